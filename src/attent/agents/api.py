@@ -1,0 +1,113 @@
+"""Agents, teams, presence and API tokens."""
+
+import uuid
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from attent.agents import service
+from attent.agents.models import Agent
+from attent.agents.schemas import (
+    AgentCreate,
+    AgentRead,
+    AgentUpdate,
+    PresenceUpdate,
+    TeamCreate,
+    TeamRead,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+)
+from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.schemas import Page
+
+router = APIRouter(tags=["agents"])
+
+
+def _read(db: Session, agents: list[Agent]) -> list[AgentRead]:
+    if not agents:
+        return []
+    teams = service.teams_of_agents(db=db, organisation_id=agents[0].organisation_id, agent_ids=[a.id for a in agents])
+    return [AgentRead.model_validate(a).model_copy(update={"team_ids": teams.get(a.id, [])}) for a in agents]
+
+
+@router.get("/agents")
+def list_agents(db: DbSession, actor: CurrentAgent) -> Page[AgentRead]:
+    """Admins see every agent; others see their teammates."""
+    return Page(items=_read(db, service.visible_agents(db=db, actor=actor)))
+
+
+@router.post("/agents", status_code=201)
+def create_agent(body: AgentCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent) -> AgentRead:
+    """Add an agent (admins)."""
+    agent = service.create_agent(db=db, actor=actor, organisation_id=actor.organisation_id, data=body, at=clock.now())
+    result: AgentRead = idem.remember(_read(db, [agent])[0])
+    return result
+
+
+@router.get("/agents/me")
+def me(db: DbSession, actor: CurrentAgent) -> AgentRead:
+    """The agent behind the credentials."""
+    return _read(db, [actor])[0]
+
+
+@router.get("/agents/{agent_id}")
+def get_agent(agent_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> AgentRead:
+    """One agent."""
+    return _read(db, [service.get_agent(db=db, actor=actor, agent_id=agent_id)])[0]
+
+
+@router.patch("/agents/{agent_id}")
+def update_agent(agent_id: uuid.UUID, body: AgentUpdate, db: DbSession, actor: CurrentAgent) -> AgentRead:
+    """Change an agent (admins), or your own name, language and password."""
+    return _read(db, [service.update_agent(db=db, actor=actor, agent_id=agent_id, data=body)])[0]
+
+
+@router.put("/agents/{agent_id}/presence")
+def set_presence(agent_id: uuid.UUID, body: PresenceUpdate, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> AgentRead:
+    """Set presence: available, away or offline."""
+    agent = service.set_presence(db=db, actor=actor, agent_id=agent_id, presence=body.presence, at=clock.now())
+    return _read(db, [agent])[0]
+
+
+@router.get("/teams")
+def list_teams(db: DbSession, actor: CurrentAgent) -> Page[TeamRead]:
+    """All teams with their members."""
+    members = service.members_by_team(db=db, organisation_id=actor.organisation_id)
+    teams = service.list_teams(db=db, actor=actor)
+    return Page(items=[TeamRead(id=t.id, name=t.name, member_ids=members.get(t.id, [])) for t in teams])
+
+
+@router.post("/teams", status_code=201)
+def create_team(body: TeamCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent) -> TeamRead:
+    """Add a team (admins)."""
+    team = service.create_team(db=db, actor=actor, name=body.name, at=clock.now())
+    result: TeamRead = idem.remember(TeamRead(id=team.id, name=team.name))
+    return result
+
+
+@router.get("/teams/{team_id}")
+def get_team(team_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> TeamRead:
+    """One team with its members."""
+    team = service.get_team(db=db, actor=actor, team_id=team_id)
+    members = service.members_by_team(db=db, organisation_id=actor.organisation_id)
+    return TeamRead(id=team.id, name=team.name, member_ids=members.get(team.id, []))
+
+
+@router.get("/tokens")
+def list_tokens(db: DbSession, actor: CurrentAgent) -> Page[TokenRead]:
+    """Your API tokens (never their secrets)."""
+    return Page(items=[TokenRead.model_validate(t) for t in service.list_tokens(db=db, actor=actor)])
+
+
+@router.post("/tokens", status_code=201)
+def create_token(body: TokenCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> TokenCreated:
+    """A new API token; the secret is in this response only (so this POST is deliberately not replayable)."""
+    token, secret = service.create_token(db=db, agent=actor, name=body.name, at=clock.now())
+    return TokenCreated.model_validate({**TokenRead.model_validate(token).model_dump(), "token": secret})
+
+
+@router.delete("/tokens/{token_id}")
+def revoke_token(token_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> TokenRead:
+    """Revoke a token; requests with it fail from now on."""
+    return TokenRead.model_validate(service.revoke_token(db=db, actor=actor, token_id=token_id, at=clock.now()))

@@ -1,0 +1,76 @@
+"""Sign-in, sign-out and the language switch."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from attent.agents.service import sign_in, sign_out
+from attent.core.deps import SESSION_COOKIE, ClockDep, DbSession, SettingsDep
+from attent.core.errors import Unauthenticated
+from attent.core.templating import check_csrf, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the sign-in form cannot be used to redirect elsewhere."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/signin")
+def signin_form(request: Request, next: str | None = None) -> HTMLResponse:
+    """The sign-in page."""
+    return render(request, "signin.html", next=_safe_next(next), error=None)
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    db: DbSession,
+    clock: ClockDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check credentials and set the session cookie (HttpOnly, SameSite)."""
+    check_csrf(request, csrf)
+    try:
+        _agent, secret = sign_in(
+            db=db, email=email, password=password, at=clock.now(), session_ttl=timedelta(days=settings.session_days)
+        )
+    except Unauthenticated as exc:
+        return render(request, "signin.html", status_code=401, next=_safe_next(next), error=exc.code, email=email)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, secret, httponly=True, samesite="lax", secure=settings.secure_cookies, max_age=settings.session_days * 86400
+    )
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, db: DbSession, clock: ClockDep, csrf: Annotated[str, Form()] = "") -> Response:
+    """End the session."""
+    check_csrf(request, csrf)
+    if cookie := request.cookies.get(SESSION_COOKIE):
+        sign_out(db=db, secret=cookie, at=clock.now())
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/language")
+def language(
+    request: Request,
+    lang: Annotated[str, Form(pattern="^(nl|en)$")],
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Switch the language of the pages before signing in."""
+    check_csrf(request, csrf)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie("attent_lang", lang, samesite="lax", max_age=365 * 86400)
+    return response

@@ -1,0 +1,274 @@
+"""Agents, teams, memberships, presence, sign-in and tokens."""
+
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
+from attent.agents.schemas import AgentCreate, AgentUpdate
+from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
+from attent.core.security import hash_password, new_token, token_hash, verify_password
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def require_role(actor: Agent, *roles: Role) -> None:
+    """Refuse unless the actor has one of these roles (admins may do everything)."""
+    if actor.role not in (*roles, Role.ADMIN):
+        needed = " or ".join(r.value for r in roles) if roles else "admin"
+        raise Forbidden("role_required", f"This needs the {needed} role; you are {actor.role.value}.")
+
+
+# --- teams -----------------------------------------------------------------------------------------
+
+
+def create_team(*, db: Session, actor: Agent, name: str, at: datetime) -> Team:
+    """A new team; admins only."""
+    require_role(actor)
+    exists = db.scalar(select(Team.id).where(Team.organisation_id == actor.organisation_id, Team.name == name))
+    if exists is not None:
+        raise Conflict("team_exists", f"A team named {name!r} already exists.")
+    team = Team(organisation_id=actor.organisation_id, name=name, created_at=at)
+    db.add(team)
+    db.flush()
+    return team
+
+
+def list_teams(*, db: Session, actor: Agent) -> list[Team]:
+    """All teams of the organisation, by name."""
+    return list(db.scalars(select(Team).where(Team.organisation_id == actor.organisation_id).order_by(Team.name)))
+
+
+def get_team(*, db: Session, actor: Agent, team_id: uuid.UUID) -> Team:
+    """One team of the actor's organisation."""
+    team = db.get(Team, (actor.organisation_id, team_id))
+    if team is None:
+        raise NotFound.of("team", team_id)
+    return team
+
+
+def members_by_team(*, db: Session, organisation_id: uuid.UUID) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Team id -> member agent ids, in one query."""
+    rows = db.execute(
+        select(TeamMembership.team_id, TeamMembership.agent_id).where(
+            TeamMembership.organisation_id == organisation_id
+        )
+    )
+    members: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for team_id, agent_id in rows:
+        members[team_id].append(agent_id)
+    return members
+
+
+def team_ids_of(*, db: Session, agent: Agent) -> list[uuid.UUID]:
+    """The teams an agent belongs to."""
+    return list(
+        db.scalars(
+            select(TeamMembership.team_id).where(
+                TeamMembership.organisation_id == agent.organisation_id, TeamMembership.agent_id == agent.id
+            )
+        )
+    )
+
+
+def teams_of_agents(*, db: Session, organisation_id: uuid.UUID, agent_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Agent id -> team ids, in one query."""
+    rows = db.execute(
+        select(TeamMembership.agent_id, TeamMembership.team_id).where(
+            TeamMembership.organisation_id == organisation_id, TeamMembership.agent_id.in_(agent_ids)
+        )
+    )
+    teams: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for agent_id, team_id in rows:
+        teams[agent_id].append(team_id)
+    return teams
+
+
+def _set_teams(*, db: Session, agent: Agent, team_ids: list[uuid.UUID]) -> None:
+    known = set(db.scalars(select(Team.id).where(Team.organisation_id == agent.organisation_id, Team.id.in_(team_ids))))
+    unknown = [FieldError(("team_ids", i), f"No team with id {t}.") for i, t in enumerate(team_ids) if t not in known]
+    if unknown:
+        raise Invalid("unknown_team", "One or more teams do not exist.", unknown)
+    db.execute(
+        delete(TeamMembership).where(
+            TeamMembership.organisation_id == agent.organisation_id, TeamMembership.agent_id == agent.id
+        )
+    )
+    db.add_all(
+        TeamMembership(organisation_id=agent.organisation_id, team_id=t, agent_id=agent.id) for t in dict.fromkeys(team_ids)
+    )
+    db.flush()
+
+
+# --- agents ----------------------------------------------------------------------------------------
+
+
+def create_agent(*, db: Session, actor: Agent | None, organisation_id: uuid.UUID, data: AgentCreate, at: datetime) -> Agent:
+    """A new agent; admins only (`actor=None` is the CLI bootstrapping the first admin)."""
+    if actor is not None:
+        require_role(actor)
+        organisation_id = actor.organisation_id
+    email = str(data.email).lower()
+    if db.scalar(select(Agent.id).where(Agent.organisation_id == organisation_id, Agent.email == email)):
+        raise Conflict("agent_exists", f"An agent with e-mail {email} already exists.")
+    agent = Agent(
+        organisation_id=organisation_id,
+        email=email,
+        name=data.name,
+        role=data.role,
+        language=data.language,
+        password_hash=hash_password(data.password) if data.password else None,
+        presence=Presence.OFFLINE,
+        presence_changed_at=at,
+        active=True,
+        created_at=at,
+    )
+    db.add(agent)
+    db.flush()
+    if data.team_ids:
+        _set_teams(db=db, agent=agent, team_ids=data.team_ids)
+    return agent
+
+
+def get_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID) -> Agent:
+    """An agent of the actor's organisation."""
+    agent = db.get(Agent, (actor.organisation_id, agent_id))
+    if agent is None:
+        raise NotFound.of("agent", agent_id)
+    return agent
+
+
+def visible_agents(*, db: Session, actor: Agent) -> list[Agent]:
+    """Admins see everyone; leads and agents see the members of their own teams."""
+    query = select(Agent).where(Agent.organisation_id == actor.organisation_id).order_by(Agent.name)
+    if actor.role is not Role.ADMIN:
+        mine = team_ids_of(db=db, agent=actor)
+        teammates = select(TeamMembership.agent_id).where(
+            TeamMembership.organisation_id == actor.organisation_id, TeamMembership.team_id.in_(mine)
+        )
+        query = query.where((Agent.id.in_(teammates)) | (Agent.id == actor.id))
+    return list(db.scalars(query))
+
+
+def update_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID, data: AgentUpdate) -> Agent:
+    """Admins change anyone; others only their own name, language and password."""
+    agent = get_agent(db=db, actor=actor, agent_id=agent_id)
+    changes = data.model_dump(exclude_unset=True)
+    if actor.role is not Role.ADMIN and (agent.id != actor.id or changes.keys() - {"name", "language", "password"}):
+        raise Forbidden("role_required", "Only admins change other agents, roles, teams or activity.")
+    if agent.id == actor.id and changes.get("role", Role.ADMIN) is not Role.ADMIN and actor.role is Role.ADMIN:
+        raise Conflict("cannot_demote_self", "Admins cannot remove their own admin role; ask another admin.")
+    for field in ("name", "role", "language", "active"):
+        if changes.get(field) is not None:
+            setattr(agent, field, changes[field])
+    if changes.get("password"):
+        agent.password_hash = hash_password(changes["password"])
+    if data.team_ids is not None:
+        _set_teams(db=db, agent=agent, team_ids=data.team_ids)
+    db.flush()
+    return agent
+
+
+def set_presence(*, db: Session, actor: Agent, agent_id: uuid.UUID, presence: Presence, at: datetime) -> Agent:
+    """Agents set their own presence; leads and admins may set a teammate's (e.g. forgot to sign off)."""
+    agent = get_agent(db=db, actor=actor, agent_id=agent_id)
+    if agent.id != actor.id:
+        require_role(actor, Role.LEAD)
+    if agent.presence is not presence:
+        agent.presence, agent.presence_changed_at = presence, at
+        db.flush()
+    return agent
+
+
+# --- sign-in and tokens ----------------------------------------------------------------------------
+
+
+def _issue(*, db: Session, agent: Agent, kind: TokenKind, name: str, at: datetime, ttl: timedelta | None) -> tuple[ApiToken, str]:
+    secret = new_token()
+    token = ApiToken(
+        organisation_id=agent.organisation_id,
+        agent_id=agent.id,
+        kind=kind,
+        name=name,
+        token_hash=token_hash(secret),
+        prefix=secret[:12],
+        created_at=at,
+        expires_at=at + ttl if ttl else None,
+    )
+    db.add(token)
+    db.flush()
+    return token, secret
+
+
+def create_token(*, db: Session, agent: Agent, name: str, at: datetime) -> tuple[ApiToken, str]:
+    """A named API token for `agent`; the secret is returned once and never stored."""
+    return _issue(db=db, agent=agent, kind=TokenKind.API, name=name, at=at, ttl=None)
+
+
+def list_tokens(*, db: Session, actor: Agent) -> list[ApiToken]:
+    """The actor's own API tokens, newest first."""
+    return list(
+        db.scalars(
+            select(ApiToken)
+            .where(
+                ApiToken.organisation_id == actor.organisation_id,
+                ApiToken.agent_id == actor.id,
+                ApiToken.kind == TokenKind.API,
+            )
+            .order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(*, db: Session, actor: Agent, token_id: uuid.UUID, at: datetime) -> ApiToken:
+    """Revoke one of your tokens (admins: anyone's in the organisation)."""
+    token = db.get(ApiToken, (actor.organisation_id, token_id))
+    if token is None or (token.agent_id != actor.id and actor.role is not Role.ADMIN):
+        raise NotFound.of("token", token_id)
+    if token.revoked_at is None:
+        token.revoked_at = at
+        db.flush()
+    return token
+
+
+def sign_in(*, db: Session, email: str, password: str, at: datetime, session_ttl: timedelta) -> tuple[Agent, str]:
+    """Check e-mail and password and open a web session; the one lookup that spans organisations."""
+    candidates = list(db.scalars(select(Agent).where(Agent.email == email.strip().lower(), Agent.active.is_(True))))
+    matches = [a for a in candidates if verify_password(password, a.password_hash)]
+    if not candidates:
+        verify_password(password, None)
+    if len(matches) != 1:
+        raise Unauthenticated("bad_credentials", "E-mail address or password is not correct.")
+    agent = matches[0]
+    _token, secret = _issue(db=db, agent=agent, kind=TokenKind.SESSION, name="web sign-in", at=at, ttl=session_ttl)
+    return agent, secret
+
+
+def sign_out(*, db: Session, secret: str, at: datetime) -> None:
+    """End the web session behind this cookie value."""
+    token = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(secret)))
+    if token is not None and token.revoked_at is None:
+        token.revoked_at = at
+        db.flush()
+
+
+def authenticate(*, db: Session, secret: str, at: datetime, kind: TokenKind) -> Agent:
+    """The active agent behind a bearer token or session cookie."""
+    row = db.execute(
+        select(ApiToken, Agent)
+        .join(Agent, (Agent.organisation_id == ApiToken.organisation_id) & (Agent.id == ApiToken.agent_id))
+        .where(ApiToken.token_hash == token_hash(secret), ApiToken.kind == kind)
+    ).first()
+    if row is None:
+        raise Unauthenticated("invalid_token", "The token is not valid.")
+    token, agent = row
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= at):
+        raise Unauthenticated("token_revoked", "The token has been revoked or has expired.")
+    if not agent.active:
+        raise Unauthenticated("agent_inactive", "This agent has been deactivated.")
+    if token.last_used_at is None or at - token.last_used_at > TOUCH_EVERY:
+        token.last_used_at = at  # coarse, so hot API paths do not write on every call
+    return agent

@@ -1,0 +1,76 @@
+"""create_app(): routers, middleware, error handlers, and the embedded worker for `attent serve`."""
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from attent.agents import api as agents_api
+from attent.agents import pages as agents_pages
+from attent.briefs import api as briefs_api
+from attent.cases import api as cases_api
+from attent.cases import pages as cases_pages
+from attent.contacts import api as contacts_api
+from attent.core import problems
+from attent.core.clock import Clock, SystemClock
+from attent.core.db import Database
+from attent.core.errors import AttentError
+from attent.core.middleware import BodyLimit, SecurityHeaders
+from attent.core.settings import Settings, get_settings
+from attent.core.templating import render
+from attent.core.worker import Worker
+from attent.customers import api as customers_api
+
+API_PREFIX = "/api/v1"
+
+
+def _page_error(request: Request, error: AttentError) -> HTMLResponse:
+    return render(request, "error.html", status_code=error.status, title=error.title, detail=error.detail, agent=None)
+
+
+def create_app(
+    settings: Settings | None = None, *, database: Database | None = None, clock: Clock | None = None, worker: bool | None = None
+) -> FastAPI:
+    """Build the web app; pass `database` and `clock` to run against a test transaction and time."""
+    settings = settings or get_settings()
+    database = database or Database.from_url(settings.database_url, pool_size=settings.db_pool_size)
+    clock = clock or SystemClock()
+    run_worker = settings.embedded_worker if worker is None else worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        embedded = None
+        if run_worker:
+            embedded = Worker(database=database, clock=clock, poll_seconds=settings.worker_poll_seconds)
+            threading.Thread(target=embedded.run, name="attent-worker", daemon=True).start()
+        yield
+        if embedded is not None:
+            embedded.stop()
+
+    app = FastAPI(
+        title="Attent",
+        version="1",
+        summary="Customer service in which every commitment is kept.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.db, app.state.clock = settings, database, clock
+
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (agents_api, customers_api, cases_api, contacts_api, briefs_api):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(agents_pages.router)
+    app.include_router(cases_pages.router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+
+    problems.install(app, _page_error)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

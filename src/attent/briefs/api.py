@@ -1,0 +1,23 @@
+"""The handoff brief."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from attent.briefs.schemas import Brief
+from attent.briefs.service import build_brief
+from attent.core.deps import CurrentAgent, DbSession
+
+router = APIRouter(tags=["cases"])
+
+
+@router.get("/cases/{case_id}/brief")
+def brief(
+    case_id: uuid.UUID,
+    db: DbSession,
+    actor: CurrentAgent,
+    lang: Annotated[str | None, Query(pattern="^(nl|en)$", description="Language of the summaries; default yours.")] = None,
+) -> Brief:
+    """What the customer needs, what was done and promised, what is next: read this before saying hello."""
+    return build_brief(db=db, actor=actor, case_id=case_id, language=lang)

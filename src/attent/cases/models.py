@@ -1,0 +1,74 @@
+"""Cases and internal notes."""
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from attent.core.db import Base, TenantMixin, str_enum
+
+
+class CaseStatus(enum.StrEnum):
+    """Where a case stands; legal moves are in cases.service.TRANSITIONS."""
+
+    NEW = "new"
+    OPEN = "open"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    WAITING_ON_THIRD_PARTY = "waiting_on_third_party"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Priority(enum.StrEnum):
+    """How urgent the need is for the customer."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Case(TenantMixin, Base):
+    """One customer need, from first contact to resolution."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "customer_id"], ["customers.organisation_id", "customers.id"]),
+        ForeignKeyConstraint(["organisation_id", "owner_id"], ["agents.organisation_id", "agents.id"]),
+        ForeignKeyConstraint(["organisation_id", "team_id"], ["teams.organisation_id", "teams.id"]),
+        Index("ix_cases_status", "organisation_id", "status", "id"),
+        Index("ix_cases_customer", "organisation_id", "customer_id", "id"),
+        Index("ix_cases_owner", "organisation_id", "owner_id", "id"),
+        Index("ix_cases_team", "organisation_id", "team_id", "id"),
+    )
+
+    customer_id: Mapped[uuid.UUID]
+    subject: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(60), default="general")
+    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.NEW)
+    priority: Mapped[Priority] = mapped_column(str_enum(Priority), default=Priority.NORMAL)
+    owner_id: Mapped[uuid.UUID | None]
+    team_id: Mapped[uuid.UUID | None]
+    next_step: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class Note(TenantMixin, Base):
+    """An internal note; never shown to the customer."""
+
+    __tablename__ = "notes"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "case_id"], ["cases.organisation_id", "cases.id"]),
+        ForeignKeyConstraint(["organisation_id", "author_id"], ["agents.organisation_id", "agents.id"]),
+        Index("ix_notes_case", "organisation_id", "case_id"),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    author_id: Mapped[uuid.UUID]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -1,0 +1,216 @@
+"""Cases: open, find, change (with validated status transitions) and annotate."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent, Role, Team
+from attent.agents.service import team_ids_of
+from attent.cases.models import Case, CaseStatus, Note
+from attent.cases.schemas import CaseCreate, CaseUpdate
+from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.core.pagination import decode_cursor, encode_cursor
+from attent.customers.service import get_customer
+from attent.timeline.service import record_event
+
+S = CaseStatus
+TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    S.NEW: frozenset({S.OPEN, S.WAITING_ON_CUSTOMER, S.WAITING_ON_THIRD_PARTY, S.RESOLVED}),
+    S.OPEN: frozenset({S.WAITING_ON_CUSTOMER, S.WAITING_ON_THIRD_PARTY, S.RESOLVED}),
+    S.WAITING_ON_CUSTOMER: frozenset({S.OPEN, S.WAITING_ON_THIRD_PARTY, S.RESOLVED}),
+    S.WAITING_ON_THIRD_PARTY: frozenset({S.OPEN, S.WAITING_ON_CUSTOMER, S.RESOLVED}),
+    S.RESOLVED: frozenset({S.OPEN, S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+
+
+def visible_to(query: Select[Any], actor: Agent, db: Session) -> Select[Any]:
+    """Restrict a case query to what the actor may work: admins everything, others their teams' cases."""
+    query = query.where(Case.organisation_id == actor.organisation_id)
+    if actor.role is Role.ADMIN:
+        return query
+    teams = team_ids_of(db=db, agent=actor)
+    return query.where(or_(Case.team_id.in_(teams), Case.team_id.is_(None), Case.owner_id == actor.id))
+
+
+def get_case(*, db: Session, actor: Agent, case_id: uuid.UUID) -> Case:
+    """A case the actor may see; others' cases are 'not found', never 'forbidden'."""
+    case = db.scalar(visible_to(select(Case), actor, db).where(Case.id == case_id))
+    if case is None:
+        raise NotFound.of("case", case_id)
+    return case
+
+
+def _check_owner_and_team(*, db: Session, organisation_id: uuid.UUID, owner_id: uuid.UUID | None, team_id: uuid.UUID | None) -> None:
+    errors = []
+    if owner_id is not None:
+        owner = db.get(Agent, (organisation_id, owner_id))
+        if owner is None or not owner.active:
+            errors.append(FieldError(("owner_id",), f"No active agent with id {owner_id}."))
+    if team_id is not None and db.get(Team, (organisation_id, team_id)) is None:
+        errors.append(FieldError(("team_id",), f"No team with id {team_id}."))
+    if errors:
+        raise Invalid("invalid_assignment", "The case cannot be assigned as given.", errors)
+
+
+def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) -> Case:
+    """Open a case for a customer of the actor's organisation."""
+    get_customer(db=db, actor=actor, customer_id=data.customer_id)
+    _check_owner_and_team(db=db, organisation_id=actor.organisation_id, owner_id=data.owner_id, team_id=data.team_id)
+    case = Case(
+        organisation_id=actor.organisation_id,
+        **data.model_dump(),
+        status=CaseStatus.NEW,
+        created_at=at,
+        updated_at=at,
+    )
+    db.add(case)
+    db.flush()
+    record_event(
+        db=db,
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        kind="case.created",
+        at=at,
+        actor=actor,
+        data={
+            "subject": case.subject,
+            "description": case.description,
+            "type": case.type,
+            "priority": case.priority.value,
+            "owner_id": _s(case.owner_id),
+            "team_id": _s(case.team_id),
+            "next_step": case.next_step,
+        },
+    )
+    db.flush()
+    return case
+
+
+def _s(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None
+
+
+def change_status(*, db: Session, actor: Agent | None, case: Case, to: CaseStatus, at: datetime, reason: str | None = None) -> None:
+    """Move a case to another status, or refuse with 409 naming the legal moves."""
+    if case.status is to:
+        return
+    if to not in TRANSITIONS[case.status]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[case.status])) or "none (closed is final)"
+        raise Conflict(
+            "illegal_status_transition",
+            f"A {case.status.value} case cannot become {to.value}; from {case.status.value} it can become: {allowed}.",
+        )
+    record_event(
+        db=db,
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        kind="case.status_changed",
+        at=at,
+        actor=actor,
+        data={"from": case.status.value, "to": to.value, "reason": reason},
+        customer_visible=True,
+    )
+    case.status = to
+    case.resolved_at = at if to is CaseStatus.RESOLVED else (case.resolved_at if to is CaseStatus.CLOSED else None)
+    case.updated_at = at
+
+
+def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpdate, at: datetime) -> Case:
+    """Change a case; each change becomes its own timeline event."""
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    changes = data.model_dump(exclude_unset=True)
+    if case.status is CaseStatus.CLOSED and changes.keys() - {"status"}:
+        raise Conflict("case_closed", "This case is closed and can no longer be changed; open a new case.")
+    _check_owner_and_team(
+        db=db, organisation_id=case.organisation_id, owner_id=changes.get("owner_id"), team_id=changes.get("team_id")
+    )
+    if "status" in changes and data.status is not None:
+        change_status(db=db, actor=actor, case=case, to=data.status, at=at)
+    plain = {"subject": "case.updated", "type": "case.updated", "priority": "case.priority_changed"}
+    linked = {"owner_id": "case.assigned", "team_id": "case.team_changed", "next_step": "case.next_step_set"}
+    for field, kind in {**plain, **linked}.items():
+        if field not in changes or (field in plain and changes[field] is None):
+            continue
+        old, new = getattr(case, field), changes[field]
+        if old == new:
+            continue
+        setattr(case, field, new)
+        record_event(
+            db=db,
+            organisation_id=case.organisation_id,
+            case_id=case.id,
+            customer_id=case.customer_id,
+            kind=kind,
+            at=at,
+            actor=actor,
+            data={"field": field, "from": _json(old), "to": _json(new)},
+        )
+        case.updated_at = at
+    db.flush()
+    return case
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return getattr(value, "value", value)
+
+
+def list_cases(
+    *,
+    db: Session,
+    actor: Agent,
+    status: list[CaseStatus] | None = None,
+    owner_id: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    type: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Case], str | None]:
+    """The actor's visible cases, newest first, filtered; returns the page and the next cursor."""
+    query = visible_to(select(Case), actor, db)
+    if status:
+        query = query.where(Case.status.in_(status))
+    if owner_id is not None:
+        query = query.where(Case.owner_id == owner_id)
+    if team_id is not None:
+        query = query.where(Case.team_id == team_id)
+    if customer_id is not None:
+        query = query.where(Case.customer_id == customer_id)
+    if type is not None:
+        query = query.where(Case.type == type)
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(Case.id < after)
+    rows = list(db.scalars(query.order_by(Case.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more and rows else None
+
+
+def add_note(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: datetime) -> Note:
+    """An internal note for colleagues; never customer-visible."""
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    note = Note(organisation_id=case.organisation_id, case_id=case.id, author_id=actor.id, text=text, created_at=at)
+    db.add(note)
+    db.flush()
+    record_event(
+        db=db,
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        kind="note.added",
+        at=at,
+        actor=actor,
+        data={"note_id": str(note.id), "text": text},
+    )
+    case.updated_at = at
+    db.flush()
+    return note

@@ -1,0 +1,192 @@
+"""The `attent` command: serve, worker, migrate, demo, org, agent, token."""
+
+import logging
+import signal
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from attent.agents.models import Role
+from attent.agents.schemas import AgentCreate
+from attent.agents.service import create_agent, create_token
+from attent.core.clock import SystemClock
+from attent.core.db import Database
+from attent.core.errors import AttentError
+from attent.core.migrate import upgrade
+from attent.core.settings import get_settings
+from attent.core.worker import Worker
+from attent.organisations.models import Organisation
+from attent.organisations.service import create_organisation, find_organisation
+
+app = typer.Typer(help="Attent: customer service in which every commitment is kept.", no_args_is_help=True)
+agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+org_app = typer.Typer(help="Manage organisations (tenants).", no_args_is_help=True)
+app.add_typer(agent_app, name="agent")
+app.add_typer(token_app, name="token")
+app.add_typer(org_app, name="org")
+console = Console()
+
+
+def _database() -> Database:
+    settings = get_settings()
+    return Database.from_url(settings.database_url, pool_size=settings.db_pool_size)
+
+
+def _fail(error: AttentError) -> None:
+    console.print(f"[red]{error.detail}[/red]")
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    url = get_settings().database_url
+    upgrade(url)
+    console.print(f"Database is up to date ({url.split('@')[-1]}).")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    worker: Annotated[bool, typer.Option(help="Run the worker in this process (the embedded default).")] = True,
+    workers: Annotated[int, typer.Option(help="Web processes (PostgreSQL only; use `attent worker` for jobs).")] = 1,
+) -> None:
+    """Serve the web app and API (and, by default, the worker)."""
+    import os
+
+    import uvicorn
+
+    settings = get_settings()
+    if not worker:
+        os.environ["ATTENT_EMBEDDED_WORKER"] = "false"
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(
+        "attent.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=False,
+        log_level="info",
+    )
+
+
+@app.command("worker")
+def run_worker(once: Annotated[bool, typer.Option(help="Do one batch of due jobs and exit.")] = False) -> None:
+    """Do due jobs (promise transitions, messages, webhooks) until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    w = Worker(database=_database(), clock=SystemClock(), poll_seconds=settings.worker_poll_seconds)
+    if once:
+        console.print(f"{w.tick()} job(s) done.")
+        return
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        w.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    w.run()
+
+
+@app.command()
+def demo(force: Annotated[bool, typer.Option(help="Load even if the database is not empty.")] = False) -> None:
+    """Load the demo organisations (only into an empty database) and print the logins."""
+    from attent.demo import PASSWORD, is_empty, load_demo
+
+    database = _database()
+    with database.unit_of_work() as db:
+        if not is_empty(db) and not force:
+            console.print("The database already has data; demo data was not loaded (use --force to add it anyway).")
+            return
+        try:
+            result = load_demo(db=db, now=SystemClock().now())
+        except AttentError as exc:
+            _fail(exc)
+            return
+    table = Table(title=f"Demo logins (password for all: {PASSWORD})")
+    for column in ("Organisation", "E-mail", "Name", "Role"):
+        table.add_column(column)
+    for row in result.logins:
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"Demo API token (Sanne, admin of Kopje Koffie): [bold]{result.token}[/bold]", soft_wrap=True)
+    console.print(f"Try: curl -H 'Authorization: Bearer {result.token}' http://127.0.0.1:8000/api/v1/cases", soft_wrap=True)
+
+
+@org_app.command("create")
+def org_create(
+    slug: Annotated[str, typer.Argument(help="Short name, e.g. kopje-koffie.")],
+    name: Annotated[str, typer.Argument(help="Display name.")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone.")] = "Europe/Amsterdam",
+    language: Annotated[str, typer.Option(help="nl or en.")] = "nl",
+) -> None:
+    """Create an organisation."""
+    with _database().unit_of_work() as db:
+        try:
+            org = create_organisation(db=db, slug=slug, name=name, timezone=timezone, language=language, at=SystemClock().now())
+        except AttentError as exc:
+            _fail(exc)
+            return
+        console.print(f"Organisation {org.slug} created ({org.id}).")
+
+
+def _org(db: object, slug: str) -> Organisation:
+    try:
+        return find_organisation(db=db, slug=slug)  # type: ignore[arg-type]
+    except AttentError as exc:
+        _fail(exc)
+        raise
+
+
+@agent_app.command("create")
+def agent_create(
+    org: Annotated[str, typer.Option(help="Organisation slug.")],
+    email: Annotated[str, typer.Option(help="Sign-in e-mail address.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    role: Annotated[Role, typer.Option(help="agent, lead or admin.")] = Role.AGENT,
+    language: Annotated[str, typer.Option(help="nl or en.")] = "nl",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")] = "",
+) -> None:
+    """Create an agent (the way to make the first admin of a new organisation)."""
+    from pydantic import ValidationError
+
+    with _database().unit_of_work() as db:
+        organisation = _org(db, org)
+        try:
+            data = AgentCreate(email=email, name=name, role=role, language=language, password=password)
+            agent = create_agent(db=db, actor=None, organisation_id=organisation.id, data=data, at=SystemClock().now())
+        except ValidationError as exc:
+            problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+            console.print(f"[red]{problems}[/red]")
+            raise typer.Exit(code=1) from None
+        except AttentError as exc:
+            _fail(exc)
+            return
+        console.print(f"Agent {agent.email} ({agent.role.value}) created in {organisation.slug}.")
+
+
+@token_app.command("create")
+def token_create(
+    org: Annotated[str, typer.Option(help="Organisation slug.")],
+    email: Annotated[str, typer.Option(help="The agent the token acts as.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+) -> None:
+    """Create an API token for an agent and print it (shown once)."""
+    from sqlalchemy import select
+
+    from attent.agents.models import Agent
+
+    with _database().unit_of_work() as db:
+        organisation = _org(db, org)
+        agent = db.scalar(select(Agent).where(Agent.organisation_id == organisation.id, Agent.email == email.lower()))
+        if agent is None:
+            console.print(f"[red]No agent {email} in {org}.[/red]")
+            raise typer.Exit(code=1)
+        _token, secret = create_token(db=db, agent=agent, name=name, at=SystemClock().now())
+    console.print(secret)

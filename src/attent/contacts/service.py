@@ -1,0 +1,169 @@
+"""Contacts and messages; each is recorded on the case timeline."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent
+from attent.cases.models import Case, CaseStatus
+from attent.cases.service import change_status, get_case
+from attent.contacts.models import Contact, Direction, Message, Speaker
+from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
+from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.timeline.models import ActorKind
+from attent.timeline.service import record_event
+
+
+def log_contact(*, db: Session, actor: Agent, case_id: uuid.UUID, data: ContactCreate, at: datetime) -> Contact:
+    """Record an interaction; an inbound contact on a resolved case reopens it (a repeat contact)."""
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
+    agent_id = data.agent_id or actor.id
+    agent = db.get(Agent, (actor.organisation_id, agent_id))
+    if agent is None:
+        raise Invalid("unknown_agent", "The contact's agent does not exist.", [FieldError(("agent_id",), f"No agent {agent_id}.")])
+    contact = Contact(
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        channel=data.channel,
+        direction=data.direction,
+        agent_id=agent_id,
+        started_at=data.started_at or at,
+        ended_at=data.ended_at,
+        outcome=data.outcome,
+        created_at=at,
+    )
+    db.add(contact)
+    db.flush()
+    record_event(
+        db=db,
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        kind="contact.logged",
+        at=contact.started_at,
+        actor=actor,
+        data={
+            "contact_id": str(contact.id),
+            "channel": contact.channel.value,
+            "direction": contact.direction.value,
+            "agent_id": str(agent_id),
+            "agent_name": agent.name,
+            "outcome": contact.outcome.value if contact.outcome else None,
+            "ended_at": contact.ended_at.isoformat() if contact.ended_at else None,
+        },
+        customer_visible=True,
+    )
+    if data.direction is Direction.INBOUND and case.status is CaseStatus.RESOLVED:
+        change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="customer contacted us again")
+    elif case.status is CaseStatus.NEW:
+        change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
+    if data.messages:
+        _add(db=db, actor=actor, case=case, contact=contact, messages=data.messages, at=at)
+    case.updated_at = at
+    db.flush()
+    return contact
+
+
+def get_contact(*, db: Session, actor: Agent, contact_id: uuid.UUID) -> tuple[Contact, Case]:
+    """A contact on a case the actor may see."""
+    contact = db.get(Contact, (actor.organisation_id, contact_id))
+    if contact is None:
+        raise NotFound.of("contact", contact_id)
+    try:
+        case = get_case(db=db, actor=actor, case_id=contact.case_id)
+    except NotFound:
+        raise NotFound.of("contact", contact_id) from None
+    return contact, case
+
+
+def end_contact(*, db: Session, actor: Agent, contact_id: uuid.UUID, data: ContactEnd, at: datetime) -> Contact:
+    """Close a running contact with its outcome."""
+    contact, case = get_contact(db=db, actor=actor, contact_id=contact_id)
+    if contact.ended_at is not None:
+        raise Conflict("contact_ended", f"This contact already ended at {contact.ended_at.isoformat()}.")
+    ended = data.ended_at or at
+    if ended < contact.started_at:
+        raise Invalid("invalid_contact", "A contact cannot end before it started.", [FieldError(("ended_at",), "Before started_at.")])
+    contact.ended_at, contact.outcome = ended, data.outcome
+    record_event(
+        db=db,
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        kind="contact.ended",
+        at=ended,
+        actor=actor,
+        data={"contact_id": str(contact.id), "outcome": data.outcome.value, "channel": contact.channel.value},
+        customer_visible=True,
+    )
+    db.flush()
+    return contact
+
+
+def add_messages(*, db: Session, actor: Agent, contact_id: uuid.UUID, messages: list[MessageIn], at: datetime) -> list[Message]:
+    """Append one message or a whole transcript to a contact, all or nothing."""
+    contact, case = get_contact(db=db, actor=actor, contact_id=contact_id)
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict("case_closed", "This case is closed; its conversation cannot be extended.")
+    return _add(db=db, actor=actor, case=case, contact=contact, messages=messages, at=at)
+
+
+def _add(*, db: Session, actor: Agent, case: Case, contact: Contact, messages: list[MessageIn], at: datetime) -> list[Message]:
+    rows = [
+        Message(
+            organisation_id=case.organisation_id,
+            contact_id=contact.id,
+            case_id=case.id,
+            speaker=m.speaker,
+            text=m.text,
+            at=m.at or at,
+        )
+        for m in messages
+    ]
+    db.add_all(rows)
+    db.flush()
+    for message in rows:
+        record_event(
+            db=db,
+            organisation_id=case.organisation_id,
+            case_id=case.id,
+            customer_id=case.customer_id,
+            kind="message.added",
+            at=message.at,
+            actor=actor if message.speaker is Speaker.AGENT else None,
+            actor_kind=ActorKind.CUSTOMER if message.speaker is Speaker.CUSTOMER else None,
+            data={
+                "contact_id": str(contact.id),
+                "message_id": str(message.id),
+                "speaker": message.speaker.value,
+                "text": message.text,
+            },
+            customer_visible=message.speaker is not Speaker.SYSTEM,
+        )
+    db.flush()
+    return rows
+
+
+def list_contacts(*, db: Session, actor: Agent, case_id: uuid.UUID) -> list[tuple[Contact, list[Message]]]:
+    """A case's contacts in order, each with its messages; two queries whatever the size."""
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    contacts = list(
+        db.scalars(
+            select(Contact)
+            .where(Contact.organisation_id == case.organisation_id, Contact.case_id == case.id)
+            .order_by(Contact.started_at, Contact.id)
+        )
+    )
+    by_contact: dict[uuid.UUID, list[Message]] = {c.id: [] for c in contacts}
+    for message in db.scalars(
+        select(Message)
+        .where(Message.organisation_id == case.organisation_id, Message.case_id == case.id)
+        .order_by(Message.at, Message.id)
+    ):
+        by_contact.setdefault(message.contact_id, []).append(message)
+    return [(c, by_contact[c.id]) for c in contacts]

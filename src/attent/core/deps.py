@@ -1,0 +1,84 @@
+"""The request's collaborators as FastAPI dependencies: database session, clock, current agent."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent, TokenKind
+from attent.agents.service import authenticate
+from attent.core import idempotency
+from attent.core.clock import Clock
+from attent.core.errors import Unauthenticated
+from attent.core.settings import Settings
+
+SESSION_COOKIE = "attent_session"
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The request's session; the request is the one transaction owner and commits before responding."""
+    with request.app.state.db.sessions() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_clock(request: Request) -> Clock:
+    """The app's clock (a FrozenClock in tests)."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def current_agent(request: Request, db: DbSession, clock: ClockDep) -> Agent:
+    """The agent behind `Authorization: Bearer …`, or behind the session cookie for pages."""
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthenticated("invalid_authorization", "Use 'Authorization: Bearer <token>'.")
+        agent = authenticate(db=db, secret=secret.strip(), at=clock.now(), kind=TokenKind.API)
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        agent = authenticate(db=db, secret=cookie, at=clock.now(), kind=TokenKind.SESSION)
+    else:
+        raise Unauthenticated("not_authenticated", "Sign in, or send 'Authorization: Bearer <token>'.")
+    request.state.agent = agent
+    return agent
+
+
+CurrentAgent = Annotated[Agent, Depends(current_agent)]
+
+
+async def request_body(request: Request) -> bytes:
+    """The raw body, read once and cached by Starlette for the route's own parsing."""
+    return await request.body()
+
+
+def idempotency_guard(
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    body: Annotated[bytes, Depends(request_body)],
+    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> idempotency.IdempotencyGuard:
+    """Claim the Idempotency-Key for this POST, or replay the first response."""
+    print_ = idempotency.fingerprint(request.method, request.url.path, body)
+    return idempotency.begin(db=db, organisation_id=actor.organisation_id, key=key, print_=print_, at=clock.now())
+
+
+Idempotent = Annotated[idempotency.IdempotencyGuard, Depends(idempotency_guard)]

@@ -1,0 +1,90 @@
+"""The one place errors become responses: RFC 9457 problem+json for the API, HTML for pages."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
+
+from attent.core.errors import AttentError, FieldError, Invalid, Unauthenticated
+from attent.core.idempotency import Replay
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+_STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable", 415: "unsupported_media_type"}
+
+
+def problem(status: int, code: str, title: str, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> JSONResponse:
+    """A problem+json response with our stable `code` and, for validation, one entry per bad field."""
+    body: dict[str, Any] = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail, "code": code}
+    if errors:
+        body["errors"] = [{"path": list(e.path), "pointer": _pointer(e.path), "message": e.message} for e in errors]
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _pointer(path: tuple[str | int, ...]) -> str:
+    """The JSON Pointer (RFC 6901) of a field inside the request body."""
+    parts = list(path[1:]) if path and path[0] == "body" else list(path)
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _field_errors(exc: RequestValidationError) -> list[FieldError]:
+    errors = []
+    for err in exc.errors():
+        # Tagged unions put their tag ("<batch>") into the location; a reader wants the field path.
+        path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("<")))
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "Unknown field; it is not part of this request."
+        errors.append(FieldError(path, message))
+    return errors
+
+
+def install(app: FastAPI, render_page_error: Any) -> None:
+    """Register the handlers; `render_page_error(request, error)` draws errors on HTML pages."""
+
+    @app.exception_handler(AttentError)
+    async def attent_error(request: Request, exc: AttentError) -> Response:
+        if not _is_api(request):
+            if isinstance(exc, Unauthenticated):
+                return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+            response: Response = render_page_error(request, exc)
+            return response
+        errors = exc.errors if isinstance(exc, Invalid) else None
+        return problem(exc.status, exc.code, exc.title, exc.detail, errors)
+
+    @app.exception_handler(Replay)
+    async def replay(_request: Request, exc: Replay) -> Response:
+        return JSONResponse(exc.body, status_code=exc.status_code, headers={"Idempotent-Replayed": "true"})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            return problem(400, "invalid_json", "Malformed JSON", "The request body is not valid JSON.")
+        errors = _field_errors(exc)
+        return problem(422, "validation_failed", "Invalid input", f"{len(errors)} field(s) are not valid; see errors.", errors)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        detail = "No such endpoint." if exc.status_code == 404 else str(exc.detail)
+        return problem(exc.status_code, code, str(exc.detail), detail)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(request: Request, exc: IntegrityError) -> Response:
+        log.warning("integrity error: %s", exc.orig)
+        return problem(409, "conflict", "Conflict", "The change clashes with data that changed at the same time; try again.")
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "internal_error", "Internal error", "Something went wrong on our side; nothing was saved.")

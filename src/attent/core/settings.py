@@ -1,0 +1,38 @@
+"""Settings from the environment (ATTENT_*), validated once at start-up."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; unknown ATTENT_* variables are an error."""
+
+    model_config = SettingsConfigDict(env_prefix="ATTENT_", extra="forbid", frozen=True)
+
+    database_url: str = "sqlite:///./var/attent.db"
+    secret_key: str = Field(default="dev-only-change-me", min_length=8)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    session_days: int = Field(default=14, ge=1)
+    secure_cookies: bool = False
+    embedded_worker: bool = True
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
+    default_language: str = Field(default="nl", pattern="^(nl|en)$")
+    db_pool_size: int = Field(default=10, ge=1)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own Settings instead."""
+    return Settings()
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the folder of a file-based SQLite database so a fresh checkout just works."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,69 @@
+"""The worker: claims due jobs and does them; runs as `attent worker` or inside `attent serve`."""
+
+import logging
+import os
+import socket
+import threading
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from attent.core.clock import Clock
+from attent.core.db import Database
+from attent.core.idempotency import IdempotencyRecord
+from attent.core.queue import run_due_jobs
+
+log = logging.getLogger(__name__)
+KEEP_IDEMPOTENCY = timedelta(hours=24)
+MAINTAIN_EVERY = timedelta(minutes=10)
+
+
+def load_job_handlers() -> None:
+    """Import every domain's jobs module so its handlers are registered before claiming."""
+    import attent.jobs  # noqa: F401
+
+
+def worker_id() -> str:
+    """Unique per process, readable in the jobs table."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10_000}"
+
+
+class Worker:
+    """Polls for due jobs until stopped; every unit of work is its own transaction."""
+
+    def __init__(self, *, database: Database, clock: Clock, poll_seconds: float = 1.0, batch: int = 20) -> None:
+        self.database, self.clock, self.poll_seconds, self.batch = database, clock, poll_seconds, batch
+        self.id = worker_id()
+        self.stopping = threading.Event()
+        self._last_maintenance: datetime | None = None
+        load_job_handlers()
+
+    def tick(self) -> int:
+        """Do one batch of due jobs (and maintenance when it is time); returns jobs completed."""
+        now = self.clock.now()
+        if self._last_maintenance is None or now - self._last_maintenance >= MAINTAIN_EVERY:
+            self.maintain()
+            self._last_maintenance = now
+        return run_due_jobs(database=self.database, worker_id=self.id, now=now, limit=self.batch)
+
+    def maintain(self) -> None:
+        """Forget idempotency records older than a day; retries come within minutes, not days."""
+        with self.database.unit_of_work() as db:
+            db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < self.clock.now() - KEEP_IDEMPOTENCY))
+
+    def run(self) -> None:
+        """Loop until `stop()`; a full batch is followed at once by the next, an empty one by a pause."""
+        log.info("worker %s started", self.id)
+        while not self.stopping.is_set():
+            try:
+                done = self.tick()
+            except Exception:
+                log.exception("worker tick failed; retrying")
+                done = 0
+            if done < self.batch:
+                self.stopping.wait(self.poll_seconds)
+        log.info("worker %s stopped", self.id)
+
+    def stop(self) -> None:
+        """Finish the current job and leave the loop."""
+        self.stopping.set()

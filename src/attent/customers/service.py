@@ -1,0 +1,183 @@
+"""Customers: create, find, change; changes are recorded on the customer's timeline."""
+
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent
+from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.core.pagination import decode_cursor, encode_cursor
+from attent.customers.models import Customer, CustomerRef
+from attent.customers.schemas import REF_SYSTEM, CustomerCreate, CustomerRead, CustomerUpdate, Fact
+from attent.timeline.service import record_event
+
+_SYSTEM = re.compile(REF_SYSTEM)
+
+
+def _check_refs(refs: dict[str, Any]) -> None:
+    bad = [FieldError(("external_refs", k), "Use a lowercase system name such as 'shop'.") for k in refs if not _SYSTEM.match(k)]
+    bad += [
+        FieldError(("external_refs", k), "A reference is 1 to 120 characters.")
+        for k, v in refs.items()
+        if v is not None and not 1 <= len(v) <= 120
+    ]
+    if bad:
+        raise Invalid("invalid_external_ref", "One or more external references are not valid.", bad)
+
+
+def _set_ref(*, db: Session, customer: Customer, system: str, value: str | None) -> None:
+    key = (customer.organisation_id, customer.id, system)
+    current = db.get(CustomerRef, key)
+    if value is None:
+        if current is not None:
+            db.delete(current)
+        return
+    taken = db.scalar(
+        select(CustomerRef.customer_id).where(
+            CustomerRef.organisation_id == customer.organisation_id, CustomerRef.system == system, CustomerRef.value == value
+        )
+    )
+    if taken is not None and taken != customer.id:
+        raise Conflict("external_ref_taken", f"Reference {system}:{value} already belongs to customer {taken}.")
+    if current is None:
+        db.add(CustomerRef(organisation_id=customer.organisation_id, customer_id=customer.id, system=system, value=value))
+    else:
+        current.value = value
+
+
+def _fact_json(fact: Fact, at: datetime) -> dict[str, str]:
+    return {"value": fact.value, "consent": fact.consent, "recorded_at": at.isoformat()}
+
+
+def create_customer(*, db: Session, actor: Agent, data: CustomerCreate, at: datetime) -> Customer:
+    """A new customer of the actor's organisation."""
+    _check_refs(data.external_refs)
+    customer = Customer(
+        organisation_id=actor.organisation_id,
+        name=data.name,
+        email=str(data.email).lower() if data.email else None,
+        phone=data.phone,
+        language=data.language,
+        facts={k: _fact_json(f, at) for k, f in data.facts.items()},
+        created_at=at,
+        updated_at=at,
+    )
+    db.add(customer)
+    db.flush()
+    for system, value in data.external_refs.items():
+        _set_ref(db=db, customer=customer, system=system, value=value)
+    record_event(
+        db=db, organisation_id=actor.organisation_id, customer_id=customer.id, kind="customer.created", at=at, actor=actor
+    )
+    db.flush()
+    return customer
+
+
+def get_customer(*, db: Session, actor: Agent, customer_id: uuid.UUID) -> Customer:
+    """One customer of the actor's organisation."""
+    customer = db.get(Customer, (actor.organisation_id, customer_id))
+    if customer is None:
+        raise NotFound.of("customer", customer_id)
+    return customer
+
+
+def update_customer(*, db: Session, actor: Agent, customer_id: uuid.UUID, data: CustomerUpdate, at: datetime) -> Customer:
+    """Change contact details, references or consented facts; the timeline names what changed, not the values."""
+    customer = get_customer(db=db, actor=actor, customer_id=customer_id)
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("name", "language"):
+        if changes.get(field) is not None:
+            setattr(customer, field, changes[field])
+    if "email" in changes:
+        customer.email = str(data.email).lower() if data.email else None
+    if "phone" in changes:
+        customer.phone = data.phone
+    if data.external_refs is not None:
+        _check_refs(data.external_refs)
+        for system, value in data.external_refs.items():
+            _set_ref(db=db, customer=customer, system=system, value=value)
+    if data.facts is not None:
+        facts = dict(customer.facts)
+        for key, fact in data.facts.items():
+            if fact is None:
+                facts.pop(key, None)
+            else:
+                facts[key] = _fact_json(fact, at)
+        customer.facts = facts
+    customer.updated_at = at
+    record_event(
+        db=db,
+        organisation_id=actor.organisation_id,
+        customer_id=customer.id,
+        kind="customer.updated",
+        at=at,
+        actor=actor,
+        data={"fields": sorted(changes)},
+    )
+    db.flush()
+    return customer
+
+
+def list_customers(
+    *, db: Session, actor: Agent, q: str | None, external_ref: str | None, cursor: str | None, limit: int
+) -> tuple[list[Customer], str | None]:
+    """Customers by newest first; `q` matches name, e-mail or phone; `external_ref` is 'system:value'."""
+    query = select(Customer).where(Customer.organisation_id == actor.organisation_id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(
+            or_(func.lower(Customer.name).like(like), Customer.email.like(like), Customer.phone.like(f"%{q}%"))
+        )
+    if external_ref:
+        system, sep, value = external_ref.partition(":")
+        if not sep:
+            raise Invalid(
+                "invalid_external_ref",
+                "external_ref is written as system:value, e.g. shop:C-1042.",
+                [FieldError(("query", "external_ref"), "Expected system:value.")],
+            )
+        query = query.where(
+            Customer.id.in_(
+                select(CustomerRef.customer_id).where(
+                    CustomerRef.organisation_id == actor.organisation_id,
+                    CustomerRef.system == system,
+                    CustomerRef.value == value,
+                )
+            )
+        )
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(Customer.id < after)
+    rows = list(db.scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more and rows else None
+
+
+def refs_of(*, db: Session, organisation_id: uuid.UUID, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, str]]:
+    """Customer id -> {system: reference}, in one query."""
+    result: dict[uuid.UUID, dict[str, str]] = {cid: {} for cid in customer_ids}
+    rows = db.scalars(
+        select(CustomerRef).where(CustomerRef.organisation_id == organisation_id, CustomerRef.customer_id.in_(customer_ids))
+    )
+    for ref in rows:
+        result[ref.customer_id][ref.system] = ref.value
+    return result
+
+
+def read_customers(*, db: Session, customers: list[Customer]) -> list[CustomerRead]:
+    """API views of customers with their references, in two queries however many there are."""
+    if not customers:
+        return []
+    refs = refs_of(db=db, organisation_id=customers[0].organisation_id, customer_ids=[c.id for c in customers])
+    return [
+        CustomerRead.model_validate({**_columns(c), "external_refs": refs[c.id]}) for c in customers
+    ]
+
+
+def _columns(customer: Customer) -> dict[str, Any]:
+    return {col: getattr(customer, col) for col in ("id", "name", "email", "phone", "language", "facts", "created_at", "updated_at")}

@@ -1,0 +1,29 @@
+"""Every ORM model, imported in one place for Alembic and the drift test."""
+
+from attent.agents.models import Agent, ApiToken, Team, TeamMembership
+from attent.cases.models import Case, Note
+from attent.contacts.models import Contact, Message
+from attent.core.db import Base
+from attent.core.idempotency import IdempotencyRecord
+from attent.core.queue import Job
+from attent.customers.models import Customer, CustomerRef
+from attent.organisations.models import Organisation
+from attent.timeline.models import TimelineEvent
+
+__all__ = [
+    "Agent",
+    "ApiToken",
+    "Base",
+    "Case",
+    "Contact",
+    "Customer",
+    "CustomerRef",
+    "IdempotencyRecord",
+    "Job",
+    "Message",
+    "Note",
+    "Organisation",
+    "Team",
+    "TeamMembership",
+    "TimelineEvent",
+]

@@ -1,0 +1,23 @@
+"""The tenant: every other row belongs to exactly one organisation."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from attent.core.db import Base
+from attent.core.ids import uuid7
+
+
+class Organisation(Base):
+    """A service team's company; the unit of tenancy and of sharding."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    created_at: Mapped[datetime]

@@ -1,0 +1,54 @@
+"""Appending to and reading the timeline."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent
+from attent.timeline.models import ActorKind, TimelineEvent
+
+
+def record_event(
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    kind: str,
+    at: datetime,
+    actor: Agent | None,
+    case_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    data: dict[str, Any] | None = None,
+    customer_visible: bool = False,
+    actor_kind: ActorKind | None = None,
+) -> TimelineEvent:
+    """Append one event; `actor=None` means the system (or the customer, with actor_kind)."""
+    event = TimelineEvent(
+        organisation_id=organisation_id,
+        case_id=case_id,
+        customer_id=customer_id,
+        at=at,
+        actor_kind=actor_kind or (ActorKind.AGENT if actor else ActorKind.SYSTEM),
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        data=data or {},
+        customer_visible=customer_visible,
+    )
+    db.add(event)
+    return event
+
+
+def case_events(
+    *, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID, newest_first: bool = False
+) -> list[TimelineEvent]:
+    """Every event of one case in the order things happened."""
+    order = (TimelineEvent.at.desc(), TimelineEvent.id.desc()) if newest_first else (TimelineEvent.at, TimelineEvent.id)
+    return list(
+        db.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.organisation_id == organisation_id, TimelineEvent.case_id == case_id)
+            .order_by(*order)
+        )
+    )

@@ -1,0 +1,192 @@
+"""Fixtures: both databases through one fixture, a rolled-back transaction per test, a frozen clock."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent, Role
+from attent.agents.schemas import AgentCreate
+from attent.agents.service import create_agent, create_team, create_token
+from attent.app import create_app
+from attent.cases.models import Case
+from attent.cases.schemas import CaseCreate
+from attent.cases.service import create_case
+from attent.core.clock import FrozenClock
+from attent.core.db import Database, make_engine
+from attent.core.migrate import upgrade
+from attent.core.settings import Settings
+from attent.customers.models import Customer
+from attent.customers.schemas import CustomerCreate
+from attent.customers.service import create_customer
+from attent.organisations.service import create_organisation
+
+PG_URL = os.environ.get("ATTENT_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def reset_postgres(url: str) -> None:
+    """An empty public schema, so migrations run from the first one."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A freshly migrated database of each kind under test."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'attent.db'}"
+    else:
+        assert PG_URL is not None
+        url = PG_URL
+        reset_postgres(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine_db(database_url: str) -> Iterator[Database]:
+    """One engine per database kind for the whole run."""
+    database = Database.from_url(database_url)
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def connection(engine_db: Database) -> Iterator[Connection]:
+    """The test's outer transaction; everything inside is rolled back at the end."""
+    with engine_db.engine.connect() as conn:
+        trans = conn.begin()
+        yield conn
+        trans.rollback()
+
+
+@pytest.fixture
+def database(connection: Connection) -> Database:
+    """A Database whose sessions commit into savepoints of the test transaction."""
+    return Database(connection.engine, bind=connection)
+
+
+@pytest.fixture
+def db(database: Database) -> Iterator[Session]:
+    """A session for calling services directly."""
+    with database.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """Time stands still until the test moves it."""
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for the app under test (the database comes from the fixture, not from here)."""
+    return Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", embedded_worker=False, max_body_bytes=64 * 1024)
+
+
+@pytest.fixture
+def app_client(settings: Settings, database: Database, clock: FrozenClock) -> Iterator[TestClient]:
+    """The real app, on the test transaction and clock; raises nothing, answers like production."""
+    app = create_app(settings, database=database, clock=clock, worker=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@dataclass
+class Tenant:
+    """One organisation with an admin, a lead, an agent in a team, a customer and a case."""
+
+    organisation_id: uuid.UUID
+    admin: Agent
+    lead: Agent
+    agent: Agent
+    outsider: Agent
+    team_id: uuid.UUID
+    other_team_id: uuid.UUID
+    customer: Customer
+    case: Case
+    tokens: dict[str, str]
+
+
+def make_tenant(db: Session, clock: FrozenClock, slug: str) -> Tenant:
+    """Build a small organisation through the services, as a real one would be."""
+    now = clock.now()
+    org = create_organisation(db=db, slug=slug, name=slug.title(), at=now)
+    admin = create_agent(
+        db=db, actor=None, organisation_id=org.id, at=now,
+        data=AgentCreate(email=f"admin@{slug}.example", name=f"Admin {slug}", role=Role.ADMIN, password="correct horse battery"),
+    )
+    team = create_team(db=db, actor=admin, name="Front", at=now)
+    other = create_team(db=db, actor=admin, name="Back office", at=now)
+    lead = create_agent(
+        db=db, actor=admin, organisation_id=org.id, at=now,
+        data=AgentCreate(email=f"lead@{slug}.example", name=f"Lead {slug}", role=Role.LEAD, team_ids=[team.id]),
+    )
+    agent = create_agent(
+        db=db, actor=admin, organisation_id=org.id, at=now,
+        data=AgentCreate(email=f"agent@{slug}.example", name=f"Agent {slug}", password="correct horse battery", team_ids=[team.id]),
+    )
+    outsider = create_agent(
+        db=db, actor=admin, organisation_id=org.id, at=now,
+        data=AgentCreate(email=f"back@{slug}.example", name=f"Back {slug}", team_ids=[other.id]),
+    )
+    customer = create_customer(
+        db=db, actor=agent, at=now,
+        data=CustomerCreate(name="Marieke Visser", email=f"marieke@{slug}.example", external_refs={"shop": "C-1042"}),
+    )
+    case = create_case(
+        db=db, actor=agent, at=now,
+        data=CaseCreate(customer_id=customer.id, subject="Zending nooit aangekomen", type="delivery_missing", team_id=team.id),
+    )
+    tokens = {name: create_token(db=db, agent=who, name="test", at=now)[1] for name, who in
+              [("admin", admin), ("lead", lead), ("agent", agent), ("outsider", outsider)]}
+    db.commit()
+    return Tenant(org.id, admin, lead, agent, outsider, team.id, other.id, customer, case, tokens)
+
+
+@pytest.fixture
+def tenant(db: Session, clock: FrozenClock) -> Tenant:
+    """The organisation most tests work in."""
+    return make_tenant(db, clock, "kopje-koffie")
+
+
+@pytest.fixture
+def other_tenant(db: Session, clock: FrozenClock) -> Tenant:
+    """A second organisation that must never see the first one's data, nor be seen by it."""
+    return make_tenant(db, clock, "villa-oleander")
+
+
+class Api:
+    """A thin client that authenticates as one agent and speaks JSON."""
+
+    def __init__(self, client: TestClient, token: str) -> None:
+        self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
+
+    def __getattr__(self, method: str):  # get, post, patch, put, delete
+        call = getattr(self.client, method)
+        return lambda url, **kw: call(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+
+@pytest.fixture
+def api(app_client: TestClient, tenant: Tenant) -> Api:
+    """The API as the tenant's ordinary agent."""
+    return Api(app_client, tenant.tokens["agent"])
+
+
+@pytest.fixture
+def admin_api(app_client: TestClient, tenant: Tenant) -> Api:
+    """The API as the tenant's admin."""
+    return Api(app_client, tenant.tokens["admin"])
