@@ -94,7 +94,9 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for the app under test (the database comes from the fixture, not from here)."""
-    return Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", embedded_worker=False, max_body_bytes=64 * 1024)
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'unused.db'}", embedded_worker=False, max_body_bytes=64 * 1024
+    )
 
 
 @pytest.fixture
@@ -126,33 +128,65 @@ def make_tenant(db: Session, clock: FrozenClock, slug: str) -> Tenant:
     now = clock.now()
     org = create_organisation(db=db, slug=slug, name=slug.title(), at=now)
     admin = create_agent(
-        db=db, actor=None, organisation_id=org.id, at=now,
-        data=AgentCreate(email=f"admin@{slug}.example", name=f"Admin {slug}", role=Role.ADMIN, password="correct horse battery"),
+        db=db,
+        actor=None,
+        organisation_id=org.id,
+        at=now,
+        data=AgentCreate(email=f"admin@{slug}.example", name=f"Admin {slug}", role=Role.ADMIN),
     )
     team = create_team(db=db, actor=admin, name="Front", at=now)
     other = create_team(db=db, actor=admin, name="Back office", at=now)
     lead = create_agent(
-        db=db, actor=admin, organisation_id=org.id, at=now,
-        data=AgentCreate(email=f"lead@{slug}.example", name=f"Lead {slug}", role=Role.LEAD, team_ids=[team.id]),
+        db=db,
+        actor=admin,
+        organisation_id=org.id,
+        at=now,
+        data=AgentCreate(
+            email=f"lead@{slug}.example", name=f"Lead {slug}", role=Role.LEAD, team_ids=[team.id]
+        ),
     )
     agent = create_agent(
-        db=db, actor=admin, organisation_id=org.id, at=now,
-        data=AgentCreate(email=f"agent@{slug}.example", name=f"Agent {slug}", password="correct horse battery", team_ids=[team.id]),
+        db=db,
+        actor=admin,
+        organisation_id=org.id,
+        at=now,
+        data=AgentCreate(
+            email=f"agent@{slug}.example",
+            name=f"Agent {slug}",
+            password="correct horse battery",
+            team_ids=[team.id],
+        ),
     )
     outsider = create_agent(
-        db=db, actor=admin, organisation_id=org.id, at=now,
+        db=db,
+        actor=admin,
+        organisation_id=org.id,
+        at=now,
         data=AgentCreate(email=f"back@{slug}.example", name=f"Back {slug}", team_ids=[other.id]),
     )
     customer = create_customer(
-        db=db, actor=agent, at=now,
-        data=CustomerCreate(name="Marieke Visser", email=f"marieke@{slug}.example", external_refs={"shop": "C-1042"}),
+        db=db,
+        actor=agent,
+        at=now,
+        data=CustomerCreate(
+            name="Marieke Visser", email=f"marieke@{slug}.example", external_refs={"shop": "C-1042"}
+        ),
     )
     case = create_case(
-        db=db, actor=agent, at=now,
-        data=CaseCreate(customer_id=customer.id, subject="Zending nooit aangekomen", type="delivery_missing", team_id=team.id),
+        db=db,
+        actor=agent,
+        at=now,
+        data=CaseCreate(
+            customer_id=customer.id,
+            subject="Zending nooit aangekomen",
+            type="delivery_missing",
+            team_id=team.id,
+        ),
     )
-    tokens = {name: create_token(db=db, agent=who, name="test", at=now)[1] for name, who in
-              [("admin", admin), ("lead", lead), ("agent", agent), ("outsider", outsider)]}
+    tokens = {
+        name: create_token(db=db, agent=who, name="test", at=now)[1]
+        for name, who in [("admin", admin), ("lead", lead), ("agent", agent), ("outsider", outsider)]
+    }
     db.commit()
     return Tenant(org.id, admin, lead, agent, outsider, team.id, other.id, customer, case, tokens)
 

@@ -29,11 +29,17 @@ API_PREFIX = "/api/v1"
 
 
 def _page_error(request: Request, error: AttentError) -> HTMLResponse:
-    return render(request, "error.html", status_code=error.status, title=error.title, detail=error.detail, agent=None)
+    return render(
+        request, "error.html", status_code=error.status, title=error.title, detail=error.detail, agent=None
+    )
 
 
 def create_app(
-    settings: Settings | None = None, *, database: Database | None = None, clock: Clock | None = None, worker: bool | None = None
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    worker: bool | None = None,
 ) -> FastAPI:
     """Build the web app; pass `database` and `clock` to run against a test transaction and time."""
     settings = settings or get_settings()

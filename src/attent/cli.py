@@ -53,8 +53,12 @@ def migrate() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    worker: Annotated[bool, typer.Option(help="Run the worker in this process (the embedded default).")] = True,
-    workers: Annotated[int, typer.Option(help="Web processes (PostgreSQL only; use `attent worker` for jobs).")] = 1,
+    worker: Annotated[
+        bool, typer.Option(help="Run the worker in this process (the embedded default).")
+    ] = True,
+    workers: Annotated[
+        int, typer.Option(help="Web processes (PostgreSQL only; use `attent worker` for jobs).")
+    ] = 1,
 ) -> None:
     """Serve the web app and API (and, by default, the worker)."""
     import os
@@ -77,7 +81,9 @@ def serve(
 
 
 @app.command("worker")
-def run_worker(once: Annotated[bool, typer.Option(help="Do one batch of due jobs and exit.")] = False) -> None:
+def run_worker(
+    once: Annotated[bool, typer.Option(help="Do one batch of due jobs and exit.")] = False,
+) -> None:
     """Do due jobs (promise transitions, messages, webhooks) until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -95,14 +101,18 @@ def run_worker(once: Annotated[bool, typer.Option(help="Do one batch of due jobs
 
 
 @app.command()
-def demo(force: Annotated[bool, typer.Option(help="Load even if the database is not empty.")] = False) -> None:
+def demo(
+    force: Annotated[bool, typer.Option(help="Load even if the database is not empty.")] = False,
+) -> None:
     """Load the demo organisations (only into an empty database) and print the logins."""
     from attent.demo import PASSWORD, is_empty, load_demo
 
     database = _database()
     with database.unit_of_work() as db:
         if not is_empty(db) and not force:
-            console.print("The database already has data; demo data was not loaded (use --force to add it anyway).")
+            console.print(
+                "The database already has data; demo data was not loaded (use --force to add it anyway)."
+            )
             return
         try:
             result = load_demo(db=db, now=SystemClock().now())
@@ -115,8 +125,13 @@ def demo(force: Annotated[bool, typer.Option(help="Load even if the database is 
     for row in result.logins:
         table.add_row(*row)
     console.print(table)
-    console.print(f"Demo API token (Sanne, admin of Kopje Koffie): [bold]{result.token}[/bold]", soft_wrap=True)
-    console.print(f"Try: curl -H 'Authorization: Bearer {result.token}' http://127.0.0.1:8000/api/v1/cases", soft_wrap=True)
+    console.print(
+        f"Demo API token (Sanne, admin of Kopje Koffie): [bold]{result.token}[/bold]", soft_wrap=True
+    )
+    console.print(
+        f"Try: curl -H 'Authorization: Bearer {result.token}' http://127.0.0.1:8000/api/v1/cases",
+        soft_wrap=True,
+    )
 
 
 @org_app.command("create")
@@ -129,7 +144,9 @@ def org_create(
     """Create an organisation."""
     with _database().unit_of_work() as db:
         try:
-            org = create_organisation(db=db, slug=slug, name=name, timezone=timezone, language=language, at=SystemClock().now())
+            org = create_organisation(
+                db=db, slug=slug, name=name, timezone=timezone, language=language, at=SystemClock().now()
+            )
         except AttentError as exc:
             _fail(exc)
             return
@@ -151,7 +168,10 @@ def agent_create(
     name: Annotated[str, typer.Option(help="Display name.")],
     role: Annotated[Role, typer.Option(help="agent, lead or admin.")] = Role.AGENT,
     language: Annotated[str, typer.Option(help="nl or en.")] = "nl",
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters.")] = "",
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="At least 10 characters."),
+    ] = "",
 ) -> None:
     """Create an agent (the way to make the first admin of a new organisation)."""
     from pydantic import ValidationError
@@ -160,7 +180,9 @@ def agent_create(
         organisation = _org(db, org)
         try:
             data = AgentCreate(email=email, name=name, role=role, language=language, password=password)
-            agent = create_agent(db=db, actor=None, organisation_id=organisation.id, data=data, at=SystemClock().now())
+            agent = create_agent(
+                db=db, actor=None, organisation_id=organisation.id, data=data, at=SystemClock().now()
+            )
         except ValidationError as exc:
             problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
             console.print(f"[red]{problems}[/red]")
@@ -184,7 +206,9 @@ def token_create(
 
     with _database().unit_of_work() as db:
         organisation = _org(db, org)
-        agent = db.scalar(select(Agent).where(Agent.organisation_id == organisation.id, Agent.email == email.lower()))
+        agent = db.scalar(
+            select(Agent).where(Agent.organisation_id == organisation.id, Agent.email == email.lower())
+        )
         if agent is None:
             console.print(f"[red]No agent {email} in {org}.[/red]")
             raise typer.Exit(code=1)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Presence, Role
+from attent.agents.models import Presence, Role
 from attent.agents.schemas import AgentCreate
 from attent.agents.service import create_agent, create_team, create_token, set_presence
 from attent.cases.models import CaseStatus, Priority
@@ -44,8 +44,12 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
     """Kopje Koffie: a shipment that never arrived, a dropped call, a customer waiting for a callback."""
     org = create_organisation(db=db, slug="kopje-koffie", name="Kopje Koffie", at=now - timedelta(days=90))
     bootstrap = create_agent(
-        db=db, actor=None, organisation_id=org.id,
-        data=AgentCreate(email="sanne@kopjekoffie.example", name="Sanne de Vries", role=Role.ADMIN, password=PASSWORD),
+        db=db,
+        actor=None,
+        organisation_id=org.id,
+        data=AgentCreate(
+            email="sanne@kopjekoffie.example", name="Sanne de Vries", role=Role.ADMIN, password=PASSWORD
+        ),
         at=now - timedelta(days=90),
     )
     result.logins.append((org.name, bootstrap.email, bootstrap.name, "admin"))
@@ -61,85 +65,247 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
     for email, name, role, lang, team_names in people:
         team_ids = [{"orders": orders, "care": care}[t].id for t in team_names]
         agent = create_agent(
-            db=db, actor=bootstrap, organisation_id=org.id,
-            data=AgentCreate(email=email, name=name, role=role, language=lang, password=PASSWORD, team_ids=team_ids),
+            db=db,
+            actor=bootstrap,
+            organisation_id=org.id,
+            data=AgentCreate(
+                email=email, name=name, role=role, language=lang, password=PASSWORD, team_ids=team_ids
+            ),
             at=now - timedelta(days=60),
         )
         a[email.split("@")[0]] = agent
         result.logins.append((org.name, email, name, role.value))
     for key in ("fatima", "daan", "emma"):
-        set_presence(db=db, actor=a[key], agent_id=a[key].id, presence=Presence.AVAILABLE, at=now - timedelta(hours=3))
+        set_presence(
+            db=db, actor=a[key], agent_id=a[key].id, presence=Presence.AVAILABLE, at=now - timedelta(hours=3)
+        )
     _, result.token = create_token(db=db, agent=bootstrap, name="demo", at=now)
 
-    marieke = create_customer(db=db, actor=a["fatima"], at=now - timedelta(days=80), data=CustomerCreate(
-        name="Marieke Visser", email="marieke.visser@example.nl", phone="+31 6 1234 5678", language="nl",
-        external_refs={"shop": "C-1042"},
-        facts={"voorkeur": Fact(value="Liever gebeld dan gemaild", consent="telefonisch gevraagd, 12-08")},
-    ))
-    old = create_case(db=db, actor=a["tom"], at=now - timedelta(days=40), data=CaseCreate(
-        customer_id=marieke.id, subject="Vraag over abonnement pauzeren", type="subscription", team_id=care.id, owner_id=a["tom"].id,
-    ))
-    update_case(db=db, actor=a["tom"], case_id=old.id, data=CaseUpdate(status=CaseStatus.RESOLVED), at=now - timedelta(days=40, minutes=-8))
+    marieke = create_customer(
+        db=db,
+        actor=a["fatima"],
+        at=now - timedelta(days=80),
+        data=CustomerCreate(
+            name="Marieke Visser",
+            email="marieke.visser@example.nl",
+            phone="+31 6 1234 5678",
+            language="nl",
+            external_refs={"shop": "C-1042"},
+            facts={
+                "voorkeur": Fact(value="Liever gebeld dan gemaild", consent="telefonisch gevraagd, 12-08")
+            },
+        ),
+    )
+    old = create_case(
+        db=db,
+        actor=a["tom"],
+        at=now - timedelta(days=40),
+        data=CaseCreate(
+            customer_id=marieke.id,
+            subject="Vraag over abonnement pauzeren",
+            type="subscription",
+            team_id=care.id,
+            owner_id=a["tom"].id,
+        ),
+    )
+    update_case(
+        db=db,
+        actor=a["tom"],
+        case_id=old.id,
+        data=CaseUpdate(status=CaseStatus.RESOLVED),
+        at=now - timedelta(days=40, minutes=-8),
+    )
 
     # The story from the article: the shipment never arrived, the line dropped, nobody called back.
     t0 = now - timedelta(minutes=34)
-    missing = create_case(db=db, actor=a["fatima"], at=t0, data=CaseCreate(
-        customer_id=marieke.id, subject="Zending nooit aangekomen (bestelling 88213)", type="delivery_missing",
-        priority=Priority.HIGH, team_id=orders.id, owner_id=a["fatima"].id,
-    ))
-    log_contact(db=db, actor=a["fatima"], case_id=missing.id, at=t0, data=ContactCreate(
-        channel=Channel.PHONE, direction=Direction.INBOUND, started_at=t0, ended_at=t0 + timedelta(minutes=9), outcome=Outcome.DROPPED,
-        messages=[
-            _say(Speaker.AGENT, "Goedemiddag, u spreekt met Fatima van Kopje Koffie. Waarmee kan ik u helpen?", t0),
-            _say(Speaker.CUSTOMER, "Mijn bestelling 88213 is nooit aangekomen, terwijl de bezorger zegt dat hij is afgeleverd.", t0 + timedelta(seconds=20)),
-            _say(Speaker.AGENT, "Wat vervelend, zeker als u op uw koffie rekent. Mag ik het e-mailadres dat bij uw account hoort? Dan weet ik zeker dat ik met de accounthouder spreek.", t0 + timedelta(seconds=40)),
-            _say(Speaker.CUSTOMER, "marieke.visser@example.nl", t0 + timedelta(seconds=55)),
-            _say(Speaker.AGENT, "Dank u. Ik zoek nu de zending op bij de vervoerder. De volgende stap, het matchen van de factuur, duurt ongeveer 12 tot 15 minuten. Zet u mij gerust op de speaker en ga verder met uw werk; ik blijf aan de lijn.", t0 + timedelta(minutes=2)),
-            _say(Speaker.CUSTOMER, "Prima, ik zet u op de speaker. Krijg ik dan vandaag nog een nieuwe zending?", t0 + timedelta(minutes=2, seconds=30)),
-        ],
-    ))
-    add_note(db=db, actor=a["fatima"], case_id=missing.id, at=t0 + timedelta(minutes=10),
-             text="Verbinding verbroken tijdens factuurmatching. Vervoerder meldt 'afgeleverd bij buren' maar geen naam. Nieuwe zending nog niet aangemaakt.")
+    missing = create_case(
+        db=db,
+        actor=a["fatima"],
+        at=t0,
+        data=CaseCreate(
+            customer_id=marieke.id,
+            subject="Zending nooit aangekomen (bestelling 88213)",
+            type="delivery_missing",
+            priority=Priority.HIGH,
+            team_id=orders.id,
+            owner_id=a["fatima"].id,
+        ),
+    )
+    log_contact(
+        db=db,
+        actor=a["fatima"],
+        case_id=missing.id,
+        at=t0,
+        data=ContactCreate(
+            channel=Channel.PHONE,
+            direction=Direction.INBOUND,
+            started_at=t0,
+            ended_at=t0 + timedelta(minutes=9),
+            outcome=Outcome.DROPPED,
+            messages=[
+                _say(
+                    Speaker.AGENT,
+                    "Goedemiddag, u spreekt met Fatima van Kopje Koffie. Waarmee kan ik u helpen?",
+                    t0,
+                ),
+                _say(
+                    Speaker.CUSTOMER,
+                    "Mijn bestelling 88213 is nooit aangekomen, terwijl de bezorger zegt dat hij is afgeleverd.",
+                    t0 + timedelta(seconds=20),
+                ),
+                _say(
+                    Speaker.AGENT,
+                    "Wat vervelend, zeker als u op uw koffie rekent. Mag ik het e-mailadres dat bij uw account hoort? Dan weet ik zeker dat ik met de accounthouder spreek.",
+                    t0 + timedelta(seconds=40),
+                ),
+                _say(Speaker.CUSTOMER, "marieke.visser@example.nl", t0 + timedelta(seconds=55)),
+                _say(
+                    Speaker.AGENT,
+                    "Dank u. Ik zoek nu de zending op bij de vervoerder. De volgende stap, het matchen van de factuur, duurt ongeveer 12 tot 15 minuten. Zet u mij gerust op de speaker en ga verder met uw werk; ik blijf aan de lijn.",
+                    t0 + timedelta(minutes=2),
+                ),
+                _say(
+                    Speaker.CUSTOMER,
+                    "Prima, ik zet u op de speaker. Krijg ik dan vandaag nog een nieuwe zending?",
+                    t0 + timedelta(minutes=2, seconds=30),
+                ),
+            ],
+        ),
+    )
+    add_note(
+        db=db,
+        actor=a["fatima"],
+        case_id=missing.id,
+        at=t0 + timedelta(minutes=10),
+        text="Verbinding verbroken tijdens factuurmatching. Vervoerder meldt 'afgeleverd bij buren' maar geen naam. Nieuwe zending nog niet aangemaakt.",
+    )
 
-    peter = create_customer(db=db, actor=a["tom"], at=now - timedelta(days=10), data=CustomerCreate(
-        name="Peter de Boer", email="p.deboer@example.nl", language="nl", external_refs={"shop": "C-3311"},
-    ))
+    peter = create_customer(
+        db=db,
+        actor=a["tom"],
+        at=now - timedelta(days=10),
+        data=CustomerCreate(
+            name="Peter de Boer",
+            email="p.deboer@example.nl",
+            language="nl",
+            external_refs={"shop": "C-3311"},
+        ),
+    )
     t1 = now - timedelta(hours=2)
-    callback = create_case(db=db, actor=a["tom"], at=t1, data=CaseCreate(
-        customer_id=peter.id, subject="Machine lekt na ontkalken", type="machine_fault", team_id=care.id, owner_id=a["tom"].id,
-        description="Mijn machine lekt water sinds ik hem heb ontkalkt.",
-    ))
-    log_contact(db=db, actor=a["tom"], case_id=callback.id, at=t1, data=ContactCreate(
-        channel=Channel.CHAT, direction=Direction.INBOUND, started_at=t1, ended_at=t1 + timedelta(minutes=6), outcome=Outcome.FOLLOW_UP,
-        messages=[
-            _say(Speaker.CUSTOMER, "Mijn machine lekt water sinds ik hem heb ontkalkt. Kan iemand mij bellen?", t1),
-            _say(Speaker.AGENT, "Dat is lastig als u net koffie wilt zetten. Ik vraag het na bij onze technicus en bel u vandaag vóór 16:00 terug.", t1 + timedelta(minutes=2)),
-            _say(Speaker.CUSTOMER, "Graag, dank u.", t1 + timedelta(minutes=3)),
-        ],
-    ))
-    update_case(db=db, actor=a["tom"], case_id=callback.id, at=t1 + timedelta(minutes=7), data=CaseUpdate(
-        status=CaseStatus.WAITING_ON_THIRD_PARTY, next_step="Peter vóór 16:00 terugbellen met het advies van de technicus",
-    ))
+    callback = create_case(
+        db=db,
+        actor=a["tom"],
+        at=t1,
+        data=CaseCreate(
+            customer_id=peter.id,
+            subject="Machine lekt na ontkalken",
+            type="machine_fault",
+            team_id=care.id,
+            owner_id=a["tom"].id,
+            description="Mijn machine lekt water sinds ik hem heb ontkalkt.",
+        ),
+    )
+    log_contact(
+        db=db,
+        actor=a["tom"],
+        case_id=callback.id,
+        at=t1,
+        data=ContactCreate(
+            channel=Channel.CHAT,
+            direction=Direction.INBOUND,
+            started_at=t1,
+            ended_at=t1 + timedelta(minutes=6),
+            outcome=Outcome.FOLLOW_UP,
+            messages=[
+                _say(
+                    Speaker.CUSTOMER,
+                    "Mijn machine lekt water sinds ik hem heb ontkalkt. Kan iemand mij bellen?",
+                    t1,
+                ),
+                _say(
+                    Speaker.AGENT,
+                    "Dat is lastig als u net koffie wilt zetten. Ik vraag het na bij onze technicus en bel u vandaag vóór 16:00 terug.",
+                    t1 + timedelta(minutes=2),
+                ),
+                _say(Speaker.CUSTOMER, "Graag, dank u.", t1 + timedelta(minutes=3)),
+            ],
+        ),
+    )
+    update_case(
+        db=db,
+        actor=a["tom"],
+        case_id=callback.id,
+        at=t1 + timedelta(minutes=7),
+        data=CaseUpdate(
+            status=CaseStatus.WAITING_ON_THIRD_PARTY,
+            next_step="Peter vóór 16:00 terugbellen met het advies van de technicus",
+        ),
+    )
 
-    james = create_customer(db=db, actor=a["emma"], at=now - timedelta(days=3), data=CustomerCreate(
-        name="James Whitfield", email="james.whitfield@example.co.uk", language="en", external_refs={"shop": "C-2077"},
-    ))
+    james = create_customer(
+        db=db,
+        actor=a["emma"],
+        at=now - timedelta(days=3),
+        data=CustomerCreate(
+            name="James Whitfield",
+            email="james.whitfield@example.co.uk",
+            language="en",
+            external_refs={"shop": "C-2077"},
+        ),
+    )
     t2 = now - timedelta(minutes=50)
-    wrong = create_case(db=db, actor=a["emma"], at=t2, data=CaseCreate(
-        customer_id=james.id, subject="Wrong capsules in my order", type="wrong_item", team_id=care.id,
-    ))
-    log_contact(db=db, actor=a["emma"], case_id=wrong.id, at=t2, data=ContactCreate(
-        channel=Channel.EMAIL, direction=Direction.INBOUND, started_at=t2,
-        messages=[_say(Speaker.CUSTOMER, "I ordered the lungo capsules but received decaf. Can you send the right ones before the weekend? We have guests.", t2)],
-    ))
+    wrong = create_case(
+        db=db,
+        actor=a["emma"],
+        at=t2,
+        data=CaseCreate(
+            customer_id=james.id,
+            subject="Wrong capsules in my order",
+            type="wrong_item",
+            team_id=care.id,
+        ),
+    )
+    log_contact(
+        db=db,
+        actor=a["emma"],
+        case_id=wrong.id,
+        at=t2,
+        data=ContactCreate(
+            channel=Channel.EMAIL,
+            direction=Direction.INBOUND,
+            started_at=t2,
+            messages=[
+                _say(
+                    Speaker.CUSTOMER,
+                    "I ordered the lungo capsules but received decaf. Can you send the right ones before the weekend? We have guests.",
+                    t2,
+                )
+            ],
+        ),
+    )
 
 
 def load_villa(db: Session, now: datetime, result: DemoResult) -> None:
     """Villa Oleander: guests arriving late when the shops are closed, a birthday during a stay."""
-    org = create_organisation(db=db, slug="villa-oleander", name="Villa Oleander", timezone="Asia/Nicosia", language="en", at=now - timedelta(days=200))
+    org = create_organisation(
+        db=db,
+        slug="villa-oleander",
+        name="Villa Oleander",
+        timezone="Asia/Nicosia",
+        language="en",
+        at=now - timedelta(days=200),
+    )
     host = create_agent(
-        db=db, actor=None, organisation_id=org.id,
-        data=AgentCreate(email="andreas@villaoleander.example", name="Andreas Georgiou", role=Role.ADMIN, language="en", password=PASSWORD),
+        db=db,
+        actor=None,
+        organisation_id=org.id,
+        data=AgentCreate(
+            email="andreas@villaoleander.example",
+            name="Andreas Georgiou",
+            role=Role.ADMIN,
+            language="en",
+            password=PASSWORD,
+        ),
         at=now - timedelta(days=200),
     )
     result.logins.append((org.name, host.email, host.name, "admin"))
@@ -150,48 +316,150 @@ def load_villa(db: Session, now: datetime, result: DemoResult) -> None:
         ("joost@villaoleander.example", "Joost Mulder", Role.AGENT, "nl"),
     ]:
         staff[email.split("@")[0]] = create_agent(
-            db=db, actor=host, organisation_id=org.id,
-            data=AgentCreate(email=email, name=name, role=role, language=lang, password=PASSWORD, team_ids=[guests.id]),
+            db=db,
+            actor=host,
+            organisation_id=org.id,
+            data=AgentCreate(
+                email=email, name=name, role=role, language=lang, password=PASSWORD, team_ids=[guests.id]
+            ),
             at=now - timedelta(days=150),
         )
         result.logins.append((org.name, email, name, role.value))
-    set_presence(db=db, actor=staff["joost"], agent_id=staff["joost"].id, presence=Presence.AVAILABLE, at=now - timedelta(hours=1))
+    set_presence(
+        db=db,
+        actor=staff["joost"],
+        agent_id=staff["joost"].id,
+        presence=Presence.AVAILABLE,
+        at=now - timedelta(hours=1),
+    )
 
-    hendriks = create_customer(db=db, actor=staff["joost"], at=now - timedelta(days=30), data=CustomerCreate(
-        name="Familie Hendriks", email="hendriks.gezin@example.nl", language="nl", external_refs={"booking": "B-5531"},
-        facts={"verjaardag_anne": Fact(value="Anne wordt 9 tijdens het verblijf (16 juli)", consent="zelf vermeld bij boeking")},
-    ))
+    hendriks = create_customer(
+        db=db,
+        actor=staff["joost"],
+        at=now - timedelta(days=30),
+        data=CustomerCreate(
+            name="Familie Hendriks",
+            email="hendriks.gezin@example.nl",
+            language="nl",
+            external_refs={"booking": "B-5531"},
+            facts={
+                "verjaardag_anne": Fact(
+                    value="Anne wordt 9 tijdens het verblijf (16 juli)", consent="zelf vermeld bij boeking"
+                )
+            },
+        ),
+    )
     t0 = now - timedelta(hours=5)
-    late = create_case(db=db, actor=staff["joost"], at=t0, data=CaseCreate(
-        customer_id=hendriks.id, subject="Late aankomst: vlucht landt 22:40", type="late_arrival", team_id=guests.id, owner_id=staff["joost"].id,
-    ))
-    log_contact(db=db, actor=staff["joost"], case_id=late.id, at=t0, data=ContactCreate(
-        channel=Channel.EMAIL, direction=Direction.INBOUND, started_at=t0, ended_at=t0 + timedelta(hours=1), outcome=Outcome.FOLLOW_UP,
-        messages=[
-            _say(Speaker.CUSTOMER, "Onze vlucht landt pas om 22:40. Zijn de winkels dan nog open? We hebben twee kinderen die honger zullen hebben.", t0),
-            _say(Speaker.AGENT, "Dank voor het laten weten! De winkels zijn dan dicht, maar geen zorgen: wij zorgen dat er bij aankomst een warme maaltijd en ontbijt voor de volgende ochtend klaarstaan.", t0 + timedelta(hours=1)),
-        ],
-    ))
-    update_case(db=db, actor=staff["joost"], case_id=late.id, at=t0 + timedelta(hours=1), data=CaseUpdate(
-        status=CaseStatus.OPEN, next_step="Maaltijd en ontbijt klaarzetten vóór 23:30; sleutel in de sleutelkluis",
-    ))
+    late = create_case(
+        db=db,
+        actor=staff["joost"],
+        at=t0,
+        data=CaseCreate(
+            customer_id=hendriks.id,
+            subject="Late aankomst: vlucht landt 22:40",
+            type="late_arrival",
+            team_id=guests.id,
+            owner_id=staff["joost"].id,
+        ),
+    )
+    log_contact(
+        db=db,
+        actor=staff["joost"],
+        case_id=late.id,
+        at=t0,
+        data=ContactCreate(
+            channel=Channel.EMAIL,
+            direction=Direction.INBOUND,
+            started_at=t0,
+            ended_at=t0 + timedelta(hours=1),
+            outcome=Outcome.FOLLOW_UP,
+            messages=[
+                _say(
+                    Speaker.CUSTOMER,
+                    "Onze vlucht landt pas om 22:40. Zijn de winkels dan nog open? We hebben twee kinderen die honger zullen hebben.",
+                    t0,
+                ),
+                _say(
+                    Speaker.AGENT,
+                    "Dank voor het laten weten! De winkels zijn dan dicht, maar geen zorgen: wij zorgen dat er bij aankomst een warme maaltijd en ontbijt voor de volgende ochtend klaarstaan.",
+                    t0 + timedelta(hours=1),
+                ),
+            ],
+        ),
+    )
+    update_case(
+        db=db,
+        actor=staff["joost"],
+        case_id=late.id,
+        at=t0 + timedelta(hours=1),
+        data=CaseUpdate(
+            status=CaseStatus.OPEN,
+            next_step="Maaltijd en ontbijt klaarzetten vóór 23:30; sleutel in de sleutelkluis",
+        ),
+    )
 
-    sarah = create_customer(db=db, actor=staff["eleni"], at=now - timedelta(days=20), data=CustomerCreate(
-        name="Sarah Miller", email="sarah.miller@example.com", language="en", external_refs={"booking": "B-5540"},
-        facts={"partner_birthday": Fact(value="Tom turns 50 on the 3rd day of the stay", consent="told us by e-mail, asked us to keep it a surprise")},
-    ))
+    sarah = create_customer(
+        db=db,
+        actor=staff["eleni"],
+        at=now - timedelta(days=20),
+        data=CustomerCreate(
+            name="Sarah Miller",
+            email="sarah.miller@example.com",
+            language="en",
+            external_refs={"booking": "B-5540"},
+            facts={
+                "partner_birthday": Fact(
+                    value="Tom turns 50 on the 3rd day of the stay",
+                    consent="told us by e-mail, asked us to keep it a surprise",
+                )
+            },
+        ),
+    )
     t1 = now - timedelta(days=2)
-    bday = create_case(db=db, actor=staff["eleni"], at=t1, data=CaseCreate(
-        customer_id=sarah.id, subject="Husband's 50th birthday during the stay", type="surprise", team_id=guests.id, owner_id=staff["eleni"].id,
-    ))
-    log_contact(db=db, actor=staff["eleni"], case_id=bday.id, at=t1, data=ContactCreate(
-        channel=Channel.EMAIL, direction=Direction.INBOUND, started_at=t1, ended_at=t1 + timedelta(hours=3), outcome=Outcome.FOLLOW_UP,
-        messages=[
-            _say(Speaker.CUSTOMER, "My husband Tom turns 50 while we're staying with you. Could you help me surprise him? Please don't mention it in your e-mails to him!", t1),
-            _say(Speaker.AGENT, "What a lovely occasion. We'll arrange a cake and a bottle of local wine on the terrace on his birthday, and I'll only write to you about it.", t1 + timedelta(hours=3)),
-        ],
-    ))
-    add_note(db=db, actor=staff["eleni"], case_id=bday.id, at=t1 + timedelta(hours=3), text="Only contact Sarah about this; Tom must not know. Cake from the bakery in Pissouri.")
+    bday = create_case(
+        db=db,
+        actor=staff["eleni"],
+        at=t1,
+        data=CaseCreate(
+            customer_id=sarah.id,
+            subject="Husband's 50th birthday during the stay",
+            type="surprise",
+            team_id=guests.id,
+            owner_id=staff["eleni"].id,
+        ),
+    )
+    log_contact(
+        db=db,
+        actor=staff["eleni"],
+        case_id=bday.id,
+        at=t1,
+        data=ContactCreate(
+            channel=Channel.EMAIL,
+            direction=Direction.INBOUND,
+            started_at=t1,
+            ended_at=t1 + timedelta(hours=3),
+            outcome=Outcome.FOLLOW_UP,
+            messages=[
+                _say(
+                    Speaker.CUSTOMER,
+                    "My husband Tom turns 50 while we're staying with you. Could you help me surprise him? Please don't mention it in your e-mails to him!",
+                    t1,
+                ),
+                _say(
+                    Speaker.AGENT,
+                    "What a lovely occasion. We'll arrange a cake and a bottle of local wine on the terrace on his birthday, and I'll only write to you about it.",
+                    t1 + timedelta(hours=3),
+                ),
+            ],
+        ),
+    )
+    add_note(
+        db=db,
+        actor=staff["eleni"],
+        case_id=bday.id,
+        at=t1 + timedelta(hours=3),
+        text="Only contact Sarah about this; Tom must not know. Cake from the bakery in Pissouri.",
+    )
 
 
 def load_demo(*, db: Session, now: datetime) -> DemoResult:

@@ -27,7 +27,9 @@ router = APIRouter(tags=["agents"])
 def _read(db: Session, agents: list[Agent]) -> list[AgentRead]:
     if not agents:
         return []
-    teams = service.teams_of_agents(db=db, organisation_id=agents[0].organisation_id, agent_ids=[a.id for a in agents])
+    teams = service.teams_of_agents(
+        db=db, organisation_id=agents[0].organisation_id, agent_ids=[a.id for a in agents]
+    )
     return [AgentRead.model_validate(a).model_copy(update={"team_ids": teams.get(a.id, [])}) for a in agents]
 
 
@@ -38,9 +40,13 @@ def list_agents(db: DbSession, actor: CurrentAgent) -> Page[AgentRead]:
 
 
 @router.post("/agents", status_code=201)
-def create_agent(body: AgentCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent) -> AgentRead:
+def create_agent(
+    body: AgentCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent
+) -> AgentRead:
     """Add an agent (admins)."""
-    agent = service.create_agent(db=db, actor=actor, organisation_id=actor.organisation_id, data=body, at=clock.now())
+    agent = service.create_agent(
+        db=db, actor=actor, organisation_id=actor.organisation_id, data=body, at=clock.now()
+    )
     result: AgentRead = idem.remember(_read(db, [agent])[0])
     return result
 
@@ -64,9 +70,13 @@ def update_agent(agent_id: uuid.UUID, body: AgentUpdate, db: DbSession, actor: C
 
 
 @router.put("/agents/{agent_id}/presence")
-def set_presence(agent_id: uuid.UUID, body: PresenceUpdate, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> AgentRead:
+def set_presence(
+    agent_id: uuid.UUID, body: PresenceUpdate, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> AgentRead:
     """Set presence: available, away or offline."""
-    agent = service.set_presence(db=db, actor=actor, agent_id=agent_id, presence=body.presence, at=clock.now())
+    agent = service.set_presence(
+        db=db, actor=actor, agent_id=agent_id, presence=body.presence, at=clock.now()
+    )
     return _read(db, [agent])[0]
 
 
@@ -79,7 +89,9 @@ def list_teams(db: DbSession, actor: CurrentAgent) -> Page[TeamRead]:
 
 
 @router.post("/teams", status_code=201)
-def create_team(body: TeamCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent) -> TeamRead:
+def create_team(
+    body: TeamCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent
+) -> TeamRead:
     """Add a team (admins)."""
     team = service.create_team(db=db, actor=actor, name=body.name, at=clock.now())
     result: TeamRead = idem.remember(TeamRead(id=team.id, name=team.name))
@@ -110,4 +122,6 @@ def create_token(body: TokenCreate, db: DbSession, actor: CurrentAgent, clock: C
 @router.delete("/tokens/{token_id}")
 def revoke_token(token_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> TokenRead:
     """Revoke a token; requests with it fail from now on."""
-    return TokenRead.model_validate(service.revoke_token(db=db, actor=actor, token_id=token_id, at=clock.now()))
+    return TokenRead.model_validate(
+        service.revoke_token(db=db, actor=actor, token_id=token_id, at=clock.now())
+    )

@@ -40,13 +40,24 @@ def signin(
     check_csrf(request, csrf)
     try:
         _agent, secret = sign_in(
-            db=db, email=email, password=password, at=clock.now(), session_ttl=timedelta(days=settings.session_days)
+            db=db,
+            email=email,
+            password=password,
+            at=clock.now(),
+            session_ttl=timedelta(days=settings.session_days),
         )
     except Unauthenticated as exc:
-        return render(request, "signin.html", status_code=401, next=_safe_next(next), error=exc.code, email=email)
+        return render(
+            request, "signin.html", status_code=401, next=_safe_next(next), error=exc.code, email=email
+        )
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, secret, httponly=True, samesite="lax", secure=settings.secure_cookies, max_age=settings.session_days * 86400
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.session_days * 86400,
     )
     return response
 

@@ -28,7 +28,9 @@ def require_role(actor: Agent, *roles: Role) -> None:
 def create_team(*, db: Session, actor: Agent, name: str, at: datetime) -> Team:
     """A new team; admins only."""
     require_role(actor)
-    exists = db.scalar(select(Team.id).where(Team.organisation_id == actor.organisation_id, Team.name == name))
+    exists = db.scalar(
+        select(Team.id).where(Team.organisation_id == actor.organisation_id, Team.name == name)
+    )
     if exists is not None:
         raise Conflict("team_exists", f"A team named {name!r} already exists.")
     team = Team(organisation_id=actor.organisation_id, name=name, created_at=at)
@@ -39,7 +41,9 @@ def create_team(*, db: Session, actor: Agent, name: str, at: datetime) -> Team:
 
 def list_teams(*, db: Session, actor: Agent) -> list[Team]:
     """All teams of the organisation, by name."""
-    return list(db.scalars(select(Team).where(Team.organisation_id == actor.organisation_id).order_by(Team.name)))
+    return list(
+        db.scalars(select(Team).where(Team.organisation_id == actor.organisation_id).order_by(Team.name))
+    )
 
 
 def get_team(*, db: Session, actor: Agent, team_id: uuid.UUID) -> Team:
@@ -74,7 +78,9 @@ def team_ids_of(*, db: Session, agent: Agent) -> list[uuid.UUID]:
     )
 
 
-def teams_of_agents(*, db: Session, organisation_id: uuid.UUID, agent_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+def teams_of_agents(
+    *, db: Session, organisation_id: uuid.UUID, agent_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
     """Agent id -> team ids, in one query."""
     rows = db.execute(
         select(TeamMembership.agent_id, TeamMembership.team_id).where(
@@ -88,8 +94,14 @@ def teams_of_agents(*, db: Session, organisation_id: uuid.UUID, agent_ids: list[
 
 
 def _set_teams(*, db: Session, agent: Agent, team_ids: list[uuid.UUID]) -> None:
-    known = set(db.scalars(select(Team.id).where(Team.organisation_id == agent.organisation_id, Team.id.in_(team_ids))))
-    unknown = [FieldError(("team_ids", i), f"No team with id {t}.") for i, t in enumerate(team_ids) if t not in known]
+    known = set(
+        db.scalars(
+            select(Team.id).where(Team.organisation_id == agent.organisation_id, Team.id.in_(team_ids))
+        )
+    )
+    unknown = [
+        FieldError(("team_ids", i), f"No team with id {t}.") for i, t in enumerate(team_ids) if t not in known
+    ]
     if unknown:
         raise Invalid("unknown_team", "One or more teams do not exist.", unknown)
     db.execute(
@@ -98,7 +110,8 @@ def _set_teams(*, db: Session, agent: Agent, team_ids: list[uuid.UUID]) -> None:
         )
     )
     db.add_all(
-        TeamMembership(organisation_id=agent.organisation_id, team_id=t, agent_id=agent.id) for t in dict.fromkeys(team_ids)
+        TeamMembership(organisation_id=agent.organisation_id, team_id=t, agent_id=agent.id)
+        for t in dict.fromkeys(team_ids)
     )
     db.flush()
 
@@ -106,7 +119,9 @@ def _set_teams(*, db: Session, agent: Agent, team_ids: list[uuid.UUID]) -> None:
 # --- agents ----------------------------------------------------------------------------------------
 
 
-def create_agent(*, db: Session, actor: Agent | None, organisation_id: uuid.UUID, data: AgentCreate, at: datetime) -> Agent:
+def create_agent(
+    *, db: Session, actor: Agent | None, organisation_id: uuid.UUID, data: AgentCreate, at: datetime
+) -> Agent:
     """A new agent; admins only (`actor=None` is the CLI bootstrapping the first admin)."""
     if actor is not None:
         require_role(actor)
@@ -157,9 +172,15 @@ def update_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID, data: AgentU
     """Admins change anyone; others only their own name, language and password."""
     agent = get_agent(db=db, actor=actor, agent_id=agent_id)
     changes = data.model_dump(exclude_unset=True)
-    if actor.role is not Role.ADMIN and (agent.id != actor.id or changes.keys() - {"name", "language", "password"}):
+    if actor.role is not Role.ADMIN and (
+        agent.id != actor.id or changes.keys() - {"name", "language", "password"}
+    ):
         raise Forbidden("role_required", "Only admins change other agents, roles, teams or activity.")
-    if agent.id == actor.id and changes.get("role", Role.ADMIN) is not Role.ADMIN and actor.role is Role.ADMIN:
+    if (
+        agent.id == actor.id
+        and changes.get("role", Role.ADMIN) is not Role.ADMIN
+        and actor.role is Role.ADMIN
+    ):
         raise Conflict("cannot_demote_self", "Admins cannot remove their own admin role; ask another admin.")
     for field in ("name", "role", "language", "active"):
         if changes.get(field) is not None:
@@ -172,7 +193,9 @@ def update_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID, data: AgentU
     return agent
 
 
-def set_presence(*, db: Session, actor: Agent, agent_id: uuid.UUID, presence: Presence, at: datetime) -> Agent:
+def set_presence(
+    *, db: Session, actor: Agent, agent_id: uuid.UUID, presence: Presence, at: datetime
+) -> Agent:
     """Agents set their own presence; leads and admins may set a teammate's (e.g. forgot to sign off)."""
     agent = get_agent(db=db, actor=actor, agent_id=agent_id)
     if agent.id != actor.id:
@@ -186,7 +209,9 @@ def set_presence(*, db: Session, actor: Agent, agent_id: uuid.UUID, presence: Pr
 # --- sign-in and tokens ----------------------------------------------------------------------------
 
 
-def _issue(*, db: Session, agent: Agent, kind: TokenKind, name: str, at: datetime, ttl: timedelta | None) -> tuple[ApiToken, str]:
+def _issue(
+    *, db: Session, agent: Agent, kind: TokenKind, name: str, at: datetime, ttl: timedelta | None
+) -> tuple[ApiToken, str]:
     secret = new_token()
     token = ApiToken(
         organisation_id=agent.organisation_id,
@@ -234,16 +259,22 @@ def revoke_token(*, db: Session, actor: Agent, token_id: uuid.UUID, at: datetime
     return token
 
 
-def sign_in(*, db: Session, email: str, password: str, at: datetime, session_ttl: timedelta) -> tuple[Agent, str]:
+def sign_in(
+    *, db: Session, email: str, password: str, at: datetime, session_ttl: timedelta
+) -> tuple[Agent, str]:
     """Check e-mail and password and open a web session; the one lookup that spans organisations."""
-    candidates = list(db.scalars(select(Agent).where(Agent.email == email.strip().lower(), Agent.active.is_(True))))
+    candidates = list(
+        db.scalars(select(Agent).where(Agent.email == email.strip().lower(), Agent.active.is_(True)))
+    )
     matches = [a for a in candidates if verify_password(password, a.password_hash)]
     if not candidates:
         verify_password(password, None)
     if len(matches) != 1:
         raise Unauthenticated("bad_credentials", "E-mail address or password is not correct.")
     agent = matches[0]
-    _token, secret = _issue(db=db, agent=agent, kind=TokenKind.SESSION, name="web sign-in", at=at, ttl=session_ttl)
+    _token, secret = _issue(
+        db=db, agent=agent, kind=TokenKind.SESSION, name="web sign-in", at=at, ttl=session_ttl
+    )
     return agent, secret
 
 

@@ -17,7 +17,9 @@ def brief(
     case_id: uuid.UUID,
     db: DbSession,
     actor: CurrentAgent,
-    lang: Annotated[str | None, Query(pattern="^(nl|en)$", description="Language of the summaries; default yours.")] = None,
+    lang: Annotated[
+        str | None, Query(pattern="^(nl|en)$", description="Language of the summaries; default yours.")
+    ] = None,
 ) -> Brief:
     """What the customer needs, what was done and promised, what is next: read this before saying hello."""
     return build_brief(db=db, actor=actor, case_id=case_id, language=lang)

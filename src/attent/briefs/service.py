@@ -7,7 +7,6 @@ Each event kind has a reducer; other domains (promises, recovery, verification) 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,7 +62,13 @@ class Fold:
     def did(self, event: TimelineEvent, summary: str) -> None:
         """Add a line to 'what has been done'."""
         self.done.append(
-            DoneItem(at=event.at, kind=event.kind, actor_id=event.actor_id, actor_name=self.who(event), summary=summary)
+            DoneItem(
+                at=event.at,
+                kind=event.kind,
+                actor_id=event.actor_id,
+                actor_name=self.who(event),
+                summary=summary,
+            )
         )
 
 
@@ -92,14 +97,29 @@ def _created(fold: Fold, e: TimelineEvent) -> None:
 @reduces("contact.logged")
 def _contact(fold: Fold, e: TimelineEvent) -> None:
     fold.contacts += 1
-    channel, direction, outcome = e.data.get("channel", ""), e.data.get("direction", ""), e.data.get("outcome")
+    channel, direction, outcome = (
+        e.data.get("channel", ""),
+        e.data.get("direction", ""),
+        e.data.get("outcome"),
+    )
     who = e.data.get("agent_name") or fold.who(e)
     if outcome:
         fold.last_outcome = outcome
         fold.dropped += outcome == "dropped"
-        text = fold.t("{who}: {direction} {channel} contact, {outcome}", who=who, direction=fold.t(direction), channel=fold.t(channel), outcome=fold.t(outcome))
+        text = fold.t(
+            "{who}: {direction} {channel} contact, {outcome}",
+            who=who,
+            direction=fold.t(direction),
+            channel=fold.t(channel),
+            outcome=fold.t(outcome),
+        )
     else:
-        text = fold.t("{who}: {direction} {channel} contact started", who=who, direction=fold.t(direction), channel=fold.t(channel))
+        text = fold.t(
+            "{who}: {direction} {channel} contact started",
+            who=who,
+            direction=fold.t(direction),
+            channel=fold.t(channel),
+        )
     fold.did(e, text)
 
 
@@ -108,7 +128,14 @@ def _contact_ended(fold: Fold, e: TimelineEvent) -> None:
     outcome = e.data.get("outcome", "")
     fold.last_outcome = outcome
     fold.dropped += outcome == "dropped"
-    fold.did(e, fold.t("{channel} contact ended: {outcome}", channel=fold.t(e.data.get("channel", "")), outcome=fold.t(outcome)))
+    fold.did(
+        e,
+        fold.t(
+            "{channel} contact ended: {outcome}",
+            channel=fold.t(e.data.get("channel", "")),
+            outcome=fold.t(outcome),
+        ),
+    )
 
 
 @reduces("message.added")
@@ -118,7 +145,9 @@ def _message(fold: Fold, e: TimelineEvent) -> None:
     if speaker == "customer":
         if fold.need is None and len(text.split()) >= 3:
             fold.need = Need(text=text, source="customer_message", at=e.at)
-        fold.questions = [q for q in fold.questions if "?" in q.text]  # a statement is only open while it is the last word
+        fold.questions = [
+            q for q in fold.questions if "?" in q.text
+        ]  # a statement is only open while it is the last word
         fold.questions.append(Question(at=e.at, contact_id=contact_id, text=text))
     elif speaker == "agent":
         fold.questions = []
@@ -131,7 +160,12 @@ def _note(fold: Fold, e: TimelineEvent) -> None:
 
 @reduces("case.status_changed")
 def _status(fold: Fold, e: TimelineEvent) -> None:
-    summary = fold.t("{who} changed the status from {old} to {new}", who=fold.who(e), old=fold.t(e.data["from"]), new=fold.t(e.data["to"]))
+    summary = fold.t(
+        "{who} changed the status from {old} to {new}",
+        who=fold.who(e),
+        old=fold.t(e.data["from"]),
+        new=fold.t(e.data["to"]),
+    )
     if e.data.get("reason"):
         summary += f" ({fold.t(e.data['reason'])})"
     fold.did(e, summary)
@@ -141,7 +175,14 @@ def _status(fold: Fold, e: TimelineEvent) -> None:
 def _assigned(fold: Fold, e: TimelineEvent) -> None:
     to = e.data.get("to")
     if to:
-        fold.did(e, fold.t("{who} assigned the case to {owner}", who=fold.who(e), owner=fold.names.get(uuid.UUID(to), "?")))
+        fold.did(
+            e,
+            fold.t(
+                "{who} assigned the case to {owner}",
+                who=fold.who(e),
+                owner=fold.names.get(uuid.UUID(to), "?"),
+            ),
+        )
     else:
         fold.did(e, fold.t("{who} unassigned the case", who=fold.who(e)))
 
@@ -155,14 +196,21 @@ def _next(fold: Fold, e: TimelineEvent) -> None:
 def _derive_next_step(fold: Fold, case: Case) -> NextStep:
     """When nobody wrote the next step down, say what the open items imply, most urgent first."""
     if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
-        return NextStep(text=fold.t("Nothing: the case is resolved. Reopen it if the customer needs more."), source="derived")
-    open_promises = sorted((p for p in fold.promises.values() if p.due_at), key=lambda p: p.due_at or case.created_at)
+        return NextStep(
+            text=fold.t("Nothing: the case is resolved. Reopen it if the customer needs more."),
+            source="derived",
+        )
+    open_promises = sorted(
+        (p for p in fold.promises.values() if p.due_at), key=lambda p: p.due_at or case.created_at
+    )
     if open_promises:
         return NextStep(text=open_promises[0].summary, source="derived")
     if fold.last_outcome == "dropped":
         return NextStep(text=fold.t("Call the customer back: the last contact dropped."), source="derived")
     if fold.questions:
-        return NextStep(text=fold.t("Answer the customer: “{text}”", text=fold.questions[-1].text), source="derived")
+        return NextStep(
+            text=fold.t("Answer the customer: “{text}”", text=fold.questions[-1].text), source="derived"
+        )
     if case.status is CaseStatus.WAITING_ON_CUSTOMER:
         return NextStep(text=fold.t("Wait for the customer's reply."), source="derived")
     if case.status is CaseStatus.WAITING_ON_THIRD_PARTY:
@@ -172,7 +220,9 @@ def _derive_next_step(fold: Fold, case: Case) -> NextStep:
     return NextStep(text=fold.t("Contact the customer about their need."), source="derived")
 
 
-def _names(*, db: Session, organisation_id: uuid.UUID, events: list[TimelineEvent], case: Case) -> dict[uuid.UUID, str]:
+def _names(
+    *, db: Session, organisation_id: uuid.UUID, events: list[TimelineEvent], case: Case
+) -> dict[uuid.UUID, str]:
     ids = {e.actor_id for e in events if e.actor_id is not None}
     if case.owner_id is not None:
         ids.add(case.owner_id)
@@ -181,8 +231,10 @@ def _names(*, db: Session, organisation_id: uuid.UUID, events: list[TimelineEven
             value = e.data.get(key)
             if e.kind in ("case.assigned", "promise.made", "promise.reassigned") and isinstance(value, str):
                 ids.add(uuid.UUID(value))
-    rows = db.execute(select(Agent.id, Agent.name).where(Agent.organisation_id == organisation_id, Agent.id.in_(ids)))
-    return dict(rows.tuples().all())
+    rows = db.execute(
+        select(Agent.id, Agent.name).where(Agent.organisation_id == organisation_id, Agent.id.in_(ids))
+    )
+    return {agent_id: name for agent_id, name in rows}
 
 
 def _customer_context(*, db: Session, case: Case) -> CustomerContext:
@@ -198,9 +250,12 @@ def _customer_context(*, db: Session, case: Case) -> CustomerContext:
         name=customer.name,
         language=customer.language,
         facts={k: str(v.get("value")) for k, v in customer.facts.items()},
-        external_refs=refs_of(db=db, organisation_id=case.organisation_id, customer_ids=[customer.id])[customer.id],
+        external_refs=refs_of(db=db, organisation_id=case.organisation_id, customer_ids=[customer.id])[
+            customer.id
+        ],
         earlier_cases=[
-            EarlierCase(id=c.id, subject=c.subject, status=c.status, type=c.type, created_at=c.created_at) for c in recent
+            EarlierCase(id=c.id, subject=c.subject, status=c.status, type=c.type, created_at=c.created_at)
+            for c in recent
         ],
         earlier_case_count=count,
     )
@@ -210,7 +265,10 @@ def build_brief(*, db: Session, actor: Agent, case_id: uuid.UUID, language: str 
     """Fold the case's timeline into the brief a colleague reads first."""
     case = get_case(db=db, actor=actor, case_id=case_id)
     events = case_events(db=db, organisation_id=case.organisation_id, case_id=case.id)
-    fold = Fold(language=language or actor.language, names=_names(db=db, organisation_id=case.organisation_id, events=events, case=case))
+    fold = Fold(
+        language=language or actor.language,
+        names=_names(db=db, organisation_id=case.organisation_id, events=events, case=case),
+    )
     for event in events:
         reducer = REDUCERS.get(event.kind)
         if reducer is not None:
@@ -230,7 +288,9 @@ def build_brief(*, db: Session, actor: Agent, case_id: uuid.UUID, language: str 
         owner_name=fold.names.get(case.owner_id) if case.owner_id else None,
         need=need,
         done=fold.done,
-        open_promises=sorted(fold.promises.values(), key=lambda p: (p.due_at is None, p.due_at or case.created_at)),
+        open_promises=sorted(
+            fold.promises.values(), key=lambda p: (p.due_at is None, p.due_at or case.created_at)
+        ),
         unanswered=fold.questions if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED) else [],
         next_step=fold.next_step or _derive_next_step(fold, case),
         customer=_customer_context(db=db, case=case),

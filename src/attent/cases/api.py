@@ -18,9 +18,13 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 @router.post("", status_code=201)
-def create_case(body: CaseCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent) -> CaseRead:
+def create_case(
+    body: CaseCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent
+) -> CaseRead:
     """Open a case for a customer."""
-    result: CaseRead = idem.remember(CaseRead.model_validate(service.create_case(db=db, actor=actor, data=body, at=clock.now())))
+    result: CaseRead = idem.remember(
+        CaseRead.model_validate(service.create_case(db=db, actor=actor, data=body, at=clock.now()))
+    )
     return result
 
 
@@ -38,7 +42,15 @@ def list_cases(
 ) -> Page[CaseRead]:
     """Cases you may work, newest first; repeat `status` to match several."""
     rows, next_cursor = service.list_cases(
-        db=db, actor=actor, status=status, owner_id=owner_id, team_id=team_id, customer_id=customer_id, type=type, cursor=cursor, limit=limit
+        db=db,
+        actor=actor,
+        status=status,
+        owner_id=owner_id,
+        team_id=team_id,
+        customer_id=customer_id,
+        type=type,
+        cursor=cursor,
+        limit=limit,
     )
     return Page(items=[CaseRead.model_validate(c) for c in rows], next_cursor=next_cursor)
 
@@ -50,13 +62,24 @@ def get_case(case_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> CaseRead
 
 
 @router.patch("/{case_id}")
-def update_case(case_id: uuid.UUID, body: CaseUpdate, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> CaseRead:
+def update_case(
+    case_id: uuid.UUID, body: CaseUpdate, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> CaseRead:
     """Change a case; an illegal status transition is a 409."""
-    return CaseRead.model_validate(service.update_case(db=db, actor=actor, case_id=case_id, data=body, at=clock.now()))
+    return CaseRead.model_validate(
+        service.update_case(db=db, actor=actor, case_id=case_id, data=body, at=clock.now())
+    )
 
 
 @router.post("/{case_id}/notes", status_code=201)
-def add_note(case_id: uuid.UUID, body: NoteCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent) -> NoteRead:
+def add_note(
+    case_id: uuid.UUID,
+    body: NoteCreate,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    idem: Idempotent,
+) -> NoteRead:
     """An internal note; never shown to the customer."""
     note = service.add_note(db=db, actor=actor, case_id=case_id, text=body.text, at=clock.now())
     result: NoteRead = idem.remember(NoteRead.model_validate(note))
@@ -68,7 +91,9 @@ def timeline(
     case_id: uuid.UUID,
     db: DbSession,
     actor: CurrentAgent,
-    customer_visible: Annotated[bool | None, Query(description="Only what the customer can (true) or cannot (false) see.")] = None,
+    customer_visible: Annotated[
+        bool | None, Query(description="Only what the customer can (true) or cannot (false) see.")
+    ] = None,
 ) -> Page[EventRead]:
     """Everything that happened on the case, oldest first."""
     case = service.get_case(db=db, actor=actor, case_id=case_id)

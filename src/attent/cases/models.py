@@ -35,7 +35,9 @@ class Case(TenantMixin, Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        ForeignKeyConstraint(["organisation_id", "customer_id"], ["customers.organisation_id", "customers.id"]),
+        ForeignKeyConstraint(
+            ["organisation_id", "customer_id"], ["customers.organisation_id", "customers.id"]
+        ),
         ForeignKeyConstraint(["organisation_id", "owner_id"], ["agents.organisation_id", "agents.id"]),
         ForeignKeyConstraint(["organisation_id", "team_id"], ["teams.organisation_id", "teams.id"]),
         Index("ix_cases_status", "organisation_id", "status", "id"),

@@ -38,13 +38,15 @@ def visible_to(query: Select[Any], actor: Agent, db: Session) -> Select[Any]:
 
 def get_case(*, db: Session, actor: Agent, case_id: uuid.UUID) -> Case:
     """A case the actor may see; others' cases are 'not found', never 'forbidden'."""
-    case = db.scalar(visible_to(select(Case), actor, db).where(Case.id == case_id))
+    case: Case | None = db.scalar(visible_to(select(Case), actor, db).where(Case.id == case_id))
     if case is None:
         raise NotFound.of("case", case_id)
     return case
 
 
-def _check_owner_and_team(*, db: Session, organisation_id: uuid.UUID, owner_id: uuid.UUID | None, team_id: uuid.UUID | None) -> None:
+def _check_owner_and_team(
+    *, db: Session, organisation_id: uuid.UUID, owner_id: uuid.UUID | None, team_id: uuid.UUID | None
+) -> None:
     errors = []
     if owner_id is not None:
         owner = db.get(Agent, (organisation_id, owner_id))
@@ -59,7 +61,9 @@ def _check_owner_and_team(*, db: Session, organisation_id: uuid.UUID, owner_id: 
 def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) -> Case:
     """Open a case for a customer of the actor's organisation."""
     get_customer(db=db, actor=actor, customer_id=data.customer_id)
-    _check_owner_and_team(db=db, organisation_id=actor.organisation_id, owner_id=data.owner_id, team_id=data.team_id)
+    _check_owner_and_team(
+        db=db, organisation_id=actor.organisation_id, owner_id=data.owner_id, team_id=data.team_id
+    )
     case = Case(
         organisation_id=actor.organisation_id,
         **data.model_dump(),
@@ -95,7 +99,9 @@ def _s(value: uuid.UUID | None) -> str | None:
     return str(value) if value else None
 
 
-def change_status(*, db: Session, actor: Agent | None, case: Case, to: CaseStatus, at: datetime, reason: str | None = None) -> None:
+def change_status(
+    *, db: Session, actor: Agent | None, case: Case, to: CaseStatus, at: datetime, reason: str | None = None
+) -> None:
     """Move a case to another status, or refuse with 409 naming the legal moves."""
     if case.status is to:
         return
@@ -103,7 +109,8 @@ def change_status(*, db: Session, actor: Agent | None, case: Case, to: CaseStatu
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[case.status])) or "none (closed is final)"
         raise Conflict(
             "illegal_status_transition",
-            f"A {case.status.value} case cannot become {to.value}; from {case.status.value} it can become: {allowed}.",
+            f"A {case.status.value} case cannot become {to.value}; "
+            f"from {case.status.value} it can become: {allowed}.",
         )
     record_event(
         db=db,
@@ -117,7 +124,9 @@ def change_status(*, db: Session, actor: Agent | None, case: Case, to: CaseStatu
         customer_visible=True,
     )
     case.status = to
-    case.resolved_at = at if to is CaseStatus.RESOLVED else (case.resolved_at if to is CaseStatus.CLOSED else None)
+    case.resolved_at = (
+        at if to is CaseStatus.RESOLVED else (case.resolved_at if to is CaseStatus.CLOSED else None)
+    )
     case.updated_at = at
 
 
@@ -128,7 +137,10 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
     if case.status is CaseStatus.CLOSED and changes.keys() - {"status"}:
         raise Conflict("case_closed", "This case is closed and can no longer be changed; open a new case.")
     _check_owner_and_team(
-        db=db, organisation_id=case.organisation_id, owner_id=changes.get("owner_id"), team_id=changes.get("team_id")
+        db=db,
+        organisation_id=case.organisation_id,
+        owner_id=changes.get("owner_id"),
+        team_id=changes.get("team_id"),
     )
     if "status" in changes and data.status is not None:
         change_status(db=db, actor=actor, case=case, to=data.status, at=at)
@@ -198,7 +210,9 @@ def list_cases(
 def add_note(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: datetime) -> Note:
     """An internal note for colleagues; never customer-visible."""
     case = get_case(db=db, actor=actor, case_id=case_id)
-    note = Note(organisation_id=case.organisation_id, case_id=case.id, author_id=actor.id, text=text, created_at=at)
+    note = Note(
+        organisation_id=case.organisation_id, case_id=case.id, author_id=actor.id, text=text, created_at=at
+    )
     db.add(note)
     db.flush()
     record_event(

@@ -5,7 +5,15 @@ import uuid
 from fastapi import APIRouter
 
 from attent.contacts import service
-from attent.contacts.schemas import ContactCreate, ContactEnd, ContactRead, ContactWithMessages, MessageBatch, MessageRead, MessagesIn
+from attent.contacts.schemas import (
+    ContactCreate,
+    ContactEnd,
+    ContactRead,
+    ContactWithMessages,
+    MessageBatch,
+    MessageRead,
+    MessagesIn,
+)
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
 from attent.core.schemas import Page
 
@@ -13,7 +21,14 @@ router = APIRouter(tags=["contacts"])
 
 
 @router.post("/cases/{case_id}/contacts", status_code=201)
-def log_contact(case_id: uuid.UUID, body: ContactCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent) -> ContactRead:
+def log_contact(
+    case_id: uuid.UUID,
+    body: ContactCreate,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    idem: Idempotent,
+) -> ContactRead:
     """Log an interaction (optionally with its transcript)."""
     contact = service.log_contact(db=db, actor=actor, case_id=case_id, data=body, at=clock.now())
     result: ContactRead = idem.remember(ContactRead.model_validate(contact))
@@ -27,7 +42,10 @@ def list_contacts(case_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> Pag
     return Page(
         items=[
             ContactWithMessages.model_validate(
-                {**ContactRead.model_validate(c).model_dump(), "messages": [MessageRead.model_validate(m) for m in msgs]}
+                {
+                    **ContactRead.model_validate(c).model_dump(),
+                    "messages": [MessageRead.model_validate(m) for m in msgs],
+                }
             )
             for c, msgs in rows
         ]
@@ -42,13 +60,24 @@ def get_contact(contact_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> Co
 
 
 @router.patch("/contacts/{contact_id}")
-def end_contact(contact_id: uuid.UUID, body: ContactEnd, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> ContactRead:
+def end_contact(
+    contact_id: uuid.UUID, body: ContactEnd, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> ContactRead:
     """End a running contact with its outcome."""
-    return ContactRead.model_validate(service.end_contact(db=db, actor=actor, contact_id=contact_id, data=body, at=clock.now()))
+    return ContactRead.model_validate(
+        service.end_contact(db=db, actor=actor, contact_id=contact_id, data=body, at=clock.now())
+    )
 
 
 @router.post("/contacts/{contact_id}/messages", status_code=201)
-def add_messages(contact_id: uuid.UUID, body: MessagesIn, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent) -> Page[MessageRead]:
+def add_messages(
+    contact_id: uuid.UUID,
+    body: MessagesIn,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    idem: Idempotent,
+) -> Page[MessageRead]:
     """Add one message, or a whole transcript as {"messages": [...]}."""
     messages = body.messages if isinstance(body, MessageBatch) else [body]
     rows = service.add_messages(db=db, actor=actor, contact_id=contact_id, messages=messages, at=clock.now())

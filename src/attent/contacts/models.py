@@ -50,7 +50,9 @@ class Contact(TenantMixin, Base):
     __tablename__ = "contacts"
     __table_args__ = (
         ForeignKeyConstraint(["organisation_id", "case_id"], ["cases.organisation_id", "cases.id"]),
-        ForeignKeyConstraint(["organisation_id", "customer_id"], ["customers.organisation_id", "customers.id"]),
+        ForeignKeyConstraint(
+            ["organisation_id", "customer_id"], ["customers.organisation_id", "customers.id"]
+        ),
         ForeignKeyConstraint(["organisation_id", "agent_id"], ["agents.organisation_id", "agents.id"]),
         Index("ix_contacts_case", "organisation_id", "case_id", "started_at"),
     )

@@ -50,7 +50,9 @@ class ContactCreate(Input):
     @model_validator(mode="after")
     def _ended_with_outcome(self) -> "ContactCreate":
         if (self.ended_at is None) != (self.outcome is None):
-            raise ValueError("ended_at and outcome go together: give both when the contact is over, or neither")
+            raise ValueError(
+                "ended_at and outcome go together: give both when the contact is over, or neither"
+            )
         if self.started_at and self.ended_at and self.ended_at < self.started_at:
             raise ValueError("ended_at is before started_at")
         return self

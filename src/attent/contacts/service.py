@@ -16,7 +16,9 @@ from attent.timeline.models import ActorKind
 from attent.timeline.service import record_event
 
 
-def log_contact(*, db: Session, actor: Agent, case_id: uuid.UUID, data: ContactCreate, at: datetime) -> Contact:
+def log_contact(
+    *, db: Session, actor: Agent, case_id: uuid.UUID, data: ContactCreate, at: datetime
+) -> Contact:
     """Record an interaction; an inbound contact on a resolved case reopens it (a repeat contact)."""
     case = get_case(db=db, actor=actor, case_id=case_id)
     if case.status is CaseStatus.CLOSED:
@@ -24,7 +26,11 @@ def log_contact(*, db: Session, actor: Agent, case_id: uuid.UUID, data: ContactC
     agent_id = data.agent_id or actor.id
     agent = db.get(Agent, (actor.organisation_id, agent_id))
     if agent is None:
-        raise Invalid("unknown_agent", "The contact's agent does not exist.", [FieldError(("agent_id",), f"No agent {agent_id}.")])
+        raise Invalid(
+            "unknown_agent",
+            "The contact's agent does not exist.",
+            [FieldError(("agent_id",), f"No agent {agent_id}.")],
+        )
     contact = Contact(
         organisation_id=case.organisation_id,
         case_id=case.id,
@@ -59,7 +65,9 @@ def log_contact(*, db: Session, actor: Agent, case_id: uuid.UUID, data: ContactC
         customer_visible=True,
     )
     if data.direction is Direction.INBOUND and case.status is CaseStatus.RESOLVED:
-        change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="customer contacted us again")
+        change_status(
+            db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="customer contacted us again"
+        )
     elif case.status is CaseStatus.NEW:
         change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
     if data.messages:
@@ -81,14 +89,20 @@ def get_contact(*, db: Session, actor: Agent, contact_id: uuid.UUID) -> tuple[Co
     return contact, case
 
 
-def end_contact(*, db: Session, actor: Agent, contact_id: uuid.UUID, data: ContactEnd, at: datetime) -> Contact:
+def end_contact(
+    *, db: Session, actor: Agent, contact_id: uuid.UUID, data: ContactEnd, at: datetime
+) -> Contact:
     """Close a running contact with its outcome."""
     contact, case = get_contact(db=db, actor=actor, contact_id=contact_id)
     if contact.ended_at is not None:
         raise Conflict("contact_ended", f"This contact already ended at {contact.ended_at.isoformat()}.")
     ended = data.ended_at or at
     if ended < contact.started_at:
-        raise Invalid("invalid_contact", "A contact cannot end before it started.", [FieldError(("ended_at",), "Before started_at.")])
+        raise Invalid(
+            "invalid_contact",
+            "A contact cannot end before it started.",
+            [FieldError(("ended_at",), "Before started_at.")],
+        )
     contact.ended_at, contact.outcome = ended, data.outcome
     record_event(
         db=db,
@@ -105,7 +119,9 @@ def end_contact(*, db: Session, actor: Agent, contact_id: uuid.UUID, data: Conta
     return contact
 
 
-def add_messages(*, db: Session, actor: Agent, contact_id: uuid.UUID, messages: list[MessageIn], at: datetime) -> list[Message]:
+def add_messages(
+    *, db: Session, actor: Agent, contact_id: uuid.UUID, messages: list[MessageIn], at: datetime
+) -> list[Message]:
     """Append one message or a whole transcript to a contact, all or nothing."""
     contact, case = get_contact(db=db, actor=actor, contact_id=contact_id)
     if case.status is CaseStatus.CLOSED:
@@ -113,7 +129,9 @@ def add_messages(*, db: Session, actor: Agent, contact_id: uuid.UUID, messages: 
     return _add(db=db, actor=actor, case=case, contact=contact, messages=messages, at=at)
 
 
-def _add(*, db: Session, actor: Agent, case: Case, contact: Contact, messages: list[MessageIn], at: datetime) -> list[Message]:
+def _add(
+    *, db: Session, actor: Agent, case: Case, contact: Contact, messages: list[MessageIn], at: datetime
+) -> list[Message]:
     rows = [
         Message(
             organisation_id=case.organisation_id,

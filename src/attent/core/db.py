@@ -60,7 +60,11 @@ class Base(DeclarativeBase):
 def str_enum(cls: type[enum.StrEnum]) -> Enum:
     """Store an enum as its value in a VARCHAR, so adding a member needs no migration."""
     return Enum(
-        cls, native_enum=False, create_constraint=False, length=32, values_callable=lambda e: [m.value for m in e]
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
     )
 
 
@@ -111,7 +115,9 @@ class Database:
         if bind is None:
             self.sessions = sessionmaker(engine, expire_on_commit=False)
         else:  # tests: every "commit" is a savepoint inside the test's transaction, rolled back afterwards
-            self.sessions = sessionmaker(bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+            self.sessions = sessionmaker(
+                bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10) -> "Database":

@@ -78,7 +78,9 @@ def idempotency_guard(
 ) -> idempotency.IdempotencyGuard:
     """Claim the Idempotency-Key for this POST, or replay the first response."""
     print_ = idempotency.fingerprint(request.method, request.url.path, body)
-    return idempotency.begin(db=db, organisation_id=actor.organisation_id, key=key, print_=print_, at=clock.now())
+    return idempotency.begin(
+        db=db, organisation_id=actor.organisation_id, key=key, print_=print_, at=clock.now()
+    )
 
 
 Idempotent = Annotated[idempotency.IdempotencyGuard, Depends(idempotency_guard)]

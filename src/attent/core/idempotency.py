@@ -66,7 +66,9 @@ class IdempotencyGuard:
         return response
 
 
-def begin(*, db: Session, organisation_id: uuid.UUID, key: str | None, print_: str, at: datetime) -> IdempotencyGuard:
+def begin(
+    *, db: Session, organisation_id: uuid.UUID, key: str | None, print_: str, at: datetime
+) -> IdempotencyGuard:
     """Claim the key for this request or raise Replay with the stored response."""
     if key is None:
         return IdempotencyGuard(db, None)
@@ -85,7 +87,9 @@ def begin(*, db: Session, organisation_id: uuid.UUID, key: str | None, print_: s
             )
         )
         if existing is None or existing.status_code is None:
-            raise Invalid("idempotency_key_in_use", "A request with this Idempotency-Key is still running.") from None
+            raise Invalid(
+                "idempotency_key_in_use", "A request with this Idempotency-Key is still running."
+            ) from None
         if existing.fingerprint != print_:
             raise Invalid(
                 "idempotency_key_reused",

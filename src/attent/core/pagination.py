@@ -23,5 +23,7 @@ def decode_cursor(cursor: str | None) -> uuid.UUID | None:
         return uuid.UUID(bytes=raw)
     except (binascii.Error, ValueError):
         raise Invalid(
-            "invalid_cursor", "The cursor is not one this API handed out.", [FieldError(("query", "cursor"), "Malformed cursor.")]
+            "invalid_cursor",
+            "The cursor is not one this API handed out.",
+            [FieldError(("query", "cursor"), "Malformed cursor.")],
         ) from None

@@ -14,14 +14,30 @@ from attent.core.idempotency import Replay
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
-_STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable", 415: "unsupported_media_type"}
+_STATUS_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    415: "unsupported_media_type",
+}
 
 
-def problem(status: int, code: str, title: str, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, code: str, title: str, detail: str, errors: list[FieldError] | None = None, **extra: Any
+) -> JSONResponse:
     """A problem+json response with our stable `code` and, for validation, one entry per bad field."""
-    body: dict[str, Any] = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail, "code": code}
+    body: dict[str, Any] = {
+        "type": f"/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
     if errors:
-        body["errors"] = [{"path": list(e.path), "pointer": _pointer(e.path), "message": e.message} for e in errors]
+        body["errors"] = [
+            {"path": list(e.path), "pointer": _pointer(e.path), "message": e.message} for e in errors
+        ]
     body.update(extra)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
@@ -71,7 +87,13 @@ def install(app: FastAPI, render_page_error: Any) -> None:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             return problem(400, "invalid_json", "Malformed JSON", "The request body is not valid JSON.")
         errors = _field_errors(exc)
-        return problem(422, "validation_failed", "Invalid input", f"{len(errors)} field(s) are not valid; see errors.", errors)
+        return problem(
+            422,
+            "validation_failed",
+            "Invalid input",
+            f"{len(errors)} field(s) are not valid; see errors.",
+            errors,
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -82,9 +104,16 @@ def install(app: FastAPI, render_page_error: Any) -> None:
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, exc: IntegrityError) -> Response:
         log.warning("integrity error: %s", exc.orig)
-        return problem(409, "conflict", "Conflict", "The change clashes with data that changed at the same time; try again.")
+        return problem(
+            409,
+            "conflict",
+            "Conflict",
+            "The change clashes with data that changed at the same time; try again.",
+        )
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "internal_error", "Internal error", "Something went wrong on our side; nothing was saved.")
+        return problem(
+            500, "internal_error", "Internal error", "Something went wrong on our side; nothing was saved."
+        )

@@ -63,7 +63,14 @@ def handles(kind: str) -> Callable[[Handler], Handler]:
 
 
 def enqueue(
-    *, db: Session, organisation_id: uuid.UUID, kind: str, key: str, payload: dict[str, Any], due_at: datetime, at: datetime
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    due_at: datetime,
+    at: datetime,
 ) -> None:
     """Add a job in the caller's transaction; a second enqueue with the same key is a no-op."""
     values = {
@@ -109,7 +116,9 @@ def run_job(*, database: Database, job: Job, worker_id: str, now: datetime) -> b
         with database.unit_of_work() as db:
             current = db.scalar(
                 select(Job)
-                .where(Job.organisation_id == job.organisation_id, Job.id == job.id, Job.locked_by == worker_id)
+                .where(
+                    Job.organisation_id == job.organisation_id, Job.id == job.id, Job.locked_by == worker_id
+                )
                 .with_for_update()
             )
             if current is None or current.done_at is not None:
@@ -129,12 +138,17 @@ def _record_failure(*, database: Database, job: Job, error: Exception, now: date
     """Retry later with exponential backoff, or give up after MAX_ATTEMPTS and keep the error."""
     backoff = timedelta(seconds=min(3600, 2 ** (job.attempts + 2)))
     with database.unit_of_work() as db:
-        values: dict[str, Any] = {"last_error": f"{type(error).__name__}: {error}"[:2000], "locked_until": None}
+        values: dict[str, Any] = {
+            "last_error": f"{type(error).__name__}: {error}"[:2000],
+            "locked_until": None,
+        }
         if job.attempts >= MAX_ATTEMPTS:
             values["failed_at"] = now
         else:
             values["due_at"] = now + backoff
-        db.execute(update(Job).where(Job.organisation_id == job.organisation_id, Job.id == job.id).values(**values))
+        db.execute(
+            update(Job).where(Job.organisation_id == job.organisation_id, Job.id == job.id).values(**values)
+        )
 
 
 def run_due_jobs(*, database: Database, worker_id: str, now: datetime, limit: int = 20) -> int:

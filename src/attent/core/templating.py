@@ -37,7 +37,9 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     """Refuse a form post whose hidden token does not match the browser's cookie."""
     cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie or not submitted or not secrets.compare_digest(cookie, submitted):
-        raise Forbidden("csrf_failed", "The form expired or did not come from Attent; reload the page and try again.")
+        raise Forbidden(
+            "csrf_failed", "The form expired or did not come from Attent; reload the page and try again."
+        )
 
 
 def local_time(value: datetime | None, tz: str = "Europe/Amsterdam", fmt: str = "%d-%m-%Y %H:%M") -> str:
@@ -55,10 +57,17 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     response = templates.TemplateResponse(
         request,
         name,
-        {"_": lambda message, **kw: gettext(language, message, **kw), "lang": language, "csrf": token, **context},
+        {
+            "_": lambda message, **kw: gettext(language, message, **kw),
+            "lang": language,
+            "csrf": token,
+            **context,
+        },
         status_code=status_code,
     )
     if request.cookies.get(CSRF_COOKIE) != token:
         settings = request.app.state.settings
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies)
+        response.set_cookie(
+            CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies
+        )
     return response

@@ -31,7 +31,9 @@ def worker_id() -> str:
 class Worker:
     """Polls for due jobs until stopped; every unit of work is its own transaction."""
 
-    def __init__(self, *, database: Database, clock: Clock, poll_seconds: float = 1.0, batch: int = 20) -> None:
+    def __init__(
+        self, *, database: Database, clock: Clock, poll_seconds: float = 1.0, batch: int = 20
+    ) -> None:
         self.database, self.clock, self.poll_seconds, self.batch = database, clock, poll_seconds, batch
         self.id = worker_id()
         self.stopping = threading.Event()
@@ -49,7 +51,11 @@ class Worker:
     def maintain(self) -> None:
         """Forget idempotency records older than a day; retries come within minutes, not days."""
         with self.database.unit_of_work() as db:
-            db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < self.clock.now() - KEEP_IDEMPOTENCY))
+            db.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.created_at < self.clock.now() - KEEP_IDEMPOTENCY
+                )
+            )
 
     def run(self) -> None:
         """Loop until `stop()`; a full batch is followed at once by the next, an empty one by a pause."""

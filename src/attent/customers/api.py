@@ -15,7 +15,9 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 
 
 @router.post("", status_code=201)
-def create_customer(body: CustomerCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent) -> CustomerRead:
+def create_customer(
+    body: CustomerCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent
+) -> CustomerRead:
     """Add a customer."""
     customer = service.create_customer(db=db, actor=actor, data=body, at=clock.now())
     result: CustomerRead = idem.remember(service.read_customers(db=db, customers=[customer])[0])
@@ -27,23 +29,31 @@ def list_customers(
     db: DbSession,
     actor: CurrentAgent,
     q: Annotated[str | None, Query(max_length=200, description="Part of name, e-mail or phone.")] = None,
-    external_ref: Annotated[str | None, Query(max_length=200, description="system:value, e.g. shop:C-1042")] = None,
+    external_ref: Annotated[
+        str | None, Query(max_length=200, description="system:value, e.g. shop:C-1042")
+    ] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Page[CustomerRead]:
     """Customers, newest first."""
-    rows, next_cursor = service.list_customers(db=db, actor=actor, q=q, external_ref=external_ref, cursor=cursor, limit=limit)
+    rows, next_cursor = service.list_customers(
+        db=db, actor=actor, q=q, external_ref=external_ref, cursor=cursor, limit=limit
+    )
     return Page(items=service.read_customers(db=db, customers=rows), next_cursor=next_cursor)
 
 
 @router.get("/{customer_id}")
 def get_customer(customer_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> CustomerRead:
     """One customer."""
-    return service.read_customers(db=db, customers=[service.get_customer(db=db, actor=actor, customer_id=customer_id)])[0]
+    return service.read_customers(
+        db=db, customers=[service.get_customer(db=db, actor=actor, customer_id=customer_id)]
+    )[0]
 
 
 @router.patch("/{customer_id}")
-def update_customer(customer_id: uuid.UUID, body: CustomerUpdate, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> CustomerRead:
+def update_customer(
+    customer_id: uuid.UUID, body: CustomerUpdate, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> CustomerRead:
     """Change a customer."""
     customer = service.update_customer(db=db, actor=actor, customer_id=customer_id, data=body, at=clock.now())
     return service.read_customers(db=db, customers=[customer])[0]

@@ -33,7 +33,9 @@ class CustomerRef(Base):
 
     __tablename__ = "customer_refs"
     __table_args__ = (
-        ForeignKeyConstraint(["organisation_id", "customer_id"], ["customers.organisation_id", "customers.id"]),
+        ForeignKeyConstraint(
+            ["organisation_id", "customer_id"], ["customers.organisation_id", "customers.id"]
+        ),
         UniqueConstraint("organisation_id", "system", "value"),
         Index("ix_customer_refs_customer", "organisation_id", "customer_id"),
     )

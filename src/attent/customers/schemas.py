@@ -30,7 +30,9 @@ class CustomerCreate(Input):
     email: EmailStr | None = None
     phone: str | None = Field(default=None, min_length=3, max_length=40, pattern=r"^\+?[0-9 ()./-]+$")
     language: str = Field(default="nl", pattern="^(nl|en)$")
-    external_refs: dict[str, str] = Field(default_factory=dict, description="System -> reference, e.g. {'shop': 'C-1042'}")
+    external_refs: dict[str, str] = Field(
+        default_factory=dict, description="System -> reference, e.g. {'shop': 'C-1042'}"
+    )
     facts: dict[str, Fact] = Field(default_factory=dict)
 
 

@@ -19,7 +19,11 @@ _SYSTEM = re.compile(REF_SYSTEM)
 
 
 def _check_refs(refs: dict[str, Any]) -> None:
-    bad = [FieldError(("external_refs", k), "Use a lowercase system name such as 'shop'.") for k in refs if not _SYSTEM.match(k)]
+    bad = [
+        FieldError(("external_refs", k), "Use a lowercase system name such as 'shop'.")
+        for k in refs
+        if not _SYSTEM.match(k)
+    ]
     bad += [
         FieldError(("external_refs", k), "A reference is 1 to 120 characters.")
         for k, v in refs.items()
@@ -38,13 +42,21 @@ def _set_ref(*, db: Session, customer: Customer, system: str, value: str | None)
         return
     taken = db.scalar(
         select(CustomerRef.customer_id).where(
-            CustomerRef.organisation_id == customer.organisation_id, CustomerRef.system == system, CustomerRef.value == value
+            CustomerRef.organisation_id == customer.organisation_id,
+            CustomerRef.system == system,
+            CustomerRef.value == value,
         )
     )
     if taken is not None and taken != customer.id:
-        raise Conflict("external_ref_taken", f"Reference {system}:{value} already belongs to customer {taken}.")
+        raise Conflict(
+            "external_ref_taken", f"Reference {system}:{value} already belongs to customer {taken}."
+        )
     if current is None:
-        db.add(CustomerRef(organisation_id=customer.organisation_id, customer_id=customer.id, system=system, value=value))
+        db.add(
+            CustomerRef(
+                organisation_id=customer.organisation_id, customer_id=customer.id, system=system, value=value
+            )
+        )
     else:
         current.value = value
 
@@ -71,7 +83,12 @@ def create_customer(*, db: Session, actor: Agent, data: CustomerCreate, at: date
     for system, value in data.external_refs.items():
         _set_ref(db=db, customer=customer, system=system, value=value)
     record_event(
-        db=db, organisation_id=actor.organisation_id, customer_id=customer.id, kind="customer.created", at=at, actor=actor
+        db=db,
+        organisation_id=actor.organisation_id,
+        customer_id=customer.id,
+        kind="customer.created",
+        at=at,
+        actor=actor,
     )
     db.flush()
     return customer
@@ -85,8 +102,10 @@ def get_customer(*, db: Session, actor: Agent, customer_id: uuid.UUID) -> Custom
     return customer
 
 
-def update_customer(*, db: Session, actor: Agent, customer_id: uuid.UUID, data: CustomerUpdate, at: datetime) -> Customer:
-    """Change contact details, references or consented facts; the timeline names what changed, not the values."""
+def update_customer(
+    *, db: Session, actor: Agent, customer_id: uuid.UUID, data: CustomerUpdate, at: datetime
+) -> Customer:
+    """Change details, references or consented facts; the timeline names the fields, not the values."""
     customer = get_customer(db=db, actor=actor, customer_id=customer_id)
     changes = data.model_dump(exclude_unset=True)
     for field in ("name", "language"):
@@ -130,7 +149,9 @@ def list_customers(
     if q:
         like = f"%{q.lower()}%"
         query = query.where(
-            or_(func.lower(Customer.name).like(like), Customer.email.like(like), Customer.phone.like(f"%{q}%"))
+            or_(
+                func.lower(Customer.name).like(like), Customer.email.like(like), Customer.phone.like(f"%{q}%")
+            )
         )
     if external_ref:
         system, sep, value = external_ref.partition(":")
@@ -158,11 +179,15 @@ def list_customers(
     return rows, encode_cursor(rows[-1].id) if more and rows else None
 
 
-def refs_of(*, db: Session, organisation_id: uuid.UUID, customer_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, str]]:
+def refs_of(
+    *, db: Session, organisation_id: uuid.UUID, customer_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, str]]:
     """Customer id -> {system: reference}, in one query."""
     result: dict[uuid.UUID, dict[str, str]] = {cid: {} for cid in customer_ids}
     rows = db.scalars(
-        select(CustomerRef).where(CustomerRef.organisation_id == organisation_id, CustomerRef.customer_id.in_(customer_ids))
+        select(CustomerRef).where(
+            CustomerRef.organisation_id == organisation_id, CustomerRef.customer_id.in_(customer_ids)
+        )
     )
     for ref in rows:
         result[ref.customer_id][ref.system] = ref.value
@@ -173,11 +198,14 @@ def read_customers(*, db: Session, customers: list[Customer]) -> list[CustomerRe
     """API views of customers with their references, in two queries however many there are."""
     if not customers:
         return []
-    refs = refs_of(db=db, organisation_id=customers[0].organisation_id, customer_ids=[c.id for c in customers])
-    return [
-        CustomerRead.model_validate({**_columns(c), "external_refs": refs[c.id]}) for c in customers
-    ]
+    refs = refs_of(
+        db=db, organisation_id=customers[0].organisation_id, customer_ids=[c.id for c in customers]
+    )
+    return [CustomerRead.model_validate({**_columns(c), "external_refs": refs[c.id]}) for c in customers]
 
 
 def _columns(customer: Customer) -> dict[str, Any]:
-    return {col: getattr(customer, col) for col in ("id", "name", "email", "phone", "language", "facts", "created_at", "updated_at")}
+    return {
+        col: getattr(customer, col)
+        for col in ("id", "name", "email", "phone", "language", "facts", "created_at", "updated_at")
+    }

@@ -15,7 +15,13 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")
 
 
 def create_organisation(
-    *, db: Session, slug: str, name: str, at: datetime, timezone: str = "Europe/Amsterdam", language: str = "nl"
+    *,
+    db: Session,
+    slug: str,
+    name: str,
+    at: datetime,
+    timezone: str = "Europe/Amsterdam",
+    language: str = "nl",
 ) -> Organisation:
     """Create a tenant; the slug is how people name it in the CLI."""
     errors = []

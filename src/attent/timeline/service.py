@@ -44,7 +44,11 @@ def case_events(
     *, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID, newest_first: bool = False
 ) -> list[TimelineEvent]:
     """Every event of one case in the order things happened."""
-    order = (TimelineEvent.at.desc(), TimelineEvent.id.desc()) if newest_first else (TimelineEvent.at, TimelineEvent.id)
+    order = (
+        (TimelineEvent.at.desc(), TimelineEvent.id.desc())
+        if newest_first
+        else (TimelineEvent.at, TimelineEvent.id)
+    )
     return list(
         db.scalars(
             select(TimelineEvent)

@@ -1,0 +1,187 @@
+"""The handoff brief: what the customer needs, what was done, what is open, what is next."""
+
+from datetime import timedelta
+
+from attent.cases.schemas import CaseCreate
+from attent.cases.service import create_case
+
+
+def _call(api, case_id, clock, messages, outcome="follow_up"):
+    start = clock.now()
+    body = {
+        "channel": "phone",
+        "started_at": start.isoformat(),
+        "ended_at": (start + timedelta(minutes=5)).isoformat(),
+        "outcome": outcome,
+        "messages": [
+            {"speaker": s, "text": t, "at": (start + timedelta(seconds=20 * i)).isoformat()}
+            for i, (s, t) in enumerate(messages)
+        ],
+    }
+    assert api.post(f"/api/v1/cases/{case_id}/contacts", json=body).status_code == 201
+    clock.advance(timedelta(minutes=6))
+
+
+def _brief(api, case_id, lang="en"):
+    response = api.get(f"/api/v1/cases/{case_id}/brief", params={"lang": lang})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_need_is_in_the_customers_own_words(api, tenant, clock):
+    _call(
+        api,
+        tenant.case.id,
+        clock,
+        [
+            ("agent", "Goedemiddag, Kopje Koffie."),
+            ("customer", "Ja."),
+            ("customer", "Mijn bestelling is nooit aangekomen."),
+        ],
+    )
+    need = _brief(api, tenant.case.id)["need"]
+    assert need == {
+        "text": "Mijn bestelling is nooit aangekomen.",
+        "source": "customer_message",
+        "at": need["at"],
+    }
+
+
+def test_without_customer_words_the_description_then_the_subject(api, tenant):
+    with_description = api.post(
+        "/api/v1/cases",
+        json={
+            "customer_id": str(tenant.customer.id),
+            "subject": "Lek",
+            "description": "Machine lekt na ontkalken",
+        },
+    ).json()
+    assert _brief(api, with_description["id"])["need"]["source"] == "case_description"
+    assert _brief(api, tenant.case.id)["need"] == {
+        "text": "Zending nooit aangekomen",
+        "source": "subject",
+        "at": "2026-11-23T09:00:00Z",
+    }
+
+
+def test_what_was_done_and_by_whom(api, tenant, clock):
+    _call(api, tenant.case.id, clock, [("customer", "Waar blijft mijn pakket nou?")], outcome="dropped")
+    api.post(f"/api/v1/cases/{tenant.case.id}/notes", json={"text": "Vervoerder zegt: afgeleverd bij buren"})
+    done = _brief(api, tenant.case.id)["done"]
+    assert [d["kind"] for d in done] == [
+        "case.created",
+        "contact.logged",
+        "case.status_changed",
+        "note.added",
+    ]
+    assert done[1]["summary"] == f"{tenant.agent.name}: inbound phone contact, dropped"
+    assert done[3]["summary"] == f"{tenant.agent.name} noted: Vervoerder zegt: afgeleverd bij buren"
+    assert {d["actor_name"] for d in done} == {tenant.agent.name, "Attent"}
+
+
+def test_an_unanswered_question_stays_open_until_an_agent_replies(api, tenant, clock):
+    _call(
+        api,
+        tenant.case.id,
+        clock,
+        [("customer", "Krijg ik vandaag nog een nieuwe zending?")],
+        outcome="dropped",
+    )
+    brief = _brief(api, tenant.case.id)
+    assert [q["text"] for q in brief["unanswered"]] == ["Krijg ik vandaag nog een nieuwe zending?"]
+    assert brief["next_step"] == {
+        "text": "Call the customer back: the last contact dropped.",
+        "source": "derived",
+        "set_by": None,
+        "at": None,
+    }
+    _call(
+        api,
+        tenant.case.id,
+        clock,
+        [("agent", "Ja, de nieuwe zending komt morgen voor 12:00.")],
+        outcome="resolved",
+    )
+    brief = _brief(api, tenant.case.id)
+    assert brief["unanswered"] == []
+    assert brief["dropped_contacts"] == 1 and brief["contacts"] == 2
+
+
+def test_a_next_step_written_by_an_agent_wins(api, tenant, clock):
+    _call(api, tenant.case.id, clock, [("customer", "Kunt u mij terugbellen?")], outcome="dropped")
+    api.patch(f"/api/v1/cases/{tenant.case.id}", json={"next_step": "Marieke om 14:15 terugbellen"})
+    step = _brief(api, tenant.case.id)["next_step"]
+    assert (
+        step["text"] == "Marieke om 14:15 terugbellen"
+        and step["source"] == "agent"
+        and step["set_by"] == tenant.agent.name
+    )
+    api.patch(f"/api/v1/cases/{tenant.case.id}", json={"next_step": None})
+    assert _brief(api, tenant.case.id)["next_step"]["source"] == "derived"
+
+
+def test_customer_context_with_earlier_cases_and_consented_facts(api, tenant, db, clock):
+    api.patch(
+        f"/api/v1/customers/{tenant.customer.id}",
+        json={
+            "language": "en",
+            "facts": {"birthday": {"value": "14 March", "consent": "asked on the phone"}},
+        },
+    )
+    for i in range(7):
+        clock.advance(timedelta(minutes=1))
+        create_case(
+            db=db,
+            actor=tenant.agent,
+            data=CaseCreate(customer_id=tenant.customer.id, subject=f"Earlier {i}"),
+            at=clock.now(),
+        )
+    db.commit()
+    customer = _brief(api, tenant.case.id)["customer"]
+    assert customer["language"] == "en" and customer["facts"] == {"birthday": "14 March"}
+    assert customer["external_refs"] == {"shop": "C-1042"}
+    assert customer["earlier_case_count"] == 7
+    assert [c["subject"] for c in customer["earlier_cases"]] == [f"Earlier {i}" for i in (6, 5, 4, 3, 2)]
+
+
+def test_the_brief_is_never_stale(api, tenant, clock):
+    assert _brief(api, tenant.case.id)["status"] == "new"
+    api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "resolved"})
+    brief = _brief(api, tenant.case.id)
+    assert brief["status"] == "resolved" and brief["next_step"]["text"].startswith(
+        "Nothing: the case is resolved"
+    )
+    assert brief["events"] == 2
+
+
+def test_the_brief_speaks_the_readers_language(api, tenant, clock):
+    _call(api, tenant.case.id, clock, [("customer", "Hallo, waar is mijn pakket?")], outcome="dropped")
+    dutch = _brief(api, tenant.case.id, lang="nl")
+    assert dutch["next_step"]["text"] != _brief(api, tenant.case.id, lang="en")["next_step"]["text"]
+    assert "terugbellen" in dutch["next_step"]["text"].lower() or "bel" in dutch["next_step"]["text"].lower()
+
+
+def _selects_for_brief(api, case_id, engine):
+    from sqlalchemy import event
+
+    statements = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        _brief(api, case_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+def test_the_brief_does_not_grow_queries_with_the_case(api, tenant, clock, connection):
+    _call(api, tenant.case.id, clock, [("customer", "Vraag?"), ("agent", "Antwoord.")])
+    small = _selects_for_brief(api, tenant.case.id, connection.engine)
+    for i in range(5):
+        _call(api, tenant.case.id, clock, [("customer", f"Vraag {i}?"), ("agent", "Antwoord.")])
+        api.post(f"/api/v1/cases/{tenant.case.id}/notes", json={"text": f"note {i}"})
+    large = _selects_for_brief(api, tenant.case.id, connection.engine)
+    assert len(large) == len(small) <= 10, large

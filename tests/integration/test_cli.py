@@ -1,0 +1,75 @@
+"""The `attent` command, run as a user would: a real process against a real SQLite file."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ATTENT = str(Path(sys.executable).with_name("attent"))
+
+
+def _run(tmp_path, *args, input=None):
+    env = {
+        "ATTENT_DATABASE_URL": f"sqlite:///{tmp_path / 'attent.db'}",
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [ATTENT, *args], capture_output=True, text=True, env=env, input=input, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["serve"],
+        ["worker"],
+        ["migrate"],
+        ["demo"],
+        ["agent", "create"],
+        ["token", "create"],
+        ["org", "create"],
+    ],
+)
+def test_help_everywhere(tmp_path, command):
+    result = _run(tmp_path, *command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+
+
+def test_migrate_demo_agent_and_token(tmp_path):
+    assert _run(tmp_path, "migrate").returncode == 0
+    demo = _run(tmp_path, "demo")
+    assert demo.returncode == 0, demo.stderr
+    assert (
+        "fatima@kopjekoffie.example" in demo.stdout and "attent-demo" in demo.stdout and "att_" in demo.stdout
+    )
+    assert "not loaded" in _run(tmp_path, "demo").stdout  # only into an empty database
+    made = _run(
+        tmp_path,
+        "agent",
+        "create",
+        "--org",
+        "kopje-koffie",
+        "--email",
+        "nina@example.com",
+        "--name",
+        "Nina",
+        "--role",
+        "lead",
+        input="a very long password\na very long password\n",
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "nina@example.com (lead)" in made.stdout
+    token = _run(tmp_path, "token", "create", "--org", "kopje-koffie", "--email", "nina@example.com")
+    assert token.returncode == 0 and token.stdout.strip().startswith("att_")
+    missing = _run(tmp_path, "token", "create", "--org", "nowhere", "--email", "nina@example.com")
+    assert missing.returncode == 1 and "No organisation with slug 'nowhere'" in missing.stdout
+
+
+def test_worker_once_runs_against_the_database(tmp_path):
+    assert _run(tmp_path, "migrate").returncode == 0
+    result = _run(tmp_path, "worker", "--once")
+    assert result.returncode == 0 and "0 job(s) done." in result.stdout

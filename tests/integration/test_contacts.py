@@ -1,0 +1,90 @@
+"""Contacts and messages: logged on the case, with transcripts, reopening a resolved case."""
+
+from datetime import timedelta
+
+from attent.contacts.schemas import ContactCreate
+from attent.contacts.service import log_contact
+
+
+def test_log_a_call_with_its_transcript(api, tenant, clock):
+    start = clock.now() - timedelta(minutes=10)
+    body = {
+        "channel": "phone",
+        "direction": "inbound",
+        "started_at": start.isoformat(),
+        "ended_at": clock.now().isoformat(),
+        "outcome": "resolved",
+        "messages": [
+            {"speaker": "customer", "text": "Mijn pakket is niet gekomen.", "at": start.isoformat()},
+            {
+                "speaker": "agent",
+                "text": "Ik zoek het nu voor u op.",
+                "at": (start + timedelta(seconds=30)).isoformat(),
+            },
+        ],
+    }
+    contact = api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json=body)
+    assert contact.status_code == 201, contact.text
+    assert contact.json()["agent_id"] == str(tenant.agent.id)
+    [listed] = api.get(f"/api/v1/cases/{tenant.case.id}/contacts").json()["items"]
+    assert [m["speaker"] for m in listed["messages"]] == ["customer", "agent"]
+    assert (
+        api.get(f"/api/v1/cases/{tenant.case.id}").json()["status"] == "open"
+    )  # the first contact opens a new case
+
+
+def test_outcome_and_end_go_together(api, tenant):
+    response = api.post(
+        f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone", "outcome": "dropped"}
+    )
+    assert response.status_code == 422
+    assert "ended_at and outcome go together" in response.json()["errors"][0]["message"]
+
+
+def test_end_a_running_contact(api, tenant, clock):
+    contact = api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "chat"}).json()
+    clock.advance(timedelta(minutes=4))
+    ended = api.patch(f"/api/v1/contacts/{contact['id']}", json={"outcome": "dropped"}).json()
+    assert ended["outcome"] == "dropped" and ended["ended_at"] == clock.now().isoformat().replace(
+        "+00:00", "Z"
+    )
+    again = api.patch(f"/api/v1/contacts/{contact['id']}", json={"outcome": "resolved"})
+    assert again.status_code == 409 and again.json()["code"] == "contact_ended"
+    assert api.get(f"/api/v1/contacts/{contact['id']}").json()["outcome"] == "dropped"
+
+
+def test_single_message_and_batch(api, tenant, clock):
+    contact = api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "email"}).json()
+    one = api.post(
+        f"/api/v1/contacts/{contact['id']}/messages", json={"speaker": "customer", "text": "Hallo?"}
+    )
+    assert one.status_code == 201 and one.json()["items"][0]["at"] == clock.now().isoformat().replace(
+        "+00:00", "Z"
+    )
+    batch = {"messages": [{"speaker": "agent", "text": f"regel {i}"} for i in range(3)]}
+    assert len(api.post(f"/api/v1/contacts/{contact['id']}/messages", json=batch).json()["items"]) == 3
+    empty = api.post(f"/api/v1/contacts/{contact['id']}/messages", json={"messages": []})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["path"] == ["body", "messages"]
+    kinds = [e["kind"] for e in api.get(f"/api/v1/cases/{tenant.case.id}/timeline").json()["items"]]
+    assert kinds.count("message.added") == 4
+
+
+def test_the_customer_coming_back_reopens_a_resolved_case(db, tenant, clock, api):
+    api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "resolved"})
+    db.expire_all()
+    log_contact(
+        db=db, actor=tenant.agent, case_id=tenant.case.id, data=ContactCreate(channel="email"), at=clock.now()
+    )
+    db.commit()
+    case = api.get(f"/api/v1/cases/{tenant.case.id}").json()
+    assert case["status"] == "open"
+    last = api.get(f"/api/v1/cases/{tenant.case.id}/timeline").json()["items"][-1]
+    assert last["kind"] == "case.status_changed" and last["actor_kind"] == "system"
+    assert last["data"]["reason"] == "customer contacted us again"
+
+
+def test_closed_cases_take_no_more_contacts(api, tenant):
+    api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "resolved"})
+    api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "closed"})
+    response = api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone"})
+    assert response.status_code == 409 and response.json()["code"] == "case_closed"

@@ -1,0 +1,23 @@
+"""Alembic migrations and the models never drift apart."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from attent.models import Base
+
+
+def test_models_match_migrations(engine_db):
+    with engine_db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == [], f"models and migrations differ; generate a migration: {diff}"
+
+
+def test_every_table_carries_the_organisation():
+    for table in Base.metadata.sorted_tables:
+        if table.name == "organisations":
+            continue
+        assert "organisation_id" in table.c, table.name
+        assert table.primary_key.columns.values()[0].name == "organisation_id", table.name
+        for fk in table.foreign_key_constraints:
+            assert "organisation_id" in [c.name for c in fk.columns], f"{table.name}: {fk.name}"

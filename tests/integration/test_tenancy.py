@@ -1,0 +1,112 @@
+"""Organisations are tenants: an agent of one organisation gets 404 for anything of another, everywhere."""
+
+import re
+
+import pytest
+
+from tests.conftest import Api
+
+# A valid body for every writing endpoint, so the request gets past validation to the tenancy check.
+BODIES = {
+    ("POST", "/api/v1/cases/{case_id}/contacts"): {"channel": "phone"},
+    ("POST", "/api/v1/cases/{case_id}/notes"): {"text": "peek"},
+    ("PATCH", "/api/v1/cases/{case_id}"): {"subject": "peek"},
+    ("PATCH", "/api/v1/customers/{customer_id}"): {"name": "peek"},
+    ("PATCH", "/api/v1/contacts/{contact_id}"): {"outcome": "resolved"},
+    ("POST", "/api/v1/contacts/{contact_id}/messages"): {"speaker": "agent", "text": "peek"},
+    ("PATCH", "/api/v1/agents/{agent_id}"): {"name": "peek"},
+    ("PUT", "/api/v1/agents/{agent_id}/presence"): {"presence": "away"},
+}
+
+
+def _ids(tenant, contact_id):
+    return {
+        "case_id": tenant.case.id,
+        "customer_id": tenant.customer.id,
+        "contact_id": contact_id,
+        "agent_id": tenant.agent.id,
+        "team_id": tenant.team_id,
+        "token_id": None,  # filled in by the test: a token of the victim organisation
+    }
+
+
+def _routes(app):
+    """Every API operation with an id in its path, as the OpenAPI document lists them."""
+    for path, operations in app.openapi()["paths"].items():
+        if "{" in path:
+            for method in operations:
+                yield method.upper(), path
+
+
+def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, tenant, other_tenant):
+    victim = Api(app_client, tenant.tokens["agent"])
+    contact = victim.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone"}).json()
+    ids = _ids(tenant, contact["id"])
+    ids["token_id"] = victim.post("/api/v1/tokens", json={"name": "victim"}).json()["id"]
+    intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
+
+    checked = []
+    for method, path in sorted(_routes(app_client.app)):
+        url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
+        body = BODIES.get((method, path))
+        if method in ("POST", "PATCH", "PUT"):
+            assert body is not None, (
+                f"add a valid body for {method} {path} to BODIES so tenancy is tested there"
+            )
+        response = getattr(intruder, method.lower())(url, **({"json": body} if body else {}))
+        assert response.status_code == 404, f"{method} {path} -> {response.status_code}: {response.text}"
+        assert response.headers["content-type"] == "application/problem+json"
+        checked.append((method, path))
+    assert len(checked) >= 14  # every id-bearing endpoint, not one
+
+    # and nothing was changed by the attempts
+    after = victim.get(f"/api/v1/cases/{tenant.case.id}").json()
+    assert after["subject"] == "Zending nooit aangekomen"
+    assert victim.get(f"/api/v1/customers/{tenant.customer.id}").json()["name"] == "Marieke Visser"
+    assert victim.get(f"/api/v1/agents/{tenant.agent.id}").json()["presence"] == "offline"
+
+
+@pytest.mark.parametrize(
+    ("path", "own_key"),
+    [
+        ("/api/v1/cases", "case"),
+        ("/api/v1/customers", "customer"),
+        ("/api/v1/agents", "agent"),
+        ("/api/v1/teams", "team"),
+    ],
+)
+def test_lists_show_only_the_own_organisation(app_client, tenant, other_tenant, path, own_key):
+    own_ids = {
+        "case": str(tenant.case.id),
+        "customer": str(tenant.customer.id),
+        "agent": str(tenant.agent.id),
+        "team": str(tenant.team_id),
+    }
+    victim_ids = set(own_ids.values())
+    intruder = Api(app_client, other_tenant.tokens["admin"])
+    items = intruder.get(path).json()["items"]
+    assert items, "the other organisation sees its own data"
+    assert not victim_ids & {item["id"] for item in items}
+    mine = Api(app_client, tenant.tokens["admin"]).get(path).json()["items"]
+    assert own_ids[own_key] in {item["id"] for item in mine}
+
+
+def test_filters_cannot_reach_into_another_organisation(app_client, tenant, other_tenant):
+    intruder = Api(app_client, other_tenant.tokens["admin"])
+    assert (
+        intruder.get("/api/v1/cases", params={"customer_id": str(tenant.customer.id)}).json()["items"] == []
+    )
+    assert intruder.get("/api/v1/customers", params={"external_ref": "shop:C-1042"}).json()["items"] == [
+        intruder.get(f"/api/v1/customers/{other_tenant.customer.id}").json()
+    ]
+
+
+def test_cannot_point_own_rows_at_another_organisations_rows(app_client, tenant, other_tenant):
+    intruder = Api(app_client, other_tenant.tokens["admin"])
+    response = intruder.post("/api/v1/cases", json={"customer_id": str(tenant.customer.id), "subject": "x"})
+    assert response.status_code == 404
+    response = intruder.patch(
+        f"/api/v1/cases/{other_tenant.case.id}", json={"owner_id": str(tenant.agent.id)}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == ["owner_id"]
