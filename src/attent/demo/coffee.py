@@ -1,9 +1,7 @@
-"""Demo data that tells Attent's story: a capsule-coffee shop and a holiday-villa host, in Dutch and English."""
+"""Kopje Koffie, a capsule-coffee web shop: the story of the shipment that never arrived."""
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Presence, Role
@@ -13,31 +11,12 @@ from attent.cases.models import CaseStatus, Priority
 from attent.cases.schemas import CaseCreate, CaseUpdate
 from attent.cases.service import add_note, create_case, update_case
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
-from attent.contacts.schemas import ContactCreate, MessageIn
+from attent.contacts.schemas import ContactCreate
 from attent.contacts.service import log_contact
 from attent.customers.schemas import CustomerCreate, Fact
 from attent.customers.service import create_customer
-from attent.organisations.models import Organisation
+from attent.demo.common import PASSWORD, DemoResult, say
 from attent.organisations.service import create_organisation
-
-PASSWORD = "attent-demo"
-
-
-@dataclass
-class DemoResult:
-    """What `attent demo` prints: who can sign in, and a token for the API."""
-
-    logins: list[tuple[str, str, str, str]] = field(default_factory=list)  # organisation, e-mail, name, role
-    token: str = ""
-
-
-def is_empty(db: Session) -> bool:
-    """Whether there is no organisation yet (demo data loads only into an empty database)."""
-    return (db.scalar(select(func.count()).select_from(Organisation)) or 0) == 0
-
-
-def _say(speaker: Speaker, text: str, at: datetime) -> MessageIn:
-    return MessageIn(speaker=speaker, text=text, at=at)
 
 
 def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
@@ -143,28 +122,28 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
             ended_at=t0 + timedelta(minutes=9),
             outcome=Outcome.DROPPED,
             messages=[
-                _say(
+                say(
                     Speaker.AGENT,
                     "Goedemiddag, u spreekt met Fatima van Kopje Koffie. Waarmee kan ik u helpen?",
                     t0,
                 ),
-                _say(
+                say(
                     Speaker.CUSTOMER,
                     "Mijn bestelling 88213 is nooit aangekomen, terwijl de bezorger zegt dat hij is afgeleverd.",
                     t0 + timedelta(seconds=20),
                 ),
-                _say(
+                say(
                     Speaker.AGENT,
                     "Wat vervelend, zeker als u op uw koffie rekent. Mag ik het e-mailadres dat bij uw account hoort? Dan weet ik zeker dat ik met de accounthouder spreek.",
                     t0 + timedelta(seconds=40),
                 ),
-                _say(Speaker.CUSTOMER, "marieke.visser@example.nl", t0 + timedelta(seconds=55)),
-                _say(
+                say(Speaker.CUSTOMER, "marieke.visser@example.nl", t0 + timedelta(seconds=55)),
+                say(
                     Speaker.AGENT,
                     "Dank u. Ik zoek nu de zending op bij de vervoerder. De volgende stap, het matchen van de factuur, duurt ongeveer 12 tot 15 minuten. Zet u mij gerust op de speaker en ga verder met uw werk; ik blijf aan de lijn.",
                     t0 + timedelta(minutes=2),
                 ),
-                _say(
+                say(
                     Speaker.CUSTOMER,
                     "Prima, ik zet u op de speaker. Krijg ik dan vandaag nog een nieuwe zending?",
                     t0 + timedelta(minutes=2, seconds=30),
@@ -217,17 +196,17 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
             ended_at=t1 + timedelta(minutes=6),
             outcome=Outcome.FOLLOW_UP,
             messages=[
-                _say(
+                say(
                     Speaker.CUSTOMER,
                     "Mijn machine lekt water sinds ik hem heb ontkalkt. Kan iemand mij bellen?",
                     t1,
                 ),
-                _say(
+                say(
                     Speaker.AGENT,
                     "Dat is lastig als u net koffie wilt zetten. Ik vraag het na bij onze technicus en bel u vandaag vóór 16:00 terug.",
                     t1 + timedelta(minutes=2),
                 ),
-                _say(Speaker.CUSTOMER, "Graag, dank u.", t1 + timedelta(minutes=3)),
+                say(Speaker.CUSTOMER, "Graag, dank u.", t1 + timedelta(minutes=3)),
             ],
         ),
     )
@@ -275,7 +254,7 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
             direction=Direction.INBOUND,
             started_at=t2,
             messages=[
-                _say(
+                say(
                     Speaker.CUSTOMER,
                     "I ordered the lungo capsules but received decaf. Can you send the right ones before the weekend? We have guests.",
                     t2,
@@ -283,188 +262,3 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
             ],
         ),
     )
-
-
-def load_villa(db: Session, now: datetime, result: DemoResult) -> None:
-    """Villa Oleander: guests arriving late when the shops are closed, a birthday during a stay."""
-    org = create_organisation(
-        db=db,
-        slug="villa-oleander",
-        name="Villa Oleander",
-        timezone="Asia/Nicosia",
-        language="en",
-        at=now - timedelta(days=200),
-    )
-    host = create_agent(
-        db=db,
-        actor=None,
-        organisation_id=org.id,
-        data=AgentCreate(
-            email="andreas@villaoleander.example",
-            name="Andreas Georgiou",
-            role=Role.ADMIN,
-            language="en",
-            password=PASSWORD,
-        ),
-        at=now - timedelta(days=200),
-    )
-    result.logins.append((org.name, host.email, host.name, "admin"))
-    guests = create_team(db=db, actor=host, name="Guest care", at=now - timedelta(days=200))
-    staff = {}
-    for email, name, role, lang in [
-        ("eleni@villaoleander.example", "Eleni Pappas", Role.LEAD, "en"),
-        ("joost@villaoleander.example", "Joost Mulder", Role.AGENT, "nl"),
-    ]:
-        staff[email.split("@")[0]] = create_agent(
-            db=db,
-            actor=host,
-            organisation_id=org.id,
-            data=AgentCreate(
-                email=email, name=name, role=role, language=lang, password=PASSWORD, team_ids=[guests.id]
-            ),
-            at=now - timedelta(days=150),
-        )
-        result.logins.append((org.name, email, name, role.value))
-    set_presence(
-        db=db,
-        actor=staff["joost"],
-        agent_id=staff["joost"].id,
-        presence=Presence.AVAILABLE,
-        at=now - timedelta(hours=1),
-    )
-
-    hendriks = create_customer(
-        db=db,
-        actor=staff["joost"],
-        at=now - timedelta(days=30),
-        data=CustomerCreate(
-            name="Familie Hendriks",
-            email="hendriks.gezin@example.nl",
-            language="nl",
-            external_refs={"booking": "B-5531"},
-            facts={
-                "verjaardag_anne": Fact(
-                    value="Anne wordt 9 tijdens het verblijf (16 juli)", consent="zelf vermeld bij boeking"
-                )
-            },
-        ),
-    )
-    t0 = now - timedelta(hours=5)
-    late = create_case(
-        db=db,
-        actor=staff["joost"],
-        at=t0,
-        data=CaseCreate(
-            customer_id=hendriks.id,
-            subject="Late aankomst: vlucht landt 22:40",
-            type="late_arrival",
-            team_id=guests.id,
-            owner_id=staff["joost"].id,
-        ),
-    )
-    log_contact(
-        db=db,
-        actor=staff["joost"],
-        case_id=late.id,
-        at=t0,
-        data=ContactCreate(
-            channel=Channel.EMAIL,
-            direction=Direction.INBOUND,
-            started_at=t0,
-            ended_at=t0 + timedelta(hours=1),
-            outcome=Outcome.FOLLOW_UP,
-            messages=[
-                _say(
-                    Speaker.CUSTOMER,
-                    "Onze vlucht landt pas om 22:40. Zijn de winkels dan nog open? We hebben twee kinderen die honger zullen hebben.",
-                    t0,
-                ),
-                _say(
-                    Speaker.AGENT,
-                    "Dank voor het laten weten! De winkels zijn dan dicht, maar geen zorgen: wij zorgen dat er bij aankomst een warme maaltijd en ontbijt voor de volgende ochtend klaarstaan.",
-                    t0 + timedelta(hours=1),
-                ),
-            ],
-        ),
-    )
-    update_case(
-        db=db,
-        actor=staff["joost"],
-        case_id=late.id,
-        at=t0 + timedelta(hours=1),
-        data=CaseUpdate(
-            status=CaseStatus.OPEN,
-            next_step="Maaltijd en ontbijt klaarzetten vóór 23:30; sleutel in de sleutelkluis",
-        ),
-    )
-
-    sarah = create_customer(
-        db=db,
-        actor=staff["eleni"],
-        at=now - timedelta(days=20),
-        data=CustomerCreate(
-            name="Sarah Miller",
-            email="sarah.miller@example.com",
-            language="en",
-            external_refs={"booking": "B-5540"},
-            facts={
-                "partner_birthday": Fact(
-                    value="Tom turns 50 on the 3rd day of the stay",
-                    consent="told us by e-mail, asked us to keep it a surprise",
-                )
-            },
-        ),
-    )
-    t1 = now - timedelta(days=2)
-    bday = create_case(
-        db=db,
-        actor=staff["eleni"],
-        at=t1,
-        data=CaseCreate(
-            customer_id=sarah.id,
-            subject="Husband's 50th birthday during the stay",
-            type="surprise",
-            team_id=guests.id,
-            owner_id=staff["eleni"].id,
-        ),
-    )
-    log_contact(
-        db=db,
-        actor=staff["eleni"],
-        case_id=bday.id,
-        at=t1,
-        data=ContactCreate(
-            channel=Channel.EMAIL,
-            direction=Direction.INBOUND,
-            started_at=t1,
-            ended_at=t1 + timedelta(hours=3),
-            outcome=Outcome.FOLLOW_UP,
-            messages=[
-                _say(
-                    Speaker.CUSTOMER,
-                    "My husband Tom turns 50 while we're staying with you. Could you help me surprise him? Please don't mention it in your e-mails to him!",
-                    t1,
-                ),
-                _say(
-                    Speaker.AGENT,
-                    "What a lovely occasion. We'll arrange a cake and a bottle of local wine on the terrace on his birthday, and I'll only write to you about it.",
-                    t1 + timedelta(hours=3),
-                ),
-            ],
-        ),
-    )
-    add_note(
-        db=db,
-        actor=staff["eleni"],
-        case_id=bday.id,
-        at=t1 + timedelta(hours=3),
-        text="Only contact Sarah about this; Tom must not know. Cake from the bakery in Pissouri.",
-    )
-
-
-def load_demo(*, db: Session, now: datetime) -> DemoResult:
-    """Load both demo organisations; the caller commits."""
-    result = DemoResult()
-    load_coffee_shop(db, now, result)
-    load_villa(db, now, result)
-    return result

@@ -1,0 +1,33 @@
+"""The demo data tells the story later features build on."""
+
+from sqlalchemy import select
+
+from attent.agents.models import Agent
+from attent.briefs.service import build_brief
+from attent.cases.models import Case
+from attent.demo import is_empty, load_demo
+
+
+def test_demo_tells_the_dropped_call_story_in_both_organisations(db, clock):
+    assert is_empty(db)
+    result = load_demo(db=db, now=clock.now())
+    db.commit()
+    assert not is_empty(db)
+    assert {org for org, *_ in result.logins} == {"Kopje Koffie", "Villa Oleander"}
+    assert {role for *_, role in result.logins} == {"admin", "lead", "agent"}
+    fatima = db.scalar(select(Agent).where(Agent.email == "fatima@kopjekoffie.example"))
+    missing = db.scalar(select(Case).where(Case.type == "delivery_missing"))
+    brief = build_brief(db=db, actor=fatima, case_id=missing.id, language="en")
+    assert brief.dropped_contacts == 1
+    assert brief.next_step.text == "Call the customer back: the last contact dropped."
+    assert brief.need.text.startswith("Mijn bestelling 88213 is nooit aangekomen")
+    assert brief.customer.earlier_case_count == 1
+    villa_cases = db.scalars(select(Case.type).where(Case.organisation_id != fatima.organisation_id)).all()
+    assert {"late_arrival", "surprise"} <= set(villa_cases)
+    english = db.scalar(select(Case).where(Case.subject == "Wrong capsules in my order"))
+    emma = db.scalar(select(Agent).where(Agent.email == "emma@kopjekoffie.example"))
+    assert (
+        build_brief(db=db, actor=emma, case_id=english.id)
+        .unanswered[0]
+        .text.startswith("I ordered the lungo")
+    )
