@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role, Team
-from attent.agents.service import team_ids_of
+from attent.agents.models import Agent, Role, Team, TeamMembership
 from attent.cases.models import Case, CaseStatus, Note
 from attent.cases.schemas import CaseCreate, CaseUpdate
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
@@ -27,18 +26,20 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 
-def visible_to(query: Select[Any], actor: Agent, db: Session) -> Select[Any]:
+def visible_to(query: Select[Any], actor: Agent) -> Select[Any]:
     """Restrict a case query to what the actor may work: admins everything, others their teams' cases."""
     query = query.where(Case.organisation_id == actor.organisation_id)
     if actor.role is Role.ADMIN:
         return query
-    teams = team_ids_of(db=db, agent=actor)
+    teams = select(TeamMembership.team_id).where(
+        TeamMembership.organisation_id == actor.organisation_id, TeamMembership.agent_id == actor.id
+    )
     return query.where(or_(Case.team_id.in_(teams), Case.team_id.is_(None), Case.owner_id == actor.id))
 
 
 def get_case(*, db: Session, actor: Agent, case_id: uuid.UUID) -> Case:
     """A case the actor may see; others' cases are 'not found', never 'forbidden'."""
-    case: Case | None = db.scalar(visible_to(select(Case), actor, db).where(Case.id == case_id))
+    case: Case | None = db.scalar(visible_to(select(Case), actor).where(Case.id == case_id))
     if case is None:
         raise NotFound.of("case", case_id)
     return case
@@ -187,7 +188,7 @@ def list_cases(
     limit: int = 50,
 ) -> tuple[list[Case], str | None]:
     """The actor's visible cases, newest first, filtered; returns the page and the next cursor."""
-    query = visible_to(select(Case), actor, db)
+    query = visible_to(select(Case), actor)
     if status:
         query = query.where(Case.status.in_(status))
     if owner_id is not None:
