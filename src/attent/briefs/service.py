@@ -160,14 +160,16 @@ def _note(fold: Fold, e: TimelineEvent) -> None:
 
 @reduces("case.status_changed")
 def _status(fold: Fold, e: TimelineEvent) -> None:
+    old, new, reason = (
+        e.data["from"],
+        e.data["to"],
+        e.data.get("reason"),
+    )  # variables: nothing for the extractor
     summary = fold.t(
-        "{who} changed the status from {old} to {new}",
-        who=fold.who(e),
-        old=fold.t(e.data["from"]),
-        new=fold.t(e.data["to"]),
+        "{who} changed the status from {old} to {new}", who=fold.who(e), old=fold.t(old), new=fold.t(new)
     )
-    if e.data.get("reason"):
-        summary += f" ({fold.t(e.data['reason'])})"
+    if reason:
+        summary += f" ({fold.t(reason)})"
     fold.did(e, summary)
 
 

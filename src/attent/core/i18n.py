@@ -18,9 +18,9 @@ DEFAULT = "nl"
 
 @lru_cache(maxsize=len(LANGUAGES))
 def translations(language: str) -> NullTranslations:
-    """The compiled catalog for a language; English is the source language, so it is the identity."""
+    """The compiled catalog for a language; English's catalog only turns machine values into labels."""
     po = LOCALES / language / "LC_MESSAGES" / "messages.po"
-    if language == "en" or not po.exists():
+    if not po.exists():
         return NullTranslations()
     with po.open("rb") as fp:
         catalog = read_po(fp, locale=language)
@@ -37,5 +37,6 @@ def pick_language(language: str | None) -> str:
 
 def gettext(language: str, message: str, **values: object) -> str:
     """Translate `message` and fill in its {named} placeholders."""
-    text = translations(pick_language(language)).gettext(message)
+    # An empty msgid would return the catalog header, so it is passed through untouched.
+    text = translations(pick_language(language)).gettext(message) if message else message
     return text.format(**values) if values else text
