@@ -24,6 +24,7 @@ from attent.core.settings import Settings, get_settings
 from attent.core.templating import render
 from attent.core.worker import Worker
 from attent.customers import api as customers_api
+from attent.promises import api as promises_api
 
 API_PREFIX = "/api/v1"
 
@@ -69,7 +70,7 @@ def create_app(
     app.state.settings, app.state.db, app.state.clock = settings, database, clock
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (agents_api, customers_api, cases_api, contacts_api, briefs_api):
+    for module in (agents_api, customers_api, cases_api, contacts_api, promises_api, briefs_api):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(agents_pages.router)

@@ -1,1 +1,6 @@
-"""Imports every domain's jobs module so the worker knows all handlers (domains add themselves here)."""
+"""Imports every domain's jobs module so the worker knows all handlers and timed steps."""
+
+from attent.core.worker import TIMED_STEPS
+from attent.promises.jobs import advance_due_promises
+
+TIMED_STEPS[:] = [advance_due_promises]

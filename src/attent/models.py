@@ -8,6 +8,7 @@ from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
 from attent.customers.models import Customer, CustomerRef
 from attent.organisations.models import Organisation
+from attent.promises.models import Promise
 from attent.timeline.models import TimelineEvent
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Message",
     "Note",
     "Organisation",
+    "Promise",
     "Team",
     "TeamMembership",
     "TimelineEvent",

@@ -72,10 +72,11 @@ def test_what_was_done_and_by_whom(api, tenant, clock):
         "case.created",
         "contact.logged",
         "case.status_changed",
+        "promise.made",  # the dropped call became a call-back promise
         "note.added",
     ]
     assert done[1]["summary"] == f"{tenant.agent.name}: inbound phone contact, dropped"
-    assert done[3]["summary"] == f"{tenant.agent.name} noted: Vervoerder zegt: afgeleverd bij buren"
+    assert done[4]["summary"] == f"{tenant.agent.name} noted: Vervoerder zegt: afgeleverd bij buren"
     assert {d["actor_name"] for d in done} == {tenant.agent.name, "Attent"}
 
 
@@ -89,8 +90,9 @@ def test_an_unanswered_question_stays_open_until_an_agent_replies(api, tenant, c
     )
     brief = _brief(api, tenant.case.id)
     assert [q["text"] for q in brief["unanswered"]] == ["Krijg ik vandaag nog een nieuwe zending?"]
+    # the call ended at 09:05 UTC; the automatic call-back is due ten minutes later, 10:15 in Amsterdam
     assert brief["next_step"] == {
-        "text": "Call the customer back: the last contact dropped.",
+        "text": "Call the customer back before 10:15 (the team).",
         "source": "derived",
         "set_by": None,
         "at": None,

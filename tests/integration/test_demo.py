@@ -19,7 +19,12 @@ def test_demo_tells_the_dropped_call_story_in_both_organisations(db, clock):
     missing = db.scalar(select(Case).where(Case.type == "delivery_missing"))
     brief = build_brief(db=db, actor=fatima, case_id=missing.id, language="en")
     assert brief.dropped_contacts == 1
-    assert brief.next_step.text == "Call the customer back: the last contact dropped."
+    assert brief.next_step.text.startswith("Call the customer back before")
+    assert brief.next_step.text.endswith(
+        "(Fatima El Amrani)."
+    )  # she is available, so the call-back stays hers
+    [callback] = brief.open_promises
+    assert callback.kind == "callback" and callback.due_at > clock.now()
     assert brief.need.text.startswith("Mijn bestelling 88213 is nooit aangekomen")
     assert brief.customer.earlier_case_count == 1
     villa_cases = db.scalars(select(Case.type).where(Case.organisation_id != fatima.organisation_id)).all()

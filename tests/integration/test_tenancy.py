@@ -16,11 +16,17 @@ BODIES = {
     ("POST", "/api/v1/contacts/{contact_id}/messages"): {"speaker": "agent", "text": "peek"},
     ("PATCH", "/api/v1/agents/{agent_id}"): {"name": "peek"},
     ("PUT", "/api/v1/agents/{agent_id}/presence"): {"presence": "away"},
+    ("POST", "/api/v1/cases/{case_id}/promises"): {"kind": "callback", "due_at": "2030-01-01T12:00:00Z"},
+    ("PATCH", "/api/v1/promises/{promise_id}"): {"words": "peek"},
+    ("POST", "/api/v1/promises/{promise_id}/keep"): {},
+    ("POST", "/api/v1/promises/{promise_id}/cancel"): {"reason": "peek"},
+    ("POST", "/api/v1/promises/{promise_id}/reassign"): {"team_id": "00000000-0000-7000-8000-000000000000"},
 }
 
 
-def _ids(tenant, contact_id):
+def _ids(tenant, contact_id, promise_id):
     return {
+        "promise_id": promise_id,
         "case_id": tenant.case.id,
         "customer_id": tenant.customer.id,
         "contact_id": contact_id,
@@ -41,7 +47,11 @@ def _routes(app):
 def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, tenant, other_tenant):
     victim = Api(app_client, tenant.tokens["agent"])
     contact = victim.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone"}).json()
-    ids = _ids(tenant, contact["id"])
+    promise = victim.post(
+        f"/api/v1/cases/{tenant.case.id}/promises",
+        json={"kind": "callback", "due_at": "2030-01-01T12:00:00Z"},
+    ).json()
+    ids = _ids(tenant, contact["id"], promise["id"])
     ids["token_id"] = victim.post("/api/v1/tokens", json={"name": "victim"}).json()["id"]
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
@@ -53,17 +63,18 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
             assert body is not None, (
                 f"add a valid body for {method} {path} to BODIES so tenancy is tested there"
             )
-        response = getattr(intruder, method.lower())(url, **({"json": body} if body else {}))
+        response = getattr(intruder, method.lower())(url, **({"json": body} if body is not None else {}))
         assert response.status_code == 404, f"{method} {path} -> {response.status_code}: {response.text}"
         assert response.headers["content-type"] == "application/problem+json"
         checked.append((method, path))
-    assert len(checked) >= 14  # every id-bearing endpoint, not one
+    assert len(checked) >= 19  # every id-bearing endpoint, not one
 
     # and nothing was changed by the attempts
     after = victim.get(f"/api/v1/cases/{tenant.case.id}").json()
     assert after["subject"] == "Zending nooit aangekomen"
     assert victim.get(f"/api/v1/customers/{tenant.customer.id}").json()["name"] == "Marieke Visser"
     assert victim.get(f"/api/v1/agents/{tenant.agent.id}").json()["presence"] == "offline"
+    assert victim.get(f"/api/v1/promises/{promise['id']}").json()["state"] == "open"
 
 
 @pytest.mark.parametrize(

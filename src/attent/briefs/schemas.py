@@ -28,7 +28,7 @@ class DoneItem(BaseModel):
 
 
 class OpenPromise(BaseModel):
-    """A commitment still to keep (filled once the promise keeper records promises)."""
+    """A commitment still to keep (state open or at_risk), or one broken that still needs putting right."""
 
     promise_id: uuid.UUID
     kind: str

@@ -9,11 +9,16 @@ from sqlalchemy.orm import Session
 from attent.agents.models import Agent
 from attent.cases.models import Case, CaseStatus
 from attent.cases.service import change_status, get_case
-from attent.contacts.models import Contact, Direction, Message, Speaker
+from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.promises import service as promises
+from attent.promises.models import PromiseKind, PromiseSource
 from attent.timeline.models import ActorKind
 from attent.timeline.service import record_event
+
+# A dropped phone call or chat leaves the customer hanging; an e-mail cannot drop.
+LIVE_CHANNELS = (Channel.PHONE, Channel.CHAT)
 
 
 def log_contact(
@@ -70,8 +75,14 @@ def log_contact(
         )
     elif case.status is CaseStatus.NEW:
         change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
+    _keep_promises_fulfilled_by(db=db, actor=actor, case=case, contact=contact, at=at)
     if data.messages:
         _add(db=db, actor=actor, case=case, contact=contact, messages=data.messages, at=at)
+    if contact.outcome is Outcome.DROPPED and contact.channel in LIVE_CHANNELS:
+        dropped_at = contact.ended_at or at
+        promises.callback_after_drop(
+            db=db, case=case, contact_id=contact.id, agent=agent, dropped_at=dropped_at, at=at
+        )
     case.updated_at = at
     db.flush()
     return contact
@@ -115,8 +126,30 @@ def end_contact(
         data={"contact_id": str(contact.id), "outcome": data.outcome.value, "channel": contact.channel.value},
         customer_visible=True,
     )
+    if data.outcome is Outcome.DROPPED and contact.channel in LIVE_CHANNELS:
+        agent = db.get(Agent, (case.organisation_id, contact.agent_id)) if contact.agent_id else None
+        promises.callback_after_drop(
+            db=db, case=case, contact_id=contact.id, agent=agent, dropped_at=ended, at=at
+        )
     db.flush()
     return contact
+
+
+def _keep_promises_fulfilled_by(
+    *, db: Session, actor: Agent, case: Case, contact: Contact, at: datetime
+) -> None:
+    """Calling the customer keeps a call-back; the customer getting through first keeps the automatic one."""
+    if contact.direction is Direction.OUTBOUND:
+        promises.keep_matching(
+            db=db, organisation_id=case.organisation_id, customer_id=case.customer_id,
+            kinds=[PromiseKind.CALLBACK], at=at, actor=actor, how="outbound contact",
+        )  # fmt: skip
+    else:
+        promises.keep_matching(
+            db=db, organisation_id=case.organisation_id, customer_id=case.customer_id,
+            kinds=[PromiseKind.CALLBACK], at=at, actor=None, how="customer contacted us again",
+            source=PromiseSource.DROPPED_CONTACT,
+        )  # fmt: skip
 
 
 def add_messages(
@@ -163,6 +196,11 @@ def _add(
             },
             customer_visible=message.speaker is not Speaker.SYSTEM,
         )
+    if any(m.speaker is Speaker.AGENT for m in rows):
+        promises.keep_matching(
+            db=db, organisation_id=case.organisation_id, customer_id=case.customer_id, case_id=case.id,
+            kinds=[PromiseKind.FOLLOW_UP], at=at, actor=actor, how="reply",
+        )  # fmt: skip
     db.flush()
     return rows
 

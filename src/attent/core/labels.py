@@ -15,4 +15,8 @@ RUNTIME_MESSAGES = (
     N_("case.created"), N_("case.status_changed"), N_("case.assigned"), N_("case.team_changed"),
     N_("case.priority_changed"), N_("case.next_step_set"), N_("case.updated"), N_("contact.logged"),
     N_("contact.ended"), N_("message.added"), N_("note.added"),
+    N_("callback"), N_("delivery"), N_("refund"), N_("step"), N_("other"), N_("at_risk"),
+    N_("promise.made"), N_("promise.kept"), N_("promise.at_risk"), N_("promise.broken"),
+    N_("promise.cancelled"), N_("promise.reassigned"),
+    N_("reassigned"), N_("explicit"), N_("outbound contact"), N_("reply"),
 )  # fmt: skip

@@ -5,6 +5,7 @@ import os
 import socket
 import threading
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import delete
 
@@ -21,6 +22,15 @@ MAINTAIN_EVERY = timedelta(minutes=10)
 def load_job_handlers() -> None:
     """Import every domain's jobs module so its handlers are registered before claiming."""
     import attent.jobs  # noqa: F401
+
+
+class TimedStep(Protocol):
+    """Set-based work over rows with due times (promise transitions); returns how many rows moved."""
+
+    def __call__(self, *, database: Database, now: datetime) -> int: ...
+
+
+TIMED_STEPS: list[TimedStep] = []
 
 
 def worker_id() -> str:
@@ -46,7 +56,8 @@ class Worker:
         if self._last_maintenance is None or now - self._last_maintenance >= MAINTAIN_EVERY:
             self.maintain()
             self._last_maintenance = now
-        return run_due_jobs(database=self.database, worker_id=self.id, now=now, limit=self.batch)
+        moved = sum(step(database=self.database, now=now) for step in TIMED_STEPS)
+        return moved + run_due_jobs(database=self.database, worker_id=self.id, now=now, limit=self.batch)
 
     def maintain(self) -> None:
         """Forget idempotency records older than a day; retries come within minutes, not days."""

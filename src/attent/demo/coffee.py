@@ -1,6 +1,7 @@
 """Kopje Koffie, a capsule-coffee web shop: the story of the shipment that never arrived."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,9 @@ from attent.customers.schemas import CustomerCreate, Fact
 from attent.customers.service import create_customer
 from attent.demo.common import PASSWORD, DemoResult, say
 from attent.organisations.service import create_organisation
+from attent.promises.models import PromiseKind
+from attent.promises.schemas import PromiseCreate
+from attent.promises.service import make_promise
 
 
 def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
@@ -96,7 +100,7 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
     )
 
     # The story from the article: the shipment never arrived, the line dropped, nobody called back.
-    t0 = now - timedelta(minutes=34)
+    t0 = now - timedelta(minutes=12)  # the line dropped three minutes ago: the call-back is due soon
     missing = create_case(
         db=db,
         actor=a["fatima"],
@@ -171,6 +175,8 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
         ),
     )
     t1 = now - timedelta(hours=2)
+    due = now + timedelta(minutes=90)
+    promised = due.astimezone(ZoneInfo(org.timezone)).strftime("%H:%M")
     callback = create_case(
         db=db,
         actor=a["tom"],
@@ -203,7 +209,8 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
                 ),
                 say(
                     Speaker.AGENT,
-                    "Dat is lastig als u net koffie wilt zetten. Ik vraag het na bij onze technicus en bel u vandaag vóór 16:00 terug.",
+                    "Dat is lastig als u net koffie wilt zetten. Ik vraag het na bij onze technicus "
+                    f"en bel u vandaag vóór {promised} terug.",
                     t1 + timedelta(minutes=2),
                 ),
                 say(Speaker.CUSTOMER, "Graag, dank u.", t1 + timedelta(minutes=3)),
@@ -217,7 +224,18 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
         at=t1 + timedelta(minutes=7),
         data=CaseUpdate(
             status=CaseStatus.WAITING_ON_THIRD_PARTY,
-            next_step="Peter vóór 16:00 terugbellen met het advies van de technicus",
+            next_step=f"Peter vóór {promised} terugbellen met het advies van de technicus",
+        ),
+    )
+    make_promise(
+        db=db,
+        actor=a["tom"],
+        case_id=callback.id,
+        at=t1 + timedelta(minutes=7),
+        data=PromiseCreate(
+            kind=PromiseKind.CALLBACK,
+            due_at=due,
+            words=f"Ik vraag het na bij onze technicus en bel u vandaag vóór {promised} terug.",
         ),
     )
 

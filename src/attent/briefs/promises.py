@@ -1,0 +1,102 @@
+"""How promise events fold into the brief: what is open, at risk, kept or broken, and by whom."""
+
+import uuid
+from datetime import datetime
+
+from attent.briefs.fold import Fold, reduces
+from attent.briefs.schemas import OpenPromise
+from attent.timeline.models import TimelineEvent
+
+
+def _summary(fold: Fold, promise: OpenPromise) -> str:
+    due = promise.due_at.astimezone(fold.tz).strftime("%H:%M") if promise.due_at else "?"
+    owner = promise.owner_name or fold.t("the team")
+    text = fold.t("Promised: {kind} before {due} — {owner}", kind=fold.t(promise.kind), due=due, owner=owner)
+    if promise.state in ("at_risk", "broken"):
+        text += " — " + fold.t(promise.state)
+    return text
+
+
+def _refresh(fold: Fold, promise: OpenPromise) -> None:
+    promise.summary = _summary(fold, promise)
+
+
+@reduces("promise.made")
+def _made(fold: Fold, e: TimelineEvent) -> None:
+    owner = e.data.get("owner_id")
+    owner_id = uuid.UUID(owner) if owner else None
+    promise = OpenPromise(
+        promise_id=uuid.UUID(e.data["promise_id"]),
+        kind=e.data["kind"],
+        due_at=datetime.fromisoformat(e.data["due_by"]),
+        owner_id=owner_id,
+        owner_name=fold.names.get(owner_id) if owner_id else None,
+        words=e.data.get("words"),
+        state="open",
+        summary="",
+    )
+    _refresh(fold, promise)
+    fold.promises[e.data["promise_id"]] = promise
+    fold.did(e, fold.t("{who} promised: {words}", who=fold.who(e), words=promise.words or promise.summary))
+
+
+@reduces("promise.at_risk")
+def _at_risk(fold: Fold, e: TimelineEvent) -> None:
+    promise = fold.promises.get(e.data["promise_id"])
+    if promise is not None:
+        promise.state = "at_risk"
+        _refresh(fold, promise)
+
+
+@reduces("promise.reassigned")
+def _reassigned(fold: Fold, e: TimelineEvent) -> None:
+    promise = fold.promises.get(e.data["promise_id"])
+    if promise is not None:
+        owner = e.data.get("owner_id")
+        promise.owner_id = uuid.UUID(owner) if owner else None
+        promise.owner_name = fold.names.get(promise.owner_id) if promise.owner_id else None
+        _refresh(fold, promise)
+        fold.did(e, fold.t("{who} handed over: {promise}", who=fold.who(e), promise=promise.summary))
+
+
+def _closed(fold: Fold, e: TimelineEvent, message: str) -> None:
+    promise = fold.promises.pop(e.data["promise_id"], None)
+    described = promise.summary if promise else fold.t(e.data.get("kind", ""))
+    fold.did(e, fold.t(message, who=fold.who(e), promise=described))
+
+
+@reduces("promise.kept")
+def _kept(fold: Fold, e: TimelineEvent) -> None:
+    _closed(fold, e, "{who} kept: {promise}")
+
+
+@reduces("promise.cancelled")
+def _cancelled(fold: Fold, e: TimelineEvent) -> None:
+    _closed(fold, e, "{who} cancelled: {promise}")
+
+
+@reduces("promise.broken")
+def _broken(fold: Fold, e: TimelineEvent) -> None:
+    """A broken promise stays in view: the customer is still owed it, and an apology."""
+    promise = fold.promises.get(e.data["promise_id"])
+    if promise is not None:
+        promise.state = "broken"
+        _refresh(fold, promise)
+        fold.did(e, fold.t("Broken: {promise}", promise=promise.summary))
+
+
+def next_step_for(fold: Fold, promise: OpenPromise) -> str:
+    """What the next colleague should do about the most urgent promise."""
+    due = promise.due_at.astimezone(fold.tz).strftime("%H:%M") if promise.due_at else "?"
+    owner = promise.owner_name or fold.t("the team")
+    if promise.state == "broken":
+        return fold.t(
+            "Apologise and make good the broken promise ({kind}, was due {due}).",
+            kind=fold.t(promise.kind),
+            due=due,
+        )
+    if promise.kind == "callback":
+        return fold.t("Call the customer back before {due} ({owner}).", due=due, owner=owner)
+    return fold.t(
+        "Keep the promise ({kind}) before {due} ({owner}).", kind=fold.t(promise.kind), due=due, owner=owner
+    )

@@ -1,0 +1,113 @@
+"""Promises: make, list, read, keep, cancel, hand over."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.pagination import MAX_LIMIT
+from attent.core.schemas import Page
+from attent.promises import service
+from attent.promises.models import PromiseState
+from attent.promises.schemas import CancelBody, PromiseCreate, PromiseRead, PromiseUpdate, ReassignBody
+
+router = APIRouter(tags=["promises"])
+
+
+@router.post("/cases/{case_id}/promises", status_code=201)
+def make_promise(
+    case_id: uuid.UUID,
+    body: PromiseCreate,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    idem: Idempotent,
+) -> PromiseRead:
+    """Promise the customer something with a due time; Attent keeps watch until it is kept."""
+    promise = service.make_promise(db=db, actor=actor, case_id=case_id, data=body, at=clock.now())
+    result: PromiseRead = idem.remember(PromiseRead.model_validate(promise))
+    return result
+
+
+@router.get("/promises")
+def list_promises(
+    db: DbSession,
+    actor: CurrentAgent,
+    state: Annotated[list[PromiseState] | None, Query()] = None,
+    owner_id: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    due_before: datetime | None = None,
+    due_after: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> Page[PromiseRead]:
+    """Promises, soonest due first; without filters, your own open promises."""
+    rows = service.list_promises(
+        db=db,
+        actor=actor,
+        states=state,
+        owner_id=owner_id,
+        team_id=team_id,
+        case_id=case_id,
+        due_before=due_before,
+        due_after=due_after,
+        limit=limit,
+    )
+    return Page(items=[PromiseRead.model_validate(p) for p in rows])
+
+
+@router.get("/promises/{promise_id}")
+def get_promise(promise_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> PromiseRead:
+    """One promise."""
+    return PromiseRead.model_validate(service.get_promise(db=db, actor=actor, promise_id=promise_id))
+
+
+@router.patch("/promises/{promise_id}")
+def update_promise(
+    promise_id: uuid.UUID, body: PromiseUpdate, db: DbSession, actor: CurrentAgent
+) -> PromiseRead:
+    """Correct the words recorded with a promise."""
+    promise = service.get_promise(db=db, actor=actor, promise_id=promise_id)
+    if body.words is not None:
+        promise.words = body.words
+    return PromiseRead.model_validate(promise)
+
+
+@router.post("/promises/{promise_id}/keep")
+def keep(promise_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> PromiseRead:
+    """Mark a promise kept."""
+    promise = service.get_promise(db=db, actor=actor, promise_id=promise_id)
+    return PromiseRead.model_validate(
+        service.keep_promise(db=db, actor=actor, promise=promise, at=clock.now())
+    )
+
+
+@router.post("/promises/{promise_id}/cancel")
+def cancel(
+    promise_id: uuid.UUID, body: CancelBody, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> PromiseRead:
+    """Withdraw a promise; the reason is required."""
+    promise = service.cancel_promise(
+        db=db, actor=actor, promise_id=promise_id, reason=body.reason, at=clock.now()
+    )
+    return PromiseRead.model_validate(promise)
+
+
+@router.post("/promises/{promise_id}/reassign")
+def reassign(
+    promise_id: uuid.UUID, body: ReassignBody, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> PromiseRead:
+    """Hand a promise to a colleague or a team."""
+    promise = service.get_promise(db=db, actor=actor, promise_id=promise_id)
+    moved = service.reassign_promise(
+        db=db,
+        actor=actor,
+        promise=promise,
+        owner_id=body.owner_id,
+        team_id=body.team_id,
+        at=clock.now(),
+        reason="reassigned",
+    )
+    return PromiseRead.model_validate(moved)

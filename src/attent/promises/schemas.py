@@ -1,0 +1,95 @@
+"""Promises as the API shows and accepts them."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from attent.core.schemas import Input, Output
+from attent.promises.models import PromiseKind, PromiseSource, PromiseState
+
+STEP_TYPE = r"^[a-z][a-z0-9_]{0,59}$"
+
+
+class PromiseCreate(Input):
+    """A commitment: a due time (`due_at`) or a window (`due_from` to `due_by`), and the words said."""
+
+    kind: PromiseKind
+    due_at: AwareDatetime | None = None
+    due_from: AwareDatetime | None = None
+    due_by: AwareDatetime | None = None
+    owner_id: uuid.UUID | None = Field(default=None, description="Defaults to the agent making the promise.")
+    words: str | None = Field(default=None, max_length=2000, description="What was said to the customer.")
+    tell_customer: bool = False
+    step_type: str | None = Field(default=None, pattern=STEP_TYPE)
+
+    @model_validator(mode="after")
+    def _one_due_time(self) -> "PromiseCreate":
+        if self.due_at is not None and (self.due_from is not None or self.due_by is not None):
+            raise ValueError("give either due_at, or a window due_from and due_by, not both")
+        if self.due_at is None and self.due_by is None:
+            raise ValueError("a promise needs a due time: due_at, or a window due_from and due_by")
+        if self.due_from is not None and self.due_by is not None and self.due_by < self.due_from:
+            raise ValueError("the window ends (due_by) before it starts (due_from)")
+        if self.kind is PromiseKind.STEP and self.step_type is None:
+            raise ValueError("a step promise names its step_type, so Attent can learn how long it takes")
+        return self
+
+    @property
+    def deadline(self) -> datetime:
+        """The moment the promise must be kept by."""
+        deadline = self.due_at or self.due_by
+        assert deadline is not None  # the validator guarantees one of them
+        return deadline
+
+
+class PromiseUpdate(Input):
+    """Change the words or the owner's notes; moving a due time is a new promise to the customer."""
+
+    words: str | None = Field(default=None, max_length=2000)
+
+
+class CancelBody(Input):
+    """Why a promise no longer stands."""
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class ReassignBody(Input):
+    """Give a promise to a colleague or to a team."""
+
+    owner_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> "ReassignBody":
+        if self.owner_id is None and self.team_id is None:
+            raise ValueError("name the new owner_id, the team_id, or both")
+        return self
+
+
+class PromiseRead(Output):
+    """A promise."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: PromiseKind
+    state: PromiseState
+    source: PromiseSource
+    at_risk: bool
+    due_from: datetime | None
+    due_by: datetime
+    at_risk_at: datetime
+    grace_until: datetime
+    owner_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    words: str | None
+    tell_customer: bool
+    step_type: str | None
+    contact_id: uuid.UUID | None
+    made_by_id: uuid.UUID | None
+    made_at: datetime
+    closed_at: datetime | None
+    closed_by_id: uuid.UUID | None
+    close_reason: str | None

@@ -1,0 +1,319 @@
+"""Making, keeping, cancelling and handing over promises; every change is a timeline event."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent, Presence, Team
+from attent.cases.models import Case, CaseStatus
+from attent.cases.service import get_case, visible_to
+from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.organisations.models import Organisation
+from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
+from attent.promises.policy import PromisePolicy, policy_of
+from attent.promises.schemas import PromiseCreate
+from attent.timeline.service import record_event
+
+
+def policy_for(*, db: Session, organisation_id: uuid.UUID) -> PromisePolicy:
+    """The organisation's promise timing rules."""
+    org = db.get(Organisation, organisation_id)
+    return policy_of(org.settings if org else {})
+
+
+def _event(db: Session, promise: Promise, kind: str, at: datetime, actor: Agent | None, **data: Any) -> None:
+    record_event(
+        db=db,
+        organisation_id=promise.organisation_id,
+        case_id=promise.case_id,
+        customer_id=promise.customer_id,
+        kind=kind,
+        at=at,
+        actor=actor,
+        data={"promise_id": str(promise.id), "kind": promise.kind.value, **data},
+        customer_visible=kind in ("promise.made", "promise.kept"),
+    )
+
+
+def _active_agent(db: Session, organisation_id: uuid.UUID, agent_id: uuid.UUID, field: str) -> Agent:
+    agent = db.get(Agent, (organisation_id, agent_id))
+    if agent is None or not agent.active:
+        raise Invalid(
+            "unknown_owner",
+            "A promise is owned by an active agent of your organisation.",
+            [FieldError((field,), f"No active agent with id {agent_id}.")],
+        )
+    return agent
+
+
+def create(
+    *,
+    db: Session,
+    case: Case,
+    kind: PromiseKind,
+    due_by: datetime,
+    at: datetime,
+    actor: Agent | None,
+    owner_id: uuid.UUID | None,
+    team_id: uuid.UUID | None = None,
+    due_from: datetime | None = None,
+    words: str | None = None,
+    tell_customer: bool = False,
+    step_type: str | None = None,
+    source: PromiseSource = PromiseSource.AGENT,
+    contact_id: uuid.UUID | None = None,
+) -> Promise:
+    """Write a validated promise and its timeline event; the worker takes it from here."""
+    policy = policy_for(db=db, organisation_id=case.organisation_id)
+    at_risk_at = max(at, due_by - policy.warning(kind))
+    promise = Promise(
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        kind=kind,
+        state=PromiseState.OPEN,
+        source=source,
+        due_from=due_from,
+        due_by=due_by,
+        at_risk_at=at_risk_at,
+        grace_until=due_by + policy.grace,
+        at_risk=False,
+        check_at=at_risk_at,
+        owner_id=owner_id,
+        team_id=team_id if team_id is not None else case.team_id,
+        words=words,
+        tell_customer=tell_customer,
+        step_type=step_type,
+        contact_id=contact_id,
+        made_by_id=actor.id if actor else None,
+        made_at=at,
+    )
+    db.add(promise)
+    db.flush()
+    _event(
+        db,
+        promise,
+        "promise.made",
+        at,
+        actor,
+        due_by=due_by.isoformat(),
+        due_from=due_from.isoformat() if due_from else None,
+        owner_id=str(owner_id) if owner_id else None,
+        team_id=str(promise.team_id) if promise.team_id else None,
+        words=words,
+        source=source.value,
+        step_type=step_type,
+    )
+    return promise
+
+
+def make_promise(
+    *, db: Session, actor: Agent, case_id: uuid.UUID, data: PromiseCreate, at: datetime
+) -> Promise:
+    """An agent's commitment on a case; owned by that agent unless another owner is named."""
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict(
+            "case_closed", "This case is closed; open a new case to promise the customer something."
+        )
+    field = "due_at" if data.due_at is not None else "due_by"
+    if data.deadline <= at:
+        raise Invalid(
+            "due_in_past",
+            "A promise is due in the future.",
+            [FieldError((field,), f"{data.deadline.isoformat()} is not after now ({at.isoformat()}).")],
+        )
+    owner_id = data.owner_id or actor.id
+    _active_agent(db, case.organisation_id, owner_id, "owner_id")
+    return create(
+        db=db,
+        case=case,
+        kind=data.kind,
+        due_by=data.deadline,
+        due_from=data.due_from,
+        at=at,
+        actor=actor,
+        owner_id=owner_id,
+        words=data.words,
+        tell_customer=data.tell_customer,
+        step_type=data.step_type,
+    )
+
+
+def get_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID) -> Promise:
+    """A promise on a case the actor may see."""
+    promise = db.get(Promise, (actor.organisation_id, promise_id))
+    if promise is None:
+        raise NotFound.of("promise", promise_id)
+    try:
+        get_case(db=db, actor=actor, case_id=promise.case_id)
+    except NotFound:
+        raise NotFound.of("promise", promise_id) from None
+    return promise
+
+
+def _close(
+    db: Session, promise: Promise, state: PromiseState, at: datetime, actor: Agent | None, reason: str | None
+) -> None:
+    if promise.state is not PromiseState.OPEN:
+        raise Conflict(
+            "promise_not_open",
+            f"This promise is {promise.state.value}; only open promises can be {state.value}.",
+        )
+    promise.state, promise.closed_at, promise.check_at = state, at, None
+    promise.closed_by_id, promise.close_reason = (actor.id if actor else None), reason
+
+
+def keep_promise(
+    *, db: Session, actor: Agent | None, promise: Promise, at: datetime, how: str = "explicit"
+) -> Promise:
+    """Mark a promise kept; `how` says what kept it (an agent, an outbound contact, a reply)."""
+    _close(db, promise, PromiseState.KEPT, at, actor, how)
+    _event(db, promise, "promise.kept", at, actor, how=how, late=at > promise.due_by)
+    db.flush()
+    return promise
+
+
+def cancel_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID, reason: str, at: datetime) -> Promise:
+    """Withdraw a promise, saying why; a cancelled promise is not counted as broken."""
+    promise = get_promise(db=db, actor=actor, promise_id=promise_id)
+    _close(db, promise, PromiseState.CANCELLED, at, actor, reason)
+    _event(db, promise, "promise.cancelled", at, actor, reason=reason)
+    db.flush()
+    return promise
+
+
+def reassign_promise(
+    *,
+    db: Session,
+    actor: Agent | None,
+    promise: Promise,
+    owner_id: uuid.UUID | None,
+    team_id: uuid.UUID | None,
+    at: datetime,
+    reason: str,
+) -> Promise:
+    """Hand an open promise to a colleague and/or team; `owner_id=None` offers it to the team."""
+    if promise.state is not PromiseState.OPEN:
+        raise Conflict(
+            "promise_not_open",
+            f"This promise is {promise.state.value}; only open promises can be handed over.",
+        )
+    if owner_id is not None:
+        _active_agent(db, promise.organisation_id, owner_id, "owner_id")
+    if team_id is not None and db.get(Team, (promise.organisation_id, team_id)) is None:
+        raise Invalid(
+            "unknown_team", "No such team.", [FieldError(("team_id",), f"No team with id {team_id}.")]
+        )
+    old_owner, old_team = promise.owner_id, promise.team_id
+    promise.owner_id, promise.team_id = owner_id, team_id if team_id is not None else promise.team_id
+    _event(
+        db,
+        promise,
+        "promise.reassigned",
+        at,
+        actor,
+        reason=reason,
+        from_owner_id=str(old_owner) if old_owner else None,
+        owner_id=str(owner_id) if owner_id else None,
+        from_team_id=str(old_team) if old_team else None,
+        team_id=str(promise.team_id) if promise.team_id else None,
+    )
+    db.flush()
+    return promise
+
+
+def keep_matching(
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    kinds: Iterable[PromiseKind],
+    at: datetime,
+    actor: Agent | None,
+    how: str,
+    case_id: uuid.UUID | None = None,
+    source: PromiseSource | None = None,
+) -> list[Promise]:
+    """Keep the customer's open promises that an event fulfils (a call-back by a call, a reply)."""
+    query = select(Promise).where(
+        Promise.organisation_id == organisation_id,
+        Promise.customer_id == customer_id,
+        Promise.state == PromiseState.OPEN,
+        Promise.kind.in_(list(kinds)),
+    )
+    if case_id is not None:
+        query = query.where(Promise.case_id == case_id)
+    if source is not None:
+        query = query.where(Promise.source == source)
+    kept = list(db.scalars(query.with_for_update()))
+    for promise in kept:
+        keep_promise(db=db, actor=actor, promise=promise, at=at, how=how)
+    return kept
+
+
+def callback_after_drop(
+    *, db: Session, case: Case, contact_id: uuid.UUID, agent: Agent | None, dropped_at: datetime, at: datetime
+) -> Promise | None:
+    """A dropped call or chat on an open case becomes a call-back, owned by the same agent if available.
+
+    Due `dropped_callback_within` after the drop; a drop logged later than that is still owed a
+    call-back, so then it is due that long after it was logged.
+    """
+    if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        return None
+    policy = policy_for(db=db, organisation_id=case.organisation_id)
+    due = dropped_at + policy.dropped_callback_within
+    if due <= at:
+        due = at + policy.dropped_callback_within
+    owner = agent.id if agent is not None and agent.presence is Presence.AVAILABLE and agent.active else None
+    return create(
+        db=db,
+        case=case,
+        kind=PromiseKind.CALLBACK,
+        due_by=due,
+        at=at,
+        actor=None,
+        owner_id=owner,
+        source=PromiseSource.DROPPED_CONTACT,
+        contact_id=contact_id,
+        tell_customer=policy.tell_customer,
+    )
+
+
+def list_promises(
+    *,
+    db: Session,
+    actor: Agent,
+    states: list[PromiseState] | None = None,
+    owner_id: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    due_before: datetime | None = None,
+    due_after: datetime | None = None,
+    limit: int = 50,
+) -> list[Promise]:
+    """Promises on cases the actor may see, soonest due first; with no filter at all: my open promises."""
+    if not any((states, owner_id, team_id, case_id, due_before, due_after)):
+        states, owner_id = [PromiseState.OPEN], actor.id
+    cases = visible_to(select(Case.id), actor)
+    query = select(Promise).where(
+        Promise.organisation_id == actor.organisation_id, Promise.case_id.in_(cases)
+    )
+    if states:
+        query = query.where(Promise.state.in_(states))
+    if owner_id is not None:
+        query = query.where(Promise.owner_id == owner_id)
+    if team_id is not None:
+        query = query.where(Promise.team_id == team_id)
+    if case_id is not None:
+        query = query.where(Promise.case_id == case_id)
+    if due_before is not None:
+        query = query.where(Promise.due_by < due_before)
+    if due_after is not None:
+        query = query.where(Promise.due_by >= due_after)
+    return list(db.scalars(query.order_by(Promise.due_by, Promise.id).limit(limit)))

@@ -1,0 +1,274 @@
+"""The promise keeper: commitments with due times that are kept, watched and never forgotten."""
+
+from datetime import timedelta
+
+import pytest
+
+from attent.core.db import Database
+from attent.promises.jobs import advance_due_promises
+from tests.conftest import Api
+
+
+def _iso(dt):
+    return dt.isoformat().replace("+00:00", "Z")
+
+
+def _promise(api, case_id, **body):
+    response = api.post(f"/api/v1/cases/{case_id}/promises", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _events(api, case_id, prefix="promise."):
+    return [
+        e
+        for e in api.get(f"/api/v1/cases/{case_id}/timeline").json()["items"]
+        if e["kind"].startswith(prefix)
+    ]
+
+
+def test_make_a_callback_promise(api, tenant, clock):
+    due = clock.now() + timedelta(minutes=30)
+    p = _promise(
+        api, tenant.case.id, kind="callback", due_at=due.isoformat(), words="Ik bel u om 10:30 terug"
+    )
+    assert (
+        p["state"] == "open" and p["owner_id"] == str(tenant.agent.id) and p["team_id"] == str(tenant.team_id)
+    )
+    assert p["due_by"] == _iso(due)
+    assert p["at_risk_at"] == _iso(due - timedelta(minutes=5))  # callbacks warn five minutes ahead
+    assert p["grace_until"] == _iso(due + timedelta(minutes=5))
+    [made] = _events(api, tenant.case.id)
+    assert made["kind"] == "promise.made" and made["data"]["words"] == "Ik bel u om 10:30 terug"
+
+
+def test_a_window_and_the_hour_warning_for_other_kinds(api, tenant, clock):
+    start, end = clock.now() + timedelta(days=1), clock.now() + timedelta(days=1, hours=4)
+    p = _promise(api, tenant.case.id, kind="delivery", due_from=start.isoformat(), due_by=end.isoformat())
+    assert p["due_from"] == _iso(start) and p["due_by"] == _iso(end)
+    assert p["at_risk_at"] == _iso(end - timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "path", "message"),
+    [
+        (
+            {"kind": "callback", "due_at": "2020-01-01T10:00:00Z"},
+            "due_in_past",
+            ["due_at"],
+            "is not after now",
+        ),
+        (
+            {"kind": "delivery", "due_from": "2030-01-02T10:00:00Z", "due_by": "2030-01-01T10:00:00Z"},
+            "validation_failed",
+            ["body"],
+            "ends (due_by) before it starts",
+        ),
+        ({"kind": "callback"}, "validation_failed", ["body"], "needs a due time"),
+        ({"kind": "step", "due_at": "2030-01-01T10:00:00Z"}, "validation_failed", ["body"], "step_type"),
+        (
+            {"kind": "callback", "due_at": "2030-01-01T10:00:00"},
+            "validation_failed",
+            ["body", "due_at"],
+            "timezone",
+        ),
+        (
+            {"kind": "promise", "due_at": "2030-01-01T10:00:00Z"},
+            "validation_failed",
+            ["body", "kind"],
+            "callback",
+        ),
+    ],
+)
+def test_bad_promises_are_refused_with_the_reason(api, tenant, body, code, path, message):
+    response = api.post(f"/api/v1/cases/{tenant.case.id}/promises", json=body)
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == code
+    assert problem["errors"][0]["path"] == path and message in problem["errors"][0]["message"]
+    assert _events(api, tenant.case.id) == []
+
+
+def test_an_owner_from_another_organisation_is_refused(api, tenant, other_tenant):
+    response = api.post(
+        f"/api/v1/cases/{tenant.case.id}/promises",
+        json={"kind": "callback", "due_at": "2030-01-01T10:00:00Z", "owner_id": str(other_tenant.agent.id)},
+    )
+    assert response.status_code == 422 and response.json()["code"] == "unknown_owner"
+    assert response.json()["errors"][0]["path"] == ["owner_id"]
+
+
+def test_keep_cancel_and_their_rules(api, tenant, clock):
+    due = (clock.now() + timedelta(hours=2)).isoformat()
+    a = _promise(api, tenant.case.id, kind="follow_up", due_at=due)
+    b = _promise(api, tenant.case.id, kind="refund", due_at=due)
+    clock.advance(timedelta(minutes=20))
+    kept = api.post(f"/api/v1/promises/{a['id']}/keep").json()
+    assert (
+        kept["state"] == "kept"
+        and kept["closed_at"] == _iso(clock.now())
+        and kept["closed_by_id"] == str(tenant.agent.id)
+    )
+    no_reason = api.post(f"/api/v1/promises/{b['id']}/cancel", json={})
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["path"] == ["body", "reason"]
+    cancelled = api.post(
+        f"/api/v1/promises/{b['id']}/cancel", json={"reason": "Klant kreeg het bedrag al terug"}
+    ).json()
+    assert (
+        cancelled["state"] == "cancelled" and cancelled["close_reason"] == "Klant kreeg het bedrag al terug"
+    )
+    again = api.post(f"/api/v1/promises/{b['id']}/keep")
+    assert again.status_code == 409 and again.json()["code"] == "promise_not_open"
+    assert "cancelled" in again.json()["detail"]
+    assert [e["kind"] for e in _events(api, tenant.case.id)] == [
+        "promise.made",
+        "promise.made",
+        "promise.kept",
+        "promise.cancelled",
+    ]
+
+
+def test_my_open_promises_soonest_first_and_filters(app_client, tenant, clock):
+    agent = Api(app_client, tenant.tokens["agent"])
+    later = _promise(
+        agent, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=3)).isoformat()
+    )
+    sooner = _promise(
+        agent, tenant.case.id, kind="follow_up", due_at=(clock.now() + timedelta(hours=1)).isoformat()
+    )
+    lead = Api(app_client, tenant.tokens["lead"])
+    leads_own = _promise(
+        lead, tenant.case.id, kind="other", due_at=(clock.now() + timedelta(minutes=30)).isoformat()
+    )
+    assert [p["id"] for p in agent.get("/api/v1/promises").json()["items"]] == [sooner["id"], later["id"]]
+    team = agent.get("/api/v1/promises", params={"team_id": str(tenant.team_id)}).json()["items"]
+    assert [p["id"] for p in team] == [leads_own["id"], sooner["id"], later["id"]]
+    soon = agent.get(
+        "/api/v1/promises",
+        params={"team_id": str(tenant.team_id), "due_before": _iso(clock.now() + timedelta(hours=2))},
+    )
+    assert [p["id"] for p in soon.json()["items"]] == [leads_own["id"], sooner["id"]]
+    agent.post(f"/api/v1/promises/{sooner['id']}/keep")
+    assert [p["id"] for p in agent.get("/api/v1/promises", params={"state": "kept"}).json()["items"]] == [
+        sooner["id"]
+    ]
+
+
+def test_calling_the_customer_keeps_the_callback_and_replying_keeps_the_follow_up(api, tenant, clock):
+    due = (clock.now() + timedelta(hours=1)).isoformat()
+    callback = _promise(api, tenant.case.id, kind="callback", due_at=due)
+    follow_up = _promise(api, tenant.case.id, kind="follow_up", due_at=due)
+    api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone", "direction": "outbound"})
+    assert api.get(f"/api/v1/promises/{callback['id']}").json()["state"] == "kept"
+    assert api.get(f"/api/v1/promises/{follow_up['id']}").json()["state"] == "open"
+    contact = api.post(
+        f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "email", "direction": "outbound"}
+    ).json()
+    api.post(
+        f"/api/v1/contacts/{contact['id']}/messages",
+        json={"speaker": "agent", "text": "Hierbij het retourlabel."},
+    )
+    kept = api.get(f"/api/v1/promises/{follow_up['id']}").json()
+    assert kept["state"] == "kept" and kept["close_reason"] == "reply"
+
+
+def _dropped_call(api, case_id, clock, channel="phone"):
+    body = {
+        "channel": channel,
+        "started_at": _iso(clock.now()),
+        "ended_at": _iso(clock.now() + timedelta(minutes=4)),
+        "outcome": "dropped",
+    }
+    response = api.post(f"/api/v1/cases/{case_id}/contacts", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_dropped_call_becomes_a_callback_owned_by_the_same_agent_if_available(api, tenant, clock):
+    api.put(f"/api/v1/agents/{tenant.agent.id}/presence", json={"presence": "available"})
+    contact = _dropped_call(api, tenant.case.id, clock)
+    [promise] = api.get("/api/v1/promises", params={"case_id": str(tenant.case.id)}).json()["items"]
+    assert promise["kind"] == "callback" and promise["source"] == "dropped_contact"
+    assert promise["owner_id"] == str(tenant.agent.id) and promise["contact_id"] == contact["id"]
+    assert promise["due_by"] == _iso(
+        clock.now() + timedelta(minutes=14)
+    )  # ten minutes after the line dropped
+
+
+def test_an_absent_agents_dropped_call_goes_to_the_team(api, tenant, clock):
+    _dropped_call(api, tenant.case.id, clock, channel="chat")
+    [promise] = api.get("/api/v1/promises", params={"case_id": str(tenant.case.id)}).json()["items"]
+    assert promise["owner_id"] is None and promise["team_id"] == str(tenant.team_id)
+
+
+def test_no_callback_for_dropped_e_mail_or_resolved_cases(api, tenant, clock):
+    _dropped_call(api, tenant.case.id, clock, channel="email")
+    api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "resolved"})
+    running = api.post(
+        f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone", "direction": "outbound"}
+    ).json()
+    api.patch(f"/api/v1/contacts/{running['id']}", json={"outcome": "dropped"})
+    assert api.get("/api/v1/promises", params={"case_id": str(tenant.case.id)}).json()["items"] == []
+
+
+def test_the_customer_calling_again_first_keeps_the_automatic_callback(api, tenant, clock):
+    _dropped_call(api, tenant.case.id, clock)
+    clock.advance(timedelta(minutes=6))
+    api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone", "direction": "inbound"})
+    [promise] = api.get("/api/v1/promises", params={"case_id": str(tenant.case.id), "state": "kept"}).json()[
+        "items"
+    ]
+    assert promise["close_reason"] == "customer contacted us again" and promise["closed_by_id"] is None
+
+
+def test_the_worker_turns_promises_at_risk_then_broken_on_time(api, tenant, clock, database: Database):
+    due = clock.now() + timedelta(minutes=30)
+    p = _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    kept = _promise(api, tenant.case.id, kind="other", due_at=due.isoformat())
+    api.post(f"/api/v1/promises/{kept['id']}/keep")
+    assert advance_due_promises(database=database, now=clock.now()) == 0
+    clock.set(due - timedelta(minutes=5, seconds=1))
+    assert advance_due_promises(database=database, now=clock.now()) == 0
+    clock.advance(timedelta(seconds=1))
+    assert advance_due_promises(database=database, now=clock.now()) == 1
+    assert api.get(f"/api/v1/promises/{p['id']}").json()["at_risk"] is True
+    assert advance_due_promises(database=database, now=clock.now()) == 0  # nothing twice
+    brief = api.get(f"/api/v1/cases/{tenant.case.id}/brief", params={"lang": "en"}).json()
+    [open_promise] = brief["open_promises"]
+    assert open_promise["summary"] == f"Promised: call-back before 10:30 — {tenant.agent.name} — at risk"
+    clock.set(due + timedelta(minutes=5))
+    assert advance_due_promises(database=database, now=clock.now()) == 1
+    broken = api.get(f"/api/v1/promises/{p['id']}").json()
+    assert broken["state"] == "broken" and broken["closed_at"] == _iso(due + timedelta(minutes=5))
+    kinds = [(e["kind"], e["at"]) for e in _events(api, tenant.case.id) if e["data"]["promise_id"] == p["id"]]
+    assert kinds == [
+        ("promise.made", _iso(due - timedelta(minutes=30))),
+        ("promise.at_risk", _iso(due - timedelta(minutes=5))),
+        ("promise.broken", _iso(due + timedelta(minutes=5))),
+    ]
+    assert api.get(f"/api/v1/promises/{kept['id']}").json()["state"] == "kept"
+    brief = api.get(f"/api/v1/cases/{tenant.case.id}/brief", params={"lang": "en"}).json()
+    assert brief["next_step"]["text"].startswith("Apologise and make good the broken promise")
+
+
+def test_a_worker_catching_up_breaks_an_overdue_promise_without_a_false_at_risk(api, tenant, clock, database):
+    due = clock.now() + timedelta(minutes=30)
+    p = _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    clock.set(due + timedelta(hours=1))  # the worker was down the whole time
+    assert advance_due_promises(database=database, now=clock.now()) == 1
+    assert [e["kind"] for e in _events(api, tenant.case.id)] == ["promise.made", "promise.broken"]
+    assert api.get(f"/api/v1/promises/{p['id']}").json()["state"] == "broken"
+
+
+def test_reassign_to_a_colleague_or_the_team(app_client, tenant, clock):
+    agent = Api(app_client, tenant.tokens["agent"])
+    p = _promise(
+        agent, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat()
+    )
+    moved = agent.post(f"/api/v1/promises/{p['id']}/reassign", json={"owner_id": str(tenant.lead.id)}).json()
+    assert moved["owner_id"] == str(tenant.lead.id)
+    assert agent.post(f"/api/v1/promises/{p['id']}/reassign", json={}).status_code == 422
+    bad = agent.post(f"/api/v1/promises/{p['id']}/reassign", json={"team_id": str(tenant.case.id)})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == ["team_id"]
+    brief = agent.get(f"/api/v1/cases/{tenant.case.id}/brief", params={"lang": "en"}).json()
+    assert brief["open_promises"][0]["owner_name"] == tenant.lead.name
