@@ -272,3 +272,56 @@ def test_reassign_to_a_colleague_or_the_team(app_client, tenant, clock):
     assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == ["team_id"]
     brief = agent.get(f"/api/v1/cases/{tenant.case.id}/brief", params={"lang": "en"}).json()
     assert brief["open_promises"][0]["owner_name"] == tenant.lead.name
+
+
+def test_step_durations_are_learned_from_kept_step_promises(api, tenant, clock):
+    start = clock.now()
+    for minutes in (10, 12, 12, 13, 14, 15, 30):  # one slow outlier
+        clock.set(start)
+        p = _promise(
+            api,
+            tenant.case.id,
+            kind="step",
+            step_type="invoice_matching",
+            due_at=_iso(start + timedelta(hours=1)),
+        )
+        clock.set(start + timedelta(minutes=minutes))
+        api.post(f"/api/v1/promises/{p['id']}/keep")
+    clock.set(start)
+    few = _promise(
+        api, tenant.case.id, kind="step", step_type="courier_trace", due_at=_iso(start + timedelta(hours=1))
+    )
+    clock.set(start + timedelta(minutes=3))
+    api.post(f"/api/v1/promises/{few['id']}/keep")
+    unkept = _promise(
+        api,
+        tenant.case.id,
+        kind="step",
+        step_type="courier_trace",
+        due_at=_iso(clock.now() + timedelta(hours=1)),
+    )
+    api.post(f"/api/v1/promises/{unkept['id']}/cancel", json={"reason": "customer hung up"})
+    by_type = {s["step_type"]: s for s in api.get("/api/v1/step-types").json()["items"]}
+    matching = by_type["invoice_matching"]
+    assert matching["observations"] == 7 and matching["enough"] is True
+    assert matching["median_seconds"] == 13 * 60
+    assert matching["p80_seconds"] == 14.8 * 60  # linear interpolation between the 5th and 6th of 7
+    assert matching["suggestion"] == "usually 13-15 minutes"
+    trace = by_type["courier_trace"]
+    assert trace["observations"] == 1 and trace["enough"] is False and trace["suggestion"] is None
+
+
+def test_promises_and_step_timings_stay_inside_the_organisation(app_client, tenant, other_tenant, clock):
+    ours = Api(app_client, tenant.tokens["agent"])
+    p = _promise(
+        ours,
+        tenant.case.id,
+        kind="step",
+        step_type="invoice_matching",
+        due_at=_iso(clock.now() + timedelta(hours=1)),
+    )
+    ours.post(f"/api/v1/promises/{p['id']}/keep")
+    theirs = Api(app_client, other_tenant.tokens["admin"])
+    assert theirs.get("/api/v1/step-types").json()["items"] == []
+    everything = theirs.get("/api/v1/promises", params={"state": ["open", "kept"]}).json()["items"]
+    assert p["id"] not in {x["id"] for x in everything}

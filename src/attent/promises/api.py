@@ -10,6 +10,7 @@ from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
 from attent.promises import service
+from attent.promises.durations import StepDuration, step_durations
 from attent.promises.models import PromiseState
 from attent.promises.schemas import CancelBody, PromiseCreate, PromiseRead, PromiseUpdate, ReassignBody
 
@@ -111,3 +112,9 @@ def reassign(
         reason="reassigned",
     )
     return PromiseRead.model_validate(moved)
+
+
+@router.get("/step-types")
+def step_types(db: DbSession, actor: CurrentAgent) -> Page[StepDuration]:
+    """How long each step type takes (median, 80th percentile) and how many kept promises that rests on."""
+    return Page(items=step_durations(db=db, organisation_id=actor.organisation_id))
