@@ -20,8 +20,9 @@ MAINTAIN_EVERY = timedelta(minutes=10)
 
 
 def load_job_handlers() -> None:
-    """Import every domain's jobs module so its handlers are registered before claiming."""
-    import attent.jobs  # noqa: F401
+    """Import every model (foreign keys resolve across domains) and every domain's jobs module."""
+    import attent.jobs
+    import attent.models  # noqa: F401
 
 
 class TimedStep(Protocol):

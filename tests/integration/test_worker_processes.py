@@ -1,0 +1,164 @@
+"""Real `attent worker` processes: several at once move each due promise exactly once, and a worker
+killed with SIGKILL in the middle of a batch loses nothing."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from attent.cases.service import get_case
+from attent.core.clock import FrozenClock, SystemClock
+from attent.core.db import Database, make_engine
+from attent.core.migrate import upgrade
+from attent.promises.models import Promise, PromiseKind, PromiseState
+from attent.promises.service import create
+from attent.timeline.models import TimelineEvent
+from tests.conftest import make_tenant
+
+ATTENT = str(Path(sys.executable).with_name("attent"))
+BROKEN, AT_RISK = 1200, 600
+
+
+@pytest.fixture
+def committed_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database of the same kind whose rows really commit, for processes to share."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'workers.db'}"
+    else:
+        base, _, name = database_url.rpartition("/")
+        url, admin = (
+            f"{base}/{name}_workers",
+            make_engine(database_url).execution_options(isolation_level="AUTOCOMMIT"),
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_workers" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}_workers"'))
+        admin.dispose()
+    upgrade(url)
+    yield url
+
+
+def _due_promises(url: str) -> Database:
+    """Promises made an hour ago (frozen clock): some now overdue, some only inside their warning."""
+    database = Database.from_url(url)
+    now = SystemClock().now()
+    clock = FrozenClock(now - timedelta(hours=1))
+    with database.unit_of_work() as db:
+        tenant = make_tenant(db, clock, "workers")
+        case = get_case(db=db, actor=tenant.agent, case_id=tenant.case.id)
+        for i in range(BROKEN + AT_RISK):
+            due = now - timedelta(minutes=30) if i < BROKEN else now + timedelta(minutes=3)
+            create(
+                db=db,
+                case=case,
+                kind=PromiseKind.CALLBACK,
+                due_by=due,
+                at=clock.now(),
+                actor=None,
+                owner_id=tenant.agent.id,
+            )
+    return database
+
+
+def _start(url: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ATTENT_DATABASE_URL": url, "ATTENT_WORKER_POLL_SECONDS": "0.2"}
+    with log.open("ab") as out:  # the child keeps its own handle; ours closes at once
+        return subprocess.Popen([ATTENT, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _transitions(database: Database) -> Counter[str]:
+    with database.sessions() as db:
+        rows = db.execute(
+            select(TimelineEvent.kind, func.count())
+            .where(TimelineEvent.kind.in_(["promise.at_risk", "promise.broken"]))
+            .group_by(TimelineEvent.kind)
+        )
+        return Counter(dict(rows.all()))
+
+
+def _wait_for(database: Database, expected: Counter[str], limit: float = 120.0) -> Counter[str]:
+    """Poll (bounded) until the workers have done everything; work, not a due time, is awaited."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        seen = _transitions(database)
+        if seen == expected:
+            return seen
+        time.sleep(0.2)
+    return _transitions(database)
+
+
+def _exactly_once(database: Database) -> None:
+    with database.sessions() as db:
+        per_promise = db.execute(
+            select(TimelineEvent.data, TimelineEvent.kind).where(
+                TimelineEvent.kind.in_(["promise.at_risk", "promise.broken"])
+            )
+        ).all()
+        counts = Counter((data["promise_id"], kind) for data, kind in per_promise)
+        assert max(counts.values()) == 1, "a transition happened twice"
+        states = Counter(db.scalars(select(Promise.state)))
+        assert states == {PromiseState.BROKEN: BROKEN, PromiseState.OPEN: AT_RISK}
+        assert (
+            db.scalar(
+                select(func.count())
+                .select_from(Promise)
+                .where(Promise.state == PromiseState.OPEN, Promise.at_risk.is_(False))
+            )
+            == 0
+        )
+
+
+def _stop(*workers: subprocess.Popen[bytes]) -> None:
+    for w in workers:
+        if w.poll() is None:
+            w.send_signal(signal.SIGTERM)
+    for w in workers:
+        try:
+            w.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            w.kill()
+            w.wait()
+
+
+def test_three_workers_move_each_due_promise_exactly_once(committed_url, tmp_path):
+    database = _due_promises(committed_url)
+    log = tmp_path / "workers.log"
+    workers = [_start(committed_url, log) for _ in range(3)]
+    try:
+        seen = _wait_for(database, Counter({"promise.broken": BROKEN, "promise.at_risk": AT_RISK}))
+    finally:
+        _stop(*workers)
+    assert seen == {"promise.broken": BROKEN, "promise.at_risk": AT_RISK}
+    _exactly_once(database)
+    assert all(w.returncode == 0 for w in workers), log.read_text()
+    assert "Traceback" not in log.read_text(), log.read_text()
+    database.engine.dispose()
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(committed_url, tmp_path):
+    database = _due_promises(committed_url)
+    log = tmp_path / "workers.log"
+    victim = _start(committed_url, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and sum(_transitions(database).values()) == 0:
+        time.sleep(0.01)
+    victim.send_signal(signal.SIGKILL)  # no clean-up, no goodbye: whatever batch it held is mid-flight
+    victim.wait()
+    partial = sum(_transitions(database).values())
+    assert 0 < partial < BROKEN + AT_RISK, "the kill should land while work remains"
+    successor = _start(committed_url, log)
+    try:
+        seen = _wait_for(database, Counter({"promise.broken": BROKEN, "promise.at_risk": AT_RISK}))
+    finally:
+        _stop(successor)
+    assert seen == {"promise.broken": BROKEN, "promise.at_risk": AT_RISK}, log.read_text()
+    _exactly_once(database)
+    database.engine.dispose()
