@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,7 +27,7 @@ BROKEN, AT_RISK = 1200, 600
 
 
 @pytest.fixture
-def committed_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+def committed_url(database_url: str, tmp_path: Path) -> str:
     """A database of the same kind whose rows really commit, for processes to share."""
     if database_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'workers.db'}"
@@ -43,7 +42,7 @@ def committed_url(database_url: str, tmp_path: Path) -> Iterator[str]:
             conn.execute(text(f'CREATE DATABASE "{name}_workers"'))
         admin.dispose()
     upgrade(url)
-    yield url
+    return url
 
 
 def _due_promises(url: str) -> Database:
