@@ -24,7 +24,9 @@ from attent.core.settings import Settings, get_settings
 from attent.core.templating import render
 from attent.core.worker import Worker
 from attent.customers import api as customers_api
+from attent.notifications import api as notifications_api
 from attent.promises import api as promises_api
+from attent.promises import handover  # noqa: F401 (registers the presence hook)
 
 API_PREFIX = "/api/v1"
 
@@ -52,7 +54,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         embedded = None
         if run_worker:
-            embedded = Worker(database=database, clock=clock, poll_seconds=settings.worker_poll_seconds)
+            embedded = Worker(
+                database=database,
+                clock=clock,
+                poll_seconds=settings.worker_poll_seconds,
+                step_batch=settings.promise_batch,
+            )
             threading.Thread(target=embedded.run, name="attent-worker", daemon=True).start()
         yield
         if embedded is not None:
@@ -70,7 +77,16 @@ def create_app(
     app.state.settings, app.state.db, app.state.clock = settings, database, clock
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (agents_api, customers_api, cases_api, contacts_api, promises_api, briefs_api):
+    api_modules = (
+        agents_api,
+        customers_api,
+        cases_api,
+        contacts_api,
+        promises_api,
+        notifications_api,
+        briefs_api,
+    )
+    for module in api_modules:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(agents_pages.router)

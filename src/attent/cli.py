@@ -87,7 +87,12 @@ def run_worker(
     """Do due jobs (promise transitions, messages, webhooks) until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    w = Worker(database=_database(), clock=SystemClock(), poll_seconds=settings.worker_poll_seconds)
+    w = Worker(
+        database=_database(),
+        clock=SystemClock(),
+        poll_seconds=settings.worker_poll_seconds,
+        step_batch=settings.promise_batch,
+    )
     if once:
         console.print(f"{w.tick()} job(s) done.")
         return

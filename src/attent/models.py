@@ -7,6 +7,7 @@ from attent.core.db import Base
 from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
 from attent.customers.models import Customer, CustomerRef
+from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.promises.models import Promise
 from attent.timeline.models import TimelineEvent
@@ -23,6 +24,7 @@ __all__ = [
     "Job",
     "Message",
     "Note",
+    "Notification",
     "Organisation",
     "Promise",
     "Team",

@@ -19,13 +19,15 @@ BODIES = {
     ("POST", "/api/v1/cases/{case_id}/promises"): {"kind": "callback", "due_at": "2030-01-01T12:00:00Z"},
     ("PATCH", "/api/v1/promises/{promise_id}"): {"words": "peek"},
     ("POST", "/api/v1/promises/{promise_id}/keep"): {},
+    ("POST", "/api/v1/notifications/{notification_id}/read"): {},
     ("POST", "/api/v1/promises/{promise_id}/cancel"): {"reason": "peek"},
     ("POST", "/api/v1/promises/{promise_id}/reassign"): {"team_id": "00000000-0000-7000-8000-000000000000"},
 }
 
 
-def _ids(tenant, contact_id, promise_id):
+def _ids(tenant, contact_id, promise_id, notification_id):
     return {
+        "notification_id": notification_id,
         "promise_id": promise_id,
         "case_id": tenant.case.id,
         "customer_id": tenant.customer.id,
@@ -44,6 +46,22 @@ def _routes(app):
                 yield method.upper(), path
 
 
+def _a_notification_for(victim, tenant, app_client):
+    """A real notification in the victim organisation: its lead hears of a promise at risk."""
+    from datetime import timedelta
+
+    from attent.promises.jobs import advance_due_promises
+
+    clock, database = app_client.app.state.clock, app_client.app.state.db
+    due = clock.now() + timedelta(minutes=1)
+    victim.post(
+        f"/api/v1/cases/{tenant.case.id}/promises", json={"kind": "callback", "due_at": due.isoformat()}
+    )
+    advance_due_promises(database=database, now=clock.now())
+    [note] = Api(app_client, tenant.tokens["lead"]).get("/api/v1/notifications").json()["items"]
+    return note["id"]
+
+
 def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, tenant, other_tenant):
     victim = Api(app_client, tenant.tokens["agent"])
     contact = victim.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone"}).json()
@@ -51,7 +69,8 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
         f"/api/v1/cases/{tenant.case.id}/promises",
         json={"kind": "callback", "due_at": "2030-01-01T12:00:00Z"},
     ).json()
-    ids = _ids(tenant, contact["id"], promise["id"])
+    notification_id = _a_notification_for(victim, tenant, app_client)
+    ids = _ids(tenant, contact["id"], promise["id"], notification_id)
     ids["token_id"] = victim.post("/api/v1/tokens", json={"name": "victim"}).json()["id"]
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
@@ -67,7 +86,7 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
         assert response.status_code == 404, f"{method} {path} -> {response.status_code}: {response.text}"
         assert response.headers["content-type"] == "application/problem+json"
         checked.append((method, path))
-    assert len(checked) >= 19  # every id-bearing endpoint, not one
+    assert len(checked) >= 20  # every id-bearing endpoint, not one
 
     # and nothing was changed by the attempts
     after = victim.get(f"/api/v1/cases/{tenant.case.id}").json()

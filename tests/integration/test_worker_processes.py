@@ -67,8 +67,13 @@ def _due_promises(url: str) -> Database:
     return database
 
 
-def _start(url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ATTENT_DATABASE_URL": url, "ATTENT_WORKER_POLL_SECONDS": "0.2"}
+def _start(url: str, log: Path, batch: int = 500) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "ATTENT_DATABASE_URL": url,
+        "ATTENT_WORKER_POLL_SECONDS": "0.2",
+        "ATTENT_PROMISE_BATCH": str(batch),
+    }
     with log.open("ab") as out:  # the child keeps its own handle; ours closes at once
         return subprocess.Popen([ATTENT, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -145,7 +150,7 @@ def test_three_workers_move_each_due_promise_exactly_once(committed_url, tmp_pat
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(committed_url, tmp_path):
     database = _due_promises(committed_url)
     log = tmp_path / "workers.log"
-    victim = _start(committed_url, log)
+    victim = _start(committed_url, log, batch=25)  # many small batches: the kill lands mid-run
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and sum(_transitions(database).values()) == 0:
         time.sleep(0.01)

@@ -3,6 +3,7 @@
 import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -203,7 +204,18 @@ def set_presence(
     if agent.presence is not presence:
         agent.presence, agent.presence_changed_at = presence, at
         db.flush()
+        for hook in PRESENCE_HOOKS:
+            hook(db=db, actor=actor, agent=agent, at=at)
     return agent
+
+
+class PresenceHook(Protocol):
+    """Work another domain does when an agent's presence changes (the promise keeper hands over)."""
+
+    def __call__(self, *, db: Session, actor: Agent, agent: Agent, at: datetime) -> None: ...
+
+
+PRESENCE_HOOKS: list[PresenceHook] = []
 
 
 # --- sign-in and tokens ----------------------------------------------------------------------------

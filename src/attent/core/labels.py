@@ -18,5 +18,6 @@ RUNTIME_MESSAGES = (
     N_("callback"), N_("delivery"), N_("refund"), N_("step"), N_("other"), N_("at_risk"),
     N_("promise.made"), N_("promise.kept"), N_("promise.at_risk"), N_("promise.broken"),
     N_("promise.cancelled"), N_("promise.reassigned"),
-    N_("reassigned"), N_("explicit"), N_("outbound contact"), N_("reply"),
+    N_("reassigned"), N_("explicit"), N_("outbound contact"), N_("reply"), N_("promise.offered"),
+    N_("the owner is not available and nobody took it"),
 )  # fmt: skip

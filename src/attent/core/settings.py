@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     embedded_worker: bool = True
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    promise_batch: int = Field(default=500, ge=1, description="Promises one worker moves per transaction.")
     default_language: str = Field(default="nl", pattern="^(nl|en)$")
     db_pool_size: int = Field(default=10, ge=1)
 

@@ -28,7 +28,7 @@ def load_job_handlers() -> None:
 class TimedStep(Protocol):
     """Set-based work over rows with due times (promise transitions); returns how many rows moved."""
 
-    def __call__(self, *, database: Database, now: datetime) -> int: ...
+    def __call__(self, *, database: Database, now: datetime, limit: int) -> int: ...
 
 
 TIMED_STEPS: list[TimedStep] = []
@@ -43,9 +43,16 @@ class Worker:
     """Polls for due jobs until stopped; every unit of work is its own transaction."""
 
     def __init__(
-        self, *, database: Database, clock: Clock, poll_seconds: float = 1.0, batch: int = 20
+        self,
+        *,
+        database: Database,
+        clock: Clock,
+        poll_seconds: float = 1.0,
+        batch: int = 20,
+        step_batch: int = 500,
     ) -> None:
         self.database, self.clock, self.poll_seconds, self.batch = database, clock, poll_seconds, batch
+        self.step_batch = step_batch
         self.id = worker_id()
         self.stopping = threading.Event()
         self._last_maintenance: datetime | None = None
@@ -57,7 +64,7 @@ class Worker:
         if self._last_maintenance is None or now - self._last_maintenance >= MAINTAIN_EVERY:
             self.maintain()
             self._last_maintenance = now
-        moved = sum(step(database=self.database, now=now) for step in TIMED_STEPS)
+        moved = sum(step(database=self.database, now=now, limit=self.step_batch) for step in TIMED_STEPS)
         return moved + run_due_jobs(database=self.database, worker_id=self.id, now=now, limit=self.batch)
 
     def maintain(self) -> None:

@@ -1,16 +1,22 @@
 """What happens when a promise falls due: it turns at risk before its due time, broken after its grace.
 
 The worker claims due promises in batches with `FOR UPDATE SKIP LOCKED` (PostgreSQL), so several
-workers share the load and no promise is moved twice; each batch's transitions and their timeline
-events commit together, so a worker killed mid-batch leaves nothing half-done.
+workers share the load and no promise is moved twice; each batch's transitions, their timeline
+events, hand-overs and the leads' notifications commit together, so a worker killed mid-batch
+leaves nothing half-done.
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
+from attent.agents.models import Agent
 from attent.core.db import Database
 from attent.core.ids import uuid7
+from attent.notifications.service import leads_by_team, notify_many
+from attent.promises.handover import hand_over_if_unattended
 from attent.promises.models import Promise, PromiseState
 from attent.timeline.models import ActorKind, TimelineEvent
 
@@ -23,17 +29,23 @@ def advance_due_promises(*, database: Database, now: datetime, limit: int = BATC
         query = select(Promise).where(Promise.check_at <= now).order_by(Promise.check_at).limit(limit)
         if database.is_postgres:
             query = query.with_for_update(skip_locked=True)
-        events = []
-        for promise in db.scalars(query):
-            event = _advance(promise, now)
-            if event is not None:
-                events.append(event)
-        if events:
-            db.execute(insert(TimelineEvent), events)
-    return len(events)
+        batch = list(db.scalars(query))
+        _load_owners(db, batch)
+        moved = [(promise, event) for promise in batch if (event := _advance(db, promise, now)) is not None]
+        if moved:
+            db.execute(insert(TimelineEvent), [event for _, event in moved])
+            notify_many(db=db, rows=_lead_notifications(db, moved, now))
+    return len(moved)
 
 
-def _advance(promise: Promise, now: datetime) -> dict[str, object] | None:
+def _load_owners(db: Session, batch: list[Promise]) -> None:
+    """One query puts every owner in the identity map, so hand-over checks cost no round trips."""
+    owner_ids = {p.owner_id for p in batch if p.owner_id is not None}
+    if owner_ids:
+        db.scalars(select(Agent).where(Agent.id.in_(owner_ids))).all()
+
+
+def _advance(db: Session, promise: Promise, now: datetime) -> dict[str, Any] | None:
     """The transition due for one promise, applied to it, as the row of its timeline event."""
     if promise.state is not PromiseState.OPEN:
         promise.check_at = None
@@ -44,6 +56,7 @@ def _advance(promise: Promise, now: datetime) -> dict[str, object] | None:
     elif not promise.at_risk:
         promise.at_risk, promise.check_at = True, promise.grace_until
         kind, at = "promise.at_risk", promise.at_risk_at
+        hand_over_if_unattended(db=db, promise=promise, now=now)
     else:
         promise.check_at = promise.grace_until
         return None
@@ -65,3 +78,30 @@ def _advance(promise: Promise, now: datetime) -> dict[str, object] | None:
         },
         "customer_visible": False,
     }
+
+
+def _lead_notifications(
+    db: Session, moved: list[tuple[Promise, dict[str, Any]]], now: datetime
+) -> list[dict[str, Any]]:
+    """Tell the team's leads who owns each promise, what was promised, and since when it is in trouble."""
+    leads = leads_by_team(db=db, team_ids={p.team_id for p, _ in moved if p.team_id is not None})
+    rows = []
+    for promise, event in moved:
+        for organisation_id, lead_id in leads.get(promise.team_id, []) if promise.team_id else []:
+            owner = db.get(Agent, (organisation_id, promise.owner_id)) if promise.owner_id else None
+            rows.append(
+                {
+                    "organisation_id": organisation_id,
+                    "agent_id": lead_id,
+                    "kind": event["kind"],
+                    "case_id": promise.case_id,
+                    "data": {
+                        **event["data"],
+                        "owner_name": owner.name if owner else None,
+                        "words": promise.words,
+                        "since": event["at"].isoformat(),
+                    },
+                    "created_at": now,
+                }
+            )
+    return rows

@@ -79,3 +79,4 @@ class Promise(TenantMixin, Base):
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[uuid.UUID | None]
     close_reason: Mapped[str | None] = mapped_column(String(500))
+    offered_at: Mapped[datetime | None]

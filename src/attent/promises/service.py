@@ -25,7 +25,10 @@ def policy_for(*, db: Session, organisation_id: uuid.UUID) -> PromisePolicy:
     return policy_of(org.settings if org else {})
 
 
-def _event(db: Session, promise: Promise, kind: str, at: datetime, actor: Agent | None, **data: Any) -> None:
+def record_promise_event(
+    db: Session, promise: Promise, kind: str, at: datetime, actor: Agent | None, **data: Any
+) -> None:
+    """Append a promise.* event to the promise's case timeline."""
     record_event(
         db=db,
         organisation_id=promise.organisation_id,
@@ -94,7 +97,7 @@ def create(
     )
     db.add(promise)
     db.flush()
-    _event(
+    record_promise_event(
         db,
         promise,
         "promise.made",
@@ -173,7 +176,7 @@ def keep_promise(
 ) -> Promise:
     """Mark a promise kept; `how` says what kept it (an agent, an outbound contact, a reply)."""
     _close(db, promise, PromiseState.KEPT, at, actor, how)
-    _event(db, promise, "promise.kept", at, actor, how=how, late=at > promise.due_by)
+    record_promise_event(db, promise, "promise.kept", at, actor, how=how, late=at > promise.due_by)
     db.flush()
     return promise
 
@@ -182,7 +185,7 @@ def cancel_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID, reason: 
     """Withdraw a promise, saying why; a cancelled promise is not counted as broken."""
     promise = get_promise(db=db, actor=actor, promise_id=promise_id)
     _close(db, promise, PromiseState.CANCELLED, at, actor, reason)
-    _event(db, promise, "promise.cancelled", at, actor, reason=reason)
+    record_promise_event(db, promise, "promise.cancelled", at, actor, reason=reason)
     db.flush()
     return promise
 
@@ -211,7 +214,8 @@ def reassign_promise(
         )
     old_owner, old_team = promise.owner_id, promise.team_id
     promise.owner_id, promise.team_id = owner_id, team_id if team_id is not None else promise.team_id
-    _event(
+    promise.offered_at = None  # someone has it now
+    record_promise_event(
         db,
         promise,
         "promise.reassigned",

@@ -1,0 +1,34 @@
+"""Your inbox of things to act on."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.pagination import MAX_LIMIT
+from attent.core.schemas import Page
+from attent.notifications import service
+from attent.notifications.schemas import NotificationRead
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+
+@router.get("")
+def inbox(
+    db: DbSession,
+    actor: CurrentAgent,
+    unread: bool = False,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> Page[NotificationRead]:
+    """Your notifications, unread first."""
+    rows = service.inbox(db=db, actor=actor, unread_only=unread, limit=limit)
+    return Page(items=[NotificationRead.model_validate(n) for n in rows])
+
+
+@router.post("/{notification_id}/read")
+def read(notification_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> NotificationRead:
+    """Mark a notification read."""
+    return NotificationRead.model_validate(
+        service.mark_read(db=db, actor=actor, notification_id=notification_id, at=clock.now())
+    )

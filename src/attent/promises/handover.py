@@ -1,0 +1,89 @@
+"""Nobody is left waiting because someone went home.
+
+When the owner of an open promise goes away or offline, the promise is offered to the team; if no
+teammate takes it before it turns at risk, the worker gives it to the available teammate with the
+fewest open promises.
+"""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent, Presence, TeamMembership
+from attent.agents.service import PRESENCE_HOOKS
+from attent.promises.models import Promise, PromiseState
+from attent.promises.service import reassign_promise, record_promise_event
+
+
+def offer_to_team(*, db: Session, actor: Agent, agent: Agent, at: datetime) -> None:
+    """The owner left: offer each of their open promises to its team."""
+    if agent.presence is Presence.AVAILABLE:
+        return
+    owned = db.scalars(
+        select(Promise)
+        .where(
+            Promise.organisation_id == agent.organisation_id,
+            Promise.owner_id == agent.id,
+            Promise.state == PromiseState.OPEN,
+            Promise.offered_at.is_(None),
+        )
+        .with_for_update()
+    )
+    for promise in owned:
+        promise.offered_at = at
+        record_promise_event(
+            db, promise, "promise.offered", at, None, owner_id=str(agent.id), presence=agent.presence.value
+        )
+    db.flush()
+
+
+def available_teammate(*, db: Session, promise: Promise) -> uuid.UUID | None:
+    """The available member of the promise's team with the fewest open promises (ties: longest available)."""
+    if promise.team_id is None:
+        return None
+    load = (
+        select(func.count())
+        .select_from(Promise)
+        .where(
+            Promise.organisation_id == Agent.organisation_id,
+            Promise.owner_id == Agent.id,
+            Promise.state == PromiseState.OPEN,
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(Agent.id)
+        .join(
+            TeamMembership,
+            (TeamMembership.organisation_id == Agent.organisation_id) & (TeamMembership.agent_id == Agent.id),
+        )
+        .where(
+            Agent.organisation_id == promise.organisation_id,
+            TeamMembership.team_id == promise.team_id,
+            Agent.presence == Presence.AVAILABLE,
+            Agent.active.is_(True),
+        )
+        .order_by(load, Agent.presence_changed_at, Agent.id)
+        .limit(1)
+    )
+    if promise.owner_id is not None:
+        query = query.where(Agent.id != promise.owner_id)
+    return db.scalar(query)
+
+
+def hand_over_if_unattended(*, db: Session, promise: Promise, now: datetime) -> None:
+    """At the at-risk moment: a promise still on offer, or whose owner is not available, gets a new owner."""
+    owner = db.get(Agent, (promise.organisation_id, promise.owner_id)) if promise.owner_id else None
+    if promise.offered_at is None and owner is not None and owner.presence is Presence.AVAILABLE:
+        return
+    teammate = available_teammate(db=db, promise=promise)
+    if teammate is not None:
+        reassign_promise(
+            db=db, actor=None, promise=promise, owner_id=teammate, team_id=None, at=now,
+            reason="the owner is not available and nobody took it",
+        )  # fmt: skip
+
+
+PRESENCE_HOOKS.append(offer_to_team)
