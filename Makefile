@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest browser-deps messages clean
+.PHONY: install run test lint typecheck pytest browser-deps messages bench-load bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,16 @@ messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k t -k gettext:2 --no-wrap --project=Attent -o src/attent/locales/messages.pot .
 	$(BIN)/pybabel update -i src/attent/locales/messages.pot -d src/attent/locales -D messages --no-wrap
 	rm src/attent/locales/messages.pot
+
+# Benchmarks (see bench/README.md): load 100,000 cases into PostgreSQL database attent_bench, then measure.
+BENCH_URL ?= postgresql://postgres@127.0.0.1:5432/attent_bench
+bench-load: install
+	$(BIN)/python -m bench.loader --url $(BENCH_URL) --cases 100000
+
+bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench.api_latency --url $(BENCH_URL)
+	$(BIN)/python -m bench.contacts_throughput --url $(BENCH_URL)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
