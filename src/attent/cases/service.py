@@ -13,7 +13,7 @@ from attent.cases.schemas import CaseCreate, CaseUpdate
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.pagination import decode_cursor, encode_cursor
 from attent.customers.service import get_customer
-from attent.timeline.service import record_event
+from attent.timeline.service import record_case_event
 
 S = CaseStatus
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
@@ -74,11 +74,9 @@ def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) ->
     )
     db.add(case)
     db.flush()
-    record_event(
+    record_case_event(
         db=db,
-        organisation_id=case.organisation_id,
-        case_id=case.id,
-        customer_id=case.customer_id,
+        case=case,
         kind="case.created",
         at=at,
         actor=actor,
@@ -113,11 +111,9 @@ def change_status(
             f"A {case.status.value} case cannot become {to.value}; "
             f"from {case.status.value} it can become: {allowed}.",
         )
-    record_event(
+    record_case_event(
         db=db,
-        organisation_id=case.organisation_id,
-        case_id=case.id,
-        customer_id=case.customer_id,
+        case=case,
         kind="case.status_changed",
         at=at,
         actor=actor,
@@ -154,11 +150,9 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
         if old == new:
             continue
         setattr(case, field, new)
-        record_event(
+        record_case_event(
             db=db,
-            organisation_id=case.organisation_id,
-            case_id=case.id,
-            customer_id=case.customer_id,
+            case=case,
             kind=kind,
             at=at,
             actor=actor,
@@ -216,11 +210,9 @@ def add_note(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: da
     )
     db.add(note)
     db.flush()
-    record_event(
+    record_case_event(
         db=db,
-        organisation_id=case.organisation_id,
-        case_id=case.id,
-        customer_id=case.customer_id,
+        case=case,
         kind="note.added",
         at=at,
         actor=actor,

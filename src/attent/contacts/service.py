@@ -15,7 +15,7 @@ from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.promises import service as promises
 from attent.promises.models import PromiseKind, PromiseSource
 from attent.timeline.models import ActorKind
-from attent.timeline.service import record_event
+from attent.timeline.service import record_case_event
 
 # A dropped phone call or chat leaves the customer hanging; an e-mail cannot drop.
 LIVE_CHANNELS = (Channel.PHONE, Channel.CHAT)
@@ -50,11 +50,9 @@ def log_contact(
     )
     db.add(contact)
     db.flush()
-    record_event(
+    record_case_event(
         db=db,
-        organisation_id=case.organisation_id,
-        case_id=case.id,
-        customer_id=case.customer_id,
+        case=case,
         kind="contact.logged",
         at=contact.started_at,
         actor=actor,
@@ -115,11 +113,9 @@ def end_contact(
             [FieldError(("ended_at",), "Before started_at.")],
         )
     contact.ended_at, contact.outcome = ended, data.outcome
-    record_event(
+    record_case_event(
         db=db,
-        organisation_id=case.organisation_id,
-        case_id=case.id,
-        customer_id=case.customer_id,
+        case=case,
         kind="contact.ended",
         at=ended,
         actor=actor,
@@ -179,11 +175,9 @@ def _add(
     db.add_all(rows)
     db.flush()
     for message in rows:
-        record_event(
+        record_case_event(
             db=db,
-            organisation_id=case.organisation_id,
-            case_id=case.id,
-            customer_id=case.customer_id,
+            case=case,
             kind="message.added",
             at=message.at,
             actor=actor if message.speaker is Speaker.AGENT else None,

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +38,40 @@ def record_event(
     )
     db.add(event)
     return event
+
+
+class CaseRef(Protocol):
+    """What a case-level event needs to know of its case."""
+
+    organisation_id: uuid.UUID
+    id: uuid.UUID
+    customer_id: uuid.UUID
+
+
+def record_case_event(
+    *,
+    db: Session,
+    case: CaseRef,
+    kind: str,
+    at: datetime,
+    actor: Agent | None,
+    data: dict[str, Any] | None = None,
+    customer_visible: bool = False,
+    actor_kind: ActorKind | None = None,
+) -> TimelineEvent:
+    """Append one event to a case's timeline (the case's organisation and customer come with it)."""
+    return record_event(
+        db=db,
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        kind=kind,
+        at=at,
+        actor=actor,
+        data=data,
+        customer_visible=customer_visible,
+        actor_kind=actor_kind,
+    )
 
 
 def case_events(
