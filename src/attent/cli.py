@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from attent.agents.models import Role
 from attent.agents.schemas import AgentCreate
@@ -158,9 +159,9 @@ def org_create(
         console.print(f"Organisation {org.slug} created ({org.id}).")
 
 
-def _org(db: object, slug: str) -> Organisation:
+def _org(db: Session, slug: str) -> Organisation:
     try:
-        return find_organisation(db=db, slug=slug)  # type: ignore[arg-type]
+        return find_organisation(db=db, slug=slug)
     except AttentError as exc:
         _fail(exc)
         raise

@@ -8,9 +8,14 @@ from attent.briefs.schemas import OpenPromise
 from attent.timeline.models import TimelineEvent
 
 
-def _summary(fold: Fold, promise: OpenPromise) -> str:
+def _due_and_owner(fold: Fold, promise: OpenPromise) -> tuple[str, str]:
+    """The due time in the organisation's zone, and who has the promise (the team when nobody does)."""
     due = promise.due_at.astimezone(fold.tz).strftime("%H:%M") if promise.due_at else "?"
-    owner = promise.owner_name or fold.t("the team")
+    return due, promise.owner_name or fold.t("the team")
+
+
+def _summary(fold: Fold, promise: OpenPromise) -> str:
+    due, owner = _due_and_owner(fold, promise)
     text = fold.t("Promised: {kind} before {due} — {owner}", kind=fold.t(promise.kind), due=due, owner=owner)
     if promise.state in ("at_risk", "broken"):
         text += " — " + fold.t(promise.state)
@@ -87,8 +92,7 @@ def _broken(fold: Fold, e: TimelineEvent) -> None:
 
 def next_step_for(fold: Fold, promise: OpenPromise) -> str:
     """What the next colleague should do about the most urgent promise."""
-    due = promise.due_at.astimezone(fold.tz).strftime("%H:%M") if promise.due_at else "?"
-    owner = promise.owner_name or fold.t("the team")
+    due, owner = _due_and_owner(fold, promise)
     if promise.state == "broken":
         return fold.t(
             "Apologise and make good the broken promise ({kind}, was due {due}).",

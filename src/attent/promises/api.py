@@ -70,10 +70,9 @@ def update_promise(
     promise_id: uuid.UUID, body: PromiseUpdate, db: DbSession, actor: CurrentAgent
 ) -> PromiseRead:
     """Correct the words recorded with a promise."""
-    promise = service.get_promise(db=db, actor=actor, promise_id=promise_id)
-    if body.words is not None:
-        promise.words = body.words
-    return PromiseRead.model_validate(promise)
+    return PromiseRead.model_validate(
+        service.update_promise(db=db, actor=actor, promise_id=promise_id, data=body)
+    )
 
 
 @router.post("/promises/{promise_id}/keep")

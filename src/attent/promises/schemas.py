@@ -44,7 +44,7 @@ class PromiseCreate(Input):
 
 
 class PromiseUpdate(Input):
-    """Change the words or the owner's notes; moving a due time is a new promise to the customer."""
+    """Correct the recorded words; moving a due time is a new promise to the customer, so it is not here."""
 
     words: str | None = Field(default=None, max_length=2000)
 

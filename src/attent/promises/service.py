@@ -15,7 +15,7 @@ from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.organisations.models import Organisation
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.policy import PromisePolicy, policy_of
-from attent.promises.schemas import PromiseCreate
+from attent.promises.schemas import PromiseCreate, PromiseUpdate
 from attent.timeline.service import record_event
 
 
@@ -156,6 +156,15 @@ def get_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID) -> Promise:
         get_case(db=db, actor=actor, case_id=promise.case_id)
     except NotFound:
         raise NotFound.of("promise", promise_id) from None
+    return promise
+
+
+def update_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID, data: PromiseUpdate) -> Promise:
+    """Correct the words recorded with a promise."""
+    promise = get_promise(db=db, actor=actor, promise_id=promise_id)
+    if data.words is not None:
+        promise.words = data.words
+        db.flush()
     return promise
 
 
