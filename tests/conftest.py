@@ -1,13 +1,19 @@
 """Fixtures: both databases through one fixture, a rolled-back transaction per test, a frozen clock."""
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
@@ -224,3 +230,50 @@ def api(app_client: TestClient, tenant: Tenant) -> Api:
 def admin_api(app_client: TestClient, tenant: Tenant) -> Api:
     """The API as the tenant's admin."""
     return Api(app_client, tenant.tokens["admin"])
+
+
+@dataclass
+class Mailbox:
+    """A real SMTP server (aiosmtpd on a local port): what it received, and addresses it refuses."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    messages: list[EmailMessage] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self, server: SMTP, session: SmtpSession, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: SmtpSession, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        self.messages.append(message_from_bytes(content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def settings(self, **overrides: object) -> Settings:
+        """Settings that send e-mail to this server."""
+        return Settings(smtp_host=self.host, smtp_port=self.port, embedded_worker=False, **overrides)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A running SMTP server for the test."""
+    box = Mailbox(port=free_port())
+    controller = Controller(box, hostname=box.host, port=box.port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()

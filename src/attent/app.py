@@ -57,6 +57,7 @@ def create_app(
             embedded = Worker(
                 database=database,
                 clock=clock,
+                settings=settings,
                 poll_seconds=settings.worker_poll_seconds,
                 step_batch=settings.promise_batch,
             )

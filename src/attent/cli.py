@@ -91,6 +91,7 @@ def run_worker(
     w = Worker(
         database=_database(),
         clock=SystemClock(),
+        settings=settings,
         poll_seconds=settings.worker_poll_seconds,
         step_batch=settings.promise_batch,
     )

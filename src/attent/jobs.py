@@ -1,7 +1,10 @@
 """Imports every domain's jobs module so the worker knows all handlers and timed steps."""
 
+from attent.agents.jobs import end_shifts
+from attent.channels.jobs import deliver_due_messages
 from attent.core.worker import TIMED_STEPS
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
 from attent.promises.jobs import advance_due_promises
 
-TIMED_STEPS[:] = [advance_due_promises]
+# Shifts end before promises move (so hand-over sees who is gone); messages go out last, same tick.
+TIMED_STEPS[:] = [end_shifts, advance_due_promises, deliver_due_messages]

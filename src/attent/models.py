@@ -2,6 +2,7 @@
 
 from attent.agents.models import Agent, ApiToken, Team, TeamMembership
 from attent.cases.models import Case, Note
+from attent.channels.models import OutboundMessage
 from attent.contacts.models import Contact, Message
 from attent.core.db import Base
 from attent.core.idempotency import IdempotencyRecord
@@ -26,6 +27,7 @@ __all__ = [
     "Note",
     "Notification",
     "Organisation",
+    "OutboundMessage",
     "Promise",
     "Team",
     "TeamMembership",

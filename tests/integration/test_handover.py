@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 
+from attent.agents.jobs import end_shifts
 from attent.agents.models import Role
 from attent.agents.schemas import AgentCreate
 from attent.agents.service import create_agent
+from attent.core.settings import Settings
 from attent.promises.jobs import advance_due_promises
 from tests.conftest import Api
 
@@ -113,3 +115,59 @@ def test_leads_are_told_who_what_and_since_when(app_client, tenant, clock, datab
         n["kind"] for n in lead.get("/api/v1/notifications", params={"unread": "true"}).json()["items"]
     ] == ["promise.broken"]
     assert agent.post(f"/api/v1/notifications/{at_risk['id']}/read").status_code == 404
+
+
+def test_a_shift_that_ends_before_the_due_time_offers_the_promise_at_once(
+    app_client, tenant, clock, database
+):
+    agent = Api(app_client, tenant.tokens["agent"])
+    early, _ = _callback(agent, tenant.case.id, clock, minutes=60)
+    late, _ = _callback(agent, tenant.case.id, clock, minutes=240)
+    until = clock.now() + timedelta(hours=2)
+    response = agent.put(
+        f"/api/v1/agents/{tenant.agent.id}/presence",
+        json={"presence": "available", "until": until.isoformat()},
+    )
+    assert response.status_code == 200 and response.json()["available_until"] == until.isoformat().replace(
+        "+00:00", "Z"
+    )
+    offered = [
+        e["data"]
+        for e in agent.get(f"/api/v1/cases/{tenant.case.id}/timeline").json()["items"]
+        if e["kind"] == "promise.offered"
+    ]
+    assert [o["promise_id"] for o in offered] == [late["id"]], "only what falls after the shift"
+    assert offered[0]["available_until"] == until.isoformat()
+
+    later, _ = _callback(agent, tenant.case.id, clock, minutes=180)  # made after saying so: offered too
+    assert _kinds(agent, tenant.case.id)[-1] == "promise.offered"
+    assert agent.get(f"/api/v1/promises/{later['id']}").json()["owner_id"] == str(tenant.agent.id)
+    assert early["id"] not in [o["promise_id"] for o in offered]
+
+
+def test_the_worker_ends_a_shift_that_ran_out_and_offers_what_is_left(app_client, tenant, clock, database):
+    agent = Api(app_client, tenant.tokens["agent"])
+    until = clock.now() + timedelta(minutes=30)
+    agent.put(
+        f"/api/v1/agents/{tenant.agent.id}/presence",
+        json={"presence": "available", "until": until.isoformat()},
+    )
+    _callback(agent, tenant.case.id, clock, minutes=20)  # due inside the shift: not offered
+    assert "promise.offered" not in _kinds(agent, tenant.case.id)
+    clock.set(until)
+    assert end_shifts(database=database, now=clock.now(), limit=100, settings=Settings()) == 1
+    me = agent.get(f"/api/v1/agents/{tenant.agent.id}").json()
+    assert me["presence"] == "offline" and me["available_until"] is None
+    assert _kinds(agent, tenant.case.id)[-1] == "promise.offered"
+    assert end_shifts(database=database, now=clock.now(), limit=100, settings=Settings()) == 0
+
+
+def test_a_shift_end_must_be_ahead_and_only_for_available_agents(app_client, tenant, clock):
+    agent = Api(app_client, tenant.tokens["agent"])
+    url = f"/api/v1/agents/{tenant.agent.id}/presence"
+    past = agent.put(
+        url, json={"presence": "available", "until": (clock.now() - timedelta(minutes=1)).isoformat()}
+    )
+    assert past.status_code == 422 and past.json()["code"] == "shift_ended"
+    away = agent.put(url, json={"presence": "away", "until": (clock.now() + timedelta(hours=1)).isoformat()})
+    assert away.status_code == 422 and "until" in away.text

@@ -325,3 +325,58 @@ def test_promises_and_step_timings_stay_inside_the_organisation(app_client, tena
     assert theirs.get("/api/v1/step-types").json()["items"] == []
     everything = theirs.get("/api/v1/promises", params={"state": ["open", "kept"]}).json()["items"]
     assert p["id"] not in {x["id"] for x in everything}
+
+
+def test_a_step_promise_without_a_time_takes_the_learned_range(api, tenant, clock):
+    start = clock.now()
+    for minutes in (10, 12, 13, 14, 20):
+        clock.set(start)
+        p = _promise(
+            api,
+            tenant.case.id,
+            kind="step",
+            step_type="refund_check",
+            due_at=_iso(start + timedelta(hours=1)),
+        )
+        clock.set(start + timedelta(minutes=minutes))
+        api.post(f"/api/v1/promises/{p['id']}/keep")
+    clock.set(start + timedelta(hours=2))
+    step = _promise(
+        api, tenant.case.id, kind="step", step_type="refund_check", words="Dit duurt 13 tot 16 minuten"
+    )
+    # median 13 minutes; 80th percentile 15.2, rounded up: promise no sooner than we can keep it
+    assert step["due_from"] == _iso(clock.now() + timedelta(minutes=13))
+    assert step["due_by"] == _iso(clock.now() + timedelta(minutes=16))
+    [learned] = [s for s in api.get("/api/v1/step-types").json()["items"] if s["step_type"] == "refund_check"]
+    assert learned["suggestion"] == "usually 13-16 minutes"
+
+
+def test_a_step_without_enough_history_needs_a_time(api, tenant, clock):
+    response = api.post(
+        f"/api/v1/cases/{tenant.case.id}/promises", json={"kind": "step", "step_type": "never_seen"}
+    )
+    assert response.status_code == 422 and response.json()["code"] == "no_learned_duration"
+    assert "seen 0 kept 'never_seen' steps" in response.json()["detail"]
+    no_time = api.post(f"/api/v1/cases/{tenant.case.id}/promises", json={"kind": "callback"})
+    assert no_time.status_code == 422 and "due time" in no_time.text
+
+
+def test_promise_rules_are_the_organisations_to_set(api, admin_api, tenant, clock):
+    defaults = api.get("/api/v1/promise-settings").json()
+    assert defaults == {
+        "at_risk_minutes": {"callback": 5, "default": 60},
+        "grace_minutes": 5,
+        "dropped_callback_minutes": 10,
+        "tell_customer": False,
+    }
+    assert api.put("/api/v1/promise-settings", json={"grace_minutes": 0}).status_code == 403
+    bad = admin_api.put("/api/v1/promise-settings", json={"at_risk_minutes": {"bogus": 5, "callback": -1}})
+    assert bad.status_code == 422 and "bogus" in bad.text
+    changed = admin_api.put(
+        "/api/v1/promise-settings", json={"at_risk_minutes": {"callback": 10}, "grace_minutes": 0}
+    )
+    assert changed.status_code == 200
+    assert changed.json()["at_risk_minutes"] == {"callback": 10, "default": 60}
+    due = clock.now() + timedelta(hours=1)
+    p = _promise(api, tenant.case.id, kind="callback", due_at=_iso(due))
+    assert p["at_risk_at"] == _iso(due - timedelta(minutes=10)) and p["grace_until"] == _iso(due)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from attent.cases.service import get_case
+from attent.channels.models import MessageState, OutboundMessage
 from attent.core.clock import FrozenClock, SystemClock
 from attent.core.db import Database, make_engine
 from attent.core.migrate import upgrade
@@ -24,6 +25,7 @@ from tests.conftest import make_tenant
 
 ATTENT = str(Path(sys.executable).with_name("attent"))
 BROKEN, AT_RISK = 1200, 600
+MAILED = 40
 
 
 @pytest.fixture
@@ -67,12 +69,13 @@ def _due_promises(url: str) -> Database:
     return database
 
 
-def _start(url: str, log: Path, batch: int = 500) -> subprocess.Popen[bytes]:
+def _start(url: str, log: Path, batch: int = 500, **extra: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ATTENT_DATABASE_URL": url,
         "ATTENT_WORKER_POLL_SECONDS": "0.2",
         "ATTENT_PROMISE_BATCH": str(batch),
+        **extra,
     }
     with log.open("ab") as out:  # the child keeps its own handle; ours closes at once
         return subprocess.Popen([ATTENT, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -165,4 +168,59 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(committed_u
         _stop(successor)
     assert seen == {"promise.broken": BROKEN, "promise.at_risk": AT_RISK}, log.read_text()
     _exactly_once(database)
+    database.engine.dispose()
+
+
+def _unsent(database: Database) -> int:
+    with database.sessions() as db:
+        return (
+            db.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(OutboundMessage.state != MessageState.SENT)
+            )
+            or 0
+        )
+
+
+def test_customer_messages_go_out_exactly_once_from_three_workers(committed_url, tmp_path, mailbox):
+    database = Database.from_url(committed_url)
+    now = SystemClock().now()
+    clock = FrozenClock(now - timedelta(hours=1))
+    with database.unit_of_work() as db:
+        tenant = make_tenant(db, clock, "mailers")
+        case = get_case(db=db, actor=tenant.agent, case_id=tenant.case.id)
+        for _ in range(MAILED):  # each is told when made, and told again now that it is at risk
+            create(
+                db=db,
+                case=case,
+                kind=PromiseKind.CALLBACK,
+                due_by=now + timedelta(minutes=3),
+                at=clock.now(),
+                actor=None,
+                owner_id=tenant.agent.id,
+                tell_customer=True,
+            )
+    smtp = {"ATTENT_SMTP_HOST": mailbox.host, "ATTENT_SMTP_PORT": str(mailbox.port)}
+    log = tmp_path / "workers.log"
+    workers = [_start(committed_url, log, batch=10, **smtp) for _ in range(3)]
+    try:
+        deadline = time.monotonic() + 120  # work is awaited, not a due time: every message marked sent
+        while time.monotonic() < deadline and _unsent(database) != 0:
+            time.sleep(0.2)
+    finally:
+        _stop(*workers)
+    ids = Counter(m["Message-ID"] for m in mailbox.messages)
+    assert len(ids) == 2 * MAILED, log.read_text()
+    assert max(ids.values()) == 1, "a message was sent twice"
+    subjects = Counter(m["Subject"].split(" (")[0] for m in mailbox.messages)
+    assert subjects["Een eerlijke update over uw terugbelverzoek"] == MAILED
+    with database.sessions() as db:
+        states = Counter(db.scalars(select(OutboundMessage.state)))
+        assert states == {MessageState.SENT: 2 * MAILED}
+        sent_events = db.scalar(
+            select(func.count()).select_from(TimelineEvent).where(TimelineEvent.kind == "message.sent")
+        )
+        assert sent_events == 2 * MAILED
+    assert "Traceback" not in log.read_text(), log.read_text()
     database.engine.dispose()

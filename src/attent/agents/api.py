@@ -73,9 +73,9 @@ def update_agent(agent_id: uuid.UUID, body: AgentUpdate, db: DbSession, actor: C
 def set_presence(
     agent_id: uuid.UUID, body: PresenceUpdate, db: DbSession, actor: CurrentAgent, clock: ClockDep
 ) -> AgentRead:
-    """Set presence: available, away or offline."""
+    """Set presence: available (optionally until the end of your shift), away or offline."""
     agent = service.set_presence(
-        db=db, actor=actor, agent_id=agent_id, presence=body.presence, at=clock.now()
+        db=db, actor=actor, agent_id=agent_id, presence=body.presence, until=body.until, at=clock.now()
     )
     return _read(db, [agent])[0]
 

@@ -63,6 +63,7 @@ class Agent(TenantMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     presence: Mapped[Presence] = mapped_column(str_enum(Presence), default=Presence.OFFLINE)
     presence_changed_at: Mapped[datetime]
+    available_until: Mapped[datetime | None]  # end of the current shift, when the agent said so
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
 

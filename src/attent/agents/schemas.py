@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from pydantic import EmailStr, Field
+from pydantic import AwareDatetime, EmailStr, Field, model_validator
 
 from attent.agents.models import Presence, Role
 from attent.core.schemas import Input, Output
@@ -46,9 +46,20 @@ class AgentUpdate(Input):
 
 
 class PresenceUpdate(Input):
-    """An agent's new presence."""
+    """An agent's new presence; `until` says when an available agent's shift ends."""
 
     presence: Presence
+    until: AwareDatetime | None = Field(
+        default=None, description="End of shift; promises due later are offered to the team at once."
+    )
+
+    @model_validator(mode="after")
+    def _until_only_when_available(self) -> "PresenceUpdate":
+        if self.until is not None and self.presence is not Presence.AVAILABLE:
+            raise ValueError(
+                "'until' is the end of an available agent's shift; leave it out when away or offline"
+            )
+        return self
 
 
 class AgentRead(Output):
@@ -61,6 +72,7 @@ class AgentRead(Output):
     language: str
     presence: Presence
     presence_changed_at: datetime
+    available_until: datetime | None
     active: bool
     team_ids: list[uuid.UUID] = []
 

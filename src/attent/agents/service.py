@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
 from attent.agents.schemas import AgentCreate, AgentUpdate
+from attent.core.db import claim_rows
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
 from attent.core.security import hash_password, new_token, token_hash, verify_password
 
@@ -195,18 +196,51 @@ def update_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID, data: AgentU
 
 
 def set_presence(
-    *, db: Session, actor: Agent, agent_id: uuid.UUID, presence: Presence, at: datetime
+    *,
+    db: Session,
+    actor: Agent,
+    agent_id: uuid.UUID,
+    presence: Presence,
+    at: datetime,
+    until: datetime | None = None,
 ) -> Agent:
     """Agents set their own presence; leads and admins may set a teammate's (e.g. forgot to sign off)."""
     agent = get_agent(db=db, actor=actor, agent_id=agent_id)
     if agent.id != actor.id:
         require_role(actor, Role.LEAD)
-    if agent.presence is not presence:
-        agent.presence, agent.presence_changed_at = presence, at
+    if until is not None and until <= at:
+        raise Invalid(
+            "shift_ended",
+            "The end of the shift is in the past.",
+            [FieldError(("until",), f"{until.isoformat()} is not after now ({at.isoformat()}).")],
+        )
+    if agent.presence is not presence or agent.available_until != until:
+        if agent.presence is not presence:
+            agent.presence_changed_at = at
+        agent.presence, agent.available_until = presence, until
         db.flush()
         for hook in PRESENCE_HOOKS:
             hook(db=db, actor=actor, agent=agent, at=at)
     return agent
+
+
+def end_finished_shifts(*, db: Session, now: datetime, limit: int) -> int:
+    """Agents still marked available after the end of their shift go offline, so their work moves on."""
+    query = (
+        select(Agent)
+        .where(Agent.presence == Presence.AVAILABLE, Agent.available_until <= now)
+        .order_by(Agent.available_until)
+        .limit(limit)
+    )
+    agents = list(db.scalars(claim_rows(query, db)))
+    for agent in agents:
+        assert agent.available_until is not None
+        agent.presence, agent.presence_changed_at = Presence.OFFLINE, agent.available_until
+        agent.available_until = None
+        db.flush()
+        for hook in PRESENCE_HOOKS:
+            hook(db=db, actor=agent, agent=agent, at=now)
+    return len(agents)
 
 
 class PresenceHook(Protocol):

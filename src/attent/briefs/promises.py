@@ -19,6 +19,8 @@ def _summary(fold: Fold, promise: OpenPromise) -> str:
     text = fold.t("Promised: {kind} before {due} — {owner}", kind=fold.t(promise.kind), due=due, owner=owner)
     if promise.state in ("at_risk", "broken"):
         text += " — " + fold.t(promise.state)
+    if promise.offered:
+        text += " — " + fold.t("offered to the team")
     return text
 
 
@@ -60,8 +62,19 @@ def _reassigned(fold: Fold, e: TimelineEvent) -> None:
         owner = e.data.get("owner_id")
         promise.owner_id = uuid.UUID(owner) if owner else None
         promise.owner_name = fold.names.get(promise.owner_id) if promise.owner_id else None
+        promise.offered = False
         _refresh(fold, promise)
         fold.did(e, fold.t("{who} handed over: {promise}", who=fold.who(e), promise=promise.summary))
+
+
+@reduces("promise.offered")
+def _offered(fold: Fold, e: TimelineEvent) -> None:
+    """Its owner is gone (or leaves before it is due): any teammate may take it."""
+    promise = fold.promises.get(e.data["promise_id"])
+    if promise is not None:
+        promise.offered = True
+        _refresh(fold, promise)
+        fold.did(e, fold.t("Offered to the team: {promise}", promise=promise.summary))
 
 
 def _closed(fold: Fold, e: TimelineEvent, message: str) -> None:

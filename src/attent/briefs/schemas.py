@@ -37,6 +37,7 @@ class OpenPromise(BaseModel):
     owner_name: str | None
     words: str | None
     state: str
+    offered: bool = False  # its owner is gone or leaves before it is due: any teammate may take it
     summary: str
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
-from attent.briefs import promises, reducers  # noqa: F401 (importing registers their reducers)
+from attent.briefs import messages, promises, reducers  # noqa: F401 (importing registers their reducers)
 from attent.briefs.fold import REDUCERS, Fold
 from attent.briefs.schemas import Brief, CustomerContext, EarlierCase, Need, NextStep
 from attent.cases.models import Case, CaseStatus

@@ -5,9 +5,21 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Connection, DateTime, Dialect, Engine, Enum, MetaData, Uuid, create_engine, event
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    Enum,
+    MetaData,
+    Select,
+    Uuid,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -139,3 +151,13 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+
+_Row = TypeVar("_Row")
+
+
+def claim_rows(query: Select[_Row], db: Session) -> Select[_Row]:
+    """Lock what a worker claims so others skip it (PostgreSQL); SQLite's single writer needs nothing."""
+    if db.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query

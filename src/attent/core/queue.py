@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from attent.core.db import Base, Database, TenantMixin
+from attent.core.db import Base, Database, TenantMixin, claim_rows
 from attent.core.ids import uuid7
 
 log = logging.getLogger(__name__)
@@ -100,9 +100,7 @@ def claim(*, db: Session, worker_id: str, now: datetime, limit: int = 20) -> lis
         .order_by(Job.due_at)
         .limit(limit)
     )
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    jobs = list(db.scalars(query))
+    jobs = list(db.scalars(claim_rows(query, db)))
     for job in jobs:
         job.locked_by, job.locked_until, job.attempts = worker_id, now + LEASE, job.attempts + 1
     db.flush()

@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     promise_batch: int = Field(default=500, ge=1, description="Promises one worker moves per transaction.")
     default_language: str = Field(default="nl", pattern="^(nl|en)$")
     db_pool_size: int = Field(default=10, ge=1)
+    smtp_host: str | None = Field(default=None, description="Without it, customer e-mail is undeliverable.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "Attent <no-reply@attent.localhost>"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
 
 @lru_cache

@@ -13,6 +13,7 @@ from attent.core.clock import Clock
 from attent.core.db import Database
 from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import run_due_jobs
+from attent.core.settings import Settings
 
 log = logging.getLogger(__name__)
 KEEP_IDEMPOTENCY = timedelta(hours=24)
@@ -26,9 +27,9 @@ def load_job_handlers() -> None:
 
 
 class TimedStep(Protocol):
-    """Set-based work over rows with due times (promise transitions); returns how many rows moved."""
+    """Set-based work over rows with due times (promise transitions, messages); returns how many moved."""
 
-    def __call__(self, *, database: Database, now: datetime, limit: int) -> int: ...
+    def __call__(self, *, database: Database, now: datetime, limit: int, settings: Settings) -> int: ...
 
 
 TIMED_STEPS: list[TimedStep] = []
@@ -47,12 +48,13 @@ class Worker:
         *,
         database: Database,
         clock: Clock,
+        settings: Settings,
         poll_seconds: float = 1.0,
         batch: int = 20,
         step_batch: int = 500,
     ) -> None:
         self.database, self.clock, self.poll_seconds, self.batch = database, clock, poll_seconds, batch
-        self.step_batch = step_batch
+        self.step_batch, self.settings = step_batch, settings
         self.id = worker_id()
         self.stopping = threading.Event()
         self._last_maintenance: datetime | None = None
@@ -64,7 +66,10 @@ class Worker:
         if self._last_maintenance is None or now - self._last_maintenance >= MAINTAIN_EVERY:
             self.maintain()
             self._last_maintenance = now
-        moved = sum(step(database=self.database, now=now, limit=self.step_batch) for step in TIMED_STEPS)
+        moved = sum(
+            step(database=self.database, now=now, limit=self.step_batch, settings=self.settings)
+            for step in TIMED_STEPS
+        )
         return moved + run_due_jobs(database=self.database, worker_id=self.id, now=now, limit=self.batch)
 
     def maintain(self) -> None:

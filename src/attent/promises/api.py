@@ -1,18 +1,27 @@
 """Promises: make, list, read, keep, cancel, hand over."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
-from attent.promises import service
+from attent.promises import metrics, service
 from attent.promises.durations import StepDuration, step_durations
+from attent.promises.metrics import GroupBy, Period, PromiseMetrics
 from attent.promises.models import PromiseState
-from attent.promises.schemas import CancelBody, PromiseCreate, PromiseRead, PromiseUpdate, ReassignBody
+from attent.promises.schemas import (
+    CancelBody,
+    PromiseCreate,
+    PromiseRead,
+    PromiseSettings,
+    PromiseUpdate,
+    ReassignBody,
+)
 
 router = APIRouter(tags=["promises"])
 
@@ -117,3 +126,38 @@ def reassign(
 def step_types(db: DbSession, actor: CurrentAgent) -> Page[StepDuration]:
     """How long each step type takes (median, 80th percentile) and how many kept promises that rests on."""
     return Page(items=step_durations(db=db, organisation_id=actor.organisation_id))
+
+
+@router.get("/promise-metrics")
+def promise_metrics(
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    group_by: GroupBy = "agent",
+    period: Period = "week",
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+) -> Page[PromiseMetrics]:
+    """Promises made, kept, broken and cancelled per agent, team or kind and period (default: 30 days)."""
+    until = until or clock.now()
+    rows = metrics.promise_metrics(
+        db=db,
+        actor=actor,
+        group_by=group_by,
+        period=period,
+        since=since or until - timedelta(days=30),
+        until=until,
+    )
+    return Page(items=rows)
+
+
+@router.get("/promise-settings")
+def get_promise_settings(db: DbSession, actor: CurrentAgent) -> PromiseSettings:
+    """The organisation's promise rules: warning times, grace, dropped-call call-backs, customer messages."""
+    return PromiseSettings.model_validate(service.promise_settings(db=db, actor=actor))
+
+
+@router.put("/promise-settings")
+def set_promise_settings(body: PromiseSettings, db: DbSession, actor: CurrentAgent) -> PromiseSettings:
+    """Change the promise rules (admins); promises already made keep their times."""
+    return PromiseSettings.model_validate(service.set_promise_settings(db=db, actor=actor, data=body))

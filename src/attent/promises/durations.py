@@ -33,8 +33,9 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
-def _minutes(seconds: float) -> int:
-    return max(1, round(seconds / 60))
+def window_minutes(duration: "StepDuration") -> tuple[int, int]:
+    """The whole-minute range to promise: from the median to the 80th percentile, rounded up."""
+    return max(1, math.ceil(duration.median_seconds / 60)), max(1, math.ceil(duration.p80_seconds / 60))
 
 
 def step_durations(
@@ -58,16 +59,16 @@ def step_durations(
         values.sort()
         median, p80 = _quantile(values, 0.5), _quantile(values, 0.8)
         enough = len(values) >= MIN_OBSERVATIONS
-        low, high = _minutes(median), _minutes(p80)
-        span = f"{low}" if low == high else f"{low}-{high}"
-        result.append(
-            StepDuration(
-                step_type=kind,
-                observations=len(values),
-                median_seconds=round(median, 1),
-                p80_seconds=round(p80, 1),
-                enough=enough,
-                suggestion=f"usually {span} minutes" if enough else None,
-            )
+        duration = StepDuration(
+            step_type=kind,
+            observations=len(values),
+            median_seconds=round(median, 1),
+            p80_seconds=round(p80, 1),
+            enough=enough,
+            suggestion=None,
         )
+        if enough:
+            low, high = window_minutes(duration)
+            duration.suggestion = f"usually {low if low == high else f'{low}-{high}'} minutes"
+        result.append(duration)
     return result

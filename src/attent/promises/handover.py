@@ -1,8 +1,9 @@
 """Nobody is left waiting because someone went home.
 
-When the owner of an open promise goes away or offline, the promise is offered to the team; if no
-teammate takes it before it turns at risk, the worker gives it to the available teammate with the
-fewest open promises.
+When the owner of an open promise goes away or offline, or said their shift ends before the promise
+is due, the promise is offered to the team; if no teammate takes it before it turns at risk, the
+worker gives it to the available teammate with the fewest open promises. A shift that ends while the
+agent is still marked available ends their availability too (`end_shifts`).
 """
 
 import uuid
@@ -14,28 +15,23 @@ from sqlalchemy.orm import Session
 from attent.agents.models import Agent, Presence, TeamMembership
 from attent.agents.service import PRESENCE_HOOKS
 from attent.promises.models import Promise, PromiseState
-from attent.promises.service import reassign_promise, record_promise_event
+from attent.promises.service import offer, reassign_promise
 
 
 def offer_to_team(*, db: Session, actor: Agent, agent: Agent, at: datetime) -> None:
-    """The owner left: offer each of their open promises to its team."""
-    if agent.presence is Presence.AVAILABLE:
-        return
-    owned = db.scalars(
-        select(Promise)
-        .where(
-            Promise.organisation_id == agent.organisation_id,
-            Promise.owner_id == agent.id,
-            Promise.state == PromiseState.OPEN,
-            Promise.offered_at.is_(None),
-        )
-        .with_for_update()
+    """The owner left, or will leave before some of their promises are due: offer those to the team."""
+    query = select(Promise).where(
+        Promise.organisation_id == agent.organisation_id,
+        Promise.owner_id == agent.id,
+        Promise.state == PromiseState.OPEN,
+        Promise.offered_at.is_(None),
     )
-    for promise in owned:
-        promise.offered_at = at
-        record_promise_event(
-            db, promise, "promise.offered", at, None, owner_id=str(agent.id), presence=agent.presence.value
-        )
+    if agent.presence is Presence.AVAILABLE:
+        if agent.available_until is None:
+            return
+        query = query.where(Promise.due_by > agent.available_until)
+    for promise in db.scalars(query.with_for_update()):
+        offer(db=db, promise=promise, owner=agent, at=at)
     db.flush()
 
 

@@ -15,15 +15,19 @@ from sqlalchemy.orm import Session
 from attent.agents.models import Agent
 from attent.core.db import Database
 from attent.core.ids import uuid7
+from attent.core.settings import Settings
 from attent.notifications.service import leads_by_team, notify_many
 from attent.promises.handover import hand_over_if_unattended
 from attent.promises.models import Promise, PromiseState
+from attent.promises.telling import tell_customer
 from attent.timeline.models import ActorKind, TimelineEvent
 
 BATCH = 500
 
 
-def advance_due_promises(*, database: Database, now: datetime, limit: int = BATCH) -> int:
+def advance_due_promises(
+    *, database: Database, now: datetime, limit: int = BATCH, settings: Settings | None = None
+) -> int:
     """Move every promise whose check time has come to its next state; returns how many moved."""
     with database.unit_of_work() as db:
         query = select(Promise).where(Promise.check_at <= now).order_by(Promise.check_at).limit(limit)
@@ -35,7 +39,15 @@ def advance_due_promises(*, database: Database, now: datetime, limit: int = BATC
         if moved:
             db.execute(insert(TimelineEvent), [event for _, event in moved])
             notify_many(db=db, rows=_lead_notifications(db, moved, now))
+            for promise, event in moved:
+                if event["kind"] == "promise.at_risk" and promise.tell_customer and _slipped(promise):
+                    tell_customer(db=db, promise=promise, event="promise.at_risk", at=now)
     return len(moved)
+
+
+def _slipped(promise: Promise) -> bool:
+    """A promise made inside its own warning time was never on track; its customer needs no 'update'."""
+    return promise.at_risk_at > promise.made_at
 
 
 def _load_owners(db: Session, batch: list[Promise]) -> None:

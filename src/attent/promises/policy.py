@@ -25,10 +25,13 @@ class PromisePolicy:
         return self.at_risk_before.get(kind.value, self.at_risk_before["default"])
 
 
+DEFAULT_MINUTES = {"callback": 5, "default": 60}
+
+
 def policy_of(settings: dict[str, Any]) -> PromisePolicy:
     """Read an organisation's settings, falling back to the defaults for anything not set."""
     own = settings.get("promises", {})
-    minutes = {"callback": 5, "default": 60, **own.get("at_risk_minutes", {})}
+    minutes = {**DEFAULT_MINUTES, **own.get("at_risk_minutes", {})}
     return PromisePolicy(
         at_risk_before={kind: timedelta(minutes=m) for kind, m in minutes.items()},
         grace=timedelta(minutes=own.get("grace_minutes", 5)),

@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from attent.core.schemas import Input, Output
 from attent.promises.models import PromiseKind, PromiseSource, PromiseState
@@ -12,7 +13,10 @@ STEP_TYPE = r"^[a-z][a-z0-9_]{0,59}$"
 
 
 class PromiseCreate(Input):
-    """A commitment: a due time (`due_at`) or a window (`due_from` to `due_by`), and the words said."""
+    """A commitment: a due time (`due_at`) or a window (`due_from` to `due_by`), and the words said.
+
+    A step promise may leave the time out: it then gets the range its step type usually takes.
+    """
 
     kind: PromiseKind
     due_at: AwareDatetime | None = None
@@ -20,14 +24,18 @@ class PromiseCreate(Input):
     due_by: AwareDatetime | None = None
     owner_id: uuid.UUID | None = Field(default=None, description="Defaults to the agent making the promise.")
     words: str | None = Field(default=None, max_length=2000, description="What was said to the customer.")
-    tell_customer: bool = False
+    tell_customer: bool | None = Field(
+        default=None,
+        description="Send the customer a message about it; by default the organisation's choice.",
+    )
     step_type: str | None = Field(default=None, pattern=STEP_TYPE)
 
     @model_validator(mode="after")
     def _one_due_time(self) -> "PromiseCreate":
         if self.due_at is not None and (self.due_from is not None or self.due_by is not None):
             raise ValueError("give either due_at, or a window due_from and due_by, not both")
-        if self.due_at is None and self.due_by is None:
+        untimed_step = self.kind is PromiseKind.STEP and self.due_from is None
+        if self.due_at is None and self.due_by is None and not untimed_step:
             raise ValueError("a promise needs a due time: due_at, or a window due_from and due_by")
         if self.due_from is not None and self.due_by is not None and self.due_by < self.due_from:
             raise ValueError("the window ends (due_by) before it starts (due_from)")
@@ -36,11 +44,9 @@ class PromiseCreate(Input):
         return self
 
     @property
-    def deadline(self) -> datetime:
-        """The moment the promise must be kept by."""
-        deadline = self.due_at or self.due_by
-        assert deadline is not None  # the validator guarantees one of them
-        return deadline
+    def deadline(self) -> datetime | None:
+        """The moment the promise must be kept by; None for a step promise that takes the learned range."""
+        return self.due_at or self.due_by
 
 
 class PromiseUpdate(Input):
@@ -93,3 +99,23 @@ class PromiseRead(Output):
     closed_at: datetime | None
     closed_by_id: uuid.UUID | None
     close_reason: str | None
+
+
+class PromiseSettings(Input):
+    """An organisation's promise rules; anything left out takes Attent's default."""
+
+    at_risk_minutes: dict[PromiseKind | Literal["default"], int] = Field(
+        default_factory=dict,
+        description="How long before the due time a promise turns at risk, per kind (and a default).",
+    )
+    grace_minutes: int = Field(default=5, ge=0, le=1440)
+    dropped_callback_minutes: int = Field(default=10, ge=1, le=1440)
+    tell_customer: bool = Field(default=False, description="Send customers messages about their promises.")
+
+    @field_validator("at_risk_minutes")
+    @classmethod
+    def _sane_warnings(cls, value: dict[str, int]) -> dict[str, int]:
+        for kind, minutes in value.items():
+            if not 0 <= minutes <= 7 * 24 * 60:
+                raise ValueError(f"{kind}: warn between 0 minutes and a week ahead, not {minutes}")
+        return value

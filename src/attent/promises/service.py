@@ -2,20 +2,23 @@
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Presence, Team
+from attent.agents.models import Agent, Presence, Role, Team
+from attent.agents.service import require_role
 from attent.cases.models import Case, CaseStatus
 from attent.cases.service import get_case, visible_to
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.organisations.models import Organisation
+from attent.promises import telling
+from attent.promises.durations import MIN_OBSERVATIONS, step_durations, window_minutes
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.policy import PromisePolicy, policy_of
-from attent.promises.schemas import PromiseCreate, PromiseUpdate
+from attent.promises.schemas import PromiseCreate, PromiseSettings, PromiseUpdate
 from attent.timeline.service import record_event
 
 
@@ -23,6 +26,27 @@ def policy_for(*, db: Session, organisation_id: uuid.UUID) -> PromisePolicy:
     """The organisation's promise timing rules."""
     org = db.get(Organisation, organisation_id)
     return policy_of(org.settings if org else {})
+
+
+def promise_settings(*, db: Session, actor: Agent) -> dict[str, Any]:
+    """The organisation's promise rules with every default filled in, as the settings page shows them."""
+    policy = policy_for(db=db, organisation_id=actor.organisation_id)
+    return {
+        "at_risk_minutes": {kind: int(t.total_seconds() // 60) for kind, t in policy.at_risk_before.items()},
+        "grace_minutes": int(policy.grace.total_seconds() // 60),
+        "dropped_callback_minutes": int(policy.dropped_callback_within.total_seconds() // 60),
+        "tell_customer": policy.tell_customer,
+    }
+
+
+def set_promise_settings(*, db: Session, actor: Agent, data: PromiseSettings) -> dict[str, Any]:
+    """Admins set the rules; they apply to promises made from now on (made ones keep their times)."""
+    require_role(actor, Role.ADMIN)
+    org = db.get(Organisation, actor.organisation_id)
+    assert org is not None
+    org.settings = {**org.settings, "promises": data.model_dump(mode="json")}
+    db.flush()
+    return promise_settings(db=db, actor=actor)
 
 
 def record_promise_event(
@@ -40,6 +64,32 @@ def record_promise_event(
         data={"promise_id": str(promise.id), "kind": promise.kind.value, **data},
         customer_visible=kind in ("promise.made", "promise.kept"),
     )
+
+
+def offer(*, db: Session, promise: Promise, owner: Agent, at: datetime) -> None:
+    """Put a promise on offer to its team, saying why its owner cannot keep it."""
+    promise.offered_at = at
+    leaves = owner.presence is Presence.AVAILABLE and owner.available_until is not None
+    record_promise_event(
+        db,
+        promise,
+        "promise.offered",
+        at,
+        None,
+        owner_id=str(owner.id),
+        presence=owner.presence.value,
+        available_until=owner.available_until.isoformat() if leaves and owner.available_until else None,
+    )
+
+
+def owner_gone_before_due(owner: Agent, due_by: datetime, actor: Agent | None) -> bool:
+    """Whether the owner's shift ends before the due time, or someone else gave it to an absent owner.
+
+    Agents who make a promise themselves are plainly at work, whatever their presence says.
+    """
+    if owner.available_until is not None and owner.available_until < due_by:
+        return True
+    return owner.presence is not Presence.AVAILABLE and (actor is None or actor.id != owner.id)
 
 
 def _active_agent(db: Session, organisation_id: uuid.UUID, agent_id: uuid.UUID, field: str) -> Agent:
@@ -97,6 +147,7 @@ def create(
     )
     db.add(promise)
     db.flush()
+    owner = db.get(Agent, (case.organisation_id, owner_id)) if owner_id else None
     record_promise_event(
         db,
         promise,
@@ -111,6 +162,10 @@ def create(
         source=source.value,
         step_type=step_type,
     )
+    if owner is not None and owner_gone_before_due(owner, due_by, actor):
+        offer(db=db, promise=promise, owner=owner, at=at)
+    if tell_customer:
+        telling.tell_customer(db=db, promise=promise, event="promise.made", at=at)
     return promise
 
 
@@ -124,27 +179,55 @@ def make_promise(
             "case_closed", "This case is closed; open a new case to promise the customer something."
         )
     field = "due_at" if data.due_at is not None else "due_by"
-    if data.deadline <= at:
+    due_from, due_by = data.due_from, data.deadline
+    if due_by is None:
+        due_from, due_by = learned_window(db=db, organisation_id=case.organisation_id, data=data, at=at)
+    if due_by <= at:
         raise Invalid(
             "due_in_past",
             "A promise is due in the future.",
-            [FieldError((field,), f"{data.deadline.isoformat()} is not after now ({at.isoformat()}).")],
+            [FieldError((field,), f"{due_by.isoformat()} is not after now ({at.isoformat()}).")],
         )
     owner_id = data.owner_id or actor.id
     _active_agent(db, case.organisation_id, owner_id, "owner_id")
+    tell = policy_for(db=db, organisation_id=case.organisation_id).tell_customer
+    if data.tell_customer and not tell:
+        raise Conflict(
+            "customer_messages_off",
+            "Your organisation does not send customers messages about promises; an admin can switch "
+            "them on in the organisation's promise settings.",
+        )
     return create(
         db=db,
         case=case,
         kind=data.kind,
-        due_by=data.deadline,
-        due_from=data.due_from,
+        due_by=due_by,
+        due_from=due_from,
         at=at,
         actor=actor,
         owner_id=owner_id,
         words=data.words,
-        tell_customer=data.tell_customer,
+        tell_customer=tell if data.tell_customer is None else data.tell_customer,
         step_type=data.step_type,
     )
+
+
+def learned_window(
+    *, db: Session, organisation_id: uuid.UUID, data: PromiseCreate, at: datetime
+) -> tuple[datetime, datetime]:
+    """The window a step usually takes (median to 80th percentile, whole minutes), starting now."""
+    assert data.step_type is not None  # the schema requires it for step promises
+    learned = step_durations(db=db, organisation_id=organisation_id, step_type=data.step_type)
+    if not learned or not learned[0].enough:
+        seen = learned[0].observations if learned else 0
+        raise Invalid(
+            "no_learned_duration",
+            f"Attent has seen {seen} kept '{data.step_type}' steps, too few to say how long it takes "
+            f"(it needs {MIN_OBSERVATIONS}); give due_at or due_by.",
+            [FieldError(("due_by",), "Required until this step type has enough history.")],
+        )
+    low, high = window_minutes(learned[0])
+    return at + timedelta(minutes=low), at + timedelta(minutes=high)
 
 
 def get_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID) -> Promise:
@@ -215,12 +298,11 @@ def reassign_promise(
             "promise_not_open",
             f"This promise is {promise.state.value}; only open promises can be handed over.",
         )
-    if owner_id is not None:
-        _active_agent(db, promise.organisation_id, owner_id, "owner_id")
     if team_id is not None and db.get(Team, (promise.organisation_id, team_id)) is None:
         raise Invalid(
             "unknown_team", "No such team.", [FieldError(("team_id",), f"No team with id {team_id}.")]
         )
+    new_owner = _active_agent(db, promise.organisation_id, owner_id, "owner_id") if owner_id else None
     old_owner, old_team = promise.owner_id, promise.team_id
     promise.owner_id, promise.team_id = owner_id, team_id if team_id is not None else promise.team_id
     promise.offered_at = None  # someone has it now
@@ -236,6 +318,8 @@ def reassign_promise(
         from_team_id=str(old_team) if old_team else None,
         team_id=str(promise.team_id) if promise.team_id else None,
     )
+    if new_owner is not None and owner_gone_before_due(new_owner, promise.due_by, actor):
+        offer(db=db, promise=promise, owner=new_owner, at=at)
     db.flush()
     return promise
 

@@ -1,0 +1,30 @@
+"""How messages to the customer fold into the brief: what they were told, and what failed to reach them."""
+
+from attent.briefs.fold import Fold, reduces
+from attent.timeline.models import TimelineEvent
+
+
+@reduces("message.sent")
+def _sent(fold: Fold, e: TimelineEvent) -> None:
+    channel = fold.t(e.data.get("channel", ""))
+    fold.did(
+        e,
+        fold.t("Attent told the customer ({channel}): {subject}", channel=channel, subject=e.data["subject"]),
+    )
+
+
+@reduces("message.failed")
+def _failed(fold: Fold, e: TimelineEvent) -> None:
+    fold.did(
+        e,
+        fold.t(
+            "The customer was NOT told ({subject}): {reason}",
+            subject=e.data.get("subject", ""),
+            reason=e.data.get("reason", ""),
+        ),
+    )
+
+
+@reduces("message.not_sent")
+def _not_sent(fold: Fold, e: TimelineEvent) -> None:
+    fold.did(e, fold.t("The customer was NOT told: we have no address to write to"))

@@ -1,0 +1,110 @@
+"""How a message reaches a customer: a channel interface, and e-mail over SMTP as its first implementation.
+
+SMS, WhatsApp and others implement `Channel` later; the outbox and its worker do not change.
+"""
+
+import smtplib
+import ssl
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
+from typing import ClassVar, Protocol
+
+from attent.core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Everything a channel needs to send one message, read from the outbox row before sending."""
+
+    recipient: str
+    subject: str
+    body: str
+    message_id: str
+    language: str
+    sender_name: str
+
+
+class Undeliverable(Exception):
+    """The channel refused the message for good (unknown recipient, rejected content): do not retry."""
+
+
+class Sender(Protocol):
+    """An open connection to a channel; `send` raises Undeliverable, or anything else to retry later."""
+
+    def send(self, envelope: Envelope) -> None: ...
+
+
+class Channel(Protocol):
+    """A way to reach customers."""
+
+    name: ClassVar[str]
+
+    def connect(self) -> AbstractContextManager[Sender]:
+        """Open a connection for a batch of messages."""
+        ...
+
+
+class _SmtpSender:
+    """Sends over one SMTP connection, so a batch costs one handshake."""
+
+    def __init__(self, smtp: smtplib.SMTP, sender: str) -> None:
+        self.smtp, self.sender = smtp, sender
+
+    def send(self, envelope: Envelope) -> None:
+        message = EmailMessage()
+        name, address = parseaddr(self.sender)
+        message["From"] = formataddr((envelope.sender_name or name, address))
+        message["To"] = envelope.recipient
+        message["Subject"] = envelope.subject
+        message["Message-ID"] = envelope.message_id
+        message["Content-Language"] = envelope.language
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(envelope.body)
+        try:
+            refused = self.smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise Undeliverable(_reason(exc.recipients)) from exc
+        except smtplib.SMTPResponseException as exc:
+            if 500 <= exc.smtp_code < 600:
+                raise Undeliverable(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise
+        if refused:
+            raise Undeliverable(_reason(refused))
+
+
+def _reason(refused: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(
+        f"{who}: {code} {text.decode(errors='replace')}" for who, (code, text) in refused.items()
+    )
+
+
+class EmailChannel:
+    """E-mail over SMTP, with STARTTLS and login when configured."""
+
+    name: ClassVar[str] = "email"
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.smtp_host is not None
+        self.settings = settings
+
+    @contextmanager
+    def connect(self) -> Iterator[Sender]:
+        s = self.settings
+        assert s.smtp_host is not None
+        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds) as smtp:
+            if s.smtp_starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_username and s.smtp_password:
+                smtp.login(s.smtp_username, s.smtp_password)
+            yield _SmtpSender(smtp, s.smtp_from)
+
+
+def channels_from(settings: Settings) -> dict[str, Channel]:
+    """The channels this deployment can deliver over; e-mail only when an SMTP server is configured."""
+    channels: dict[str, Channel] = {}
+    if settings.smtp_host:
+        channels[EmailChannel.name] = EmailChannel(settings)
+    return channels

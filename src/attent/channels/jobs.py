@@ -1,0 +1,155 @@
+"""Delivering the outbox: claim due messages, send them outside any transaction, record the outcome.
+
+Claiming commits a lease (`locked_by`, `locked_until`) first, so a slow mail server never holds a
+database lock, and a second worker skips leased messages: each message is sent by one worker. The
+outcome is written only by the lease holder. If a worker dies after the mail server accepted a
+message but before it recorded that, the message goes again when the lease runs out, with the same
+Message-ID, so mail systems that de-duplicate drop the copy; the window is the few milliseconds
+between the server's answer and our commit.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from attent.channels.channel import Channel, Envelope, Undeliverable, channels_from
+from attent.channels.models import MessageState, OutboundMessage
+from attent.core.db import Database, claim_rows
+from attent.core.settings import Settings
+from attent.organisations.models import Organisation
+from attent.timeline.service import record_event
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+BATCH = 20  # x the SMTP timeout stays well inside the lease
+MAX_ATTEMPTS = 8
+NOT_CONFIGURED = "No channel '{channel}' is configured on this server (for e-mail: set ATTENT_SMTP_HOST)."
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    organisation_id: uuid.UUID
+    id: uuid.UUID
+    channel: str
+    attempts: int
+    envelope: Envelope
+
+
+def deliver_due_messages(*, database: Database, now: datetime, limit: int, settings: Settings) -> int:
+    """Send every queued message that is due; returns how many were sent."""
+    lease_holder = uuid.uuid4().hex
+    claimed = _claim(database, now, min(limit, BATCH), lease_holder)
+    if not claimed:
+        return 0
+    outcomes = _send(claimed, channels_from(settings))
+    with database.unit_of_work() as db:
+        for item in claimed:
+            _record(db, item, outcomes, now, lease_holder)
+    return sum(1 for outcome in outcomes.values() if outcome is None)
+
+
+def _claim(database: Database, now: datetime, limit: int, lease_holder: str) -> list[_Claimed]:
+    with database.unit_of_work() as db:
+        query = (
+            select(OutboundMessage)
+            .where(
+                OutboundMessage.next_attempt_at <= now,
+                or_(OutboundMessage.locked_until.is_(None), OutboundMessage.locked_until < now),
+            )
+            .order_by(OutboundMessage.next_attempt_at)
+            .limit(limit)
+        )
+        messages = list(db.scalars(claim_rows(query, db)))
+        names = _sender_names(db, {m.organisation_id for m in messages})
+        for m in messages:
+            m.locked_by, m.locked_until, m.attempts = lease_holder, now + LEASE, m.attempts + 1
+        return [
+            _Claimed(
+                m.organisation_id,
+                m.id,
+                m.channel,
+                m.attempts,
+                Envelope(m.recipient, m.subject, m.body, m.message_id, m.language, names[m.organisation_id]),
+            )
+            for m in messages
+        ]
+
+
+def _sender_names(db: Session, organisation_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = db.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids)))
+    return {organisation_id: name for organisation_id, name in rows}
+
+
+def _send(claimed: list[_Claimed], channels: dict[str, Channel]) -> dict[uuid.UUID, Exception | None]:
+    """Each message's outcome: None (sent), Undeliverable (for good) or another error (try again)."""
+    outcomes: dict[uuid.UUID, Exception | None] = {}
+    deadline = time.monotonic() + LEASE.total_seconds() / 2  # stop well before another worker may step in
+    for name in sorted({item.channel for item in claimed}):
+        batch = [item for item in claimed if item.channel == name]
+        channel = channels.get(name)
+        if channel is None:
+            outcomes.update({item.id: Undeliverable(NOT_CONFIGURED.format(channel=name)) for item in batch})
+            continue
+        try:
+            with channel.connect() as sender:
+                for item in batch:
+                    if time.monotonic() > deadline:
+                        break  # left unrecorded: released below and retried
+                    try:
+                        sender.send(item.envelope)
+                        outcomes[item.id] = None
+                    except Exception as exc:
+                        outcomes[item.id] = exc
+        except Exception as exc:  # could not connect, or the connection broke
+            log.warning("channel %s: %s", name, exc)
+            for item in batch:
+                outcomes.setdefault(item.id, exc)
+    return outcomes
+
+
+def _record(
+    db: Session, item: _Claimed, outcomes: dict[uuid.UUID, Exception | None], now: datetime, holder: str
+) -> None:
+    """Write what happened, only if our lease still stands; a message we did not get to is released."""
+    message = db.get(OutboundMessage, (item.organisation_id, item.id), with_for_update=True)
+    if message is None or message.locked_by != holder or message.state is not MessageState.QUEUED:
+        return
+    message.locked_by, message.locked_until = None, None
+    if item.id not in outcomes:
+        message.attempts -= 1
+        return
+    outcome = outcomes[item.id]
+    if outcome is None:
+        message.state, message.sent_at, message.next_attempt_at = MessageState.SENT, now, None
+        message.last_error = None
+        _event(db, message, "message.sent", now)
+        return
+    message.last_error = f"{type(outcome).__name__}: {outcome}"[:2000]
+    if isinstance(outcome, Undeliverable) or message.attempts >= MAX_ATTEMPTS:
+        message.state, message.next_attempt_at = MessageState.FAILED, None
+        _event(db, message, "message.failed", now, reason=str(outcome)[:300])
+    else:
+        message.next_attempt_at = now + timedelta(seconds=min(3600, 2 ** (message.attempts + 3)))
+
+
+def _event(db: Session, message: OutboundMessage, kind: str, at: datetime, **extra: str) -> None:
+    """The case's timeline shows what the customer was told, or that telling them failed."""
+    record_event(
+        db=db,
+        organisation_id=message.organisation_id,
+        case_id=message.case_id,
+        customer_id=message.customer_id,
+        kind=kind,
+        at=at,
+        actor=None,
+        data={"message_id": str(message.id), "channel": message.channel, "subject": message.subject}
+        | message.data
+        | extra,
+        customer_visible=kind == "message.sent",
+    )

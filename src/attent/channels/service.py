@@ -1,0 +1,92 @@
+"""Putting messages to customers in the outbox, in the transaction that decided to send them."""
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from attent.cases.models import Case
+from attent.channels.models import MessageState, OutboundMessage
+from attent.channels.render import render_message
+from attent.customers.models import Customer
+from attent.timeline.service import record_case_event
+
+# How each channel finds a customer's address, in order of preference; SMS joins with the phone number.
+ADDRESSES: dict[str, Callable[[Customer], str | None]] = {"email": lambda customer: customer.email}
+
+
+def reach(customer: Customer) -> tuple[str, str] | None:
+    """The first channel we have an address for: (channel, address)."""
+    for channel, address_of in ADDRESSES.items():
+        if address := address_of(customer):
+            return channel, address
+    return None
+
+
+def queue_message(
+    *,
+    db: Session,
+    case: Case,
+    customer: Customer,
+    template: str,
+    values: dict[str, Any],
+    key: str,
+    at: datetime,
+    data: dict[str, Any] | None = None,
+) -> OutboundMessage | None:
+    """Render and queue one message; the same `key` twice queues it once. None when we cannot reach them."""
+    existing = db.scalar(
+        select(OutboundMessage).where(
+            OutboundMessage.organisation_id == case.organisation_id, OutboundMessage.key == key
+        )
+    )
+    if existing is not None:
+        return existing
+    data = {"template": template, **(data or {})}
+    target = reach(customer)
+    if target is None:
+        record_case_event(
+            db=db,
+            case=case,
+            kind="message.not_sent",
+            at=at,
+            actor=None,
+            data={**data, "reason": "no_address"},
+        )
+        return None
+    subject, body = render_message(template=template, language=customer.language, values=values)
+    message_id = uuid.uuid4()
+    message = OutboundMessage(
+        organisation_id=case.organisation_id,
+        key=key,
+        case_id=case.id,
+        customer_id=customer.id,
+        channel=target[0],
+        recipient=target[1],
+        language=customer.language,
+        template=template,
+        subject=subject,
+        body=body,
+        message_id=f"<{message_id}@attent>",
+        data=data,
+        state=MessageState.QUEUED,
+        next_attempt_at=at,
+        created_at=at,
+    )
+    db.add(message)
+    db.flush()
+    return message
+
+
+def messages_of_case(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID) -> list[OutboundMessage]:
+    """Every message to the customer about one case, oldest first."""
+    return list(
+        db.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.organisation_id == organisation_id, OutboundMessage.case_id == case_id)
+            .order_by(OutboundMessage.created_at, OutboundMessage.id)
+        )
+    )
