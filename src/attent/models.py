@@ -9,6 +9,7 @@ from attent.core.queue import Job
 from attent.customers.models import Customer, CustomerRef
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
+from attent.playbooks.models import Playbook, PlaybookStep
 from attent.promises.models import Promise
 from attent.timeline.models import TimelineEvent
 
@@ -26,6 +27,8 @@ __all__ = [
     "Note",
     "Notification",
     "Organisation",
+    "Playbook",
+    "PlaybookStep",
     "Promise",
     "Team",
     "TeamMembership",

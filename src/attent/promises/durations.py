@@ -3,6 +3,7 @@
 import math
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import timedelta
 
 from pydantic import BaseModel
@@ -33,12 +34,17 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
-def _minutes(seconds: float) -> int:
+def whole_minutes(seconds: float) -> int:
+    """Seconds as the whole minutes a person would say (at least one)."""
     return max(1, round(seconds / 60))
 
 
 def step_durations(
-    *, db: Session, organisation_id: uuid.UUID, step_type: str | None = None
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    step_type: str | None = None,
+    step_types: Collection[str] | None = None,
 ) -> list[StepDuration]:
     """Median and 80th percentile per step type, with the range to promise ("usually 12-15 minutes")."""
     query = select(Promise.step_type, Promise.made_at, Promise.closed_at).where(
@@ -49,6 +55,8 @@ def step_durations(
     )
     if step_type is not None:
         query = query.where(Promise.step_type == step_type)
+    if step_types is not None:
+        query = query.where(Promise.step_type.in_(list(step_types)))
     samples: dict[str, list[float]] = defaultdict(list)
     for kind, made_at, closed_at in db.execute(query.order_by(Promise.closed_at.desc())):
         if kind is not None and closed_at is not None and len(samples[kind]) < RECENT:
@@ -58,7 +66,7 @@ def step_durations(
         values.sort()
         median, p80 = _quantile(values, 0.5), _quantile(values, 0.8)
         enough = len(values) >= MIN_OBSERVATIONS
-        low, high = _minutes(median), _minutes(p80)
+        low, high = whole_minutes(median), whole_minutes(p80)
         span = f"{low}" if low == high else f"{low}-{high}"
         result.append(
             StepDuration(
