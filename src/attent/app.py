@@ -25,8 +25,10 @@ from attent.core.templating import render
 from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.notifications import api as notifications_api
+from attent.playbooks import api as playbooks_api
 from attent.promises import api as promises_api
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
+from attent.verification import api as verification_api
 
 API_PREFIX = "/api/v1"
 
@@ -86,6 +88,8 @@ def create_app(
         promises_api,
         notifications_api,
         briefs_api,
+        verification_api,
+        playbooks_api,
     )
     for module in api_modules:
         api.include_router(module.router)

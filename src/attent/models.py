@@ -10,6 +10,7 @@ from attent.core.queue import Job
 from attent.customers.models import Customer, CustomerRef
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
+from attent.playbooks.models import Playbook, PlaybookStep
 from attent.promises.models import Promise
 from attent.timeline.models import TimelineEvent
 
@@ -28,6 +29,8 @@ __all__ = [
     "Notification",
     "Organisation",
     "OutboundMessage",
+    "Playbook",
+    "PlaybookStep",
     "Promise",
     "Team",
     "TeamMembership",

@@ -6,6 +6,8 @@ from attent.agents.models import Agent
 from attent.briefs.service import build_brief
 from attent.cases.models import Case
 from attent.demo import is_empty, load_demo
+from attent.playbooks.service import get_playbook
+from attent.verification.service import get_policy
 
 
 def test_demo_tells_the_dropped_call_story_in_both_organisations(db, clock):
@@ -36,3 +38,17 @@ def test_demo_tells_the_dropped_call_story_in_both_organisations(db, clock):
         .unanswered[0]
         .text.startswith("I ordered the lungo")
     )
+
+
+def test_demo_organisations_say_why_they_ask_and_what_they_do(db, clock):
+    load_demo(db=db, now=clock.now())
+    fatima = db.scalar(select(Agent).where(Agent.email == "fatima@kopjekoffie.example"))
+    andreas = db.scalar(select(Agent).where(Agent.email == "andreas@villaoleander.example"))
+    coffee = get_playbook(db=db, actor=fatima, case_type="delivery_missing")
+    trace = next(s for s in coffee.steps if s.key == "trace_shipment")
+    assert trace.narration.nl.startswith("Ik zoek nu uw zending op") and trace.expected.source == "default"
+    assert [s.key for s in get_playbook(db=db, actor=andreas, case_type="late_arrival").steps]
+    coffee_policy = get_policy(db=db, organisation_id=fatima.organisation_id)
+    assert [q.key for q in coffee_policy.questions][:2] == ["email", "order_number"]
+    villa_policy = get_policy(db=db, organisation_id=andreas.organisation_id)
+    assert "booking_number" in [q.key for q in villa_policy.questions]

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from attent.briefs.schemas import DoneItem, Need, NextStep, OpenPromise, Question
+from attent.briefs.schemas import CurrentStep, DoneItem, Need, NextStep, OpenPromise, Question, Verified
 from attent.core.i18n import gettext
 from attent.timeline.models import TimelineEvent
 
@@ -26,10 +26,18 @@ class Fold:
     contacts: int = 0
     dropped: int = 0
     last_outcome: str | None = None
+    verified: Verified | None = None
+    current_step: CurrentStep | None = None
 
     def t(self, message: str, **values: object) -> str:
         """Translate into the reader's language."""
         return gettext(self.language, message, **values)
+
+    def pick(self, texts: object) -> str:
+        """The reader's language from a {"nl": ..., "en": ...} value stored in an event."""
+        if not isinstance(texts, dict):
+            return ""
+        return str(texts.get(self.language) or texts.get("nl") or "")
 
     def who(self, event: TimelineEvent) -> str:
         """The actor's display name."""

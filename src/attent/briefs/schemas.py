@@ -80,6 +80,27 @@ class CustomerContext(BaseModel):
     earlier_case_count: int
 
 
+class Verified(BaseModel):
+    """How the customer was verified on this case: the question's label, never the answer."""
+
+    by: str
+    at: datetime
+    actor_name: str
+    summary: str
+
+
+class CurrentStep(BaseModel):
+    """The playbook step being done now, and how long it is expected to take."""
+
+    key: str
+    title: str
+    started_at: datetime
+    started_by: str
+    low_minutes: int
+    high_minutes: int
+    summary: str
+
+
 class Brief(BaseModel):
     """Derived from the timeline on every read, so it is never stale."""
 
@@ -95,6 +116,8 @@ class Brief(BaseModel):
     open_promises: list[OpenPromise]
     unanswered: list[Question]
     next_step: NextStep
+    verified: Verified | None = None
+    current_step: CurrentStep | None = None
     customer: CustomerContext
     contacts: int
     dropped_contacts: int

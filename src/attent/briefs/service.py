@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
-from attent.briefs import messages, promises, reducers  # noqa: F401 (importing registers their reducers)
+from attent.briefs import guidance, messages, promises, reducers  # noqa: F401 (importing registers their reducers)
 from attent.briefs.fold import REDUCERS, Fold
 from attent.briefs.schemas import Brief, CustomerContext, EarlierCase, Need, NextStep
 from attent.cases.models import Case, CaseStatus
@@ -124,6 +124,10 @@ def build_brief(*, db: Session, actor: Agent, case_id: uuid.UUID, language: str 
         ),
         unanswered=fold.questions if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED) else [],
         next_step=fold.next_step or _derive_next_step(fold, case),
+        verified=fold.verified,
+        current_step=fold.current_step
+        if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+        else None,
         customer=_customer_context(db=db, case=case),
         contacts=fold.contacts,
         dropped_contacts=fold.dropped,

@@ -1,6 +1,7 @@
 """One error hierarchy; mapped to problem+json (API) or a flash fragment (pages) in one place."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,11 @@ class TooLarge(AttentError):
 
 
 class RateLimited(AttentError):
-    """Too many attempts in too short a time."""
+    """Too many attempts in too short a time; `retry_at` says when trying again is allowed."""
 
     status = 429
     title = "Too many requests"
+
+    def __init__(self, code: str, detail: str, retry_at: datetime | None = None) -> None:
+        super().__init__(code, detail)
+        self.retry_at = retry_at

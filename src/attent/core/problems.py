@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
-from attent.core.errors import AttentError, FieldError, Invalid, Unauthenticated
+from attent.core.errors import AttentError, FieldError, Invalid, RateLimited, Unauthenticated
 from attent.core.idempotency import Replay
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,10 @@ def install(app: FastAPI, render_page_error: Any) -> None:
             response: Response = render_page_error(request, exc)
             return response
         errors = exc.errors if isinstance(exc, Invalid) else None
-        return problem(exc.status, exc.code, exc.title, exc.detail, errors)
+        extra: dict[str, str] = {}
+        if isinstance(exc, RateLimited) and exc.retry_at is not None:
+            extra["retry_at"] = exc.retry_at.isoformat().replace("+00:00", "Z")
+        return problem(exc.status, exc.code, exc.title, exc.detail, errors, **extra)
 
     @app.exception_handler(Replay)
     async def replay(_request: Request, exc: Replay) -> Response:

@@ -2,7 +2,7 @@
 
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -24,3 +24,14 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
+
+
+class Bilingual(Input):
+    """A text an agent reads or says, in Dutch and in English."""
+
+    nl: str = Field(min_length=1, max_length=500)
+    en: str = Field(min_length=1, max_length=500)
+
+    def in_language(self, language: str) -> str:
+        """The text in `language`; Dutch for anything that is not English."""
+        return self.en if language == "en" else self.nl

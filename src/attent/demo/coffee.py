@@ -17,6 +17,7 @@ from attent.contacts.service import log_contact
 from attent.customers.schemas import CustomerCreate, Fact
 from attent.customers.service import create_customer
 from attent.demo.common import PASSWORD, DemoResult, say
+from attent.demo.guidance import load_coffee_guidance
 from attent.organisations.service import create_organisation
 from attent.promises.models import PromiseKind
 from attent.promises.schemas import PromiseCreate
@@ -63,6 +64,7 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
             db=db, actor=a[key], agent_id=a[key].id, presence=Presence.AVAILABLE, at=now - timedelta(hours=3)
         )
     _, result.token = create_token(db=db, agent=bootstrap, name="demo", at=now)
+    load_coffee_guidance(db, bootstrap, now - timedelta(days=60))
 
     marieke = create_customer(
         db=db,
@@ -73,7 +75,7 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
             email="marieke.visser@example.nl",
             phone="+31 6 1234 5678",
             language="nl",
-            external_refs={"shop": "C-1042"},
+            external_refs={"shop": "C-1042", "order": "88213"},
             facts={
                 "voorkeur": Fact(value="Liever gebeld dan gemaild", consent="telefonisch gevraagd, 12-08")
             },

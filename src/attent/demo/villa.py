@@ -16,6 +16,7 @@ from attent.contacts.service import log_contact
 from attent.customers.schemas import CustomerCreate, Fact
 from attent.customers.service import create_customer
 from attent.demo.common import PASSWORD, DemoResult, say
+from attent.demo.guidance import load_villa_guidance
 from attent.organisations.service import create_organisation
 
 
@@ -43,6 +44,7 @@ def load_villa(db: Session, now: datetime, result: DemoResult) -> None:
         at=now - timedelta(days=200),
     )
     result.logins.append((org.name, host.email, host.name, "admin"))
+    load_villa_guidance(db, host, now - timedelta(days=200))
     guests = create_team(db=db, actor=host, name="Guest care", at=now - timedelta(days=200))
     staff = {}
     for email, name, role, lang in [

@@ -3,6 +3,7 @@
 import math
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import timedelta
 
 from pydantic import BaseModel
@@ -39,7 +40,11 @@ def window_minutes(duration: "StepDuration") -> tuple[int, int]:
 
 
 def step_durations(
-    *, db: Session, organisation_id: uuid.UUID, step_type: str | None = None
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    step_type: str | None = None,
+    step_types: Collection[str] | None = None,
 ) -> list[StepDuration]:
     """Median and 80th percentile per step type, with the range to promise ("usually 12-15 minutes")."""
     query = select(Promise.step_type, Promise.made_at, Promise.closed_at).where(
@@ -50,6 +55,8 @@ def step_durations(
     )
     if step_type is not None:
         query = query.where(Promise.step_type == step_type)
+    if step_types is not None:
+        query = query.where(Promise.step_type.in_(list(step_types)))
     samples: dict[str, list[float]] = defaultdict(list)
     for kind, made_at, closed_at in db.execute(query.order_by(Promise.closed_at.desc())):
         if kind is not None and closed_at is not None and len(samples[kind]) < RECENT:
