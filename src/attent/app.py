@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from attent.agents import api as agents_api
 from attent.agents import pages as agents_pages
 from attent.briefs import api as briefs_api
+from attent.cases import actions as cases_actions
 from attent.cases import api as cases_api
 from attent.cases import pages as cases_pages
 from attent.contacts import api as contacts_api
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(api)
     app.include_router(agents_pages.router)
     app.include_router(cases_pages.router)
+    app.include_router(cases_actions.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)

@@ -153,7 +153,7 @@ def test_three_workers_move_each_due_promise_exactly_once(committed_url, tmp_pat
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(committed_url, tmp_path):
     database = _due_promises(committed_url)
     log = tmp_path / "workers.log"
-    victim = _start(committed_url, log, batch=25)  # many small batches: the kill lands mid-run
+    victim = _start(committed_url, log, batch=5)  # hundreds of small batches: the kill lands mid-run
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and sum(_transitions(database).values()) == 0:
         time.sleep(0.01)

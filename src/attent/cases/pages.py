@@ -1,16 +1,27 @@
-"""The case list and the case page (the workspace proper grows here in the workspace issue)."""
+"""The case list and the case page: the brief first, then the customer, promises, actions, timeline."""
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
 
+from attent.agents.models import Agent
 from attent.briefs.service import build_brief
-from attent.cases.service import get_case, list_cases
-from attent.core.deps import CurrentAgent, DbSession
+from attent.cases.service import TRANSITIONS, get_case, list_cases
+from attent.contacts.models import Direction, Outcome
+from attent.core.clock import Clock
+from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.errors import NotFound
 from attent.core.templating import render
+from attent.customers.models import Customer
 from attent.organisations.service import get_organisation
+from attent.playbooks.service import get_playbook
+from attent.promises.models import PromiseKind, PromiseState
+from attent.promises.service import list_promises, policy_for
 from attent.timeline.service import case_events
+from attent.verification.service import verification_status
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,11 +40,49 @@ def cases_page(request: Request, db: DbSession, actor: CurrentAgent) -> HTMLResp
     return render(request, "cases.html", agent=actor, cases=rows, tz=org.timezone)
 
 
-@router.get("/cases/{case_id}")
-def case_page(case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent) -> HTMLResponse:
-    """The handoff brief first, then the timeline newest first."""
+def case_view(
+    request: Request,
+    *,
+    db: Session,
+    actor: Agent,
+    clock: Clock,
+    case_id: uuid.UUID,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    """Everything the case page shows; form actions render it again with their result or error."""
     case = get_case(db=db, actor=actor, case_id=case_id)
-    brief = build_brief(db=db, actor=actor, case_id=case.id)
-    events = case_events(db=db, organisation_id=case.organisation_id, case_id=case.id, newest_first=True)
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
-    return render(request, "case.html", agent=actor, case=case, brief=brief, events=events, tz=org.timezone)
+    customer = db.get(Customer, (case.organisation_id, case.customer_id))
+    try:
+        playbook = get_playbook(db=db, actor=actor, case_type=case.type)
+    except NotFound:
+        playbook = None
+    return render(
+        request,
+        "case.html",
+        status_code=status_code,
+        agent=actor,
+        case=case,
+        customer=customer,
+        brief=build_brief(db=db, actor=actor, case_id=case.id),
+        events=case_events(db=db, organisation_id=case.organisation_id, case_id=case.id, newest_first=True),
+        promises=list_promises(db=db, actor=actor, case_id=case.id, states=[PromiseState.OPEN]),
+        verification=verification_status(db=db, actor=actor, case_id=case.id, at=clock.now()),
+        playbook=playbook,
+        next_statuses=sorted(s.value for s in TRANSITIONS[case.status]),
+        promise_kinds=[k.value for k in PromiseKind if k is not PromiseKind.STEP],
+        outcomes=[o.value for o in Outcome],
+        directions=[d.value for d in Direction],
+        tell_customers=policy_for(db=db, organisation_id=case.organisation_id).tell_customer,
+        tz=org.timezone,
+        **extra,
+    )
+
+
+@router.get("/cases/{case_id}")
+def case_page(
+    case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> HTMLResponse:
+    """The handoff brief first; then the customer, open promises, what to do, and the timeline."""
+    return case_view(request, db=db, actor=actor, clock=clock, case_id=case_id)

@@ -56,7 +56,7 @@ def current_agent(request: Request, db: DbSession, clock: ClockDep) -> Agent:
         agent = authenticate(db=db, secret=cookie, at=clock.now(), kind=TokenKind.SESSION)
     else:
         raise Unauthenticated("not_authenticated", "Sign in, or send 'Authorization: Bearer <token>'.")
-    request.state.agent = agent
+    request.state.agent, request.state.language = agent, agent.language  # error pages outlive the session
     return agent
 
 

@@ -20,8 +20,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 
 def page_language(request: Request) -> str:
     """The signed-in agent's language, else the language cookie, else Dutch."""
-    agent = getattr(request.state, "agent", None)
-    return pick_language(agent.language if agent else request.cookies.get("attent_lang"))
+    return pick_language(getattr(request.state, "language", None) or request.cookies.get("attent_lang"))
 
 
 def csrf_token(request: Request) -> str:
