@@ -113,6 +113,25 @@ def app_client(settings: Settings, database: Database, clock: FrozenClock) -> It
         yield client
 
 
+@pytest.fixture
+def committed_url(database_url: str, tmp_path: Path) -> str:
+    """A database of the same kind whose rows really commit, for processes to share."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'workers.db'}"
+    else:
+        base, _, name = database_url.rpartition("/")
+        url, admin = (
+            f"{base}/{name}_workers",
+            make_engine(database_url).execution_options(isolation_level="AUTOCOMMIT"),
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_workers" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}_workers"'))
+        admin.dispose()
+    upgrade(url)
+    return url
+
+
 @dataclass
 class Tenant:
     """One organisation with an admin, a lead, an agent in a team, a customer and a case."""

@@ -14,12 +14,14 @@ from attent.agents import pages as agents_pages
 from attent.briefs import api as briefs_api
 from attent.cases import actions as cases_actions
 from attent.cases import api as cases_api
+from attent.cases import live as cases_live
 from attent.cases import pages as cases_pages
 from attent.contacts import api as contacts_api
 from attent.core import problems
 from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
 from attent.core.errors import AttentError
+from attent.core.live import Listener
 from attent.core.middleware import BodyLimit, SecurityHeaders
 from attent.core.settings import Settings, get_settings
 from attent.core.templating import render
@@ -56,6 +58,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         embedded = None
+        url = database.engine.url.render_as_string(hide_password=False)
+        listener = Listener(url) if database.is_postgres else None
+        if listener is not None:  # other processes' changes arrive through LISTEN/NOTIFY
+            listener.start()
         if run_worker:
             embedded = Worker(
                 database=database,
@@ -68,6 +74,8 @@ def create_app(
         yield
         if embedded is not None:
             embedded.stop()
+        if listener is not None:
+            listener.stop()
 
     app = FastAPI(
         title="Attent",
@@ -98,6 +106,7 @@ def create_app(
     app.include_router(agents_pages.router)
     app.include_router(cases_pages.router)
     app.include_router(cases_actions.router)
+    app.include_router(cases_live.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)

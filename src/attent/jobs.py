@@ -2,6 +2,7 @@
 
 from attent.agents.jobs import end_shifts
 from attent.channels.jobs import deliver_due_messages
+from attent.core import live  # noqa: F401 (changes the worker makes reach open pages)
 from attent.core.worker import TIMED_STEPS
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
 from attent.promises.jobs import advance_due_promises

@@ -1,7 +1,7 @@
 """Every ORM model, imported in one place for Alembic and the drift test."""
 
 from attent.agents.models import Agent, ApiToken, Team, TeamMembership
-from attent.cases.models import Case, Note
+from attent.cases.models import Case, CaseViewer, Note
 from attent.channels.models import OutboundMessage
 from attent.contacts.models import Contact, Message
 from attent.core.db import Base
@@ -19,6 +19,7 @@ __all__ = [
     "ApiToken",
     "Base",
     "Case",
+    "CaseViewer",
     "Contact",
     "Customer",
     "CustomerRef",

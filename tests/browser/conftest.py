@@ -27,6 +27,7 @@ START_TIMEOUT = 30.0
 DEMO_ORG = "kopje-koffie"
 DEMO_AGENT = "fatima@kopjekoffie.example"
 VIEWPORT = {"width": 1280, "height": 800}
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _need_browser() -> None:
@@ -145,7 +146,7 @@ def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, for the whole session."""
     _need_browser()
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
         yield chromium
         chromium.close()
 

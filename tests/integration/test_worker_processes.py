@@ -10,14 +10,12 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from attent.cases.service import get_case
 from attent.channels.models import MessageState, OutboundMessage
 from attent.core.clock import FrozenClock, SystemClock
-from attent.core.db import Database, make_engine
-from attent.core.migrate import upgrade
+from attent.core.db import Database
 from attent.promises.models import Promise, PromiseKind, PromiseState
 from attent.promises.service import create
 from attent.timeline.models import TimelineEvent
@@ -26,25 +24,6 @@ from tests.conftest import make_tenant
 ATTENT = str(Path(sys.executable).with_name("attent"))
 BROKEN, AT_RISK = 1200, 600
 MAILED = 40
-
-
-@pytest.fixture
-def committed_url(database_url: str, tmp_path: Path) -> str:
-    """A database of the same kind whose rows really commit, for processes to share."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'workers.db'}"
-    else:
-        base, _, name = database_url.rpartition("/")
-        url, admin = (
-            f"{base}/{name}_workers",
-            make_engine(database_url).execution_options(isolation_level="AUTOCOMMIT"),
-        )
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_workers" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}_workers"'))
-        admin.dispose()
-    upgrade(url)
-    return url
 
 
 def _due_promises(url: str) -> Database:

@@ -74,3 +74,18 @@ class Note(TenantMixin, Base):
     author_id: Mapped[uuid.UUID]
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class CaseViewer(Base):
+    """Who has a case open right now (a heartbeat every 15 seconds), so colleagues see each other."""
+
+    __tablename__ = "case_viewers"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "case_id"], ["cases.organisation_id", "cases.id"]),
+        ForeignKeyConstraint(["organisation_id", "agent_id"], ["agents.organisation_id", "agents.id"]),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    agent_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    seen_at: Mapped[datetime]

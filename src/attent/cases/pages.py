@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
 from attent.briefs.service import build_brief
+from attent.cases.live import viewers
 from attent.cases.service import TRANSITIONS, get_case, list_cases
 from attent.contacts.models import Direction, Outcome
 from attent.core.clock import Clock
@@ -75,6 +76,7 @@ def case_view(
         outcomes=[o.value for o in Outcome],
         directions=[d.value for d in Direction],
         tell_customers=policy_for(db=db, organisation_id=case.organisation_id).tell_customer,
+        viewers=viewers(db=db, actor=actor, case_id=case.id, at=clock.now()),
         tz=org.timezone,
         **extra,
     )

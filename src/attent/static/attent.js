@@ -20,3 +20,27 @@ document.addEventListener("DOMContentLoaded", () => {
   setInterval(() => attentCountdowns(document), 15000);
 });
 document.addEventListener("htmx:afterSettle", (event) => attentCountdowns(event.target));
+
+// Live case page: <div data-live="/cases/<id>/live"> opens a server-sent event stream; on each
+// "changed" the page fetches itself and swaps the panels marked data-live-panel, leaving forms alone.
+function attentLive() {
+  const root = document.querySelector("[data-live]");
+  if (!root || !window.EventSource) return;
+  let pending = null;
+  const refresh = async () => {
+    pending = null;
+    const response = await fetch(window.location.pathname, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const panel of document.querySelectorAll("[data-live-panel][id]")) {
+      const next = fresh.getElementById(panel.id);
+      if (next && next.innerHTML !== panel.innerHTML) panel.innerHTML = next.innerHTML;
+    }
+    attentCountdowns(document);
+    document.body.dataset.liveRefreshed = String(Date.now());
+  };
+  const source = new EventSource(root.dataset.live);
+  source.addEventListener("changed", () => { pending = pending || setTimeout(refresh, 150); });
+  source.addEventListener("open", () => { document.body.dataset.live = "open"; });
+}
+document.addEventListener("DOMContentLoaded", attentLive);

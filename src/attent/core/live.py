@@ -1,0 +1,128 @@
+"""Live updates: "this case changed" travels from the transaction that changed it to every open page.
+
+A transaction that records a case's timeline event (or calls `changed`) marks the case. On PostgreSQL
+it calls `pg_notify` before committing, so the signal is delivered on commit, and only then, to every
+`attent serve` process listening (several processes, several machines). On SQLite there is one
+process, and the signal goes to this process's hub after commit. The hub hands it to the server-sent
+event streams of the pages that have that case open.
+"""
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections import defaultdict
+
+import psycopg
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+CHANNEL = "attent_live"
+_MARKS = "attent_live"
+
+
+def case_key(organisation_id: uuid.UUID, case_id: uuid.UUID) -> str:
+    """The name pages subscribe to."""
+    return f"{organisation_id}:{case_id}"
+
+
+class Hub:
+    """The open streams of this process, by case; `publish` may be called from any thread."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def subscribe(self, key: str) -> asyncio.Queue[str]:
+        """A queue that receives the key each time the case changes (call inside the event loop)."""
+        self._loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str] = asyncio.Queue(maxsize=100)
+        self._queues[key].add(queue)
+        return queue
+
+    def unsubscribe(self, key: str, queue: asyncio.Queue[str]) -> None:
+        """Forget a closed stream."""
+        self._queues[key].discard(queue)
+        if not self._queues[key]:
+            del self._queues[key]
+
+    def publish(self, key: str) -> None:
+        """Wake every stream on this case."""
+        if self._loop is not None and key in self._queues:
+            self._loop.call_soon_threadsafe(self._fan_out, key)
+
+    def _fan_out(self, key: str) -> None:
+        for queue in list(self._queues.get(key, ())):
+            if not queue.full():
+                queue.put_nowait(key)
+
+
+HUB = Hub()
+
+
+def changed(db: Session, key: str) -> None:
+    """Mark a case as changed in this transaction (for writes that bypass the ORM's unit of work)."""
+    db.info.setdefault(_MARKS, set()).add(key)
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_new_events(db: Session, _context: object) -> None:
+    from attent.timeline.models import TimelineEvent  # the core knows no domain at import time
+
+    for obj in db.new:
+        if isinstance(obj, TimelineEvent) and obj.case_id is not None:
+            changed(db, case_key(obj.organisation_id, obj.case_id))
+
+
+@event.listens_for(Session, "before_commit")
+def _notify_postgres(db: Session) -> None:
+    keys = db.info.get(_MARKS)
+    if keys and db.get_bind().dialect.name == "postgresql":
+        for key in sorted(keys):
+            db.execute(select(func.pg_notify(CHANNEL, key)))
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_here(db: Session) -> None:
+    keys = db.info.pop(_MARKS, None)
+    if keys and db.get_bind().dialect.name != "postgresql":
+        for key in keys:
+            HUB.publish(key)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(db: Session) -> None:
+    db.info.pop(_MARKS, None)
+
+
+class Listener:
+    """A thread that LISTENs on PostgreSQL and hands each signal to the hub; reconnects if dropped."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("postgresql+psycopg://", "postgresql://")
+        self.stopping = threading.Event()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="attent-live", daemon=True)
+
+    def start(self) -> None:
+        """Start listening; returns once LISTEN is in place (or after 5 seconds)."""
+        self.thread.start()
+        self.ready.wait(5)
+
+    def stop(self) -> None:
+        """Leave the loop within a second."""
+        self.stopping.set()
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.ready.set()
+                    while not self.stopping.is_set():
+                        for note in conn.notifies(timeout=1.0):
+                            HUB.publish(note.payload)
+            except psycopg.Error as exc:
+                log.warning("live updates: %s; reconnecting", exc)
+                self.stopping.wait(1.0)
