@@ -6,6 +6,7 @@ from attent.agents.models import Agent
 from attent.briefs.service import build_brief
 from attent.cases.models import Case
 from attent.demo import is_empty, load_demo
+from attent.workspace.team import team_overview
 
 
 def test_demo_tells_the_dropped_call_story_in_both_organisations(db, clock):
@@ -36,3 +37,17 @@ def test_demo_tells_the_dropped_call_story_in_both_organisations(db, clock):
         .unanswered[0]
         .text.startswith("I ordered the lungo")
     )
+
+
+def test_demo_gives_the_orders_lead_a_broken_and_an_at_risk_promise(db, clock):
+    load_demo(db=db, now=clock.now())
+    db.commit()
+    daan = db.scalar(select(Agent).where(Agent.email == "daan@kopjekoffie.example"))
+    overview = team_overview(db=db, actor=daan, now=clock.now())
+    assert [(line.broken, line.owner_name) for line in overview.troubled] == [
+        (True, "Emma Clarke"),  # "Ik mail u morgen vóór 17:00 een retourlabel." (yesterday)
+        (False, "Fatima El Amrani"),  # the birthday parcel, due within the hour
+    ]
+    assert overview.troubled[0].promise.words == "Ik mail u morgen vóór 17:00 een retourlabel."
+    [callback] = overview.callbacks
+    assert callback.case_subject == "Zending nooit aangekomen (bestelling 88213)"

@@ -57,6 +57,8 @@ def current_agent(request: Request, db: DbSession, clock: ClockDep) -> Agent:
     else:
         raise Unauthenticated("not_authenticated", "Sign in, or send 'Authorization: Bearer <token>'.")
     request.state.agent = agent
+    # A plain copy: an error page renders after the rollback, when the agent's attributes are expired.
+    request.state.language = agent.language
     return agent
 
 

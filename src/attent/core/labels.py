@@ -21,4 +21,5 @@ RUNTIME_MESSAGES = (
     N_("reassigned"), N_("explicit"), N_("outbound contact"), N_("reply"), N_("promise.offered"),
     N_("the owner is not available and nobody took it"),
     N_("message.sent"), N_("message.failed"), N_("message.not_sent"),
+    N_("available"), N_("away"), N_("offline"), N_("kept"), N_("cancelled"),
 )  # fmt: skip
