@@ -27,11 +27,13 @@ from attent.core.settings import Settings, get_settings
 from attent.core.templating import render
 from attent.core.worker import Worker
 from attent.customers import api as customers_api
+from attent.customers import pages as customers_pages
 from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.promises import api as promises_api
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
 from attent.verification import api as verification_api
+from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
 
@@ -104,9 +106,12 @@ def create_app(
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(agents_pages.router)
+    # Before the cases pages: My work answers "/" (the first matching route wins).
+    app.include_router(workspace_pages.router)
     app.include_router(cases_pages.router)
     app.include_router(cases_actions.router)
     app.include_router(cases_live.router)
+    app.include_router(customers_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)

@@ -66,9 +66,10 @@ def serve(
 
     import uvicorn
 
-    settings = get_settings()
-    if not worker:
+    if not worker:  # before the settings are read (and cached): the app factory reads them again
         os.environ["ATTENT_EMBEDDED_WORKER"] = "false"
+        get_settings.cache_clear()
+    settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(
         "attent.app:create_app",

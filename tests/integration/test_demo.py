@@ -8,6 +8,7 @@ from attent.cases.models import Case
 from attent.demo import is_empty, load_demo
 from attent.playbooks.service import get_playbook
 from attent.verification.service import get_policy
+from attent.workspace.team import team_overview
 
 
 def test_demo_tells_the_dropped_call_story_in_both_organisations(db, clock):
@@ -52,3 +53,17 @@ def test_demo_organisations_say_why_they_ask_and_what_they_do(db, clock):
     assert [q.key for q in coffee_policy.questions][:2] == ["email", "order_number"]
     villa_policy = get_policy(db=db, organisation_id=andreas.organisation_id)
     assert "booking_number" in [q.key for q in villa_policy.questions]
+
+
+def test_demo_gives_the_orders_lead_a_broken_and_an_at_risk_promise(db, clock):
+    load_demo(db=db, now=clock.now())
+    db.commit()
+    daan = db.scalar(select(Agent).where(Agent.email == "daan@kopjekoffie.example"))
+    overview = team_overview(db=db, actor=daan, now=clock.now())
+    assert [(line.broken, line.owner_name) for line in overview.troubled] == [
+        (True, "Emma Clarke"),  # "Ik mail u morgen vóór 17:00 een retourlabel." (yesterday)
+        (False, "Fatima El Amrani"),  # the birthday parcel, due within the hour
+    ]
+    assert overview.troubled[0].promise.words == "Ik mail u morgen vóór 17:00 een retourlabel."
+    [callback] = overview.callbacks
+    assert callback.case_subject == "Zending nooit aangekomen (bestelling 88213)"

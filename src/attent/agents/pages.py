@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and the language switch."""
+"""Sign-in, sign-out, the language switch and the header's presence switch."""
 
 from datetime import timedelta
 from typing import Annotated
@@ -6,8 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from attent.agents.service import sign_in, sign_out
-from attent.core.deps import SESSION_COOKIE, ClockDep, DbSession, SettingsDep
+from attent.agents.models import Presence
+from attent.agents.schemas import AgentUpdate
+from attent.agents.service import set_presence, sign_in, sign_out, update_agent
+from attent.core.deps import SESSION_COOKIE, ClockDep, CurrentAgent, DbSession, SettingsDep
 from attent.core.errors import Unauthenticated
 from attent.core.templating import check_csrf, render
 
@@ -84,4 +86,51 @@ def language(
     check_csrf(request, csrf)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie("attent_lang", lang, samesite="lax", max_age=365 * 86400)
+    return response
+
+
+@router.post("/me/presence")
+def my_presence(
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    presence: Annotated[Presence, Form()],
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Set my presence from the header; going away or offline offers my promises to the team."""
+    check_csrf(request, csrf)
+    now = clock.now()
+    # Pressing "available" again must not silently drop the shift end the agent gave earlier.
+    staying = presence is Presence.AVAILABLE and actor.presence is Presence.AVAILABLE
+    until = actor.available_until if staying else None
+    set_presence(
+        db=db,
+        actor=actor,
+        agent_id=actor.id,
+        presence=presence,
+        at=now,
+        until=until if until is not None and until > now else None,
+    )
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/me/language")
+def my_language(
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    settings: SettingsDep,
+    lang: Annotated[str, Form(pattern="^(nl|en)$")],
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Switch my own language; the cookie keeps the sign-in page in it after signing out."""
+    check_csrf(request, csrf)
+    update_agent(db=db, actor=actor, agent_id=actor.id, data=AgentUpdate(language=lang))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        "attent_lang", lang, samesite="lax", secure=settings.secure_cookies, max_age=365 * 86400
+    )
     return response

@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
@@ -25,12 +25,6 @@ from attent.timeline.service import case_events
 from attent.verification.service import verification_status
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/")
-def home() -> RedirectResponse:
-    """The workspace starts at the case list."""
-    return RedirectResponse("/cases", status_code=303)
 
 
 @router.get("/cases")

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role, Team, TeamMembership
@@ -221,3 +221,11 @@ def add_note(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: da
     case.updated_at = at
     db.flush()
     return note
+
+
+def count_customer_cases(*, db: Session, actor: Agent, customer_id: uuid.UUID) -> int:
+    """All of a customer's cases in the organisation, including those the actor may not open."""
+    query = select(func.count(Case.id)).where(
+        Case.organisation_id == actor.organisation_id, Case.customer_id == customer_id
+    )
+    return db.scalar(query) or 0

@@ -56,7 +56,9 @@ def current_agent(request: Request, db: DbSession, clock: ClockDep) -> Agent:
         agent = authenticate(db=db, secret=cookie, at=clock.now(), kind=TokenKind.SESSION)
     else:
         raise Unauthenticated("not_authenticated", "Sign in, or send 'Authorization: Bearer <token>'.")
-    request.state.agent, request.state.language = agent, agent.language  # error pages outlive the session
+    request.state.agent = agent
+    # A plain copy: an error page renders after the rollback, when the agent's attributes are expired.
+    request.state.language = agent.language
     return agent
 
 

@@ -22,4 +22,5 @@ RUNTIME_MESSAGES = (
     N_("the owner is not available and nobody took it"),
     N_("message.sent"), N_("message.failed"), N_("message.not_sent"),
     N_("verification.passed"), N_("verification.failed"), N_("playbook.step_started"),
+    N_("available"), N_("away"), N_("offline"), N_("kept"), N_("cancelled"),
 )  # fmt: skip

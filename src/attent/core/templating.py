@@ -1,7 +1,7 @@
 """Jinja2 with autoescaping, translations and the CSRF token; customer text is always escaped."""
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,7 +46,23 @@ def local_time(value: datetime | None, tz: str = "Europe/Amsterdam", fmt: str = 
     return value.astimezone(ZoneInfo(tz)).strftime(fmt) if value else ""
 
 
+def short_time(value: datetime | None, tz: str, now: datetime) -> str:
+    """Only the time when it falls on today's local date, else day, month and time."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(tz)
+    same_day = value.astimezone(zone).date() == now.astimezone(zone).date()
+    return local_time(value, tz, "%H:%M" if same_day else "%d-%m %H:%M")
+
+
+def utc_iso(value: datetime) -> str:
+    """The machine-readable UTC time for <time datetime> and the countdown script."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 templates.env.filters["local"] = local_time
+templates.env.filters["short"] = short_time
+templates.env.filters["utc"] = utc_iso
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -390,14 +390,17 @@ def list_promises(
     owner_id: uuid.UUID | None = None,
     team_id: uuid.UUID | None = None,
     case_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
     due_before: datetime | None = None,
     due_after: datetime | None = None,
     limit: int = 50,
 ) -> list[Promise]:
     """Promises on cases the actor may see, soonest due first; with no filter at all: my open promises."""
-    if not any((states, owner_id, team_id, case_id, due_before, due_after)):
+    if not any((states, owner_id, team_id, case_id, customer_id, due_before, due_after)):
         states, owner_id = [PromiseState.OPEN], actor.id
     cases = visible_to(select(Case.id), actor)
+    if customer_id is not None:
+        cases = cases.where(Case.customer_id == customer_id)  # through the cases' customer index
     query = select(Promise).where(
         Promise.organisation_id == actor.organisation_id, Promise.case_id.in_(cases)
     )

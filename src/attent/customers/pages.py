@@ -1,0 +1,77 @@
+"""The customer page: who they are, what they consented to share, their cases and our promises to them."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from attent.cases.service import count_customer_cases, list_cases
+from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.templating import render
+from attent.customers.service import get_customer, refs_of
+from attent.organisations.service import get_organisation
+from attent.promises.models import Promise, PromiseState
+from attent.promises.service import list_promises
+
+router = APIRouter(include_in_schema=False)
+MAX_ROWS = 200
+
+
+@dataclass(frozen=True)
+class FactLine:
+    """A consented fact as the page shows it."""
+
+    key: str
+    value: str
+    consent: str
+    recorded_at: datetime | None
+
+
+def _facts(facts: dict[str, Any]) -> list[FactLine]:
+    """Stored facts are {key: {value, consent, recorded_at}}; anything older shows as its plain value."""
+    lines = []
+    for key, fact in sorted(facts.items()):
+        if isinstance(fact, dict):
+            recorded = fact.get("recorded_at")
+            at = datetime.fromisoformat(recorded) if isinstance(recorded, str) else None
+            lines.append(FactLine(key, str(fact.get("value", "")), str(fact.get("consent", "")), at))
+        else:
+            lines.append(FactLine(key, str(fact), "", None))
+    return lines
+
+
+def _promise_order(promise: Promise) -> tuple[bool, float]:
+    """Open promises first, soonest due first; then the rest, most recent due time first."""
+    due = promise.due_by.timestamp()
+    return (promise.state is not PromiseState.OPEN, due if promise.state is PromiseState.OPEN else -due)
+
+
+@router.get("/customers/{customer_id}")
+def customer_page(
+    customer_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> HTMLResponse:
+    """What an agent needs before calling a customer back; cases the agent may not open are only counted."""
+    customer = get_customer(db=db, actor=actor, customer_id=customer_id)
+    refs = refs_of(db=db, organisation_id=customer.organisation_id, customer_ids=[customer.id])[customer.id]
+    cases, _ = list_cases(db=db, actor=actor, customer_id=customer.id, limit=MAX_ROWS)
+    promises = list_promises(
+        db=db, actor=actor, customer_id=customer.id, states=list(PromiseState), limit=MAX_ROWS
+    )
+    org = get_organisation(db=db, organisation_id=actor.organisation_id)
+    return render(
+        request,
+        "customer.html",
+        agent=actor,
+        customer=customer,
+        refs=refs,
+        facts=_facts(customer.facts),
+        cases=cases,
+        unseen=count_customer_cases(db=db, actor=actor, customer_id=customer.id) - len(cases),
+        subjects={c.id: c.subject for c in cases},
+        promises=sorted(promises, key=_promise_order),
+        now=clock.now(),
+        tz=org.timezone,
+    )
