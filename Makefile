@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest browser-deps messages bench-load bench clean
+.PHONY: install run test lint typecheck pytest browser-deps messages bench-load bench bench-promises clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -51,6 +51,11 @@ bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.api_latency --url $(BENCH_URL)
 	$(BIN)/python -m bench.contacts_throughput --url $(BENCH_URL)
+
+# The promise keeper (issue 3): 1,000,000 open promises in its own database, created and dropped here.
+BENCH_PROMISES_URL ?= postgresql://postgres@127.0.0.1:5432/attent_bench_promises
+bench-promises: install
+	$(BIN)/python -m bench.promise_keeper --url $(BENCH_PROMISES_URL)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -37,7 +37,7 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/attent_bench"
 BENCH_AGENT = "bench.agent"  # local part of the e-mail of the agent whose token the benchmarks use
 CHUNK = 2_000  # cases per bulk write: bounded memory whatever the size
 TABLES = attent.models.Base.metadata.tables
-JSON_COLUMNS = {"customers": {"facts"}, "timeline_events": {"data"}}
+JSON_COLUMNS = {"organisations": {"settings"}, "customers": {"facts"}, "timeline_events": {"data"}}
 COLUMNS = {name: [c.name for c in table.columns] for name, table in TABLES.items()}
 
 
@@ -119,14 +119,15 @@ def reset(url: str) -> None:
         engine.dispose()
 
 
-def _people(
+def write_people(
     sink: Sink, rng: random.Random, orgs: int, agents_per_org: int, teams_per_org: int, at: datetime
 ) -> list[OrgPlan]:
     """Organisations with teams and agents; agent 0 is the admin, the last one is the bench agent."""
     plans = []
     for o in range(orgs):
         org_id, slug = uuid7(), f"bench-{o:03d}"
-        sink.write("organisations", [(org_id, slug, f"Bench organisation {o}", "Europe/Amsterdam", "nl", at)])
+        org = (org_id, slug, f"Bench organisation {o}", "Europe/Amsterdam", "nl", {}, at)  # default settings
+        sink.write("organisations", [org])
         teams = [uuid7() for _ in range(teams_per_org)]
         sink.write(
             "teams",
@@ -209,11 +210,11 @@ def load(
     try:
         with engine.begin() as conn:
             sink = Sink(conn)
-            restore = _defer_checks(conn)
-            plans = _people(sink, rng, orgs, agents_per_org, teams_per_org, start - timedelta(days=30))
+            restore = defer_checks(conn)
+            plans = write_people(sink, rng, orgs, agents_per_org, teams_per_org, start - timedelta(days=30))
             weights = [1 / (i + 1) for i in range(orgs)]
             customers = max(orgs, math.ceil(cases / cases_per_customer))
-            _customers(sink, rng, plans, weights, customers, start)
+            write_customers(sink, rng, plans, weights, customers, start)
             counts = _events_per_case(rng, cases, events_per_case)
             step = (now - start) / max(cases, 1)
             batch = Batch()
@@ -230,15 +231,16 @@ def load(
             if restore:
                 print(f"foreign keys and indexes rebuilt in {time.perf_counter() - restore_started:.1f} s")
             print("rows:", ", ".join(f"{t} {n:,}" for t, n in sink.rows.items()), flush=True)
-        _analyze(engine)
+        analyze(engine)
         return fixture(engine)
     finally:
         engine.dispose()
 
 
-def _customers(
+def write_customers(
     sink: Sink, rng: random.Random, plans: list[OrgPlan], weights: list[float], total: int, at: datetime
 ) -> None:
+    """About `total` customers with shop references, shared out by weight; each plan keeps its own ids."""
     share = sum(weights)
     index = 0
     for org, weight in zip(plans, weights, strict=True):
@@ -256,7 +258,7 @@ def _customers(
         sink.write("customer_refs", refs)
 
 
-def _defer_checks(conn: Connection) -> list[str]:
+def defer_checks(conn: Connection) -> list[str]:
     """On PostgreSQL, drop foreign keys and secondary indexes; return the statements that restore them.
 
     This is PostgreSQL's own advice for bulk loads, and here it is essential: with the foreign keys in
@@ -295,7 +297,8 @@ def _flush(sink: Sink, batch: Batch) -> None:
         sink.write(table, getattr(batch, table))
 
 
-def _analyze(engine: Engine) -> None:
+def analyze(engine: Engine) -> None:
+    """Fresh planner statistics after a bulk load (autovacuum is off on these machines)."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
 

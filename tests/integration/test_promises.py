@@ -380,3 +380,42 @@ def test_promise_rules_are_the_organisations_to_set(api, admin_api, tenant, cloc
     due = clock.now() + timedelta(hours=1)
     p = _promise(api, tenant.case.id, kind="callback", due_at=_iso(due))
     assert p["at_risk_at"] == _iso(due - timedelta(minutes=10)) and p["grace_until"] == _iso(due)
+
+
+def _statements_while(engine, work):
+    from sqlalchemy import event
+
+    statements = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        result = work()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return result, statements
+
+
+def test_a_batch_of_due_promises_costs_the_same_statements_whatever_its_size(
+    api, app_client, tenant, clock, database, connection
+):
+    me = api.get("/api/v1/agents/me").json()["id"]
+    assert api.put(f"/api/v1/agents/{me}/presence", json={"presence": "available"}).status_code == 200
+    first = clock.now() + timedelta(minutes=30)
+    for size, due in ((2, first), (20, first + timedelta(minutes=1))):
+        for _ in range(size):
+            _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    counts = []
+    for size, due in ((2, first), (20, first + timedelta(minutes=1))):
+        clock.set(due - timedelta(minutes=5))
+        moved, statements = _statements_while(
+            connection.engine, lambda: advance_due_promises(database=database, now=clock.now())
+        )
+        assert moved == size
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 12, (counts, [s[:60] for s in statements])  # not one per promise
+    lead = Api(app_client, tenant.tokens["lead"])
+    notes = lead.get("/api/v1/notifications", params={"limit": 100}).json()["items"]
+    assert len([n for n in notes if n["kind"] == "promise.at_risk"]) == 22  # and the lead heard of each

@@ -5,10 +5,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role, TeamMembership
+from attent.core.db import insert_many
 from attent.core.errors import NotFound
 from attent.core.ids import uuid7
 from attent.notifications.models import Notification
@@ -34,8 +35,7 @@ def leads_by_team(
 
 def notify_many(*, db: Session, rows: list[dict[str, Any]]) -> None:
     """Insert notification rows built by the caller (organisation, agent, kind, case, data, time)."""
-    if rows:
-        db.execute(insert(Notification), [{"id": uuid7(), "read_at": None, **row} for row in rows])
+    insert_many(db, Notification, [{"id": uuid7(), "read_at": None, **row} for row in rows])
 
 
 def inbox(*, db: Session, actor: Agent, unread_only: bool, limit: int) -> list[Notification]:

@@ -69,10 +69,15 @@ def available_teammate(*, db: Session, promise: Promise) -> uuid.UUID | None:
     return db.scalar(query)
 
 
+def unattended(*, promise: Promise, owner: Agent | None) -> bool:
+    """Still on offer, without an owner, or the owner is not available: nobody is watching this promise."""
+    return promise.offered_at is not None or owner is None or owner.presence is not Presence.AVAILABLE
+
+
 def hand_over_if_unattended(*, db: Session, promise: Promise, now: datetime) -> None:
     """At the at-risk moment: a promise still on offer, or whose owner is not available, gets a new owner."""
     owner = db.get(Agent, (promise.organisation_id, promise.owner_id)) if promise.owner_id else None
-    if promise.offered_at is None and owner is not None and owner.presence is Presence.AVAILABLE:
+    if not unattended(promise=promise, owner=owner):
         return
     teammate = available_teammate(db=db, promise=promise)
     if teammate is not None:

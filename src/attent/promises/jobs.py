@@ -4,25 +4,43 @@ The worker claims due promises in batches with `FOR UPDATE SKIP LOCKED` (Postgre
 workers share the load and no promise is moved twice; each batch's transitions, their timeline
 events, hand-overs and the leads' notifications commit together, so a worker killed mid-batch
 leaves nothing half-done.
+
+Set-based on purpose: per batch one claiming SELECT, one UPDATE per kind of change, one multi-row
+INSERT for the events and one for the notifications. Per-row ORM flushes cost one statement (and
+on this path one autoflush per owner lookup) for every promise, which kept two workers near 1,000
+transitions/s; see bench/README.md.
 """
 
+import uuid
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from attent.agents.models import Agent
-from attent.core.db import Database
+from attent.core.db import Database, insert_many
 from attent.core.ids import uuid7
+from attent.core.live import case_key, changed
 from attent.core.settings import Settings
 from attent.notifications.service import leads_by_team, notify_many
-from attent.promises.handover import hand_over_if_unattended
+from attent.promises.handover import hand_over_if_unattended, unattended
 from attent.promises.models import Promise, PromiseState
 from attent.promises.telling import tell_customer
 from attent.timeline.models import ActorKind, TimelineEvent
 
 BATCH = 500
+AT_RISK, BROKEN, RECHECK, DONE = "promise.at_risk", "promise.broken", "recheck", "done"
+# Each kind of change as one UPDATE; the values may refer to the row's own columns.
+CHANGES: dict[str, dict[str, Any]] = {
+    BROKEN: {"state": PromiseState.BROKEN, "closed_at": Promise.grace_until, "check_at": None},
+    AT_RISK: {"at_risk": True, "check_at": Promise.grace_until},
+    RECHECK: {"check_at": Promise.grace_until},  # already at risk: look again when the grace runs out
+    DONE: {"check_at": None},  # kept or cancelled meanwhile: nothing more to watch
+}
+PromiseKey = tuple[uuid.UUID, uuid.UUID]
 
 
 def advance_due_promises(
@@ -34,12 +52,26 @@ def advance_due_promises(
         if database.is_postgres:
             query = query.with_for_update(skip_locked=True)
         batch = list(db.scalars(query))
-        _load_owners(db, batch)
-        moved = [(promise, event) for promise in batch if (event := _advance(db, promise, now)) is not None]
+        if not batch:
+            return 0
+        owners = _owners(db, batch)
+        changes: dict[str, list[Promise]] = defaultdict(list)
+        for promise in batch:
+            changes[_change(promise, now)].append(promise)
+        for change, promises in changes.items():
+            _apply(db, change, promises)
+        moved: list[tuple[Promise, dict[str, Any]]] = []  # each transition: the promise and its event
+        for promise in changes[AT_RISK]:
+            owner = owners.get((promise.organisation_id, promise.owner_id)) if promise.owner_id else None
+            if unattended(promise=promise, owner=owner):  # the common case costs no lookup at all
+                hand_over_if_unattended(db=db, promise=promise, now=now)
+            moved.append((promise, _event(promise, AT_RISK, promise.at_risk_at, now)))
+        moved += [(promise, _event(promise, BROKEN, promise.grace_until, now)) for promise in changes[BROKEN]]
         if moved:
-            db.execute(insert(TimelineEvent), [event for _, event in moved])
-            notify_many(db=db, rows=_lead_notifications(db, moved, now))
+            insert_many(db, TimelineEvent, [event for _, event in moved])
+            notify_many(db=db, rows=_lead_notifications(db, moved, owners, now))
             for promise, event in moved:
+                changed(db, case_key(promise.organisation_id, promise.case_id))  # open pages update live
                 if event["kind"] == "promise.at_risk" and promise.tell_customer and _slipped(promise):
                     tell_customer(db=db, promise=promise, event="promise.at_risk", at=now)
     return len(moved)
@@ -50,28 +82,51 @@ def _slipped(promise: Promise) -> bool:
     return promise.at_risk_at > promise.made_at
 
 
-def _load_owners(db: Session, batch: list[Promise]) -> None:
-    """One query puts every owner in the identity map, so hand-over checks cost no round trips."""
-    owner_ids = {p.owner_id for p in batch if p.owner_id is not None}
-    if owner_ids:
-        db.scalars(select(Agent).where(Agent.id.in_(owner_ids))).all()
+def _owners(db: Session, batch: list[Promise]) -> dict[PromiseKey, Agent]:
+    """Every owner in one query, held here (the identity map keeps only weak references)."""
+    keys = {(p.organisation_id, p.owner_id) for p in batch if p.owner_id is not None}
+    if not keys:
+        return {}
+    agents = db.scalars(
+        select(Agent).where(
+            Agent.organisation_id.in_(sorted({org for org, _ in keys})),
+            Agent.id.in_(sorted({agent for _, agent in keys})),
+        )
+    )
+    return {(a.organisation_id, a.id): a for a in agents}
 
 
-def _advance(db: Session, promise: Promise, now: datetime) -> dict[str, Any] | None:
-    """The transition due for one promise, applied to it, as the row of its timeline event."""
+def _change(promise: Promise, now: datetime) -> str:
+    """Which change is due for one promise."""
     if promise.state is not PromiseState.OPEN:
-        promise.check_at = None
-        return None
+        return DONE
     if now >= promise.grace_until:
-        promise.state, promise.closed_at, promise.check_at = PromiseState.BROKEN, promise.grace_until, None
-        kind, at = "promise.broken", promise.grace_until
-    elif not promise.at_risk:
-        promise.at_risk, promise.check_at = True, promise.grace_until
-        kind, at = "promise.at_risk", promise.at_risk_at
-        hand_over_if_unattended(db=db, promise=promise, now=now)
-    else:
-        promise.check_at = promise.grace_until
-        return None
+        return BROKEN
+    return RECHECK if promise.at_risk else AT_RISK
+
+
+def _apply(db: Session, change: str, promises: list[Promise]) -> None:
+    """One UPDATE for all promises with the same change; the loaded objects get the written values."""
+    by_key = {(p.organisation_id, p.id): p for p in promises}
+    values = CHANGES[change]
+    statement = (
+        update(Promise)
+        .where(
+            Promise.organisation_id.in_(sorted({org for org, _ in by_key})),
+            Promise.id.in_([promise_id for _, promise_id in by_key]),
+        )
+        .values(values)
+        .returning(Promise.organisation_id, Promise.id, *[getattr(Promise, name) for name in values])
+        .execution_options(synchronize_session=False)  # the loop below does it, from what was written
+    )
+    for row in db.execute(statement):
+        promise = by_key[(row.organisation_id, row.id)]
+        for name in values:  # as committed: the session has nothing left to flush for them
+            set_committed_value(promise, name, getattr(row, name))
+
+
+def _event(promise: Promise, kind: str, at: datetime, now: datetime) -> dict[str, Any]:
+    """One transition's timeline event: `at` is its due moment, `noticed_at` when the worker saw it."""
     return {
         "organisation_id": promise.organisation_id,
         "id": uuid7(),
@@ -93,14 +148,20 @@ def _advance(db: Session, promise: Promise, now: datetime) -> dict[str, Any] | N
 
 
 def _lead_notifications(
-    db: Session, moved: list[tuple[Promise, dict[str, Any]]], now: datetime
+    db: Session, moved: list[tuple[Promise, dict[str, Any]]], owners: dict[PromiseKey, Agent], now: datetime
 ) -> list[dict[str, Any]]:
     """Tell the team's leads who owns each promise, what was promised, and since when it is in trouble."""
     leads = leads_by_team(db=db, team_ids={p.team_id for p, _ in moved if p.team_id is not None})
     rows = []
     for promise, event in moved:
-        for organisation_id, lead_id in leads.get(promise.team_id, []) if promise.team_id else []:
-            owner = db.get(Agent, (organisation_id, promise.owner_id)) if promise.owner_id else None
+        team_leads = leads.get(promise.team_id, []) if promise.team_id else []
+        if not team_leads:
+            continue
+        owner = None
+        if promise.owner_id is not None:  # a new owner after a hand-over is not among those loaded
+            key = (promise.organisation_id, promise.owner_id)
+            owner = owners.get(key) or db.get(Agent, key)
+        for organisation_id, lead_id in team_leads:
             rows.append(
                 {
                     "organisation_id": organisation_id,
