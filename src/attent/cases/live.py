@@ -14,8 +14,6 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -23,7 +21,7 @@ from attent.agents.models import Agent
 from attent.cases.models import CaseViewer
 from attent.cases.service import get_case
 from attent.core.clock import Clock
-from attent.core.db import Database
+from attent.core.db import Database, upsert_insert
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.live import HUB, case_key, changed
 
@@ -36,7 +34,7 @@ def see(
     *, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID, agent_id: uuid.UUID, at: datetime
 ) -> None:
     """Record (or refresh) that an agent has the case open."""
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(db)
     values = {"organisation_id": organisation_id, "case_id": case_id, "agent_id": agent_id, "seen_at": at}
     db.execute(
         insert(CaseViewer)

@@ -46,6 +46,7 @@ def case_view(
     **extra: Any,
 ) -> HTMLResponse:
     """Everything the case page shows; form actions render it again with their result or error."""
+    now = clock.now()
     case = get_case(db=db, actor=actor, case_id=case_id)
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     customer = db.get(Customer, (case.organisation_id, case.customer_id))
@@ -63,15 +64,16 @@ def case_view(
         brief=build_brief(db=db, actor=actor, case_id=case.id),
         events=case_events(db=db, organisation_id=case.organisation_id, case_id=case.id, newest_first=True),
         promises=list_promises(db=db, actor=actor, case_id=case.id, states=[PromiseState.OPEN]),
-        verification=verification_status(db=db, actor=actor, case_id=case.id, at=clock.now()),
+        verification=verification_status(db=db, actor=actor, case_id=case.id, at=now),
         playbook=playbook,
         next_statuses=sorted(s.value for s in TRANSITIONS[case.status]),
         promise_kinds=[k.value for k in PromiseKind if k is not PromiseKind.STEP],
         outcomes=[o.value for o in Outcome],
         directions=[d.value for d in Direction],
         tell_customers=policy_for(db=db, organisation_id=case.organisation_id).tell_customer,
-        viewers=viewers(db=db, actor=actor, case_id=case.id, at=clock.now()),
+        viewers=viewers(db=db, actor=actor, case_id=case.id, at=now),
         tz=org.timezone,
+        now=now,
         **extra,
     )
 

@@ -22,6 +22,8 @@ from sqlalchemy import (
     insert,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
@@ -192,3 +194,8 @@ def claim_rows(query: Select[_Row], db: Session) -> Select[_Row]:
     if db.get_bind().dialect.name == "postgresql":
         return query.with_for_update(skip_locked=True)
     return query
+
+
+def upsert_insert(db: Session) -> Any:
+    """The dialect's INSERT, which has `on_conflict_do_nothing/_update` on PostgreSQL and SQLite alike."""
+    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert

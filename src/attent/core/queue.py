@@ -12,11 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from attent.core.db import Base, Database, TenantMixin, claim_rows
+from attent.core.db import Base, Database, TenantMixin, claim_rows, upsert_insert
 from attent.core.ids import uuid7
 
 log = logging.getLogger(__name__)
@@ -83,7 +81,7 @@ def enqueue(
         "created_at": at,
         "attempts": 0,
     }
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(db)
     db.execute(insert(Job).values(**values).on_conflict_do_nothing(index_elements=["organisation_id", "key"]))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from attent.agents.models import Agent
-from attent.core.db import Database, insert_many
+from attent.core.db import Database, claim_rows, insert_many
 from attent.core.ids import uuid7
 from attent.core.live import case_key, changed
 from attent.core.settings import Settings
@@ -49,9 +49,7 @@ def advance_due_promises(
     """Move every promise whose check time has come to its next state; returns how many moved."""
     with database.unit_of_work() as db:
         query = select(Promise).where(Promise.check_at <= now).order_by(Promise.check_at).limit(limit)
-        if database.is_postgres:
-            query = query.with_for_update(skip_locked=True)
-        batch = list(db.scalars(query))
+        batch = list(db.scalars(claim_rows(query, db)))
         if not batch:
             return 0
         owners = _owners(db, batch)
