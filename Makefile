@@ -23,8 +23,8 @@ run: install
 test: install lint typecheck pytest
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench corpus
+	$(BIN)/ruff format --check src tests bench corpus
 
 typecheck: install
 	$(BIN)/mypy
