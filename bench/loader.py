@@ -152,6 +152,7 @@ def write_people(
                     None,
                     "available",
                     at,
+                    None,
                     True,
                     at,
                 )

@@ -2,6 +2,9 @@
 
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
+
+from attent.app import create_app
 from tests.conftest import Api
 
 
@@ -173,3 +176,34 @@ def test_customer_text_is_escaped_on_pages(app_client, tenant, api):
     )
     page = app_client.get(f"/cases/{tenant.case.id}").text
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+
+
+def _sign_in(client, csrf, email, password):
+    data = {"email": email, "password": password, "csrf": csrf}
+    return client.post("/signin", data=data, follow_redirects=False)
+
+
+def test_sign_in_locks_an_email_after_five_failures_until_the_window_passes(app_client, tenant, clock):
+    csrf = _csrf(app_client)
+    for _ in range(5):
+        assert _sign_in(app_client, csrf, tenant.agent.email, "guess").status_code == 401
+    locked = _sign_in(app_client, csrf, tenant.agent.email.upper(), "correct horse battery")
+    assert locked.status_code == 429 and "attent_session" not in locked.cookies
+    assert "Te veel mislukte aanmeldpogingen. Probeer het over 15 min. opnieuw." in locked.text
+    clock.advance(timedelta(minutes=14))
+    assert "over 1 min." in _sign_in(app_client, csrf, tenant.agent.email, "correct horse battery").text
+    clock.advance(timedelta(minutes=1))
+    assert _sign_in(app_client, csrf, tenant.agent.email, "correct horse battery").status_code == 303
+    # A success clears the e-mail's count: four more failures do not lock it again.
+    for _ in range(4):
+        assert _sign_in(app_client, csrf, tenant.agent.email, "guess").status_code == 401
+    assert _sign_in(app_client, csrf, tenant.agent.email, "correct horse battery").status_code == 303
+
+
+def test_sign_in_locks_an_address_that_guesses_across_many_emails(settings, database, clock, tenant):
+    strict = settings.model_copy(update={"signin_failures_per_address": 3})
+    with TestClient(create_app(strict, database=database, clock=clock, worker=False)) as client:
+        csrf = _csrf(client)
+        for n in range(3):
+            assert _sign_in(client, csrf, f"nobody{n}@example.com", "guess").status_code == 401
+        assert _sign_in(client, csrf, tenant.agent.email, "correct horse battery").status_code == 429

@@ -13,9 +13,13 @@ def test_models_match_migrations(engine_db):
     assert diff == [], f"models and migrations differ; generate a migration: {diff}"
 
 
+# Before sign-in nobody belongs to an organisation yet: a failed attempt may name no agent at all.
+SPANS_ORGANISATIONS = {"organisations", "sign_in_throttle"}
+
+
 def test_every_table_carries_the_organisation():
     for table in Base.metadata.sorted_tables:
-        if table.name == "organisations":
+        if table.name in SPANS_ORGANISATIONS:
             continue
         assert "organisation_id" in table.c, table.name
         assert table.primary_key.columns.values()[0].name == "organisation_id", table.name

@@ -101,3 +101,17 @@ class ApiToken(TenantMixin, Base):
     expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per e-mail or client address in a fixed window; shared by every web process.
+
+    The one table without an organisation: a failed sign-in may name no agent at all. Keys are hashes,
+    so the table holds no e-mail address or IP in the clear.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(default=0)

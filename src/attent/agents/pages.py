@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from attent.agents import throttle
 from attent.agents.models import Presence
 from attent.agents.schemas import AgentUpdate
 from attent.agents.service import set_presence, sign_in, sign_out, update_agent
 from attent.core.deps import SESSION_COOKIE, ClockDep, CurrentAgent, DbSession, SettingsDep
-from attent.core.errors import Unauthenticated
+from attent.core.errors import RateLimited, Unauthenticated
 from attent.core.templating import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -40,18 +41,42 @@ def signin(
 ) -> Response:
     """Check credentials and set the session cookie (HttpOnly, SameSite)."""
     check_csrf(request, csrf)
+    now = clock.now()
+    window = timedelta(minutes=settings.signin_lock_minutes)
+    email_key = throttle.key_for("email", email)
+    limits = {
+        email_key: throttle.Limit(settings.signin_failures_per_email, window),
+        throttle.key_for("address", request.client.host if request.client else "unknown"): throttle.Limit(
+            settings.signin_failures_per_address, window
+        ),
+    }
+    try:
+        throttle.check(db=db, limits=limits, at=now)
+    except RateLimited as exc:
+        wait = (exc.retry_at - now) if exc.retry_at else window
+        return render(
+            request,
+            "signin.html",
+            status_code=429,
+            next=_safe_next(next),
+            error=exc.code,
+            retry_minutes=max(1, -(-int(wait.total_seconds()) // 60)),
+            email=email,
+        )
     try:
         _agent, secret = sign_in(
             db=db,
             email=email,
             password=password,
-            at=clock.now(),
+            at=now,
             session_ttl=timedelta(days=settings.session_days),
         )
     except Unauthenticated as exc:
+        throttle.record_failure(db=db, limits=limits, at=now)
         return render(
             request, "signin.html", status_code=401, next=_safe_next(next), error=exc.code, email=email
         )
+    throttle.forget(db=db, keys=[email_key])
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

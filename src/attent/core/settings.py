@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     session_days: int = Field(default=14, ge=1)
     secure_cookies: bool = False
+    signin_failures_per_email: int = Field(default=5, ge=1, description="Failed sign-ins before a lock.")
+    signin_failures_per_address: int = Field(default=20, ge=1)
+    signin_lock_minutes: int = Field(default=15, ge=1, description="The window failures are counted in.")
     embedded_worker: bool = True
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     promise_batch: int = Field(default=500, ge=1, description="Promises one worker moves per transaction.")
