@@ -30,9 +30,11 @@ from attent.customers import api as customers_api
 from attent.customers import pages as customers_pages
 from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
+from attent.playbooks import pages as playbooks_pages
 from attent.promises import api as promises_api
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
 from attent.verification import api as verification_api
+from attent.verification import pages as verification_pages
 from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
@@ -112,6 +114,8 @@ def create_app(
     app.include_router(cases_actions.router)
     app.include_router(cases_live.router)
     app.include_router(customers_pages.router)
+    app.include_router(playbooks_pages.router)
+    app.include_router(verification_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)

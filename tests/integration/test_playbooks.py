@@ -98,7 +98,7 @@ def test_only_admins_change_playbooks(app_client, tenant, role):
             ["body", "steps", 0, "narration", "en"],
             "required",
         ),
-        ([_step("a", 5), _step("b", 5), _step("a", 3)], ["steps", 2, "key"], "already step 0"),
+        ([_step("a", 5), _step("b", 5), _step("a", 3)], ["steps", 2, "key"], "already step 1"),
     ],
 )
 def test_bad_playbooks_are_refused_naming_the_field(admin_api, steps, path, message):

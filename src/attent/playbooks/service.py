@@ -7,7 +7,7 @@ offers a step promise, but never makes one: the agent decides, with the customer
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role
@@ -113,6 +113,21 @@ def _read(db: Session, playbook: Playbook) -> PlaybookRead:
     )
 
 
+def list_playbooks(*, db: Session, actor: Agent) -> list[tuple[str, int, datetime]]:
+    """Case type, number of steps and last change of every playbook, for the admin page."""
+    count = (
+        select(func.count())
+        .where(
+            PlaybookStep.organisation_id == Playbook.organisation_id, PlaybookStep.playbook_id == Playbook.id
+        )
+        .scalar_subquery()
+    )
+    query = select(Playbook.case_type, count, Playbook.updated_at).where(
+        Playbook.organisation_id == actor.organisation_id
+    )
+    return [(t, n, at) for t, n, at in db.execute(query.order_by(Playbook.case_type))]
+
+
 def get_playbook(*, db: Session, actor: Agent, case_type: str) -> PlaybookRead:
     """The playbook of a case type with each step's expected duration."""
     playbook = _find(db, actor.organisation_id, case_type)
@@ -132,7 +147,7 @@ def replace_playbook(
     for i, step in enumerate(data.steps):
         if step.key in seen:
             errors.append(
-                FieldError(("steps", i, "key"), f"Key {step.key!r} is already step {seen[step.key]}.")
+                FieldError(("steps", i, "key"), f"Key {step.key!r} is already step {seen[step.key] + 1}.")
             )
         seen.setdefault(step.key, i)
     if errors:
