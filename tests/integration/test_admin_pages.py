@@ -87,7 +87,7 @@ def test_agents_read_playbooks_but_cannot_change_them(app_client, tenant, admin_
     agent = Api(app_client, tenant.tokens["agent"])
     page = agent.get("/admin/playbooks/delivery_missing")
     assert page.status_code == 200 and '<fieldset class="card step-row" disabled>' in page.text
-    assert "Playbook opslaan" not in page.text and "<script>alert(1)</script>" not in page.text
+    assert "Draaiboek opslaan" not in page.text and "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     agent.csrf = admin_page.csrf
     refused = _post(agent, "/admin/playbooks/delivery_missing", _step(0, "x", 1, "X", "Y"))

@@ -85,6 +85,23 @@ def test_promises_are_made_and_kept_from_the_page(page, tenant, api):
     assert api.get(f"/api/v1/promises/{made['id']}").json()["state"] == "kept"
 
 
+def test_a_promise_at_a_local_clock_time_is_due_then_and_a_promise_needs_a_time(page, tenant, api):
+    # 23 November is winter time in Amsterdam: 14:15 local is 13:15 UTC.
+    response = _post(
+        page, tenant.case.id, "promise", kind="callback", due_at="2026-11-23T14:15", in_minutes=""
+    )
+    assert response.status_code == 303, response.text
+    [made] = api.get("/api/v1/promises").json()["items"]
+    assert made["due_by"] == "2026-11-23T13:15:00Z"
+    refused = _post(page, tenant.case.id, "promise", kind="callback", in_minutes="", due_at="")
+    assert (
+        refused.status_code == 422 and "Say when: within how many minutes, or at what time." in refused.text
+    )
+    garbled = _post(page, tenant.case.id, "promise", kind="callback", due_at="morgen om twee")
+    assert garbled.status_code == 422 and "The time is not a date and time." in garbled.text
+    assert len(api.get("/api/v1/promises").json()["items"]) == 1
+
+
 def test_verification_says_match_or_no_match_and_never_the_value(page, tenant):
     wrong = _post(page, tenant.case.id, "verify", question="email", answer="iemand@anders.example")
     assert wrong.status_code == 200 and "Klopt niet" in wrong.text

@@ -164,7 +164,12 @@ def status(
 
 def _local(value: str, tz: str) -> datetime:
     """A datetime-local form value, read in the organisation's zone."""
-    return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(tz))
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(tz))
+    except ValueError:
+        raise Invalid(
+            "invalid_due_at", "The time is not a date and time.", [FieldError(("due_at",), "Not a time.")]
+        ) from None
 
 
 @router.post("/cases/{case_id}/promise")
@@ -191,6 +196,12 @@ def promise(
             body["due_at"] = now + timedelta(minutes=in_minutes)
         elif due_at:
             body["due_at"] = _local(due_at, tz)
+        else:
+            raise Invalid(
+                "missing_due",
+                "Say when: within how many minutes, or at what time.",
+                [FieldError(("in_minutes",), "Give minutes or a time.")],
+            )
         make_promise(db=db, actor=actor, case_id=case_id, data=PromiseCreate.model_validate(body), at=now)
 
     return _act(request, db, actor, clock, case_id, csrf, "promises", action)
