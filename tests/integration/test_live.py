@@ -20,9 +20,11 @@ from tests.conftest import free_port, make_tenant
 ATTENT = str(Path(sys.executable).with_name("attent"))
 
 
-def _serve(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(url: str, log: Path, **settings: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`attent serve` on a free port against `url`, with extra ATTENT_* settings; returns its base URL."""
     port = free_port()
     env = {**os.environ, "ATTENT_DATABASE_URL": url, "ATTENT_EMBEDDED_WORKER": "false"}
+    env |= {f"ATTENT_{name.upper()}": value for name, value in settings.items()}
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [ATTENT, "serve", "--port", str(port), "--no-worker"],
@@ -67,7 +69,7 @@ def _next_event(lines: "queue.Queue[str]", limit: float = 15.0) -> str | None:
 def servers(committed_url, tmp_path):
     """Two web processes on PostgreSQL (changes cross between them); one on SQLite."""
     log = tmp_path / "serve.log"
-    procs = [_serve(committed_url, log) for _ in range(2 if committed_url.startswith("postgresql") else 1)]
+    procs = [serve(committed_url, log) for _ in range(2 if committed_url.startswith("postgresql") else 1)]
     yield [base for _, base in procs]
     for proc, _ in procs:
         proc.terminate()

@@ -22,7 +22,7 @@ from attent.cases.models import CaseViewer
 from attent.cases.service import get_case
 from attent.core.clock import Clock
 from attent.core.db import Database, upsert_insert
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, CurrentAgent, DbSession, db_slots
 from attent.core.live import HUB, case_key, changed
 
 router = APIRouter(include_in_schema=False)
@@ -100,10 +100,14 @@ async def live(
     key = case_key(case.organisation_id, case.id)
     ids = (case.organisation_id, case.id, actor.id)
 
+    async def presence(*, here: bool, tell: bool) -> None:
+        async with db_slots(request.app):  # like a request: wait for a connection here, not in a thread
+            await run_in_threadpool(partial(_presence, database, key, ids, clock, here=here, tell=tell))
+
     async def stream() -> AsyncIterator[str]:
         queue = HUB.subscribe(key)
         try:
-            await run_in_threadpool(partial(_presence, database, key, ids, clock, here=True, tell=True))
+            await presence(here=True, tell=True)
             yield "retry: 3000\n\n"
             while not await request.is_disconnected():
                 try:
@@ -112,13 +116,11 @@ async def live(
                         queue.get_nowait()
                     yield "event: changed\ndata: {}\n\n"
                 except TimeoutError:
-                    await run_in_threadpool(
-                        partial(_presence, database, key, ids, clock, here=True, tell=False)
-                    )
+                    await presence(here=True, tell=False)
                     yield ": still here\n\n"
         finally:
             HUB.unsubscribe(key, queue)
-            await run_in_threadpool(partial(_presence, database, key, ids, clock, here=False, tell=True))
+            await presence(here=False, tell=True)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from attent.core.ids import uuid7
@@ -106,7 +106,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         ensure_sqlite_dir(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         # IMMEDIATE takes the write lock up front: no "database is locked" when a read turns into a write.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
@@ -168,6 +173,13 @@ class Database:
     def from_url(cls, url: str, *, pool_size: int = 10) -> "Database":
         """Connect to the database at `url`."""
         return cls(make_engine(url, pool_size=pool_size))
+
+    @property
+    def max_connections(self) -> int:
+        """How many connections the pool hands out at once (its size plus its overflow)."""
+        pool = self.engine.pool
+        size = pool.size() if isinstance(pool, QueuePool) else 1
+        return max(1, size + max(0, getattr(pool, "_max_overflow", 0)))
 
     @property
     def is_postgres(self) -> bool:

@@ -1,8 +1,9 @@
 """The request's collaborators as FastAPI dependencies: database session, clock, current agent."""
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,26 @@ from attent.core.settings import Settings
 SESSION_COOKIE = "attent_session"
 
 
-def get_db(request: Request) -> Iterator[Session]:
+def db_slots(app: Any) -> anyio.CapacityLimiter:
+    """One slot per pooled connection, shared by every request of this process.
+
+    A request waits for its slot on the event loop, never in a worker thread: were threads to block
+    on an empty connection pool while the requests holding its connections wait for a free thread to
+    finish, the server would hang (it did, at 100 concurrent requests).
+    """
+    slots: anyio.CapacityLimiter | None = getattr(app.state, "db_slots", None)
+    if slots is None:
+        slots = app.state.db_slots = anyio.CapacityLimiter(app.state.db.max_connections)
+    return slots
+
+
+async def db_slot(request: Request) -> AsyncIterator[None]:
+    """Hold one of the process's database slots for the request's transaction."""
+    async with db_slots(request.app):
+        yield
+
+
+def get_db(request: Request, _slot: Annotated[None, Depends(db_slot, scope="function")]) -> Iterator[Session]:
     """The request's session; the request is the one transaction owner and commits before responding."""
     with request.app.state.db.sessions() as session:
         try:
