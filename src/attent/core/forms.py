@@ -1,14 +1,15 @@
 """Repeating rows in plain HTML forms (`steps-0-key`, `steps-1-key`, …) and their validation errors."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from attent.core.errors import AttentError, Invalid
-from attent.core.i18n import gettext
+from attent.core.i18n import LANGUAGES, gettext
 
 MAX_ROWS = 60
 
@@ -53,12 +54,54 @@ PLAIN = {
 }
 
 
-def messages(exc: AttentError | ValidationError, label: Any, language: str) -> list[str]:
-    """One readable line per bad field; `label(path)` names the field the way the form shows it."""
+def to_row(item: Mapping[str, Any], fields: Sequence[str]) -> dict[str, str]:
+    """A stored item as the form's text fields; `title_nl` is `item["title"]["nl"]`."""
+    row = {}
+    for column in fields:
+        name, _, language = column.rpartition("_")
+        value = item[name][language] if language in LANGUAGES and name in item else item.get(column)
+        row[column] = "" if value is None else str(value)
+    return row
+
+
+def from_row(row: Mapping[str, str], fields: Sequence[str], optional: Collection[str] = ()) -> dict[str, Any]:
+    """The form's text fields as the API's item; a blank `optional` field is left to its default."""
+    item: dict[str, Any] = {}
+    for column in fields:
+        name, _, language = column.rpartition("_")
+        if language in LANGUAGES:
+            item.setdefault(name, {})[language] = row[column]
+        else:
+            item[column] = None if column in optional and not row[column] else row[column]
+    return item
+
+
+@dataclass(frozen=True)
+class RowLabels:
+    """Names a bad field the way the form shows it: ('steps', 1, 'title', 'nl') is 'Step 2, title (nl)'."""
+
+    collection: str
+    item: str  # a msgid with {number}, e.g. "Step {number}"
+    fields: Mapping[str, str]  # path part -> msgid of the field's name
+    others: Mapping[str, str] = field(default_factory=dict)  # fields outside the rows
+
+    def __call__(self, path: tuple[Any, ...], language: str) -> str:
+        """The bad field's name in `language`."""
+        if len(path) >= 3 and path[0] == self.collection and isinstance(path[1], int):
+            name = gettext(language, self.fields.get(str(path[2]), str(path[2])))
+            text = f" ({path[3]})" if len(path) > 3 else ""
+            return gettext(language, self.item, number=path[1] + 1) + f", {name}{text}"
+        if path and str(path[0]) in self.others:
+            return gettext(language, self.others[str(path[0])])
+        return gettext(language, self.fields.get(self.collection, self.collection))
+
+
+def messages(exc: AttentError | ValidationError, labels: RowLabels, language: str) -> list[str]:
+    """One readable line per bad field, each naming the field the way the form shows it."""
     if isinstance(exc, ValidationError):
-        return [f"{label(tuple(e['loc']))}: {_plain(e, language)}" for e in exc.errors()]
+        return [f"{labels(tuple(e['loc']), language)}: {_plain(e, language)}" for e in exc.errors()]
     if isinstance(exc, Invalid) and exc.errors:
-        return [f"{label(e.path)}: {e.message}" for e in exc.errors]
+        return [f"{labels(e.path, language)}: {e.message}" for e in exc.errors]
     return [exc.detail]
 
 

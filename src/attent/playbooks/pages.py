@@ -10,8 +10,7 @@ from attent.agents.models import Role
 from attent.cases.schemas import CASE_TYPE
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, NotFound
-from attent.core.forms import messages, rows
-from attent.core.i18n import gettext
+from attent.core.forms import RowLabels, from_row, messages, rows, to_row
 from attent.core.templating import check_csrf, page_language, render
 from attent.playbooks.schemas import PlaybookIn
 from attent.playbooks.service import get_playbook, list_playbooks, replace_playbook
@@ -20,13 +19,19 @@ router = APIRouter(include_in_schema=False)
 CaseType = Annotated[str, Path(pattern=CASE_TYPE)]
 FIELDS = ("key", "step_type", "default_minutes", "title_nl", "title_en", "narration_nl", "narration_en")
 BLANK_ROWS = 2
-LABELS = {
-    "key": "key",
-    "step_type": "step type",
-    "default_minutes": "minutes",
-    "title": "what the agent does",
-    "narration": "what the agent says",
-}
+OPTIONAL = ("step_type", "default_minutes")
+LABELS = RowLabels(
+    collection="steps",
+    item="Step {number}",
+    fields={
+        "steps": "Steps",
+        "key": "key",
+        "step_type": "step type",
+        "default_minutes": "minutes",
+        "title": "what the agent does",
+        "narration": "what the agent says",
+    },
+)
 
 
 @router.get("/admin/playbooks")
@@ -48,7 +53,7 @@ def playbook_page(request: Request, case_type: CaseType, db: DbSession, actor: C
     """One case type's steps as editable rows (read-only for agents and leads)."""
     try:
         playbook = get_playbook(db=db, actor=actor, case_type=case_type)
-        steps = [_row(step.model_dump()) for step in playbook.steps]
+        steps = [to_row(step.model_dump(), FIELDS) for step in playbook.steps]
     except NotFound:
         steps = []
     return _page(request, actor, case_type, steps)
@@ -63,13 +68,12 @@ async def save_playbook(
     check_csrf(request, str(form.get("csrf", "")))
     steps = rows(form, "steps", FIELDS)
     try:
-        data = PlaybookIn.model_validate({"steps": [_step(row) for row in steps]})
+        data = PlaybookIn.model_validate({"steps": [from_row(row, FIELDS, OPTIONAL) for row in steps]})
         replace_playbook(db=db, actor=actor, case_type=case_type, data=data, at=clock.now())
     except (AttentError, ValidationError) as exc:
         db.rollback()
         status = exc.status if isinstance(exc, AttentError) else 422
-        language = page_language(request)
-        errors = messages(exc, lambda path: _label(path, language), language)
+        errors = messages(exc, LABELS, page_language(request))
         return _page(request, actor, case_type, steps, status_code=status, errors=errors)
     return RedirectResponse(f"/admin/playbooks/{case_type}?saved=1", status_code=303)
 
@@ -94,36 +98,3 @@ def _page(
         saved=request.query_params.get("saved") == "1" and not errors,
         can_edit=actor.role is Role.ADMIN,
     )
-
-
-def _row(step: dict[str, Any]) -> dict[str, str]:
-    """A stored step as the form's text fields."""
-    return {
-        "key": step["key"],
-        "step_type": step["step_type"],
-        "default_minutes": str(step["default_minutes"]),
-        "title_nl": step["title"]["nl"],
-        "title_en": step["title"]["en"],
-        "narration_nl": step["narration"]["nl"],
-        "narration_en": step["narration"]["en"],
-    }
-
-
-def _step(row: dict[str, str]) -> dict[str, Any]:
-    """The form's text fields as the API's step; a blank step type means 'the key'."""
-    return {
-        "key": row["key"],
-        "step_type": row["step_type"] or None,
-        "default_minutes": row["default_minutes"] or None,
-        "title": {"nl": row["title_nl"], "en": row["title_en"]},
-        "narration": {"nl": row["narration_nl"], "en": row["narration_en"]},
-    }
-
-
-def _label(path: tuple[Any, ...], language: str) -> str:
-    """('steps', 1, 'title', 'nl') reads as 'Step 2, what the agent does (nl)'."""
-    if len(path) >= 3 and path[0] == "steps" and isinstance(path[1], int):
-        field = gettext(language, LABELS.get(str(path[2]), str(path[2])))
-        text = f" ({path[3]})" if len(path) > 3 else ""
-        return gettext(language, "Step {number}", number=path[1] + 1) + f", {field}{text}"
-    return gettext(language, "Steps")
