@@ -32,6 +32,7 @@ from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.promises import api as promises_api
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
+from attent.recovery import api as recovery_api
 from attent.verification import api as verification_api
 from attent.workspace import pages as workspace_pages
 
@@ -101,6 +102,7 @@ def create_app(
         briefs_api,
         verification_api,
         playbooks_api,
+        recovery_api,
     )
     for module in api_modules:
         api.include_router(module.router)
