@@ -187,7 +187,11 @@ def suggest_gesture(
         codes = [gesture_code]
     elif occasion is not None and occasion in policy.occasions:
         codes = [policy.occasions[occasion]]
-    elif case is not None and (found := suggestion_for(db=db, case=case, language=org.language, at=at)):
+    elif (
+        occasion is None
+        and case is not None
+        and (found := suggestion_for(db=db, case=case, language=org.language, at=at))
+    ):
         codes = [g.code for g in found.gestures]
     else:
         raise Invalid(
