@@ -216,3 +216,25 @@ def test_gestures_of_cases_in_other_teams_are_not_found(app_client, api, tenant)
     outsider = Api(app_client, tenant.tokens["outsider"])
     assert outsider.get(f"/api/v1/recovery/gestures/{granted['id']}").status_code == 404
     assert outsider.get("/api/v1/recovery/gestures").json()["items"] == []
+
+
+def test_the_brief_shows_what_was_given_and_what_waits_for_a_lead(app_client, api, tenant):
+    case_id = str(tenant.case.id)
+    api.post("/api/v1/recovery/gestures", json={"case_id": case_id, "code": "replacement"})
+    api.post(
+        "/api/v1/recovery/gestures", json={"case_id": case_id, "code": "refund", "request_approval": True}
+    )
+    declined = api.post(
+        "/api/v1/recovery/gestures", json={"case_id": case_id, "code": "credit", "request_approval": True}
+    )
+    lead = Api(app_client, tenant.tokens["lead"])
+    lead.post(f"/api/v1/recovery/gestures/{declined.json()['id']}/decline", json={"reason": "Dubbel"})
+    brief = api.get(f"/api/v1/cases/{case_id}/brief", headers={"Accept-Language": "en"}).json()
+    assert [(g["code"], g["state"]) for g in brief["gestures"]] == [
+        ("replacement", "granted"),
+        ("refund", "pending_approval"),
+    ]
+    assert brief["gestures"][0]["summary"] == "Vervanging (€\xa015,00) — toegekend"
+    done = [d["summary"] for d in brief["done"]]
+    assert "Agent kopje-koffie kende toe: Vervanging (€\xa015,00)" in done
+    assert "Lead kopje-koffie wees af: Tegoed van €10 (€\xa010,00) (Dubbel)" in done
