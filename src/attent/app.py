@@ -32,7 +32,9 @@ from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.promises import api as promises_api
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
+from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
+from attent.recovery import pages as recovery_pages
 from attent.verification import api as verification_api
 from attent.workspace import pages as workspace_pages
 
@@ -114,6 +116,8 @@ def create_app(
     app.include_router(cases_actions.router)
     app.include_router(cases_live.router)
     app.include_router(customers_pages.router)
+    app.include_router(recovery_pages.router)
+    app.include_router(recovery_admin.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)
