@@ -35,12 +35,13 @@ def load_recovery(db: Session, now: datetime) -> None:
     save_policy(org=villa, policy=policy)
     birthday = db.scalar(select(Case).where(Case.organisation_id == villa.id, Case.type == "surprise"))
     assert birthday is not None
+    why = "Tom turns 50 on the 3rd day of the stay; Sarah asked us to surprise him."
     suggest_gesture(
         db=db,
         organisation_id=villa.id,
         customer_id=birthday.customer_id,
         case_id=birthday.id,
-        reason="Tom turns 50 on the 3rd day of the stay; Sarah asked us to surprise him.",
+        reason=why,
         occasion="birthday",
         gesture_code=None,
         source="rule:birthday-during-stay",
