@@ -33,6 +33,9 @@ from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
 from attent.promises import api as promises_api
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
+from attent.recovery import admin as recovery_admin
+from attent.recovery import api as recovery_api
+from attent.recovery import pages as recovery_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
 from attent.workspace import pages as workspace_pages
@@ -103,6 +106,7 @@ def create_app(
         briefs_api,
         verification_api,
         playbooks_api,
+        recovery_api,
     )
     for module in api_modules:
         api.include_router(module.router)
@@ -116,6 +120,8 @@ def create_app(
     app.include_router(customers_pages.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
+    app.include_router(recovery_pages.router)
+    app.include_router(recovery_admin.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)

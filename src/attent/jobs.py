@@ -6,6 +6,8 @@ from attent.core import live  # noqa: F401 (changes the worker makes reach open 
 from attent.core.worker import TIMED_STEPS
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
 from attent.promises.jobs import advance_due_promises
+from attent.recovery.jobs import advance_recovery
 
-# Shifts end before promises move (so hand-over sees who is gone); messages go out last, same tick.
-TIMED_STEPS[:] = [end_shifts, advance_due_promises, deliver_due_messages]
+# Shifts end before promises move (so hand-over sees who is gone); recovery's check-ins make promises and
+# messages; messages go out last, same tick.
+TIMED_STEPS[:] = [end_shifts, advance_due_promises, advance_recovery, deliver_due_messages]

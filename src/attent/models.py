@@ -12,6 +12,7 @@ from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook, PlaybookStep
 from attent.promises.models import Promise
+from attent.recovery.models import CheckIn, Gesture
 from attent.timeline.models import TimelineEvent
 
 __all__ = [
@@ -20,9 +21,11 @@ __all__ = [
     "Base",
     "Case",
     "CaseViewer",
+    "CheckIn",
     "Contact",
     "Customer",
     "CustomerRef",
+    "Gesture",
     "IdempotencyRecord",
     "Job",
     "Message",

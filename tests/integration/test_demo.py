@@ -67,3 +67,20 @@ def test_demo_gives_the_orders_lead_a_broken_and_an_at_risk_promise(db, clock):
     assert overview.troubled[0].promise.words == "Ik mail u morgen vóór 17:00 een retourlabel."
     [callback] = overview.callbacks
     assert callback.case_subject == "Zending nooit aangekomen (bestelling 88213)"
+
+
+def test_demo_suggests_a_replacement_for_the_missing_parcel_and_a_birthday_surprise_waits(db, clock):
+    from attent.recovery.pages import approvals
+    from attent.recovery.suggest import suggestion_for
+
+    load_demo(db=db, now=clock.now())
+    db.commit()
+    missing = db.scalar(select(Case).where(Case.type == "delivery_missing"))
+    suggestion = suggestion_for(db=db, case=missing, language="en", at=clock.now())
+    assert [g.code for g in suggestion.gestures] == ["small_attention", "replacement"]
+    assert suggestion.reason == "First failure for this customer in 90 days."
+    eleni = db.scalar(select(Agent).where(Agent.email == "eleni@villaoleander.example"))
+    [waiting] = approvals(db=db, actor=eleni, at=clock.now()).waiting
+    assert (
+        waiting.gesture.occasion == "birthday" and waiting.name == "Birthday cake and a bottle of local wine"
+    )

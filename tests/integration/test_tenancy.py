@@ -24,6 +24,13 @@ BODIES = {
     ("POST", "/api/v1/promises/{promise_id}/reassign"): {"team_id": "00000000-0000-7000-8000-000000000000"},
     ("POST", "/api/v1/cases/{case_id}/verifications"): {"question": "email", "answer": "peek"},
     ("POST", "/api/v1/cases/{case_id}/playbook-steps"): {"step": "peek"},
+    ("POST", "/api/v1/recovery/cases/{case_id}/suggestion/decline"): {"reason": "peek"},
+    ("POST", "/api/v1/recovery/gestures/{gesture_id}/grant"): {},
+    ("POST", "/api/v1/recovery/gestures/{gesture_id}/request-approval"): {},
+    ("POST", "/api/v1/recovery/gestures/{gesture_id}/approve"): {},
+    ("POST", "/api/v1/recovery/gestures/{gesture_id}/decline"): {"reason": "peek"},
+    ("POST", "/api/v1/recovery/gestures/{gesture_id}/done"): {},
+    ("POST", "/api/v1/recovery/gestures/{gesture_id}/survey"): {"score": 1},
 }
 
 
@@ -78,6 +85,10 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     notification_id = _a_notification_for(victim, tenant, app_client)
     ids = _ids(tenant, contact["id"], promise["id"], notification_id)
     ids["token_id"] = victim.post("/api/v1/tokens", json={"name": "victim"}).json()["id"]
+    gesture = victim.post(
+        "/api/v1/recovery/gestures", json={"case_id": str(tenant.case.id), "code": "small_attention"}
+    ).json()
+    ids["gesture_id"] = gesture["id"]
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []
@@ -100,6 +111,7 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     assert victim.get(f"/api/v1/customers/{tenant.customer.id}").json()["name"] == "Marieke Visser"
     assert victim.get(f"/api/v1/agents/{tenant.agent.id}").json()["presence"] == "offline"
     assert victim.get(f"/api/v1/promises/{promise['id']}").json()["state"] == "open"
+    assert victim.get(f"/api/v1/recovery/gestures/{gesture['id']}").json()["state"] == "granted"
 
 
 @pytest.mark.parametrize(
@@ -146,3 +158,25 @@ def test_cannot_point_own_rows_at_another_organisations_rows(app_client, tenant,
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == ["owner_id"]
+
+
+def test_recovery_bodies_cannot_name_another_organisations_case_or_customer(app_client, tenant, other_tenant):
+    intruder = Api(app_client, other_tenant.tokens["admin"])
+    offer = {"case_id": str(tenant.case.id), "code": "credit"}
+    assert intruder.post("/api/v1/recovery/gestures", json=offer).status_code == 404
+    check_in = {"customer_id": str(tenant.customer.id), "due_at": "2030-01-01T12:00:00Z", "note": "peek"}
+    assert intruder.post("/api/v1/recovery/check-ins", json=check_in).status_code == 404
+    own = {"customer_id": str(other_tenant.customer.id), "case_id": str(tenant.case.id)}
+    assert intruder.post("/api/v1/recovery/check-ins", json={**check_in, **own}).status_code == 404
+    assert intruder.get(
+        "/api/v1/recovery/gestures", params={"customer_id": str(tenant.customer.id)}
+    ).json() == {
+        "items": [],
+        "next_cursor": None,
+    }
+    assert (
+        intruder.get("/api/v1/recovery/check-ins", params={"customer_id": str(tenant.customer.id)}).json()[
+            "items"
+        ]
+        == []
+    )

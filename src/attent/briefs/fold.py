@@ -5,7 +5,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from attent.briefs.schemas import CurrentStep, DoneItem, Need, NextStep, OpenPromise, Question, Verified
+from attent.briefs.schemas import (
+    CurrentStep,
+    DoneItem,
+    GestureLine,
+    Need,
+    NextStep,
+    OpenPromise,
+    Question,
+    Verified,
+)
 from attent.core.i18n import gettext
 from attent.timeline.models import TimelineEvent
 
@@ -28,6 +37,7 @@ class Fold:
     last_outcome: str | None = None
     verified: Verified | None = None
     current_step: CurrentStep | None = None
+    gestures: dict[str, GestureLine] = field(default_factory=dict)  # recovery: given, offered, pending
 
     def t(self, message: str, **values: object) -> str:
         """Translate into the reader's language."""

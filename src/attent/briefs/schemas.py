@@ -101,6 +101,16 @@ class CurrentStep(BaseModel):
     summary: str
 
 
+class GestureLine(BaseModel):
+    """A recovery gesture on the case: what was given or offered, and what still waits for a decision."""
+
+    gesture_id: uuid.UUID
+    code: str
+    name: str
+    state: str
+    summary: str
+
+
 class Brief(BaseModel):
     """Derived from the timeline on every read, so it is never stale."""
 
@@ -118,6 +128,7 @@ class Brief(BaseModel):
     next_step: NextStep
     verified: Verified | None = None
     current_step: CurrentStep | None = None
+    gestures: list[GestureLine] = []
     customer: CustomerContext
     contacts: int
     dropped_contacts: int

@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
-from attent.briefs import guidance, messages, promises, reducers  # noqa: F401 (importing registers their reducers)
+from attent.briefs import (  # noqa: F401 (importing registers their reducers)
+    guidance,
+    messages,
+    promises,
+    recovery,
+    reducers,
+)
 from attent.briefs.fold import REDUCERS, Fold
 from attent.briefs.schemas import Brief, CustomerContext, EarlierCase, Need, NextStep
 from attent.cases.models import Case, CaseStatus
@@ -128,6 +134,7 @@ def build_brief(*, db: Session, actor: Agent, case_id: uuid.UUID, language: str 
         current_step=fold.current_step
         if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
         else None,
+        gestures=[g for g in fold.gestures.values() if g.state != "declined"],
         customer=_customer_context(db=db, case=case),
         contacts=fold.contacts,
         dropped_contacts=fold.dropped,

@@ -21,6 +21,7 @@ from attent.organisations.service import get_organisation
 from attent.playbooks.service import get_playbook
 from attent.promises.models import PromiseKind, PromiseState
 from attent.promises.service import list_promises, policy_for
+from attent.recovery.pages import recovery_panel
 from attent.timeline.service import case_events
 from attent.verification.service import verification_status
 
@@ -72,6 +73,7 @@ def case_view(
         directions=[d.value for d in Direction],
         tell_customers=policy_for(db=db, organisation_id=case.organisation_id).tell_customer,
         viewers=viewers(db=db, actor=actor, case_id=case.id, at=now),
+        recovery=recovery_panel(db=db, actor=actor, case=case, at=now),
         tz=org.timezone,
         now=now,
         **extra,

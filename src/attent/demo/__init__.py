@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from attent.demo.coffee import load_coffee_shop
 from attent.demo.common import PASSWORD, DemoResult
+from attent.demo.recovery import load_recovery
 from attent.demo.villa import load_villa
 from attent.organisations.models import Organisation
 
@@ -23,4 +24,5 @@ def load_demo(*, db: Session, now: datetime) -> DemoResult:
     result = DemoResult()
     load_coffee_shop(db, now, result)
     load_villa(db, now, result)
+    load_recovery(db, now)
     return result

@@ -10,6 +10,7 @@ from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import FieldError, Invalid
 from attent.core.templating import render
 from attent.organisations.service import get_organisation
+from attent.recovery.pages import approvals
 from attent.workspace.service import WorkFilters, my_work, work_counts
 from attent.workspace.team import team_overview
 
@@ -71,4 +72,7 @@ def team_page(request: Request, db: DbSession, actor: CurrentAgent, clock: Clock
     now = clock.now()
     overview = team_overview(db=db, actor=actor, now=now)
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
-    return render(request, "team.html", agent=actor, team=overview, now=now, tz=org.timezone)
+    waiting = approvals(db=db, actor=actor, at=now)
+    return render(
+        request, "team.html", agent=actor, team=overview, approvals=waiting, now=now, tz=org.timezone
+    )

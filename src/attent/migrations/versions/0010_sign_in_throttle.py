@@ -1,7 +1,7 @@
 """Failed sign-ins per e-mail and client address, so sign-in is rate-limited across processes.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import attent.core.db
 
 revision: str = "0010"
-down_revision: str | None = "0006"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,12 @@
+"""Amounts in cents as people read them: "€ 15,00" in Dutch, "€15.00" in English."""
+
+from babel.numbers import format_currency
+
+from attent.core.i18n import pick_language
+
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+
+def money(cents: int, currency: str, language: str = "en") -> str:
+    """Format an amount in cents for a reader of `language`."""
+    return format_currency(cents / 100, currency, locale=LOCALES[pick_language(language)])

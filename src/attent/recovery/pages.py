@@ -1,0 +1,273 @@
+"""Recovery in the workspace: the case page's panel and its forms, the leads' approvals on /team,
+the customer's gestures and surprise moments, and the catalogue and outcomes pages."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent
+from attent.cases.models import Case
+from attent.cases.service import visible_to
+from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.errors import AttentError, Invalid
+from attent.core.templating import check_csrf
+from attent.customers.models import Customer
+from attent.recovery import service
+from attent.recovery.models import Gesture, GestureState
+from attent.recovery.money import money
+from attent.recovery.policy import catalogue_of, organisation
+from attent.recovery.schemas import Budget, CatalogueGesture, GestureOffer, Suggestion
+from attent.recovery.suggest import budget, suggestion_for
+
+router = APIRouter(include_in_schema=False)
+Csrf = Annotated[str, Form()]
+Reason = Annotated[str, Form(max_length=500)]
+
+
+@dataclass(frozen=True)
+class RecoveryPanel:
+    """What the case page's recovery panel shows: the suggestion, the case's gestures, the budget."""
+
+    language: str
+    suggestion: Suggestion | None
+    gestures: list[Gesture]
+    budget: Budget
+    catalogue: list[CatalogueGesture]
+    may_approve: bool
+
+    def money(self, cents: int) -> str:
+        """An amount in the budget's currency, for the reader."""
+        return money(cents, self.budget.currency, self.language)
+
+    def name(self, gesture: Gesture) -> str:
+        """A gesture's name in the reader's language."""
+        return gesture.name_en if self.language == "en" else gesture.name_nl
+
+
+def recovery_panel(*, db: Session, actor: Agent, case: Case, at: datetime) -> RecoveryPanel:
+    """Everything the panel needs, in a handful of queries."""
+    return RecoveryPanel(
+        language=actor.language,
+        suggestion=suggestion_for(db=db, case=case, language=actor.language, at=at),
+        gestures=service.list_gestures(db=db, actor=actor, case_id=case.id),
+        budget=budget(db=db, organisation_id=case.organisation_id, at=at),
+        catalogue=catalogue_of(organisation(db, case.organisation_id)).gestures,
+        may_approve=actor.role.value in ("lead", "admin"),
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A gesture waiting for a lead, with its case and customer."""
+
+    gesture: Gesture
+    name: str
+    cost: str
+    customer_name: str
+    case_subject: str | None
+
+
+@dataclass(frozen=True)
+class Approvals:
+    """The leads' list on /team: gestures and surprise moments waiting for approval."""
+
+    waiting: list[Waiting] = field(default_factory=list)
+    budget: Budget | None = None
+    remaining: str = ""
+
+
+def approvals(*, db: Session, actor: Agent, at: datetime) -> Approvals:
+    """Gestures waiting for approval on cases the lead may see (and surprises without a case)."""
+    visible = visible_to(select(Case.id), actor)
+    rows = db.execute(
+        select(Gesture, Customer.name, Case.subject)
+        .join(
+            Customer,
+            and_(Customer.organisation_id == Gesture.organisation_id, Customer.id == Gesture.customer_id),
+        )
+        .outerjoin(Case, and_(Case.organisation_id == Gesture.organisation_id, Case.id == Gesture.case_id))
+        .where(
+            Gesture.organisation_id == actor.organisation_id,
+            Gesture.state == GestureState.PENDING_APPROVAL,
+            Gesture.case_id.is_(None) | Gesture.case_id.in_(visible),
+        )
+        .order_by(Gesture.created_at, Gesture.id)
+        .limit(50)
+    ).all()
+    left = budget(db=db, organisation_id=actor.organisation_id, at=at)
+    say = actor.language
+    return Approvals(
+        waiting=[
+            Waiting(
+                g,
+                g.name_en if say == "en" else g.name_nl,
+                money(g.cost_cents, g.currency, say),
+                customer,
+                subject,
+            )
+            for g, customer, subject in rows
+        ],
+        budget=left,
+        remaining=money(left.remaining_cents, left.currency, say),
+    )
+
+
+def customer_gestures(*, db: Session, actor: Agent, customer_id: uuid.UUID) -> list[Gesture]:
+    """The customer's gestures and surprise moments that were given or wait for a decision."""
+    shown = [GestureState.PENDING_APPROVAL, GestureState.GRANTED, GestureState.DONE]
+    return service.list_gestures(db=db, actor=actor, customer_id=customer_id, states=shown)
+
+
+def _on_case(
+    request: Request,
+    db: Session,
+    actor: Agent,
+    clock: ClockDep,
+    case_id: uuid.UUID,
+    csrf: str,
+    action: Callable[[], object],
+) -> Response:
+    """Do one panel action; back to the panel, or the case page with the reason beside the panel."""
+    from attent.cases.pages import case_view  # the case page imports this module for its panel
+
+    check_csrf(request, csrf)
+    try:
+        action()
+    except AttentError as exc:
+        db.rollback()
+        reasons = [e.message for e in exc.errors] if isinstance(exc, Invalid) else []
+        return case_view(
+            request,
+            db=db,
+            actor=actor,
+            clock=clock,
+            case_id=case_id,
+            status_code=exc.status,
+            form_error={"form": "recovery", "detail": exc.detail, "errors": reasons},
+        )
+    return RedirectResponse(f"/cases/{case_id}#recovery", status_code=303)
+
+
+@router.post("/cases/{case_id}/recovery/offer")
+def offer(
+    case_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    code: Annotated[str, Form(max_length=60)],
+    reason: Reason = "",
+    request_approval: Annotated[bool, Form()] = False,
+    csrf: Csrf = "",
+) -> Response:
+    """Grant a gesture from the panel, or ask a lead to approve it."""
+
+    def action() -> None:
+        data = GestureOffer.model_construct(
+            case_id=case_id,
+            code=code,
+            reason=reason.strip(),
+            request_approval=request_approval,
+            make_promise=True,
+        )
+        service.offer_gesture(db=db, actor=actor, data=data, at=clock.now())
+
+    return _on_case(request, db, actor, clock, case_id, csrf, action)
+
+
+@router.post("/cases/{case_id}/recovery/decline-suggestion")
+def decline_suggestion(
+    case_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    reason: Reason = "",
+    csrf: Csrf = "",
+) -> Response:
+    """Decline what the policy suggests, saying why."""
+
+    def action() -> None:
+        service.decline_suggestion(
+            db=db, actor=actor, case_id=case_id, reason=_reason(reason), at=clock.now()
+        )
+
+    return _on_case(request, db, actor, clock, case_id, csrf, action)
+
+
+def _reason(text: str) -> str:
+    text = text.strip()
+    if len(text) < 3:
+        raise Invalid("reason_required", "Say why, in a few words.", [])
+    return text
+
+
+ACTIONS = ("grant", "approve", "request-approval", "decline", "done")
+
+
+@router.post("/cases/{case_id}/recovery/{gesture_id}/{verb}")
+def decide(
+    case_id: uuid.UUID,
+    gesture_id: uuid.UUID,
+    verb: str,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    reason: Reason = "",
+    csrf: Csrf = "",
+) -> Response:
+    """Grant, approve, ask approval for, decline or finish one of the case's gestures."""
+    return _on_case(
+        request,
+        db,
+        actor,
+        clock,
+        case_id,
+        csrf,
+        lambda: _decide(db, actor, gesture_id, verb, reason, clock.now()),
+    )
+
+
+def _decide(
+    db: Session, actor: Agent, gesture_id: uuid.UUID, verb: str, reason: str, at: datetime
+) -> Gesture:
+    if verb == "grant":
+        return service.grant_gesture(db=db, actor=actor, gesture_id=gesture_id, make_promise=True, at=at)
+    if verb == "approve":
+        return service.approve_gesture(db=db, actor=actor, gesture_id=gesture_id, make_promise=True, at=at)
+    if verb == "request-approval":
+        return service.request_approval(db=db, actor=actor, gesture_id=gesture_id, at=at)
+    if verb == "decline":
+        return service.decline_gesture(
+            db=db, actor=actor, gesture_id=gesture_id, reason=_reason(reason), at=at
+        )
+    if verb == "done":
+        return service.mark_done(db=db, actor=actor, gesture_id=gesture_id, at=at)
+    raise Invalid("unknown_action", f"Use one of: {', '.join(ACTIONS)}.", [])
+
+
+@router.post("/team/recovery/{gesture_id}/{verb}")
+def decide_on_team_page(
+    gesture_id: uuid.UUID,
+    verb: str,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    reason: Reason = "",
+    csrf: Csrf = "",
+) -> Response:
+    """A lead approves or declines from the team view; a refusal shows as an error page."""
+    check_csrf(request, csrf)
+    if verb not in ("approve", "decline"):
+        raise Invalid("unknown_action", "Use approve or decline.", [])
+    _decide(db, actor, gesture_id, verb, reason, clock.now())
+    return RedirectResponse("/team#approvals", status_code=303)
