@@ -23,9 +23,19 @@ def _v(name: str, result: str, lines: list[int], nl: str, en: str) -> Verdict:
     return Verdict(name, result, tuple(sorted(set(lines))), nl, en)
 
 
+def _asks_data(r: Reading, i: int, sentence: str) -> bool:
+    """A question or request for data: 'Mag ik uw postcode?', 'Order number?', 'Postcode please.'"""
+    if not r.has_text(i, sentence, "explains_why", "data"):
+        return False
+    words, asks = len(sentence.split()), r.has_text(i, sentence, "explains_why", "asks")
+    if sentence.rstrip().endswith("?"):
+        return asks or words <= 8
+    return (asks and words <= 20) or (words <= 8 and r.has_text(i, sentence, "explains_why", "terse"))
+
+
 def data_requests(r: Reading) -> list[int]:
     """Agent lines that ask the customer for a piece of data."""
-    return [i for i in r.agent if r.has(i, "explains_why", "asks") and r.has(i, "explains_why", "data")]
+    return [i for i in r.agent if any(_asks_data(r, i, sentence) for _, sentence in r.sentences(i))]
 
 
 def _neighbours(r: Reading, i: int, window: int) -> list[int]:
@@ -104,9 +114,17 @@ def minimal_verification(r: Reading) -> Verdict:
 
 
 def _is_filler(r: Reading, i: int) -> bool:
-    """'Momentje' and nothing else, while no line around it says what is being done."""
-    if not r.has(i, "narrates", "fillers") or r.words(i) > r.lang(i).filler_max_words:
+    """'Momentje' (or 'right' before a silence) and nothing else, and no line around says what is done."""
+    if r.words(i) > r.lang(i).filler_max_words:
         return False
+    if not r.has(i, "narrates", "fillers"):
+        nxt = i + 1
+        quiet = nxt < len(r.speaker) and (
+            (r.gap_before(nxt) or 0) > r.rules.silent_gap_seconds
+            or (r.speaker[nxt] == "system" and r.has_any_language(nxt, "holds", "hold"))
+        )
+        if not (quiet and r.has(i, "narrates", "acknowledgements")):
+            return False
     return not any(r.has(j, "narrates", "doing") for j in [i, *_neighbours(r, i, 1)])
 
 
@@ -130,6 +148,14 @@ def hold_events(r: Reading) -> list[int]:
 
 def narrates(r: Reading) -> Verdict:
     """Met when the agent says what they are doing; missed on a bare 'momentje' or silent work."""
+    if r.transcript.channel == "email":
+        return _v(
+            "narrates",
+            NA,
+            [],
+            "Een e-mail: niets te vertellen terwijl je werkt.",
+            "An e-mail: no live work to narrate.",
+        )
     fillers = [i for i in r.agent if _is_filler(r, i)]
     if fillers:
         return _v(
@@ -242,6 +268,16 @@ def _failures(r: Reading) -> list[int]:
     return [i for i in range(len(r.speaker)) if r.speaker[i] != "system" and r.has(i, "recovery", "failure")]
 
 
+def _apologies(r: Reading) -> list[int]:
+    """Agent lines that say sorry for something of ours (not for the wait, not 'sorry, what did you say?')."""
+    return [
+        i for i in r.agent
+        if r.has(i, "recovery", "apology")
+        and not r.has(i, "recovery", "wait_apology")
+        and not r.has(i, "recovery", "not_about_us")
+    ]  # fmt: skip
+
+
 def empathy(r: Reading) -> Verdict:
     """Met when the agent names the impact in the customer's own terms; formulaic politeness misses."""
     heard: set[str] = set()
@@ -262,7 +298,7 @@ def empathy(r: Reading) -> Verdict:
             f"Benoemde wat het voor de klant betekent (regel {n(kind)}).",
             f"Named what it means for the customer (line {n(kind)}).",
         )  # fmt: skip
-    if impact or _failures(r):
+    if impact or _failures(r) or _apologies(r) or plain:
         return _v(
             "empathy", MISSED, plain,
             "Alleen beleefdheid, niet wat het voor de klant betekent." if plain else "Gevolgen niet erkend.",
@@ -273,24 +309,26 @@ def empathy(r: Reading) -> Verdict:
 
 def recovery(r: Reading) -> Verdict:
     """Where something went wrong on our side, met when the agent offers to make it right, not only sorry."""
-    failures = _failures(r)
-    if not failures:
+    remedies = [
+        i for i in r.agent if r.has(i, "recovery", "remedy") and not r.has(i, "recovery", "remedy_refused")
+    ]
+    failures, sorry = _failures(r), _apologies(r)
+    if not (failures or sorry or remedies):  # a remedy offered says something went wrong
         return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
-    remedies = [i for i in r.agent if r.has(i, "recovery", "remedy")]
     if remedies:
         return _v(
             "recovery", MET, remedies,
             f"Bood aan het goed te maken (regel {n(remedies)}).",
             f"Offered to make it right (line {n(remedies)}).",
         )  # fmt: skip
-    sorry = [
-        i for i in r.agent if r.has(i, "recovery", "apology") and not r.has(i, "recovery", "wait_apology")
-    ]
     return _v(
         "recovery", MISSED, sorry,
         "Alleen excuses, geen herstel aangeboden." if sorry else "Er ging iets mis, geen herstel aangeboden.",
         "Only an apology, no remedy offered." if sorry else "Something went wrong, no remedy offered.",
     )  # fmt: skip
+
+
+NEXT_STEP_CUES = (("next_step", "commit"), ("next_step", "recap"), ("promises", "other"))
 
 
 def _ending(r: Reading) -> list[int]:
@@ -301,14 +339,19 @@ def _ending(r: Reading) -> list[int]:
 
 def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
     """Before the end, the agent says what happens next, who does it and when."""
-    confirmed = [i for i in _ending(r) if r.has(i, "next_step", "commit") and r.times(i)]
+    ending = _ending(r)
+    confirmed = [
+        i for i in ending if r.times(i) and any(r.has(i, section, name) for section, name in NEXT_STEP_CUES)
+    ]
     if confirmed:
         return _v(
             "confirms_next_step", MET, confirmed,
             f"Sloot af met wat er gebeurt, wie het doet en wanneer (regel {n(confirmed)}).",
             f"Ended with what happens next, who does it and when (line {n(confirmed)}).",
         )  # fmt: skip
-    if r.dropped is None and (commitments(r) or promised):
+    if r.dropped is None and (
+        commitments(r) or promised or any(r.has(i, "expectation", "vague") for i in ending)
+    ):
         return _v(
             "confirms_next_step", MISSED, [],
             "Eindigde zonder de volgende stap (wat, wie, wanneer) te bevestigen.",

@@ -60,6 +60,8 @@ def resolve(bits: list[Bit], said_at: datetime, zone: str, hours: BusinessHours)
     by_kind: dict[str, Bit] = {}
     for bit in bits:
         by_kind.setdefault(bit.kind, bit)
+    if "weekday" in by_kind and "day" in by_kind:  # "tomorrow, Wednesday": the weekday says it
+        del by_kind["day"]
     clock, part = by_kind.get("clock"), by_kind.get("part")
     end = hours.end
 

@@ -52,6 +52,10 @@ class Reading:
         """Whether line `index` holds a phrase of the list, in its own language."""
         return self.lang(index).p(section, name).search(self.text[index]) is not None
 
+    def has_text(self, index: int, text: str, section: str, name: str) -> bool:
+        """Whether a part of line `index` holds a phrase of the list, in the line's language."""
+        return self.lang(index).p(section, name).search(text) is not None
+
     def has_any_language(self, index: int, section: str, name: str) -> bool:
         """Like `has`, but in either language (for words that mean the same in both, e.g. numbers)."""
         text = self.text[index]
@@ -84,7 +88,7 @@ class Reading:
 
     def gap_before(self, index: int) -> float | None:
         """Seconds of silence before line `index` (None when either line has no time)."""
-        if index == 0:
+        if index == 0 or self.transcript.channel == "email":
             return None
         now, before = self.transcript.lines[index].t, self.transcript.lines[index - 1].t
         if now is None or before is None:

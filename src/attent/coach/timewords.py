@@ -35,6 +35,7 @@ class TimeGrammar:
     fixed: re.Pattern[str]
     clock: re.Pattern[str]
     bare_hour: re.Pattern[str]
+    after_clock_word: re.Pattern[str]
     between: re.Pattern[str]
     half: re.Pattern[str]
     day: re.Pattern[str]
@@ -46,6 +47,7 @@ class TimeGrammar:
     past_after: re.Pattern[str]
     clock_words: frozenset[str]
     past_immediate: frozenset[str]
+    part_after: frozenset[str]
     numbers: dict[str, float]
     units: dict[str, str]
     raw: dict[str, Any]
@@ -80,6 +82,10 @@ def grammar(code: str) -> TimeGrammar:
             rf"{b}(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}})|u(?P<m2>\d{{2}}))\s*(?P<ap>a\.?m\.?|p\.?m\.?|uur)?{e}"
         ),
         bare_hour=re.compile(rf"{b}(?P<h>\d{{1,2}}|{_alt(numbers)})\s*(?P<ap>{ampm}){e}"),
+        after_clock_word=re.compile(
+            rf"(?<![\w])(?:{_alt(raw['clock_words'])})\s+(?P<h>\d{{1,2}}|{_alt(numbers)})"
+            rf"(?=\s*(?:$|[,.;!?)]|(?:and|en|or|of|tomorrow|today|morgen|vandaag|at the latest|uiterlijk)\b))"
+        ),
         between=re.compile(
             rf"{b}(?:tussen|between)\s+(?:{hhmm})\s*(?:uur\s+)?(?:en|and|-)\s+(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ap>{ampm})?{e}"
         ),
@@ -101,6 +107,7 @@ def grammar(code: str) -> TimeGrammar:
         past_after=re.compile(r"^\s*(?:geleden|ago)\b"),
         clock_words=frozenset(raw["clock_words"]),
         past_immediate=frozenset(raw["past_immediate"]),
+        part_after=frozenset(raw["part_after"]),
         numbers=numbers,
         units={},
         raw=raw,
@@ -184,6 +191,10 @@ def find_times(text: str, code: str) -> list[Bit]:
         h = _hour(g, m["h"])
         if 0 < h <= 24 and (m["ap"] not in ("uur", "u") or _word_before(text, m.start()) in g.clock_words):
             add("clock", (h, 0, m["ap"]), m.start(), m.end())
+    for m in g.after_clock_word.finditer(text):  # "before twelve", "om drie"
+        h = _hour(g, m["h"])
+        if 0 < h <= 24:
+            add("clock", (h, 0, None), m.start("h"), m.end())
     for m in g.next_week.finditer(text):
         add("next_week", None, m.start(), m.end())
     for m in g.this_week.finditer(text):
@@ -192,7 +203,19 @@ def find_times(text: str, code: str) -> list[Bit]:
         month = g.raw["months"][m["m1"] or m["m2"]]
         add("date", (month, int(m["d1"] or m["d2"])), m.start(), m.end())
     for m in g.part.finditer(text):
-        bits.append(Bit("part", int(g.raw["parts"][m["part"]]), m.start(), m.end()))
+        word = m["part"]
+        standalone = " " in word or word not in (
+            "ochtend",
+            "middag",
+            "avond",
+            "morning",
+            "afternoon",
+            "evening",
+        )
+        if (standalone or _word_before(text, m.start()).strip("'") in g.part_after) and not _is_past(
+            g, text, m.start(), m.end()
+        ):
+            bits.append(Bit("part", int(g.raw["parts"][word]), m.start(), m.end()))
     for m in g.day.finditer(text):
         if _is_past(g, text, m.start(), m.end()):
             continue
