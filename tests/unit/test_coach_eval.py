@@ -98,3 +98,26 @@ def test_the_repos_corpus_passes_the_gate_for_every_behaviour_and_for_promises()
     low = {b: round(f["f1"], 3) for b, f in figures["behaviours"].items() if f["f1"] < GATE}
     assert not low, f"behaviours under {GATE}: {low}"
     assert figures["promises"]["f1"] >= GATE, f"promise extraction F1 {figures['promises']['f1']:.3f}"
+
+
+def test_coach_score_prints_a_readable_scorecard_and_json(tmp_path):
+    transcript = tmp_path / "call.txt"
+    transcript.write_text(
+        "[00:00] Customer: my parcel never arrived\n[00:06] Agent: Sorry for the inconvenience.\n"
+        "[00:20] Agent: I'll call you back within 10 minutes. Anything else I can help with?\n",
+        encoding="utf-8",
+    )
+    readable = CliRunner().invoke(
+        app, ["coach", "score", str(transcript), "--started-at", "2026-03-04T10:00:00+01:00"]
+    )
+    assert readable.exit_code == 0, readable.stdout
+    assert "empathy" in readable.stdout and "missed" in readable.stdout and "callback" in readable.stdout
+    machine = CliRunner().invoke(
+        app, ["coach", "score", str(transcript), "--json", "--started-at", "2026-03-04T10:00:00+01:00"]
+    )
+    body = json.loads(machine.stdout)
+    assert body["promises"][0]["due_at"] == "2026-03-04T10:10:20+01:00"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Boss: hello", encoding="utf-8")
+    refused = CliRunner().invoke(app, ["coach", "score", str(bad)])
+    assert refused.exit_code == 1 and "Line 1" in refused.stdout
