@@ -35,7 +35,9 @@ def _asks_data(r: Reading, i: int, sentence: str) -> bool:
 
 def data_requests(r: Reading) -> list[int]:
     """Agent lines that ask the customer for a piece of data."""
-    return [i for i in r.agent if any(_asks_data(r, i, sentence) for _, sentence in r.sentences(i))]
+    if "asks" not in r.memo:
+        r.memo["asks"] = [i for i in r.agent if any(_asks_data(r, i, text) for _, text in r.sentences(i))]
+    return r.memo["asks"]  # type: ignore[return-value]
 
 
 def _neighbours(r: Reading, i: int, window: int) -> list[int]:
@@ -130,6 +132,12 @@ def _is_filler(r: Reading, i: int) -> bool:
 
 def hold_events(r: Reading) -> list[int]:
     """Lines where a hold starts or a silence ends that the customer sat through."""
+    if "holds" not in r.memo:
+        r.memo["holds"] = _hold_events(r)
+    return r.memo["holds"]  # type: ignore[return-value]
+
+
+def _hold_events(r: Reading) -> list[int]:
     events = []
     for i in range(len(r.speaker)):
         gap = r.gap_before(i)

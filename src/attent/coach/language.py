@@ -13,9 +13,9 @@ _WORD = re.compile(r"[a-zà-ÿ']+")
 
 
 def line_scores(text: str) -> tuple[int, int]:
-    """How many Dutch and how many English marker words a line holds."""
+    """How many different Dutch and English marker words a line holds."""
     words = _WORD.findall(text.casefold())
-    return sum(w in NL_WORDS for w in words), sum(w in EN_WORDS for w in words)
+    return len(NL_WORDS.intersection(words)), len(EN_WORDS.intersection(words))
 
 
 def line_language(text: str, default: str) -> str:

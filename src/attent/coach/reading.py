@@ -38,6 +38,8 @@ class Reading:
         self.customer = [i for i, s in enumerate(self.speaker) if s == "customer"]
         self.system = [i for i, s in enumerate(self.speaker) if s == "system"]
         self._times: dict[int, list[Bit]] = {}
+        self._has: dict[tuple[int, str, str], bool] = {}
+        self.memo: dict[str, object] = {}  # results rules share (hold events, data requests)
 
     def _lang_of(self, index: int) -> str:
         if not self.mixed:
@@ -49,8 +51,15 @@ class Reading:
         return self.rules.languages[self.line_lang[index]]
 
     def has(self, index: int, section: str, name: str) -> bool:
-        """Whether line `index` holds a phrase of the list, in its own language."""
-        return self.lang(index).p(section, name).search(self.text[index]) is not None
+        """Whether line `index` holds a phrase of the list, in its own language (asked once per line)."""
+        key = (index, section, name)
+        found = self._has.get(key)
+        if found is None:
+            found = self._has[key] = (
+                self.rules.languages[self.line_lang[index]].patterns[(section, name)].search(self.text[index])
+                is not None
+            )
+        return found
 
     def has_text(self, index: int, text: str, section: str, name: str) -> bool:
         """Whether a part of line `index` holds a phrase of the list, in the line's language."""

@@ -161,13 +161,14 @@ def find_times(text: str, code: str) -> list[Bit]:
             bits.append(Bit(kind, value, s, e))
         taken.append((s, e))
 
-    for m in g.between.finditer(text):
+    digit = any(c.isdigit() for c in text)
+    for m in g.between.finditer(text) if digit and ("tussen" in text or "between" in text) else ():
         add("clock", (_hour(g, m["h"]), int(m["m"] or 0), m["ap"]), m.start(), m.end())
     for m in g.fixed.finditer(text):
         add("duration", float(g.raw["fixed"][m["fixed"]]), m.start(), m.end())
-    for m in g.clock.finditer(text):
+    for m in g.clock.finditer(text) if digit else ():
         add("clock", (int(m["h"]), int(m["m"] or m["m2"]), m["ap"]), m.start(), m.end())
-    for m in g.half.finditer(text):
+    for m in g.half.finditer(text) if ("half" in text or "kwart" in text or "quarter" in text) else ():
         h = _hour(g, m["h"])
         if m["q"]:
             hour, minute = (h, 15) if m["dir"] in ("over", "past") else (h - 1, 45)
@@ -195,11 +196,12 @@ def find_times(text: str, code: str) -> list[Bit]:
         h = _hour(g, m["h"])
         if 0 < h <= 24:
             add("clock", (h, 0, None), m.start("h"), m.end())
-    for m in g.next_week.finditer(text):
+    weekly = "week" in text
+    for m in g.next_week.finditer(text) if weekly else ():
         add("next_week", None, m.start(), m.end())
-    for m in g.this_week.finditer(text):
+    for m in g.this_week.finditer(text) if weekly else ():
         add("this_week", None, m.start(), m.end())
-    for m in g.date.finditer(text):
+    for m in g.date.finditer(text) if digit else ():
         month = g.raw["months"][m["m1"] or m["m2"]]
         add("date", (month, int(m["d1"] or m["d2"])), m.start(), m.end())
     for m in g.part.finditer(text):
