@@ -16,6 +16,7 @@ from attent.cases import actions as cases_actions
 from attent.cases import api as cases_api
 from attent.cases import live as cases_live
 from attent.cases import pages as cases_pages
+from attent.coach import api as coach_api
 from attent.contacts import api as contacts_api
 from attent.core import problems
 from attent.core.clock import Clock, SystemClock
@@ -107,6 +108,7 @@ def create_app(
         verification_api,
         playbooks_api,
         recovery_api,
+        coach_api,
     )
     for module in api_modules:
         api.include_router(module.router)

@@ -1,4 +1,4 @@
-"""The `attent` command: serve, worker, migrate, demo, org, agent, token."""
+"""The `attent` command: serve, worker, migrate, demo, org, agent, token, coach."""
 
 import logging
 import signal
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from attent.agents.models import Role
 from attent.agents.schemas import AgentCreate
 from attent.agents.service import create_agent, create_token
+from attent.coach import cli as coach_cli
 from attent.core.clock import SystemClock
 from attent.core.db import Database
 from attent.core.errors import AttentError
@@ -29,6 +30,7 @@ org_app = typer.Typer(help="Manage organisations (tenants).", no_args_is_help=Tr
 app.add_typer(agent_app, name="agent")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
+app.add_typer(coach_cli.app, name="coach")
 console = Console()
 
 

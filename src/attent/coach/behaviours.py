@@ -1,0 +1,401 @@
+"""The nine behaviours, each a small rule over the shared reading; every verdict names its lines.
+
+The phrase lists live in `rules/{nl,en}.toml`; these functions only say how the lists combine.
+"""
+
+import re
+from collections.abc import Callable
+
+from attent.coach.language import EN_WORDS, NL_WORDS
+from attent.coach.reading import Reading
+from attent.coach.verdicts import MET, MISSED, NA, Verdict
+from attent.coach.verdicts import lines_text as n
+
+FORBIDDEN = ("date_of_birth", "full_address", "pin", "password", "security_answer", "full_iban")
+_CONTENT = re.compile(r"[a-z][a-z'-]{3,}")
+_STOP = NL_WORDS | EN_WORDS | {
+    "heeft", "hebben", "kunnen", "zijn", "worden", "deze", "gewoon", "echt", "eigenlijk", "even", "have",
+    "that", "this", "with", "your", "just", "what", "there", "about", "would", "could", "really", "from",
+}  # fmt: skip
+
+
+def _v(name: str, result: str, lines: list[int], nl: str, en: str) -> Verdict:
+    return Verdict(name, result, tuple(sorted(set(lines))), nl, en)
+
+
+def _asks_data(r: Reading, i: int, sentence: str) -> bool:
+    """A question or request for data: 'Mag ik uw postcode?', 'Order number?', 'Postcode please.'"""
+    if not r.has_text(i, sentence, "explains_why", "data"):
+        return False
+    words, asks = len(sentence.split()), r.has_text(i, sentence, "explains_why", "asks")
+    if sentence.rstrip().endswith("?"):
+        return asks or words <= 8
+    return (asks and words <= 20) or (words <= 8 and r.has_text(i, sentence, "explains_why", "terse"))
+
+
+def data_requests(r: Reading) -> list[int]:
+    """Agent lines that ask the customer for a piece of data."""
+    if "asks" not in r.memo:
+        r.memo["asks"] = [i for i in r.agent if any(_asks_data(r, i, text) for _, text in r.sentences(i))]
+    return r.memo["asks"]  # type: ignore[return-value]
+
+
+def _neighbours(r: Reading, i: int, window: int) -> list[int]:
+    """Agent lines right before and after `i` in the same turn (no customer line between)."""
+    out = []
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(r.speaker) and abs(j - i) <= window and r.speaker[j] == "agent":
+            out.append(j)
+            j += step
+    return out
+
+
+def explains_why(r: Reading) -> Verdict:
+    """Met when every request for data comes with a reason in the same turn."""
+    asks, window = data_requests(r), r.rules.reason_window_lines
+    if not asks:
+        return _v("explains_why", NA, [], "Er werd niets gevraagd.", "No data was asked for.")
+    bare = [
+        i for i in asks
+        if not any(r.has(j, "explains_why", "reasons") for j in [i, *_neighbours(r, i, window)])
+    ]  # fmt: skip
+    if bare:
+        return _v(
+            "explains_why", MISSED, bare,
+            f"Gegevens gevraagd zonder te zeggen waarom (regel {n(bare)}).",
+            f"Asked for data without saying why (line {n(bare)}).",
+        )  # fmt: skip
+    return _v(
+        "explains_why", MET, asks,
+        f"Bij elke vraag om gegevens gezegd waarom (regel {n(asks)}).",
+        f"Said why with every request for data (line {n(asks)}).",
+    )  # fmt: skip
+
+
+def _asks(r: Reading, i: int) -> bool:
+    return r.has(i, "explains_why", "asks") or "?" in r.text[i]
+
+
+def _forbidden(r: Reading, i: int) -> str | None:
+    """The kind of data line `i` asks for that the policy does not need, if any."""
+    if not _asks(r, i):
+        return None
+    if r.has(i, "minimal_verification", "negations"):
+        return None
+    for kind in FORBIDDEN:
+        if kind in r.allowed_facts or not r.has(i, "minimal_verification", kind):
+            continue
+        if kind == "full_address" and r.has(i, "minimal_verification", "shipping"):
+            continue  # where a parcel goes is not verification
+        return kind
+    return None
+
+
+def minimal_verification(r: Reading) -> Verdict:
+    """Missed when the agent asks for a fact the policy does not require (date of birth, PIN, ...)."""
+    bad = [i for i in r.agent if _forbidden(r, i)]
+    if bad:
+        kinds = ", ".join(sorted({k for i in bad if (k := _forbidden(r, i))}))
+        return _v(
+            "minimal_verification", MISSED, bad,
+            f"Vroeg meer dan het beleid nodig heeft ({kinds}; regel {n(bad)}).",
+            f"Asked for more than the policy needs ({kinds}; line {n(bad)}).",
+        )  # fmt: skip
+    good = [
+        i for i in r.agent
+        if r.has(i, "minimal_verification", "allowed") and _asks(r, i)
+    ]  # fmt: skip
+    if good:
+        return _v(
+            "minimal_verification", MET, good,
+            f"Vroeg alleen wat het beleid vraagt (regel {n(good)}).",
+            f"Asked only what the policy asks (line {n(good)}).",
+        )  # fmt: skip
+    return _v("minimal_verification", NA, [], "Er werd niets geverifieerd.", "Nothing was verified.")
+
+
+def _is_filler(r: Reading, i: int) -> bool:
+    """'Momentje' (or 'right' before a silence) and nothing else, and no line around says what is done."""
+    if r.words(i) > r.lang(i).filler_max_words:
+        return False
+    if not r.has(i, "narrates", "fillers"):
+        nxt = i + 1
+        quiet = nxt < len(r.speaker) and (
+            (r.gap_before(nxt) or 0) > r.rules.silent_gap_seconds
+            or (r.speaker[nxt] == "system" and r.has_any_language(nxt, "holds", "hold"))
+        )
+        if not (quiet and r.has(i, "narrates", "acknowledgements")):
+            return False
+    return not any(r.has(j, "narrates", "doing") for j in [i, *_neighbours(r, i, 1)])
+
+
+def hold_events(r: Reading) -> list[int]:
+    """Lines where a hold starts or a silence ends that the customer sat through."""
+    if "holds" not in r.memo:
+        r.memo["holds"] = _hold_events(r)
+    return r.memo["holds"]  # type: ignore[return-value]
+
+
+def _hold_events(r: Reading) -> list[int]:
+    events = []
+    for i in range(len(r.speaker)):
+        gap = r.gap_before(i)
+        if gap is not None and gap > r.rules.silent_gap_seconds:
+            prev = i - 1
+            customer_was_busy = r.speaker[prev] == "agent" and (
+                "?" in r.text[prev] or r.has(prev, "explains_why", "asks")
+            )
+            if r.speaker[i] != "customer" or (r.speaker[prev] == "agent" and not customer_was_busy):
+                events.append(i)
+                continue
+        if r.speaker[i] != "customer" and r.has_any_language(i, "holds", "hold"):
+            events.append(i)
+    return events
+
+
+def narrates(r: Reading) -> Verdict:
+    """Met when the agent says what they are doing; missed on a bare 'momentje' or silent work."""
+    if r.transcript.channel == "email":
+        return _v(
+            "narrates",
+            NA,
+            [],
+            "Een e-mail: niets te vertellen terwijl je werkt.",
+            "An e-mail: no live work to narrate.",
+        )
+    fillers = [i for i in r.agent if _is_filler(r, i)]
+    if fillers:
+        return _v(
+            "narrates", MISSED, fillers,
+            f"Alleen 'momentje' gezegd, niet wat er gebeurde (regel {n(fillers)}).",
+            f"Said only 'one moment', not what was happening (line {n(fillers)}).",
+        )  # fmt: skip
+    doing = [i for i in r.agent if r.has(i, "narrates", "doing")]
+    if doing:
+        return _v(
+            "narrates", MET, doing,
+            f"Vertelde wat er gebeurde (regel {n(doing)}).",
+            f"Said what was being done (line {n(doing)}).",
+        )  # fmt: skip
+    work = hold_events(r) + data_requests(r)
+    if work:
+        return _v(
+            "narrates", MISSED, hold_events(r),
+            "Werkte zonder te vertellen wat er gebeurde.",
+            "Worked without saying what was happening.",
+        )  # fmt: skip
+    return _v("narrates", NA, [], "Er hoefde niets opgezocht te worden.", "Nothing had to be looked up.")
+
+
+def _episodes(events: list[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for i in events:
+        if out and i - out[-1][-1] <= 2:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def no_silent_hold(r: Reading) -> Verdict:
+    """Every hold or long silence announced first with what and how long; never to catch up on a colleague."""
+    episodes = _episodes(hold_events(r))
+    if not episodes:
+        return _v("no_silent_hold", NA, [], "Geen wacht en geen stilte.", "No hold and no silence.")
+    silent, told, colleague = [], [], []
+    for episode in episodes:
+        first = episode[0]
+        before = [
+            j for j in range(max(0, first - r.rules.announce_window_lines), first) if r.speaker[j] == "agent"
+        ]
+        own = [j for j in episode if r.speaker[j] == "agent" and r.has_any_language(j, "holds", "hold")]
+        window = before + own
+        if any(r.has(j, "holds", "colleague") for j in window):
+            colleague += episode + [j for j in window if r.has(j, "holds", "colleague")]
+            continue
+        what = any(r.has(j, "narrates", "doing") or r.has(j, "holds", "purpose") for j in window)
+        how_long = any(r.times(j) for j in window)
+        if what and how_long:
+            told.extend(episode + window)
+        else:
+            silent.extend(episode)
+    if colleague:
+        return _v(
+            "no_silent_hold", MISSED, colleague,
+            f"Wachtte om uit te zoeken wat een collega al deed (regel {n(colleague)}).",
+            f"Put the customer on hold to find out what a colleague already did (line {n(colleague)}).",
+        )  # fmt: skip
+    if silent:
+        return _v(
+            "no_silent_hold", MISSED, silent,
+            f"Wacht of stilte zonder eerst te zeggen wat en hoe lang (regel {n(silent)}).",
+            f"Hold or silence without first saying what and how long (line {n(silent)}).",
+        )  # fmt: skip
+    return _v(
+        "no_silent_hold", MET, told,
+        f"Elke wacht vooraf aangekondigd met wat en hoe lang (regel {n(told)}).",
+        f"Every hold announced first with what and how long (line {n(told)}).",
+    )  # fmt: skip
+
+
+def commitments(r: Reading) -> list[int]:
+    """Agent lines that say what happens next (someone will do something)."""
+    return [i for i in r.agent if r.has(i, "next_step", "commit")]
+
+
+def sets_expectation(r: Reading) -> Verdict:
+    """Met on a concrete time or duration for the next step; vague times ('zo snel mogelijk') miss."""
+    vague = [i for i in r.agent if r.has(i, "expectation", "vague") and not r.times(i)]
+    if vague:
+        return _v(
+            "sets_expectation", MISSED, vague,
+            f"Alleen een vage tijd genoemd (regel {n(vague)}).",
+            f"Gave only a vague time (line {n(vague)}).",
+        )  # fmt: skip
+    concrete = [i for i in r.agent if r.times(i)]
+    if concrete:
+        return _v(
+            "sets_expectation", MET, concrete,
+            f"Noemde een concrete tijd of duur (regel {n(concrete)}).",
+            f"Gave a concrete time or duration (line {n(concrete)}).",
+        )  # fmt: skip
+    if commitments(r):
+        return _v(
+            "sets_expectation", MISSED, [],
+            "Er was een volgende stap, maar zonder tijd.", "There was a next step, but no time for it.",
+        )  # fmt: skip
+    return _v("sets_expectation", NA, [], "Geen volgende stap om te timen.", "No next step to time.")
+
+
+def _content_words(text: str) -> set[str]:
+    return {w[:5] for w in _CONTENT.findall(text) if w not in _STOP}
+
+
+def _failures(r: Reading) -> list[int]:
+    return [i for i in range(len(r.speaker)) if r.speaker[i] != "system" and r.has(i, "recovery", "failure")]
+
+
+def _apologies(r: Reading) -> list[int]:
+    """Agent lines that say sorry for something of ours (not for the wait, not 'sorry, what did you say?')."""
+    return [
+        i for i in r.agent
+        if r.has(i, "recovery", "apology")
+        and not r.has(i, "recovery", "wait_apology")
+        and not r.has(i, "recovery", "not_about_us")
+    ]  # fmt: skip
+
+
+def empathy(r: Reading) -> Verdict:
+    """Met when the agent names the impact in the customer's own terms; formulaic politeness misses."""
+    heard: set[str] = set()
+    kind, plain = [], []
+    impact = False
+    for i in range(len(r.speaker)):
+        if r.speaker[i] == "customer":
+            heard |= _content_words(r.text[i])
+            impact = impact or r.has(i, "empathy", "impact")
+        elif r.speaker[i] == "agent":
+            if r.has(i, "empathy", "acknowledge") and _content_words(r.text[i]) & heard:
+                kind.append(i)
+            elif r.has(i, "empathy", "acknowledge") or r.has(i, "empathy", "formulaic"):
+                plain.append(i)
+    if kind:
+        return _v(
+            "empathy", MET, kind,
+            f"Benoemde wat het voor de klant betekent (regel {n(kind)}).",
+            f"Named what it means for the customer (line {n(kind)}).",
+        )  # fmt: skip
+    if impact or _failures(r) or _apologies(r) or plain:
+        return _v(
+            "empathy", MISSED, plain,
+            "Alleen beleefdheid, niet wat het voor de klant betekent." if plain else "Gevolgen niet erkend.",
+            "Only politeness, not what it means for the customer." if plain else "The impact went unnamed.",
+        )  # fmt: skip
+    return _v("empathy", NA, [], "Er ging niets mis voor de klant.", "Nothing went wrong for the customer.")
+
+
+def recovery(r: Reading) -> Verdict:
+    """Where something went wrong on our side, met when the agent offers to make it right, not only sorry."""
+    remedies = [
+        i for i in r.agent if r.has(i, "recovery", "remedy") and not r.has(i, "recovery", "remedy_refused")
+    ]
+    failures, sorry = _failures(r), _apologies(r)
+    if not (failures or sorry or remedies):  # a remedy offered says something went wrong
+        return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
+    if remedies:
+        return _v(
+            "recovery", MET, remedies,
+            f"Bood aan het goed te maken (regel {n(remedies)}).",
+            f"Offered to make it right (line {n(remedies)}).",
+        )  # fmt: skip
+    return _v(
+        "recovery", MISSED, sorry,
+        "Alleen excuses, geen herstel aangeboden." if sorry else "Er ging iets mis, geen herstel aangeboden.",
+        "Only an apology, no remedy offered." if sorry else "Something went wrong, no remedy offered.",
+    )  # fmt: skip
+
+
+NEXT_STEP_CUES = (("next_step", "commit"), ("next_step", "recap"), ("promises", "other"))
+
+
+def _ending(r: Reading) -> list[int]:
+    end = r.dropped if r.dropped is not None else len(r.speaker)
+    agent = [i for i in r.agent if i < end]
+    return agent[-r.rules.closing_agent_lines :]
+
+
+def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
+    """Before the end, the agent says what happens next, who does it and when."""
+    ending = _ending(r)
+    confirmed = [
+        i for i in ending if r.times(i) and any(r.has(i, section, name) for section, name in NEXT_STEP_CUES)
+    ]
+    if confirmed:
+        return _v(
+            "confirms_next_step", MET, confirmed,
+            f"Sloot af met wat er gebeurt, wie het doet en wanneer (regel {n(confirmed)}).",
+            f"Ended with what happens next, who does it and when (line {n(confirmed)}).",
+        )  # fmt: skip
+    if r.dropped is None and (
+        commitments(r) or promised or any(r.has(i, "expectation", "vague") for i in ending)
+    ):
+        return _v(
+            "confirms_next_step", MISSED, [],
+            "Eindigde zonder de volgende stap (wat, wie, wanneer) te bevestigen.",
+            "Ended without confirming the next step (what, who, when).",
+        )  # fmt: skip
+    return _v("confirms_next_step", NA, [], "Er volgt geen stap.", "Nothing happens next.")
+
+
+def closing_check(r: Reading) -> Verdict:
+    """Met when the agent checks whether everything is answered before ending."""
+    half = len(r.speaker) // 2
+    asked = [i for i in r.agent if i >= half and r.has(i, "closing_check", "ask")]
+    if asked:
+        return _v(
+            "closing_check", MET, asked,
+            f"Vroeg of alles beantwoord was (regel {n(asked)}).",
+            f"Checked whether everything was answered (line {n(asked)}).",
+        )  # fmt: skip
+    if r.dropped is not None:
+        return _v(
+            "closing_check", NA, [r.dropped], "Het gesprek werd afgebroken.", "The contact was cut off.",
+        )  # fmt: skip
+    return _v(
+        "closing_check", MISSED, [], "Eindigde zonder te vragen of alles beantwoord was.",
+        "Ended without checking whether everything was answered.",
+    )  # fmt: skip
+
+
+RULES: dict[str, Callable[[Reading], Verdict]] = {
+    "explains_why": explains_why,
+    "minimal_verification": minimal_verification,
+    "narrates": narrates,
+    "no_silent_hold": no_silent_hold,
+    "sets_expectation": sets_expectation,
+    "empathy": empathy,
+    "recovery": recovery,
+    "confirms_next_step": confirms_next_step,
+    "closing_check": closing_check,
+}

@@ -1,0 +1,42 @@
+"""Dutch or English, per line and per contact, from short function words (no model, no download)."""
+
+import re
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+
+_COMMON = Path(__file__).parent / "rules" / "common.toml"
+_WORDS = tomllib.loads(_COMMON.read_text(encoding="utf-8"))["language"]
+NL_WORDS = frozenset(_WORDS["nl"].split())
+EN_WORDS = frozenset(_WORDS["en"].split())
+_WORD = re.compile(r"[a-zà-ÿ']+")
+
+
+def line_scores(text: str) -> tuple[int, int]:
+    """How many different Dutch and English marker words a line holds."""
+    words = _WORD.findall(text.casefold())
+    return len(NL_WORDS.intersection(words)), len(EN_WORDS.intersection(words))
+
+
+def line_language(text: str, default: str) -> str:
+    """The line's language where its words tell; the contact's language where they do not."""
+    nl, en = line_scores(text)
+    if nl > en:
+        return "nl"
+    if en > nl:
+        return "en"
+    return default
+
+
+def contact_language(texts: Sequence[str]) -> tuple[str, bool]:
+    """The main language of a contact and whether both are spoken (a clear line in each)."""
+    nl_total = en_total = nl_lines = en_lines = 0
+    for text in texts:
+        nl, en = line_scores(text)
+        nl_total, en_total = nl_total + nl, en_total + en
+        if nl >= en + 2:
+            nl_lines += 1
+        elif en >= nl + 2:
+            en_lines += 1
+    main = "en" if en_total > nl_total else "nl"
+    return main, min(nl_lines, en_lines) >= 1

@@ -1,0 +1,113 @@
+"""One pass over a transcript that every rule shares: normalised text, language and time words per line."""
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from attent.coach.due import BusinessHours
+from attent.coach.language import contact_language, line_language, line_scores
+from attent.coach.rules import Language, RuleSet, normalise
+from attent.coach.timewords import Bit, find_times
+from attent.coach.transcript import Transcript
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+_HAS_DIGIT_OR_TIMEWORD = re.compile(
+    r"\d|uur|min|dag|week|morgen|middag|avond|ochtend|vandaag|kwartier|hour|day|"
+    r"tomorrow|today|noon|morning|evening|night|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|maandag|dinsdag|woensdag|donderdag|"
+    r"vrijdag|zaterdag|zondag|sec|half|quarter|kwart|eod|cob|tonight"
+)
+
+
+@dataclass
+class Reading:
+    """What the rules read from a transcript, computed once."""
+
+    transcript: Transcript
+    rules: RuleSet
+    hours: BusinessHours = field(default_factory=BusinessHours)
+    allowed_facts: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        lines = self.transcript.lines
+        self.text = [normalise(line.text) for line in lines]
+        self.speaker = [line.speaker for line in lines]
+        self.language, self.mixed = contact_language(self.text)
+        self.line_lang = [self._lang_of(i) for i in range(len(lines))]
+        self.agent = [i for i, s in enumerate(self.speaker) if s == "agent"]
+        self.customer = [i for i, s in enumerate(self.speaker) if s == "customer"]
+        self.system = [i for i, s in enumerate(self.speaker) if s == "system"]
+        self._times: dict[int, list[Bit]] = {}
+        self._has: dict[tuple[int, str, str], bool] = {}
+        self.memo: dict[str, object] = {}  # results rules share (hold events, data requests)
+
+    def _lang_of(self, index: int) -> str:
+        if not self.mixed:
+            return self.language
+        return line_language(self.text[index], self.language)
+
+    def lang(self, index: int) -> Language:
+        """The rule book for the language line `index` is in."""
+        return self.rules.languages[self.line_lang[index]]
+
+    def has(self, index: int, section: str, name: str) -> bool:
+        """Whether line `index` holds a phrase of the list, in its own language (asked once per line)."""
+        key = (index, section, name)
+        found = self._has.get(key)
+        if found is None:
+            found = self._has[key] = (
+                self.rules.languages[self.line_lang[index]].patterns[(section, name)].search(self.text[index])
+                is not None
+            )
+        return found
+
+    def has_text(self, index: int, text: str, section: str, name: str) -> bool:
+        """Whether a part of line `index` holds a phrase of the list, in the line's language."""
+        return self.lang(index).p(section, name).search(text) is not None
+
+    def has_any_language(self, index: int, section: str, name: str) -> bool:
+        """Like `has`, but in either language (for words that mean the same in both, e.g. numbers)."""
+        text = self.text[index]
+        return any(lang.p(section, name).search(text) for lang in self.rules.languages.values())
+
+    def times(self, index: int) -> list[Bit]:
+        """Forward-looking time expressions in line `index` (cached)."""
+        if index not in self._times:
+            text = self.text[index]
+            found = find_times(text, self.line_lang[index]) if _HAS_DIGIT_OR_TIMEWORD.search(text) else []
+            self._times[index] = found
+        return self._times[index]
+
+    def sentences(self, index: int) -> list[tuple[int, str]]:
+        """The sentences of line `index` with their offsets in the normalised text."""
+        text, out, start = self.text[index], [], 0
+        for m in _SENTENCE.finditer(text):
+            out.append((start, text[start : m.start()]))
+            start = m.end()
+        out.append((start, text[start:]))
+        return [(s, t) for s, t in out if t.strip()]
+
+    @cached_property
+    def dropped(self) -> int | None:
+        """The line where the contact was cut off, if it was."""
+        for i in self.system:
+            if self.has_any_language(i, "closing_check", "dropped"):
+                return i
+        return None
+
+    def gap_before(self, index: int) -> float | None:
+        """Seconds of silence before line `index` (None when either line has no time)."""
+        if index == 0 or self.transcript.channel == "email":
+            return None
+        now, before = self.transcript.lines[index].t, self.transcript.lines[index - 1].t
+        if now is None or before is None:
+            return None
+        return now - before
+
+    def words(self, index: int) -> int:
+        """How many words line `index` has."""
+        return len(self.text[index].split())
+
+    def scores(self, index: int) -> tuple[int, int]:
+        """Dutch and English marker words of a line (for tests and the language figure)."""
+        return line_scores(self.text[index])

@@ -1,0 +1,104 @@
+"""The coach's rule book: phrase lists per language and thresholds, read from the TOML files beside this one.
+
+The lists are data so an admin can read (and a team can change) what the coach listens for without
+reading Python; the code in `attent.coach.behaviours` only says how the lists combine.
+"""
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+LANGUAGES = ("nl", "en")
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, straight quotes, single spaces: what every phrase is matched against."""
+    folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
+    if not folded.isascii():
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return _SPACES.sub(" ", folded).strip()
+
+
+def phrases(items: list[str]) -> re.Pattern[str]:
+    """One regex for a phrase list, whole words only, longest phrase first."""
+    ordered = sorted(set(items), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(ordered) + r")(?![\w])")
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language's compiled phrase lists (`p(section, name)`), phrasings and raw time words."""
+
+    code: str
+    patterns: dict[tuple[str, str], re.Pattern[str]]
+    phrasing: dict[str, str]
+    time: dict[str, Any]
+    filler_max_words: int
+    raw: dict[str, Any]
+
+    def p(self, section: str, name: str) -> re.Pattern[str]:
+        """The compiled phrase list `name` of `section`."""
+        return self.patterns[(section, name)]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Both languages and the shared thresholds."""
+
+    languages: dict[str, Language]
+    silent_gap_seconds: float
+    announce_window_lines: int
+    closing_agent_lines: int
+    reason_window_lines: int
+    business_days: tuple[int, ...]
+    business_start: time
+    business_end: time
+    behaviours: tuple[str, ...]
+    policy_facts: dict[str, frozenset[str]]
+
+
+def _language(code: str) -> Language:
+    raw = tomllib.loads((HERE / f"{code}.toml").read_text(encoding="utf-8"))
+    patterns = {
+        (section, name): phrases(items)
+        for section, body in raw.items()
+        if section not in ("time", "phrasing")
+        for name, items in body.items()
+        if isinstance(items, list)
+    }
+    return Language(
+        code=code,
+        patterns=patterns,
+        phrasing=dict(raw["phrasing"]),
+        time=raw["time"],
+        filler_max_words=int(raw["narrates"]["filler_max_words"]),
+        raw=raw,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> RuleSet:
+    """The rule book, read and compiled once per process."""
+    common = tomllib.loads((HERE / "common.toml").read_text(encoding="utf-8"))
+    return RuleSet(
+        languages={code: _language(code) for code in LANGUAGES},
+        silent_gap_seconds=float(common["silent_gap_seconds"]),
+        announce_window_lines=int(common["announce_window_lines"]),
+        closing_agent_lines=int(common["closing_agent_lines"]),
+        reason_window_lines=int(common["reason_window_lines"]),
+        business_days=tuple(common["business_days"]),
+        business_start=time.fromisoformat(common["business_start"]),
+        business_end=time.fromisoformat(common["business_end"]),
+        behaviours=tuple(common["behaviours"]),
+        policy_facts={k: frozenset(v) for k, v in common["policy_facts"].items()},
+    )

@@ -1,0 +1,94 @@
+"""The scorecard and transcripts as the API shows and accepts them."""
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, Field
+
+from attent.coach.transcript import Transcript
+from attent.coach.verdicts import Scorecard
+from attent.core.schemas import Input, Output
+
+MAX_MESSAGES = 2000
+MAX_TEXT = 4000
+
+
+class ScoreMessage(Input):
+    """One turn of a transcript to score."""
+
+    speaker: Literal["agent", "customer", "system"]
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    at: AwareDatetime | None = None
+
+
+class ScoreRequest(Input):
+    """A transcript as messages; the start defaults to the first message, the zone to the organisation's."""
+
+    messages: list[ScoreMessage] = Field(max_length=MAX_MESSAGES)
+    started_at: AwareDatetime | None = None
+    timezone: str | None = Field(default=None, max_length=64)
+    language: Literal["nl", "en"] | None = Field(default=None, description="Language of the reasons.")
+
+
+class VerdictRead(Output):
+    """One behaviour: met, missed or na, the lines that show it (0-based) and why."""
+
+    behaviour: str
+    result: Literal["met", "missed", "na"]
+    lines: list[int]
+    reason: str
+
+
+class PromiseFound(Output):
+    """A commitment heard in an agent line, with its due time and the words used."""
+
+    line: int
+    kind: str
+    due_at: datetime
+    words: str
+
+
+class ScorecardRead(Output):
+    """The coach's result for one contact."""
+
+    language: Literal["nl", "en"]
+    mixed: bool
+    met: int
+    applicable: int
+    verdicts: list[VerdictRead]
+    promises: list[PromiseFound]
+    lines: int
+
+
+class StoredScorecard(ScorecardRead):
+    """A scorecard kept for a contact that ended in Attent."""
+
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    case_id: uuid.UUID
+    agent_id: uuid.UUID | None
+    scored_at: datetime
+
+
+def scorecard_read(card: Scorecard, transcript: Transcript, language: str) -> ScorecardRead:
+    """The API shape of a scorecard, with reasons in `language`."""
+    return ScorecardRead(
+        language=card.language,
+        mixed=card.mixed,
+        met=card.met,
+        applicable=card.applicable,
+        verdicts=[
+            VerdictRead(
+                behaviour=v.behaviour, result=v.result, lines=list(v.lines), reason=v.reason(language)
+            )
+            for v in card.verdicts
+        ],
+        promises=[PromiseFound(line=p.line, kind=p.kind, due_at=p.due, words=p.words) for p in card.promises],
+        lines=len(transcript.lines),
+    )
+
+
+def scorecard_json(card: Scorecard, transcript: Transcript, language: str) -> dict[str, Any]:
+    """The scorecard as plain JSON (CLI and stored rows)."""
+    return scorecard_read(card, transcript, language).model_dump(mode="json")

@@ -1,0 +1,70 @@
+"""Scoring transcripts for the API, and scorecards of contacts stored in Attent."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent
+from attent.coach.engine import score
+from attent.coach.schemas import ScorecardRead, ScoreRequest, scorecard_read
+from attent.coach.settings import business_hours
+from attent.coach.transcript import Line, Transcript, parse_text
+from attent.coach.verdicts import Scorecard
+from attent.core.errors import FieldError, Invalid
+from attent.organisations.models import Organisation
+from attent.organisations.service import get_organisation
+from attent.verification.policy import policy_of
+
+
+def _zone(name: str | None, org: Organisation, field: str) -> str:
+    zone = name or org.timezone
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(
+            "unknown_timezone",
+            "That time zone is unknown.",
+            [FieldError((field,), f"Unknown zone {zone!r}.")],
+        ) from None
+    return zone
+
+
+def score_with_org(
+    transcript: Transcript, org: Organisation, language: str
+) -> tuple[ScorecardRead, Scorecard]:
+    """Score with the organisation's verification policy and business hours."""
+    facts = [q.fact for q in policy_of(org.settings).questions]
+    card = score(transcript, policy_facts=facts, hours=business_hours(org.settings))
+    return scorecard_read(card, transcript, language), card
+
+
+def score_text(
+    *,
+    db: Session,
+    actor: Agent,
+    text: str,
+    started_at: datetime | None,
+    timezone: str | None,
+    language: str | None,
+    at: datetime,
+) -> ScorecardRead:
+    """Score a plain-text transcript; an empty one gets an empty but valid scorecard."""
+    org = get_organisation(db=db, organisation_id=actor.organisation_id)
+    zone = _zone(timezone, org, "timezone")
+    transcript = parse_text(text, started_at=started_at or at, timezone=zone)
+    return score_with_org(transcript, org, language or actor.language)[0]
+
+
+def score_messages(*, db: Session, actor: Agent, data: ScoreRequest, at: datetime) -> ScorecardRead:
+    """Score JSON messages; each message's `at` becomes its time since the start."""
+    org = get_organisation(db=db, organisation_id=actor.organisation_id)
+    zone = _zone(data.timezone, org, "timezone")
+    first = next((m.at for m in data.messages if m.at is not None), None)
+    start = data.started_at or first or at
+    lines = tuple(
+        Line(m.speaker, m.text, (m.at - start).total_seconds() if m.at is not None else None)
+        for m in data.messages
+    )
+    transcript = Transcript(lines, started_at=start, timezone=zone)
+    return score_with_org(transcript, org, data.language or actor.language)[0]

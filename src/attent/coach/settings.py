@@ -1,0 +1,28 @@
+"""The organisation's coach settings in `organisations.settings["coach"]`: business hours and auto-promises.
+
+Small, read whole, defaults until an admin sets them, like the verification policy beside it.
+"""
+
+from datetime import time
+from typing import Any
+
+from attent.coach.due import BusinessHours
+from attent.coach.rules import load_rules
+
+SETTINGS_KEY = "coach"
+
+
+def business_hours(settings: dict[str, Any]) -> BusinessHours:
+    """`{"business_hours": {"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}}`, or defaults."""
+    rules = load_rules()
+    stored = (settings.get(SETTINGS_KEY) or {}).get("business_hours") or {}
+    return BusinessHours(
+        days=tuple(stored.get("days", rules.business_days)),
+        start=time.fromisoformat(stored["start"]) if "start" in stored else rules.business_start,
+        end=time.fromisoformat(stored["end"]) if "end" in stored else rules.business_end,
+    )
+
+
+def auto_promises(settings: dict[str, Any]) -> bool:
+    """Whether promises heard in a contact are made at once instead of proposed to the agent."""
+    return bool((settings.get(SETTINGS_KEY) or {}).get("auto_promises", False))

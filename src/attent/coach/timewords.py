@@ -1,0 +1,233 @@
+"""Finding time expressions in a line ("binnen een kwartier", "tomorrow before noon", "3 werkdagen").
+
+Finding is separate from resolving (`attent.coach.due`): the coach needs to know *that* a concrete
+time was said (sets_expectation) more often than *when* it falls (promises).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from attent.coach.rules import Language, load_rules
+
+
+@dataclass(frozen=True, slots=True)
+class Bit:
+    """One time expression: what kind it is, its value, and where it stands in the normalised text."""
+
+    kind: str  # duration (minutes) | business_days | clock (h, m, ampm) | day | weekday | part | next_week
+    #          | this_week | date (month, day)
+    value: Any
+    start: int
+    end: int
+
+
+def _alt(words: list[str] | dict[str, Any]) -> str:
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class TimeGrammar:
+    """The compiled patterns for one language."""
+
+    duration: re.Pattern[str]
+    fixed: re.Pattern[str]
+    clock: re.Pattern[str]
+    bare_hour: re.Pattern[str]
+    after_clock_word: re.Pattern[str]
+    between: re.Pattern[str]
+    half: re.Pattern[str]
+    day: re.Pattern[str]
+    part: re.Pattern[str]
+    next_week: re.Pattern[str]
+    this_week: re.Pattern[str]
+    date: re.Pattern[str]
+    past_before: re.Pattern[str]
+    past_after: re.Pattern[str]
+    clock_words: frozenset[str]
+    past_immediate: frozenset[str]
+    part_after: frozenset[str]
+    numbers: dict[str, float]
+    units: dict[str, str]
+    raw: dict[str, Any]
+
+
+def _unit_of(raw: dict[str, Any], word: str) -> str:
+    for unit in ("business_days", "weeks", "days", "hours", "minutes", "seconds"):
+        if any(re.fullmatch(w, word) for w in raw[unit]):
+            return unit
+    return "minutes"
+
+
+@lru_cache(maxsize=4)
+def grammar(code: str) -> TimeGrammar:
+    """Compile one language's time words (once per process)."""
+    language: Language = load_rules().languages[code]
+    raw = language.time
+    numbers = {k: float(v) for k, v in raw["numbers"].items()}
+    num = rf"(?:\d+(?:[.,]5)?|{_alt(numbers)})"
+    units = _alt(
+        raw["business_days"] + raw["weeks"] + raw["days"] + raw["hours"] + raw["minutes"] + raw["seconds"]
+    )
+    rng = _alt([re.escape(r) for r in raw["range"]])
+    b, e = r"(?<![\w:.])", r"(?![\w])"
+    hhmm = r"\d{1,2}(?:[:.]\d{2})?"
+    days = _alt(raw["day_after_tomorrow"] + raw["tomorrow"] + raw["today"] + list(raw["weekdays"]))
+    ampm = r"a\.?m\.?|p\.?m\.?|o'?clock|uur|u"
+    return TimeGrammar(
+        duration=re.compile(rf"{b}(?:(?P<lo>{num})\s*(?:{rng})\s*)?(?P<n>{num})\s*(?P<unit>{units}){e}"),
+        fixed=re.compile(rf"{b}(?P<fixed>{_alt(raw['fixed'])}){e}"),
+        clock=re.compile(
+            rf"{b}(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}})|u(?P<m2>\d{{2}}))\s*(?P<ap>a\.?m\.?|p\.?m\.?|uur)?{e}"
+        ),
+        bare_hour=re.compile(rf"{b}(?P<h>\d{{1,2}}|{_alt(numbers)})\s*(?P<ap>{ampm}){e}"),
+        after_clock_word=re.compile(
+            rf"(?<![\w])(?:{_alt(raw['clock_words'])})\s+(?P<h>\d{{1,2}}|{_alt(numbers)})"
+            rf"(?=\s*(?:$|[,.;!?)]|(?:and|en|or|of|tomorrow|today|morgen|vandaag|at the latest|uiterlijk)\b))"
+        ),
+        between=re.compile(
+            rf"{b}(?:tussen|between)\s+(?:{hhmm})\s*(?:uur\s+)?(?:en|and|-)\s+(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ap>{ampm})?{e}"
+        ),
+        half=re.compile(
+            rf"{b}(?:(?P<q>kwart|quarter)\s+(?P<dir>over|voor|past|to)|(?P<half>half)(?:\s+(?P<past>past))?)\s+(?P<h>\d{{1,2}}|{_alt(numbers)}){e}"
+        ),
+        day=re.compile(
+            rf"{b}(?:(?P<next>volgende|komende|aanstaande|next|this|coming|deze)\s+)?"
+            rf"(?P<day>{days}){e}"
+        ),
+        part=re.compile(rf"{b}(?P<part>{_alt(raw['parts'])}){e}"),
+        next_week=re.compile(rf"{b}(?:{_alt(raw['next_week'])}){e}"),
+        this_week=re.compile(rf"{b}(?:{_alt(raw['this_week'])}){e}"),
+        date=re.compile(
+            rf"{b}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?P<m1>{_alt(raw['months'])})"
+            rf"|(?P<m2>{_alt(raw['months'])})\s+(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?){e}"
+        ),
+        past_before=re.compile(rf"(?<![\w])(?:{_alt(raw['past'])})(?![\w])"),
+        past_after=re.compile(r"^\s*(?:geleden|ago)\b"),
+        clock_words=frozenset(raw["clock_words"]),
+        past_immediate=frozenset(raw["past_immediate"]),
+        part_after=frozenset(raw["part_after"]),
+        numbers=numbers,
+        units={},
+        raw=raw,
+    )
+
+
+def _number(g: TimeGrammar, text: str) -> float:
+    text = text.strip()
+    if text in g.numbers:
+        return g.numbers[text]
+    return float(text.replace(",", "."))
+
+
+def _minutes(g: TimeGrammar, n: float, unit_word: str) -> tuple[str, float]:
+    unit = _unit_of(g.raw, unit_word)
+    factor = {"weeks": 7 * 24 * 60, "days": 24 * 60, "hours": 60, "minutes": 1, "seconds": 1 / 60}
+    if unit == "business_days":
+        return "business_days", n
+    return "duration", n * factor[unit]
+
+
+def _word_before(text: str, start: int) -> str:
+    words = text[:start].split()
+    return words[-1] if words else ""
+
+
+def _is_past(g: TimeGrammar, text: str, start: int, end: int, span: bool = False) -> bool:
+    clause = re.split(r"[,.;!?]", text[:start])[-1]
+    words = clause.split()
+    if (span and " ".join(words[-1:]) in g.past_immediate) or " ".join(words[-3:]) in g.past_immediate:
+        return True
+    return bool(g.past_before.search(" ".join(words[-4:])) or g.past_after.match(text[end:]))
+
+
+def _hour(g: TimeGrammar, text: str) -> int:
+    return int(text) if text.isdigit() else int(g.numbers.get(text, 0))
+
+
+def find_times(text: str, code: str) -> list[Bit]:
+    """Every forward-looking time expression in a normalised line, in order; past ones are left out
+    ("al 3 weken", "yesterday", "was supposed to arrive Monday")."""
+    g = grammar(code)
+    bits: list[Bit] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    def add(kind: str, value: Any, s: int, e: int) -> None:
+        if free(s, e) and not _is_past(g, text, s, e, kind in ("duration", "business_days")):
+            bits.append(Bit(kind, value, s, e))
+        taken.append((s, e))
+
+    digit = any(c.isdigit() for c in text)
+    for m in g.between.finditer(text) if digit and ("tussen" in text or "between" in text) else ():
+        add("clock", (_hour(g, m["h"]), int(m["m"] or 0), m["ap"]), m.start(), m.end())
+    for m in g.fixed.finditer(text):
+        add("duration", float(g.raw["fixed"][m["fixed"]]), m.start(), m.end())
+    for m in g.clock.finditer(text) if digit else ():
+        add("clock", (int(m["h"]), int(m["m"] or m["m2"]), m["ap"]), m.start(), m.end())
+    for m in g.half.finditer(text) if ("half" in text or "kwart" in text or "quarter" in text) else ():
+        h = _hour(g, m["h"])
+        if m["q"]:
+            hour, minute = (h, 15) if m["dir"] in ("over", "past") else (h - 1, 45)
+        else:
+            hour, minute = (h, 30) if m["past"] else (h - 1, 30)  # Dutch "half drie" is 2:30
+        add("clock", (hour, minute, None), m.start(), m.end())
+    for m in g.duration.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        n = _number(g, m["n"])
+        unit = m["unit"]
+        clockish = unit in ("uur", "h") and _word_before(text, m.start()) in g.clock_words and not m["lo"]
+        if clockish and n.is_integer() and 0 < n <= 24:
+            add("clock", (int(n), 0, None), m.start(), m.end())
+            continue
+        kind, value = _minutes(g, n, unit)
+        if kind == "duration" and unit in g.raw["seconds"] and n < 10:
+            continue  # "one sec" is a filler, not a time
+        add(kind, value, m.start(), m.end())
+    for m in g.bare_hour.finditer(text):
+        h = _hour(g, m["h"])
+        if 0 < h <= 24 and (m["ap"] not in ("uur", "u") or _word_before(text, m.start()) in g.clock_words):
+            add("clock", (h, 0, m["ap"]), m.start(), m.end())
+    for m in g.after_clock_word.finditer(text):  # "before twelve", "om drie"
+        h = _hour(g, m["h"])
+        if 0 < h <= 24:
+            add("clock", (h, 0, None), m.start("h"), m.end())
+    weekly = "week" in text
+    for m in g.next_week.finditer(text) if weekly else ():
+        add("next_week", None, m.start(), m.end())
+    for m in g.this_week.finditer(text) if weekly else ():
+        add("this_week", None, m.start(), m.end())
+    for m in g.date.finditer(text) if digit else ():
+        month = g.raw["months"][m["m1"] or m["m2"]]
+        add("date", (month, int(m["d1"] or m["d2"])), m.start(), m.end())
+    for m in g.part.finditer(text):
+        word = m["part"]
+        standalone = " " in word or word not in (
+            "ochtend",
+            "middag",
+            "avond",
+            "morning",
+            "afternoon",
+            "evening",
+        )
+        if (standalone or _word_before(text, m.start()).strip("'") in g.part_after) and not _is_past(
+            g, text, m.start(), m.end()
+        ):
+            bits.append(Bit("part", int(g.raw["parts"][word]), m.start(), m.end()))
+    for m in g.day.finditer(text):
+        if _is_past(g, text, m.start(), m.end()):
+            continue
+        word = m["day"]
+        if word in g.raw["weekdays"]:
+            bits.append(Bit("weekday", g.raw["weekdays"][word], m.start(), m.end()))
+        elif word in g.raw["day_after_tomorrow"]:
+            bits.append(Bit("day", 2, m.start(), m.end()))
+        else:
+            is_tomorrow = any(re.fullmatch(w, word) for w in g.raw["tomorrow"])
+            bits.append(Bit("day", 1 if is_tomorrow else 0, m.start(), m.end()))
+    bits.sort(key=lambda bit: bit.start)
+    return bits
