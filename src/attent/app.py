@@ -32,6 +32,8 @@ from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.promises import api as promises_api
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
+from attent.signals import api as signals_api
+from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.workspace import pages as workspace_pages
 
@@ -101,6 +103,7 @@ def create_app(
         briefs_api,
         verification_api,
         playbooks_api,
+        signals_api,
     )
     for module in api_modules:
         api.include_router(module.router)
@@ -112,6 +115,8 @@ def create_app(
     app.include_router(cases_actions.router)
     app.include_router(cases_live.router)
     app.include_router(customers_pages.router)
+    app.include_router(signals_pages.router)
+    app.include_router(signals_api.hooks)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)

@@ -6,6 +6,8 @@ from attent.core import live  # noqa: F401 (changes the worker makes reach open 
 from attent.core.worker import TIMED_STEPS
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
 from attent.promises.jobs import advance_due_promises
+from attent.signals.jobs import evaluate_signals, run_due_firings
 
-# Shifts end before promises move (so hand-over sees who is gone); messages go out last, same tick.
-TIMED_STEPS[:] = [end_shifts, advance_due_promises, deliver_due_messages]
+# Shifts end before promises move (so hand-over sees who is gone); signals are evaluated and delayed
+# rules run before messages go out, so a rule's message leaves in the same tick.
+TIMED_STEPS[:] = [end_shifts, advance_due_promises, evaluate_signals, run_due_firings, deliver_due_messages]

@@ -12,6 +12,7 @@ from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook, PlaybookStep
 from attent.promises.models import Promise
+from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Signal, SignalSource
 from attent.timeline.models import TimelineEvent
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Contact",
     "Customer",
     "CustomerRef",
+    "HookRejection",
     "IdempotencyRecord",
     "Job",
     "Message",
@@ -33,6 +35,11 @@ __all__ = [
     "Playbook",
     "PlaybookStep",
     "Promise",
+    "Rule",
+    "RuleFiring",
+    "RuleSet",
+    "Signal",
+    "SignalSource",
     "Team",
     "TeamMembership",
     "TimelineEvent",
