@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from attent.customers.models import Customer
 from attent.organisations.models import Organisation
 from attent.signals.actions import quiet_until
-from attent.signals.engine import Book, Compiled, Context, Facts, book_for, fact, zone_of
+from attent.signals.engine import Book, Compiled, Context, Facts, book_for, fact, matches, zone_of
 from attent.signals.models import RuleFiring, Signal
 from attent.signals.rules import find_rule
 from attent.signals.schemas import DryRun, DryRunLine
@@ -86,7 +86,7 @@ def _line(
         attributes=signal.attributes, kinds=book.types.get(signal.type, {}), customer=customer, zone=zone,
         now=at, context=context,
     )  # fmt: skip
-    if not all(check(facts) for check in rule.checks):
+    if not matches(rule, facts):
         return None
     actions = [a["do"] for a in rule.actions]
     reason, outcome = None, "would_fire"

@@ -32,6 +32,7 @@ class Compiled:
     signal_type: str
     delay: timedelta | None
     checks: list[Callable[["Facts"], bool]]
+    fact_checks: list[Callable[["Facts"], bool]]  # need the consented fact: tested only with consent
     actions: list[dict[str, Any]]
     contacts: bool
     consent_fact: str | None
@@ -101,15 +102,12 @@ def compile_rule(row: Rule, types: dict[str, dict[str, Kind]]) -> Compiled:
     definition = row.definition
     when = definition["when"]
     conditions = definition.get("if", [])
-    uses_birthday = any(
-        c["field"] == "customer.birthday"
-        or (isinstance(c.get("value"), list) and "customer.birthday" in c["value"])
-        for c in conditions
-    )
-    consent = CONSENT_TYPES.get(when["signal"]) or ("birthday" if uses_birthday else None)
+    on_fact = [c for c in conditions if _mentions_birthday(c)]
+    consent = CONSENT_TYPES.get(when["signal"]) or ("birthday" if on_fact else None)
     attributes = types.get(when["signal"], {})
     # Attribute tests first: they cost nothing, and only signals that pass them pay for a query.
-    ordered = sorted(conditions, key=lambda c: not c["field"].startswith("signal."))
+    plain = [c for c in conditions if not _mentions_birthday(c)]
+    ordered = sorted(plain, key=lambda c: not c["field"].startswith("signal."))
     return Compiled(
         id=row.id,
         key=row.key,
@@ -117,12 +115,29 @@ def compile_rule(row: Rule, types: dict[str, dict[str, Kind]]) -> Compiled:
         signal_type=when["signal"],
         delay=duration(when["after"]) if when.get("after") else None,
         checks=[compile_condition(c, attributes) for c in ordered],
+        fact_checks=[compile_condition(c, attributes) for c in on_fact],
         actions=definition["then"],
         contacts=any(a["do"] in CONTACTS for a in definition["then"]),
         consent_fact=consent,
         active=row.active,
         paused=row.paused_at is not None,
     )
+
+
+def _mentions_birthday(condition: dict[str, Any]) -> bool:
+    value = condition.get("value")
+    return condition["field"] == "customer.birthday" or (
+        isinstance(value, list) and "customer.birthday" in value
+    )
+
+
+def matches(rule: Compiled, facts: "Facts") -> bool:
+    """Whether the rule applies; without consent the fact's own tests are left to the consent guard rail."""
+    if not all(check(facts) for check in rule.checks):
+        return False
+    if rule.consent_fact is not None and fact(facts.customer, rule.consent_fact) is None:
+        return True  # held back for want of consent, and recorded as such
+    return all(check(facts) for check in rule.fact_checks)
 
 
 # --- facts about a signal and its customer ----------------------------------------------------------

@@ -28,7 +28,7 @@ from attent.core.settings import Settings, get_settings
 from attent.customers.models import Customer
 from attent.organisations.models import Organisation
 from attent.signals.actions import WEBHOOK_JOB, Outcome, Run, SignalView, execute, facts_for, quiet_until
-from attent.signals.engine import Book, Compiled, Context, book_for, zone_of
+from attent.signals.engine import Book, Compiled, Context, book_for, matches, zone_of
 from attent.signals.models import FiringState, RuleFiring, Signal, SignalState
 from attent.signals.sources import outbound_secret
 
@@ -92,7 +92,7 @@ def _evaluate(db: Session, organisation_id: uuid.UUID, rows: Sequence[Row[Any]],
                 continue
             run = _run(db, book, rule, _view(row), customer, organisation, uuid7(), now)
             facts = facts_for(run, book.types.get(row.type, {}), context)
-            if all(check(facts) for check in rule.checks):
+            if matches(rule, facts):
                 db.add(_firing(run, execute(run=run, book=book)))
                 db.flush()  # the frequency cap counts this firing for the customer's next signal
     insert_many(db, RuleFiring, later)
@@ -204,7 +204,7 @@ def _run_due(db: Session, firing: RuleFiring, now: datetime) -> None:
         return
     run = _run(db, book, rule, _view(signal), customer, organisation, firing.id, now)
     facts = facts_for(run, book.types.get(signal.type, {}), Context(db))
-    if not all(check(facts) for check in rule.checks):
+    if not matches(rule, facts):
         _apply(firing, Outcome(FiringState.SKIPPED, reason="conditions_not_met"), now)
         return
     _apply(firing, execute(run=run, book=book), now)
