@@ -11,6 +11,7 @@ firing makes a second run of the same pair impossible rather than unlikely.
 import hashlib
 import hmac
 import json
+import urllib.error
 import urllib.request
 import uuid
 from collections import defaultdict
@@ -241,5 +242,9 @@ def deliver_webhook(db: Session, job: Job, now: datetime) -> None:
             "X-Attent-Signature": sign(secret, int(now.timestamp()), body),
         },
     )
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
-        response.read(1024)
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
+            response.read(1024)
+    except urllib.error.HTTPError as exc:
+        exc.close()  # the error carries the open response; the queue only needs the status
+        raise RuntimeError(f"{payload['url']} answered {exc.code}") from None
