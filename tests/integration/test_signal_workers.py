@@ -60,7 +60,7 @@ def _signals(url: str) -> Database:
                     "external_id": f"e-{i}",
                     "attributes": {"order_id": f"O-{i}"},
                 }
-            )  # fmt: skip
+            )
             for i in range(CUSTOMERS)
         ]
         take_in(
