@@ -69,8 +69,8 @@ def test_the_quiet_hours_note_and_the_command_line(tmp_path):
     with database.unit_of_work() as db:
         tenant = make_tenant(db, clock, "dry")
         put_rulebook(db=db, actor=tenant.admin, document=document(OFF), at=clock.now())
-        create_customer(db=db, actor=tenant.agent, data=CustomerCreate(name="Piet", external_refs={"shop": "P"}),
-                        at=clock.now())  # fmt: skip
+        piet = CustomerCreate(name="Piet", external_refs={"shop": "P"})
+        create_customer(db=db, actor=tenant.agent, data=piet, at=clock.now())
         late = now.replace(hour=22, minute=30) - timedelta(days=1)  # 23:30 or 00:30 in Amsterdam
         signal = SignalIn.model_validate({
             "type": "delivery.failed", "customer_ref": {"system": "shop", "value": "P"},
@@ -88,7 +88,8 @@ def test_the_quiet_hours_note_and_the_command_line(tmp_path):
     assert "would_fire" in result.stdout and "quiet_hours" in result.stdout
     assert "Would act on 1; held back 0; nothing was written." in result.stdout
     missing = subprocess.run(
-        [ATTENT, "rules", "test", "nope", "--org", "dry"], env={"ATTENT_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        [ATTENT, "rules", "test", "nope", "--org", "dry"],
+        env={"ATTENT_DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert missing.returncode == 1 and "No rule nope exists." in missing.stdout
