@@ -10,13 +10,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attent.customers.models import Customer
 from attent.signals.models import Rule, RuleFiring, RuleSet, Signal
 from attent.signals.rulebook import CONTACTS, RuleSettings, duration
 from attent.signals.types import CONSENT_TYPES, KNOWN, Kind, parse_value
@@ -182,6 +181,14 @@ class Context:
         )
 
 
+class CustomerFacts(Protocol):
+    """What conditions read of a customer (an ORM customer or a plain row)."""
+
+    id: uuid.UUID
+    language: str
+    facts: dict[str, Any]
+
+
 @dataclass
 class Facts:
     """What conditions can ask about one signal, in the customer's time zone."""
@@ -191,13 +198,19 @@ class Facts:
     occurred_at: datetime
     attributes: dict[str, Any]
     kinds: dict[str, Kind]
-    customer: Customer
+    customer: "CustomerFacts"
     zone: ZoneInfo
     now: datetime
     context: Context
+    known: dict[str, Any] = field(default_factory=dict)
 
     def value(self, name: str) -> Any:
-        """A field's value, or None when the signal or customer does not have it."""
+        """A field's value (worked out once per signal, however many rules ask), or None when absent."""
+        if name not in self.known:
+            self.known[name] = self._value(name)
+        return self.known[name]
+
+    def _value(self, name: str) -> Any:
         if name == "signal.occurred_at":
             return self.occurred_at
         if name.startswith("signal."):
@@ -236,7 +249,7 @@ class Facts:
         )
 
 
-def fact(customer: Customer, key: str) -> str | None:
+def fact(customer: CustomerFacts, key: str) -> str | None:
     """A consented fact's value (facts are only stored with consent)."""
     stored = customer.facts.get(key)
     if isinstance(stored, dict):
@@ -245,7 +258,7 @@ def fact(customer: Customer, key: str) -> str | None:
     return None if stored is None else str(stored)
 
 
-def zone_of(customer: Customer, organisation_zone: str) -> ZoneInfo:
+def zone_of(customer: CustomerFacts, organisation_zone: str) -> ZoneInfo:
     """The customer's time zone when they shared one, else the organisation's."""
     for name in (fact(customer, "timezone"), organisation_zone):
         if name:

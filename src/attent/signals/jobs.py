@@ -29,7 +29,7 @@ from attent.core.settings import Settings, get_settings
 from attent.customers.models import Customer
 from attent.organisations.models import Organisation
 from attent.signals.actions import WEBHOOK_JOB, Outcome, Run, SignalView, execute, facts_for, quiet_until
-from attent.signals.engine import Book, Compiled, Context, book_for, matches, zone_of
+from attent.signals.engine import Book, Compiled, Context, Facts, book_for, matches, zone_of
 from attent.signals.models import FiringState, RuleFiring, Signal, SignalState
 from attent.signals.sources import outbound_secret
 
@@ -87,23 +87,32 @@ def _evaluate(db: Session, organisation_id: uuid.UUID, rows: Sequence[Row[Any]],
     context, later = Context(db), []
     for row, rules in triggered:
         customer = customers[row.customer_id]
+        zone = zone_of(customer, organisation.timezone)
+        facts = Facts(
+            organisation_id=organisation_id, signal_type=row.type, occurred_at=row.occurred_at,
+            attributes=row.attributes, kinds=book.types.get(row.type, {}), customer=customer, zone=zone,
+            now=now, context=context,
+        )  # fmt: skip
         for rule in rules:
             if rule.delay is not None or rule.paused:
                 later.append(_row(organisation_id, rule, row.id, customer.id, now, row.occurred_at))
-                continue
-            run = _run(db, book, rule, _view(row), customer, organisation, uuid7(), now)
-            facts = facts_for(run, book.types.get(row.type, {}), context)
-            if matches(rule, facts):
+            elif matches(rule, facts):  # built once per signal, tested by each of its rules
+                whole = db.get(Customer, (organisation_id, customer.id))
+                assert whole is not None
+                run = _run(db, book, rule, _view(row), whole, organisation, uuid7(), now)
                 db.add(_firing(run, execute(run=run, book=book)))
                 db.flush()  # the frequency cap counts this firing for the customer's next signal
     insert_many(db, RuleFiring, later)
 
 
-def _customers(db: Session, organisation_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[uuid.UUID, Customer]:
-    rows = db.scalars(
-        select(Customer).where(Customer.organisation_id == organisation_id, Customer.id.in_(ids))
+def _customers(db: Session, organisation_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """What conditions read of each customer, as plain rows (the whole customer is loaded only to act)."""
+    rows = db.execute(
+        select(Customer.organisation_id, Customer.id, Customer.language, Customer.facts).where(
+            Customer.organisation_id == organisation_id, Customer.id.in_(ids)
+        )
     )
-    return {c.id: c for c in rows}
+    return {row.id: row for row in rows}
 
 
 def _run(
