@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest browser-deps messages bench-load bench bench-promises clean
+.PHONY: install run test lint typecheck pytest browser-deps messages bench-load bench bench-promises bench-signals clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench: install
 BENCH_PROMISES_URL ?= postgresql://postgres@127.0.0.1:5432/attent_bench_promises
 bench-promises: install
 	$(BIN)/python -m bench.promise_keeper --url $(BENCH_PROMISES_URL)
+
+# Signals and rules (issue 6): API intake and worker evaluation with 200 rules, in its own database.
+BENCH_SIGNALS_URL ?= postgresql://postgres@127.0.0.1:5432/attent_bench_signals
+bench-signals: install
+	$(BIN)/python -m bench.signals --url $(BENCH_SIGNALS_URL)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -37,6 +37,8 @@ from attent.promises import handover  # noqa: F401 (registers the presence hook)
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
 from attent.recovery import pages as recovery_pages
+from attent.signals import api as signals_api
+from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
 from attent.workspace import pages as workspace_pages
@@ -109,6 +111,7 @@ def create_app(
         playbooks_api,
         recovery_api,
         coach_api,
+        signals_api,
     )
     for module in api_modules:
         api.include_router(module.router)
@@ -124,6 +127,8 @@ def create_app(
     app.include_router(verification_pages.router)
     app.include_router(recovery_pages.router)
     app.include_router(recovery_admin.router)
+    app.include_router(signals_pages.router)
+    app.include_router(signals_api.hooks)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)

@@ -27,10 +27,12 @@ app = typer.Typer(help="Attent: customer service in which every commitment is ke
 agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 org_app = typer.Typer(help="Manage organisations (tenants).", no_args_is_help=True)
+rules_app = typer.Typer(help="Try the organisation's rules.", no_args_is_help=True)
 app.add_typer(agent_app, name="agent")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(coach_cli.app, name="coach")
+app.add_typer(rules_app, name="rules")
 console = Console()
 
 
@@ -224,3 +226,41 @@ def token_create(
             raise typer.Exit(code=1)
         _token, secret = create_token(db=db, agent=agent, name=name, at=SystemClock().now())
     console.print(secret)
+
+
+@rules_app.command("test")
+def rules_test(
+    rule: Annotated[str, typer.Argument(help="The rule's key (or id).")],
+    org: Annotated[str, typer.Option(help="Organisation slug.")],
+    since: Annotated[str, typer.Option(help="How far back: 30d, 12h, 2w.")] = "30d",
+) -> None:
+    """Show what a rule would have done over past signals, without writing anything."""
+    from attent.signals.dryrun import dry_run
+    from attent.signals.rulebook import duration
+
+    try:
+        back = duration(since)
+    except ValueError as exc:
+        console.print(f"[red]--since: {exc}[/red]")
+        raise typer.Exit(code=2) from None
+    now = SystemClock().now()
+    with _database().sessions() as db:  # read only, and rolled back whatever happens
+        organisation = _org(db, org)
+        try:
+            result = dry_run(db=db, organisation_id=organisation.id, rule=rule, since=now - back, now=now)
+        except AttentError as exc:
+            _fail(exc)
+            return
+        finally:
+            db.rollback()
+    since_text = f"{result.since:%Y-%m-%d %H:%M}"
+    table = Table(title=f"Rule {result.rule_key} over {result.signals_seen} signal(s) since {since_text}")
+    for column in ("Signal", "Type", "Occurred", "Outcome", "Actions", "Held back / note"):
+        table.add_column(column)
+    for line in result.lines:
+        table.add_row(
+            str(line.signal_id)[:13], line.signal_type, f"{line.occurred_at:%Y-%m-%d %H:%M}", line.outcome,
+            ", ".join(line.actions), line.reason or "",
+        )  # fmt: skip
+    console.print(table)
+    console.print(f"Would act on {result.would_fire}; held back {result.held}; nothing was written.")

@@ -7,7 +7,16 @@ from attent.core.worker import TIMED_STEPS
 from attent.promises import handover  # noqa: F401 (registers the presence hook)
 from attent.promises.jobs import advance_due_promises
 from attent.recovery.jobs import advance_recovery
+from attent.signals.jobs import evaluate_signals, run_due_firings
 
-# Shifts end before promises move (so hand-over sees who is gone); recovery's check-ins make promises and
-# messages; messages go out last, same tick.
-TIMED_STEPS[:] = [end_shifts, advance_due_promises, advance_recovery, deliver_due_messages]
+# Shifts end before promises move (so hand-over sees who is gone); signals are evaluated and delayed
+# rules run next, then recovery's check-ins (rules schedule them; they make promises and messages);
+# messages go out last, so a rule's or a check-in's message leaves in the same tick.
+TIMED_STEPS[:] = [
+    end_shifts,
+    advance_due_promises,
+    evaluate_signals,
+    run_due_firings,
+    advance_recovery,
+    deliver_due_messages,
+]

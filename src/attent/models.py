@@ -13,6 +13,7 @@ from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook, PlaybookStep
 from attent.promises.models import Promise
 from attent.recovery.models import CheckIn, Gesture
+from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Signal, SignalSource
 from attent.timeline.models import TimelineEvent
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Customer",
     "CustomerRef",
     "Gesture",
+    "HookRejection",
     "IdempotencyRecord",
     "Job",
     "Message",
@@ -36,6 +38,11 @@ __all__ = [
     "Playbook",
     "PlaybookStep",
     "Promise",
+    "Rule",
+    "RuleFiring",
+    "RuleSet",
+    "Signal",
+    "SignalSource",
     "Team",
     "TeamMembership",
     "TimelineEvent",

@@ -31,6 +31,7 @@ def _run(tmp_path, *args, input=None):
         ["agent", "create"],
         ["token", "create"],
         ["org", "create"],
+        ["rules", "test"],
     ],
 )
 def test_help_everywhere(tmp_path, command):

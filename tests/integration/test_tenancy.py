@@ -31,11 +31,14 @@ BODIES = {
     ("POST", "/api/v1/recovery/gestures/{gesture_id}/decline"): {"reason": "peek"},
     ("POST", "/api/v1/recovery/gestures/{gesture_id}/done"): {},
     ("POST", "/api/v1/recovery/gestures/{gesture_id}/survey"): {"score": 1},
+    ("POST", "/api/v1/rules/{rule_id}/resume"): {},
 }
 
 
 def _ids(tenant, contact_id, promise_id, notification_id):
     return {
+        "signal_id": None,  # filled in by the test: a signal and a rule of the victim organisation
+        "rule_id": None,
         "notification_id": notification_id,
         "promise_id": promise_id,
         "case_id": tenant.case.id,
@@ -75,6 +78,22 @@ def _a_notification_for(victim, tenant, app_client):
     return note["id"]
 
 
+def _a_signal_and_a_rule(admin, tenant):
+    """A signal and a (paused-or-not) rule of the victim organisation."""
+    from tests.integration.rulebooks import LATE_ARRIVAL, document
+
+    rule = admin.put("/api/v1/rules", json=document(LATE_ARRIVAL)).json()["rules"][0]["state"]["id"]
+    signal = admin.post(
+        "/api/v1/signals",
+        json={
+            "type": "order.shipped",
+            "customer_id": str(tenant.customer.id),
+            "occurred_at": "2026-11-23T08:00:00Z",
+        },
+    ).json()["items"][0]["id"]
+    return signal, rule
+
+
 def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, tenant, other_tenant):
     victim = Api(app_client, tenant.tokens["agent"])
     contact = victim.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone"}).json()
@@ -89,6 +108,7 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
         "/api/v1/recovery/gestures", json={"case_id": str(tenant.case.id), "code": "small_attention"}
     ).json()
     ids["gesture_id"] = gesture["id"]
+    ids["signal_id"], ids["rule_id"] = _a_signal_and_a_rule(Api(app_client, tenant.tokens["admin"]), tenant)
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []
@@ -180,3 +200,34 @@ def test_recovery_bodies_cannot_name_another_organisations_case_or_customer(app_
         ]
         == []
     )
+def test_rules_signals_and_sources_addressed_by_name_stay_in_their_organisation(
+    app_client, tenant, other_tenant
+):
+    from tests.integration.rulebooks import LATE_ARRIVAL, document
+
+    victim = Api(app_client, tenant.tokens["admin"])
+    victim.put("/api/v1/rules", json=document(LATE_ARRIVAL))
+    victim.put(
+        "/api/v1/signal-sources/shop",
+        json={"mapping": {"type": "order.shipped", "customer_ref": "$.c", "customer_ref_system": "shop",
+                          "occurred_at": "$.at", "external_id": "$.id"}},
+    )  # fmt: skip
+    intruder = Api(app_client, other_tenant.tokens["admin"])
+    assert intruder.get("/api/v1/rules").json()["rules"] == []
+    assert intruder.get("/api/v1/signal-sources/shop").status_code == 404
+    assert intruder.get("/api/v1/signal-sources").json() == []
+    signal = intruder.post(  # a reference another organisation knows stays unmatched here
+        "/api/v1/signals",
+        json={"type": "order.shipped", "customer_ref": {"system": "shop", "value": "C-9999"},
+              "occurred_at": "2026-11-23T08:00:00Z"},
+    ).json()["items"][0]  # fmt: skip
+    assert signal["customer_id"] is None
+    other = intruder.post(
+        "/api/v1/signals",
+        json={
+            "type": "order.shipped",
+            "customer_id": str(tenant.customer.id),
+            "occurred_at": "2026-11-23T08:00:00Z",
+        },
+    )
+    assert other.status_code == 422 and other.json()["errors"][0]["path"] == ["customer_id"]

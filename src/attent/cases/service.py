@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role, Team, TeamMembership
-from attent.cases.models import Case, CaseStatus, Note
+from attent.cases.models import Case, CaseStatus, Note, Priority
 from attent.cases.schemas import CaseCreate, CaseUpdate
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.pagination import decode_cursor, encode_cursor
@@ -229,3 +229,56 @@ def count_customer_cases(*, db: Session, actor: Agent, customer_id: uuid.UUID) -
         Case.organisation_id == actor.organisation_id, Case.customer_id == customer_id
     )
     return db.scalar(query) or 0
+
+
+def open_proactive_case(
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    subject: str,
+    description: str | None,
+    type: str,
+    priority: Priority,
+    team_id: uuid.UUID | None,
+    at: datetime,
+    source: str,
+    resolved: bool = False,
+) -> Case:
+    """A case Attent opens itself before the customer asks (a rule); `source` says which rule."""
+    _check_owner_and_team(db=db, organisation_id=organisation_id, owner_id=None, team_id=team_id)
+    case = Case(
+        organisation_id=organisation_id,
+        customer_id=customer_id,
+        subject=subject,
+        description=description,
+        type=type,
+        priority=priority,
+        team_id=team_id,
+        status=CaseStatus.NEW,
+        created_at=at,
+        updated_at=at,
+    )
+    db.add(case)
+    db.flush()
+    record_case_event(
+        db=db,
+        case=case,
+        kind="case.created",
+        at=at,
+        actor=None,
+        data={
+            "subject": subject,
+            "description": description,
+            "type": type,
+            "priority": priority.value,
+            "owner_id": None,
+            "team_id": _s(team_id),
+            "next_step": None,
+            "source": source,
+        },
+    )
+    if resolved:
+        change_status(db=db, actor=None, case=case, to=CaseStatus.RESOLVED, at=at, reason=source)
+    db.flush()
+    return case

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
@@ -217,3 +217,13 @@ def list_contacts(*, db: Session, actor: Agent, case_id: uuid.UUID) -> list[tupl
     ):
         by_contact.setdefault(message.contact_id, []).append(message)
     return [(c, by_contact[c.id]) for c in contacts]
+
+
+def last_contact_at(*, db: Session, organisation_id: uuid.UUID, customer_id: uuid.UUID) -> datetime | None:
+    """When we were last in touch with the customer on any channel, either way (None: never)."""
+    cases = select(Case.id).where(Case.organisation_id == organisation_id, Case.customer_id == customer_id)
+    return db.scalar(  # through the customer's cases: both steps have an index
+        select(func.max(Contact.started_at)).where(
+            Contact.organisation_id == organisation_id, Contact.case_id.in_(cases)
+        )
+    )

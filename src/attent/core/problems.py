@@ -50,7 +50,8 @@ def _pointer(path: tuple[str | int, ...]) -> str:
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+    api = request.url.path.startswith(("/api/", "/hooks/"))  # webhooks are machines: problem+json
+    return api or "application/json" in request.headers.get("accept", "")
 
 
 def _field_errors(exc: RequestValidationError) -> list[FieldError]:

@@ -61,6 +61,17 @@ def _set_ref(*, db: Session, customer: Customer, system: str, value: str | None)
         current.value = value
 
 
+def _match_signals(*, db: Session, customer: Customer, refs: dict[str, str], at: datetime) -> None:
+    """Signals that arrived before the customer (by one of these references) are theirs now."""
+    from attent.signals.service import match_waiting_signals  # signals imports customers; import late
+
+    if refs:
+        db.flush()
+        match_waiting_signals(
+            db=db, organisation_id=customer.organisation_id, customer_id=customer.id, refs=refs, at=at
+        )
+
+
 def _fact_json(fact: Fact, at: datetime) -> dict[str, str]:
     return {"value": fact.value, "consent": fact.consent, "recorded_at": at.isoformat()}
 
@@ -82,6 +93,7 @@ def create_customer(*, db: Session, actor: Agent, data: CustomerCreate, at: date
     db.flush()
     for system, value in data.external_refs.items():
         _set_ref(db=db, customer=customer, system=system, value=value)
+    _match_signals(db=db, customer=customer, refs=data.external_refs, at=at)
     record_event(
         db=db,
         organisation_id=actor.organisation_id,
@@ -119,6 +131,8 @@ def update_customer(
         _check_refs(data.external_refs)
         for system, value in data.external_refs.items():
             _set_ref(db=db, customer=customer, system=system, value=value)
+        refs = {system: value for system, value in data.external_refs.items() if value is not None}
+        _match_signals(db=db, customer=customer, refs=refs, at=at)
     if data.facts is not None:
         facts = dict(customer.facts)
         for key, fact in data.facts.items():

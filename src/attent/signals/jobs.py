@@ -1,0 +1,259 @@
+"""What the worker does with signals: evaluate new ones against the rules, run delayed firings, and
+deliver outbound webhooks.
+
+Signals are claimed in batches with FOR UPDATE SKIP LOCKED (PostgreSQL), so several workers share
+them and none is evaluated twice. A batch's firings, the rows its actions wrote (cases, promises,
+outbox messages, webhook jobs) and the signals' 'evaluated' mark commit in one transaction: a
+worker killed mid-batch leaves the whole batch to the next worker, and the unique (rule, signal)
+firing makes a second run of the same pair impossible rather than unlikely.
+"""
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.orm import Session
+
+from attent.core.db import Database, claim_rows, insert_many
+from attent.core.ids import uuid7
+from attent.core.queue import Job, handles
+from attent.core.settings import Settings, get_settings
+from attent.customers.models import Customer
+from attent.organisations.models import Organisation
+from attent.signals.actions import WEBHOOK_JOB, Outcome, Run, SignalView, execute, facts_for, quiet_until
+from attent.signals.engine import Book, Compiled, Context, Facts, book_for, matches, zone_of
+from attent.signals.models import FiringState, RuleFiring, Signal, SignalState
+from attent.signals.sources import outbound_secret
+
+BATCH = 1000
+FIRING_BATCH = 200
+_COLUMNS = (
+    Signal.organisation_id,
+    Signal.id,
+    Signal.type,
+    Signal.source,
+    Signal.external_id,
+    Signal.customer_id,
+    Signal.occurred_at,
+    Signal.attributes,
+)
+
+
+def evaluate_signals(
+    *, database: Database, now: datetime, limit: int = BATCH, settings: Settings | None = None
+) -> int:
+    """Evaluate one batch of new signals against their organisations' rules; returns how many."""
+    with database.unit_of_work() as db:
+        query = select(*_COLUMNS).where(Signal.evaluate_at <= now).order_by(Signal.evaluate_at).limit(limit)
+        batch = list(db.execute(claim_rows(query, db)))
+        if not batch:
+            return 0
+        by_org: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
+        for row in batch:
+            by_org[row.organisation_id].append(row)
+        for organisation_id, rows in by_org.items():
+            _evaluate(db, organisation_id, rows, now)
+            db.execute(
+                update(Signal)
+                .where(Signal.organisation_id == organisation_id, Signal.id.in_([r.id for r in rows]))
+                .values(state=SignalState.EVALUATED, evaluate_at=None, evaluated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    return len(batch)
+
+
+def _view(row: Any) -> SignalView:
+    return SignalView(
+        row.id, row.organisation_id, row.type, row.source, row.external_id, row.occurred_at, row.attributes
+    )
+
+
+def _evaluate(db: Session, organisation_id: uuid.UUID, rows: Sequence[Row[Any]], now: datetime) -> None:
+    book = book_for(db=db, organisation_id=organisation_id)
+    triggered = [(row, rules) for row in rows if (rules := book.triggered_by(row.type))]
+    if not triggered:
+        return  # the common case: no rule listens to these types
+    organisation = db.get(Organisation, organisation_id)
+    assert organisation is not None
+    customers = _customers(db, organisation_id, {row.customer_id for row, _ in triggered})
+    context, later = Context(db), []
+    for row, rules in triggered:
+        customer = customers[row.customer_id]
+        zone = zone_of(customer, organisation.timezone)
+        facts = Facts(
+            organisation_id=organisation_id, signal_type=row.type, occurred_at=row.occurred_at,
+            attributes=row.attributes, kinds=book.types.get(row.type, {}), customer=customer, zone=zone,
+            now=now, context=context,
+        )  # fmt: skip
+        for rule in rules:
+            if rule.delay is not None or rule.paused:
+                later.append(_row(organisation_id, rule, row.id, customer.id, now, row.occurred_at))
+            elif matches(rule, facts):  # built once per signal, tested by each of its rules
+                whole = db.get(Customer, (organisation_id, customer.id))
+                assert whole is not None
+                run = _run(db, book, rule, _view(row), whole, organisation, uuid7(), now)
+                db.add(_firing(run, execute(run=run, book=book)))
+                db.flush()  # the frequency cap counts this firing for the customer's next signal
+    insert_many(db, RuleFiring, later)
+
+
+def _customers(db: Session, organisation_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """What conditions read of each customer, as plain rows (the whole customer is loaded only to act)."""
+    rows = db.execute(
+        select(Customer.organisation_id, Customer.id, Customer.language, Customer.facts).where(
+            Customer.organisation_id == organisation_id, Customer.id.in_(ids)
+        )
+    )
+    return {row.id: row for row in rows}
+
+
+def _run(
+    db: Session,
+    book: Book,
+    rule: Compiled,
+    signal: SignalView,
+    customer: Customer,
+    organisation: Organisation,
+    firing_id: uuid.UUID,
+    now: datetime,
+) -> Run:
+    zone = zone_of(customer, organisation.timezone)
+    return Run(
+        db=db, rule=rule, signal=signal, customer=customer, organisation=organisation,
+        firing_id=firing_id, now=now, zone=zone, quiet_until=quiet_until(book.settings, zone, now),
+    )  # fmt: skip
+
+
+def _row(
+    organisation_id: uuid.UUID,
+    rule: Compiled,
+    signal_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    now: datetime,
+    occurred_at: datetime,
+) -> dict[str, Any]:
+    """A firing that waits: for its due time (a delayed rule) or for its paused rule to resume."""
+    waiting = rule.paused and rule.delay is None
+    return {
+        "organisation_id": organisation_id,
+        "id": uuid7(),
+        "rule_id": rule.id,
+        "signal_id": signal_id,
+        "customer_id": customer_id,
+        "state": FiringState.WAITING if waiting else FiringState.SCHEDULED,
+        "due_at": None if waiting else max(now, occurred_at + (rule.delay or timedelta(0))),
+        "fired_at": None,
+        "contacted_at": None,
+        "case_id": None,
+        "reason": "rule_paused" if waiting else None,
+        "error": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _firing(run: Run, outcome: Outcome) -> RuleFiring:
+    firing = RuleFiring(
+        organisation_id=run.organisation.id,
+        id=run.firing_id,
+        rule_id=run.rule.id,
+        signal_id=run.signal.id,
+        customer_id=run.customer.id,
+        created_at=run.now,
+    )
+    _apply(firing, outcome, run.now)
+    return firing
+
+
+def _apply(firing: RuleFiring, outcome: Outcome, now: datetime) -> None:
+    firing.state, firing.reason, firing.error = outcome.state, outcome.reason, outcome.error
+    firing.case_id, firing.due_at, firing.updated_at = outcome.case_id, None, now
+    firing.fired_at = now if outcome.state is FiringState.FIRED else None
+    firing.contacted_at = now if outcome.contacted else None
+
+
+def run_due_firings(
+    *, database: Database, now: datetime, limit: int = FIRING_BATCH, settings: Settings | None = None
+) -> int:
+    """Run delayed firings (and resumed ones) whose time has come; conditions are checked again now."""
+    with database.unit_of_work() as db:
+        query = (
+            select(RuleFiring)
+            .where(RuleFiring.due_at <= now)
+            .order_by(RuleFiring.due_at)
+            .limit(min(limit, FIRING_BATCH))
+        )
+        firings = list(db.scalars(claim_rows(query, db)))
+        for firing in firings:
+            _run_due(db, firing, now)
+    return len(firings)
+
+
+def _run_due(db: Session, firing: RuleFiring, now: datetime) -> None:
+    book = book_for(db=db, organisation_id=firing.organisation_id)
+    rule = book.rules.get(firing.rule_id)
+    signal = db.get(Signal, (firing.organisation_id, firing.signal_id))
+    customer = db.get(Customer, (firing.organisation_id, firing.customer_id))
+    organisation = db.get(Organisation, firing.organisation_id)
+    assert signal is not None
+    assert customer is not None
+    assert organisation is not None
+    if rule is None or not rule.active:
+        _apply(firing, Outcome(FiringState.SKIPPED, reason="rule_inactive"), now)
+        return
+    if rule.paused:
+        _apply(firing, Outcome(FiringState.WAITING, reason="rule_paused"), now)
+        return
+    run = _run(db, book, rule, _view(signal), customer, organisation, firing.id, now)
+    facts = facts_for(run, book.types.get(signal.type, {}), Context(db))
+    if not matches(rule, facts):
+        _apply(firing, Outcome(FiringState.SKIPPED, reason="conditions_not_met"), now)
+        return
+    _apply(firing, execute(run=run, book=book), now)
+    db.flush()
+
+
+# --- outbound webhooks --------------------------------------------------------------------------------
+
+WEBHOOK_TIMEOUT = 10.0
+
+
+def sign(secret: bytes, timestamp: int, body: bytes) -> str:
+    """The signature header value: t=<unix time>,v1=<hex HMAC-SHA256 of 't.body'>."""
+    digest = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+@handles(WEBHOOK_JOB)
+def deliver_webhook(db: Session, job: Job, now: datetime) -> None:
+    """POST a rule's call, signed; any failure raises, and the queue retries with backoff."""
+    payload = job.payload
+    secret = outbound_secret(
+        db=db, organisation_id=job.organisation_id, source=payload["source"], key=get_settings().secret_key
+    )
+    body = json.dumps(payload["body"], separators=(",", ":"), sort_keys=True).encode()
+    request = urllib.request.Request(  # noqa: S310 (an admin's https/http URL, checked when saved)
+        payload["url"],
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Attent-Webhook/1",
+            "Idempotency-Key": job.key,
+            "X-Attent-Signature": sign(secret, int(now.timestamp()), body),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
+            response.read(1024)
+    except urllib.error.HTTPError as exc:
+        exc.close()  # the error carries the open response; the queue only needs the status
+        raise RuntimeError(f"{payload['url']} answered {exc.code}") from None

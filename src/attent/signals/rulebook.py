@@ -1,0 +1,407 @@
+"""The rules document (YAML or JSON): its shape, and the checks that point at the offending field.
+
+A rule is `when` (a signal type, optionally "after" a duration), `if` (conditions on the signal's
+attributes and the customer's context) and `then` (actions). Actions are checked one by one against
+their own schema, so an error's path is the field in the document, e.g. rules/2/then/1/template.
+"""
+
+import re
+import uuid
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from attent.cases.models import Priority
+from attent.cases.schemas import CASE_TYPE
+from attent.channels.render import MESSAGES
+from attent.core.errors import FieldError
+from attent.core.schemas import Input
+from attent.promises.models import PromiseKind
+from attent.signals.schemas import SOURCE_NAME
+from attent.signals.types import ATTRIBUTE_NAME, KINDS, KNOWN, TYPE_NAME, Kind, is_type_name
+
+RULE_KEY = r"^[a-z0-9][a-z0-9_-]{0,59}$"
+MAX_RULES = 500
+MAX_NODES = 50_000  # YAML aliases can make a small text a huge tree; nobody writes rules this big
+_DURATION = re.compile(r"^([1-9][0-9]{0,4})([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+Path = tuple[str | int, ...]
+
+
+def duration(text: str) -> timedelta:
+    """'30m', '12h', '3d', '2w' as a timedelta (at most a year), or ValueError."""
+    match = _DURATION.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError("Write a duration as a number and a unit: 30m, 12h, 3d or 2w.")
+    delta = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    if delta > timedelta(days=366):
+        raise ValueError("At most a year.")
+    return delta
+
+
+class FrequencyCap(Input):
+    """At most `max_contacts` proactive contacts per customer in `days` days, across all rules."""
+
+    max_contacts: int = Field(default=2, ge=1, le=100)
+    days: int = Field(default=7, ge=1, le=365)
+
+
+class QuietHours(Input):
+    """No messages between `start` and `end` in the customer's time zone; they wait, not drop."""
+
+    start: str = Field(default="21:00", pattern=_CLOCK.pattern)
+    end: str = Field(default="08:00", pattern=_CLOCK.pattern)
+
+
+class RuleSettings(Input):
+    """Guard rails for all of the organisation's rules."""
+
+    frequency_cap: FrequencyCap = Field(default_factory=FrequencyCap)
+    quiet_hours: QuietHours | None = Field(default_factory=QuietHours)
+
+
+class SignalTypeIn(Input):
+    """An organisation's own signal type and the attributes rules may test."""
+
+    attributes: dict[str, Kind] = Field(default_factory=dict)
+
+
+class When(Input):
+    """The trigger: a signal type, and optionally how long after the signal the rule acts."""
+
+    signal: str = Field(min_length=3, max_length=80)
+    after: str | None = None
+
+
+class Condition(Input):
+    """`field op value`, e.g. signal.arrives_at local_time_after 21:00."""
+
+    field: str = Field(min_length=1, max_length=120)
+    op: Literal[
+        "eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "exists", "missing",
+        "local_time_after", "local_time_before", "falls_between",
+    ]  # fmt: skip
+    value: Any = None
+
+
+class RuleIn(Input):
+    """One rule as written."""
+
+    key: str = Field(pattern=RULE_KEY)
+    name: str = Field(min_length=1, max_length=200)
+    active: bool = True
+    when: When
+    if_: list[Condition] = Field(default_factory=list, alias="if", max_length=20)
+    then: list[dict[str, Any]] = Field(min_length=1, max_length=10)
+    state: dict[str, Any] | None = Field(default=None, description="Read-only; ignored when saved.")
+
+    model_config = {"populate_by_name": True}
+
+
+class OpenCase(Input):
+    """Open a proactive case; `resolved: true` keeps it as a record only (a reply reopens it)."""
+
+    do: Literal["open_case"]
+    subject: str = Field(min_length=1, max_length=300)
+    note: str | None = Field(default=None, max_length=5000)
+    type: str = Field(default="proactive", pattern=CASE_TYPE)
+    priority: Priority = Priority.NORMAL
+    team_id: uuid.UUID | None = None
+    resolved: bool = False
+
+
+class MakePromise(Input):
+    """Promise the customer something on the rule's case, owned by the case's team."""
+
+    do: Literal["make_promise"]
+    kind: PromiseKind
+    due_in: str
+    words: str | None = Field(default=None, max_length=500)
+
+
+class SendMessage(Input):
+    """Send the customer a message from templates/messages/<nl|en>/<template>.txt."""
+
+    do: Literal["send_message"]
+    template: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
+
+
+class CallWebhook(Input):
+    """POST the signal to another system, signed with the named source's shared secret."""
+
+    do: Literal["call_webhook"]
+    url: str = Field(pattern=r"^https?://[^\s]+$", max_length=500)
+    source: str = Field(pattern=SOURCE_NAME)
+    body: dict[str, Any] = Field(default_factory=dict)
+
+
+class SuggestGesture(Input):
+    """Suggest a recovery gesture, or a surprise for a happy occasion, for a lead to approve."""
+
+    do: Literal["suggest_gesture"]
+    reason: str = Field(min_length=1, max_length=500)
+    occasion: str | None = Field(default=None, max_length=60)
+    gesture: str | None = Field(default=None, max_length=60)
+
+
+class ScheduleCheckIn(Input):
+    """A check-in with the customer some time after the signal, as a task or a message."""
+
+    do: Literal["schedule_check_in"]
+    after: str
+    mode: Literal["task", "message"] = "task"
+    note: str = Field(min_length=1, max_length=500)
+
+
+ACTIONS: dict[str, type[BaseModel]] = {
+    m.model_fields["do"].annotation.__args__[0]: m  # type: ignore[union-attr]
+    for m in (OpenCase, MakePromise, SendMessage, CallWebhook, SuggestGesture, ScheduleCheckIn)
+}
+NEEDS_CASE = {"make_promise", "send_message"}
+CONTACTS = {"open_case", "send_message", "schedule_check_in"}  # what counts towards the frequency cap
+
+
+class Rulebook(BaseModel):
+    """A validated document, normalised."""
+
+    settings: RuleSettings
+    signal_types: dict[str, SignalTypeIn]
+    rules: list[dict[str, Any]]
+
+
+def _errors(exc: ValidationError, at: Path) -> list[FieldError]:
+    out = []
+    for err in exc.errors():
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "Unknown field."
+        out.append(FieldError((*at, *err["loc"]), message))
+    return out
+
+
+def _nodes(value: Any, budget: int = MAX_NODES) -> int:
+    """How much of the budget a document uses (stops early once it is over)."""
+    stack, left = [value], budget
+    while stack and left > 0:
+        item = stack.pop()
+        left -= 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return budget - left
+
+
+def parse(document: Any, *, sources: set[str], team_ids: set[uuid.UUID]) -> tuple[Rulebook, list[FieldError]]:
+    """The document normalised, and every problem found (an empty list: it can be saved)."""
+    errors: list[FieldError] = []
+    empty = Rulebook(settings=RuleSettings(), signal_types={}, rules=[])
+    if not isinstance(document, dict):
+        return empty, [FieldError((), "The document is a mapping with settings, signal_types and rules.")]
+    if _nodes(document) >= MAX_NODES:
+        return empty, [FieldError((), f"The document is too large (more than {MAX_NODES} values).")]
+    errors += [
+        FieldError((k,), "Unknown field.") for k in document if k not in ("settings", "signal_types", "rules")
+    ]
+    settings = RuleSettings()
+    try:
+        settings = RuleSettings.model_validate(document.get("settings") or {})
+    except ValidationError as exc:
+        errors += _errors(exc, ("settings",))
+    own, type_errors = _signal_types(document.get("signal_types") or {})
+    errors += type_errors
+    types = {**KNOWN, **{name: t.attributes for name, t in own.items()}}
+    raw_rules = document.get("rules") or []
+    if not isinstance(raw_rules, list):
+        return empty, [*errors, FieldError(("rules",), "A list of rules.")]
+    if len(raw_rules) > MAX_RULES:
+        errors.append(FieldError(("rules",), f"At most {MAX_RULES} rules."))
+    rules, keys = [], set()
+    for i, raw in enumerate(raw_rules[:MAX_RULES]):
+        rule, rule_errors = _rule(raw, ("rules", i), types, sources, team_ids)
+        errors += rule_errors
+        if rule is not None:
+            if rule["key"] in keys:
+                errors.append(
+                    FieldError(("rules", i, "key"), f"Another rule already has key {rule['key']!r}.")
+                )
+            keys.add(rule["key"])
+            rules.append(rule)
+    return Rulebook(settings=settings, signal_types=own, rules=rules), errors
+
+
+def _signal_types(raw: Any) -> tuple[dict[str, SignalTypeIn], list[FieldError]]:
+    if not isinstance(raw, dict):
+        return {}, [FieldError(("signal_types",), "A mapping of type name to its attributes.")]
+    own, errors = {}, []
+    for name, spec in raw.items():
+        at: Path = ("signal_types", name)
+        if not is_type_name(str(name)) or len(str(name)) > 80:
+            errors.append(
+                FieldError(at, f"Write a type as words joined by dots, e.g. shop.return ({TYPE_NAME}).")
+            )
+            continue
+        if name in KNOWN:
+            errors.append(FieldError(at, f"{name} is a built-in type; choose another name."))
+            continue
+        try:
+            own[name] = SignalTypeIn.model_validate(spec or {})
+        except ValidationError as exc:
+            errors += _errors(exc, at)
+            continue
+        errors += [
+            FieldError((*at, "attributes", a), f"Attribute names match {ATTRIBUTE_NAME}.")
+            for a in own[name].attributes
+            if not re.match(ATTRIBUTE_NAME, a)
+        ]
+    return own, errors
+
+
+def _rule(
+    raw: Any, at: Path, types: dict[str, dict[str, Kind]], sources: set[str], team_ids: set[uuid.UUID]
+) -> tuple[dict[str, Any] | None, list[FieldError]]:
+    try:
+        rule = RuleIn.model_validate(raw)
+    except ValidationError as exc:
+        return None, _errors(exc, at)
+    errors: list[FieldError] = []
+    attributes = types.get(rule.when.signal)
+    if attributes is None:
+        errors.append(FieldError((*at, "when", "signal"), f"Unknown signal type {rule.when.signal!r}."))
+        attributes = {}
+    if rule.when.after is not None:
+        try:
+            duration(rule.when.after)
+        except ValueError as exc:
+            errors.append(FieldError((*at, "when", "after"), str(exc)))
+    for j, condition in enumerate(rule.if_):
+        errors += check_condition(condition, (*at, "if", j), attributes, types)
+    actions, case_opened = [], False
+    for j, action in enumerate(rule.then):
+        checked, action_errors = _action(action, (*at, "then", j), sources, team_ids, case_opened)
+        errors += action_errors
+        if checked is not None:
+            case_opened = case_opened or checked["do"] == "open_case"
+            actions.append(checked)
+    normal = rule.model_dump(mode="json", by_alias=True, exclude={"state"})
+    return {**normal, "then": actions}, errors
+
+
+def _action(
+    raw: dict[str, Any], at: Path, sources: set[str], team_ids: set[uuid.UUID], case_opened: bool
+) -> tuple[dict[str, Any] | None, list[FieldError]]:
+    name = raw.get("do")
+    model = ACTIONS.get(name) if isinstance(name, str) else None
+    if model is None:
+        known = ", ".join(sorted(ACTIONS))
+        return None, [FieldError((*at, "do"), f"Unknown action {name!r}; one of: {known}.")]
+    try:
+        action = model.model_validate(raw)
+    except ValidationError as exc:
+        return None, _errors(exc, at)
+    errors = []
+    if name in NEEDS_CASE and not case_opened:
+        errors.append(FieldError((*at, "do"), f"{name} works on a case: put an open_case action before it."))
+    for field in ("due_in", "after"):
+        if isinstance(getattr(action, field, None), str):
+            try:
+                duration(getattr(action, field))
+            except ValueError as exc:
+                errors.append(FieldError((*at, field), str(exc)))
+    if isinstance(action, SendMessage):
+        missing = [lang for lang in ("nl", "en") if not (MESSAGES / lang / f"{action.template}.txt").exists()]
+        if missing:
+            errors.append(
+                FieldError((*at, "template"), f"No template {action.template!r} for: {', '.join(missing)}.")
+            )
+    if isinstance(action, CallWebhook) and action.source not in sources:
+        errors.append(
+            FieldError((*at, "source"), f"No signal source {action.source!r}; its secret signs the call.")
+        )
+    if isinstance(action, OpenCase) and action.team_id is not None and action.team_id not in team_ids:
+        errors.append(FieldError((*at, "team_id"), f"No team with id {action.team_id}."))
+    return action.model_dump(mode="json", exclude_none=True), errors
+
+
+# --- conditions -------------------------------------------------------------------------------------
+
+OPS_BY_KIND: dict[str, set[str]] = {
+    "string": {"eq", "ne", "in", "not_in"},
+    "number": {"eq", "ne", "gt", "gte", "lt", "lte"},
+    "integer": {"eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in"},
+    "boolean": {"eq", "ne"},
+    "datetime": {"local_time_after", "local_time_before", "falls_between"},
+    "date": {"falls_between", "eq", "ne"},
+}
+CONTEXT_FIELDS: dict[str, Kind] = {
+    "customer.language": "string",
+    "customer.birthday": "date",
+    "customer.days_since_contact": "number",
+    "signal.occurred_at": "datetime",
+}
+COUNTERS = ("customer.signals_this_month.", "customer.signals_30d.")
+
+
+def field_kind(field: str, attributes: dict[str, Kind], types: dict[str, dict[str, Kind]]) -> Kind | None:
+    """The kind of value a condition's field holds, or None when there is no such field."""
+    if field in CONTEXT_FIELDS:
+        return CONTEXT_FIELDS[field]
+    if field.startswith("signal."):
+        return attributes.get(field.removeprefix("signal."))
+    if field.startswith("customer.facts.") and re.match(
+        ATTRIBUTE_NAME, field.removeprefix("customer.facts.")
+    ):
+        return "string"
+    for counter in COUNTERS:
+        if field.startswith(counter) and field.removeprefix(counter) in types:
+            return "integer"
+    return None
+
+
+def check_condition(
+    condition: Condition, at: Path, attributes: dict[str, Kind], types: dict[str, dict[str, Kind]]
+) -> list[FieldError]:
+    """Whether the field exists for this trigger, the operator suits it and the value suits both."""
+    kind = field_kind(condition.field, attributes, types)
+    if kind is None:
+        hint = ", ".join(sorted(f"signal.{a}" for a in attributes)) or "none"
+        return [FieldError((*at, "field"), f"No field {condition.field!r} here (signal attributes: {hint}).")]
+    op, value = condition.op, condition.value
+    if op in ("exists", "missing"):
+        return [] if value is None else [FieldError((*at, "value"), f"{op} takes no value.")]
+    if op not in OPS_BY_KIND[kind]:
+        allowed = ", ".join(sorted(OPS_BY_KIND[kind] | {"exists", "missing"}))
+        return [FieldError((*at, "op"), f"{condition.field} is a {kind}; use one of: {allowed}.")]
+    problem = _value_problem(kind, op, value, attributes, types)
+    return [FieldError((*at, "value"), problem)] if problem else []
+
+
+def _value_problem(
+    kind: str, op: str, value: Any, attributes: dict[str, Kind], types: dict[str, dict[str, Kind]]
+) -> str | None:
+    if op in ("local_time_after", "local_time_before"):
+        return None if isinstance(value, str) and _CLOCK.match(value) else "A local time such as 21:00."
+    if op == "falls_between":
+        ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
+        if not ok or any(field_kind(v, attributes, types) not in ("date", "datetime") for v in value):
+            return "Two date fields, e.g. [signal.arrives_at, signal.departs_on]."
+        return None
+    items = value if op in ("in", "not_in") else [value]
+    if op in ("in", "not_in") and not (isinstance(value, list) and value):
+        return "A non-empty list."
+    numeric = kind in ("number", "integer")
+    for item in items:
+        wrong = (
+            (numeric and (not isinstance(item, int | float) or isinstance(item, bool)))
+            or (kind == "string" and not isinstance(item, str))
+            or (kind == "boolean" and not isinstance(item, bool))
+            or (kind == "date" and not isinstance(item, str))
+        )
+        if wrong:
+            return f"A {kind} value."
+    return None
+
+
+assert set(OPS_BY_KIND) == set(KINDS)
