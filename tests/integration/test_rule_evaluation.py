@@ -9,6 +9,7 @@ from sqlalchemy import select
 from attent.cases.models import Case
 from attent.channels.models import OutboundMessage
 from attent.promises.models import Promise, PromiseSource
+from attent.recovery.models import CheckIn, CheckInMode, Gesture, GestureState
 from attent.signals.jobs import evaluate_signals, run_due_firings
 from attent.signals.models import FiringState, RuleFiring
 from attent.timeline.models import TimelineEvent
@@ -248,3 +249,41 @@ def test_a_rule_that_fails_is_paused_keeps_its_signals_and_runs_them_when_resume
     assert sorted(f.state.value for f in _firings(db)) == ["fired", "fired"]
     counts = admin_api.get(f"/api/v1/rules/{ids['failed-delivery']}").json()["state"]["counts"]
     assert counts == {"fired": 2}
+
+
+BIRTHDAY_SURPRISE = {
+    **BIRTHDAY_IN_STAY,
+    "key": "birthday-surprise",
+    "then": [
+        {"do": "open_case", "subject": "Verjaardag tijdens verblijf"},
+        {"do": "suggest_gesture", "reason": "Jarig tijdens het verblijf", "occasion": "birthday"},
+    ],
+}
+CHECK_IN_AFTER_STAY = {
+    "key": "after-the-stay",
+    "name": "Ask how the stay was",
+    "when": {"signal": "booking.checked_out"},
+    "then": [{"do": "schedule_check_in", "after": "1d", "mode": "message", "note": "Was alles naar wens?"}],
+}
+
+
+def test_rules_suggest_a_surprise_for_a_lead_and_schedule_a_check_in(
+    rules, send, database, clock, db, admin_api, tenant
+):
+    admin_api.patch(
+        f"/api/v1/customers/{tenant.customer.id}",
+        json={"facts": {"birthday": {"value": "1984-11-25", "consent": "asked at booking"}}},
+    )
+    rules(BIRTHDAY_SURPRISE, CHECK_IN_AFTER_STAY)
+    send("booking.arriving", arrives_at="2026-11-23T15:00:00+01:00", departs_on="2026-11-27")
+    send("booking.checked_out", booking_id="B-7")
+    assert _evaluate(database, clock) == 2
+    [case] = db.scalars(select(Case).where(Case.type == "proactive"))
+    [gesture] = db.scalars(select(Gesture).where(Gesture.customer_id == tenant.customer.id))
+    assert gesture.occasion == "birthday" and gesture.case_id == case.id
+    assert gesture.state is GestureState.PENDING_APPROVAL  # a surprise always waits for a lead
+    assert gesture.source.startswith("rule:")
+    [check_in] = db.scalars(select(CheckIn).where(CheckIn.customer_id == tenant.customer.id))
+    assert check_in.due_at == clock.now() + timedelta(days=1) and check_in.mode is CheckInMode.MESSAGE
+    assert check_in.note == "Was alles naar wens?"
+    assert [f.state for f in _firings(db)] == [FiringState.FIRED, FiringState.FIRED]

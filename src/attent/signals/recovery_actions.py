@@ -1,8 +1,4 @@
-"""The two recovery actions, as thin calls to the recovery domain's contract (built on its own branch).
-
-`attent.recovery.service` is imported inside each handler: without the recovery domain the action
-fails at run time like any other, which pauses the rule with the error shown.
-"""
+"""The two recovery actions, as thin calls to the recovery domain's service."""
 
 import uuid
 from datetime import datetime
@@ -10,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from attent.recovery import service as recovery
 from attent.signals.rulebook import duration
 
 
@@ -24,8 +21,6 @@ def suggest_gesture(
     at: datetime,
 ) -> None:
     """A gesture for a lead to approve: recovery after a failure, or a surprise for a happy occasion."""
-    from attent.recovery import service as recovery  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
     recovery.suggest_gesture(
         db=db,
         organisation_id=organisation_id,
@@ -50,8 +45,6 @@ def schedule_check_in(
     at: datetime,
 ) -> None:
     """A durable check-in `after` from now, as a task for an agent or a message to the customer."""
-    from attent.recovery import service as recovery  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
     recovery.schedule_check_in(
         db=db,
         organisation_id=organisation_id,
