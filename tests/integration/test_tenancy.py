@@ -200,6 +200,8 @@ def test_recovery_bodies_cannot_name_another_organisations_case_or_customer(app_
         ]
         == []
     )
+
+
 def test_rules_signals_and_sources_addressed_by_name_stay_in_their_organisation(
     app_client, tenant, other_tenant
 ):
