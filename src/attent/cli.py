@@ -62,28 +62,24 @@ def serve(
         bool, typer.Option(help="Run the worker in this process (the embedded default).")
     ] = True,
     workers: Annotated[
-        int, typer.Option(help="Web processes (PostgreSQL only; use `attent worker` for jobs).")
+        int, typer.Option(help="Web processes on this port (PostgreSQL only; `attent worker` for jobs).")
     ] = 1,
+    reuse_port: Annotated[bool, typer.Option(hidden=True, help="Bind beside sibling processes.")] = False,
 ) -> None:
     """Serve the web app and API (and, by default, the worker)."""
     import os
 
-    import uvicorn
+    from attent.core.serving import serve_many, serve_one
 
     if not worker:  # before the settings are read (and cached): the app factory reads them again
         os.environ["ATTENT_EMBEDDED_WORKER"] = "false"
         get_settings.cache_clear()
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(
-        "attent.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        proxy_headers=False,
-        log_level="info",
-    )
+    host, port = host or settings.host, port or settings.port
+    if workers > 1:
+        raise typer.Exit(serve_many(host, port, workers, worker))
+    serve_one(host, port, reuse_port=reuse_port)
 
 
 @app.command("worker")
