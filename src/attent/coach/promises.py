@@ -17,8 +17,12 @@ _SLOT = {
     "day": "day", "weekday": "day", "date": "day", "next_week": "week", "this_week": "week",
     "clock": "clock", "part": "part", "duration": "span", "business_days": "span",
 }  # fmt: skip
-# The order kinds are tried in: who calls, money, information, goods, the step at hand, anything else.
-KIND_ORDER = ("callback", "refund", "follow_up", "delivery", "step", "other")
+# The order kinds are tried in: who calls, what is written to you, money, someone coming round or service
+# restored (`other`), goods, the step at hand, anything else.
+KIND_ORDER = ("callback", "written", "refund", "visit", "restored", "follow_up", "delivery", "step", "other")
+# Lists that name a kind under another name: a letter is a follow-up, a visit is "other".
+KIND_OF = {"written": "follow_up", "visit": "other", "restored": "other"}
+SPECIFIC = ("callback", "written", "refund", "visit", "restored", "follow_up", "delivery", "step")
 SHORT_STEP_MINUTES = 60  # a short duration with no other kind is the step being done now
 REPEAT = timedelta(minutes=5)
 _TAG_QUESTION = re.compile(r",? (?:okay|ok|oke|right|alright|goed|prima|is dat goed|yeah|ja|hoor)\?$")
@@ -54,16 +58,32 @@ def _groups(bits: list[Bit]) -> list[list[Bit]]:
     return groups
 
 
-def _kind(r: Reading, index: int, text: str, group: list[Bit]) -> str | None:
+def _kind(r: Reading, index: int, text: str, group: list[Bit], names: tuple[str, ...] = KIND_ORDER) -> str | None:
+    """The promise kind the verb and object of `text` name, from the lists in `names`, in order."""
     lang = r.lang(index)
-    if any(b.kind == "duration" and b.value <= SHORT_STEP_MINUTES for b in group) and not any(
-        lang.p("promises", k).search(text) for k in ("callback", "refund", "follow_up", "delivery")
+    found = next((k for k in names if lang.p("promises", k).search(text)), None)
+    if found in (None, "step", "other", "restored") and any(
+        b.kind == "duration" and b.value <= SHORT_STEP_MINUTES for b in group
     ):
-        return "step"
-    for kind in KIND_ORDER:
-        if lang.p("promises", kind).search(text):
+        return "step"  # a short duration with nothing else named is the step at hand
+    return KIND_OF.get(found, found) if found else None
+
+
+def _kind_of_clause(r: Reading, i: int, clause: str, sentence: str, before: str, group: list[Bit]) -> str | None:
+    """The clause's own words first, then its sentence, then the sentence before (what "it" refers to)."""
+    for text in (clause, sentence, before):
+        kind = _kind(r, i, text, group, SPECIFIC)
+        if kind:
             return kind
-    return None
+    return _kind(r, i, clause, group) or _kind(r, i, sentence, group)
+
+
+def _no_commitment(r: Reading, i: int, sentence: str) -> bool:
+    """A recap, a general statement, or the agent naming the customer's situation ("and that while you
+    need it tomorrow") rather than committing to a time."""
+    return r.has_text(i, sentence, "promises", "not_commitment") or r.has_text(
+        i, sentence, "empathy", "acknowledge"
+    )
 
 
 def extract(r: Reading) -> list[FoundPromise]:
@@ -76,21 +96,22 @@ def extract(r: Reading) -> list[FoundPromise]:
         if not bits:
             continue
         best: dict[str, FoundPromise] = {}
+        before = ""
         for start, sentence in r.sentences(i):
+            previous, before = before, sentence
             inside = [b for b in bits if start <= b.start < start + len(sentence)]
             question = _TAG_QUESTION.sub("", sentence.rstrip()).endswith("?")
-            if not inside or question or r.has_text(i, sentence, "promises", "not_commitment"):
-                continue  # an offer or question, a recap, or what a screen says: no commitment
+            if not inside or question or _no_commitment(r, i, sentence):
+                continue  # an offer or question, a recap, what a screen says, the customer's own plans
             cursor = start
             for group in _groups(inside):
-                tail = _CLAUSE_END.split(r.text[i][group[-1].end : group[-1].end + 25], maxsplit=1)[0]
+                stop = min(group[-1].end + 25, start + len(sentence))
+                tail = _CLAUSE_END.split(r.text[i][group[-1].end : stop], maxsplit=1)[0]
                 clause = r.text[i][cursor : group[-1].end] + tail
                 cursor = group[-1].end
-                kind = (
-                    _kind(r, i, clause, group)
-                    or _kind(r, i, sentence, group)
-                    or _kind(r, i, r.text[i], group)
-                )
+                if r.has_text(i, clause, "promises", "conditional"):
+                    continue  # "if the police don't find it within 30 days": an offer on a condition
+                kind = _kind_of_clause(r, i, clause, sentence, previous, group)
                 due = resolve(group, r.transcript.at(i), r.transcript.timezone, r.hours)
                 if kind is None or due is None or (kind in best and best[kind].due >= due):
                     continue
