@@ -273,17 +273,29 @@ def _content_words(text: str) -> set[str]:
 
 
 def _failures(r: Reading) -> list[int]:
-    return [i for i in range(len(r.speaker)) if r.speaker[i] != "system" and r.has(i, "recovery", "failure")]
+    """Lines that report something going wrong on our side (the customer's report or the agent's admission)."""
+    if "failures" not in r.memo:
+        r.memo["failures"] = [
+            i for i in range(len(r.speaker))
+            if (r.speaker[i] == "customer" and r.has(i, "recovery", "failure"))
+            or (r.speaker[i] == "agent" and r.has(i, "recovery", "admitted"))
+        ]  # fmt: skip
+    return r.memo["failures"]  # type: ignore[return-value]
 
 
-def _apologies(r: Reading) -> list[int]:
-    """Agent lines that say sorry for something of ours (not for the wait, not 'sorry, what did you say?')."""
+def _sorry(r: Reading) -> list[int]:
+    """Agent lines that say sorry, formulas included, but not for the wait and not 'sorry, what did you say?'."""
     return [
         i for i in r.agent
         if r.has(i, "recovery", "apology")
         and not r.has(i, "recovery", "wait_apology")
-        and not r.has(i, "recovery", "not_about_us")
+        and not r.has(i, "recovery", "pardon")
     ]  # fmt: skip
+
+
+def _apologies(r: Reading) -> list[int]:
+    """Sorry for something of ours: not a formula ('sorry for the inconvenience', 'sorry to hear that')."""
+    return [i for i in _sorry(r) if not r.has(i, "recovery", "not_about_us")]
 
 
 def empathy(r: Reading) -> Verdict:
@@ -316,23 +328,32 @@ def empathy(r: Reading) -> Verdict:
 
 
 def recovery(r: Reading) -> Verdict:
-    """Where something went wrong on our side, met when the agent offers to make it right, not only sorry."""
+    """Where something went wrong on our side, met when the agent offers to make it right, not only sorry.
+
+    Our side went wrong when a line reports a failure of ours (never arrived, charged twice, our mistake)
+    or the agent apologises for something (not a formula) or compensates "for the trouble"; an agent who says it is not ours (the employer
+    paid late) and admits nothing makes it `na`. A remedy alone does not say something went wrong.
+    """
+    failures, sorry = _failures(r), _apologies(r)
+    gestures = [i for i in r.agent if r.has(i, "recovery", "gesture")]
+    denied = [i for i in r.agent if r.has(i, "recovery", "not_ours")]
+    admitted = [i for i in r.agent if r.has(i, "recovery", "admitted")]
+    if not (failures or sorry or gestures) or (denied and not admitted):
+        return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
     remedies = [
         i for i in r.agent if r.has(i, "recovery", "remedy") and not r.has(i, "recovery", "remedy_refused")
     ]
-    failures, sorry = _failures(r), _apologies(r)
-    if not (failures or sorry or remedies):  # a remedy offered says something went wrong
-        return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
     if remedies:
         return _v(
             "recovery", MET, remedies,
             f"Bood aan het goed te maken (regel {n(remedies)}).",
             f"Offered to make it right (line {n(remedies)}).",
         )  # fmt: skip
+    said = _sorry(r)
     return _v(
-        "recovery", MISSED, sorry,
-        "Alleen excuses, geen herstel aangeboden." if sorry else "Er ging iets mis, geen herstel aangeboden.",
-        "Only an apology, no remedy offered." if sorry else "Something went wrong, no remedy offered.",
+        "recovery", MISSED, said,
+        "Alleen excuses, geen herstel aangeboden." if said else "Er ging iets mis, geen herstel aangeboden.",
+        "Only an apology, no remedy offered." if said else "Something went wrong, no remedy offered.",
     )  # fmt: skip
 
 
