@@ -298,27 +298,59 @@ def _apologies(r: Reading) -> list[int]:
     return [i for i in _sorry(r) if not r.has(i, "recovery", "not_about_us")]
 
 
+SITUATION_WORDS = 8  # an acknowledgement this long goes on to say what happened
+MIRRORED_WORDS = 2  # an answer that repeats this many of the customer's own words names their situation
+
+
+def _mirrors(r: Reading, i: int, turn: set[str]) -> bool:
+    """The agent's first sentence repeats the customer's own situation ("seven people and only cold showers")
+    rather than asking for data."""
+    first = r.sentences(i)[0][1] if r.sentences(i) else ""
+    return not first.rstrip().endswith("?") and len(_content_words(first) & turn) >= MIRRORED_WORDS
+
+
+def _situation(r: Reading, i: int) -> bool:
+    """An acknowledgement that goes on to name the situation ("wat akelig, en dan ook nog 's avonds laat
+    onderweg"), not a formula on its own."""
+    first = r.sentences(i)[0][1] if r.sentences(i) else ""
+    return not first.rstrip().endswith("?") and len(first.split()) >= SITUATION_WORDS
+
+
 def empathy(r: Reading) -> Verdict:
-    """Met when the agent names the impact in the customer's own terms; formulaic politeness misses."""
+    """Met when the agent names the impact in the customer's own terms; formulaic politeness misses.
+
+    In their terms: an acknowledgement that repeats a word of the customer's, or the agent's first words
+    after the customer showed an impact repeating that situation back.
+    """
     heard: set[str] = set()
+    turn: set[str] = set()  # the customer's words since the agent last spoke
     kind, plain = [], []
-    impact = False
+    impact = pending = False
     for i in range(len(r.speaker)):
         if r.speaker[i] == "customer":
-            heard |= _content_words(r.text[i])
-            impact = impact or r.has(i, "empathy", "impact")
+            words = _content_words(r.text[i])
+            heard |= words
+            turn |= words
+            if r.has(i, "empathy", "impact") or r.has(i, "recovery", "failure"):
+                impact = pending = True
         elif r.speaker[i] == "agent":
-            if r.has(i, "empathy", "acknowledge") and _content_words(r.text[i]) & heard:
+            acknowledges = r.has(i, "empathy", "acknowledge")
+            if (
+                (acknowledges and _content_words(r.text[i]) & heard)
+                or (pending and _mirrors(r, i, turn))
+                or (acknowledges and _situation(r, i))
+            ):
                 kind.append(i)
-            elif r.has(i, "empathy", "acknowledge") or r.has(i, "empathy", "formulaic"):
+            elif acknowledges or r.has(i, "empathy", "formulaic"):
                 plain.append(i)
+            turn, pending = set(), False
     if kind:
         return _v(
             "empathy", MET, kind,
             f"Benoemde wat het voor de klant betekent (regel {n(kind)}).",
             f"Named what it means for the customer (line {n(kind)}).",
         )  # fmt: skip
-    if impact or _failures(r) or _apologies(r) or plain:
+    if impact or _failures(r) or _apologies(r) or any(r.has(i, "empathy", "acknowledge") for i in plain):
         return _v(
             "empathy", MISSED, plain,
             "Alleen beleefdheid, niet wat het voor de klant betekent." if plain else "Gevolgen niet erkend.",
