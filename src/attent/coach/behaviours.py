@@ -105,6 +105,7 @@ def minimal_verification(r: Reading) -> Verdict:
     good = [
         i for i in r.agent
         if r.has(i, "minimal_verification", "allowed") and _asks(r, i)
+        and not r.has(i, "minimal_verification", "not_verification")
     ]  # fmt: skip
     if good:
         return _v(
