@@ -30,7 +30,8 @@ def _asks_data(r: Reading, i: int, sentence: str) -> bool:
     words, asks = len(sentence.split()), r.has_text(i, sentence, "explains_why", "asks")
     if sentence.rstrip().endswith("?"):
         return asks or words <= 8
-    return (asks and words <= 20) or (words <= 8 and r.has_text(i, sentence, "explains_why", "terse"))
+    requests = asks and r.has_text(i, sentence, "explains_why", "requests")  # not "which is odd"
+    return (requests and words <= 20) or (words <= 8 and r.has_text(i, sentence, "explains_why", "terse"))
 
 
 def data_requests(r: Reading) -> list[int]:
