@@ -167,6 +167,7 @@ def narrates(r: Reading) -> Verdict:
             "An e-mail: no live work to narrate.",
         )
     fillers = [i for i in r.agent if _is_filler(r, i)]
+    fillers += [i for i in _classified_holds(r)[0] if i not in fillers]  # a silent hold is work unsaid
     if fillers:
         return _v(
             "narrates", MISSED, fillers,
@@ -200,13 +201,14 @@ def _episodes(events: list[int]) -> list[list[int]]:
     return out
 
 
-def no_silent_hold(r: Reading) -> Verdict:
-    """Every hold or long silence announced first with what and how long; never to catch up on a colleague."""
-    episodes = _episodes(hold_events(r))
-    if not episodes:
-        return _v("no_silent_hold", NA, [], "Geen wacht en geen stilte.", "No hold and no silence.")
-    silent, told, colleague = [], [], []
-    for episode in episodes:
+def _classified_holds(r: Reading) -> tuple[list[int], list[int], list[int]]:
+    """Hold and silence lines split into silent ones, announced ones, and holds to catch up on a colleague."""
+    if "classified_holds" in r.memo:
+        return r.memo["classified_holds"]  # type: ignore[return-value]
+    silent: list[int] = []
+    told: list[int] = []
+    colleague: list[int] = []
+    for episode in _episodes(hold_events(r)):
         first = episode[0]
         before = [
             j for j in range(max(0, first - r.rules.announce_window_lines), first) if r.speaker[j] == "agent"
@@ -222,6 +224,15 @@ def no_silent_hold(r: Reading) -> Verdict:
             told.extend(episode + window)
         else:
             silent.extend(episode)
+    r.memo["classified_holds"] = (silent, told, colleague)
+    return silent, told, colleague
+
+
+def no_silent_hold(r: Reading) -> Verdict:
+    """Every hold or long silence announced first with what and how long; never to catch up on a colleague."""
+    if not hold_events(r):
+        return _v("no_silent_hold", NA, [], "Geen wacht en geen stilte.", "No hold and no silence.")
+    silent, told, colleague = _classified_holds(r)
     if colleague:
         return _v(
             "no_silent_hold", MISSED, colleague,
