@@ -414,6 +414,16 @@ def _ending(r: Reading) -> list[int]:
 def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
     """Before the end, the agent says what happens next, who does it and when."""
     ending = _ending(r)
+    timeless_recap = [
+        i for i in ending
+        if r.has(i, "next_step", "recap") and r.has(i, "next_step", "commit") and not r.times(i)
+    ]  # fmt: skip
+    if timeless_recap:  # "So we'll send you a new box.": the closing recap leaves out when
+        return _v(
+            "confirms_next_step", MISSED, timeless_recap,
+            f"Vatte de volgende stap samen zonder wanneer (regel {n(timeless_recap)}).",
+            f"Summed up the next step without saying when (line {n(timeless_recap)}).",
+        )  # fmt: skip
     confirmed = [
         i for i in ending if r.times(i) and any(r.has(i, section, name) for section, name in NEXT_STEP_CUES)
     ]
@@ -423,7 +433,7 @@ def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
             f"Sloot af met wat er gebeurt, wie het doet en wanneer (regel {n(confirmed)}).",
             f"Ended with what happens next, who does it and when (line {n(confirmed)}).",
         )  # fmt: skip
-    if r.dropped is None and (
+    if (  # a dropped call is judged on what happened before the drop
         commitments(r) or promised or any(r.has(i, "expectation", "vague") for i in ending)
     ):
         return _v(
