@@ -286,7 +286,7 @@ def _content_words(text: str) -> set[str]:
 
 
 def _failures(r: Reading) -> list[int]:
-    """Lines that report something going wrong on our side (the customer's report or the agent's admission)."""
+    """Lines that report something of ours going wrong: the customer's report or the agent's admission."""
     if "failures" not in r.memo:
         r.memo["failures"] = [
             i for i in range(len(r.speaker))
@@ -297,7 +297,7 @@ def _failures(r: Reading) -> list[int]:
 
 
 def _sorry(r: Reading) -> list[int]:
-    """Agent lines that say sorry, formulas included, but not for the wait and not 'sorry, what did you say?'."""
+    """Agent lines that say sorry, formulas included; not for the wait, not 'sorry, what did you say?'."""
     return [
         i for i in r.agent
         if r.has(i, "recovery", "apology")
@@ -375,9 +375,10 @@ def empathy(r: Reading) -> Verdict:
 def recovery(r: Reading) -> Verdict:
     """Where something went wrong on our side, met when the agent offers to make it right, not only sorry.
 
-    Our side went wrong when a line reports a failure of ours (never arrived, charged twice, our mistake)
-    or the agent apologises for something (not a formula) or compensates "for the trouble"; an agent who says it is not ours (the employer
-    paid late) and admits nothing makes it `na`. A remedy alone does not say something went wrong.
+    Our side went wrong when a line reports a failure of ours (never arrived, charged twice, our mistake),
+    or the agent apologises for something (not a formula) or compensates "for the trouble"; an agent who
+    says it is not ours (the employer paid late) and admits nothing makes it `na`. A remedy alone does not
+    say something went wrong.
     """
     failures, sorry = _failures(r), _apologies(r)
     gestures = [i for i in r.agent if r.has(i, "recovery", "gesture")]

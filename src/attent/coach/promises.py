@@ -58,10 +58,11 @@ def _groups(bits: list[Bit]) -> list[list[Bit]]:
     return groups
 
 
-def _kind(r: Reading, index: int, text: str, group: list[Bit], names: tuple[str, ...] = KIND_ORDER) -> str | None:
+def _kind(
+    r: Reading, index: int, text: str, group: list[Bit], names: tuple[str, ...] = KIND_ORDER
+) -> str | None:
     """The promise kind the verb and object of `text` name, from the lists in `names`, in order."""
-    lang = r.lang(index)
-    found = next((k for k in names if lang.p("promises", k).search(text)), None)
+    found = next((k for k in names if r.has_text(index, text, "promises", k)), None)
     if found in (None, "step", "other", "restored") and any(
         b.kind == "duration" and b.value <= SHORT_STEP_MINUTES for b in group
     ):
@@ -69,7 +70,9 @@ def _kind(r: Reading, index: int, text: str, group: list[Bit], names: tuple[str,
     return KIND_OF.get(found, found) if found else None
 
 
-def _kind_of_clause(r: Reading, i: int, clause: str, sentence: str, before: str, group: list[Bit]) -> str | None:
+def _kind_of_clause(
+    r: Reading, i: int, clause: str, sentence: str, before: str, group: list[Bit]
+) -> str | None:
     """The clause's own words first, then its sentence, then the sentence before (what "it" refers to)."""
     for text in (clause, sentence, before):
         kind = _kind(r, i, text, group, SPECIFIC)

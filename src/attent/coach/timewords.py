@@ -51,13 +51,21 @@ class TimeGrammar:
     numbers: dict[str, float]
     units: dict[str, str]
     raw: dict[str, Any]
+    unit_patterns: dict[str, re.Pattern[str]]
+    tomorrow: re.Pattern[str]
+    unit_cache: dict[str, str]  # unit word -> unit, filled as words are met
 
 
-def _unit_of(raw: dict[str, Any], word: str) -> str:
-    for unit in ("business_days", "weeks", "days", "hours", "minutes", "seconds"):
-        if any(re.fullmatch(w, word) for w in raw[unit]):
-            return unit
-    return "minutes"
+_UNITS = ("business_days", "weeks", "days", "hours", "minutes", "seconds")
+_DIGIT = re.compile(r"\d")
+
+
+def _unit_of(g: "TimeGrammar", word: str) -> str:
+    unit = g.unit_cache.get(word)
+    if unit is None:
+        unit = next((u for u in _UNITS if g.unit_patterns[u].fullmatch(word)), "minutes")
+        g.unit_cache[word] = unit
+    return unit
 
 
 @lru_cache(maxsize=4)
@@ -111,6 +119,9 @@ def grammar(code: str) -> TimeGrammar:
         numbers=numbers,
         units={},
         raw=raw,
+        unit_patterns={unit: re.compile("|".join(raw[unit])) for unit in _UNITS},
+        tomorrow=re.compile("|".join(raw["tomorrow"])),
+        unit_cache={},
     )
 
 
@@ -122,7 +133,7 @@ def _number(g: TimeGrammar, text: str) -> float:
 
 
 def _minutes(g: TimeGrammar, n: float, unit_word: str) -> tuple[str, float]:
-    unit = _unit_of(g.raw, unit_word)
+    unit = _unit_of(g, unit_word)
     factor = {"weeks": 7 * 24 * 60, "days": 24 * 60, "hours": 60, "minutes": 1, "seconds": 1 / 60}
     if unit == "business_days":
         return "business_days", n
@@ -153,15 +164,18 @@ def find_times(text: str, code: str) -> list[Bit]:
     bits: list[Bit] = []
     taken: list[tuple[int, int]] = []
 
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+    def free(s: int, e: int) -> bool:  # a plain loop: this runs for every match, a generator costs more
+        for a, b in taken:  # noqa: SIM110
+            if e > a and s < b:
+                return False
+        return True
 
     def add(kind: str, value: Any, s: int, e: int) -> None:
         if free(s, e) and not _is_past(g, text, s, e, kind in ("duration", "business_days")):
             bits.append(Bit(kind, value, s, e))
         taken.append((s, e))
 
-    digit = any(c.isdigit() for c in text)
+    digit = _DIGIT.search(text) is not None
     for m in g.between.finditer(text) if digit and ("tussen" in text or "between" in text) else ():
         add("clock", (_hour(g, m["h"]), int(m["m"] or 0), m["ap"]), m.start(), m.end())
     for m in g.fixed.finditer(text):
@@ -227,7 +241,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         elif word in g.raw["day_after_tomorrow"]:
             bits.append(Bit("day", 2, m.start(), m.end()))
         else:
-            is_tomorrow = any(re.fullmatch(w, word) for w in g.raw["tomorrow"])
+            is_tomorrow = g.tomorrow.fullmatch(word) is not None
             bits.append(Bit("day", 1 if is_tomorrow else 0, m.start(), m.end()))
     bits.sort(key=lambda bit: bit.start)
     return bits

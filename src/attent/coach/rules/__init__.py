@@ -7,11 +7,13 @@ reading Python; the code in `attent.coach.behaviours` only says how the lists co
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from attent.coach.anchors import Anchors, list_anchors
 
 HERE = Path(__file__).parent
 LANGUAGES = ("nl", "en")
@@ -45,6 +47,8 @@ class Language:
     time: dict[str, Any]
     filler_max_words: int
     raw: dict[str, Any]
+    anchors: dict[tuple[str, str], Anchors | None] = field(default_factory=dict)  # prefilter per list
+    anchored: frozenset[tuple[str, str]] = frozenset()  # lists with a phrase tied to the text's start or end
 
     def p(self, section: str, name: str) -> re.Pattern[str]:
         """The compiled phrase list `name` of `section`."""
@@ -83,6 +87,20 @@ def _language(code: str) -> Language:
         time=raw["time"],
         filler_max_words=int(raw["narrates"]["filler_max_words"]),
         raw=raw,
+        anchored=frozenset(
+            (section, name)
+            for section, body in raw.items()
+            if section not in ("time", "phrasing")
+            for name, items in body.items()
+            if isinstance(items, list) and any("^" in item or "$" in item for item in items)
+        ),
+        anchors={
+            (section, name): list_anchors(items)
+            for section, body in raw.items()
+            if section not in ("time", "phrasing")
+            for name, items in body.items()
+            if isinstance(items, list)
+        },
     )
 
 
