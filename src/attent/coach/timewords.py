@@ -54,10 +54,21 @@ class TimeGrammar:
     unit_patterns: dict[str, re.Pattern[str]]
     tomorrow: re.Pattern[str]
     unit_cache: dict[str, str]  # unit word -> unit, filled as words are met
+    needs: dict[str, tuple[str, ...]]  # per pattern, literal pieces of which a line holds one if it can match
 
 
 _UNITS = ("business_days", "weeks", "days", "hours", "minutes", "seconds")
 _DIGIT = re.compile(r"\d")
+
+
+def _pieces(words: list[str]) -> tuple[str, ...]:
+    """The literal start of each word (up to its first regex character): a line without any cannot match."""
+    out = {re.match(r"[a-z' ]*", w).group(0).strip() for w in words}  # type: ignore[union-attr]
+    return () if any(len(piece) < 2 for piece in out) else tuple(sorted(out))
+
+
+def _present(pieces: tuple[str, ...], text: str) -> bool:
+    return not pieces or any(piece in text for piece in pieces)
 
 
 def _unit_of(g: "TimeGrammar", word: str) -> str:
@@ -122,6 +133,12 @@ def grammar(code: str) -> TimeGrammar:
         unit_patterns={unit: re.compile("|".join(raw[unit])) for unit in _UNITS},
         tomorrow=re.compile("|".join(raw["tomorrow"])),
         unit_cache={},
+        needs={
+            "fixed": _pieces(list(raw["fixed"])),
+            "duration": _pieces([w for unit in _UNITS for w in raw[unit]]),
+            "part": _pieces(list(raw["parts"])),
+            "day": _pieces(raw["day_after_tomorrow"] + raw["tomorrow"] + raw["today"] + list(raw["weekdays"])),
+        },
     )
 
 
@@ -178,7 +195,7 @@ def find_times(text: str, code: str) -> list[Bit]:
     digit = _DIGIT.search(text) is not None
     for m in g.between.finditer(text) if digit and ("tussen" in text or "between" in text) else ():
         add("clock", (_hour(g, m["h"]), int(m["m"] or 0), m["ap"]), m.start(), m.end())
-    for m in g.fixed.finditer(text):
+    for m in g.fixed.finditer(text) if _present(g.needs["fixed"], text) else ():
         add("duration", float(g.raw["fixed"][m["fixed"]]), m.start(), m.end())
     for m in g.clock.finditer(text) if digit else ():
         add("clock", (int(m["h"]), int(m["m"] or m["m2"]), m["ap"]), m.start(), m.end())
@@ -189,7 +206,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         else:
             hour, minute = (h, 30) if m["past"] else (h - 1, 30)  # Dutch "half drie" is 2:30
         add("clock", (hour, minute, None), m.start(), m.end())
-    for m in g.duration.finditer(text):
+    for m in g.duration.finditer(text) if _present(g.needs["duration"], text) else ():
         if not free(m.start(), m.end()):
             continue
         n = _number(g, m["n"])
@@ -218,7 +235,7 @@ def find_times(text: str, code: str) -> list[Bit]:
     for m in g.date.finditer(text) if digit else ():
         month = g.raw["months"][m["m1"] or m["m2"]]
         add("date", (month, int(m["d1"] or m["d2"])), m.start(), m.end())
-    for m in g.part.finditer(text):
+    for m in g.part.finditer(text) if _present(g.needs["part"], text) else ():
         word = m["part"]
         standalone = " " in word or word not in (
             "ochtend",
@@ -232,7 +249,7 @@ def find_times(text: str, code: str) -> list[Bit]:
             g, text, m.start(), m.end()
         ):
             bits.append(Bit("part", int(g.raw["parts"][word]), m.start(), m.end()))
-    for m in g.day.finditer(text):
+    for m in g.day.finditer(text) if _present(g.needs["day"], text) else ():
         if _is_past(g, text, m.start(), m.end()):
             continue
         word = m["day"]

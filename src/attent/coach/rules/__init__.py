@@ -25,6 +25,8 @@ _QUOTES = str.maketrans(
 
 def normalise(text: str) -> str:
     """Lower case, no accents, straight quotes, single spaces: what every phrase is matched against."""
+    if text.isascii():  # most lines: no accents or curly quotes to fold (`split` splits where `\s+` does)
+        return " ".join(text.lower().split())
     folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
     if not folded.isascii():
         folded = "".join(c for c in folded if not unicodedata.combining(c))
