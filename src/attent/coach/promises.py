@@ -6,7 +6,7 @@ words name no time, so they make no promise.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from attent.coach.due import resolve
 from attent.coach.reading import Reading
@@ -26,6 +26,7 @@ SPECIFIC = ("callback", "written", "refund", "visit", "restored", "follow_up", "
 SHORT_STEP_MINUTES = 60  # a short duration with no other kind is the step being done now
 REPEAT = timedelta(minutes=5)
 _TAG_QUESTION = re.compile(r",? (?:okay|ok|oke|right|alright|goed|prima|is dat goed|yeah|ja|hoor)\?$")
+_UNTIL = re.compile(r"\b(?:until|till|tot|t/m)\s*$")
 _CLAUSE_END = re.compile(r",? (?:and|en|but|maar|so|dus|dan|then) |[,;]")
 _COMBINES = {
     "day": {"clock", "part", "week"},
@@ -81,6 +82,14 @@ def _kind_of_clause(
     return _kind(r, i, clause, group) or _kind(r, i, sentence, group)
 
 
+def _better(due: datetime, exact: bool, kept: datetime, kept_exact: bool) -> bool:
+    """Whether a moment replaces the one kept for the same kind: a clock time on the same day says more
+    than the day alone ("vandaag ... voor 13:00 bij je"); otherwise the latest moment named counts."""
+    if due.date() == kept.date() and exact != kept_exact:
+        return exact
+    return due > kept
+
+
 def _no_commitment(r: Reading, i: int, sentence: str) -> bool:
     """A recap, a general statement, or the agent naming the customer's situation ("and that while you
     need it tomorrow") rather than committing to a time."""
@@ -99,6 +108,7 @@ def extract(r: Reading) -> list[FoundPromise]:
         if not bits:
             continue
         best: dict[str, FoundPromise] = {}
+        precise: dict[str, bool] = {}  # whether the kept moment named a clock time
         before = ""
         for start, sentence in r.sentences(i):
             previous, before = before, sentence
@@ -115,10 +125,16 @@ def extract(r: Reading) -> list[FoundPromise]:
                 if r.has_text(i, clause, "promises", "conditional"):
                     continue  # "if the police don't find it within 30 days": an offer on a condition
                 kind = _kind_of_clause(r, i, clause, sentence, previous, group)
+                if _UNTIL.search(r.text[i], 0, group[0].start):
+                    continue  # "valid until Sunday": how long something lasts, not when it happens
                 due = resolve(group, r.transcript.at(i), r.transcript.timezone, r.hours)
-                if kind is None or due is None or (kind in best and best[kind].due >= due):
+                if kind is None or due is None:
+                    continue
+                exact = any(b.kind == "clock" for b in group)
+                if kind in best and not _better(due, exact, best[kind].due, precise.get(kind, False)):
                     continue
                 best[kind] = FoundPromise(i, kind, due, raw[i].text)
+                precise[kind] = exact
         for promise in sorted(best.values(), key=lambda p: p.due):
             if not any(p.kind == promise.kind and abs(p.due - promise.due) <= REPEAT for p in found):
                 found.append(promise)  # said again later, it is the same promise

@@ -92,8 +92,10 @@ def grammar(code: str) -> TimeGrammar:
     rng = _alt([re.escape(r) for r in raw["range"]])
     b, e = r"(?<![\w:.])", r"(?![\w])"
     hhmm = r"\d{1,2}(?:[:.]\d{2})?"
-    days = _alt(raw["day_after_tomorrow"] + raw["tomorrow"] + raw["today"] + list(raw["weekdays"]))
+    days_words = raw["day_after_tomorrow"] + raw["tomorrow"] + raw["today"] + list(raw["weekdays"])
+    days = _alt(days_words)
     ampm = r"a\.?m\.?|p\.?m\.?|o'?clock|uur|u"
+    ordinals = _alt(raw["ordinals"]) if raw.get("ordinals") else "(?!)"  # spelled out; "(?!)" never matches
     return TimeGrammar(
         duration=re.compile(rf"{b}(?:(?P<lo>{num})\s*(?:{rng})\s*)?(?P<n>{num})\s*(?P<unit>{units}){e}"),
         fixed=re.compile(rf"{b}(?P<fixed>{_alt(raw['fixed'])}){e}"),
@@ -103,10 +105,12 @@ def grammar(code: str) -> TimeGrammar:
         bare_hour=re.compile(rf"{b}(?P<h>\d{{1,2}}|{_alt(numbers)})\s*(?P<ap>{ampm}){e}"),
         after_clock_word=re.compile(
             rf"(?<![\w])(?:{_alt(raw['clock_words'])})\s+(?P<h>\d{{1,2}}|{_alt(numbers)})"
-            rf"(?=\s*(?:$|[,.;!?)]|(?:and|en|or|of|tomorrow|today|morgen|vandaag|at the latest|uiterlijk)\b))"
+            rf"(?=\s*(?:$|[,.;!?)]|(?:and|en|or|of|tomorrow|today|morgen|vandaag|at the latest|uiterlijk|"
+            rf"in the|'s|in de)\b))"
         ),
         between=re.compile(
-            rf"{b}(?:tussen|between)\s+(?:{hhmm})\s*(?:uur\s+)?(?:en|and|-)\s+(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ap>{ampm})?{e}"
+            rf"{b}(?:tussen|between)\s+(?:{hhmm}|{_alt(numbers)})\s*(?:uur\s+)?(?:en|and|-)\s+"
+            rf"(?P<h>\d{{1,2}}|{_alt(numbers)})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ap>{ampm})?{e}"
         ),
         half=re.compile(
             rf"{b}(?:(?P<q>kwart|quarter)\s+(?P<dir>over|voor|past|to)|(?P<half>half)(?:\s+(?P<past>past))?)\s+(?P<h>\d{{1,2}}|{_alt(numbers)}){e}"
@@ -119,8 +123,8 @@ def grammar(code: str) -> TimeGrammar:
         next_week=re.compile(rf"{b}(?:{_alt(raw['next_week'])}){e}"),
         this_week=re.compile(rf"{b}(?:{_alt(raw['this_week'])}){e}"),
         date=re.compile(
-            rf"{b}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?P<m1>{_alt(raw['months'])})"
-            rf"|(?P<m2>{_alt(raw['months'])})\s+(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?){e}"
+            rf"{b}(?:(?:the\s+)?(?P<d1>\d{{1,2}}|{ordinals})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?P<m1>{_alt(raw['months'])})"
+            rf"|(?P<m2>{_alt(raw['months'])})\s+(?:the\s+)?(?P<d2>\d{{1,2}}|{ordinals})(?:st|nd|rd|th)?){e}"
         ),
         past_before=re.compile(rf"(?<![\w])(?:{_alt(raw['past'])})(?![\w])"),
         past_after=re.compile(r"^\s*(?:geleden|ago)\b"),
@@ -137,7 +141,8 @@ def grammar(code: str) -> TimeGrammar:
             "fixed": _pieces(list(raw["fixed"])),
             "duration": _pieces([w for unit in _UNITS for w in raw[unit]]),
             "part": _pieces(list(raw["parts"])),
-            "day": _pieces(raw["day_after_tomorrow"] + raw["tomorrow"] + raw["today"] + list(raw["weekdays"])),
+            "ordinal": _pieces(list(raw.get("ordinals") or {})),
+            "day": _pieces(days_words),
         },
     )
 
@@ -193,7 +198,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         taken.append((s, e))
 
     digit = _DIGIT.search(text) is not None
-    for m in g.between.finditer(text) if digit and ("tussen" in text or "between" in text) else ():
+    for m in g.between.finditer(text) if "tussen" in text or "between" in text else ():
         add("clock", (_hour(g, m["h"]), int(m["m"] or 0), m["ap"]), m.start(), m.end())
     for m in g.fixed.finditer(text) if _present(g.needs["fixed"], text) else ():
         add("duration", float(g.raw["fixed"][m["fixed"]]), m.start(), m.end())
@@ -232,9 +237,11 @@ def find_times(text: str, code: str) -> list[Bit]:
         add("next_week", None, m.start(), m.end())
     for m in g.this_week.finditer(text) if weekly else ():
         add("this_week", None, m.start(), m.end())
-    for m in g.date.finditer(text) if digit else ():
+    spelled = bool(g.needs["ordinal"]) and _present(g.needs["ordinal"], text)
+    for m in g.date.finditer(text) if digit or spelled else ():
         month = g.raw["months"][m["m1"] or m["m2"]]
-        add("date", (month, int(m["d1"] or m["d2"])), m.start(), m.end())
+        dom = m["d1"] or m["d2"]
+        add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
     for m in g.part.finditer(text) if _present(g.needs["part"], text) else ():
         word = m["part"]
         standalone = " " in word or word not in (
