@@ -312,21 +312,30 @@ def _apologies(r: Reading) -> list[int]:
 
 
 SITUATION_WORDS = 8  # an acknowledgement this long goes on to say what happened
+MIN_WORDS = 4  # shorter sentences are greetings and salutations
+BACKCHANNEL_WORDS = 2  # "Uh-huh.", "Right." while the customer is still telling: not the agent's answer
 MIRRORED_WORDS = 2  # an answer that repeats this many of the customer's own words names their situation
 
 
+def _statements(r: Reading, i: int) -> list[str]:
+    """The sentences of an agent line that say something (not a question, not "Beste mevrouw Smit,")."""
+    return [
+        text
+        for _, text in r.sentences(i)
+        if not text.rstrip().endswith("?") and len(text.split()) >= MIN_WORDS
+    ]
+
+
 def _mirrors(r: Reading, i: int, turn: set[str]) -> bool:
-    """The agent's first sentence repeats the customer's own situation ("seven people and only cold showers")
-    rather than asking for data."""
-    first = r.sentences(i)[0][1] if r.sentences(i) else ""
-    return not first.rstrip().endswith("?") and len(_content_words(first) & turn) >= MIRRORED_WORDS
+    """A sentence of the agent's repeats the customer's own situation ("seven people and only cold
+    showers") rather than asking for data."""
+    return any(len(_content_words(text) & turn) >= MIRRORED_WORDS for text in _statements(r, i))
 
 
 def _situation(r: Reading, i: int) -> bool:
     """An acknowledgement that goes on to name the situation ("wat akelig, en dan ook nog 's avonds laat
     onderweg"), not a formula on its own."""
-    first = r.sentences(i)[0][1] if r.sentences(i) else ""
-    return not first.rstrip().endswith("?") and len(first.split()) >= SITUATION_WORDS
+    return any(len(text.split()) >= SITUATION_WORDS for text in _statements(r, i))
 
 
 def empathy(r: Reading) -> Verdict:
@@ -356,14 +365,16 @@ def empathy(r: Reading) -> Verdict:
                 kind.append(i)
             elif acknowledges or r.has(i, "empathy", "formulaic"):
                 plain.append(i)
-            turn, pending = set(), False
+            if r.words(i) > BACKCHANNEL_WORDS:
+                turn, pending = set(), False
     if kind:
         return _v(
             "empathy", MET, kind,
             f"Benoemde wat het voor de klant betekent (regel {n(kind)}).",
             f"Named what it means for the customer (line {n(kind)}).",
         )  # fmt: skip
-    if impact or _failures(r) or _apologies(r) or any(r.has(i, "empathy", "acknowledge") for i in plain):
+    said_sorry = any(r.has(i, "empathy", "acknowledge") or r.has(i, "recovery", "apology") for i in plain)
+    if impact or _failures(r) or _apologies(r) or said_sorry:
         return _v(
             "empathy", MISSED, plain,
             "Alleen beleefdheid, niet wat het voor de klant betekent." if plain else "Gevolgen niet erkend.",
