@@ -286,12 +286,15 @@ def _content_words(text: str) -> set[str]:
 
 
 def _failures(r: Reading) -> list[int]:
-    """Lines that report something of ours going wrong: the customer's report or the agent's admission."""
+    """Lines that report something of ours going wrong: the customer's report, or the agent's admission
+    (naming our fault, or naming the failure and saying sorry for it)."""
     if "failures" not in r.memo:
         r.memo["failures"] = [
             i for i in range(len(r.speaker))
             if (r.speaker[i] == "customer" and r.has(i, "recovery", "failure"))
             or (r.speaker[i] == "agent" and r.has(i, "recovery", "admitted"))
+            or (r.speaker[i] == "agent" and r.has(i, "recovery", "failure")
+                and r.has(i, "recovery", "apology"))
         ]  # fmt: skip
     return r.memo["failures"]  # type: ignore[return-value]
 
