@@ -26,7 +26,7 @@ SPECIFIC = ("callback", "written", "refund", "visit", "restored", "follow_up", "
 SHORT_STEP_MINUTES = 60  # a short duration with no other kind is the step being done now
 REPEAT = timedelta(minutes=5)
 _TAG_QUESTION = re.compile(r",? (?:okay|ok|oke|right|alright|goed|prima|is dat goed|yeah|ja|hoor)\?$")
-_UNTIL = re.compile(r"\b(?:until|till|tot|t/m)\s*$")
+_UNTIL = re.compile(r"\b(?:until|till|tot|t/m|well before|long before|ruim voor|ruim op tijd voor)\s*$")
 _CLAUSE_END = re.compile(r",? (?:and|en|but|maar|so|dus|dan|then) |[,;]")
 _COMBINES = {
     "day": {"clock", "part", "week"},
@@ -126,7 +126,7 @@ def extract(r: Reading) -> list[FoundPromise]:
                     continue  # "if the police don't find it within 30 days": an offer on a condition
                 kind = _kind_of_clause(r, i, clause, sentence, previous, group)
                 if _UNTIL.search(r.text[i], 0, group[0].start):
-                    continue  # "valid until Sunday": how long something lasts, not when it happens
+                    continue  # "valid until Sunday", "well before Saturday": a bound, not when it happens
                 due = resolve(group, r.transcript.at(i), r.transcript.timezone, r.hours)
                 if kind is None or due is None:
                     continue
@@ -136,6 +136,9 @@ def extract(r: Reading) -> list[FoundPromise]:
                 best[kind] = FoundPromise(i, kind, due, raw[i].text)
                 precise[kind] = exact
         for promise in sorted(best.values(), key=lambda p: p.due):
-            if not any(p.kind == promise.kind and abs(p.due - promise.due) <= REPEAT for p in found):
+            repeated = promise.kind != "step" and any(  # a step said again is the next step
+                p.kind == promise.kind and abs(p.due - promise.due) <= REPEAT for p in found
+            )
+            if not repeated:
                 found.append(promise)  # said again later, it is the same promise
     return found
