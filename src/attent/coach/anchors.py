@@ -108,10 +108,12 @@ def _top_level(phrase: str) -> list[tuple[str, bool, bool]] | None:
     while i < len(phrase):
         c = phrase[i]
         if c == "\\":
-            boundary = phrase[i : i + 2] == "\\b"
-            close(boundary)
-            at_word_start = boundary
-            i += 2
+            escaped = phrase[i + 1 : i + 2]
+            separator = escaped == "b" or (not escaped.isalnum() and escaped != "_")  # "\b", "\.", "\-"
+            optional = phrase[i + 2 : i + 3] in ("?", "*")
+            close(separator and not optional)
+            at_word_start = separator and not optional
+            i += 3 if optional else 2
             continue
         if c == "[":
             end = phrase.find("]", i + 1)
@@ -141,7 +143,7 @@ def _top_level(phrase: str) -> list[tuple[str, bool, bool]] | None:
                 word = word[:-1]
                 close(False)
             at_word_start = False
-        elif c in " '-":  # not word characters: the line's words split here too
+        elif not (c.isalnum() or c == "_"):  # not a word character: the line's words split here too
             optional = phrase[i + 1 : i + 2] in ("?", "*")
             close(not optional)
             at_word_start = not optional
@@ -205,13 +207,81 @@ def _leading_group(phrase: str) -> set[tuple[str, str]] | None:
     return out
 
 
+MAX_VARIANTS = 16  # spelling out optional parts stops here
+
+
+def _optional_part(phrase: str) -> tuple[int, int, list[str]] | None:
+    """The first optional letter or group at the top ("e-?mail", "(ik )?snap"), or a group that starts the
+    phrase ("(rot|pech)moment"): where it stands and what may stand there instead ("" when optional)."""
+    i = 0
+    while i < len(phrase):
+        c = phrase[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            end = phrase.find("]", i + 1)
+            if end < 0:
+                return None
+            i = end + 1
+            continue
+        if c == "(":
+            end, alts = _group_end(phrase, i)
+            if phrase.startswith("(?", i) or any(ch in alt for alt in alts for ch in "()[]\\.*+?{}^$"):
+                i = end
+                continue
+            if phrase[end : end + 1] == "?":
+                return i, end + 1, [*alts, ""]
+            if i == 0:
+                return i, end, alts
+            i = end
+            continue
+        optional = phrase[i + 1 : i + 2] == "?" and phrase[i + 2 : i + 3] not in ("?", "+", "*")
+        if optional and (c.isalnum() or c in " '-"):
+            return i, i + 2, [c, ""]
+        i += 1
+    return None
+
+
+def _variants(phrase: str) -> list[str] | None:
+    """The phrase with its optional parts spelled out, or None when there would be too many."""
+    done, todo = [], [phrase]
+    while todo:
+        current = todo.pop()
+        part = _optional_part(current)
+        if part is None:
+            done.append(current)
+        else:
+            start, end, choices = part
+            todo += [current[:start] + choice + current[end:] for choice in choices]
+        if len(done) + len(todo) > MAX_VARIANTS:
+            return None
+    return done
+
+
 def phrase_anchors(phrase: str) -> set[tuple[str, str]] | None:
     """Anchors of which a match of `phrase` holds at least one, or None when none can be read."""
+    direct = _direct_anchors(phrase)
+    if direct is not None:
+        return direct
+    variants = _variants(phrase)
+    if not variants or variants == [phrase]:
+        return None
+    out: set[tuple[str, str]] = set()
+    for variant in variants:
+        found = _direct_anchors(variant)
+        if found is None:
+            return None
+        out |= found
+    return out
+
+
+def _direct_anchors(phrase: str) -> set[tuple[str, str]] | None:
     parts = split_top(phrase)
     if len(parts) > 1:
         out: set[tuple[str, str]] = set()
         for part in parts:
-            found = phrase_anchors(part)
+            found = _direct_anchors(part)
             if found is None:
                 return None
             out |= found

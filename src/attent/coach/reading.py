@@ -58,11 +58,13 @@ class Reading:
         key = (index, section, name)
         found = self._has.get(key)
         if found is None:
-            lang = self.rules.languages[self.line_lang[index]]
+            anchors, pattern = self.rules.languages[self.line_lang[index]].lists[(section, name)]
             words, stems = self.keys[index]
-            found = self._has[key] = may_match(lang.anchors.get((section, name)), words, stems) and (
-                lang.patterns[(section, name)].search(self.text[index]) is not None
-            )
+            if anchors is not None and anchors.words.isdisjoint(words) and anchors.stems.isdisjoint(stems):
+                found = False  # the prefilter (`attent.coach.anchors`): no word the list needs
+            else:
+                found = pattern.search(self.text[index]) is not None
+            self._has[key] = found
         return found
 
     def has_text(self, index: int, text: str, section: str, name: str) -> bool:

@@ -4,6 +4,7 @@ The lists are data so an admin can read (and a team can change) what the coach l
 reading Python; the code in `attent.coach.behaviours` only says how the lists combine.
 """
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
@@ -50,7 +51,10 @@ class Language:
     filler_max_words: int
     raw: dict[str, Any]
     anchors: dict[tuple[str, str], Anchors | None] = field(default_factory=dict)  # prefilter per list
-    anchored: frozenset[tuple[str, str]] = frozenset()  # lists with a phrase tied to the text's start or end
+    anchored: frozenset[tuple[str, str]] = frozenset()
+    lists: dict[tuple[str, str], tuple[Anchors | None, re.Pattern[str]]] = field(
+        default_factory=dict
+    )  # lists with a phrase tied to the text's start or end
 
     def p(self, section: str, name: str) -> re.Pattern[str]:
         """The compiled phrase list `name` of `section`."""
@@ -82,7 +86,7 @@ def _language(code: str) -> Language:
         for name, items in body.items()
         if isinstance(items, list)
     }
-    return Language(
+    language = Language(
         code=code,
         patterns=patterns,
         phrasing=dict(raw["phrasing"]),
@@ -104,6 +108,8 @@ def _language(code: str) -> Language:
             if isinstance(items, list)
         },
     )
+    lists = {key: (language.anchors.get(key), pattern) for key, pattern in language.patterns.items()}
+    return dataclasses.replace(language, lists=lists)
 
 
 @lru_cache(maxsize=1)
