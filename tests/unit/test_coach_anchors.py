@@ -39,7 +39,7 @@ def test_anchors_read_from_the_phrase_itself():
     assert phrase_anchors("(call|ring|phone)s? (you|u)") == calls
     assert phrase_anchors("^so\\b") == {("word", "so")}
     assert phrase_anchors("colou?r") == {("stem", "colo")}
-    assert phrase_anchors("e-?mail(adres)?") == {("word", "e"), ("stem", "emai")}  # optional parts spelled out
+    assert phrase_anchors("e-?mail(adres)?") == {("word", "e"), ("stem", "emai")}  # optional parts
     assert phrase_anchors("(rot|pech|baal)moment") == {("stem", "rotm"), ("stem", "pech"), ("stem", "baal")}
     assert phrase_anchors("z\\.s\\.m\\.?") == {("word", "z")}
     assert phrase_anchors("mm+") is None  # nothing to read: the list is always searched
