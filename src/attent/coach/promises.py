@@ -26,7 +26,7 @@ SPECIFIC = ("callback", "written", "refund", "visit", "restored", "follow_up", "
 SHORT_STEP_MINUTES = 60  # a short duration with no other kind is the step being done now
 REPEAT = timedelta(minutes=5)
 _TAG_QUESTION = re.compile(r",? (?:okay|ok|oke|right|alright|goed|prima|is dat goed|yeah|ja|hoor)\?$")
-_UNTIL = re.compile(r"\b(?:until|till|tot|t/m|well before|long before|ruim voor|ruim op tijd voor)\s*$")
+_UNTIL = re.compile(r"\b(?:until|till|tot|t/m|after|well before|long before|ruim voor|ruim op tijd voor)\s*$")
 _CLAUSE_END = re.compile(r",? (?:and|en|but|maar|so|dus|dan|then) |[,;]")
 _COMBINES = {
     "day": {"clock", "part", "week"},
