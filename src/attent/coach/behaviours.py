@@ -167,7 +167,7 @@ def narrates(r: Reading) -> Verdict:
             "An e-mail: no live work to narrate.",
         )
     fillers = [i for i in r.agent if _is_filler(r, i)]
-    fillers += [i for i in _classified_holds(r)[0] if i not in fillers]  # a silent hold is work unsaid
+    fillers += [i for i in _mute_holds(r) if i not in fillers]  # a silent hold is work unsaid
     if fillers:
         return _v(
             "narrates", MISSED, fillers,
@@ -208,6 +208,7 @@ def _classified_holds(r: Reading) -> tuple[list[int], list[int], list[int]]:
     silent: list[int] = []
     told: list[int] = []
     colleague: list[int] = []
+    mute: list[int] = []
     for episode in _episodes(hold_events(r)):
         first = episode[0]
         before = [
@@ -224,8 +225,17 @@ def _classified_holds(r: Reading) -> tuple[list[int], list[int], list[int]]:
             told.extend(episode + window)
         else:
             silent.extend(episode)
+            if not what:
+                mute.extend(episode)
     r.memo["classified_holds"] = (silent, told, colleague)
+    r.memo["mute_holds"] = mute
     return silent, told, colleague
+
+
+def _mute_holds(r: Reading) -> list[int]:
+    """Holds and silences with no word of what the agent was doing (how long aside): a narrates miss."""
+    _classified_holds(r)
+    return r.memo["mute_holds"]  # type: ignore[return-value]
 
 
 def no_silent_hold(r: Reading) -> Verdict:
