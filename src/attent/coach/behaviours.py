@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from attent.coach.language import EN_WORDS, NL_WORDS
+from attent.coach.promises import names_a_time
 from attent.coach.reading import Reading
 from attent.coach.verdicts import MET, MISSED, NA, Verdict
 from attent.coach.verdicts import lines_text as n
@@ -276,7 +277,7 @@ def sets_expectation(r: Reading) -> Verdict:
             f"Alleen een vage tijd genoemd (regel {n(vague)}).",
             f"Gave only a vague time (line {n(vague)}).",
         )  # fmt: skip
-    concrete = [i for i in r.agent if r.times(i)]
+    concrete = [i for i in r.agent if names_a_time(r, i)]  # not "normally 3 to 5 days", not "see you soon"
     if concrete:
         return _v(
             "sets_expectation", MET, concrete,

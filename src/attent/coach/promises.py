@@ -6,6 +6,7 @@ words name no time, so they make no promise.
 """
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from attent.coach.due import resolve
@@ -98,43 +99,58 @@ def _no_commitment(r: Reading, i: int, sentence: str) -> bool:
     )
 
 
+def _timed_clauses(r: Reading, i: int) -> Iterator[tuple[str, str, str, list[Bit]]]:
+    """The clauses of line `i` that commit to a time: (clause, sentence, the sentence before, time words).
+
+    Left out: questions, recaps and general statements ("normally…"), the customer's situation or own task,
+    a clause on a condition ("if the police don't find it within 30 days"), and a bound ("valid until
+    Sunday", "well before Saturday")."""
+    bits = r.times(i)
+    if not bits:
+        return
+    before = ""
+    for start, sentence in r.sentences(i):
+        previous, before = before, sentence
+        inside = [b for b in bits if start <= b.start < start + len(sentence)]
+        question = _TAG_QUESTION.sub("", sentence.rstrip()).endswith("?")
+        if not inside or question or _no_commitment(r, i, sentence):
+            continue
+        cursor = start
+        for group in _groups(inside):
+            stop = min(group[-1].end + 25, start + len(sentence))
+            tail = _CLAUSE_END.split(r.text[i][group[-1].end : stop], maxsplit=1)[0]
+            clause = r.text[i][cursor : group[-1].end] + tail
+            cursor = group[-1].end
+            if r.has_text(i, clause, "promises", "conditional") or _UNTIL.search(
+                r.text[i], 0, group[0].start
+            ):
+                continue
+            yield clause, sentence, previous, group
+
+
+def names_a_time(r: Reading, i: int) -> bool:
+    """Whether line `i` gives a concrete time for something that will happen (what sets an expectation)."""
+    return next(_timed_clauses(r, i), None) is not None
+
+
 def extract(r: Reading) -> list[FoundPromise]:
     """Every promise in the agent's lines: one per line and kind, the latest moment named for it
     ("vandaag verstuurd, morgen voor 12:00 bij u" is one delivery, due tomorrow at noon)."""
     found: list[FoundPromise] = []
     raw = r.transcript.lines
     for i in r.agent:
-        bits = r.times(i)
-        if not bits:
-            continue
         best: dict[str, FoundPromise] = {}
         precise: dict[str, bool] = {}  # whether the kept moment named a clock time
-        before = ""
-        for start, sentence in r.sentences(i):
-            previous, before = before, sentence
-            inside = [b for b in bits if start <= b.start < start + len(sentence)]
-            question = _TAG_QUESTION.sub("", sentence.rstrip()).endswith("?")
-            if not inside or question or _no_commitment(r, i, sentence):
-                continue  # an offer or question, a recap, what a screen says, the customer's own plans
-            cursor = start
-            for group in _groups(inside):
-                stop = min(group[-1].end + 25, start + len(sentence))
-                tail = _CLAUSE_END.split(r.text[i][group[-1].end : stop], maxsplit=1)[0]
-                clause = r.text[i][cursor : group[-1].end] + tail
-                cursor = group[-1].end
-                if r.has_text(i, clause, "promises", "conditional"):
-                    continue  # "if the police don't find it within 30 days": an offer on a condition
-                kind = _kind_of_clause(r, i, clause, sentence, previous, group)
-                if _UNTIL.search(r.text[i], 0, group[0].start):
-                    continue  # "valid until Sunday", "well before Saturday": a bound, not when it happens
-                due = resolve(group, r.transcript.at(i), r.transcript.timezone, r.hours)
-                if kind is None or due is None:
-                    continue
-                exact = any(b.kind == "clock" for b in group)
-                if kind in best and not _better(due, exact, best[kind].due, precise.get(kind, False)):
-                    continue
-                best[kind] = FoundPromise(i, kind, due, raw[i].text)
-                precise[kind] = exact
+        for clause, sentence, previous, group in _timed_clauses(r, i):
+            kind = _kind_of_clause(r, i, clause, sentence, previous, group)
+            due = resolve(group, r.transcript.at(i), r.transcript.timezone, r.hours)
+            if kind is None or due is None:
+                continue
+            exact = any(b.kind == "clock" for b in group)
+            if kind in best and not _better(due, exact, best[kind].due, precise.get(kind, False)):
+                continue
+            best[kind] = FoundPromise(i, kind, due, raw[i].text)
+            precise[kind] = exact
         for promise in sorted(best.values(), key=lambda p: p.due):
             repeated = promise.kind != "step" and any(  # a step said again is the next step
                 p.kind == promise.kind and abs(p.due - promise.due) <= REPEAT for p in found
