@@ -128,9 +128,19 @@ def _timed_clauses(r: Reading, i: int) -> Iterator[tuple[str, str, str, list[Bit
             yield clause, sentence, previous, group
 
 
+def timed_clauses(r: Reading, i: int) -> list[tuple[str, str, str, list[Bit]]]:
+    """`_timed_clauses` of line `i`, found once per reading (promises and sets_expectation both ask)."""
+    cache = r.memo.setdefault("timed_clauses", {})
+    assert isinstance(cache, dict)
+    if i not in cache:
+        cache[i] = list(_timed_clauses(r, i)) if r.times(i) else []
+    found: list[tuple[str, str, str, list[Bit]]] = cache[i]
+    return found
+
+
 def names_a_time(r: Reading, i: int) -> bool:
     """Whether line `i` gives a concrete time for something that will happen (what sets an expectation)."""
-    return next(_timed_clauses(r, i), None) is not None
+    return bool(timed_clauses(r, i))
 
 
 def extract(r: Reading) -> list[FoundPromise]:
@@ -141,7 +151,7 @@ def extract(r: Reading) -> list[FoundPromise]:
     for i in r.agent:
         best: dict[str, FoundPromise] = {}
         precise: dict[str, bool] = {}  # whether the kept moment named a clock time
-        for clause, sentence, previous, group in _timed_clauses(r, i):
+        for clause, sentence, previous, group in timed_clauses(r, i):
             kind = _kind_of_clause(r, i, clause, sentence, previous, group)
             due = resolve(group, r.transcript.at(i), r.transcript.timezone, r.hours)
             if kind is None or due is None:

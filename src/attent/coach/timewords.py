@@ -54,21 +54,24 @@ class TimeGrammar:
     unit_patterns: dict[str, re.Pattern[str]]
     tomorrow: re.Pattern[str]
     unit_cache: dict[str, str]  # unit word -> unit, filled as words are met
-    needs: dict[str, tuple[str, ...]]  # per pattern, literal pieces of which a line holds one if it can match
+    needs: dict[str, re.Pattern[str] | None]  # per pattern, the literal pieces a line must hold one of
 
 
 _UNITS = ("business_days", "weeks", "days", "hours", "minutes", "seconds")
 _DIGIT = re.compile(r"\d")
 
 
-def _pieces(words: list[str]) -> tuple[str, ...]:
-    """The literal start of each word (up to its first regex character): a line without any cannot match."""
+def _pieces(words: list[str]) -> re.Pattern[str] | None:
+    """The literal start of each word (up to its first regex character): a line without any cannot match.
+    None when a word starts with fewer than two plain letters (then the pattern always runs)."""
     out = {re.match(r"[a-z' ]*", w).group(0).strip() for w in words}  # type: ignore[union-attr]
-    return () if any(len(piece) < 2 for piece in out) else tuple(sorted(out))
+    if not out or any(len(piece) < 2 for piece in out):
+        return None
+    return re.compile("|".join(re.escape(piece) for piece in sorted(out, key=len, reverse=True)))
 
 
-def _present(pieces: tuple[str, ...], text: str) -> bool:
-    return not pieces or any(piece in text for piece in pieces)
+def _present(pieces: re.Pattern[str] | None, text: str) -> bool:
+    return pieces is None or pieces.search(text) is not None
 
 
 def _unit_of(g: "TimeGrammar", word: str) -> str:
@@ -237,7 +240,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         add("next_week", None, m.start(), m.end())
     for m in g.this_week.finditer(text) if weekly else ():
         add("this_week", None, m.start(), m.end())
-    spelled = bool(g.needs["ordinal"]) and _present(g.needs["ordinal"], text)
+    spelled = g.needs["ordinal"] is not None and _present(g.needs["ordinal"], text)
     for m in g.date.finditer(text) if digit or spelled else ():
         month = g.raw["months"][m["m1"] or m["m2"]]
         dom = m["d1"] or m["d2"]
