@@ -3,24 +3,18 @@
 The phrase lists live in `rules/{nl,en}.toml`; these functions only say how the lists combine.
 """
 
-import re
 from collections.abc import Callable
 
-from attent.coach.language import EN_WORDS, NL_WORDS
+from attent.coach.care import empathy, recovery
+from attent.coach.promises import names_a_time
 from attent.coach.reading import Reading
-from attent.coach.verdicts import MET, MISSED, NA, Verdict
+from attent.coach.verdicts import MET, MISSED, NA, Verdict, verdict
 from attent.coach.verdicts import lines_text as n
 
 FORBIDDEN = ("date_of_birth", "full_address", "pin", "password", "security_answer", "full_iban")
-_CONTENT = re.compile(r"[a-z][a-z'-]{3,}")
-_STOP = NL_WORDS | EN_WORDS | {
-    "heeft", "hebben", "kunnen", "zijn", "worden", "deze", "gewoon", "echt", "eigenlijk", "even", "have",
-    "that", "this", "with", "your", "just", "what", "there", "about", "would", "could", "really", "from",
-}  # fmt: skip
 
 
-def _v(name: str, result: str, lines: list[int], nl: str, en: str) -> Verdict:
-    return Verdict(name, result, tuple(sorted(set(lines))), nl, en)
+_v = verdict
 
 
 def _asks_data(r: Reading, i: int, sentence: str) -> bool:
@@ -30,7 +24,8 @@ def _asks_data(r: Reading, i: int, sentence: str) -> bool:
     words, asks = len(sentence.split()), r.has_text(i, sentence, "explains_why", "asks")
     if sentence.rstrip().endswith("?"):
         return asks or words <= 8
-    return (asks and words <= 20) or (words <= 8 and r.has_text(i, sentence, "explains_why", "terse"))
+    requests = asks and r.has_text(i, sentence, "explains_why", "requests")  # not "which is odd"
+    return (requests and words <= 20) or (words <= 8 and r.has_text(i, sentence, "explains_why", "terse"))
 
 
 def data_requests(r: Reading) -> list[int]:
@@ -105,6 +100,7 @@ def minimal_verification(r: Reading) -> Verdict:
     good = [
         i for i in r.agent
         if r.has(i, "minimal_verification", "allowed") and _asks(r, i)
+        and not r.has(i, "minimal_verification", "not_verification")
     ]  # fmt: skip
     if good:
         return _v(
@@ -165,6 +161,7 @@ def narrates(r: Reading) -> Verdict:
             "An e-mail: no live work to narrate.",
         )
     fillers = [i for i in r.agent if _is_filler(r, i)]
+    fillers += [i for i in _mute_holds(r) if i not in fillers]  # a silent hold is work unsaid
     if fillers:
         return _v(
             "narrates", MISSED, fillers,
@@ -198,13 +195,15 @@ def _episodes(events: list[int]) -> list[list[int]]:
     return out
 
 
-def no_silent_hold(r: Reading) -> Verdict:
-    """Every hold or long silence announced first with what and how long; never to catch up on a colleague."""
-    episodes = _episodes(hold_events(r))
-    if not episodes:
-        return _v("no_silent_hold", NA, [], "Geen wacht en geen stilte.", "No hold and no silence.")
-    silent, told, colleague = [], [], []
-    for episode in episodes:
+def _classified_holds(r: Reading) -> tuple[list[int], list[int], list[int]]:
+    """Hold and silence lines split into silent ones, announced ones, and holds to catch up on a colleague."""
+    if "classified_holds" in r.memo:
+        return r.memo["classified_holds"]  # type: ignore[return-value]
+    silent: list[int] = []
+    told: list[int] = []
+    colleague: list[int] = []
+    mute: list[int] = []
+    for episode in _episodes(hold_events(r)):
         first = episode[0]
         before = [
             j for j in range(max(0, first - r.rules.announce_window_lines), first) if r.speaker[j] == "agent"
@@ -220,6 +219,24 @@ def no_silent_hold(r: Reading) -> Verdict:
             told.extend(episode + window)
         else:
             silent.extend(episode)
+            if not what:
+                mute.extend(episode)
+    r.memo["classified_holds"] = (silent, told, colleague)
+    r.memo["mute_holds"] = mute
+    return silent, told, colleague
+
+
+def _mute_holds(r: Reading) -> list[int]:
+    """Holds and silences with no word of what the agent was doing (how long aside): a narrates miss."""
+    _classified_holds(r)
+    return r.memo["mute_holds"]  # type: ignore[return-value]
+
+
+def no_silent_hold(r: Reading) -> Verdict:
+    """Every hold or long silence announced first with what and how long; never to catch up on a colleague."""
+    if not hold_events(r):
+        return _v("no_silent_hold", NA, [], "Geen wacht en geen stilte.", "No hold and no silence.")
+    silent, told, colleague = _classified_holds(r)
     if colleague:
         return _v(
             "no_silent_hold", MISSED, colleague,
@@ -253,7 +270,7 @@ def sets_expectation(r: Reading) -> Verdict:
             f"Alleen een vage tijd genoemd (regel {n(vague)}).",
             f"Gave only a vague time (line {n(vague)}).",
         )  # fmt: skip
-    concrete = [i for i in r.agent if r.times(i)]
+    concrete = [i for i in r.agent if names_a_time(r, i)]  # not "normally 3 to 5 days", not "see you soon"
     if concrete:
         return _v(
             "sets_expectation", MET, concrete,
@@ -268,74 +285,6 @@ def sets_expectation(r: Reading) -> Verdict:
     return _v("sets_expectation", NA, [], "Geen volgende stap om te timen.", "No next step to time.")
 
 
-def _content_words(text: str) -> set[str]:
-    return {w[:5] for w in _CONTENT.findall(text) if w not in _STOP}
-
-
-def _failures(r: Reading) -> list[int]:
-    return [i for i in range(len(r.speaker)) if r.speaker[i] != "system" and r.has(i, "recovery", "failure")]
-
-
-def _apologies(r: Reading) -> list[int]:
-    """Agent lines that say sorry for something of ours (not for the wait, not 'sorry, what did you say?')."""
-    return [
-        i for i in r.agent
-        if r.has(i, "recovery", "apology")
-        and not r.has(i, "recovery", "wait_apology")
-        and not r.has(i, "recovery", "not_about_us")
-    ]  # fmt: skip
-
-
-def empathy(r: Reading) -> Verdict:
-    """Met when the agent names the impact in the customer's own terms; formulaic politeness misses."""
-    heard: set[str] = set()
-    kind, plain = [], []
-    impact = False
-    for i in range(len(r.speaker)):
-        if r.speaker[i] == "customer":
-            heard |= _content_words(r.text[i])
-            impact = impact or r.has(i, "empathy", "impact")
-        elif r.speaker[i] == "agent":
-            if r.has(i, "empathy", "acknowledge") and _content_words(r.text[i]) & heard:
-                kind.append(i)
-            elif r.has(i, "empathy", "acknowledge") or r.has(i, "empathy", "formulaic"):
-                plain.append(i)
-    if kind:
-        return _v(
-            "empathy", MET, kind,
-            f"Benoemde wat het voor de klant betekent (regel {n(kind)}).",
-            f"Named what it means for the customer (line {n(kind)}).",
-        )  # fmt: skip
-    if impact or _failures(r) or _apologies(r) or plain:
-        return _v(
-            "empathy", MISSED, plain,
-            "Alleen beleefdheid, niet wat het voor de klant betekent." if plain else "Gevolgen niet erkend.",
-            "Only politeness, not what it means for the customer." if plain else "The impact went unnamed.",
-        )  # fmt: skip
-    return _v("empathy", NA, [], "Er ging niets mis voor de klant.", "Nothing went wrong for the customer.")
-
-
-def recovery(r: Reading) -> Verdict:
-    """Where something went wrong on our side, met when the agent offers to make it right, not only sorry."""
-    remedies = [
-        i for i in r.agent if r.has(i, "recovery", "remedy") and not r.has(i, "recovery", "remedy_refused")
-    ]
-    failures, sorry = _failures(r), _apologies(r)
-    if not (failures or sorry or remedies):  # a remedy offered says something went wrong
-        return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
-    if remedies:
-        return _v(
-            "recovery", MET, remedies,
-            f"Bood aan het goed te maken (regel {n(remedies)}).",
-            f"Offered to make it right (line {n(remedies)}).",
-        )  # fmt: skip
-    return _v(
-        "recovery", MISSED, sorry,
-        "Alleen excuses, geen herstel aangeboden." if sorry else "Er ging iets mis, geen herstel aangeboden.",
-        "Only an apology, no remedy offered." if sorry else "Something went wrong, no remedy offered.",
-    )  # fmt: skip
-
-
 NEXT_STEP_CUES = (("next_step", "commit"), ("next_step", "recap"), ("promises", "other"))
 
 
@@ -348,6 +297,16 @@ def _ending(r: Reading) -> list[int]:
 def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
     """Before the end, the agent says what happens next, who does it and when."""
     ending = _ending(r)
+    timeless_recap = [
+        i for i in ending
+        if r.has(i, "next_step", "recap") and r.has(i, "next_step", "commit") and not r.times(i)
+    ]  # fmt: skip
+    if timeless_recap:  # "So we'll send you a new box.": the closing recap leaves out when
+        return _v(
+            "confirms_next_step", MISSED, timeless_recap,
+            f"Vatte de volgende stap samen zonder wanneer (regel {n(timeless_recap)}).",
+            f"Summed up the next step without saying when (line {n(timeless_recap)}).",
+        )  # fmt: skip
     confirmed = [
         i for i in ending if r.times(i) and any(r.has(i, section, name) for section, name in NEXT_STEP_CUES)
     ]
@@ -357,7 +316,7 @@ def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
             f"Sloot af met wat er gebeurt, wie het doet en wanneer (regel {n(confirmed)}).",
             f"Ended with what happens next, who does it and when (line {n(confirmed)}).",
         )  # fmt: skip
-    if r.dropped is None and (
+    if (  # a dropped call is judged on what happened before the drop
         commitments(r) or promised or any(r.has(i, "expectation", "vague") for i in ending)
     ):
         return _v(

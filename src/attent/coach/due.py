@@ -44,7 +44,7 @@ def _hour_24(hour: int, minute: int, ampm: str | None, part: int | None) -> tupl
         hour += 12
     elif ap == "am" and hour == 12:
         hour = 0
-    elif ap not in ("am",) and hour <= 7:
+    elif ap not in ("am",) and hour <= 6:
         hour += 12  # nobody promises a call at 3 in the night: "om 3 uur" is 15:00
     elif part is not None and part >= 17 and hour < 12:
         hour += 12

@@ -20,7 +20,12 @@ def line_scores(text: str) -> tuple[int, int]:
 
 def line_language(text: str, default: str) -> str:
     """The line's language where its words tell; the contact's language where they do not."""
-    nl, en = line_scores(text)
+    return language_of(line_scores(text), default)
+
+
+def language_of(scores: tuple[int, int], default: str) -> str:
+    """The language a line's marker-word counts point at, else `default`."""
+    nl, en = scores
     if nl > en:
         return "nl"
     if en > nl:
@@ -30,9 +35,13 @@ def line_language(text: str, default: str) -> str:
 
 def contact_language(texts: Sequence[str]) -> tuple[str, bool]:
     """The main language of a contact and whether both are spoken (a clear line in each)."""
+    return contact_language_of([line_scores(text) for text in texts])
+
+
+def contact_language_of(scores: Sequence[tuple[int, int]]) -> tuple[str, bool]:
+    """`contact_language` from the lines' marker-word counts (computed once per line by the reading)."""
     nl_total = en_total = nl_lines = en_lines = 0
-    for text in texts:
-        nl, en = line_scores(text)
+    for nl, en in scores:
         nl_total, en_total = nl_total + nl, en_total + en
         if nl >= en + 2:
             nl_lines += 1

@@ -4,8 +4,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from attent.coach.anchors import line_keys, may_match
 from attent.coach.due import BusinessHours
-from attent.coach.language import contact_language, line_language, line_scores
+from attent.coach.language import contact_language_of, language_of, line_scores
 from attent.coach.rules import Language, RuleSet, normalise
 from attent.coach.timewords import Bit, find_times
 from attent.coach.transcript import Transcript
@@ -31,8 +32,10 @@ class Reading:
     def __post_init__(self) -> None:
         lines = self.transcript.lines
         self.text = [normalise(line.text) for line in lines]
+        self.keys = [line_keys(text) for text in self.text]  # the words and stems each prefilter asks about
         self.speaker = [line.speaker for line in lines]
-        self.language, self.mixed = contact_language(self.text)
+        self.marker_counts = [line_scores(text) for text in self.text]
+        self.language, self.mixed = contact_language_of(self.marker_counts)
         self.line_lang = [self._lang_of(i) for i in range(len(lines))]
         self.agent = [i for i, s in enumerate(self.speaker) if s == "agent"]
         self.customer = [i for i, s in enumerate(self.speaker) if s == "customer"]
@@ -44,7 +47,7 @@ class Reading:
     def _lang_of(self, index: int) -> str:
         if not self.mixed:
             return self.language
-        return line_language(self.text[index], self.language)
+        return language_of(self.marker_counts[index], self.language)
 
     def lang(self, index: int) -> Language:
         """The rule book for the language line `index` is in."""
@@ -55,20 +58,32 @@ class Reading:
         key = (index, section, name)
         found = self._has.get(key)
         if found is None:
-            found = self._has[key] = (
-                self.rules.languages[self.line_lang[index]].patterns[(section, name)].search(self.text[index])
-                is not None
-            )
+            anchors, pattern = self.rules.languages[self.line_lang[index]].lists[(section, name)]
+            words, stems = self.keys[index]
+            if anchors is not None and anchors.words.isdisjoint(words) and anchors.stems.isdisjoint(stems):
+                found = False  # the prefilter (`attent.coach.anchors`): no word the list needs
+            else:
+                found = pattern.search(self.text[index]) is not None
+            self._has[key] = found
         return found
 
     def has_text(self, index: int, text: str, section: str, name: str) -> bool:
-        """Whether a part of line `index` holds a phrase of the list, in the line's language."""
-        return self.lang(index).p(section, name).search(text) is not None
+        """Whether a part of line `index` holds a phrase of the list, in the line's language.
+
+        A part holds no phrase the whole line lacks (unless the list anchors at the start or end of the text),
+        so the line's cached answer rules most parts out without a search."""
+        lang = self.lang(index)
+        if (section, name) not in lang.anchored and not self.has(index, section, name):
+            return False
+        return lang.p(section, name).search(text) is not None
 
     def has_any_language(self, index: int, section: str, name: str) -> bool:
         """Like `has`, but in either language (for words that mean the same in both, e.g. numbers)."""
-        text = self.text[index]
-        return any(lang.p(section, name).search(text) for lang in self.rules.languages.values())
+        text, (words, stems) = self.text[index], self.keys[index]
+        return any(
+            may_match(lang.anchors.get((section, name)), words, stems) and lang.p(section, name).search(text)
+            for lang in self.rules.languages.values()
+        )
 
     def times(self, index: int) -> list[Bit]:
         """Forward-looking time expressions in line `index` (cached)."""

@@ -51,13 +51,35 @@ class TimeGrammar:
     numbers: dict[str, float]
     units: dict[str, str]
     raw: dict[str, Any]
+    unit_patterns: dict[str, re.Pattern[str]]
+    tomorrow: re.Pattern[str]
+    unit_cache: dict[str, str]  # unit word -> unit, filled as words are met
+    needs: dict[str, re.Pattern[str] | None]  # per pattern, the literal pieces a line must hold one of
 
 
-def _unit_of(raw: dict[str, Any], word: str) -> str:
-    for unit in ("business_days", "weeks", "days", "hours", "minutes", "seconds"):
-        if any(re.fullmatch(w, word) for w in raw[unit]):
-            return unit
-    return "minutes"
+_UNITS = ("business_days", "weeks", "days", "hours", "minutes", "seconds")
+_DIGIT = re.compile(r"\d")
+
+
+def _pieces(words: list[str]) -> re.Pattern[str] | None:
+    """The literal start of each word (up to its first regex character): a line without any cannot match.
+    None when a word starts with fewer than two plain letters (then the pattern always runs)."""
+    out = {re.match(r"[a-z' ]*", w).group(0).strip() for w in words}  # type: ignore[union-attr]
+    if not out or any(len(piece) < 2 for piece in out):
+        return None
+    return re.compile("|".join(re.escape(piece) for piece in sorted(out, key=len, reverse=True)))
+
+
+def _present(pieces: re.Pattern[str] | None, text: str) -> bool:
+    return pieces is None or pieces.search(text) is not None
+
+
+def _unit_of(g: "TimeGrammar", word: str) -> str:
+    unit = g.unit_cache.get(word)
+    if unit is None:
+        unit = next((u for u in _UNITS if g.unit_patterns[u].fullmatch(word)), "minutes")
+        g.unit_cache[word] = unit
+    return unit
 
 
 @lru_cache(maxsize=4)
@@ -73,8 +95,10 @@ def grammar(code: str) -> TimeGrammar:
     rng = _alt([re.escape(r) for r in raw["range"]])
     b, e = r"(?<![\w:.])", r"(?![\w])"
     hhmm = r"\d{1,2}(?:[:.]\d{2})?"
-    days = _alt(raw["day_after_tomorrow"] + raw["tomorrow"] + raw["today"] + list(raw["weekdays"]))
+    days_words = raw["day_after_tomorrow"] + raw["tomorrow"] + raw["today"] + list(raw["weekdays"])
+    days = _alt(days_words)
     ampm = r"a\.?m\.?|p\.?m\.?|o'?clock|uur|u"
+    ordinals = _alt(raw["ordinals"]) if raw.get("ordinals") else "(?!)"  # spelled out; "(?!)" never matches
     return TimeGrammar(
         duration=re.compile(rf"{b}(?:(?P<lo>{num})\s*(?:{rng})\s*)?(?P<n>{num})\s*(?P<unit>{units}){e}"),
         fixed=re.compile(rf"{b}(?P<fixed>{_alt(raw['fixed'])}){e}"),
@@ -84,10 +108,12 @@ def grammar(code: str) -> TimeGrammar:
         bare_hour=re.compile(rf"{b}(?P<h>\d{{1,2}}|{_alt(numbers)})\s*(?P<ap>{ampm}){e}"),
         after_clock_word=re.compile(
             rf"(?<![\w])(?:{_alt(raw['clock_words'])})\s+(?P<h>\d{{1,2}}|{_alt(numbers)})"
-            rf"(?=\s*(?:$|[,.;!?)]|(?:and|en|or|of|tomorrow|today|morgen|vandaag|at the latest|uiterlijk)\b))"
+            rf"(?=\s*(?:$|[,.;!?)]|(?:and|en|or|of|tomorrow|today|morgen|vandaag|at the latest|uiterlijk|"
+            rf"in the|'s|in de)\b))"
         ),
         between=re.compile(
-            rf"{b}(?:tussen|between)\s+(?:{hhmm})\s*(?:uur\s+)?(?:en|and|-)\s+(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ap>{ampm})?{e}"
+            rf"{b}(?:tussen|between)\s+(?:{hhmm}|{_alt(numbers)})\s*(?:uur\s+)?(?:en|and|-)\s+"
+            rf"(?P<h>\d{{1,2}}|{_alt(numbers)})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ap>{ampm})?{e}"
         ),
         half=re.compile(
             rf"{b}(?:(?P<q>kwart|quarter)\s+(?P<dir>over|voor|past|to)|(?P<half>half)(?:\s+(?P<past>past))?)\s+(?P<h>\d{{1,2}}|{_alt(numbers)}){e}"
@@ -100,8 +126,8 @@ def grammar(code: str) -> TimeGrammar:
         next_week=re.compile(rf"{b}(?:{_alt(raw['next_week'])}){e}"),
         this_week=re.compile(rf"{b}(?:{_alt(raw['this_week'])}){e}"),
         date=re.compile(
-            rf"{b}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?P<m1>{_alt(raw['months'])})"
-            rf"|(?P<m2>{_alt(raw['months'])})\s+(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?){e}"
+            rf"{b}(?:(?:the\s+)?(?P<d1>\d{{1,2}}|{ordinals})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?P<m1>{_alt(raw['months'])})"
+            rf"|(?P<m2>{_alt(raw['months'])})\s+(?:the\s+)?(?P<d2>\d{{1,2}}|{ordinals})(?:st|nd|rd|th)?){e}"
         ),
         past_before=re.compile(rf"(?<![\w])(?:{_alt(raw['past'])})(?![\w])"),
         past_after=re.compile(r"^\s*(?:geleden|ago)\b"),
@@ -111,6 +137,16 @@ def grammar(code: str) -> TimeGrammar:
         numbers=numbers,
         units={},
         raw=raw,
+        unit_patterns={unit: re.compile("|".join(raw[unit])) for unit in _UNITS},
+        tomorrow=re.compile("|".join(raw["tomorrow"])),
+        unit_cache={},
+        needs={
+            "fixed": _pieces(list(raw["fixed"])),
+            "duration": _pieces([w for unit in _UNITS for w in raw[unit]]),
+            "part": _pieces(list(raw["parts"])),
+            "ordinal": _pieces(list(raw.get("ordinals") or {})),
+            "day": _pieces(days_words),
+        },
     )
 
 
@@ -122,7 +158,7 @@ def _number(g: TimeGrammar, text: str) -> float:
 
 
 def _minutes(g: TimeGrammar, n: float, unit_word: str) -> tuple[str, float]:
-    unit = _unit_of(g.raw, unit_word)
+    unit = _unit_of(g, unit_word)
     factor = {"weeks": 7 * 24 * 60, "days": 24 * 60, "hours": 60, "minutes": 1, "seconds": 1 / 60}
     if unit == "business_days":
         return "business_days", n
@@ -153,18 +189,21 @@ def find_times(text: str, code: str) -> list[Bit]:
     bits: list[Bit] = []
     taken: list[tuple[int, int]] = []
 
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+    def free(s: int, e: int) -> bool:  # a plain loop: this runs for every match, a generator costs more
+        for a, b in taken:  # noqa: SIM110
+            if e > a and s < b:
+                return False
+        return True
 
     def add(kind: str, value: Any, s: int, e: int) -> None:
         if free(s, e) and not _is_past(g, text, s, e, kind in ("duration", "business_days")):
             bits.append(Bit(kind, value, s, e))
         taken.append((s, e))
 
-    digit = any(c.isdigit() for c in text)
-    for m in g.between.finditer(text) if digit and ("tussen" in text or "between" in text) else ():
+    digit = _DIGIT.search(text) is not None
+    for m in g.between.finditer(text) if "tussen" in text or "between" in text else ():
         add("clock", (_hour(g, m["h"]), int(m["m"] or 0), m["ap"]), m.start(), m.end())
-    for m in g.fixed.finditer(text):
+    for m in g.fixed.finditer(text) if _present(g.needs["fixed"], text) else ():
         add("duration", float(g.raw["fixed"][m["fixed"]]), m.start(), m.end())
     for m in g.clock.finditer(text) if digit else ():
         add("clock", (int(m["h"]), int(m["m"] or m["m2"]), m["ap"]), m.start(), m.end())
@@ -175,7 +214,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         else:
             hour, minute = (h, 30) if m["past"] else (h - 1, 30)  # Dutch "half drie" is 2:30
         add("clock", (hour, minute, None), m.start(), m.end())
-    for m in g.duration.finditer(text):
+    for m in g.duration.finditer(text) if _present(g.needs["duration"], text) else ():
         if not free(m.start(), m.end()):
             continue
         n = _number(g, m["n"])
@@ -201,10 +240,12 @@ def find_times(text: str, code: str) -> list[Bit]:
         add("next_week", None, m.start(), m.end())
     for m in g.this_week.finditer(text) if weekly else ():
         add("this_week", None, m.start(), m.end())
-    for m in g.date.finditer(text) if digit else ():
+    spelled = g.needs["ordinal"] is not None and _present(g.needs["ordinal"], text)
+    for m in g.date.finditer(text) if digit or spelled else ():
         month = g.raw["months"][m["m1"] or m["m2"]]
-        add("date", (month, int(m["d1"] or m["d2"])), m.start(), m.end())
-    for m in g.part.finditer(text):
+        dom = m["d1"] or m["d2"]
+        add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
+    for m in g.part.finditer(text) if _present(g.needs["part"], text) else ():
         word = m["part"]
         standalone = " " in word or word not in (
             "ochtend",
@@ -218,7 +259,7 @@ def find_times(text: str, code: str) -> list[Bit]:
             g, text, m.start(), m.end()
         ):
             bits.append(Bit("part", int(g.raw["parts"][word]), m.start(), m.end()))
-    for m in g.day.finditer(text):
+    for m in g.day.finditer(text) if _present(g.needs["day"], text) else ():
         if _is_past(g, text, m.start(), m.end()):
             continue
         word = m["day"]
@@ -227,7 +268,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         elif word in g.raw["day_after_tomorrow"]:
             bits.append(Bit("day", 2, m.start(), m.end()))
         else:
-            is_tomorrow = any(re.fullmatch(w, word) for w in g.raw["tomorrow"])
+            is_tomorrow = g.tomorrow.fullmatch(word) is not None
             bits.append(Bit("day", 1 if is_tomorrow else 0, m.start(), m.end()))
     bits.sort(key=lambda bit: bit.start)
     return bits

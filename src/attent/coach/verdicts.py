@@ -60,3 +60,8 @@ class Scorecard:
 def lines_text(lines: tuple[int, ...] | list[int]) -> str:
     """'3, 7 en 9' style list of 1-based line numbers for a reason (language-neutral digits)."""
     return ", ".join(str(i + 1) for i in lines)
+
+
+def verdict(name: str, result: str, lines: list[int], nl: str, en: str) -> Verdict:
+    """A verdict with its evidence lines sorted and each named once."""
+    return Verdict(name, result, tuple(sorted(set(lines))), nl, en)

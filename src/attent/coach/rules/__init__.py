@@ -4,14 +4,17 @@ The lists are data so an admin can read (and a team can change) what the coach l
 reading Python; the code in `attent.coach.behaviours` only says how the lists combine.
 """
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from attent.coach.anchors import Anchors, list_anchors
 
 HERE = Path(__file__).parent
 LANGUAGES = ("nl", "en")
@@ -23,6 +26,8 @@ _QUOTES = str.maketrans(
 
 def normalise(text: str) -> str:
     """Lower case, no accents, straight quotes, single spaces: what every phrase is matched against."""
+    if text.isascii():  # most lines: no accents or curly quotes to fold (`split` splits where `\s+` does)
+        return " ".join(text.lower().split())
     folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
     if not folded.isascii():
         folded = "".join(c for c in folded if not unicodedata.combining(c))
@@ -45,6 +50,11 @@ class Language:
     time: dict[str, Any]
     filler_max_words: int
     raw: dict[str, Any]
+    anchors: dict[tuple[str, str], Anchors | None] = field(default_factory=dict)  # prefilter per list
+    anchored: frozenset[tuple[str, str]] = frozenset()
+    lists: dict[tuple[str, str], tuple[Anchors | None, re.Pattern[str]]] = field(
+        default_factory=dict
+    )  # lists with a phrase tied to the text's start or end
 
     def p(self, section: str, name: str) -> re.Pattern[str]:
         """The compiled phrase list `name` of `section`."""
@@ -76,14 +86,30 @@ def _language(code: str) -> Language:
         for name, items in body.items()
         if isinstance(items, list)
     }
-    return Language(
+    language = Language(
         code=code,
         patterns=patterns,
         phrasing=dict(raw["phrasing"]),
         time=raw["time"],
         filler_max_words=int(raw["narrates"]["filler_max_words"]),
         raw=raw,
+        anchored=frozenset(
+            (section, name)
+            for section, body in raw.items()
+            if section not in ("time", "phrasing")
+            for name, items in body.items()
+            if isinstance(items, list) and any("^" in item or "$" in item for item in items)
+        ),
+        anchors={
+            (section, name): list_anchors(items)
+            for section, body in raw.items()
+            if section not in ("time", "phrasing")
+            for name, items in body.items()
+            if isinstance(items, list)
+        },
     )
+    lists = {key: (language.anchors.get(key), pattern) for key, pattern in language.patterns.items()}
+    return dataclasses.replace(language, lists=lists)
 
 
 @lru_cache(maxsize=1)

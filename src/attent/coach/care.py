@@ -1,0 +1,155 @@
+"""Empathy and recovery: what the customer went through, and what we do about what went wrong on our side.
+
+Split from `attent.coach.behaviours` (which lists all nine rules) to keep files small; same reading, same
+rule book sections (`[empathy]`, `[recovery]`).
+"""
+
+import re
+
+from attent.coach.language import EN_WORDS, NL_WORDS
+from attent.coach.reading import Reading
+from attent.coach.verdicts import MET, MISSED, NA, Verdict, verdict
+from attent.coach.verdicts import lines_text as n
+
+_v = verdict
+_CONTENT = re.compile(r"[a-z][a-z'-]{3,}")
+_STOP = NL_WORDS | EN_WORDS | {
+    "heeft", "hebben", "kunnen", "zijn", "worden", "deze", "gewoon", "echt", "eigenlijk", "even", "have",
+    "that", "this", "with", "your", "just", "what", "there", "about", "would", "could", "really", "from",
+}  # fmt: skip
+
+
+def _content_words(text: str) -> set[str]:
+    return {w[:5] for w in _CONTENT.findall(text) if w not in _STOP}
+
+
+def _failures(r: Reading) -> list[int]:
+    """Lines that report something of ours going wrong: the customer's report, or the agent's admission
+    (naming our fault, or naming the failure and saying sorry for it)."""
+    if "failures" not in r.memo:
+        r.memo["failures"] = [
+            i for i in range(len(r.speaker))
+            if (r.speaker[i] == "customer" and r.has(i, "recovery", "failure"))
+            or (r.speaker[i] == "agent" and r.has(i, "recovery", "admitted"))
+            or (r.speaker[i] == "agent" and r.has(i, "recovery", "failure")
+                and r.has(i, "recovery", "apology"))
+        ]  # fmt: skip
+    return r.memo["failures"]  # type: ignore[return-value]
+
+
+def _sorry(r: Reading) -> list[int]:
+    """Agent lines that say sorry, formulas included; not for the wait, not 'sorry, what did you say?'."""
+    return [
+        i for i in r.agent
+        if r.has(i, "recovery", "apology")
+        and not r.has(i, "recovery", "wait_apology")
+        and not r.has(i, "recovery", "pardon")
+    ]  # fmt: skip
+
+
+def _apologies(r: Reading) -> list[int]:
+    """Sorry for something of ours: not a formula ('sorry for the inconvenience', 'sorry to hear that')."""
+    return [i for i in _sorry(r) if not r.has(i, "recovery", "not_about_us")]
+
+
+SITUATION_WORDS = 8  # an acknowledgement this long goes on to say what happened
+MIN_WORDS = 4  # shorter sentences are greetings and salutations
+BACKCHANNEL_WORDS = 2  # "Uh-huh.", "Right." while the customer is still telling: not the agent's answer
+MIRRORED_WORDS = 2  # an answer that repeats this many of the customer's own words names their situation
+
+
+def _statements(r: Reading, i: int) -> list[str]:
+    """The sentences of an agent line that say something (not a question, not "Beste mevrouw Smit,")."""
+    return [
+        text
+        for _, text in r.sentences(i)
+        if not text.rstrip().endswith("?") and len(text.split()) >= MIN_WORDS
+    ]
+
+
+def _mirrors(r: Reading, i: int, turn: set[str]) -> bool:
+    """A sentence of the agent's repeats the customer's own situation ("seven people and only cold
+    showers") rather than asking for data."""
+    return any(len(_content_words(text) & turn) >= MIRRORED_WORDS for text in _statements(r, i))
+
+
+def _situation(r: Reading, i: int) -> bool:
+    """An acknowledgement that goes on to name the situation ("wat akelig, en dan ook nog 's avonds laat
+    onderweg"), not a formula on its own."""
+    return any(len(text.split()) >= SITUATION_WORDS for text in _statements(r, i))
+
+
+def empathy(r: Reading) -> Verdict:
+    """Met when the agent names the impact in the customer's own terms; formulaic politeness misses.
+
+    In their terms: an acknowledgement that repeats a word of the customer's, or the agent's first words
+    after the customer showed an impact repeating that situation back.
+    """
+    heard: set[str] = set()
+    turn: set[str] = set()  # the customer's words since the agent last spoke
+    kind, plain = [], []
+    impact = pending = False
+    for i in range(len(r.speaker)):
+        if r.speaker[i] == "customer":
+            words = _content_words(r.text[i])
+            heard |= words
+            turn |= words
+            if r.has(i, "empathy", "impact") or r.has(i, "recovery", "failure"):
+                impact = pending = True
+        elif r.speaker[i] == "agent":
+            acknowledges = r.has(i, "empathy", "acknowledge")
+            if (
+                (acknowledges and _content_words(r.text[i]) & heard)
+                or (pending and _mirrors(r, i, turn))
+                or (acknowledges and _situation(r, i))
+            ):
+                kind.append(i)
+            elif acknowledges or r.has(i, "empathy", "formulaic"):
+                plain.append(i)
+            if r.words(i) > BACKCHANNEL_WORDS:
+                turn, pending = set(), False
+    if kind:
+        return _v(
+            "empathy", MET, kind,
+            f"Benoemde wat het voor de klant betekent (regel {n(kind)}).",
+            f"Named what it means for the customer (line {n(kind)}).",
+        )  # fmt: skip
+    said_sorry = any(r.has(i, "empathy", "acknowledge") or r.has(i, "recovery", "apology") for i in plain)
+    if impact or _failures(r) or _apologies(r) or said_sorry:
+        return _v(
+            "empathy", MISSED, plain,
+            "Alleen beleefdheid, niet wat het voor de klant betekent." if plain else "Gevolgen niet erkend.",
+            "Only politeness, not what it means for the customer." if plain else "The impact went unnamed.",
+        )  # fmt: skip
+    return _v("empathy", NA, [], "Er ging niets mis voor de klant.", "Nothing went wrong for the customer.")
+
+
+def recovery(r: Reading) -> Verdict:
+    """Where something went wrong on our side, met when the agent offers to make it right, not only sorry.
+
+    Our side went wrong when a line reports a failure of ours (never arrived, charged twice, our mistake),
+    or the agent apologises for something (not a formula) or compensates "for the trouble"; an agent who
+    says it is not ours (the employer paid late) and admits nothing makes it `na`. A remedy alone does not
+    say something went wrong.
+    """
+    failures, sorry = _failures(r), _apologies(r)
+    gestures = [i for i in r.agent if r.has(i, "recovery", "gesture")]
+    denied = [i for i in r.agent if r.has(i, "recovery", "not_ours")]
+    admitted = [i for i in r.agent if r.has(i, "recovery", "admitted")]
+    if not (failures or sorry or gestures) or (denied and not admitted):
+        return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
+    remedies = [
+        i for i in r.agent if r.has(i, "recovery", "remedy") and not r.has(i, "recovery", "remedy_refused")
+    ]
+    if remedies:
+        return _v(
+            "recovery", MET, remedies,
+            f"Bood aan het goed te maken (regel {n(remedies)}).",
+            f"Offered to make it right (line {n(remedies)}).",
+        )  # fmt: skip
+    said = _sorry(r)
+    return _v(
+        "recovery", MISSED, said,
+        "Alleen excuses, geen herstel aangeboden." if said else "Er ging iets mis, geen herstel aangeboden.",
+        "Only an apology, no remedy offered." if said else "Something went wrong, no remedy offered.",
+    )  # fmt: skip

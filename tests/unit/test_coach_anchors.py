@@ -1,0 +1,53 @@
+"""The phrase-list prefilter never changes a result: every corpus line, every list, both languages."""
+
+import json
+from pathlib import Path
+
+from attent.coach.anchors import line_keys, list_anchors, may_match, phrase_anchors
+from attent.coach.evaluation import corpus_files
+from attent.coach.rules import load_rules, normalise
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "coach"
+
+
+def _lines() -> set[str]:
+    return {
+        normalise(line["text"])
+        for path in corpus_files(CORPUS)
+        for line in json.loads(path.read_text(encoding="utf-8"))["lines"]
+    }
+
+
+def test_the_prefilter_rules_out_no_line_the_regex_matches():
+    texts = _lines()
+    assert len(texts) > 3000
+    ruled_out = 0
+    for language in load_rules().languages.values():
+        for key, pattern in language.patterns.items():
+            anchors = language.anchors[key]
+            for text in texts:
+                allowed = may_match(anchors, *line_keys(text))
+                assert allowed or pattern.search(text) is None, (language.code, key, text)
+                ruled_out += not allowed
+    assert ruled_out > 100_000  # and it does rule most pairs out, or it would not be worth having
+
+
+def test_anchors_read_from_the_phrase_itself():
+    assert phrase_anchors("sorry for (the|any) inconvenience") == {("stem", "sorr")}
+    assert phrase_anchors("refund(ed|ing)?") == {("stem", "refu")}
+    calls = {("stem", "call"), ("stem", "ring"), ("stem", "phon")}
+    assert phrase_anchors("(call|ring|phone)s? (you|u)") == calls
+    assert phrase_anchors("^so\\b") == {("word", "so")}
+    assert phrase_anchors("colou?r") == {("stem", "colo")}
+    assert phrase_anchors("e-?mail(adres)?") == {("word", "e"), ("stem", "emai")}  # optional parts
+    assert phrase_anchors("(rot|pech|baal)moment") == {("stem", "rotm"), ("stem", "pech"), ("stem", "baal")}
+    assert phrase_anchors("z\\.s\\.m\\.?") == {("word", "z")}
+    assert phrase_anchors("mm+") is None  # nothing to read: the list is always searched
+    assert list_anchors(["one moment", "mm+"]) is None
+
+
+def test_a_line_without_the_anchor_words_is_ruled_out_and_one_with_them_is_not():
+    anchors = list_anchors(["sorry for (the|any) inconvenience", "my apologies"])
+    assert not may_match(anchors, *line_keys("thanks for waiting"))
+    assert may_match(anchors, *line_keys("so sorry for the inconvenience"))
+    assert may_match(anchors, *line_keys("my apologies"))
