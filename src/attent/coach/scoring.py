@@ -1,0 +1,266 @@
+"""Scoring contacts stored in Attent: the cheap enqueue a request does, and the batch the worker does.
+
+The request that ends a contact (or adds messages to an ended one) writes one `coach_queue` row; the
+worker claims due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL), scores them, stores the scorecard, its
+verdicts and promise proposals, records `coach.scored`, and deletes the row in the same transaction. A
+second enqueue while the worker holds the row waits for it and then queues the contact again, so
+messages added during scoring are never lost; a contact scored and unchanged is never scored again.
+"""
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from attent.cases.models import Case, CaseStatus
+from attent.coach.due import BusinessHours
+from attent.coach.engine import score
+from attent.coach.models import (
+    ContactScorecard,
+    PromiseProposal,
+    ProposalState,
+    Result,
+    ScoredVerdict,
+    ScoringDue,
+)
+from attent.coach.settings import auto_promises, business_hours
+from attent.coach.transcript import Line, Transcript
+from attent.coach.verdicts import Scorecard
+from attent.contacts.models import Contact, Message
+from attent.core.db import claim_rows, insert_many, upsert_insert
+from attent.core.ids import uuid7
+from attent.core.live import case_key, changed
+from attent.organisations.models import Organisation
+from attent.promises.models import PromiseKind, PromiseSource
+from attent.promises.service import create as create_promise
+from attent.timeline.service import record_case_event
+from attent.verification.policy import policy_of
+
+QUOTE_CHARS = 300
+
+
+def queue(*, db: Session, organisation_id: uuid.UUID, contact_id: uuid.UUID, at: datetime) -> None:
+    """One small row for the worker; queuing a queued contact again only moves its due time."""
+    insert = upsert_insert(db)
+    db.execute(
+        insert(ScoringDue)
+        .values(organisation_id=organisation_id, id=uuid7(), contact_id=contact_id, due_at=at)
+        .on_conflict_do_update(index_elements=["organisation_id", "contact_id"], set_={"due_at": at})
+    )
+
+
+def week_of(at: datetime, zone: str) -> str:
+    """The ISO week of a moment in a zone, as '2026-W48'."""
+    year, week, _ = at.astimezone(ZoneInfo(zone)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+class _Org:
+    """What scoring needs from an organisation, read once per batch."""
+
+    def __init__(self, org: Organisation) -> None:
+        self.org = org
+        self.facts = [q.fact for q in policy_of(org.settings).questions]
+        self.hours: BusinessHours = business_hours(org.settings)
+        self.auto = auto_promises(org.settings)
+
+
+def score_due(*, db: Session, now: datetime, limit: int) -> int:
+    """Claim due contacts, score each, store the results; returns how many queue rows were done."""
+    query = select(ScoringDue).where(ScoringDue.due_at <= now).order_by(ScoringDue.due_at).limit(limit)
+    due = list(db.scalars(claim_rows(query, db)))
+    by_org: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for row in due:
+        by_org[row.organisation_id].append(row.contact_id)
+    for organisation_id, contact_ids in by_org.items():
+        org = db.get(Organisation, organisation_id)
+        assert org is not None
+        _score_contacts(db, _Org(org), contact_ids, now)
+    if due:
+        db.execute(delete(ScoringDue).where(ScoringDue.id.in_([r.id for r in due])))
+    db.flush()
+    return len(due)
+
+
+def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: datetime) -> None:
+    oid = org.org.id
+    contacts = list(
+        db.scalars(select(Contact).where(Contact.organisation_id == oid, Contact.id.in_(contact_ids)))
+    )
+    messages: dict[uuid.UUID, list[Message]] = defaultdict(list)
+    for message in db.scalars(
+        select(Message)
+        .where(Message.organisation_id == oid, Message.contact_id.in_(contact_ids))
+        .order_by(Message.contact_id, Message.at, Message.id)
+    ):
+        messages[message.contact_id].append(message)
+    cases = {
+        c.id: c
+        for c in db.scalars(
+            select(Case).where(Case.organisation_id == oid, Case.id.in_({c.case_id for c in contacts}))
+        )
+    }
+    stored = {
+        s.contact_id: s
+        for s in db.scalars(
+            select(ContactScorecard).where(
+                ContactScorecard.organisation_id == oid, ContactScorecard.contact_id.in_(contact_ids)
+            )
+        )
+    }
+    proposed = set(
+        db.scalars(
+            select(PromiseProposal.message_id).where(
+                PromiseProposal.organisation_id == oid, PromiseProposal.contact_id.in_(contact_ids)
+            )
+        )
+    )
+    if stored:  # re-scoring replaces the verdicts
+        db.execute(
+            delete(ScoredVerdict).where(
+                ScoredVerdict.organisation_id == oid,
+                ScoredVerdict.scorecard_id.in_([s.id for s in stored.values()]),
+            )
+        )
+    verdict_rows: list[dict[str, Any]] = []
+    for contact in contacts:
+        lines = messages.get(contact.id)
+        if contact.ended_at is None or not lines:
+            continue  # nothing to score (yet): a later message or the end queues it again
+        case = cases[contact.case_id]
+        transcript = Transcript(
+            tuple(Line(m.speaker.value, m.text, (m.at - contact.started_at).total_seconds()) for m in lines),
+            started_at=contact.started_at,
+            timezone=org.org.timezone,
+            channel=contact.channel.value,
+        )
+        card = score(transcript, policy_facts=org.facts, hours=org.hours)
+        sheet = _store(db, contact, stored.get(contact.id), card, len(lines), now)
+        week = week_of(contact.ended_at, org.org.timezone)
+        for position, verdict in enumerate(card.verdicts):
+            verdict_rows.append(
+                {
+                    "organisation_id": oid,
+                    "id": uuid7(),
+                    "scorecard_id": sheet.id,
+                    "case_id": contact.case_id,
+                    "agent_id": contact.agent_id,
+                    "behaviour": verdict.behaviour,
+                    "position": position,
+                    "result": Result(verdict.result),
+                    "lines": list(verdict.lines),
+                    "reason_nl": verdict.reason_nl,
+                    "reason_en": verdict.reason_en,
+                    "quote": _quote(lines, verdict.lines),
+                    "at": contact.ended_at,
+                    "week": week,
+                }
+            )
+        made = _propose(db, org, case, contact, lines, card, proposed, now)
+        record_case_event(
+            db=db,
+            case=case,
+            kind="coach.scored",
+            at=now,
+            actor=None,
+            data={
+                "contact_id": str(contact.id),
+                "scorecard_id": str(sheet.id),
+                "met": card.met,
+                "applicable": card.applicable,
+                "missed": [v.behaviour for v in card.verdicts if v.result == Result.MISSED],
+                "promises": len(card.promises),
+                "promises_made": made,
+                "language": card.language,
+            },
+            customer_visible=False,
+        )
+        changed(db, case_key(oid, case.id))
+    db.flush()
+    insert_many(db, ScoredVerdict, verdict_rows)
+
+
+def _store(
+    db: Session, contact: Contact, sheet: ContactScorecard | None, card: Scorecard, lines: int, now: datetime
+) -> ContactScorecard:
+    assert contact.ended_at is not None
+    values = {
+        "case_id": contact.case_id,
+        "agent_id": contact.agent_id,
+        "language": card.language,
+        "mixed": card.mixed,
+        "met": card.met,
+        "applicable": card.applicable,
+        "lines": lines,
+        "contact_at": contact.ended_at,
+        "scored_at": now,
+    }
+    if sheet is None:
+        sheet = ContactScorecard(organisation_id=contact.organisation_id, contact_id=contact.id, **values)
+        db.add(sheet)
+    else:
+        for name, value in values.items():
+            setattr(sheet, name, value)
+    db.flush()
+    return sheet
+
+
+def _quote(lines: list[Message], evidence: tuple[int, ...]) -> str | None:
+    """The evidence line to show on a coaching card: the agent's own words where there are any."""
+    shown = [i for i in evidence if 0 <= i < len(lines)]
+    agent = [i for i in shown if lines[i].speaker.value == "agent"]
+    picks = agent or shown
+    return lines[picks[0]].text[:QUOTE_CHARS] if picks else None
+
+
+def _propose(
+    db: Session,
+    org: _Org,
+    case: Case,
+    contact: Contact,
+    lines: list[Message],
+    card: Scorecard,
+    proposed: set[uuid.UUID],
+    now: datetime,
+) -> int:
+    """A proposal per promise in a message not proposed before; made at once when the organisation says so."""
+    made = 0
+    for found in card.promises:
+        message_id = lines[found.line].id
+        if message_id in proposed:
+            continue
+        proposed.add(message_id)
+        proposal = PromiseProposal(
+            organisation_id=contact.organisation_id,
+            contact_id=contact.id,
+            case_id=case.id,
+            agent_id=contact.agent_id,
+            message_id=message_id,
+            line=found.line,
+            kind=found.kind,
+            due_at=found.due,
+            words=found.words[:2000],
+            state=ProposalState.PROPOSED,
+            created_at=now,
+        )
+        db.add(proposal)
+        if org.auto and found.due > now and case.status is not CaseStatus.CLOSED:
+            promise = create_promise(
+                db=db,
+                case=case,
+                kind=PromiseKind(found.kind),
+                due_by=found.due,
+                at=now,
+                actor=None,
+                owner_id=contact.agent_id,
+                words=proposal.words,
+                source=PromiseSource.COACH,
+                contact_id=contact.id,
+            )
+            proposal.state, proposal.promise_id, proposal.decided_at = ProposalState.MADE, promise.id, now
+            made += 1
+    return made
