@@ -31,7 +31,28 @@ BODIES = {
     ("POST", "/api/v1/recovery/gestures/{gesture_id}/decline"): {"reason": "peek"},
     ("POST", "/api/v1/recovery/gestures/{gesture_id}/done"): {},
     ("POST", "/api/v1/recovery/gestures/{gesture_id}/survey"): {"score": 1},
+    ("POST", "/api/v1/coach/proposals/{proposal_id}/accept"): {},
+    ("POST", "/api/v1/coach/proposals/{proposal_id}/dismiss"): {},
 }
+
+
+def _a_coach_proposal_for(victim, tenant, app_client):
+    """A real promise proposal in the victim organisation: a call that ended with a spoken promise."""
+    from attent.coach.jobs import score_ended_contacts
+
+    clock = app_client.app.state.clock
+    victim.post(
+        f"/api/v1/cases/{tenant.case.id}/contacts",
+        json={
+            "channel": "phone",
+            "ended_at": clock.now().isoformat(),
+            "outcome": "resolved",
+            "messages": [{"speaker": "agent", "text": "Ik bel u binnen een kwartier terug."}],
+        },
+    )
+    score_ended_contacts(database=app_client.app.state.db, now=clock.now())
+    [proposal] = victim.get(f"/api/v1/coach/cases/{tenant.case.id}/proposals").json()["items"]
+    return proposal["id"]
 
 
 def _ids(tenant, contact_id, promise_id, notification_id):
@@ -89,6 +110,7 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
         "/api/v1/recovery/gestures", json={"case_id": str(tenant.case.id), "code": "small_attention"}
     ).json()
     ids["gesture_id"] = gesture["id"]
+    ids["proposal_id"] = _a_coach_proposal_for(victim, tenant, app_client)
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []
@@ -112,6 +134,8 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     assert victim.get(f"/api/v1/agents/{tenant.agent.id}").json()["presence"] == "offline"
     assert victim.get(f"/api/v1/promises/{promise['id']}").json()["state"] == "open"
     assert victim.get(f"/api/v1/recovery/gestures/{gesture['id']}").json()["state"] == "granted"
+    [proposal] = victim.get(f"/api/v1/coach/cases/{tenant.case.id}/proposals").json()["items"]
+    assert proposal["state"] == "proposed"
 
 
 @pytest.mark.parametrize(
