@@ -100,3 +100,22 @@ def test_admins_switch_automatic_promises_on_the_settings_page(app_client, db, t
         "auto_promises": True
     }
     assert " checked" in page.get("/admin/coach").text
+
+
+def test_the_demo_is_scored_so_the_coach_pages_have_something_to_show(db, clock):
+    from sqlalchemy import select
+
+    from attent.agents.models import Agent
+    from attent.coach.cards import coachable_teams, coaching_card, team_coaching
+    from attent.demo import load_demo
+
+    load_demo(db=db, now=clock.now())
+    db.commit()
+    fatima = db.scalar(select(Agent).where(Agent.email == "fatima@kopjekoffie.example"))
+    card = coaching_card(db=db, agent=fatima, at=clock.now())
+    assert card.behaviour is not None and card.missed_line is not None and card.better_phrasing
+    daan = db.scalar(select(Agent).where(Agent.email == "daan@kopjekoffie.example"))
+    [orders] = coachable_teams(db=db, actor=daan)
+    closing = team_coaching(db=db, actor=daan, team_id=orders.id, at=clock.now()).trends["closing_check"]
+    assert closing[0].week == "2026-W41"
+    assert closing[0].share == 0.0 and closing[4].share == 1.0  # they learnt to ask before ending

@@ -264,3 +264,11 @@ def _propose(
             proposal.state, proposal.promise_id, proposal.decided_at = ProposalState.MADE, promise.id, now
             made += 1
     return made
+
+
+def score_all_due(*, db: Session, now: datetime) -> int:
+    """Score everything queued, batch after batch, in the caller's transaction (the demo, a backfill)."""
+    total = 0
+    while done := score_due(db=db, now=now, limit=500):
+        total += done
+    return total
