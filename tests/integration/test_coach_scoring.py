@@ -184,3 +184,29 @@ def test_the_stored_scorecard_reads_in_the_agents_language_and_404s_until_scored
     assert [p["kind"] for p in body["promises"]] == ["callback"]
     outsider = Api(app_client, tenant.tokens["outsider"])  # another team's agent: not their case
     assert outsider.get(f"/api/v1/coach/contacts/{contact['id']}/scorecard").status_code == 404
+
+
+def test_the_panel_and_a_worker_batch_take_the_same_queries_for_one_contact_or_five(
+    api, app_client, db, tenant, clock
+):
+    from attent.cases.models import Case
+    from attent.coach.stored import case_panel
+    from tests.integration.test_promises import _statements_while
+
+    engine = app_client.app.state.db.engine
+
+    def measure():
+        _, batch = _statements_while(engine, lambda: run_worker(app_client, clock))
+        db.expire_all()
+        case = db.get(Case, (tenant.organisation_id, tenant.case.id))
+        panel, shown = _statements_while(engine, lambda: case_panel(db=db, actor=tenant.agent, case=case))
+        return len(batch), len(shown), len(panel.cards)
+
+    ended_contact(api, tenant, clock)
+    one = measure()
+    for _ in range(5):
+        ended_contact(api, tenant, clock)
+    five = measure()
+    assert (one[2], five[2]) == (1, 6)
+    assert five[1] == one[1]  # the panel: five queries, whatever the number of contacts
+    assert five[0] == one[0]  # a batch: a fixed number of statements, not one per contact

@@ -10,10 +10,10 @@ messages added during scoring are never lost; a contact scored and unchanged is 
 import uuid
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, literal, select, true
 from sqlalchemy.orm import Session
 
 from attent.cases.models import Case, CaseStatus
@@ -43,12 +43,36 @@ from attent.verification.policy import policy_of
 QUOTE_CHARS = 300
 
 
-def queue(*, db: Session, organisation_id: uuid.UUID, contact_id: uuid.UUID, at: datetime) -> None:
-    """One small row for the worker; queuing a queued contact again only moves its due time."""
+class Said(NamedTuple):
+    """One message as scoring reads it."""
+
+    id: uuid.UUID
+    speaker: str
+    text: str
+    at: datetime
+
+
+def queue(
+    *, db: Session, organisation_id: uuid.UUID, contact_id: uuid.UUID, at: datetime, if_messages: bool = False
+) -> None:
+    """One small row for the worker, in one statement; queuing a queued contact again moves its due time.
+
+    With `if_messages` the row is only written when the contact has a message (checked in the same
+    statement: an ended contact without a transcript has nothing to score).
+    """
+    columns = ScoringDue.__table__.c
+    values = select(
+        literal(organisation_id, columns.organisation_id.type),
+        literal(uuid7(), columns.id.type),
+        literal(contact_id, columns.contact_id.type),
+        literal(at, columns.due_at.type),
+    )
+    spoken = exists().where(Message.organisation_id == organisation_id, Message.contact_id == contact_id)
+    values = values.where(spoken if if_messages else true())  # SQLite's upsert needs a WHERE after SELECT
     insert = upsert_insert(db)
     db.execute(
         insert(ScoringDue)
-        .values(organisation_id=organisation_id, id=uuid7(), contact_id=contact_id, due_at=at)
+        .from_select(["organisation_id", "id", "contact_id", "due_at"], values)
         .on_conflict_do_update(index_elements=["organisation_id", "contact_id"], set_={"due_at": at})
     )
 
@@ -91,13 +115,13 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
     contacts = list(
         db.scalars(select(Contact).where(Contact.organisation_id == oid, Contact.id.in_(contact_ids)))
     )
-    messages: dict[uuid.UUID, list[Message]] = defaultdict(list)
-    for message in db.scalars(
-        select(Message)
+    messages: dict[uuid.UUID, list[Said]] = defaultdict(list)
+    for row in db.execute(  # plain rows, not ORM objects: a batch reads thousands of lines
+        select(Message.contact_id, Message.id, Message.speaker, Message.text, Message.at)
         .where(Message.organisation_id == oid, Message.contact_id.in_(contact_ids))
         .order_by(Message.contact_id, Message.at, Message.id)
     ):
-        messages[message.contact_id].append(message)
+        messages[row[0]].append(Said(row[1], row[2].value, row[3], row[4]))
     cases = {
         c.id: c
         for c in db.scalars(
@@ -127,26 +151,27 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
             )
         )
     verdict_rows: list[dict[str, Any]] = []
+    new_sheets: list[dict[str, Any]] = []
     for contact in contacts:
         lines = messages.get(contact.id)
         if contact.ended_at is None or not lines:
             continue  # nothing to score (yet): a later message or the end queues it again
         case = cases[contact.case_id]
         transcript = Transcript(
-            tuple(Line(m.speaker.value, m.text, (m.at - contact.started_at).total_seconds()) for m in lines),
+            tuple(Line(m.speaker, m.text, (m.at - contact.started_at).total_seconds()) for m in lines),
             started_at=contact.started_at,
             timezone=org.org.timezone,
             channel=contact.channel.value,
         )
         card = score(transcript, policy_facts=org.facts, hours=org.hours)
-        sheet = _store(db, contact, stored.get(contact.id), card, len(lines), now)
+        sheet_id = _store(db, contact, stored.get(contact.id), card, len(lines), now, new_sheets)
         week = week_of(contact.ended_at, org.org.timezone)
         for position, verdict in enumerate(card.verdicts):
             verdict_rows.append(
                 {
                     "organisation_id": oid,
                     "id": uuid7(),
-                    "scorecard_id": sheet.id,
+                    "scorecard_id": sheet_id,
                     "case_id": contact.case_id,
                     "agent_id": contact.agent_id,
                     "behaviour": verdict.behaviour,
@@ -169,7 +194,7 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
             actor=None,
             data={
                 "contact_id": str(contact.id),
-                "scorecard_id": str(sheet.id),
+                "scorecard_id": str(sheet_id),
                 "met": card.met,
                 "applicable": card.applicable,
                 "missed": [v.behaviour for v in card.verdicts if v.result == Result.MISSED],
@@ -181,12 +206,20 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
         )
         changed(db, case_key(oid, case.id))
     db.flush()
+    insert_many(db, ContactScorecard, new_sheets)
     insert_many(db, ScoredVerdict, verdict_rows)
 
 
 def _store(
-    db: Session, contact: Contact, sheet: ContactScorecard | None, card: Scorecard, lines: int, now: datetime
-) -> ContactScorecard:
+    db: Session,
+    contact: Contact,
+    sheet: ContactScorecard | None,
+    card: Scorecard,
+    lines: int,
+    now: datetime,
+    new_sheets: list[dict[str, Any]],
+) -> uuid.UUID:
+    """Update a stored scorecard in place, or add a row for the batch to insert in one go."""
     assert contact.ended_at is not None
     values = {
         "case_id": contact.case_id,
@@ -199,20 +232,21 @@ def _store(
         "contact_at": contact.ended_at,
         "scored_at": now,
     }
-    if sheet is None:
-        sheet = ContactScorecard(organisation_id=contact.organisation_id, contact_id=contact.id, **values)
-        db.add(sheet)
-    else:
+    if sheet is not None:
         for name, value in values.items():
             setattr(sheet, name, value)
-    db.flush()
-    return sheet
+        return sheet.id
+    sheet_id = uuid7()
+    new_sheets.append(
+        {"organisation_id": contact.organisation_id, "id": sheet_id, "contact_id": contact.id, **values}
+    )
+    return sheet_id
 
 
-def _quote(lines: list[Message], evidence: tuple[int, ...]) -> str | None:
+def _quote(lines: list["Said"], evidence: tuple[int, ...]) -> str | None:
     """The evidence line to show on a coaching card: the agent's own words where there are any."""
     shown = [i for i in evidence if 0 <= i < len(lines)]
-    agent = [i for i in shown if lines[i].speaker.value == "agent"]
+    agent = [i for i in shown if lines[i].speaker == "agent"]
     picks = agent or shown
     return lines[picks[0]].text[:QUOTE_CHARS] if picks else None
 
@@ -222,7 +256,7 @@ def _propose(
     org: _Org,
     case: Case,
     contact: Contact,
-    lines: list[Message],
+    lines: list["Said"],
     card: Scorecard,
     proposed: set[uuid.UUID],
     now: datetime,
@@ -236,6 +270,7 @@ def _propose(
         proposed.add(message_id)
         proposal = PromiseProposal(
             organisation_id=contact.organisation_id,
+            id=uuid7(),
             contact_id=contact.id,
             case_id=case.id,
             agent_id=contact.agent_id,

@@ -3,7 +3,6 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role
@@ -14,7 +13,7 @@ from attent.coach.scoring import queue
 from attent.coach.settings import SETTINGS_KEY, auto_promises, business_hours
 from attent.coach.transcript import Line, Transcript, parse_text
 from attent.coach.verdicts import Scorecard
-from attent.contacts.models import Contact, Message
+from attent.contacts.models import Contact
 from attent.core.errors import FieldError, Invalid
 from attent.organisations.models import Organisation
 from attent.organisations.service import get_organisation
@@ -75,14 +74,8 @@ def score_messages(*, db: Session, actor: Agent, data: ScoreRequest, at: datetim
 
 
 def contact_ended(*, db: Session, contact: Contact, at: datetime) -> None:
-    """Queue an ended contact for the worker if it has messages: one indexed look-up and one small row."""
-    has_messages = db.scalar(
-        select(Message.id)
-        .where(Message.organisation_id == contact.organisation_id, Message.contact_id == contact.id)
-        .limit(1)
-    )
-    if has_messages is not None:
-        queue(db=db, organisation_id=contact.organisation_id, contact_id=contact.id, at=at)
+    """Queue an ended contact for the worker if it has messages: one statement, one small row at most."""
+    queue(db=db, organisation_id=contact.organisation_id, contact_id=contact.id, at=at, if_messages=True)
 
 
 def messages_added(*, db: Session, contact: Contact, at: datetime) -> None:
