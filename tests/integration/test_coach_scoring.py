@@ -210,3 +210,24 @@ def test_the_panel_and_a_worker_batch_take_the_same_queries_for_one_contact_or_f
     assert (one[2], five[2]) == (1, 6)
     assert five[1] == one[1]  # the panel: five queries, whatever the number of contacts
     assert five[0] == one[0]  # a batch: a fixed number of statements, not one per contact
+
+
+def test_a_transcript_the_engine_chokes_on_is_skipped_and_the_rest_are_scored(
+    api, app_client, db, tenant, clock, monkeypatch, caplog
+):
+    import attent.coach.scoring as scoring
+
+    real = scoring.score
+
+    def fragile(transcript, **kw):
+        if any("BOOM" in line.text for line in transcript.lines):
+            raise ValueError("engine bug")
+        return real(transcript, **kw)
+
+    monkeypatch.setattr(scoring, "score", fragile)
+    ended_contact(api, tenant, clock, [("agent", "BOOM")])
+    fine = ended_contact(api, tenant, clock)
+    assert run_worker(app_client, clock) == 2
+    [sheet] = db.scalars(select(ContactScorecard)).all()
+    assert str(sheet.contact_id) == fine["id"]
+    assert count(db, ScoringDue) == 0 and "scoring contact" in caplog.text

@@ -7,6 +7,7 @@ second enqueue while the worker holds the row waits for it and then queues the c
 messages added during scoring are never lost; a contact scored and unchanged is never scored again.
 """
 
+import logging
 import uuid
 from collections import defaultdict
 from datetime import datetime
@@ -41,6 +42,7 @@ from attent.timeline.service import record_case_event
 from attent.verification.policy import policy_of
 
 QUOTE_CHARS = 300
+log = logging.getLogger(__name__)
 
 
 class Said(NamedTuple):
@@ -163,7 +165,11 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
             timezone=org.org.timezone,
             channel=contact.channel.value,
         )
-        card = score(transcript, policy_facts=org.facts, hours=org.hours)
+        try:
+            card = score(transcript, policy_facts=org.facts, hours=org.hours)
+        except Exception:  # one transcript the engine chokes on must not block the queue behind it
+            log.exception("coach: scoring contact %s failed; it is skipped until it changes", contact.id)
+            continue
         sheet_id = _store(db, contact, stored.get(contact.id), card, len(lines), now, new_sheets)
         week = week_of(contact.ended_at, org.org.timezone)
         for position, verdict in enumerate(card.verdicts):
