@@ -60,6 +60,9 @@ def test_the_agents_card_names_one_behaviour_with_their_own_words_and_a_better_p
     assert "Jouw kleine detail van vandaag" in html and "Momentje." in html
     assert card["better_phrasing"] in html  # the Dutch rule book's phrasing for a Dutch-speaking agent
     assert f'href="/cases/{tenant.case.id}#coach"' in html
+    assert (
+        '<a href="/coach" aria-current="page">' in html and 'href="/coach/team"' not in html
+    )  # agents: no team view
 
 
 def test_leads_see_their_teams_trends_agents_get_403_and_other_teams_404(

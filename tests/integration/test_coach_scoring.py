@@ -231,3 +231,10 @@ def test_a_transcript_the_engine_chokes_on_is_skipped_and_the_rest_are_scored(
     [sheet] = db.scalars(select(ContactScorecard)).all()
     assert str(sheet.contact_id) == fine["id"]
     assert count(db, ScoringDue) == 0 and "scoring contact" in caplog.text
+
+
+def test_a_promise_already_due_when_scored_is_not_proposed(api, app_client, db, tenant, clock):
+    ended_contact(api, tenant, clock)
+    clock.advance(timedelta(hours=1))  # the worker was behind: the call-back is already due
+    run_worker(app_client, clock)
+    assert count(db, ContactScorecard) == 1 and count(db, PromiseProposal) == 0

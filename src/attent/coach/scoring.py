@@ -271,8 +271,8 @@ def _propose(
     made = 0
     for found in card.promises:
         message_id = lines[found.line].id
-        if message_id in proposed:
-            continue
+        if message_id in proposed or found.due <= now:
+            continue  # proposed before, or already due (a transcript logged afterwards): nothing to keep
         proposed.add(message_id)
         proposal = PromiseProposal(
             organisation_id=contact.organisation_id,
@@ -289,7 +289,7 @@ def _propose(
             created_at=now,
         )
         db.add(proposal)
-        if org.auto and found.due > now and case.status is not CaseStatus.CLOSED:
+        if org.auto and case.status is not CaseStatus.CLOSED:
             promise = create_promise(
                 db=db,
                 case=case,
