@@ -17,6 +17,7 @@ from attent.cases import api as cases_api
 from attent.cases import live as cases_live
 from attent.cases import pages as cases_pages
 from attent.coach import api as coach_api
+from attent.coach import pages as coach_pages
 from attent.contacts import api as contacts_api
 from attent.core import problems
 from attent.core.clock import Clock, SystemClock
@@ -129,6 +130,7 @@ def create_app(
     app.include_router(recovery_admin.router)
     app.include_router(signals_pages.router)
     app.include_router(signals_api.hooks)
+    app.include_router(coach_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)

@@ -3,6 +3,7 @@
 from attent.agents.models import Agent, ApiToken, Team, TeamMembership
 from attent.cases.models import Case, CaseViewer, Note
 from attent.channels.models import OutboundMessage
+from attent.coach.models import ContactScorecard, PromiseProposal, ScoredVerdict, ScoringDue
 from attent.contacts.models import Contact, Message
 from attent.core.db import Base
 from attent.core.idempotency import IdempotencyRecord
@@ -24,6 +25,7 @@ __all__ = [
     "CaseViewer",
     "CheckIn",
     "Contact",
+    "ContactScorecard",
     "Customer",
     "CustomerRef",
     "Gesture",
@@ -38,9 +40,12 @@ __all__ = [
     "Playbook",
     "PlaybookStep",
     "Promise",
+    "PromiseProposal",
     "Rule",
     "RuleFiring",
     "RuleSet",
+    "ScoredVerdict",
+    "ScoringDue",
     "Signal",
     "SignalSource",
     "Team",

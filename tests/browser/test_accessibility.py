@@ -23,8 +23,13 @@ def _pages(page: Page) -> list[str]:
     case_url = page.url
     customer = page.locator("a[href^='/customers/']").first.get_attribute("href")
     assert customer is not None
-    settings = ["/admin/playbooks", "/admin/playbooks/delivery_missing", "/admin/verification"]
-    return ["/", "/cases", case_url, customer, "/team", *settings]
+    settings = [
+        "/admin/playbooks",
+        "/admin/playbooks/delivery_missing",
+        "/admin/verification",
+        "/admin/coach",
+    ]
+    return ["/", "/cases", case_url, customer, "/team", "/coach", "/coach/team", *settings]
 
 
 @pytest.mark.browser

@@ -32,7 +32,28 @@ BODIES = {
     ("POST", "/api/v1/recovery/gestures/{gesture_id}/done"): {},
     ("POST", "/api/v1/recovery/gestures/{gesture_id}/survey"): {"score": 1},
     ("POST", "/api/v1/rules/{rule_id}/resume"): {},
+    ("POST", "/api/v1/coach/proposals/{proposal_id}/accept"): {},
+    ("POST", "/api/v1/coach/proposals/{proposal_id}/dismiss"): {},
 }
+
+
+def _a_coach_proposal_for(victim, tenant, app_client):
+    """A real promise proposal in the victim organisation: a call that ended with a spoken promise."""
+    from attent.coach.jobs import score_ended_contacts
+
+    clock = app_client.app.state.clock
+    victim.post(
+        f"/api/v1/cases/{tenant.case.id}/contacts",
+        json={
+            "channel": "phone",
+            "ended_at": clock.now().isoformat(),
+            "outcome": "resolved",
+            "messages": [{"speaker": "agent", "text": "Ik bel u binnen een kwartier terug."}],
+        },
+    )
+    score_ended_contacts(database=app_client.app.state.db, now=clock.now())
+    [proposal] = victim.get(f"/api/v1/coach/cases/{tenant.case.id}/proposals").json()["items"]
+    return proposal["id"]
 
 
 def _ids(tenant, contact_id, promise_id, notification_id):
@@ -109,6 +130,7 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     ).json()
     ids["gesture_id"] = gesture["id"]
     ids["signal_id"], ids["rule_id"] = _a_signal_and_a_rule(Api(app_client, tenant.tokens["admin"]), tenant)
+    ids["proposal_id"] = _a_coach_proposal_for(victim, tenant, app_client)
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []
@@ -132,6 +154,8 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     assert victim.get(f"/api/v1/agents/{tenant.agent.id}").json()["presence"] == "offline"
     assert victim.get(f"/api/v1/promises/{promise['id']}").json()["state"] == "open"
     assert victim.get(f"/api/v1/recovery/gestures/{gesture['id']}").json()["state"] == "granted"
+    [proposal] = victim.get(f"/api/v1/coach/cases/{tenant.case.id}/proposals").json()["items"]
+    assert proposal["state"] == "proposed"
 
 
 @pytest.mark.parametrize(

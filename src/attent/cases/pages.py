@@ -11,6 +11,7 @@ from attent.agents.models import Agent
 from attent.briefs.service import build_brief
 from attent.cases.live import viewers
 from attent.cases.service import TRANSITIONS, get_case, list_cases
+from attent.coach.pages import coach_panel
 from attent.contacts.models import Direction, Outcome
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
@@ -74,6 +75,7 @@ def case_view(
         tell_customers=policy_for(db=db, organisation_id=case.organisation_id).tell_customer,
         viewers=viewers(db=db, actor=actor, case_id=case.id, at=now),
         recovery=recovery_panel(db=db, actor=actor, case=case, at=now),
+        coach=coach_panel(db=db, actor=actor, case=case),
         tz=org.timezone,
         now=now,
         **extra,

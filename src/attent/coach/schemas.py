@@ -92,3 +92,81 @@ def scorecard_read(card: Scorecard, transcript: Transcript, language: str) -> Sc
 def scorecard_json(card: Scorecard, transcript: Transcript, language: str) -> dict[str, Any]:
     """The scorecard as plain JSON (CLI and stored rows)."""
     return scorecard_read(card, transcript, language).model_dump(mode="json")
+
+
+class CoachSettings(Input):
+    """The organisation's coach settings an admin may change."""
+
+    auto_promises: bool = Field(
+        default=False,
+        description="Make promises heard in a contact at once instead of proposing them to the agent.",
+    )
+
+
+class ProposalRead(Output):
+    """A promise the coach heard in an agent line, proposed to the agent (or made, accepted, dismissed)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    contact_id: uuid.UUID
+    agent_id: uuid.UUID | None
+    line: int
+    kind: str
+    due_at: datetime
+    words: str
+    state: Literal["proposed", "accepted", "dismissed", "made"]
+    promise_id: uuid.UUID | None
+    decided_by_id: uuid.UUID | None
+    decided_at: datetime | None
+
+
+class CardLineRead(Output):
+    """A line from the agent's own conversations and the case it was said on."""
+
+    quote: str
+    case_id: uuid.UUID
+    at: datetime
+
+
+class CoachingCardRead(Output):
+    """The one small detail: the behaviour with the most room to improve over the window, with evidence."""
+
+    agent_id: uuid.UUID
+    since: datetime
+    until: datetime
+    behaviour: str | None = Field(description="None when nothing was missed in the window.")
+    met: int
+    missed: int
+    missed_line: CardLineRead | None
+    good_line: CardLineRead | None
+    better_phrasing: str | None
+    contacts: int = Field(description="Scored contacts in the window.")
+
+
+class AgentFocusRead(Output):
+    """A team member and the behaviour their card points at."""
+
+    agent_id: uuid.UUID
+    name: str
+    behaviour: str | None
+    met: int
+    missed: int
+
+
+class TrendCellRead(Output):
+    """One ISO week of one behaviour: met where it applied."""
+
+    week: str
+    met: int
+    applicable: int
+    share: float | None
+
+
+class TeamCoachingRead(Output):
+    """A team's focus behaviours and, per behaviour, the share met over the last 8 ISO weeks."""
+
+    team_id: uuid.UUID
+    team_name: str
+    weeks: list[str]
+    agents: list[AgentFocusRead]
+    trends: dict[str, list[TrendCellRead]]

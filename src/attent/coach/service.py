@@ -5,12 +5,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
+from attent.agents.models import Agent, Role
+from attent.agents.service import require_role
 from attent.coach.engine import score
-from attent.coach.schemas import ScorecardRead, ScoreRequest, scorecard_read
-from attent.coach.settings import business_hours
+from attent.coach.schemas import CoachSettings, ScorecardRead, ScoreRequest, scorecard_read
+from attent.coach.scoring import queue
+from attent.coach.settings import SETTINGS_KEY, auto_promises, business_hours
 from attent.coach.transcript import Line, Transcript, parse_text
 from attent.coach.verdicts import Scorecard
+from attent.contacts.models import Contact
 from attent.core.errors import FieldError, Invalid
 from attent.organisations.models import Organisation
 from attent.organisations.service import get_organisation
@@ -68,3 +71,30 @@ def score_messages(*, db: Session, actor: Agent, data: ScoreRequest, at: datetim
     )
     transcript = Transcript(lines, started_at=start, timezone=zone)
     return score_with_org(transcript, org, data.language or actor.language)[0]
+
+
+def contact_ended(*, db: Session, contact: Contact, at: datetime) -> None:
+    """Queue an ended contact for the worker if it has messages: one statement, one small row at most."""
+    queue(db=db, organisation_id=contact.organisation_id, contact_id=contact.id, at=at, if_messages=True)
+
+
+def messages_added(*, db: Session, contact: Contact, at: datetime) -> None:
+    """Messages on an ended contact (a transcript logged afterwards) queue it to be scored again."""
+    if contact.ended_at is not None:
+        queue(db=db, organisation_id=contact.organisation_id, contact_id=contact.id, at=at)
+
+
+def coach_settings(*, db: Session, actor: Agent) -> CoachSettings:
+    """The organisation's coach settings with defaults filled in."""
+    org = get_organisation(db=db, organisation_id=actor.organisation_id)
+    return CoachSettings(auto_promises=auto_promises(org.settings))
+
+
+def set_coach_settings(*, db: Session, actor: Agent, data: CoachSettings) -> CoachSettings:
+    """Admins switch automatic promises on or off; business hours set elsewhere are kept."""
+    require_role(actor, Role.ADMIN)
+    org = get_organisation(db=db, organisation_id=actor.organisation_id)
+    current = dict(org.settings.get(SETTINGS_KEY) or {})
+    org.settings = {**org.settings, SETTINGS_KEY: {**current, "auto_promises": data.auto_promises}}
+    db.flush()
+    return coach_settings(db=db, actor=actor)

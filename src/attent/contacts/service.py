@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from attent.agents.models import Agent
 from attent.cases.models import Case, CaseStatus
 from attent.cases.service import change_status, get_case
+from attent.coach import service as coach
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
@@ -127,6 +128,7 @@ def end_contact(
         promises.callback_after_drop(
             db=db, case=case, contact_id=contact.id, agent=agent, dropped_at=ended, at=at
         )
+    coach.contact_ended(db=db, contact=contact, at=at)
     db.flush()
     return contact
 
@@ -195,6 +197,7 @@ def _add(
             db=db, organisation_id=case.organisation_id, customer_id=case.customer_id, case_id=case.id,
             kinds=[PromiseKind.FOLLOW_UP], at=at, actor=actor, how="reply",
         )  # fmt: skip
+    coach.messages_added(db=db, contact=contact, at=at)
     db.flush()
     return rows
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from attent.coach.scoring import score_all_due
 from attent.demo.coffee import load_coffee_shop
 from attent.demo.common import PASSWORD, DemoResult
 from attent.demo.recovery import load_recovery
@@ -25,4 +26,5 @@ def load_demo(*, db: Session, now: datetime) -> DemoResult:
     load_coffee_shop(db, now, result)
     load_villa(db, now, result)
     load_recovery(db, now)
+    score_all_due(db=db, now=now)  # what the worker would do next: score the ended contacts
     return result

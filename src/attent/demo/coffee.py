@@ -16,6 +16,7 @@ from attent.contacts.schemas import ContactCreate
 from attent.contacts.service import log_contact
 from attent.customers.schemas import CustomerCreate, Fact
 from attent.customers.service import create_customer
+from attent.demo.coaching import load_coaching_history
 from attent.demo.coffee_trouble import load_promises_in_trouble
 from attent.demo.common import PASSWORD, DemoResult, say
 from attent.demo.guidance import load_coffee_guidance
@@ -284,3 +285,4 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
         ),
     )
     load_promises_in_trouble(db, now, org.timezone, orders, a)
+    load_coaching_history(db, now, orders.id, a["fatima"], a["emma"])

@@ -170,9 +170,17 @@ def create(
 
 
 def make_promise(
-    *, db: Session, actor: Agent, case_id: uuid.UUID, data: PromiseCreate, at: datetime
+    *,
+    db: Session,
+    actor: Agent,
+    case_id: uuid.UUID,
+    data: PromiseCreate,
+    at: datetime,
+    source: PromiseSource = PromiseSource.AGENT,
+    contact_id: uuid.UUID | None = None,
 ) -> Promise:
-    """An agent's commitment on a case; owned by that agent unless another owner is named."""
+    """An agent's commitment on a case (or one the coach heard and the agent accepted); owned by that
+    agent unless another owner is named."""
     case = get_case(db=db, actor=actor, case_id=case_id)
     if case.status is CaseStatus.CLOSED:
         raise Conflict(
@@ -209,6 +217,8 @@ def make_promise(
         words=data.words,
         tell_customer=tell if data.tell_customer is None else data.tell_customer,
         step_type=data.step_type,
+        source=source,
+        contact_id=contact_id,
     )
 
 

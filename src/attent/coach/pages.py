@@ -1,0 +1,122 @@
+"""The coach in the workspace: the case page's panel and its proposal buttons, the agent's coaching card
+(/coach), the leads' team view (/coach/team), and the admins' setting (/admin/coach)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent, Role
+from attent.cases.models import Case
+from attent.coach import cards, service, stored
+from attent.coach.rules import load_rules
+from attent.coach.schemas import CoachSettings
+from attent.coach.stored import CoachPanel
+from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.errors import AttentError, Invalid
+from attent.core.templating import check_csrf, render
+from attent.organisations.service import get_organisation
+
+router = APIRouter(include_in_schema=False)
+Csrf = Annotated[str, Form()]
+
+
+def coach_panel(*, db: Session, actor: Agent, case: Case) -> CoachPanel:
+    """What the case page's coach panel shows (the case page checked the actor may see the case)."""
+    return stored.case_panel(db=db, actor=actor, case=case)
+
+
+@router.post("/cases/{case_id}/coach/proposals/{proposal_id}/{verb}")
+def decide(
+    case_id: uuid.UUID,
+    proposal_id: uuid.UUID,
+    verb: str,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    csrf: Csrf = "",
+) -> Response:
+    """Accept (make the promise) or dismiss a heard promise; errors show beside the panel."""
+    from attent.cases.pages import case_view  # the case page imports this module for its panel
+
+    check_csrf(request, csrf)
+    try:
+        if verb == "accept":
+            stored.accept_proposal(db=db, actor=actor, proposal_id=proposal_id, at=clock.now())
+        elif verb == "dismiss":
+            stored.dismiss_proposal(db=db, actor=actor, proposal_id=proposal_id, at=clock.now())
+        else:
+            raise Invalid("unknown_action", "Use accept or dismiss.", [])
+    except AttentError as exc:
+        db.rollback()
+        return case_view(
+            request,
+            db=db,
+            actor=actor,
+            clock=clock,
+            case_id=case_id,
+            status_code=exc.status,
+            form_error={"form": "coach", "detail": exc.detail, "errors": []},
+        )
+    return RedirectResponse(f"/cases/{case_id}#coach", status_code=303)
+
+
+@router.get("/coach")
+def card_page(request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> HTMLResponse:
+    """The agent's own coaching card: one small detail, with their own words as evidence."""
+    org = get_organisation(db=db, organisation_id=actor.organisation_id)
+    card = cards.coaching_card(db=db, agent=actor, at=clock.now())
+    return render(request, "coach/card.html", agent=actor, card=card, tz=org.timezone)
+
+
+@router.get("/coach/team")
+def team_page(
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    team_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> HTMLResponse:
+    """Leads and admins: pick a team; each member's focus behaviour and 8 weeks of trends."""
+    teams = cards.coachable_teams(db=db, actor=actor)
+    chosen = team_id or (teams[0].id if teams else None)
+    found = cards.team_coaching(db=db, actor=actor, team_id=chosen, at=clock.now()) if chosen else None
+    return render(
+        request,
+        "coach/team.html",
+        agent=actor,
+        teams=teams,
+        found=found,
+        behaviours=load_rules().behaviours,
+    )
+
+
+@router.get("/admin/coach")
+def settings_page(request: Request, db: DbSession, actor: CurrentAgent) -> HTMLResponse:
+    """The coach's setting: propose heard promises to the agent, or make them at once (admins change it)."""
+    current = service.coach_settings(db=db, actor=actor)
+    return render(
+        request,
+        "coach/settings.html",
+        agent=actor,
+        settings=current,
+        can_edit=actor.role is Role.ADMIN,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@router.post("/admin/coach")
+def save_settings(
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    auto_promises: Annotated[bool, Form()] = False,
+    csrf: Csrf = "",
+) -> Response:
+    """Save the setting; a non-admin gets the error page (the form is disabled for them anyway)."""
+    check_csrf(request, csrf)
+    service.set_coach_settings(db=db, actor=actor, data=CoachSettings(auto_promises=auto_promises))
+    return RedirectResponse("/admin/coach?saved=1", status_code=303)
