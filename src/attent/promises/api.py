@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
-from attent.promises import metrics, service
+from attent.promises import metrics, service, settings
 from attent.promises.durations import StepDuration, step_durations
 from attent.promises.metrics import GroupBy, Period, PromiseMetrics
 from attent.promises.models import PromiseState
@@ -154,10 +154,10 @@ def promise_metrics(
 @router.get("/promise-settings")
 def get_promise_settings(db: DbSession, actor: CurrentAgent) -> PromiseSettings:
     """The organisation's promise rules: warning times, grace, dropped-call call-backs, customer messages."""
-    return PromiseSettings.model_validate(service.promise_settings(db=db, actor=actor))
+    return PromiseSettings.model_validate(settings.promise_settings(db=db, actor=actor))
 
 
 @router.put("/promise-settings")
 def set_promise_settings(body: PromiseSettings, db: DbSession, actor: CurrentAgent) -> PromiseSettings:
     """Change the promise rules (admins); promises already made keep their times."""
-    return PromiseSettings.model_validate(service.set_promise_settings(db=db, actor=actor, data=body))
+    return PromiseSettings.model_validate(settings.set_promise_settings(db=db, actor=actor, data=body))

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Presence, Role, Team
-from attent.agents.service import require_role
+from attent.agents.models import Agent, Presence, Team
 from attent.cases.models import Case, CaseStatus
 from attent.cases.service import get_case, visible_to
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
@@ -18,7 +17,7 @@ from attent.promises import telling
 from attent.promises.durations import MIN_OBSERVATIONS, step_durations, window_minutes
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.policy import PromisePolicy, policy_of
-from attent.promises.schemas import PromiseCreate, PromiseSettings, PromiseUpdate
+from attent.promises.schemas import PromiseCreate, PromiseUpdate
 from attent.timeline.service import record_event
 
 
@@ -26,27 +25,6 @@ def policy_for(*, db: Session, organisation_id: uuid.UUID) -> PromisePolicy:
     """The organisation's promise timing rules."""
     org = db.get(Organisation, organisation_id)
     return policy_of(org.settings if org else {})
-
-
-def promise_settings(*, db: Session, actor: Agent) -> dict[str, Any]:
-    """The organisation's promise rules with every default filled in, as the settings page shows them."""
-    policy = policy_for(db=db, organisation_id=actor.organisation_id)
-    return {
-        "at_risk_minutes": {kind: int(t.total_seconds() // 60) for kind, t in policy.at_risk_before.items()},
-        "grace_minutes": int(policy.grace.total_seconds() // 60),
-        "dropped_callback_minutes": int(policy.dropped_callback_within.total_seconds() // 60),
-        "tell_customer": policy.tell_customer,
-    }
-
-
-def set_promise_settings(*, db: Session, actor: Agent, data: PromiseSettings) -> dict[str, Any]:
-    """Admins set the rules; they apply to promises made from now on (made ones keep their times)."""
-    require_role(actor, Role.ADMIN)
-    org = db.get(Organisation, actor.organisation_id)
-    assert org is not None
-    org.settings = {**org.settings, "promises": data.model_dump(mode="json")}
-    db.flush()
-    return promise_settings(db=db, actor=actor)
 
 
 def record_promise_event(
