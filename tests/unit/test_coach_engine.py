@@ -172,3 +172,25 @@ def test_empty_and_agentless_transcripts_get_an_empty_but_valid_scorecard():
     assert all(v.result == "na" for v in score(Transcript(())).verdicts)
     only_customer = score(Transcript((Line("customer", "hallo? mijn pakket is kapot"),)))
     assert all(v.result == "na" for v in only_customer.verdicts) and not only_customer.promises
+
+
+def test_a_price_is_not_a_clock_time():
+    at = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("UTC"))  # a Monday
+    line = "Agent: I'm refunding the 4.99 delivery fee, back on your card within 5 working days."
+    card = score(parse_text(line, started_at=at, timezone="Europe/Amsterdam"))
+    assert [(p.kind, p.due.isoformat()) for p in card.promises] == [("refund", "2026-11-30T17:00:00+01:00")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik bel u om 14.75 terug, of om 25:10, of om 99:99.",
+        "Het kost 12,60 per maand en 0.00 voor de eerste 3 maanden, tussen 88 en 99 uur.",
+        "Your order 2026.11.23 ships at 1.2.3 and costs 1:99:00.",
+    ],
+)
+def test_numbers_that_are_no_times_never_break_scoring(text):
+    at = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("UTC"))
+    card = score(parse_text(f"Agent: {text}", started_at=at, timezone="Europe/Amsterdam"))
+    assert len(card.verdicts) == 9
+    assert all(p.kind != "callback" for p in card.promises)  # no call-back at 14:75, 25:10 or 99:99

@@ -196,6 +196,9 @@ def find_times(text: str, code: str) -> list[Bit]:
         return True
 
     def add(kind: str, value: Any, s: int, e: int) -> None:
+        if kind == "clock" and not (0 <= value[0] <= 24 and 0 <= value[1] <= 59):
+            taken.append((s, e))  # "4.99" is a price, not a time
+            return
         if free(s, e) and not _is_past(g, text, s, e, kind in ("duration", "business_days")):
             bits.append(Bit(kind, value, s, e))
         taken.append((s, e))
