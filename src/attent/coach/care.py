@@ -32,9 +32,18 @@ def _failures(r: Reading) -> list[int]:
             if (r.speaker[i] == "customer" and r.has(i, "recovery", "failure"))
             or (r.speaker[i] == "agent" and r.has(i, "recovery", "admitted"))
             or (r.speaker[i] == "agent" and r.has(i, "recovery", "failure")
-                and r.has(i, "recovery", "apology"))
+                and (r.has(i, "recovery", "apology") or _ours(r, i)))
         ]  # fmt: skip
     return r.memo["failures"]  # type: ignore[return-value]
+
+
+def _ours(r: Reading, i: int) -> bool:
+    """An agent sentence that names a failure and our side in one breath ("the courier left it next door",
+    "het magazijn heeft de verkeerde gestuurd"): an admission without the words 'our fault'."""
+    return r.has(i, "recovery", "our_side") and any(
+        r.has_text(i, text, "recovery", "failure") and r.has_text(i, text, "recovery", "our_side")
+        for _, text in r.sentences(i)
+    )
 
 
 def _sorry(r: Reading) -> list[int]:
