@@ -149,17 +149,22 @@ def _offers(r: Reading) -> list[int]:
     for i in r.agent:
         if not (r.has(i, "recovery", "remedy") or r.has(i, "recovery", "gesture")):
             continue
-        if any(_offer_sentence(r, i, text) for _, text in r.sentences(i)):
+        plain = "?" not in r.text[i] and not r.has(i, "recovery", "remedy_refused")  # no sentence to rule out
+        if plain or any(_offer_sentence(r, i, text) for _, text in r.sentences(i)):
             (recaps if r.has(i, "next_step", "recap") else offers).append(i)
     return offers or recaps
 
 
 def _limitation(r: Reading, i: int) -> bool:
     """Sorry for what cannot be done ("eerder is niet mogelijk, sorry"): a limit, not a failure of ours."""
-    return any(
-        r.has_text(i, text, "recovery", "apology") and r.has_text(i, text, "recovery", "remedy_refused")
-        for _, text in r.sentences(i)
-    ) and not r.has(i, "recovery", "failure")
+    return (
+        r.has(i, "recovery", "remedy_refused")
+        and any(
+            r.has_text(i, text, "recovery", "apology") and r.has_text(i, text, "recovery", "remedy_refused")
+            for _, text in r.sentences(i)
+        )
+        and not r.has(i, "recovery", "failure")
+    )
 
 
 def recovery(r: Reading) -> Verdict:
