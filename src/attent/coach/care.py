@@ -32,9 +32,18 @@ def _failures(r: Reading) -> list[int]:
             if (r.speaker[i] == "customer" and r.has(i, "recovery", "failure"))
             or (r.speaker[i] == "agent" and r.has(i, "recovery", "admitted"))
             or (r.speaker[i] == "agent" and r.has(i, "recovery", "failure")
-                and r.has(i, "recovery", "apology"))
+                and (r.has(i, "recovery", "apology") or _ours(r, i)))
         ]  # fmt: skip
     return r.memo["failures"]  # type: ignore[return-value]
+
+
+def _ours(r: Reading, i: int) -> bool:
+    """An agent sentence that names a failure and our side in one breath ("the courier left it next door",
+    "het magazijn heeft de verkeerde gestuurd"): an admission without the words 'our fault'."""
+    return r.has(i, "recovery", "our_side") and any(
+        r.has_text(i, text, "recovery", "failure") and r.has_text(i, text, "recovery", "our_side")
+        for _, text in r.sentences(i)
+    )
 
 
 def _sorry(r: Reading) -> list[int]:
@@ -124,23 +133,57 @@ def empathy(r: Reading) -> Verdict:
     return _v("empathy", NA, [], "Er ging niets mis voor de klant.", "Nothing went wrong for the customer.")
 
 
+def _offer_sentence(r: Reading, i: int, text: str) -> bool:
+    """A sentence that offers a remedy: says it (not asks it), without a refusal or a mere intention to
+    look ("I'll see what I can do"), and more than the normal service (an engineer to fix what broke)."""
+    if text.rstrip().endswith("?") or r.has_text(i, text, "recovery", "remedy_refused"):
+        return False
+    return r.has_text(i, text, "recovery", "remedy") or r.has_text(i, text, "recovery", "gesture")
+
+
+def _offers(r: Reading) -> list[int]:
+    """Agent lines that offer to make it right; a recap ("So: ...") repeats an offer, it makes none,
+    and counts only where no earlier line made one."""
+    offers: list[int] = []
+    recaps: list[int] = []
+    for i in r.agent:
+        if not (r.has(i, "recovery", "remedy") or r.has(i, "recovery", "gesture")):
+            continue
+        plain = "?" not in r.text[i] and not r.has(i, "recovery", "remedy_refused")  # no sentence to rule out
+        if plain or any(_offer_sentence(r, i, text) for _, text in r.sentences(i)):
+            (recaps if r.has(i, "next_step", "recap") else offers).append(i)
+    return offers or recaps
+
+
+def _limitation(r: Reading, i: int) -> bool:
+    """Sorry for what cannot be done ("eerder is niet mogelijk, sorry"): a limit, not a failure of ours."""
+    return (
+        r.has(i, "recovery", "remedy_refused")
+        and any(
+            r.has_text(i, text, "recovery", "apology") and r.has_text(i, text, "recovery", "remedy_refused")
+            for _, text in r.sentences(i)
+        )
+        and not r.has(i, "recovery", "failure")
+    )
+
+
 def recovery(r: Reading) -> Verdict:
     """Where something went wrong on our side, met when the agent offers to make it right, not only sorry.
 
     Our side went wrong when a line reports a failure of ours (never arrived, charged twice, our mistake),
-    or the agent apologises for something (not a formula) or compensates "for the trouble"; an agent who
-    says it is not ours (the employer paid late) and admits nothing makes it `na`. A remedy alone does not
-    say something went wrong.
+    or the agent apologises for something (not a formula, not a limit) or compensates "for the trouble";
+    an agent who says it is not ours (the employer paid late) and admits nothing makes it `na`. A remedy
+    alone does not say something went wrong. The remedy must be offered: stated, not asked or refused, and
+    more than the service itself (the engineer who repairs what broke is the service, not its recovery).
     """
-    failures, sorry = _failures(r), _apologies(r)
+    failures = _failures(r)
+    sorry = [i for i in _apologies(r) if not _limitation(r, i)]
     gestures = [i for i in r.agent if r.has(i, "recovery", "gesture")]
     denied = [i for i in r.agent if r.has(i, "recovery", "not_ours")]
     admitted = [i for i in r.agent if r.has(i, "recovery", "admitted")]
     if not (failures or sorry or gestures) or (denied and not admitted):
         return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
-    remedies = [
-        i for i in r.agent if r.has(i, "recovery", "remedy") and not r.has(i, "recovery", "remedy_refused")
-    ]
+    remedies = _offers(r)
     if remedies:
         return _v(
             "recovery", MET, remedies,

@@ -1,0 +1,91 @@
+"""Recovery and empathy (`attent.coach.care`) on small stories written for the rules, not from the corpus.
+
+Each test is one kind of error the rule used to make: who reports the failure, a remedy that is only the
+service, a remedy asked or refused instead of offered, a recap, an admission without the words 'our fault'.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from attent.coach.engine import score
+from attent.coach.transcript import parse_text
+
+WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+def recovery(text: str) -> tuple[str, tuple[int, ...]]:
+    v = score(parse_text(text, started_at=WEDNESDAY_10)).verdict("recovery")
+    return v.result, v.lines
+
+
+def test_an_admission_in_other_words_than_our_fault_makes_recovery_apply():
+    warehouse = (
+        "Klant: er zat de verkeerde koffie in de doos\n"
+        "Agent: Ik zie het, dat is in het magazijn verkeerd gegaan.\n"
+        "Agent: Fijne dag."
+    )
+    assert recovery(warehouse)[0] == "missed"
+    ours = "Agent: De automaat had een storing. Dat ligt dus aan ons.\nAgent: Ik zet het op de lijst."
+    assert recovery(ours)[0] == "missed"
+    copied = "Agent: The promotion code was never copied to your contract.\nAgent: Anything else?"
+    assert recovery(copied)[0] == "missed"
+
+
+def test_a_bare_formula_is_the_missed_line_once_something_of_ours_went_wrong():
+    text = (
+        "Agent: Ik zie het: bij de update is het pakket uitgezet. Dat is bij ons misgegaan.\n"
+        "Klant: en nu?\n"
+        "Agent: Sorry voor het ongemak."
+    )
+    assert recovery(text) == ("missed", (2,))
+
+
+def test_the_engineer_who_repairs_what_broke_is_the_service_not_its_recovery():
+    repair = (
+        "Klant: de lantaarnpaal is al weken kapot\n"
+        "Agent: De monteur komt binnen vijf werkdagen om hem te repareren."
+    )
+    assert recovery(repair)[0] == "missed"
+    extra = repair + "\nAgent: En voor de moeite krijgt u een cadeaubon van 20 euro."
+    assert recovery(extra) == ("met", (2,))
+
+
+def test_a_remedy_asked_refused_or_only_looked_into_is_no_offer():
+    asked = "Customer: my parcel arrived damaged\nAgent: Would you like a replacement?"
+    assert recovery(asked)[0] == "missed"
+    refused = "Customer: you charged me twice\nAgent: I'm sorry, I can't refund that myself."
+    assert recovery(refused)[0] == "missed"
+    looked = "Customer: the order never arrived\nAgent: Sorry, I'll see what I can do about a refund."
+    assert recovery(looked)[0] == "missed"
+    liked = "Customer: the order never arrived\nAgent: Sorry! If you like, I'll send a replacement today."
+    assert recovery(liked) == ("met", (1,))
+
+
+def test_the_offer_is_the_evidence_not_the_recap_that_repeats_it():
+    text = (
+        "Customer: the parcel never arrived\n"
+        "Agent: That went wrong on our side. I'm sending a replacement today.\n"
+        "Agent: So: the replacement arrives tomorrow."
+    )
+    assert recovery(text) == ("met", (1,))
+
+
+def test_sorry_for_a_limit_is_not_a_failure_of_ours():
+    text = (
+        "Klant: er zit een barst in mijn voorruit door een steen\n"
+        "Agent: Morgen om half acht kan het. Eerder is niet mogelijk, sorry."
+    )
+    assert recovery(text)[0] == "na"
+
+
+def test_money_owed_after_a_reassessment_is_making_it_right():
+    text = (
+        "Agent: De behandelingen zijn per ongeluk bij dit jaar opgeteld.\n"
+        "Agent: Ik heb de declaratie opnieuw laten beoordelen en goedgekeurd."
+    )
+    assert recovery(text) == ("met", (1,))
+
+
+def test_we_regret_is_the_apology_that_stood_alone():
+    text = "Customer: my parcel arrived broken\nAgent: We regret to hear that your parcel arrived damaged."
+    assert recovery(text) == ("missed", (1,))
