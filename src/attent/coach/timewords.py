@@ -17,7 +17,7 @@ class Bit:
     """One time expression: what kind it is, its value, and where it stands in the normalised text."""
 
     kind: str  # duration (minutes) | business_days | clock (h, m, ampm) | day | weekday | part | next_week
-    #          | this_week | date (month, day)
+    #          | this_week | date (month or None when unnamed, day)
     value: Any
     start: int
     end: int
@@ -43,6 +43,7 @@ class TimeGrammar:
     next_week: re.Pattern[str]
     this_week: re.Pattern[str]
     date: re.Pattern[str]
+    day_of_month: re.Pattern[str]
     past_before: re.Pattern[str]
     past_after: re.Pattern[str]
     clock_words: frozenset[str]
@@ -128,6 +129,10 @@ def grammar(code: str) -> TimeGrammar:
         date=re.compile(
             rf"{b}(?:(?:the\s+)?(?P<d1>\d{{1,2}}|{ordinals})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?P<m1>{_alt(raw['months'])})"
             rf"|(?P<m2>{_alt(raw['months'])})\s+(?:the\s+)?(?P<d2>\d{{1,2}}|{ordinals})(?:st|nd|rd|th)?){e}"
+        ),
+        day_of_month=re.compile(  # "Friday the sixth", "vrijdag de 6e": the month is the next that has it
+            rf"(?<![\w])(?:{_alt(raw['weekdays'])}),?\s+(?P<dm>(?:the|de)\s+(?P<d>\d{{1,2}}|{ordinals})"
+            rf"(?:st|nd|rd|th|e)?|(?P<d3>\d{{1,2}})(?:st|nd|rd|th|e)){e}(?!\s*(?:of\s+)?(?:{_alt(raw['months'])}))"
         ),
         past_before=re.compile(rf"(?<![\w])(?:{_alt(raw['past'])})(?![\w])"),
         past_after=re.compile(r"^\s*(?:geleden|ago)\b"),
@@ -223,6 +228,8 @@ def find_times(text: str, code: str) -> list[Bit]:
         if clockish and n.is_integer() and 0 < n <= 24:
             add("clock", (int(n), 0, None), m.start(), m.end())
             continue
+        if text.startswith("'s", m.end()):
+            continue  # "one week's line rental": an amount, not a time
         kind, value = _minutes(g, n, unit)
         if kind == "duration" and unit in g.raw["seconds"] and n < 10:
             continue  # "one sec" is a filler, not a time
@@ -245,6 +252,10 @@ def find_times(text: str, code: str) -> list[Bit]:
         month = g.raw["months"][m["m1"] or m["m2"]]
         dom = m["d1"] or m["d2"]
         add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
+    for m in g.day_of_month.finditer(text) if digit or spelled else ():
+        dom = m["d"] or m["d3"]
+        number = int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])
+        add("date", (None, number), m.start("dm"), m.end())
     for m in g.part.finditer(text) if _present(g.needs["part"], text) else ():
         word = m["part"]
         standalone = " " in word or word not in (
