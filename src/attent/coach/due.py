@@ -55,11 +55,11 @@ def _date_ahead(today: date, month: int | None, dom: int, weekday: int | None) -
     year, month = today.year, today.month
     for _ in range(12):
         try:
-            day = date(year, month, dom)
+            ahead = date(year, month, dom)
         except ValueError:
-            day = None
-        if day is not None and day >= today and (weekday is None or day.weekday() == weekday):
-            return day
+            ahead = today - timedelta(days=1)  # the month has no such day
+        if ahead >= today and (weekday is None or ahead.weekday() == weekday):
+            return ahead
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
 
