@@ -23,12 +23,12 @@ _SLOT = {
 # verb ("it arrives", "you'll have it") only after the object was looked for, then anything else.
 KIND_ORDER = (
     "callback", "written", "credit", "refund", "visit", "restored", "booked", "collect", "follow_up",
-    "delivery", "step", "arrival", "other",
+    "delivery", "sent", "step", "arrival", "other",
 )  # fmt: skip
 # Lists that name a kind under another name: a letter is a follow-up, a visit is "other".
 KIND_OF = {
     "written": "follow_up", "visit": "other", "restored": "other", "booked": "other", "credit": "other",
-    "collect": "other", "arrival": "delivery",
+    "collect": "other", "arrival": "delivery", "sent": "follow_up",
 }  # fmt: skip
 SPECIFIC = KIND_ORDER[: KIND_ORDER.index("arrival")]
 SHORT_STEP_MINUTES = 60  # a short duration with no other kind is the step being done now
@@ -45,6 +45,7 @@ _RELATIVE = re.compile(
     r"^\s*(?:before|beforehand|in advance|ahead|earlier|prior|van tevoren|vooraf|ervoor|daarvoor|voordat|"
     r"voor (?:hij|zij|ze|de monteur|aankomst|vertrek))\b"
 )
+_IF = re.compile(r"(?:and |en |but |maar )?(?:if|unless|in case|als|mocht|indien|tenzij)\b")
 _CLAUSE_END = re.compile(r",? (?:and|en|but|maar|so|dus|dan|then) |[,;]")
 _COMBINES = {
     "day": {"clock", "part", "week"},
@@ -176,8 +177,11 @@ def _timed_clauses(r: Reading, i: int) -> Iterator[Clause]:
             tail = _CLAUSE_END.split(r.text[i][group[-1].end : stop], maxsplit=1)[0]
             clause = r.text[i][cursor : group[-1].end] + tail
             cursor = group[-1].end
-            if r.has_text(i, clause, "promises", "conditional") or _UNTIL.search(
-                r.text[i], 0, group[0].start
+            condition = _IF.match(sentence) is not None  # "if it hasn't come by Friday, ... Monday"
+            if (
+                condition
+                or r.has_text(i, clause, "promises", "conditional")
+                or _UNTIL.search(r.text[i], 0, group[0].start)
             ):
                 continue
             if all(b.kind in ("duration", "part") for b in group) and _RELATIVE.match(

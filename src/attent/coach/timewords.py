@@ -44,6 +44,7 @@ class TimeGrammar:
     this_week: re.Pattern[str]
     date: re.Pattern[str]
     day_of_month: re.Pattern[str]
+    weekday_part: re.Pattern[str]
     past_before: re.Pattern[str]
     past_after: re.Pattern[str]
     clock_words: frozenset[str]
@@ -133,6 +134,10 @@ def grammar(code: str) -> TimeGrammar:
         day_of_month=re.compile(  # "Friday the sixth", "vrijdag de 6e": the month is the next that has it
             rf"(?<![\w])(?:{_alt(raw['weekdays'])}),?\s+(?P<dm>(?:the|de)\s+(?P<d>\d{{1,2}}|{ordinals})"
             rf"(?:st|nd|rd|th|e)?|(?P<d3>\d{{1,2}})(?:st|nd|rd|th|e)){e}(?!\s*(?:of\s+)?(?:{_alt(raw['months'])}))"
+        ),
+        weekday_part=re.compile(  # written as one word: "donderdagochtend", "vrijdagmiddag"
+            rf"(?<![\w])(?P<wd>{_alt(raw['weekdays'])})"
+            rf"(?P<part>{_alt(raw.get('weekday_parts') or ['(?!)'])})(?![\w])"
         ),
         past_before=re.compile(rf"(?<![\w])(?:{_alt(raw['past'])})(?![\w])"),
         past_after=re.compile(r"^\s*(?:geleden|ago)\b"),
@@ -252,6 +257,10 @@ def find_times(text: str, code: str) -> list[Bit]:
         month = g.raw["months"][m["m1"] or m["m2"]]
         dom = m["d1"] or m["d2"]
         add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
+    for m in g.weekday_part.finditer(text) if g.raw.get("weekday_parts") else ():
+        if not _is_past(g, text, m.start(), m.end()):
+            bits.append(Bit("weekday", g.raw["weekdays"][m["wd"]], m.start(), m.start("part")))
+            bits.append(Bit("part", int(g.raw["parts"][m["part"]]), m.start("part"), m.end()))
     for m in g.day_of_month.finditer(text) if digit or spelled else ():
         dom = m["d"] or m["d3"]
         number = int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])
