@@ -45,6 +45,8 @@ class TimeGrammar:
     date: re.Pattern[str]
     day_of_month: re.Pattern[str]
     weekday_part: re.Pattern[str]
+    about: re.Pattern[str]
+    bare_date: re.Pattern[str]
     past_before: re.Pattern[str]
     past_after: re.Pattern[str]
     clock_words: frozenset[str]
@@ -139,6 +141,11 @@ def grammar(code: str) -> TimeGrammar:
             rf"(?<![\w])(?P<wd>{_alt(raw['weekdays'])})"
             rf"(?P<part>{_alt(raw.get('weekday_parts') or ['(?!)'])})(?![\w])"
         ),
+        about=re.compile(rf"{b}(?:een\s+)?(?P<unit>{units})\s+of\s+(?P<n>{num}){e}"),  # "een minuut of tien"
+        bare_date=re.compile(  # "on the 12th", "op de 12e": the next 12th
+            rf"(?<![\w])(?:on|by|before|op|voor|uiterlijk)\s+(?:the|de)\s+(?P<dm>(?P<d>\d{{1,2}})(?:st|nd|rd|th|e)){e}"
+            rf"(?!\s*(?:of\s+)?(?:{_alt(raw['months'])}))"
+        ),
         past_before=re.compile(rf"(?<![\w])(?:{_alt(raw['past'])})(?![\w])"),
         past_after=re.compile(r"^\s*(?:geleden|ago)\b"),
         clock_words=frozenset(raw["clock_words"]),
@@ -224,6 +231,9 @@ def find_times(text: str, code: str) -> list[Bit]:
         else:
             hour, minute = (h, 30) if m["past"] else (h - 1, 30)  # Dutch "half drie" is 2:30
         add("clock", (hour, minute, None), m.start(), m.end())
+    for m in g.about.finditer(text) if " of " in text else ():
+        kind, value = _minutes(g, _number(g, m["n"]), m["unit"])
+        add(kind, value, m.start(), m.end())
     for m in g.duration.finditer(text) if _present(g.needs["duration"], text) else ():
         if not free(m.start(), m.end()):
             continue
@@ -257,6 +267,8 @@ def find_times(text: str, code: str) -> list[Bit]:
         month = g.raw["months"][m["m1"] or m["m2"]]
         dom = m["d1"] or m["d2"]
         add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
+    for m in g.bare_date.finditer(text) if digit else ():
+        add("date", (None, int(m["d"])), m.start("dm"), m.end())
     for m in g.weekday_part.finditer(text) if g.raw.get("weekday_parts") else ():
         if not _is_past(g, text, m.start(), m.end()):
             bits.append(Bit("weekday", g.raw["weekdays"][m["wd"]], m.start(), m.start("part")))
