@@ -82,9 +82,15 @@ def _short(group: list[Bit]) -> bool:
     return any(b.kind == "duration" and b.value <= SHORT_STEP_MINUTES for b in group)
 
 
+def _holds(r: Reading, i: int, text: str, name: str) -> bool:
+    """Whether a part of line `i` holds a phrase of a kind list (none of them anchors at the text's ends, so
+    the line's cached answer rules most parts out)."""
+    return r.has(i, "promises", name) and r.lang(i).p("promises", name).search(text) is not None
+
+
 def _found(r: Reading, index: int, text: str, names: tuple[str, ...]) -> str | None:
     """The first list of `names` that `text` holds a phrase of."""
-    return next((k for k in names if r.has_text(index, text, "promises", k)), None)
+    return next((k for k in names if _holds(r, index, text, k)), None)
 
 
 def _kind_of_clause(
@@ -97,7 +103,7 @@ def _kind_of_clause(
     what the sentences before named (a link is a follow-up); with nothing named there, it is goods.
     `other` counts only from the clause and its own sentence."""
     short = _short(group)
-    back = r.has_text(i, clause, "promises", "refers_back")
+    back = _holds(r, i, clause, "refers_back")
     for n, text in enumerate((clause, *context)):
         if n == 1 and back:
             continue  # "you'll have it": the thing is named before, not later in the same sentence
@@ -106,13 +112,13 @@ def _kind_of_clause(
             return "step"  # "active again in two minutes": the step being done now
         if found:
             return KIND_OF.get(found, found)
-        if n == 0 and (short or r.has_text(i, clause, "promises", "arrival")) and not back:
-            return "step" if short and not r.has_text(i, clause, "promises", "arrival") else "delivery"
-    if back or any(r.has_text(i, text, "promises", "arrival") for text in context[:1]):
+        if n == 0 and (short or _holds(r, i, clause, "arrival")) and not back:
+            return "step" if short and not _holds(r, i, clause, "arrival") else "delivery"
+    if back or any(_holds(r, i, text, "arrival") for text in context[:1]):
         return "delivery"
     if short:
         return "step"
-    if any(r.has_text(i, text, "promises", "other") for text in (clause, *context[:1])):
+    if any(_holds(r, i, text, "other") for text in (clause, *context[:1])):
         return "other"
     return _slot_booked_before(r, i)
 
@@ -196,7 +202,7 @@ def timed_clauses(r: Reading, i: int) -> list[Clause]:
     cache = r.memo.setdefault("timed_clauses", {})
     assert isinstance(cache, dict)
     if i not in cache:
-        cache[i] = list(_timed_clauses(r, i))
+        cache[i] = list(_timed_clauses(r, i)) if _times(r, i) else []
     found: list[Clause] = cache[i]
     return found
 
@@ -209,7 +215,7 @@ def names_a_time(r: Reading, i: int) -> bool:
 def _confirmed_slot(r: Reading, i: int) -> FoundPromise | None:
     """A slot confirmed without naming it ("Ik zet het vast", "I've booked it") is due when the slot offered
     or chosen in the lines just before says: the nearest one with a clock time, else the nearest."""
-    if not r.has(i, "promises", "confirmed") or any(b.kind != "duration" for b in _times(r, i)):
+    if any(b.kind != "duration" for b in _times(r, i)) or not r.has(i, "promises", "confirmed"):
         return None  # the line names its own moment
     slots = []
     for j in range(i - 1, max(-1, i - 1 - CONFIRM_WINDOW), -1):

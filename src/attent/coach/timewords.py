@@ -231,7 +231,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         else:
             hour, minute = (h, 30) if m["past"] else (h - 1, 30)  # Dutch "half drie" is 2:30
         add("clock", (hour, minute, None), m.start(), m.end())
-    for m in g.about.finditer(text) if " of " in text else ():
+    for m in g.about.finditer(text) if g.raw.get("unit_before_number") and " of " in text else ():
         kind, value = _minutes(g, _number(g, m["n"]), m["unit"])
         add(kind, value, m.start(), m.end())
     for m in g.duration.finditer(text) if _present(g.needs["duration"], text) else ():
@@ -269,7 +269,8 @@ def find_times(text: str, code: str) -> list[Bit]:
         add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
     for m in g.bare_date.finditer(text) if digit else ():
         add("date", (None, int(m["d"])), m.start("dm"), m.end())
-    for m in g.weekday_part.finditer(text) if g.raw.get("weekday_parts") else ():
+    weekday_parts = g.raw.get("weekday_parts") and _present(g.needs["day"], text)
+    for m in g.weekday_part.finditer(text) if weekday_parts else ():
         if not _is_past(g, text, m.start(), m.end()):
             bits.append(Bit("weekday", g.raw["weekdays"][m["wd"]], m.start(), m.start("part")))
             bits.append(Bit("part", int(g.raw["parts"][m["part"]]), m.start("part"), m.end()))
