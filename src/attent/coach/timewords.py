@@ -113,7 +113,7 @@ def grammar(code: str) -> TimeGrammar:
         after_clock_word=re.compile(
             rf"(?<![\w])(?:{_alt(raw['clock_words'])})\s+(?P<h>\d{{1,2}}|{_alt(numbers)})"
             rf"(?=\s*(?:$|[,.;!?)]|(?:and|en|or|of|tomorrow|today|morgen|vandaag|at the latest|uiterlijk|"
-            rf"in the|'s|in de)\b))"
+            rf"in the|'s|in de)\b|to\s+(?!(?:\d|{_alt(numbers)}|half|quarter)\b)[a-z]))"  # "at ten to call"
         ),
         between=re.compile(
             rf"{b}(?:tussen|between)\s+(?:{hhmm}|{_alt(numbers)})\s*(?:uur\s+)?(?:en|and|-)\s+"
