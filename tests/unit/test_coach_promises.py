@@ -99,3 +99,10 @@ def test_a_slot_confirmed_without_its_time_takes_the_slot_just_named() -> None:
 def test_a_date_a_few_weeks_back_is_the_past_not_next_year() -> None:
     text = "Agent: The invoice of 17 February is credited; it's on your account within two working days."
     assert all(due.startswith("03-") for _, _, due in promises(text))
+
+
+def test_two_messages_on_different_days_are_two_promises_but_dispatch_and_arrival_one() -> None:
+    two = "Agent: You'll get the contract by e-mail within the hour, and the welcome pack next week."
+    assert promises(two) == [(0, "follow_up", "03-04 11:00"), (0, "follow_up", "03-13 17:00")]
+    one = "Agent: Het pakket wordt vandaag verstuurd en ligt morgen voor 12:00 bij u."
+    assert promises(one) == [(0, "delivery", "03-05 12:00")]

@@ -33,6 +33,7 @@ KIND_OF = {
 SPECIFIC = KIND_ORDER[: KIND_ORDER.index("arrival")]
 SHORT_STEP_MINUTES = 60  # a short duration with no other kind is the step being done now
 REPEAT = timedelta(minutes=5)
+SEPARATE = ("follow_up",)  # two messages on different days are two promises
 CONFIRM_WINDOW = 3  # a slot confirmed without a time ("I've booked it") was named this many lines before
 _TAG_QUESTION = re.compile(r",? (?:okay|ok|oke|right|alright|goed|prima|is dat goed|yeah|ja|hoor)\?$")
 # A bound, not a due time: "valid until Sunday", "from the 2nd of November", "na tien seconden".
@@ -236,7 +237,8 @@ def _later_day(group: list[Bit]) -> bool:
 
 def extract(r: Reading) -> list[FoundPromise]:
     """Every promise in the agent's lines: one per line and kind, the latest moment named for it
-    ("vandaag verstuurd, morgen voor 12:00 bij u" is one delivery, due tomorrow at noon). A duration in a
+    ("vandaag verstuurd, morgen voor 12:00 bij u" is one delivery, due tomorrow at noon), except messages
+    on different days, which are different messages. A duration in a
     line that books a later day is how long that visit takes, not a step under way now."""
     found: list[FoundPromise] = []
     raw = r.transcript.lines
@@ -255,10 +257,13 @@ def extract(r: Reading) -> list[FoundPromise]:
             if kind is None or due is None:
                 continue
             exact = any(b.kind == "clock" for b in group)
-            if kind in best and not _better(due, exact, best[kind].due, precise.get(kind, False)):
+            key = kind
+            if kind in SEPARATE and kind in best and best[kind].due.date() != due.date():
+                key = f"{kind}@{due.date()}"  # "the contract by e-mail within the hour, the pack next week"
+            if key in best and not _better(due, exact, best[key].due, precise.get(key, False)):
                 continue
-            best[kind] = FoundPromise(i, kind, due, raw[i].text)
-            precise[kind] = exact
+            best[key] = FoundPromise(i, kind, due, raw[i].text)
+            precise[key] = exact
         slot = _confirmed_slot(r, i)
         if slot is not None and "other" not in best:
             best["other"] = slot
