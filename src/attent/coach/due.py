@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from attent.coach.timewords import Bit
 
+PAST_DAYS = 183  # a date without a year this far back is a date in the past, not one next year
+
 
 @dataclass(frozen=True)
 class BusinessHours:
@@ -36,6 +38,30 @@ def _last_business_day_of_week(day: date, hours: BusinessHours) -> date:
     monday = day - timedelta(days=day.weekday())
     workdays = [d for d in hours.days if 0 <= d <= 6] or [4]
     return monday + timedelta(days=max(workdays))
+
+
+def _date_ahead(today: date, month: int | None, dom: int, weekday: int | None) -> date | None:
+    """The day a date names: this year's if still ahead; one up to half a year back is the past ("the invoice
+    of 17 February"), not next year. Without a month, the first month ahead that has the day (on the weekday
+    named with it: "Friday the sixth")."""
+    if month is not None:
+        try:
+            day = date(today.year, month, dom)
+        except ValueError:
+            return None
+        if day >= today:
+            return day
+        return None if (today - day).days <= PAST_DAYS else date(today.year + 1, month, dom)
+    year, month = today.year, today.month
+    for _ in range(12):
+        try:
+            ahead = date(year, month, dom)
+        except ValueError:
+            ahead = today - timedelta(days=1)  # the month has no such day
+        if ahead >= today and (weekday is None or ahead.weekday() == weekday):
+            return ahead
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
 
 
 def _hour_24(hour: int, minute: int, ampm: str | None, part: int | None) -> tuple[int, int]:
@@ -79,12 +105,10 @@ def resolve(bits: list[Bit], said_at: datetime, zone: str, hours: BusinessHours)
     day: date | None = None
     if "date" in by_kind:
         month, dom = by_kind["date"].value
-        try:
-            day = date(local.year, month, dom)
-        except ValueError:
+        weekday = by_kind["weekday"].value if "weekday" in by_kind else None
+        day = _date_ahead(local.date(), month, dom, weekday)
+        if day is None:
             return None
-        if day < local.date():
-            day = date(local.year + 1, month, dom)
     elif "weekday" in by_kind:
         wanted = by_kind["weekday"].value
         ahead = (wanted - local.weekday()) % 7 or 7

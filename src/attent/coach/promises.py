@@ -11,23 +11,42 @@ from datetime import datetime, timedelta
 
 from attent.coach.due import resolve
 from attent.coach.reading import Reading
-from attent.coach.timewords import Bit
+from attent.coach.timewords import Bit, find_times
 from attent.coach.verdicts import FoundPromise
 
 _SLOT = {
     "day": "day", "weekday": "day", "date": "day", "next_week": "week", "this_week": "week",
     "clock": "clock", "part": "part", "duration": "span", "business_days": "span",
 }  # fmt: skip
-# The order kinds are tried in: who calls, what is written to you, money, someone coming round or service
-# restored (`other`), goods, the step at hand, anything else.
-KIND_ORDER = ("callback", "written", "refund", "visit", "restored", "follow_up", "delivery", "step", "other")
+# The order kinds are tried in: who calls, what is written to you, a credit on the bill (`other`), money,
+# someone coming round, service restored or a slot booked (`other`), goods, the step at hand; a bare arrival
+# verb ("it arrives", "you'll have it") only after the object was looked for, then anything else.
+KIND_ORDER = (
+    "callback", "written", "credit", "refund", "visit", "restored", "booked", "collect", "follow_up",
+    "delivery", "sent", "step", "arrival", "other",
+)  # fmt: skip
 # Lists that name a kind under another name: a letter is a follow-up, a visit is "other".
-KIND_OF = {"written": "follow_up", "visit": "other", "restored": "other"}
-SPECIFIC = ("callback", "written", "refund", "visit", "restored", "follow_up", "delivery", "step")
+KIND_OF = {
+    "written": "follow_up", "visit": "other", "restored": "other", "booked": "other", "credit": "other",
+    "collect": "other", "arrival": "delivery", "sent": "follow_up",
+}  # fmt: skip
+SPECIFIC = KIND_ORDER[: KIND_ORDER.index("arrival")]
 SHORT_STEP_MINUTES = 60  # a short duration with no other kind is the step being done now
 REPEAT = timedelta(minutes=5)
+SEPARATE = ("follow_up",)  # two messages on different days are two promises
+CONFIRM_WINDOW = 3  # a slot confirmed without a time ("I've booked it") was named this many lines before
 _TAG_QUESTION = re.compile(r",? (?:okay|ok|oke|right|alright|goed|prima|is dat goed|yeah|ja|hoor)\?$")
-_UNTIL = re.compile(r"\b(?:until|till|tot|t/m|after|well before|long before|ruim voor|ruim op tijd voor)\s*$")
+# A bound, not a due time: "valid until Sunday", "from the 2nd of November", "na tien seconden".
+_UNTIL = re.compile(
+    r"\b(?:until|till|tot|t/m|after|well before|long before|ruim voor|ruim op tijd voor|from|as of|starting|"
+    r"vanaf|met ingang van|na)\s*$"
+)
+# Counted back from another moment, not from now: "half an hour before he arrives", "the evening before".
+_RELATIVE = re.compile(
+    r"^\s*(?:before|beforehand|in advance|ahead|earlier|prior|van tevoren|vooraf|ervoor|daarvoor|voordat|"
+    r"voor (?:hij|zij|ze|de monteur|aankomst|vertrek))\b"
+)
+_IF = re.compile(r"(?:and |en |but |maar )?(?:if|unless|in case|als|mocht|indien|tenzij)\b")
 _CLAUSE_END = re.compile(r",? (?:and|en|but|maar|so|dus|dan|then) |[,;]")
 _COMBINES = {
     "day": {"clock", "part", "week"},
@@ -60,27 +79,57 @@ def _groups(bits: list[Bit]) -> list[list[Bit]]:
     return groups
 
 
-def _kind(
-    r: Reading, index: int, text: str, group: list[Bit], names: tuple[str, ...] = KIND_ORDER
-) -> str | None:
-    """The promise kind the verb and object of `text` name, from the lists in `names`, in order."""
-    found = next((k for k in names if r.has_text(index, text, "promises", k)), None)
-    if found in (None, "step", "other", "restored") and any(
-        b.kind == "duration" and b.value <= SHORT_STEP_MINUTES for b in group
-    ):
-        return "step"  # a short duration with nothing else named is the step at hand
-    return KIND_OF.get(found, found) if found else None
+def _short(group: list[Bit]) -> bool:
+    return any(b.kind == "duration" and b.value <= SHORT_STEP_MINUTES for b in group)
+
+
+def _holds(r: Reading, i: int, text: str, name: str) -> bool:
+    """Whether a part of line `i` holds a phrase of a kind list (none of them anchors at the text's ends, so
+    the line's cached answer rules most parts out)."""
+    return r.has(i, "promises", name) and r.lang(i).p("promises", name).search(text) is not None
+
+
+def _found(r: Reading, index: int, text: str, names: tuple[str, ...]) -> str | None:
+    """The first list of `names` that `text` holds a phrase of."""
+    return next((k for k in names if _holds(r, index, text, k)), None)
 
 
 def _kind_of_clause(
-    r: Reading, i: int, clause: str, sentence: str, before: str, group: list[Bit]
+    r: Reading, i: int, clause: str, context: tuple[str, ...], group: list[Bit]
 ) -> str | None:
-    """The clause's own words first, then its sentence, then the sentence before (what "it" refers to)."""
-    for text in (clause, sentence, before):
-        kind = _kind(r, i, text, group, SPECIFIC)
-        if kind:
-            return kind
-    return _kind(r, i, clause, group) or _kind(r, i, sentence, group)
+    """The clause's own words first, then its sentence, then the sentences before it, nearest first.
+
+    A short duration with nothing named in the clause is the step at hand. A clause that only says the
+    thing arrives ("It arrives within 10 minutes", "je hebt het binnen een half uur") takes its kind from
+    what the sentences before named (a link is a follow-up); with nothing named there, it is goods.
+    `other` counts only from the clause and its own sentence."""
+    short = _short(group)
+    back = _holds(r, i, clause, "refers_back")
+    for n, text in enumerate((clause, *context)):
+        if n == 1 and back:
+            continue  # "you'll have it": the thing is named before, not later in the same sentence
+        found = _found(r, i, text, SPECIFIC)
+        if found == "restored" and short:
+            return "step"  # "active again in two minutes": the step being done now
+        if found:
+            return KIND_OF.get(found, found)
+        if n == 0 and (short or _holds(r, i, clause, "arrival")) and not back:
+            return "step" if short and not _holds(r, i, clause, "arrival") else "delivery"
+    if back or any(_holds(r, i, text, "arrival") for text in context[:1]):
+        return "delivery"
+    if short:
+        return "step"
+    if any(_holds(r, i, text, "other") for text in (clause, *context[:1])):
+        return "other"
+    return _slot_booked_before(r, i)
+
+
+def _slot_booked_before(r: Reading, i: int) -> str | None:
+    """A bare slot ("This Saturday, between eight and twelve.") answers the agent's offer to book one."""
+    for j in range(i - 1, max(-1, i - 1 - CONFIRM_WINDOW), -1):
+        if r.speaker[j] == "agent":
+            return "other" if r.has(j, "promises", "booked") else None
+    return None
 
 
 def _better(due: datetime, exact: bool, kept: datetime, kept_exact: bool) -> bool:
@@ -99,18 +148,32 @@ def _no_commitment(r: Reading, i: int, sentence: str) -> bool:
     )
 
 
-def _timed_clauses(r: Reading, i: int) -> Iterator[tuple[str, str, str, list[Bit]]]:
-    """The clauses of line `i` that commit to a time: (clause, sentence, the sentence before, time words).
+Clause = tuple[str, str, tuple[str, ...], list[Bit]]  # clause, its sentence, the sentences before, times
+
+
+def _times(r: Reading, i: int) -> list[Bit]:
+    """The line's time words; "weken" is looked for here too, as the reading's quick test for time words
+    does not know it ("binnen zes weken een besluit")."""
+    bits = r.times(i)
+    if bits or "weken" not in r.text[i]:
+        return bits
+    return find_times(r.text[i], r.line_lang[i])
+
+
+def _timed_clauses(r: Reading, i: int) -> Iterator[Clause]:
+    """The clauses of line `i` that commit to a time: (clause, sentence, the sentences before, time words).
 
     Left out: questions, recaps and general statements ("normally…"), the customer's situation or own task,
-    a clause on a condition ("if the police don't find it within 30 days"), and a bound ("valid until
-    Sunday", "well before Saturday")."""
-    bits = r.times(i)
+    a clause on a condition ("if the police don't find it within 30 days"), a bound ("valid until
+    Sunday", "well before Saturday", "from the 2nd"), and a time counted back from another moment ("half an
+    hour before he arrives", "the evening before")."""
+    bits = _times(r, i)
     if not bits:
         return
-    before = ""
+    earlier: tuple[str, ...] = ()
     for start, sentence in r.sentences(i):
-        previous, before = before, sentence
+        context = (sentence, *earlier)
+        earlier = (sentence, *earlier)
         inside = [b for b in bits if start <= b.start < start + len(sentence)]
         question = _TAG_QUESTION.sub("", sentence.rstrip()).endswith("?")
         if not inside or question or _no_commitment(r, i, sentence):
@@ -121,20 +184,27 @@ def _timed_clauses(r: Reading, i: int) -> Iterator[tuple[str, str, str, list[Bit
             tail = _CLAUSE_END.split(r.text[i][group[-1].end : stop], maxsplit=1)[0]
             clause = r.text[i][cursor : group[-1].end] + tail
             cursor = group[-1].end
-            if r.has_text(i, clause, "promises", "conditional") or _UNTIL.search(
-                r.text[i], 0, group[0].start
+            condition = _IF.match(sentence) is not None  # "if it hasn't come by Friday, ... Monday"
+            if (
+                condition
+                or r.has_text(i, clause, "promises", "conditional")
+                or _UNTIL.search(r.text[i], 0, group[0].start)
             ):
                 continue
-            yield clause, sentence, previous, group
+            if all(b.kind in ("duration", "part") for b in group) and _RELATIVE.match(
+                r.text[i][group[-1].end :]
+            ):
+                continue
+            yield clause, sentence, context[1:], group
 
 
-def timed_clauses(r: Reading, i: int) -> list[tuple[str, str, str, list[Bit]]]:
+def timed_clauses(r: Reading, i: int) -> list[Clause]:
     """`_timed_clauses` of line `i`, found once per reading (promises and sets_expectation both ask)."""
     cache = r.memo.setdefault("timed_clauses", {})
     assert isinstance(cache, dict)
     if i not in cache:
-        cache[i] = list(_timed_clauses(r, i)) if r.times(i) else []
-    found: list[tuple[str, str, str, list[Bit]]] = cache[i]
+        cache[i] = list(_timed_clauses(r, i)) if _times(r, i) else []
+    found: list[Clause] = cache[i]
     return found
 
 
@@ -143,24 +213,60 @@ def names_a_time(r: Reading, i: int) -> bool:
     return bool(timed_clauses(r, i))
 
 
+def _confirmed_slot(r: Reading, i: int) -> FoundPromise | None:
+    """A slot confirmed without naming it ("Ik zet het vast", "I've booked it") is due when the slot offered
+    or chosen in the lines just before says: the nearest one with a clock time, else the nearest."""
+    if any(b.kind != "duration" for b in _times(r, i)) or not r.has(i, "promises", "confirmed"):
+        return None  # the line names its own moment
+    slots = []
+    for j in range(i - 1, max(-1, i - 1 - CONFIRM_WINDOW), -1):
+        groups = _groups(_times(r, j))
+        if groups:
+            slots.append((j, groups[-1]))
+    slots.sort(key=lambda slot: not any(b.kind == "clock" for b in slot[1]))
+    for j, group in slots:
+        due = resolve(group, r.transcript.at(j), r.transcript.timezone, r.hours)
+        if due is not None:
+            return FoundPromise(i, "other", due, r.transcript.lines[i].text)
+    return None
+
+
+def _later_day(group: list[Bit]) -> bool:
+    return any(b.kind in ("weekday", "date", "next_week") or (b.kind == "day" and b.value) for b in group)
+
+
 def extract(r: Reading) -> list[FoundPromise]:
     """Every promise in the agent's lines: one per line and kind, the latest moment named for it
-    ("vandaag verstuurd, morgen voor 12:00 bij u" is one delivery, due tomorrow at noon)."""
+    ("vandaag verstuurd, morgen voor 12:00 bij u" is one delivery, due tomorrow at noon), except messages
+    on different days, which are different messages. A duration in a
+    line that books a later day is how long that visit takes, not a step under way now."""
     found: list[FoundPromise] = []
     raw = r.transcript.lines
     for i in r.agent:
         best: dict[str, FoundPromise] = {}
         precise: dict[str, bool] = {}  # whether the kept moment named a clock time
-        for clause, sentence, previous, group in timed_clauses(r, i):
-            kind = _kind_of_clause(r, i, clause, sentence, previous, group)
+        kinds = [
+            (_kind_of_clause(r, i, clause, (sentence, *context), group), group)
+            for clause, sentence, context, group in timed_clauses(r, i)
+        ]
+        later = any(kind not in (None, "step") and _later_day(group) for kind, group in kinds)
+        for kind, group in kinds:
+            if kind == "step" and later:
+                continue  # how long the booked visit takes, not a step under way now
             due = resolve(group, r.transcript.at(i), r.transcript.timezone, r.hours)
             if kind is None or due is None:
                 continue
             exact = any(b.kind == "clock" for b in group)
-            if kind in best and not _better(due, exact, best[kind].due, precise.get(kind, False)):
+            key = kind
+            if kind in SEPARATE and kind in best and best[kind].due.date() != due.date():
+                key = f"{kind}@{due.date()}"  # "the contract by e-mail within the hour, the pack next week"
+            if key in best and not _better(due, exact, best[key].due, precise.get(key, False)):
                 continue
-            best[kind] = FoundPromise(i, kind, due, raw[i].text)
-            precise[kind] = exact
+            best[key] = FoundPromise(i, kind, due, raw[i].text)
+            precise[key] = exact
+        slot = _confirmed_slot(r, i)
+        if slot is not None and "other" not in best:
+            best["other"] = slot
         for promise in sorted(best.values(), key=lambda p: p.due):
             repeated = promise.kind != "step" and any(  # a step said again is the next step
                 p.kind == promise.kind and abs(p.due - promise.due) <= REPEAT for p in found

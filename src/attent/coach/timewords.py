@@ -17,7 +17,7 @@ class Bit:
     """One time expression: what kind it is, its value, and where it stands in the normalised text."""
 
     kind: str  # duration (minutes) | business_days | clock (h, m, ampm) | day | weekday | part | next_week
-    #          | this_week | date (month, day)
+    #          | this_week | date (month or None when unnamed, day)
     value: Any
     start: int
     end: int
@@ -43,6 +43,10 @@ class TimeGrammar:
     next_week: re.Pattern[str]
     this_week: re.Pattern[str]
     date: re.Pattern[str]
+    day_of_month: re.Pattern[str]
+    weekday_part: re.Pattern[str]
+    about: re.Pattern[str]
+    bare_date: re.Pattern[str]
     past_before: re.Pattern[str]
     past_after: re.Pattern[str]
     clock_words: frozenset[str]
@@ -109,7 +113,7 @@ def grammar(code: str) -> TimeGrammar:
         after_clock_word=re.compile(
             rf"(?<![\w])(?:{_alt(raw['clock_words'])})\s+(?P<h>\d{{1,2}}|{_alt(numbers)})"
             rf"(?=\s*(?:$|[,.;!?)]|(?:and|en|or|of|tomorrow|today|morgen|vandaag|at the latest|uiterlijk|"
-            rf"in the|'s|in de)\b))"
+            rf"in the|'s|in de)\b|to\s+(?!(?:\d|{_alt(numbers)}|half|quarter)\b)[a-z]))"  # "at ten to call"
         ),
         between=re.compile(
             rf"{b}(?:tussen|between)\s+(?:{hhmm}|{_alt(numbers)})\s*(?:uur\s+)?(?:en|and|-)\s+"
@@ -128,6 +132,19 @@ def grammar(code: str) -> TimeGrammar:
         date=re.compile(
             rf"{b}(?:(?:the\s+)?(?P<d1>\d{{1,2}}|{ordinals})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?P<m1>{_alt(raw['months'])})"
             rf"|(?P<m2>{_alt(raw['months'])})\s+(?:the\s+)?(?P<d2>\d{{1,2}}|{ordinals})(?:st|nd|rd|th)?){e}"
+        ),
+        day_of_month=re.compile(  # "Friday the sixth", "vrijdag de 6e": the month is the next that has it
+            rf"(?<![\w])(?:{_alt(raw['weekdays'])}),?\s+(?P<dm>(?:the|de)\s+(?P<d>\d{{1,2}}|{ordinals})"
+            rf"(?:st|nd|rd|th|e)?|(?P<d3>\d{{1,2}})(?:st|nd|rd|th|e)){e}(?!\s*(?:of\s+)?(?:{_alt(raw['months'])}))"
+        ),
+        weekday_part=re.compile(  # written as one word: "donderdagochtend", "vrijdagmiddag"
+            rf"(?<![\w])(?P<wd>{_alt(raw['weekdays'])})"
+            rf"(?P<part>{_alt(raw.get('weekday_parts') or ['(?!)'])})(?![\w])"
+        ),
+        about=re.compile(rf"{b}(?:een\s+)?(?P<unit>{units})\s+of\s+(?P<n>{num}){e}"),  # "een minuut of tien"
+        bare_date=re.compile(  # "on the 12th", "op de 12e": the next 12th
+            rf"(?<![\w])(?:on|by|before|op|voor|uiterlijk)\s+(?:the|de)\s+(?P<dm>(?P<d>\d{{1,2}})(?:st|nd|rd|th|e)){e}"
+            rf"(?!\s*(?:of\s+)?(?:{_alt(raw['months'])}))"
         ),
         past_before=re.compile(rf"(?<![\w])(?:{_alt(raw['past'])})(?![\w])"),
         past_after=re.compile(r"^\s*(?:geleden|ago)\b"),
@@ -217,6 +234,9 @@ def find_times(text: str, code: str) -> list[Bit]:
         else:
             hour, minute = (h, 30) if m["past"] else (h - 1, 30)  # Dutch "half drie" is 2:30
         add("clock", (hour, minute, None), m.start(), m.end())
+    for m in g.about.finditer(text) if g.raw.get("unit_before_number") and " of " in text else ():
+        kind, value = _minutes(g, _number(g, m["n"]), m["unit"])
+        add(kind, value, m.start(), m.end())
     for m in g.duration.finditer(text) if _present(g.needs["duration"], text) else ():
         if not free(m.start(), m.end()):
             continue
@@ -226,6 +246,8 @@ def find_times(text: str, code: str) -> list[Bit]:
         if clockish and n.is_integer() and 0 < n <= 24:
             add("clock", (int(n), 0, None), m.start(), m.end())
             continue
+        if text.startswith("'s", m.end()):
+            continue  # "one week's line rental": an amount, not a time
         kind, value = _minutes(g, n, unit)
         if kind == "duration" and unit in g.raw["seconds"] and n < 10:
             continue  # "one sec" is a filler, not a time
@@ -248,6 +270,17 @@ def find_times(text: str, code: str) -> list[Bit]:
         month = g.raw["months"][m["m1"] or m["m2"]]
         dom = m["d1"] or m["d2"]
         add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
+    for m in g.bare_date.finditer(text) if digit else ():
+        add("date", (None, int(m["d"])), m.start("dm"), m.end())
+    weekday_parts = g.raw.get("weekday_parts") and _present(g.needs["day"], text)
+    for m in g.weekday_part.finditer(text) if weekday_parts else ():
+        if not _is_past(g, text, m.start(), m.end()):
+            bits.append(Bit("weekday", g.raw["weekdays"][m["wd"]], m.start(), m.start("part")))
+            bits.append(Bit("part", int(g.raw["parts"][m["part"]]), m.start("part"), m.end()))
+    for m in g.day_of_month.finditer(text) if digit or spelled else ():
+        dom = m["d"] or m["d3"]
+        number = int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])
+        add("date", (None, number), m.start("dm"), m.end())
     for m in g.part.finditer(text) if _present(g.needs["part"], text) else ():
         word = m["part"]
         standalone = " " in word or word not in (
