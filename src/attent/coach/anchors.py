@@ -34,6 +34,12 @@ def line_keys(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return words, frozenset(w[:STEM] for w in words if len(w) >= STEM)
 
 
+def text_keys(text: str) -> frozenset[str]:
+    """`line_keys` as one set: each word cut to its stem. A whole-word anchor is shorter than a stem
+    (`_anchor`), so a short word and a stem never stand for the same key."""
+    return frozenset([w[:STEM] for w in _WORD.findall(text)])
+
+
 def may_match(anchors: Anchors | None, words: frozenset[str], stems: frozenset[str]) -> bool:
     """False only when the list cannot match a line with these words."""
     return anchors is None or not (anchors.words.isdisjoint(words) and anchors.stems.isdisjoint(stems))
@@ -182,6 +188,18 @@ def _anchor(word: str, starts: bool, ends: bool) -> tuple[str, str] | None:
     return None
 
 
+_SEPARATORS = (" ", "'", "-")
+_OPTIONAL = ("?", "*", "{")
+
+
+def _boundary(phrase: str, j: int) -> bool:
+    """Whether a match is at a word boundary where the phrase reaches index `j`."""
+    if j >= len(phrase):
+        return True
+    separator = phrase[j] in _SEPARATORS and phrase[j + 1 : j + 2] not in _OPTIONAL
+    return separator or phrase.startswith("\\b", j)
+
+
 def _leading_group(phrase: str) -> set[tuple[str, str]] | None:
     """Anchors from a group the phrase starts with, when each alternative starts with a word
     ("(call|ring|phone)s? you", "(i|we) need")."""
@@ -191,7 +209,6 @@ def _leading_group(phrase: str) -> set[tuple[str, str]] | None:
     end, alts = _group_end(body, 0)
     if body[end : end + 1] in ("?", "*", "{"):
         return None  # the group is optional
-    after = body[end : end + 1]
     out: set[tuple[str, str]] = set()
     for alt in alts:
         words = _top_level(alt)
@@ -199,7 +216,7 @@ def _leading_group(phrase: str) -> set[tuple[str, str]] | None:
             return None
         first, starts, ends = words[0]
         if alt.startswith(first) and len(words) == 1 and ends:
-            ends = after in ("", " ", "'", "-") or body[end : end + 2] == "\\b"
+            ends = _boundary(body, end)  # "(be|get) ?x" may match "getx": "get" does not end there
         anchor = _anchor(first, starts and alt.startswith(first), ends)
         if anchor is None:
             return None

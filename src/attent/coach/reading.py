@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from attent.coach.anchors import line_keys, may_match
+from attent.coach.anchors import text_keys
 from attent.coach.due import BusinessHours
 from attent.coach.language import contact_language_of, language_of, line_scores
 from attent.coach.rules import Language, RuleSet, normalise
@@ -32,7 +32,7 @@ class Reading:
     def __post_init__(self) -> None:
         lines = self.transcript.lines
         self.text = [normalise(line.text) for line in lines]
-        self.keys = [line_keys(text) for text in self.text]  # the words and stems each prefilter asks about
+        self.keys = [text_keys(text) for text in self.text]  # the words and stems the matchers ask about
         self.speaker = [line.speaker for line in lines]
         self.marker_counts = [line_scores(text) for text in self.text]
         self.language, self.mixed = contact_language_of(self.marker_counts)
@@ -42,6 +42,7 @@ class Reading:
         self.system = [i for i, s in enumerate(self.speaker) if s == "system"]
         self._times: dict[int, list[Bit]] = {}
         self._has: dict[tuple[int, str, str], bool] = {}
+        self._part_keys: dict[str, frozenset[str]] = {}  # keys of sentences and clauses asked about
         self.memo: dict[str, object] = {}  # results rules share (hold events, data requests)
 
     def _lang_of(self, index: int) -> str:
@@ -58,12 +59,8 @@ class Reading:
         key = (index, section, name)
         found = self._has.get(key)
         if found is None:
-            anchors, pattern = self.rules.languages[self.line_lang[index]].lists[(section, name)]
-            words, stems = self.keys[index]
-            if anchors is not None and anchors.words.isdisjoint(words) and anchors.stems.isdisjoint(stems):
-                found = False  # the prefilter (`attent.coach.anchors`): no word the list needs
-            else:
-                found = pattern.search(self.text[index]) is not None
+            matcher = self.rules.languages[self.line_lang[index]].matchers[(section, name)]
+            found = matcher.search(self.text[index], self.keys[index])  # see `attent.coach.matcher`
             self._has[key] = found
         return found
 
@@ -75,15 +72,16 @@ class Reading:
         lang = self.lang(index)
         if (section, name) not in lang.anchored and not self.has(index, section, name):
             return False
-        return lang.p(section, name).search(text) is not None
+        keys = self._part_keys.get(text)
+        if keys is None:
+            keys = self._part_keys[text] = text_keys(text)
+        return lang.matchers[(section, name)].search(text, keys)
 
     def has_any_language(self, index: int, section: str, name: str) -> bool:
         """Like `has`, but in either language (for words that mean the same in both, e.g. numbers)."""
-        text, (words, stems) = self.text[index], self.keys[index]
-        return any(
-            may_match(lang.anchors.get((section, name)), words, stems) and lang.p(section, name).search(text)
-            for lang in self.rules.languages.values()
-        )
+        text, keys = self.text[index], self.keys[index]
+        key = (section, name)
+        return any(lang.matchers[key].search(text, keys) for lang in self.rules.languages.values())
 
     def times(self, index: int) -> list[Bit]:
         """Forward-looking time expressions in line `index` (cached)."""

@@ -1,0 +1,73 @@
+"""Whether a line holds a phrase of a list, asking the regex of only the phrases the line's words allow.
+
+A list's one big alternation is searched at every position of a line, and after the list-wide prefilter
+(`attent.coach.anchors.list_anchors`) most searches still found nothing (about 85% on the benchmark): a
+line with "for" passed "sorry for the inconvenience" on to the regex. Here each phrase keeps its own
+regex and the anchors it needs all of (`phrase_needs`); the line's keys pick the phrases whose rarest
+anchor they hold (one dict look-up per key), the phrase's other anchors are checked, and only then its
+small regex runs. Phrases with no anchor to read (`mm+`) are searched as one alternation, always.
+
+The answer is the one the list's alternation gives: a match of "a|b" is a match of "a" or of "b" (Python's
+`re` tries every alternative at every position), and each phrase keeps the list's word boundaries.
+`tests/unit/test_coach_anchors.py` checks this against the plain regex on every corpus line.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from attent.coach.needs import Need, phrase_needs
+
+
+def compile_phrases(items: Iterable[str]) -> re.Pattern[str]:
+    """One regex for phrases, whole words only, longest phrase first (what `rules.phrases` compiles)."""
+    ordered = sorted(set(items), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(ordered) + r")(?![\w])")
+
+
+Candidate = tuple[re.Pattern[str], tuple[Need, ...]]  # a phrase's regex and the anchors it needs besides
+
+
+@dataclass(frozen=True, slots=True)
+class ListMatcher:
+    """One phrase list, indexed by the anchor that rules each phrase in."""
+
+    triggers: frozenset[str]  # every key that rules some phrase in
+    by_key: dict[str, tuple[Candidate, ...]]
+    always: re.Pattern[str] | None  # the phrases without anchors, searched on every line
+
+    def search(self, text: str, keys: frozenset[str]) -> bool:
+        """Whether `text` (whose `text_keys` are `keys`) holds a phrase of the list."""
+        if not self.triggers.isdisjoint(keys):
+            by_key = self.by_key
+            for key in self.triggers.intersection(keys):
+                for pattern, needs in by_key[key]:
+                    for need in needs:
+                        if need.isdisjoint(keys):
+                            break
+                    else:
+                        if pattern.search(text) is not None:
+                            return True
+        return self.always is not None and self.always.search(text) is not None
+
+
+def list_matcher(items: Iterable[str]) -> ListMatcher:
+    """The matcher for a phrase list as the rule book writes it."""
+    by_key: dict[str, list[Candidate]] = {}
+    unread: list[str] = []
+    for phrase in sorted(set(items), key=len, reverse=True):
+        ways = phrase_needs(phrase)
+        if ways is None:
+            unread.append(phrase)
+            continue
+        pattern = compile_phrases([phrase])
+        for first, *rest in ways:
+            for key in first:
+                entries = by_key.setdefault(key, [])
+                if (pattern, tuple(rest)) not in entries:
+                    entries.append((pattern, tuple(rest)))
+    return ListMatcher(
+        triggers=frozenset(by_key),
+        by_key={key: tuple(entries) for key, entries in by_key.items()},
+        always=compile_phrases(unread) if unread else None,
+    )
