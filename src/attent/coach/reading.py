@@ -37,12 +37,17 @@ class Reading:
         self.marker_counts = [line_scores(text) for text in self.text]
         self.language, self.mixed = contact_language_of(self.marker_counts)
         self.line_lang = [self._lang_of(i) for i in range(len(lines))]
+        languages = self.rules.languages
+        self._langs = [languages[code] for code in self.line_lang]  # each line's rule book
+        self._matchers = [lang.matchers for lang in self._langs]
         self.agent = [i for i, s in enumerate(self.speaker) if s == "agent"]
         self.customer = [i for i, s in enumerate(self.speaker) if s == "customer"]
         self.system = [i for i, s in enumerate(self.speaker) if s == "system"]
         self._times: dict[int, list[Bit]] = {}
         self._has: dict[tuple[int, str, str], bool] = {}
         self._part_keys: dict[str, frozenset[str]] = {}  # keys of sentences and clauses asked about
+        self._sentences: dict[int, list[tuple[int, str]]] = {}
+        self._words: dict[int, int] = {}
         self.memo: dict[str, object] = {}  # results rules share (hold events, data requests)
 
     def _lang_of(self, index: int) -> str:
@@ -52,15 +57,19 @@ class Reading:
 
     def lang(self, index: int) -> Language:
         """The rule book for the language line `index` is in."""
-        return self.rules.languages[self.line_lang[index]]
+        return self._langs[index]
 
     def has(self, index: int, section: str, name: str) -> bool:
         """Whether line `index` holds a phrase of the list, in its own language (asked once per line)."""
         key = (index, section, name)
         found = self._has.get(key)
         if found is None:
-            matcher = self.rules.languages[self.line_lang[index]].matchers[(section, name)]
-            found = matcher.search(self.text[index], self.keys[index])  # see `attent.coach.matcher`
+            matcher = self._matchers[index][section, name]  # see `attent.coach.matcher`
+            keys = self.keys[index]
+            if matcher.always is None and matcher.triggers.isdisjoint(keys):
+                found = False  # most lines and lists: no word any phrase needs (the call saved counts here)
+            else:
+                found = matcher.search(self.text[index], keys)
             self._has[key] = found
         return found
 
@@ -69,13 +78,13 @@ class Reading:
 
         A part holds no phrase the whole line lacks (unless the list anchors at the start or end of the text),
         so the line's cached answer rules most parts out without a search."""
-        lang = self.lang(index)
-        if (section, name) not in lang.anchored and not self.has(index, section, name):
+        lang, key = self._langs[index], (section, name)
+        if key not in lang.anchored and not self.has(index, section, name):
             return False
         keys = self._part_keys.get(text)
         if keys is None:
             keys = self._part_keys[text] = text_keys(text)
-        return lang.matchers[(section, name)].search(text, keys)
+        return lang.matchers[key].search(text, keys)
 
     def has_any_language(self, index: int, section: str, name: str) -> bool:
         """Like `has`, but in either language (for words that mean the same in both, e.g. numbers)."""
@@ -85,20 +94,25 @@ class Reading:
 
     def times(self, index: int) -> list[Bit]:
         """Forward-looking time expressions in line `index` (cached)."""
-        if index not in self._times:
+        found = self._times.get(index)
+        if found is None:
             text = self.text[index]
             found = find_times(text, self.line_lang[index]) if _HAS_DIGIT_OR_TIMEWORD.search(text) else []
             self._times[index] = found
-        return self._times[index]
+        return found
 
     def sentences(self, index: int) -> list[tuple[int, str]]:
-        """The sentences of line `index` with their offsets in the normalised text."""
-        text, out, start = self.text[index], [], 0
-        for m in _SENTENCE.finditer(text):
-            out.append((start, text[start : m.start()]))
-            start = m.end()
-        out.append((start, text[start:]))
-        return [(s, t) for s, t in out if t.strip()]
+        """The sentences of line `index` with their offsets in the normalised text (split once per line:
+        three rules ask for them, some once per phrase list; the list is shared, so callers only read it)."""
+        found = self._sentences.get(index)
+        if found is None:
+            text, out, start = self.text[index], [], 0
+            for m in _SENTENCE.finditer(text):
+                out.append((start, text[start : m.start()]))
+                start = m.end()
+            out.append((start, text[start:]))
+            found = self._sentences[index] = [(s, t) for s, t in out if t.strip()]
+        return found
 
     @cached_property
     def dropped(self) -> int | None:
@@ -119,7 +133,10 @@ class Reading:
 
     def words(self, index: int) -> int:
         """How many words line `index` has."""
-        return len(self.text[index].split())
+        found = self._words.get(index)
+        if found is None:
+            found = self._words[index] = len(self.text[index].split())
+        return found
 
     def scores(self, index: int) -> tuple[int, int]:
         """Dutch and English marker words of a line (for tests and the language figure)."""
