@@ -192,12 +192,42 @@ _SEPARATORS = (" ", "'", "-")
 _OPTIONAL = ("?", "*", "{")
 
 
+def _quantified_end(phrase: str, end: int) -> int:
+    """The index after a quantifier at `end` (`end` when there is none)."""
+    q = phrase[end : end + 1]
+    if q in ("?", "*", "+"):
+        return end + 1
+    if q == "{":
+        close = phrase.find("}", end)
+        return close + 1 if close > 0 else len(phrase)
+    return end
+
+
 def _boundary(phrase: str, j: int) -> bool:
-    """Whether a match is at a word boundary where the phrase reaches index `j`."""
+    """Whether a match is at a word boundary where the phrase reaches index `j`: the end, a separator
+    ("\\b", " ", "\\."), or an optional separator or group of alternatives that each start with one, followed
+    by a boundary ("( (terug|op))?" at the end)."""
     if j >= len(phrase):
         return True
-    separator = phrase[j] in _SEPARATORS and phrase[j + 1 : j + 2] not in _OPTIONAL
-    return separator or phrase.startswith("\\b", j)
+    c = phrase[j]
+    if c == "(" and not phrase.startswith("(?", j):
+        end, alts = _group_end(phrase, j)
+        if not alts or not all(alt[:1] in _SEPARATORS for alt in alts):
+            return False
+    elif c == "\\":
+        escaped = phrase[j + 1 : j + 2]
+        if escaped == "b":
+            return True
+        if escaped.isalnum() or escaped in ("", "_"):
+            return False
+        end = j + 2
+    elif c in _SEPARATORS:
+        end = j + 1
+    else:
+        return False
+    if phrase[end : end + 1] in _OPTIONAL:
+        return _boundary(phrase, _quantified_end(phrase, end))
+    return True
 
 
 def _leading_group(phrase: str) -> set[tuple[str, str]] | None:

@@ -25,7 +25,8 @@ def compile_phrases(items: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + "|".join(ordered) + r")(?![\w])")
 
 
-Candidate = tuple[re.Pattern[str], tuple[Need, ...]]  # a phrase's regex and the anchors it needs besides
+# A phrase's regex, the single keys it needs besides its trigger (one subset test), and its other groups.
+Candidate = tuple[re.Pattern[str], frozenset[str], tuple[Need, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,10 @@ class ListMatcher:
         if not self.triggers.isdisjoint(keys):
             by_key = self.by_key
             for key in self.triggers.intersection(keys):
-                for pattern, needs in by_key[key]:
-                    for need in needs:
+                for pattern, words, groups in by_key[key]:
+                    if not words <= keys:
+                        continue
+                    for need in groups:
                         if need.isdisjoint(keys):
                             break
                     else:
@@ -62,10 +65,12 @@ def list_matcher(items: Iterable[str]) -> ListMatcher:
             continue
         pattern = compile_phrases([phrase])
         for first, *rest in ways:
+            words = frozenset(key for need in rest if len(need) == 1 for key in need)
+            entry = (pattern, words, tuple(need for need in rest if len(need) > 1))
             for key in first:
                 entries = by_key.setdefault(key, [])
-                if (pattern, tuple(rest)) not in entries:
-                    entries.append((pattern, tuple(rest)))
+                if entry not in entries:
+                    entries.append(entry)
     return ListMatcher(
         triggers=frozenset(by_key),
         by_key={key: tuple(entries) for key, entries in by_key.items()},

@@ -16,6 +16,7 @@ from attent.coach.anchors import (
     _boundary,
     _group_end,
     _leading_group,
+    _quantified_end,
     _variants,
     split_top,
 )
@@ -74,17 +75,6 @@ def _rarity(option: set[tuple[str, str]]) -> int:
     return sum(rare if kind == "word" and value in COMMON else 1 for kind, value in option)
 
 
-def _quantified_end(phrase: str, end: int) -> int:
-    """The index after a quantifier that follows a group ending at `end` (`end` when there is none)."""
-    q = phrase[end : end + 1]
-    if q in ("?", "*", "+"):
-        return end + 1
-    if q == "{":
-        close = phrase.find("}", end)
-        return close + 1 if close > 0 else len(phrase)
-    return end
-
-
 def _scan_needs(phrase: str) -> list[set[tuple[str, str]]] | None:
     """The anchors a phrase without top-level alternatives needs all of (each a set of which one will do):
     its words at the top, and each group at the top that must match and starts a word. A word after an
@@ -103,9 +93,9 @@ def _scan_needs(phrase: str) -> list[set[tuple[str, str]]] | None:
         if c == "\\":
             escaped = phrase[i + 1 : i + 2]
             optional = phrase[i + 2 : i + 3] in _OPTIONAL
-            separator = (escaped == "b" or not (escaped.isalnum() or escaped == "_")) and not optional
-            close(separator)
-            at_start = separator
+            separator = escaped == "b" or not (escaped.isalnum() or escaped == "_")
+            close(separator and (not optional or _boundary(phrase, _quantified_end(phrase, i + 2))))
+            at_start = separator and not optional
             i += 2
         elif c == "[":
             end = phrase.find("]", i + 1)
