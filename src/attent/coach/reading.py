@@ -61,16 +61,14 @@ class Reading:
 
     def has(self, index: int, section: str, name: str) -> bool:
         """Whether line `index` holds a phrase of the list, in its own language (asked once per line)."""
+        matcher = self._matchers[index][section, name]  # see `attent.coach.matcher`
+        keys = self.keys[index]
+        if matcher.always is None and matcher.triggers.isdisjoint(keys):
+            return False  # most lines and lists: no word any phrase needs, cheaper to tell than to remember
         key = (index, section, name)
         found = self._has.get(key)
         if found is None:
-            matcher = self._matchers[index][section, name]  # see `attent.coach.matcher`
-            keys = self.keys[index]
-            if matcher.always is None and matcher.triggers.isdisjoint(keys):
-                found = False  # most lines and lists: no word any phrase needs (the call saved counts here)
-            else:
-                found = matcher.search(self.text[index], keys)
-            self._has[key] = found
+            found = self._has[key] = matcher.search(self.text[index], keys)
         return found
 
     def has_text(self, index: int, text: str, section: str, name: str) -> bool:
@@ -81,6 +79,8 @@ class Reading:
         lang, key = self._langs[index], (section, name)
         if key not in lang.anchored and not self.has(index, section, name):
             return False
+        if text == self.text[index]:  # a line of one sentence: the line's own (cached) answer
+            return self.has(index, section, name)
         keys = self._part_keys.get(text)
         if keys is None:
             keys = self._part_keys[text] = text_keys(text)
