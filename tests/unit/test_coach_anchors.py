@@ -6,7 +6,7 @@ from pathlib import Path
 
 from attent.coach.anchors import line_keys, list_anchors, may_match, phrase_anchors, text_keys
 from attent.coach.evaluation import corpus_files
-from attent.coach.needs import phrase_needs
+from attent.coach.needs import phrase_needs, required_literal
 from attent.coach.rules import load_rules, normalise
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "coach"
@@ -75,3 +75,11 @@ def test_a_phrase_needs_each_word_and_group_it_cannot_match_without():
     assert phrase_needs("refund(ed)?") == [(frozenset({"refu"}),)]
     assert phrase_needs("(be|get) ?(sent|back)") is None  # "getsent": neither is a word of its own
     assert phrase_needs("mm+") is None
+
+
+def test_a_phrase_holds_its_plain_text_in_every_match():
+    assert required_literal("in huis") == "in huis"
+    assert required_literal("sorry for (the|any) inconvenience") == " inconvenience"
+    assert required_literal("colou?r") == "colo"  # the "u" may be absent
+    assert required_literal("(keren|keer) .{0,30}uit") == "uit"  # "{0,30}" is no text
+    assert required_literal("a|b") is None

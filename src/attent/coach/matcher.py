@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from attent.coach.needs import Need, phrase_needs
+from attent.coach.needs import Need, phrase_needs, required_literal
 
 
 def compile_phrases(items: Iterable[str]) -> re.Pattern[str]:
@@ -25,8 +25,9 @@ def compile_phrases(items: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + "|".join(ordered) + r")(?![\w])")
 
 
-# A phrase's regex, the single keys it needs besides its trigger (one subset test), and its other groups.
-Candidate = tuple[re.Pattern[str], frozenset[str], tuple[Need, ...]]
+# A phrase's regex, a piece of text every match holds ("" when none), the single keys it needs besides its
+# trigger (one subset test), and its other groups.
+Candidate = tuple[re.Pattern[str], str, frozenset[str], tuple[Need, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +43,8 @@ class ListMatcher:
         if not self.triggers.isdisjoint(keys):
             by_key = self.by_key
             for key in self.triggers.intersection(keys):
-                for pattern, words, groups in by_key[key]:
-                    if not words <= keys:
+                for pattern, literal, words, groups in by_key[key]:
+                    if not words <= keys or literal not in text:  # both far cheaper than the regex
                         continue
                     for need in groups:
                         if need.isdisjoint(keys):
@@ -66,7 +67,8 @@ def list_matcher(items: Iterable[str]) -> ListMatcher:
         pattern = compile_phrases([phrase])
         for first, *rest in ways:
             words = frozenset(key for need in rest if len(need) == 1 for key in need)
-            entry = (pattern, words, tuple(need for need in rest if len(need) > 1))
+            groups = tuple(need for need in rest if len(need) > 1)
+            entry = (pattern, required_literal(phrase) or "", words, groups)
             for key in first:
                 entries = by_key.setdefault(key, [])
                 if entry not in entries:

@@ -144,3 +144,33 @@ def _scan_needs(phrase: str) -> list[set[tuple[str, str]]] | None:
             at_start, i = False, i + 1  # a group right after a letter ("refund(ed)?") starts no word
     close(True)
     return out
+
+
+_PLAIN = frozenset(" '-,:;!/#&%@\"")
+MIN_LITERAL = 3  # shorter runs ("a ", "'s") are in most lines: the substring test would not pay
+
+
+def required_literal(phrase: str) -> str | None:
+    """The longest run of plain characters at the top of `phrase` that every match holds ("in huis",
+    "never "), for a substring test before the regex; None when there is none worth testing."""
+    if len(split_top(phrase)) > 1:
+        return None
+    best, run, i = "", "", 0
+    while i < len(phrase):
+        c = phrase[i]
+        if c.isalnum() or c in _PLAIN:
+            run = "" if phrase[i + 1 : i + 2] in _OPTIONAL else run + c  # "colou?r": the "u" may be absent
+            best = max(best, run, key=len)
+            i += 1
+            continue
+        run = ""  # anything else (an escape, a class, a group, a quantifier, ".", "^") ends the run
+        if c == "\\":
+            i += 2
+        elif c == "[":
+            end = phrase.find("]", i + 1)
+            i = end + 1 if end >= 0 else len(phrase)
+        elif c == "(":
+            i, _ = _group_end(phrase, i)
+        else:
+            i = _quantified_end(phrase, i) if c == "{" else i + 1  # "{0,40}" is no text
+    return best if len(best) >= MIN_LITERAL else None
