@@ -40,18 +40,17 @@ class ListMatcher:
 
     def search(self, text: str, keys: frozenset[str]) -> bool:
         """Whether `text` (whose `text_keys` are `keys`) holds a phrase of the list."""
-        if not self.triggers.isdisjoint(keys):
-            by_key = self.by_key
-            for key in self.triggers.intersection(keys):
-                for pattern, literal, words, groups in by_key[key]:
-                    if not words <= keys or literal not in text:  # both far cheaper than the regex
-                        continue
-                    for need in groups:
-                        if need.isdisjoint(keys):
-                            break
-                    else:
-                        if pattern.search(text) is not None:
-                            return True
+        by_key = self.by_key
+        for key in self.triggers.intersection(keys):
+            for pattern, literal, words, groups in by_key[key]:
+                if not words <= keys or literal not in text:  # both far cheaper than the regex
+                    continue
+                for need in groups:
+                    if need.isdisjoint(keys):
+                        break
+                else:
+                    if pattern.search(text) is not None:
+                        return True
         return self.always is not None and self.always.search(text) is not None
 
 
