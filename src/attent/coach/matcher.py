@@ -4,8 +4,10 @@ A list's one big alternation is searched at every position of a line, and after 
 (`attent.coach.anchors.list_anchors`) most searches still found nothing (about 85% on the benchmark): a
 line with "for" passed "sorry for the inconvenience" on to the regex. Here each phrase keeps its own
 regex and the anchors it needs all of (`phrase_needs`); the line's keys pick the phrases whose rarest
-anchor they hold (one dict look-up per key), the phrase's other anchors are checked, and only then its
-small regex runs. Phrases with no anchor to read (`mm+`) are searched as one alternation, always.
+anchor they hold (one set intersection), the phrase's other anchors are checked, then its plain text
+("in huis", " inconvenience": `required_literal`) with `in`, and only then its small regex runs. Phrases
+with no anchor to read (`mm+`) are searched as one alternation, always. Nothing is cached across lines or
+contacts: each answer is worked out from the line itself (`Reading` keeps it for that contact only).
 
 The answer is the one the list's alternation gives: a match of "a|b" is a match of "a" or of "b" (Python's
 `re` tries every alternative at every position), and each phrase keeps the list's word boundaries.
