@@ -83,3 +83,8 @@ def test_a_phrase_holds_its_plain_text_in_every_match():
     assert required_literal("colou?r") == "colo"  # the "u" may be absent
     assert required_literal("(keren|keer) .{0,30}uit") == "uit"  # "{0,30}" is no text
     assert required_literal("a|b") is None
+
+
+def test_a_lines_keys_are_its_words_cut_to_a_stem():
+    for text in _lines():
+        assert text_keys(text) == frozenset(w[:4] for w in re.findall(r"\w+", text)), text
