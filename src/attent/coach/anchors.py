@@ -16,6 +16,7 @@ from attent.coach.language import EN_WORDS, NL_WORDS
 STEM = 4  # letters of a long word that stand for it
 COMMON_COST = 20  # an anchor on "the" or "ik" filters almost nothing: prefer any other
 _WORD = re.compile(r"\w+")
+_KEY = re.compile(rf"(\w{{1,{STEM}}})\w*")  # a word's first STEM letters (all of a shorter one)
 _LETTERS = re.compile(r"[a-z0-9]+")
 COMMON = NL_WORDS | EN_WORDS | {"is", "it", "on", "by", "as", "up", "no", "om", "als", "ons", "wij", "we"}
 
@@ -32,6 +33,12 @@ def line_keys(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The words of a normalised line and the stems of its long words."""
     words = frozenset(_WORD.findall(text))
     return words, frozenset(w[:STEM] for w in words if len(w) >= STEM)
+
+
+def text_keys(text: str) -> frozenset[str]:
+    """`line_keys` as one set: each word cut to its stem. A whole-word anchor is shorter than a stem
+    (`_anchor`), so a short word and a stem never stand for the same key."""
+    return frozenset(_KEY.findall(text))  # the regex cuts each word: no Python loop over the words
 
 
 def may_match(anchors: Anchors | None, words: frozenset[str], stems: frozenset[str]) -> bool:
@@ -182,6 +189,48 @@ def _anchor(word: str, starts: bool, ends: bool) -> tuple[str, str] | None:
     return None
 
 
+_SEPARATORS = (" ", "'", "-")
+_OPTIONAL = ("?", "*", "{")
+
+
+def _quantified_end(phrase: str, end: int) -> int:
+    """The index after a quantifier at `end` (`end` when there is none)."""
+    q = phrase[end : end + 1]
+    if q in ("?", "*", "+"):
+        return end + 1
+    if q == "{":
+        close = phrase.find("}", end)
+        return close + 1 if close > 0 else len(phrase)
+    return end
+
+
+def _boundary(phrase: str, j: int) -> bool:
+    """Whether a match is at a word boundary where the phrase reaches index `j`: the end, a separator
+    ("\\b", " ", "\\."), or an optional separator or group of alternatives that each start with one, followed
+    by a boundary ("( (terug|op))?" at the end)."""
+    if j >= len(phrase):
+        return True
+    c = phrase[j]
+    if c == "(" and not phrase.startswith("(?", j):
+        end, alts = _group_end(phrase, j)
+        if not alts or not all(alt[:1] in _SEPARATORS for alt in alts):
+            return False
+    elif c == "\\":
+        escaped = phrase[j + 1 : j + 2]
+        if escaped == "b":
+            return True
+        if escaped.isalnum() or escaped in ("", "_"):
+            return False
+        end = j + 2
+    elif c in _SEPARATORS:
+        end = j + 1
+    else:
+        return False
+    if phrase[end : end + 1] in _OPTIONAL:
+        return _boundary(phrase, _quantified_end(phrase, end))
+    return True
+
+
 def _leading_group(phrase: str) -> set[tuple[str, str]] | None:
     """Anchors from a group the phrase starts with, when each alternative starts with a word
     ("(call|ring|phone)s? you", "(i|we) need")."""
@@ -191,7 +240,6 @@ def _leading_group(phrase: str) -> set[tuple[str, str]] | None:
     end, alts = _group_end(body, 0)
     if body[end : end + 1] in ("?", "*", "{"):
         return None  # the group is optional
-    after = body[end : end + 1]
     out: set[tuple[str, str]] = set()
     for alt in alts:
         words = _top_level(alt)
@@ -199,7 +247,7 @@ def _leading_group(phrase: str) -> set[tuple[str, str]] | None:
             return None
         first, starts, ends = words[0]
         if alt.startswith(first) and len(words) == 1 and ends:
-            ends = after in ("", " ", "'", "-") or body[end : end + 2] == "\\b"
+            ends = _boundary(body, end)  # "(be|get) ?x" may match "getx": "get" does not end there
         anchor = _anchor(first, starts and alt.startswith(first), ends)
         if anchor is None:
             return None

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from attent.coach.anchors import line_keys, may_match
+from attent.coach.anchors import text_keys
 from attent.coach.due import BusinessHours
 from attent.coach.language import contact_language_of, language_of, line_scores
 from attent.coach.rules import Language, RuleSet, normalise
@@ -32,16 +32,22 @@ class Reading:
     def __post_init__(self) -> None:
         lines = self.transcript.lines
         self.text = [normalise(line.text) for line in lines]
-        self.keys = [line_keys(text) for text in self.text]  # the words and stems each prefilter asks about
+        self.keys = [text_keys(text) for text in self.text]  # the words and stems the matchers ask about
         self.speaker = [line.speaker for line in lines]
         self.marker_counts = [line_scores(text) for text in self.text]
         self.language, self.mixed = contact_language_of(self.marker_counts)
         self.line_lang = [self._lang_of(i) for i in range(len(lines))]
+        languages = self.rules.languages
+        self._langs = [languages[code] for code in self.line_lang]  # each line's rule book
+        self._matchers = [lang.matchers for lang in self._langs]
         self.agent = [i for i, s in enumerate(self.speaker) if s == "agent"]
         self.customer = [i for i, s in enumerate(self.speaker) if s == "customer"]
         self.system = [i for i, s in enumerate(self.speaker) if s == "system"]
         self._times: dict[int, list[Bit]] = {}
         self._has: dict[tuple[int, str, str], bool] = {}
+        self._part_keys: dict[str, frozenset[str]] = {}  # keys of sentences and clauses asked about
+        self._sentences: dict[int, list[tuple[int, str]]] = {}
+        self._words: dict[int, int] = {}
         self.memo: dict[str, object] = {}  # results rules share (hold events, data requests)
 
     def _lang_of(self, index: int) -> str:
@@ -51,20 +57,18 @@ class Reading:
 
     def lang(self, index: int) -> Language:
         """The rule book for the language line `index` is in."""
-        return self.rules.languages[self.line_lang[index]]
+        return self._langs[index]
 
     def has(self, index: int, section: str, name: str) -> bool:
         """Whether line `index` holds a phrase of the list, in its own language (asked once per line)."""
+        matcher = self._matchers[index][section, name]  # see `attent.coach.matcher`
+        keys = self.keys[index]
+        if matcher.always is None and matcher.triggers.isdisjoint(keys):
+            return False  # most lines and lists: no word any phrase needs, cheaper to tell than to remember
         key = (index, section, name)
         found = self._has.get(key)
         if found is None:
-            anchors, pattern = self.rules.languages[self.line_lang[index]].lists[(section, name)]
-            words, stems = self.keys[index]
-            if anchors is not None and anchors.words.isdisjoint(words) and anchors.stems.isdisjoint(stems):
-                found = False  # the prefilter (`attent.coach.anchors`): no word the list needs
-            else:
-                found = pattern.search(self.text[index]) is not None
-            self._has[key] = found
+            found = self._has[key] = matcher.search(self.text[index], keys)
         return found
 
     def has_text(self, index: int, text: str, section: str, name: str) -> bool:
@@ -72,35 +76,43 @@ class Reading:
 
         A part holds no phrase the whole line lacks (unless the list anchors at the start or end of the text),
         so the line's cached answer rules most parts out without a search."""
-        lang = self.lang(index)
-        if (section, name) not in lang.anchored and not self.has(index, section, name):
+        lang, key = self._langs[index], (section, name)
+        if key not in lang.anchored and not self.has(index, section, name):
             return False
-        return lang.p(section, name).search(text) is not None
+        if text == self.text[index]:  # a line of one sentence: the line's own (cached) answer
+            return self.has(index, section, name)
+        keys = self._part_keys.get(text)
+        if keys is None:
+            keys = self._part_keys[text] = text_keys(text)
+        return lang.matchers[key].search(text, keys)
 
     def has_any_language(self, index: int, section: str, name: str) -> bool:
         """Like `has`, but in either language (for words that mean the same in both, e.g. numbers)."""
-        text, (words, stems) = self.text[index], self.keys[index]
-        return any(
-            may_match(lang.anchors.get((section, name)), words, stems) and lang.p(section, name).search(text)
-            for lang in self.rules.languages.values()
-        )
+        text, keys = self.text[index], self.keys[index]
+        key = (section, name)
+        return any(lang.matchers[key].search(text, keys) for lang in self.rules.languages.values())
 
     def times(self, index: int) -> list[Bit]:
         """Forward-looking time expressions in line `index` (cached)."""
-        if index not in self._times:
+        found = self._times.get(index)
+        if found is None:
             text = self.text[index]
             found = find_times(text, self.line_lang[index]) if _HAS_DIGIT_OR_TIMEWORD.search(text) else []
             self._times[index] = found
-        return self._times[index]
+        return found
 
     def sentences(self, index: int) -> list[tuple[int, str]]:
-        """The sentences of line `index` with their offsets in the normalised text."""
-        text, out, start = self.text[index], [], 0
-        for m in _SENTENCE.finditer(text):
-            out.append((start, text[start : m.start()]))
-            start = m.end()
-        out.append((start, text[start:]))
-        return [(s, t) for s, t in out if t.strip()]
+        """The sentences of line `index` with their offsets in the normalised text (split once per line:
+        three rules ask for them, some once per phrase list; the list is shared, so callers only read it)."""
+        found = self._sentences.get(index)
+        if found is None:
+            text, out, start = self.text[index], [], 0
+            for m in _SENTENCE.finditer(text):
+                out.append((start, text[start : m.start()]))
+                start = m.end()
+            out.append((start, text[start:]))
+            found = self._sentences[index] = [(s, t) for s, t in out if t.strip()]
+        return found
 
     @cached_property
     def dropped(self) -> int | None:
@@ -121,7 +133,10 @@ class Reading:
 
     def words(self, index: int) -> int:
         """How many words line `index` has."""
-        return len(self.text[index].split())
+        found = self._words.get(index)
+        if found is None:
+            found = self._words[index] = len(self.text[index].split())
+        return found
 
     def scores(self, index: int) -> tuple[int, int]:
         """Dutch and English marker words of a line (for tests and the language figure)."""

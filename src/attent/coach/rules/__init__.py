@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from attent.coach.anchors import Anchors, list_anchors
+from attent.coach.matcher import ListMatcher, compile_phrases, list_matcher
 
 HERE = Path(__file__).parent
 LANGUAGES = ("nl", "en")
@@ -36,8 +37,7 @@ def normalise(text: str) -> str:
 
 def phrases(items: list[str]) -> re.Pattern[str]:
     """One regex for a phrase list, whole words only, longest phrase first."""
-    ordered = sorted(set(items), key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(ordered) + r")(?![\w])")
+    return compile_phrases(items)
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,8 @@ class Language:
     filler_max_words: int
     raw: dict[str, Any]
     anchors: dict[tuple[str, str], Anchors | None] = field(default_factory=dict)  # prefilter per list
-    anchored: frozenset[tuple[str, str]] = frozenset()
-    lists: dict[tuple[str, str], tuple[Anchors | None, re.Pattern[str]]] = field(
-        default_factory=dict
-    )  # lists with a phrase tied to the text's start or end
+    anchored: frozenset[tuple[str, str]] = frozenset()  # lists with a phrase tied to the text's start or end
+    matchers: dict[tuple[str, str], ListMatcher] = field(default_factory=dict)  # what `Reading.has` asks
 
     def p(self, section: str, name: str) -> re.Pattern[str]:
         """The compiled phrase list `name` of `section`."""
@@ -108,8 +106,14 @@ def _language(code: str) -> Language:
             if isinstance(items, list)
         },
     )
-    lists = {key: (language.anchors.get(key), pattern) for key, pattern in language.patterns.items()}
-    return dataclasses.replace(language, lists=lists)
+    matchers = {
+        (section, name): list_matcher(items)
+        for section, body in raw.items()
+        if section not in ("time", "phrasing")
+        for name, items in body.items()
+        if isinstance(items, list)
+    }
+    return dataclasses.replace(language, matchers=matchers)
 
 
 @lru_cache(maxsize=1)

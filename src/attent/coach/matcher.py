@@ -1,0 +1,81 @@
+"""Whether a line holds a phrase of a list, asking the regex of only the phrases the line's words allow.
+
+A list's one big alternation is searched at every position of a line, and after the list-wide prefilter
+(`attent.coach.anchors.list_anchors`) most searches still found nothing (about 85% on the benchmark): a
+line with "for" passed "sorry for the inconvenience" on to the regex. Here each phrase keeps its own
+regex and the anchors it needs all of (`phrase_needs`); the line's keys pick the phrases whose rarest
+anchor they hold (one set intersection), the phrase's other anchors are checked, then its plain text
+("in huis", " inconvenience": `required_literal`) with `in`, and only then its small regex runs. Phrases
+with no anchor to read (`mm+`) are searched as one alternation, always. Nothing is cached across lines or
+contacts: each answer is worked out from the line itself (`Reading` keeps it for that contact only).
+
+The answer is the one the list's alternation gives: a match of "a|b" is a match of "a" or of "b" (Python's
+`re` tries every alternative at every position), and each phrase keeps the list's word boundaries.
+`tests/unit/test_coach_anchors.py` checks this against the plain regex on every corpus line.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from attent.coach.needs import Need, phrase_needs, required_literal
+
+
+def compile_phrases(items: Iterable[str]) -> re.Pattern[str]:
+    """One regex for phrases, whole words only, longest phrase first (what `rules.phrases` compiles)."""
+    ordered = sorted(set(items), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(ordered) + r")(?![\w])")
+
+
+# A phrase's regex, a piece of text every match holds ("" when none), the single keys it needs besides its
+# trigger (one subset test), and its other groups.
+Candidate = tuple[re.Pattern[str], str, frozenset[str], tuple[Need, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class ListMatcher:
+    """One phrase list, indexed by the anchor that rules each phrase in."""
+
+    triggers: frozenset[str]  # every key that rules some phrase in
+    by_key: dict[str, tuple[Candidate, ...]]
+    always: re.Pattern[str] | None  # the phrases without anchors, searched on every line
+
+    def search(self, text: str, keys: frozenset[str]) -> bool:
+        """Whether `text` (whose `text_keys` are `keys`) holds a phrase of the list."""
+        by_key = self.by_key
+        for key in self.triggers.intersection(keys):
+            for pattern, literal, words, groups in by_key[key]:
+                if not words <= keys or literal not in text:  # both far cheaper than the regex
+                    continue
+                for need in groups:
+                    if need.isdisjoint(keys):
+                        break
+                else:
+                    if pattern.search(text) is not None:
+                        return True
+        return self.always is not None and self.always.search(text) is not None
+
+
+def list_matcher(items: Iterable[str]) -> ListMatcher:
+    """The matcher for a phrase list as the rule book writes it."""
+    by_key: dict[str, list[Candidate]] = {}
+    unread: list[str] = []
+    for phrase in sorted(set(items), key=len, reverse=True):
+        ways = phrase_needs(phrase)
+        if ways is None:
+            unread.append(phrase)
+            continue
+        pattern = compile_phrases([phrase])
+        for first, *rest in ways:
+            words = frozenset(key for need in rest if len(need) == 1 for key in need)
+            groups = tuple(need for need in rest if len(need) > 1)
+            entry = (pattern, required_literal(phrase) or "", words, groups)
+            for key in first:
+                entries = by_key.setdefault(key, [])
+                if entry not in entries:
+                    entries.append(entry)
+    return ListMatcher(
+        triggers=frozenset(by_key),
+        by_key={key: tuple(entries) for key, entries in by_key.items()},
+        always=compile_phrases(unread) if unread else None,
+    )
