@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
-from attent.cases.models import Case, CaseStatus
+from attent.cases.models import Case, CaseStatus, Priority
+from attent.cases.service import open_proactive_case
 from attent.channels.service import queue_message
 from attent.core.db import claim_rows
 from attent.core.i18n import gettext
@@ -79,24 +80,17 @@ def new_check_in(
 
 def _proactive_case(db: Session, check_in: CheckIn, at: datetime) -> Case:
     """A check-in without a case gets one of its own, so the task or message has a place on a timeline."""
-    case = Case(
+    case = open_proactive_case(
+        db=db,
         organisation_id=check_in.organisation_id,
         customer_id=check_in.customer_id,
         subject=check_in.note[:300],
+        description=None,
         type="check_in",
-        status=CaseStatus.NEW,
-        created_at=at,
-        updated_at=at,
-    )
-    db.add(case)
-    db.flush()
-    record_case_event(
-        db=db,
-        case=case,
-        kind="case.created",
+        priority=Priority.NORMAL,
+        team_id=None,
         at=at,
-        actor=None,
-        data={"subject": case.subject, "type": case.type, "source": check_in.source},
+        source=check_in.source,
     )
     check_in.case_id = case.id
     return case
