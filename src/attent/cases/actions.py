@@ -42,7 +42,7 @@ Text = Annotated[str, Form(max_length=20_000)]
 Csrf = Annotated[str, Form()]
 
 
-def _act(
+def act_on_case(
     request: Request,
     db: Session,
     actor: Agent,
@@ -52,7 +52,9 @@ def _act(
     form: str,
     action: Callable[[], dict[str, Any] | None],
 ) -> Response:
-    """Run one form's action; back to the page on success, or the page with the reason on refusal."""
+    """Run one form's action; back to the page on success, or the page with the reason on refusal.
+
+    The case page's own forms and the panels other domains add to it (recovery, coach) all post here."""
     check_csrf(request, csrf)
     try:
         shown = action()
@@ -106,7 +108,7 @@ def reply(
             data={"contact_id": str(contact.id)},
         )  # fmt: skip
 
-    return _act(request, db, actor, clock, case_id, csrf, "reply", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action)
 
 
 @router.post("/cases/{case_id}/note")
@@ -121,7 +123,7 @@ def note(
             raise Invalid("empty_note", "Write something in the note.", [FieldError(("text",), "Empty.")])
         add_note(db=db, actor=actor, case_id=case_id, text=text.strip(), at=clock.now())
 
-    return _act(request, db, actor, clock, case_id, csrf, "note", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "note", action)
 
 
 @router.post("/cases/{case_id}/call")
@@ -144,7 +146,7 @@ def log_call(
             ),
         )  # fmt: skip
 
-    return _act(request, db, actor, clock, case_id, csrf, "call", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "call", action)
 
 
 @router.post("/cases/{case_id}/status")
@@ -159,7 +161,7 @@ def status(
         change_status(db=db, actor=actor, case=case, to=to, at=clock.now())
         db.flush()
 
-    return _act(request, db, actor, clock, case_id, csrf, "status", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "status", action)
 
 
 def _local(value: str, tz: str) -> datetime:
@@ -204,7 +206,7 @@ def promise(
             )
         make_promise(db=db, actor=actor, case_id=case_id, data=PromiseCreate.model_validate(body), at=now)
 
-    return _act(request, db, actor, clock, case_id, csrf, "promises", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "promises", action)
 
 
 @router.post("/cases/{case_id}/promises/{promise_id}/keep")
@@ -218,7 +220,7 @@ def keep(
         found = get_promise(db=db, actor=actor, promise_id=promise_id)
         keep_promise(db=db, actor=actor, promise=found, at=clock.now())
 
-    return _act(request, db, actor, clock, case_id, csrf, "promises", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "promises", action)
 
 
 @router.post("/cases/{case_id}/verify")
@@ -233,7 +235,7 @@ def verify_customer(
         attempt = VerificationAttempt(question=question, answer=answer)
         return {"verified": verify(db=db, actor=actor, case_id=case_id, data=attempt, at=clock.now())}
 
-    return _act(request, db, actor, clock, case_id, csrf, "verify", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "verify", action)
 
 
 @router.post("/cases/{case_id}/step")
@@ -247,4 +249,4 @@ def step(
         started = start_step(db=db, actor=actor, case_id=case_id, data=StepStart(step=key), at=clock.now())
         return {"started": started}
 
-    return _act(request, db, actor, clock, case_id, csrf, "playbook", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "playbook", action)

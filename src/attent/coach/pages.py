@@ -15,7 +15,7 @@ from attent.coach.rules import load_rules
 from attent.coach.schemas import CoachSettings
 from attent.coach.stored import CoachPanel
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
-from attent.core.errors import AttentError, Invalid
+from attent.core.errors import Invalid
 from attent.core.templating import check_csrf, render
 from attent.organisations.service import get_organisation
 
@@ -40,28 +40,17 @@ def decide(
     csrf: Csrf = "",
 ) -> Response:
     """Accept (make the promise) or dismiss a heard promise; errors show beside the panel."""
-    from attent.cases.pages import case_view  # the case page imports this module for its panel
+    from attent.cases.actions import act_on_case  # the case page imports this module for its panel
 
-    check_csrf(request, csrf)
-    try:
+    def action() -> None:
         if verb == "accept":
             stored.accept_proposal(db=db, actor=actor, proposal_id=proposal_id, at=clock.now())
         elif verb == "dismiss":
             stored.dismiss_proposal(db=db, actor=actor, proposal_id=proposal_id, at=clock.now())
         else:
             raise Invalid("unknown_action", "Use accept or dismiss.", [])
-    except AttentError as exc:
-        db.rollback()
-        return case_view(
-            request,
-            db=db,
-            actor=actor,
-            clock=clock,
-            case_id=case_id,
-            status_code=exc.status,
-            form_error={"form": "coach", "detail": exc.detail, "errors": []},
-        )
-    return RedirectResponse(f"/cases/{case_id}#coach", status_code=303)
+
+    return act_on_case(request, db, actor, clock, case_id, csrf, "coach", action)
 
 
 @router.get("/coach")

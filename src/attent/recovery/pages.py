@@ -16,7 +16,7 @@ from attent.agents.models import Agent
 from attent.cases.models import Case
 from attent.cases.service import visible_to
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
-from attent.core.errors import AttentError, Invalid
+from attent.core.errors import Invalid
 from attent.core.templating import check_csrf
 from attent.customers.models import Customer
 from attent.recovery import service
@@ -132,27 +132,12 @@ def _on_case(
     clock: ClockDep,
     case_id: uuid.UUID,
     csrf: str,
-    action: Callable[[], object],
+    action: Callable[[], None],
 ) -> Response:
-    """Do one panel action; back to the panel, or the case page with the reason beside the panel."""
-    from attent.cases.pages import case_view  # the case page imports this module for its panel
+    """Do one panel action the way the case page's own forms do, answering beside the recovery panel."""
+    from attent.cases.actions import act_on_case  # the case page imports this module for its panel
 
-    check_csrf(request, csrf)
-    try:
-        action()
-    except AttentError as exc:
-        db.rollback()
-        reasons = [e.message for e in exc.errors] if isinstance(exc, Invalid) else []
-        return case_view(
-            request,
-            db=db,
-            actor=actor,
-            clock=clock,
-            case_id=case_id,
-            status_code=exc.status,
-            form_error={"form": "recovery", "detail": exc.detail, "errors": reasons},
-        )
-    return RedirectResponse(f"/cases/{case_id}#recovery", status_code=303)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "recovery", action)
 
 
 @router.post("/cases/{case_id}/recovery/offer")
@@ -225,15 +210,11 @@ def decide(
     csrf: Csrf = "",
 ) -> Response:
     """Grant, approve, ask approval for, decline or finish one of the case's gestures."""
-    return _on_case(
-        request,
-        db,
-        actor,
-        clock,
-        case_id,
-        csrf,
-        lambda: _decide(db, actor, gesture_id, verb, reason, clock.now()),
-    )
+
+    def action() -> None:
+        _decide(db, actor, gesture_id, verb, reason, clock.now())
+
+    return _on_case(request, db, actor, clock, case_id, csrf, action)
 
 
 def _decide(
