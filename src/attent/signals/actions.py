@@ -24,7 +24,7 @@ from attent.customers.models import Customer
 from attent.organisations.models import Organisation
 from attent.promises.models import PromiseKind, PromiseSource
 from attent.promises.service import create as create_promise
-from attent.signals import recovery_actions
+from attent.recovery import service as recovery
 from attent.signals.engine import Book, Compiled, Facts, fact
 from attent.signals.models import FiringState, Rule, RuleFiring, RuleSet
 from attent.signals.rulebook import RuleSettings, duration
@@ -267,24 +267,30 @@ def _call_webhook(run: Run, index: int, action: dict[str, Any]) -> None:
 
 
 def _suggest_gesture(run: Run, _index: int, action: dict[str, Any]) -> None:
-    recovery_actions.suggest_gesture(
+    """A gesture for a lead to approve: recovery after a failure, or a surprise for a happy occasion."""
+    recovery.suggest_gesture(
         db=run.db,
         organisation_id=run.organisation.id,
         customer_id=run.customer.id,
         case_id=run.case.id if run.case else None,
-        action=action,
+        reason=action["reason"],
+        occasion=action.get("occasion"),
+        gesture_code=action.get("gesture"),
         source=_source(run),
         at=run.now,
     )
 
 
 def _schedule_check_in(run: Run, _index: int, action: dict[str, Any]) -> None:
-    recovery_actions.schedule_check_in(
+    """A durable check-in `after` from now, as a task for an agent or a message to the customer."""
+    recovery.schedule_check_in(
         db=run.db,
         organisation_id=run.organisation.id,
         customer_id=run.customer.id,
         case_id=run.case.id if run.case else None,
-        action=action,
+        due_at=run.now + duration(action["after"]),
+        mode=action.get("mode", "task"),
+        note=action["note"],
         source=_source(run),
         at=run.now,
     )
