@@ -72,6 +72,13 @@ def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) ->
         created_at=at,
         updated_at=at,
     )
+    _add_case(db=db, case=case, actor=actor, at=at)
+    db.flush()
+    return case
+
+
+def _add_case(*, db: Session, case: Case, actor: Agent | None, at: datetime, **extra: str) -> None:
+    """Store a new case and its `case.created` event, which records what it was opened with."""
     db.add(case)
     db.flush()
     record_case_event(
@@ -88,10 +95,9 @@ def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) ->
             "owner_id": _s(case.owner_id),
             "team_id": _s(case.team_id),
             "next_step": case.next_step,
+            **extra,
         },
     )
-    db.flush()
-    return case
 
 
 def _s(value: uuid.UUID | None) -> str | None:
@@ -259,25 +265,7 @@ def open_proactive_case(
         created_at=at,
         updated_at=at,
     )
-    db.add(case)
-    db.flush()
-    record_case_event(
-        db=db,
-        case=case,
-        kind="case.created",
-        at=at,
-        actor=None,
-        data={
-            "subject": subject,
-            "description": description,
-            "type": type,
-            "priority": priority.value,
-            "owner_id": None,
-            "team_id": _s(team_id),
-            "next_step": None,
-            "source": source,
-        },
-    )
+    _add_case(db=db, case=case, actor=None, at=at, source=source)
     if resolved:
         change_status(db=db, actor=None, case=case, to=CaseStatus.RESOLVED, at=at, reason=source)
     db.flush()
