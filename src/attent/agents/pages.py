@@ -53,14 +53,13 @@ def signin(
     try:
         throttle.check(db=db, limits=limits, at=now)
     except RateLimited as exc:
-        wait = (exc.retry_at - now) if exc.retry_at else window
         return render(
             request,
             "signin.html",
             status_code=429,
             next=_safe_next(next),
             error=exc.code,
-            retry_minutes=max(1, -(-int(wait.total_seconds()) // 60)),
+            retry_minutes=throttle.minutes_until(exc.retry_at or now + window, now),
             email=email,
         )
     try:

@@ -30,6 +30,11 @@ def key_for(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}\n{value.strip().lower()}".encode()).hexdigest()
 
 
+def minutes_until(until: datetime, at: datetime) -> int:
+    """Whole minutes, rounded up, until sign-in is allowed again: never "0 min."."""
+    return max(1, -(-int((until - at).total_seconds()) // 60))
+
+
 def check(*, db: Session, limits: dict[str, Limit], at: datetime) -> None:
     """Refuse (429 with the time to try again) when any key has used up its window."""
     rows = db.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(limits))).all()
@@ -37,7 +42,7 @@ def check(*, db: Session, limits: dict[str, Limit], at: datetime) -> None:
         limit = limits[row.key]
         until = row.window_start + limit.window
         if row.failures >= limit.failures and until > at:
-            minutes = max(1, -(-int((until - at).total_seconds()) // 60))
+            minutes = minutes_until(until, at)
             raise RateLimited(
                 "too_many_sign_ins",
                 f"Too many failed sign-ins; try again in {minutes} minute{'s' if minutes > 1 else ''}.",
