@@ -1,14 +1,10 @@
 """Real `attent worker` processes do each due check-in exactly once: three at a time, and when one is
 killed with SIGKILL in the middle of a batch, its successor finishes the rest and repeats nothing."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -20,8 +16,8 @@ from attent.recovery.models import CheckIn, CheckInState
 from attent.recovery.service import schedule_check_in
 from attent.timeline.models import TimelineEvent
 from tests.conftest import make_tenant
+from tests.integration.test_worker_processes import _start, _stop
 
-ATTENT = str(Path(sys.executable).with_name("attent"))
 TASKS, MESSAGES = 300, 100
 
 
@@ -45,29 +41,6 @@ def _due_check_ins(url: str) -> Database:
                 at=clock.now(),
             )
     return database
-
-
-def _start(url: str, log: Path, batch: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "ATTENT_DATABASE_URL": url,
-        "ATTENT_WORKER_POLL_SECONDS": "0.2",
-        "ATTENT_PROMISE_BATCH": str(batch),
-    }
-    with log.open("ab") as out:
-        return subprocess.Popen([ATTENT, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _stop(*workers: subprocess.Popen[bytes]) -> None:
-    for w in workers:
-        if w.poll() is None:
-            w.send_signal(signal.SIGTERM)
-    for w in workers:
-        try:
-            w.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            w.kill()
-            w.wait()
 
 
 def _done(database: Database) -> int:
