@@ -19,9 +19,10 @@ from attent.agents.schemas import (
     TokenRead,
 )
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Page
 
-router = APIRouter(tags=["agents"])
+router = APIRouter(tags=["agents"], route_class=OneThreadRoute)
 
 
 def _read(db: Session, agents: list[Agent]) -> list[AgentRead]:

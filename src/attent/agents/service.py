@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
@@ -333,19 +333,27 @@ def sign_out(*, db: Session, secret: str, at: datetime) -> None:
 
 
 def authenticate(*, db: Session, secret: str, at: datetime, kind: TokenKind) -> Agent:
-    """The active agent behind a bearer token or session cookie."""
+    """The active agent behind a bearer token or session cookie.
+
+    Every API request passes here, so the token's row is read as four plain columns, not an entity,
+    and written only when its last use is more than TOUCH_EVERY old.
+    """
     row = db.execute(
-        select(ApiToken, Agent)
-        .join(Agent, (Agent.organisation_id == ApiToken.organisation_id) & (Agent.id == ApiToken.agent_id))
+        select(Agent, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
+        .join(ApiToken, (Agent.organisation_id == ApiToken.organisation_id) & (Agent.id == ApiToken.agent_id))
         .where(ApiToken.token_hash == token_hash(secret), ApiToken.kind == kind)
     ).first()
     if row is None:
         raise Unauthenticated("invalid_token", "The token is not valid.")
-    token, agent = row
-    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= at):
+    agent, token_id, revoked_at, expires_at, last_used_at = row
+    if revoked_at is not None or (expires_at is not None and expires_at <= at):
         raise Unauthenticated("token_revoked", "The token has been revoked or has expired.")
     if not agent.active:
         raise Unauthenticated("agent_inactive", "This agent has been deactivated.")
-    if token.last_used_at is None or at - token.last_used_at > TOUCH_EVERY:
-        token.last_used_at = at  # coarse, so hot API paths do not write on every call
+    if last_used_at is None or at - last_used_at > TOUCH_EVERY:
+        db.execute(
+            update(ApiToken)
+            .where(ApiToken.organisation_id == agent.organisation_id, ApiToken.id == token_id)
+            .values(last_used_at=at)
+        )
     return agent

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 from attent.briefs.schemas import Brief
 from attent.briefs.service import build_brief
 from attent.core.deps import CurrentAgent, DbSession
+from attent.core.onethread import OneThreadRoute
 
-router = APIRouter(tags=["cases"])
+router = APIRouter(tags=["cases"], route_class=OneThreadRoute)
 
 
 @router.get("/cases/{case_id}/brief")

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -26,7 +26,10 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 
-def visible_to(query: Select[Any], actor: Agent) -> Select[Any]:
+Columns = TypeVarTuple("Columns")
+
+
+def visible_to(query: Select[*Columns], actor: Agent) -> Select[*Columns]:
     """Restrict a case query to what the actor may work: admins everything, others their teams' cases."""
     query = query.where(Case.organisation_id == actor.organisation_id)
     if actor.role is Role.ADMIN:

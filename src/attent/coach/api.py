@@ -22,9 +22,10 @@ from attent.coach.schemas import (
 )
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, request_body
 from attent.core.errors import FieldError, Invalid
+from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Page
 
-router = APIRouter(prefix="/coach", tags=["coach"])
+router = APIRouter(prefix="/coach", tags=["coach"], route_class=OneThreadRoute)
 
 _TEXT_HELP = "A transcript as JSON messages, or `text/plain` lines starting `Agent:`, `Klant:`, `Customer:`."
 

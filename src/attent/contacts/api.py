@@ -15,9 +15,10 @@ from attent.contacts.schemas import (
     MessagesIn,
 )
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Page
 
-router = APIRouter(tags=["contacts"])
+router = APIRouter(tags=["contacts"], route_class=OneThreadRoute)
 
 
 @router.post("/cases/{case_id}/contacts", status_code=201)

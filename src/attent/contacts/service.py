@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
 from attent.cases.models import Case, CaseStatus
-from attent.cases.service import change_status, get_case
+from attent.cases.service import change_status, get_case, visible_to
 from attent.coach import service as coach
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.core.ids import uuid7
 from attent.promises import service as promises
 from attent.promises.models import PromiseKind, PromiseSource
 from attent.timeline.models import ActorKind
@@ -26,7 +27,7 @@ def log_contact(
     *, db: Session, actor: Agent, case_id: uuid.UUID, data: ContactCreate, at: datetime
 ) -> Contact:
     """Record an interaction; an inbound contact on a resolved case reopens it (a repeat contact)."""
-    case = get_case(db=db, actor=actor, case_id=case_id)
+    case, callbacks_open = _case_with_open_callbacks(db=db, actor=actor, case_id=case_id)
     if case.status is CaseStatus.CLOSED:
         raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
     agent_id = data.agent_id or actor.id
@@ -39,6 +40,7 @@ def log_contact(
         )
     contact = Contact(
         organisation_id=case.organisation_id,
+        id=uuid7(),  # known now, so the contact and its event go to the database in one flush
         case_id=case.id,
         customer_id=case.customer_id,
         channel=data.channel,
@@ -50,7 +52,6 @@ def log_contact(
         created_at=at,
     )
     db.add(contact)
-    db.flush()
     record_case_event(
         db=db,
         case=case,
@@ -74,7 +75,8 @@ def log_contact(
         )
     elif case.status is CaseStatus.NEW:
         change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
-    _keep_promises_fulfilled_by(db=db, actor=actor, case=case, contact=contact, at=at)
+    if callbacks_open:
+        _keep_promises_fulfilled_by(db=db, actor=actor, case=case, contact=contact, at=at)
     if data.messages:
         _add(db=db, actor=actor, case=case, contact=contact, messages=data.messages, at=at)
     if contact.outcome is Outcome.DROPPED and contact.channel in LIVE_CHANNELS:
@@ -85,6 +87,15 @@ def log_contact(
     case.updated_at = at
     db.flush()
     return contact
+
+
+def _case_with_open_callbacks(*, db: Session, actor: Agent, case_id: uuid.UUID) -> tuple[Case, bool]:
+    """The case, as `get_case` finds it, and whether its customer has open call-backs a contact may keep."""
+    callbacks_open = promises.open_ones_exist(Case.customer_id, [PromiseKind.CALLBACK])
+    row = db.execute(visible_to(select(Case, callbacks_open), actor).where(Case.id == case_id)).first()
+    if row is None:
+        raise NotFound.of("case", case_id)
+    return row[0], row[1]
 
 
 def get_contact(*, db: Session, actor: Agent, contact_id: uuid.UUID) -> tuple[Contact, Case]:

@@ -1,6 +1,7 @@
 """The request's collaborators as FastAPI dependencies: database session, clock, current agent."""
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from typing import Annotated, Any
 
 import anyio
@@ -66,14 +67,19 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def current_agent(request: Request, db: DbSession, clock: ClockDep) -> Agent:
     """The agent behind `Authorization: Bearer …`, or behind the session cookie for pages."""
+    return request_agent(request, db, clock.now())
+
+
+def request_agent(request: Request, db: Session, now: datetime) -> Agent:
+    """`current_agent`'s work, for callers that already hold the session (see `core/onethread.py`)."""
     header = request.headers.get("authorization")
     if header:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("invalid_authorization", "Use 'Authorization: Bearer <token>'.")
-        agent = authenticate(db=db, secret=secret.strip(), at=clock.now(), kind=TokenKind.API)
+        agent = authenticate(db=db, secret=secret.strip(), at=now, kind=TokenKind.API)
     elif cookie := request.cookies.get(SESSION_COOKIE):
-        agent = authenticate(db=db, secret=cookie, at=clock.now(), kind=TokenKind.SESSION)
+        agent = authenticate(db=db, secret=cookie, at=now, kind=TokenKind.SESSION)
     else:
         raise Unauthenticated("not_authenticated", "Sign in, or send 'Authorization: Bearer <token>'.")
     request.state.agent = agent
@@ -99,10 +105,15 @@ def idempotency_guard(
     key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> idempotency.IdempotencyGuard:
     """Claim the Idempotency-Key for this POST, or replay the first response."""
+    return open_guard(request, db, actor, clock.now(), body, key)
+
+
+def open_guard(
+    request: Request, db: Session, actor: Agent, now: datetime, body: bytes, key: str | None
+) -> idempotency.IdempotencyGuard:
+    """`idempotency_guard`'s work, for callers that already hold the session."""
     print_ = idempotency.fingerprint(request.method, request.url.path, body)
-    return idempotency.begin(
-        db=db, organisation_id=actor.organisation_id, key=key, print_=print_, at=clock.now()
-    )
+    return idempotency.begin(db=db, organisation_id=actor.organisation_id, key=key, print_=print_, at=now)
 
 
 Idempotent = Annotated[idempotency.IdempotencyGuard, Depends(idempotency_guard)]

@@ -6,12 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
 from attent.customers import service
 from attent.customers.schemas import CustomerCreate, CustomerRead, CustomerUpdate
 
-router = APIRouter(prefix="/customers", tags=["customers"])
+router = APIRouter(prefix="/customers", tags=["customers"], route_class=OneThreadRoute)
 
 
 @router.post("", status_code=201)

@@ -6,12 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
 from attent.notifications import service
 from attent.notifications.schemas import NotificationRead
 
-router = APIRouter(prefix="/notifications", tags=["notifications"])
+router = APIRouter(prefix="/notifications", tags=["notifications"], route_class=OneThreadRoute)
 
 
 @router.get("")

@@ -7,10 +7,11 @@ from fastapi import APIRouter, Path
 
 from attent.cases.schemas import CASE_TYPE
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.onethread import OneThreadRoute
 from attent.playbooks import service
 from attent.playbooks.schemas import PlaybookIn, PlaybookRead, StepStart, StepStarted
 
-router = APIRouter(tags=["playbooks"])
+router = APIRouter(tags=["playbooks"], route_class=OneThreadRoute)
 CaseType = Annotated[str, Path(pattern=CASE_TYPE, description="The case type, e.g. delivery_missing.")]
 
 

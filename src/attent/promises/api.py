@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
 from attent.promises import metrics, service, settings
@@ -23,7 +24,7 @@ from attent.promises.schemas import (
     ReassignBody,
 )
 
-router = APIRouter(tags=["promises"])
+router = APIRouter(tags=["promises"], route_class=OneThreadRoute)
 
 
 @router.post("/cases/{case_id}/promises", status_code=201)

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Exists, exists, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Presence, Team
@@ -310,6 +310,20 @@ def reassign_promise(
         offer(db=db, promise=promise, owner=new_owner, at=at)
     db.flush()
     return promise
+
+
+def open_ones_exist(customer_id: Any, kinds: Iterable[PromiseKind]) -> Exists:
+    """Whether the customer has open promises of these kinds: a column for a query that loads a case.
+
+    Logging a contact asks this with the case instead of a query of its own; only when it is true is
+    there anything for `keep_matching` to look at.
+    """
+    return exists().where(
+        Promise.organisation_id == Case.organisation_id,
+        Promise.customer_id == customer_id,
+        Promise.state == PromiseState.OPEN,
+        Promise.kind.in_(list(kinds)),
+    )
 
 
 def keep_matching(

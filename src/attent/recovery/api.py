@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from attent.cases.service import get_case
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Bilingual, Page
 from attent.customers.service import get_customer
 from attent.recovery import checkins, outcomes, service
@@ -29,7 +30,7 @@ from attent.recovery.schemas import (
 )
 from attent.recovery.suggest import budget, suggestion_for
 
-router = APIRouter(prefix="/recovery", tags=["recovery"])
+router = APIRouter(prefix="/recovery", tags=["recovery"], route_class=OneThreadRoute)
 DEFAULT_PERIOD = timedelta(days=90)
 
 

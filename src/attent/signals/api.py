@@ -12,6 +12,7 @@ from attent.agents.models import Role
 from attent.agents.service import require_role
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, SettingsDep, request_body
 from attent.core.errors import AttentError, FieldError, Invalid
+from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
 from attent.signals import dryrun, rules, service, sources
@@ -28,8 +29,8 @@ from attent.signals.schemas import (
     SourceRead,
 )
 
-router = APIRouter(tags=["signals"])
-hooks = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["signals"], route_class=OneThreadRoute)
+hooks = APIRouter(tags=["webhooks"], route_class=OneThreadRoute)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
 Body = Annotated[bytes, Depends(request_body)]
 SourceName = Annotated[str, Path(pattern=SOURCE_NAME, description="The source's name, e.g. shop.")]

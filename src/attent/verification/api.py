@@ -5,11 +5,12 @@ import uuid
 from fastapi import APIRouter
 
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.onethread import OneThreadRoute
 from attent.verification import service
 from attent.verification.policy import by_sensitivity
 from attent.verification.schemas import Policy, VerificationAttempt, VerificationResult, VerificationStatus
 
-router = APIRouter(tags=["verification"])
+router = APIRouter(tags=["verification"], route_class=OneThreadRoute)
 
 
 def _ordered(policy: Policy) -> Policy:
