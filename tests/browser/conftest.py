@@ -102,20 +102,20 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     )
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Migrate a fresh SQLite database, load the demo, and serve it on a free port until the session ends."""
-    workdir = tmp_path_factory.mktemp("attent-server")
+def _serve(workdir: Path, *, worker: bool) -> Iterator[Server]:
+    """Migrate a fresh SQLite database in `workdir`, load the demo, and serve it until the caller is done."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENT_")}
     env["ATTENT_DATABASE_URL"] = f"sqlite:///{workdir / 'attent.db'}"
+    env["ATTENT_WORKER_POLL_SECONDS"] = "0.2"
     port = _free_port()
     probe = Server(url=f"http://127.0.0.1:{port}", env=env, workdir=workdir)
     probe.attent("migrate")
     probe.attent("demo")
     log = workdir / "server.log"
+    command = [str(BIN / "attent"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(BIN / "attent"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
+            [*command, "--worker" if worker else "--no-worker"],
             env=env,
             cwd=workdir,
             stdout=out,
@@ -131,6 +131,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo served without a worker, so nothing changes under a test but what it does itself."""
+    yield from _serve(tmp_path_factory.mktemp("attent-server"), worker=False)
+
+
+@pytest.fixture(scope="module")
+def server_with_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo served as `make run` serves it: with the worker in the same process."""
+    yield from _serve(tmp_path_factory.mktemp("attent-worker-server"), worker=True)
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,19 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("htmx:afterSettle", (event) => attentCountdowns(event.target));
 
 // Live case page: <div data-live="/cases/<id>/live"> opens a server-sent event stream; on each
-// "changed" the page fetches itself and swaps the panels marked data-live-panel, leaving forms alone.
+// "changed" the page fetches itself and swaps the panels marked data-live-panel. A panel the agent is
+// typing in (focus inside, or a field that differs from what the page brought) waits for the next
+// change; scorecards and other <details> that were open stay open.
+function attentBusy(panel) {
+  if (panel.contains(document.activeElement) && document.activeElement !== document.body) return true;
+  for (const field of panel.querySelectorAll("input, textarea")) {
+    if (field.type !== "hidden" && field.value !== field.defaultValue) return true;
+  }
+  for (const option of panel.querySelectorAll("option")) {
+    if (option.selected !== option.defaultSelected) return true;
+  }
+  return false;
+}
 function attentLive() {
   const root = document.querySelector("[data-live]");
   if (!root || !window.EventSource) return;
@@ -37,7 +49,11 @@ function attentLive() {
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     for (const panel of document.querySelectorAll("[data-live-panel][id]")) {
       const next = fresh.getElementById(panel.id);
-      if (next && next.innerHTML !== panel.innerHTML) panel.innerHTML = next.innerHTML;
+      if (!next || next.innerHTML === panel.innerHTML || attentBusy(panel)) continue;
+      const open = [...panel.querySelectorAll("details")].map((d) => d.open);
+      panel.innerHTML = next.innerHTML;
+      const details = panel.querySelectorAll("details");
+      if (details.length === open.length) details.forEach((d, i) => { d.open = open[i]; });
     }
     attentCountdowns(document);
     document.body.dataset.liveRefreshed = String(Date.now());
