@@ -87,6 +87,8 @@ def run_worker(
     once: Annotated[bool, typer.Option(help="Do one batch of due jobs and exit.")] = False,
 ) -> None:
     """Do due jobs (promise transitions, messages, webhooks) until stopped."""
+    from attent.core.serving import settle_heap
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     w = Worker(
@@ -105,6 +107,7 @@ def run_worker(
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    settle_heap()
     w.run()
 
 

@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 
 import psycopg
-from sqlalchemy import event, func, select
+from sqlalchemy import String, bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -75,12 +75,15 @@ def _mark_new_events(db: Session, _context: object) -> None:
             changed(db, case_key(obj.organisation_id, obj.case_id))
 
 
+_NOTIFY = select(func.pg_notify(CHANNEL, bindparam("key", type_=String())))
+
+
 @event.listens_for(Session, "before_commit")
 def _notify_postgres(db: Session) -> None:
     keys = db.info.get(_MARKS)
     if keys and db.get_bind().dialect.name == "postgresql":
         for key in sorted(keys):
-            db.execute(select(func.pg_notify(CHANNEL, key)))
+            db.execute(_NOTIFY, {"key": key})
 
 
 @event.listens_for(Session, "after_commit")
