@@ -89,3 +89,42 @@ def test_money_owed_after_a_reassessment_is_making_it_right():
 def test_we_regret_is_the_apology_that_stood_alone():
     text = "Customer: my parcel arrived broken\nAgent: We regret to hear that your parcel arrived damaged."
     assert recovery(text) == ("missed", (1,))
+
+
+def test_a_customer_who_owns_the_mistake_needs_no_recovery_unless_we_admit_one():
+    own = (
+        "Klant: mijn pakket is nooit aangekomen\n"
+        "Agent: Ik zie dat het naar huisnummer 41 ging in plaats van 14.\n"
+        "Klant: o nee, dan heb ik het zelf verkeerd ingevuld\n"
+        "Agent: Geen probleem, ik pas het aan."
+    )
+    assert recovery(own)[0] == "na"
+    not_own = "Customer: the parcel never arrived, and it's not my fault\nAgent: Sorry about that."
+    assert recovery(not_own) == ("missed", (1,))
+
+
+def test_a_failure_the_agent_finds_in_our_records_is_an_admission():
+    found = "Agent: I can see the payment went out twice this month.\nAgent: Anything else?"
+    assert recovery(found)[0] == "missed"
+    echoed = "Agent: A cracked windscreen with three kids to drive, that's the last thing you need."
+    assert recovery(echoed)[0] == "na"
+
+
+def test_a_voucher_named_or_a_bill_corrected_is_not_a_gesture():
+    named = "Agent: Could you send me the voucher code? Then I can apply it to the bike."
+    assert recovery(named)[0] == "na"
+    corrected = (
+        "Customer: the promotion was never applied to my contract\n"
+        "Agent: That went wrong on our side, I'm sorry.\n"
+        "Agent: The billing team will correct it."
+    )
+    assert recovery(corrected) == ("missed", (1,))
+    given = corrected + "\nAgent: And I'm adding a 20 euro voucher for the trouble."
+    assert recovery(given) == ("met", (3,))
+
+
+def test_a_gift_counts_when_we_give_it_not_when_the_customer_bought_one():
+    theirs = "Klant: de vaas is in stukken aangekomen\nAgent: Ach, en het was een cadeau voor uw moeder."
+    assert recovery(theirs)[0] == "missed"
+    ours = theirs + "\nAgent: We sturen kosteloos een nieuwe, en als goedmaker doe ik er een bloemetje bij."
+    assert recovery(ours) == ("met", (2,))

@@ -32,7 +32,7 @@ def _failures(r: Reading) -> list[int]:
             if (r.speaker[i] == "customer" and r.has(i, "recovery", "failure"))
             or (r.speaker[i] == "agent" and r.has(i, "recovery", "admitted"))
             or (r.speaker[i] == "agent" and r.has(i, "recovery", "failure")
-                and (r.has(i, "recovery", "apology") or _ours(r, i)))
+                and (r.has(i, "recovery", "apology") or _ours(r, i) or _found(r, i)))
         ]  # fmt: skip
     return r.memo["failures"]  # type: ignore[return-value]
 
@@ -42,6 +42,15 @@ def _ours(r: Reading, i: int) -> bool:
     "het magazijn heeft de verkeerde gestuurd"): an admission without the words 'our fault'."""
     return r.has(i, "recovery", "our_side") and any(
         r.has_text(i, text, "recovery", "failure") and r.has_text(i, text, "recovery", "our_side")
+        for _, text in r.sentences(i)
+    )
+
+
+def _found(r: Reading, i: int) -> bool:
+    """An agent sentence that reports a failure found in our records ("I can see the payment went out twice",
+    "ik zie dat het pakket als bezorgd is gemeld"): a finding, not an echo of what the customer said."""
+    return r.has(i, "recovery", "found") and any(
+        r.has_text(i, text, "recovery", "failure") and r.has_text(i, text, "recovery", "found")
         for _, text in r.sentences(i)
     )
 
@@ -167,21 +176,31 @@ def _limitation(r: Reading, i: int) -> bool:
     )
 
 
+def _not_ours(r: Reading) -> bool:
+    """The agent says it is not ours, or the customer owns the mistake ("sorry, I typed it wrong"), and the
+    agent admits nothing of ours."""
+    return (
+        any(r.has(i, "recovery", "not_ours") for i in r.agent)
+        or any(r.has(i, "recovery", "own_fault") for i in r.customer)
+    ) and not any(r.has(i, "recovery", "admitted") for i in r.agent)
+
+
 def recovery(r: Reading) -> Verdict:
     """Where something went wrong on our side, met when the agent offers to make it right, not only sorry.
 
     Our side went wrong when a line reports a failure of ours (never arrived, charged twice, our mistake),
     or the agent apologises for something (not a formula, not a limit) or compensates "for the trouble";
-    an agent who says it is not ours (the employer paid late) and admits nothing makes it `na`. A remedy
-    alone does not say something went wrong. The remedy must be offered: stated, not asked or refused, and
+    an agent who says it is not ours (the employer paid late), or a customer who owns the mistake ("I typed
+    the wrong house number"), makes it `na` when the agent admits nothing. A remedy alone does not say
+    something went wrong. The remedy must be offered: stated, not asked or refused, and
     more than the service itself (the engineer who repairs what broke is the service, not its recovery).
     """
-    failures = _failures(r)
-    sorry = [i for i in _apologies(r) if not _limitation(r, i)]
-    gestures = [i for i in r.agent if r.has(i, "recovery", "gesture")]
-    denied = [i for i in r.agent if r.has(i, "recovery", "not_ours")]
-    admitted = [i for i in r.agent if r.has(i, "recovery", "admitted")]
-    if not (failures or sorry or gestures) or (denied and not admitted):
+    went_wrong = (
+        _failures(r)
+        or [i for i in _apologies(r) if not _limitation(r, i)]
+        or [i for i in r.agent if r.has(i, "recovery", "gesture")]
+    )
+    if not went_wrong or _not_ours(r):
         return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
     remedies = _offers(r)
     if remedies:
