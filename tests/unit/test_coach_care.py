@@ -128,3 +128,13 @@ def test_a_gift_counts_when_we_give_it_not_when_the_customer_bought_one():
     assert recovery(theirs)[0] == "missed"
     ours = theirs + "\nAgent: We sturen kosteloos een nieuwe, en als goedmaker doe ik er een bloemetje bij."
     assert recovery(ours) == ("met", (2,))
+
+
+def test_the_engineer_who_replaces_a_faulty_part_is_the_service_not_its_recovery():
+    repair = (
+        "Klant: mijn internet doet het al drie dagen niet\n"
+        "Agent: Dat is bij ons misgegaan. De monteur vervangt morgen het kastje."
+    )
+    assert recovery(repair) == ("missed", ())
+    goods = "Customer: the kettle you sold me leaks\nAgent: Our mistake. We'll replace it."
+    assert recovery(goods) == ("met", (1,))

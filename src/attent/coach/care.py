@@ -147,6 +147,8 @@ def _offer_sentence(r: Reading, i: int, text: str) -> bool:
     look ("I'll see what I can do"), and more than the normal service (an engineer to fix what broke)."""
     if text.rstrip().endswith("?") or r.has_text(i, text, "recovery", "remedy_refused"):
         return False
+    if r.has_text(i, text, "recovery", "service"):  # "the engineer replaces the modem": the repair itself
+        return False
     return r.has_text(i, text, "recovery", "remedy") or r.has_text(i, text, "recovery", "gesture")
 
 
@@ -158,7 +160,8 @@ def _offers(r: Reading) -> list[int]:
     for i in r.agent:
         if not (r.has(i, "recovery", "remedy") or r.has(i, "recovery", "gesture")):
             continue
-        plain = "?" not in r.text[i] and not r.has(i, "recovery", "remedy_refused")  # no sentence to rule out
+        ruled_out = r.has(i, "recovery", "remedy_refused") or r.has(i, "recovery", "service")
+        plain = "?" not in r.text[i] and not ruled_out  # no sentence to rule out
         if plain or any(_offer_sentence(r, i, text) for _, text in r.sentences(i)):
             (recaps if r.has(i, "next_step", "recap") else offers).append(i)
     return offers or recaps
