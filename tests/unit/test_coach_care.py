@@ -138,3 +138,13 @@ def test_the_engineer_who_replaces_a_faulty_part_is_the_service_not_its_recovery
     assert recovery(repair) == ("missed", ())
     goods = "Customer: the kettle you sold me leaks\nAgent: Our mistake. We'll replace it."
     assert recovery(goods) == ("met", (1,))
+
+
+def test_a_failure_the_agent_states_and_makes_up_for_is_a_recovery_met():
+    stated = "Agent: The box was damaged in transit.\nAgent: I'll send you a new one today, at no cost."
+    assert recovery(stated) == ("met", (1,))
+    echoed = (
+        "Agent: A soaked kitchen floor with three kids at home, that's the last thing you need.\n"
+        "Agent: Please keep the damaged things; we reimburse a dehumidifier up to 150 euros."
+    )
+    assert recovery(echoed)[0] == "na"

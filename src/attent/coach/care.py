@@ -179,6 +179,14 @@ def _limitation(r: Reading, i: int) -> bool:
     )
 
 
+def _stated(r: Reading) -> list[int]:
+    """Agent lines that state a failure as a fact, not as an echo of the customer's situation."""
+    return [
+        i for i in r.agent
+        if r.has(i, "recovery", "failure") and not r.has(i, "empathy", "acknowledge")
+    ]  # fmt: skip
+
+
 def _not_ours(r: Reading) -> bool:
     """The agent says it is not ours, or the customer owns the mistake ("sorry, I typed it wrong"), and the
     agent admits nothing of ours."""
@@ -195,13 +203,16 @@ def recovery(r: Reading) -> Verdict:
     or the agent apologises for something (not a formula, not a limit) or compensates "for the trouble";
     an agent who says it is not ours (the employer paid late), or a customer who owns the mistake ("I typed
     the wrong house number"), makes it `na` when the agent admits nothing. A remedy alone does not say
-    something went wrong. The remedy must be offered: stated, not asked or refused, and
-    more than the service itself (the engineer who repairs what broke is the service, not its recovery).
+    something went wrong; a remedy after the agent stated a failure as a fact (not an echo of the customer's
+    situation: "the box was damaged in transit") does. The remedy must be offered: stated, not asked or
+    refused, and more than the service itself (the engineer who repairs what broke, the policy paying out up
+    to its limit, is the service, not its recovery).
     """
     went_wrong = (
         _failures(r)
         or [i for i in _apologies(r) if not _limitation(r, i)]
         or [i for i in r.agent if r.has(i, "recovery", "gesture")]
+        or (_stated(r) and _offers(r))
     )
     if not went_wrong or _not_ours(r):
         return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
