@@ -104,19 +104,19 @@ def test_a_customer_who_owns_the_mistake_needs_no_recovery_unless_we_admit_one()
 
 
 def test_a_failure_the_agent_finds_in_our_records_is_an_admission():
-    found = "Agent: I can see the payment went out twice this month.\nAgent: Anything else?"
+    found = "Agent: Our records show the direct debit was collected twice.\nAgent: Anything else?"
     assert recovery(found)[0] == "missed"
-    echoed = "Agent: A cracked windscreen with three kids to drive, that's the last thing you need."
+    echoed = "Agent: A broken boiler in January, what dreadful timing."
     assert recovery(echoed)[0] == "na"
 
 
 def test_a_voucher_named_or_a_bill_corrected_is_not_a_gesture():
-    named = "Agent: Could you send me the voucher code? Then I can apply it to the bike."
+    named = "Agent: Can you read me the code on your voucher? Then I can apply it to the bike."
     assert recovery(named)[0] == "na"
     corrected = (
         "Customer: the promotion was never applied to my contract\n"
-        "Agent: That went wrong on our side, I'm sorry.\n"
-        "Agent: The billing team will correct it."
+        "Agent: That was our mistake, I'm sorry.\n"
+        "Agent: Our accounts team will correct the invoice."
     )
     assert recovery(corrected) == ("missed", (1,))
     given = corrected + "\nAgent: And I'm adding a 20 euro voucher for the trouble."
@@ -133,7 +133,7 @@ def test_a_gift_counts_when_we_give_it_not_when_the_customer_bought_one():
 def test_the_engineer_who_replaces_a_faulty_part_is_the_service_not_its_recovery():
     repair = (
         "Klant: mijn internet doet het al drie dagen niet\n"
-        "Agent: Dat is bij ons misgegaan. De monteur vervangt morgen het kastje."
+        "Agent: Dat is aan onze kant misgelopen. De monteur vervangt morgen het kastje."
     )
     assert recovery(repair) == ("missed", ())
     goods = "Customer: the kettle you sold me leaks\nAgent: Our mistake. We'll replace it."
@@ -141,10 +141,10 @@ def test_the_engineer_who_replaces_a_faulty_part_is_the_service_not_its_recovery
 
 
 def test_a_failure_the_agent_states_and_makes_up_for_is_a_recovery_met():
-    stated = "Agent: The box was damaged in transit.\nAgent: I'll send you a new one today, at no cost."
+    stated = "Agent: The box was damaged in transit.\nAgent: We'll post a replacement today, free of charge."
     assert recovery(stated) == ("met", (1,))
     echoed = (
-        "Agent: A soaked kitchen floor with three kids at home, that's the last thing you need.\n"
-        "Agent: Please keep the damaged things; we reimburse a dehumidifier up to 150 euros."
+        "Agent: A soaked carpet and a baby in the house, what a week.\n"
+        "Agent: Please keep the broken items for the assessor; we pay for a hotel up to 120 euros a night."
     )
     assert recovery(echoed)[0] == "na"

@@ -98,8 +98,8 @@ def test_sets_expectation_needs_a_concrete_time():
 
 
 def test_a_while_is_vague_and_see_you_soon_is_a_goodbye_not_a_time():
-    assert verdict("Agent: Dat wordt rechtgezet, dat duurt even.", "sets_expectation") == ("missed", (0,))
-    goodbye = "Agent: I'll be there within thirty minutes.\nAgent: See you soon."
+    assert verdict("Agent: Dat lossen we op, maar het duurt even.", "sets_expectation") == ("missed", (0,))
+    goodbye = "Agent: I'll ring you back within twenty minutes.\nAgent: Talk soon."
     assert verdict(goodbye, "sets_expectation") == ("met", (0,))
 
 

@@ -116,7 +116,7 @@ def test_the_then_sentence_after_a_condition_is_no_promise() -> None:
 
 
 def test_that_takes_is_the_step_at_hand_even_where_the_sentence_names_the_courier() -> None:
-    text = "Agent: I'm looking at the courier's delivery photos now, that takes about a minute."
+    text = "Agent: I'm checking the driver's scan of the parcel, that takes about a minute."
     assert promises(text) == [(0, "step", "03-04 10:01")]
 
 

@@ -47,8 +47,8 @@ def _ours(r: Reading, i: int) -> bool:
 
 
 def _found(r: Reading, i: int) -> bool:
-    """An agent sentence that reports a failure found in our records ("I can see the payment went out twice",
-    "ik zie dat het pakket als bezorgd is gemeld"): a finding, not an echo of what the customer said."""
+    """An agent sentence that reports a failure found in our records ("our records show the debit was
+    collected twice", "ik zie in de scans dat de doos al kapot was"): a finding, not an echo."""
     return r.has(i, "recovery", "found") and any(
         r.has_text(i, text, "recovery", "failure") and r.has_text(i, text, "recovery", "found")
         for _, text in r.sentences(i)
