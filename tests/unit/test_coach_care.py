@@ -89,3 +89,62 @@ def test_money_owed_after_a_reassessment_is_making_it_right():
 def test_we_regret_is_the_apology_that_stood_alone():
     text = "Customer: my parcel arrived broken\nAgent: We regret to hear that your parcel arrived damaged."
     assert recovery(text) == ("missed", (1,))
+
+
+def test_a_customer_who_owns_the_mistake_needs_no_recovery_unless_we_admit_one():
+    own = (
+        "Klant: mijn pakket is nooit aangekomen\n"
+        "Agent: Ik zie dat het naar huisnummer 41 ging in plaats van 14.\n"
+        "Klant: o nee, dan heb ik het zelf verkeerd ingevuld\n"
+        "Agent: Geen probleem, ik pas het aan."
+    )
+    assert recovery(own)[0] == "na"
+    not_own = "Customer: the parcel never arrived, and it's not my fault\nAgent: Sorry about that."
+    assert recovery(not_own) == ("missed", (1,))
+
+
+def test_a_failure_the_agent_finds_in_our_records_is_an_admission():
+    found = "Agent: Our records show the direct debit was collected twice.\nAgent: Anything else?"
+    assert recovery(found)[0] == "missed"
+    echoed = "Agent: A broken boiler in January, what dreadful timing."
+    assert recovery(echoed)[0] == "na"
+
+
+def test_a_voucher_named_or_a_bill_corrected_is_not_a_gesture():
+    named = "Agent: Can you read me the code on your voucher? Then I can apply it to the bike."
+    assert recovery(named)[0] == "na"
+    corrected = (
+        "Customer: the promotion was never applied to my contract\n"
+        "Agent: That was our mistake, I'm sorry.\n"
+        "Agent: Our accounts team will correct the invoice."
+    )
+    assert recovery(corrected) == ("missed", (1,))
+    given = corrected + "\nAgent: And I'm adding a 20 euro voucher for the trouble."
+    assert recovery(given) == ("met", (3,))
+
+
+def test_a_gift_counts_when_we_give_it_not_when_the_customer_bought_one():
+    theirs = "Klant: de vaas is in stukken aangekomen\nAgent: Ach, en het was een cadeau voor uw moeder."
+    assert recovery(theirs)[0] == "missed"
+    ours = theirs + "\nAgent: We sturen kosteloos een nieuwe, en als goedmaker doe ik er een bloemetje bij."
+    assert recovery(ours) == ("met", (2,))
+
+
+def test_the_engineer_who_replaces_a_faulty_part_is_the_service_not_its_recovery():
+    repair = (
+        "Klant: mijn internet doet het al drie dagen niet\n"
+        "Agent: Dat is aan onze kant misgelopen. De monteur vervangt morgen het kastje."
+    )
+    assert recovery(repair) == ("missed", ())
+    goods = "Customer: the kettle you sold me leaks\nAgent: Our mistake. We'll replace it."
+    assert recovery(goods) == ("met", (1,))
+
+
+def test_a_failure_the_agent_states_and_makes_up_for_is_a_recovery_met():
+    stated = "Agent: The box was damaged in transit.\nAgent: We'll post a replacement today, free of charge."
+    assert recovery(stated) == ("met", (1,))
+    echoed = (
+        "Agent: A soaked carpet and a baby in the house, what a week.\n"
+        "Agent: Please keep the broken items for the assessor; we pay for a hotel up to 120 euros a night."
+    )
+    assert recovery(echoed)[0] == "na"

@@ -97,6 +97,12 @@ def test_sets_expectation_needs_a_concrete_time():
     assert verdict("Agent: Goedemiddag.", "sets_expectation")[0] == "na"
 
 
+def test_a_while_is_vague_and_see_you_soon_is_a_goodbye_not_a_time():
+    assert verdict("Agent: Dat lossen we op, maar het duurt even.", "sets_expectation") == ("missed", (0,))
+    goodbye = "Agent: I'll ring you back within twenty minutes.\nAgent: Talk soon."
+    assert verdict(goodbye, "sets_expectation") == ("met", (0,))
+
+
 def test_empathy_in_the_customers_terms_versus_formula():
     kind = (
         "Klant: ik heb morgen gasten en de machine is kapot\n"

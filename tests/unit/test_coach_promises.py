@@ -106,3 +106,28 @@ def test_two_messages_on_different_days_are_two_promises_but_dispatch_and_arriva
     assert promises(two) == [(0, "follow_up", "03-04 11:00"), (0, "follow_up", "03-13 17:00")]
     one = "Agent: Het pakket wordt vandaag verstuurd en ligt morgen voor 12:00 bij u."
     assert promises(one) == [(0, "delivery", "03-05 12:00")]
+
+
+def test_the_then_sentence_after_a_condition_is_no_promise() -> None:
+    text = "Agent: Als u vandaag nog bestelt, zet ik voorrang klaar; dan heeft u hem vrijdag voor 12:00."
+    assert promises(text) == []
+    plain = "Agent: Ik zet voorrang klaar; dan heeft u hem vrijdag voor 12:00."
+    assert promises(plain) == [(0, "delivery", "03-06 12:00")]
+
+
+def test_that_takes_is_the_step_at_hand_even_where_the_sentence_names_the_courier() -> None:
+    text = "Agent: I'm checking the driver's scan of the parcel, that takes about a minute."
+    assert promises(text) == [(0, "step", "03-04 10:01")]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "due"),
+    [
+        ("Dan komt het donderdag voor 13:00 bij u aan.", "delivery", "03-05 13:00"),
+        ("Ik stuur vandaag een nieuwe, die is vrijdag bij u.", "delivery", "03-06 17:00"),
+        ("Dan staat u morgen om 9:40 genoteerd.", "other", "03-05 09:40"),
+        ("De monteurs verwachten dat het om 14:00 weer werkt.", "other", "03-04 14:00"),
+    ],
+)
+def test_dutch_word_order_splits_the_verb_from_its_kind(line: str, kind: str, due: str) -> None:
+    assert promises(f"Agent: {line}") == [(0, kind, due)]

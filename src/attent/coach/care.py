@@ -32,7 +32,7 @@ def _failures(r: Reading) -> list[int]:
             if (r.speaker[i] == "customer" and r.has(i, "recovery", "failure"))
             or (r.speaker[i] == "agent" and r.has(i, "recovery", "admitted"))
             or (r.speaker[i] == "agent" and r.has(i, "recovery", "failure")
-                and (r.has(i, "recovery", "apology") or _ours(r, i)))
+                and (r.has(i, "recovery", "apology") or _ours(r, i) or _found(r, i)))
         ]  # fmt: skip
     return r.memo["failures"]  # type: ignore[return-value]
 
@@ -42,6 +42,15 @@ def _ours(r: Reading, i: int) -> bool:
     "het magazijn heeft de verkeerde gestuurd"): an admission without the words 'our fault'."""
     return r.has(i, "recovery", "our_side") and any(
         r.has_text(i, text, "recovery", "failure") and r.has_text(i, text, "recovery", "our_side")
+        for _, text in r.sentences(i)
+    )
+
+
+def _found(r: Reading, i: int) -> bool:
+    """An agent sentence that reports a failure found in our records ("our records show the debit was
+    collected twice", "ik zie in de scans dat de doos al kapot was"): a finding, not an echo."""
+    return r.has(i, "recovery", "found") and any(
+        r.has_text(i, text, "recovery", "failure") and r.has_text(i, text, "recovery", "found")
         for _, text in r.sentences(i)
     )
 
@@ -138,6 +147,8 @@ def _offer_sentence(r: Reading, i: int, text: str) -> bool:
     look ("I'll see what I can do"), and more than the normal service (an engineer to fix what broke)."""
     if text.rstrip().endswith("?") or r.has_text(i, text, "recovery", "remedy_refused"):
         return False
+    if r.has_text(i, text, "recovery", "service"):  # "the engineer replaces the modem": the repair itself
+        return False
     return r.has_text(i, text, "recovery", "remedy") or r.has_text(i, text, "recovery", "gesture")
 
 
@@ -149,7 +160,8 @@ def _offers(r: Reading) -> list[int]:
     for i in r.agent:
         if not (r.has(i, "recovery", "remedy") or r.has(i, "recovery", "gesture")):
             continue
-        plain = "?" not in r.text[i] and not r.has(i, "recovery", "remedy_refused")  # no sentence to rule out
+        ruled_out = r.has(i, "recovery", "remedy_refused") or r.has(i, "recovery", "service")
+        plain = "?" not in r.text[i] and not ruled_out  # no sentence to rule out
         if plain or any(_offer_sentence(r, i, text) for _, text in r.sentences(i)):
             (recaps if r.has(i, "next_step", "recap") else offers).append(i)
     return offers or recaps
@@ -167,21 +179,42 @@ def _limitation(r: Reading, i: int) -> bool:
     )
 
 
+def _stated(r: Reading) -> list[int]:
+    """Agent lines that state a failure as a fact, not as an echo of the customer's situation."""
+    return [
+        i for i in r.agent
+        if r.has(i, "recovery", "failure") and not r.has(i, "empathy", "acknowledge")
+    ]  # fmt: skip
+
+
+def _not_ours(r: Reading) -> bool:
+    """The agent says it is not ours, or the customer owns the mistake ("sorry, I typed it wrong"), and the
+    agent admits nothing of ours."""
+    return (
+        any(r.has(i, "recovery", "not_ours") for i in r.agent)
+        or any(r.has(i, "recovery", "own_fault") for i in r.customer)
+    ) and not any(r.has(i, "recovery", "admitted") for i in r.agent)
+
+
 def recovery(r: Reading) -> Verdict:
     """Where something went wrong on our side, met when the agent offers to make it right, not only sorry.
 
     Our side went wrong when a line reports a failure of ours (never arrived, charged twice, our mistake),
     or the agent apologises for something (not a formula, not a limit) or compensates "for the trouble";
-    an agent who says it is not ours (the employer paid late) and admits nothing makes it `na`. A remedy
-    alone does not say something went wrong. The remedy must be offered: stated, not asked or refused, and
-    more than the service itself (the engineer who repairs what broke is the service, not its recovery).
+    an agent who says it is not ours (the employer paid late), or a customer who owns the mistake ("I typed
+    the wrong house number"), makes it `na` when the agent admits nothing. A remedy alone does not say
+    something went wrong; a remedy after the agent stated a failure as a fact (not an echo of the customer's
+    situation: "the box was damaged in transit") does. The remedy must be offered: stated, not asked or
+    refused, and more than the service itself (the engineer who repairs what broke, the policy paying out up
+    to its limit, is the service, not its recovery).
     """
-    failures = _failures(r)
-    sorry = [i for i in _apologies(r) if not _limitation(r, i)]
-    gestures = [i for i in r.agent if r.has(i, "recovery", "gesture")]
-    denied = [i for i in r.agent if r.has(i, "recovery", "not_ours")]
-    admitted = [i for i in r.agent if r.has(i, "recovery", "admitted")]
-    if not (failures or sorry or gestures) or (denied and not admitted):
+    went_wrong = (
+        _failures(r)
+        or [i for i in _apologies(r) if not _limitation(r, i)]
+        or [i for i in r.agent if r.has(i, "recovery", "gesture")]
+        or (_stated(r) and _offers(r))
+    )
+    if not went_wrong or _not_ours(r):
         return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
     remedies = _offers(r)
     if remedies:

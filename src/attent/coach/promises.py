@@ -47,6 +47,7 @@ _RELATIVE = re.compile(
     r"voor (?:hij|zij|ze|de monteur|aankomst|vertrek))\b"
 )
 _IF = re.compile(r"(?:and |en |but |maar )?(?:if|unless|in case|als|mocht|indien|tenzij)\b")
+_THEN = re.compile(r"(?:dan|then)\b")  # "als u bestelt, ...; dan is hij vrijdag bij u": the same condition
 _CLAUSE_END = re.compile(r",? (?:and|en|but|maar|so|dus|dan|then) |[,;]")
 _COMBINES = {
     "day": {"clock", "part", "week"},
@@ -104,6 +105,8 @@ def _kind_of_clause(
     what the sentences before named (a link is a follow-up); with nothing named there, it is goods.
     `other` counts only from the clause and its own sentence."""
     short = _short(group)
+    if short and _holds(r, i, clause, "work_takes"):
+        return "step"  # "I'm checking the courier's photos, that takes thirty seconds"
     back = _holds(r, i, clause, "refers_back")
     for n, text in enumerate((clause, *context)):
         if n == 1 and back:
@@ -164,16 +167,20 @@ def _timed_clauses(r: Reading, i: int) -> Iterator[Clause]:
     """The clauses of line `i` that commit to a time: (clause, sentence, the sentences before, time words).
 
     Left out: questions, recaps and general statements ("normally…"), the customer's situation or own task,
-    a clause on a condition ("if the police don't find it within 30 days"), a bound ("valid until
+    a clause on a condition ("if the police don't find it within 30 days", and the "then ..." sentence that
+    follows one), a bound ("valid until
     Sunday", "well before Saturday", "from the 2nd"), and a time counted back from another moment ("half an
     hour before he arrives", "the evening before")."""
     bits = _times(r, i)
     if not bits:
         return
     earlier: tuple[str, ...] = ()
+    after_if = False
     for start, sentence in r.sentences(i):
         context = (sentence, *earlier)
         earlier = (sentence, *earlier)
+        condition = _IF.match(sentence) is not None or (after_if and _THEN.match(sentence) is not None)
+        after_if = condition
         inside = [b for b in bits if start <= b.start < start + len(sentence)]
         question = _TAG_QUESTION.sub("", sentence.rstrip()).endswith("?")
         if not inside or question or _no_commitment(r, i, sentence):
@@ -184,8 +191,7 @@ def _timed_clauses(r: Reading, i: int) -> Iterator[Clause]:
             tail = _CLAUSE_END.split(r.text[i][group[-1].end : stop], maxsplit=1)[0]
             clause = r.text[i][cursor : group[-1].end] + tail
             cursor = group[-1].end
-            condition = _IF.match(sentence) is not None  # "if it hasn't come by Friday, ... Monday"
-            if (
+            if (  # "if it hasn't come by Friday, ... Monday"
                 condition
                 or r.has_text(i, clause, "promises", "conditional")
                 or _UNTIL.search(r.text[i], 0, group[0].start)
