@@ -287,6 +287,7 @@ def defer_checks(conn: Connection) -> list[str]:
     for name, _definition in indexes:
         conn.execute(text(f"DROP INDEX {name}"))
     conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+    conn.execute(text("SET LOCAL session_replication_role = replica"))  # no live-update trigger on a load
     restore = [definition for _name, definition in indexes]
     return restore + [
         f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for table, name, definition in keys

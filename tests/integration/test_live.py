@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx2 as httpx
+import psycopg
 import pytest
 
 from attent.core.clock import FrozenClock, SystemClock
@@ -106,3 +107,40 @@ def test_a_change_through_one_process_reaches_a_page_open_on_another(committed_u
     assert note.status_code == 201, note.text
     assert _next_event(lines) == "changed", "the note made through the other process arrives live"
     stop.set()
+
+
+def test_new_timeline_events_notify_on_commit_only_once_per_case(committed_url):
+    """PostgreSQL's trigger: rows written any way (here COPY, no ORM) signal their cases on commit."""
+    if not committed_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's LISTEN/NOTIFY; SQLite publishes in its one process")
+    from attent.core.db import insert_many
+    from attent.core.ids import uuid7
+    from attent.core.live import CHANNEL, case_key
+    from attent.timeline.models import ActorKind, TimelineEvent
+
+    database = Database.from_url(committed_url)
+    clock = FrozenClock(SystemClock().now())
+    with database.unit_of_work() as db:
+        tenant = make_tenant(db, clock, "trigger-koffie")
+    listener = psycopg.connect(committed_url, autocommit=True)
+    listener.execute(f"LISTEN {CHANNEL}")
+
+    def events(n: int) -> list[dict[str, object]]:
+        return [
+            {"organisation_id": tenant.organisation_id, "id": uuid7(), "case_id": tenant.case.id,
+             "customer_id": tenant.case.customer_id, "at": clock.now(), "actor_kind": ActorKind.SYSTEM,
+             "actor_id": None, "kind": "test.copied", "data": {}, "customer_visible": False}
+            for _ in range(n)
+        ]  # fmt: skip
+
+    with database.sessions() as db:
+        insert_many(db, TimelineEvent, events(3))
+        db.rollback()
+    assert list(listener.notifies(timeout=0.5)) == []  # nothing committed, nothing said
+    with database.unit_of_work() as db:
+        insert_many(db, TimelineEvent, events(3))
+    heard = [note.payload for note in listener.notifies(timeout=2.0, stop_after=1)]
+    heard += [note.payload for note in listener.notifies(timeout=0.5)]
+    assert heard == [case_key(tenant.organisation_id, tenant.case.id)]
+    listener.close()
+    database.engine.dispose()

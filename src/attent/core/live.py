@@ -1,8 +1,9 @@
 """Live updates: "this case changed" travels from the transaction that changed it to every open page.
 
-A transaction that records a case's timeline event (or calls `changed`) marks the case. On PostgreSQL
-it calls `pg_notify` before committing, so the signal is delivered on commit, and only then, to every
-`attent serve` process listening (several processes, several machines). On SQLite there is one
+A transaction that records a case's timeline event, or calls `changed`, marks the case. On PostgreSQL
+the signal is a `pg_notify`, delivered on commit, and only then, to every `attent serve` process
+listening (several processes, several machines): for timeline events a trigger sends it (migration
+0014, no extra round trip), for `changed` the app does before committing. On SQLite there is one
 process, and the signal goes to this process's hub after commit. The hub hands it to the server-sent
 event streams of the pages that have that case open.
 """
@@ -70,6 +71,8 @@ def changed(db: Session, key: str) -> None:
 def _mark_new_events(db: Session, _context: object) -> None:
     from attent.timeline.models import TimelineEvent  # the core knows no domain at import time
 
+    if db.get_bind().dialect.name == "postgresql":
+        return  # the timeline_events trigger notifies
     for obj in db.new:
         if isinstance(obj, TimelineEvent) and obj.case_id is not None:
             changed(db, case_key(obj.organisation_id, obj.case_id))
