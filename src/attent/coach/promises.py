@@ -175,7 +175,8 @@ def _timed_clauses(r: Reading, i: int) -> Iterator[Clause]:
         context = (sentence, *earlier)
         earlier = (sentence, *earlier)
         inside = [b for b in bits if start <= b.start < start + len(sentence)]
-        question = _TAG_QUESTION.sub("", sentence.rstrip()).endswith("?")
+        said = sentence.rstrip()  # a tag ("…, okay?") is taken off a question only: it ends in "?"
+        question = said.endswith("?") and _TAG_QUESTION.sub("", said).endswith("?")
         if not inside or question or _no_commitment(r, i, sentence):
             continue
         cursor = start
