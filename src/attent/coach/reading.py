@@ -35,19 +35,33 @@ def line_words(text: str) -> tuple[frozenset[str], tuple[int, int]]:
     them whole. `tests/unit/test_coach_reading.py` compares both answers on every corpus line."""
     if not text.isascii() or not text.islower():
         return text_keys(text), line_scores(text)
+    return _read_words(text.split())
+
+
+def read_line(raw: str) -> tuple[str, frozenset[str], tuple[int, int]]:
+    """A line as the reading keeps it: `normalise`d, with its `line_words` (an ASCII line is split once)."""
+    if raw.isascii():
+        words = raw.lower().split()  # what `normalise` joins with single spaces
+        return (" ".join(words), *_read_words(words))
+    text = normalise(raw)
+    return (text, *line_words(text))
+
+
+def _read_words(words: list[str]) -> tuple[frozenset[str], tuple[int, int]]:
+    """`line_words` of the words of a lower-case ASCII line (whitespace separates keys and words alike)."""
     keys: set[str] = set()
-    words: list[str] = []
-    for word in text.split():  # whitespace separates keys and words alike
+    marked: list[str] = []
+    for word in words:
         if not word.isalpha():
             letters = word.rstrip(_TRAILING)
             if not letters.isalpha():
                 keys.update(_KEY.findall(word))
-                words += _WORD.findall(word)
+                marked += _WORD.findall(word)
                 continue
             word = letters
         keys.add(word[:STEM])
-        words.append(word)
-    return frozenset(keys), (len(NL_WORDS.intersection(words)), len(EN_WORDS.intersection(words)))
+        marked.append(word)
+    return frozenset(keys), (len(NL_WORDS.intersection(marked)), len(EN_WORDS.intersection(marked)))
 
 
 @dataclass
@@ -61,11 +75,11 @@ class Reading:
 
     def __post_init__(self) -> None:
         lines = self.transcript.lines
-        self.text = [normalise(line.text) for line in lines]
-        read = [line_words(text) for text in self.text]
-        self.keys = [keys for keys, _ in read]  # the words and stems the matchers ask about
+        read = [read_line(line.text) for line in lines]
+        self.text = [text for text, _, _ in read]
+        self.keys = [keys for _, keys, _ in read]  # the words and stems the matchers ask about
         self.speaker = [line.speaker for line in lines]
-        self.marker_counts = [scores for _, scores in read]
+        self.marker_counts = [scores for _, _, scores in read]
         self.language, self.mixed = contact_language_of(self.marker_counts)
         self.line_lang = [self._lang_of(i) for i in range(len(lines))]
         languages = self.rules.languages
