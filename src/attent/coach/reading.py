@@ -29,7 +29,7 @@ _TRAILING = ".,?!;:"  # neither word characters nor letters of a marker word: a 
 def line_words(text: str) -> tuple[frozenset[str], tuple[int, int]]:
     """`text_keys` and `line_scores` of a normalised line in one pass over its words.
 
-    Two regex passes per line were a sixth of the coach's work: most words of a lower-case ASCII line are
+    Two regex passes per line were an eighth of the coach's work: most words of a lower-case ASCII line are
     plain letters, which are their own key (cut to `STEM`) and their own marker word, so only the others
     ("it's", "12:00", "e-mail") go through the regexes, each alone; a line with other characters goes through
     them whole. `tests/unit/test_coach_reading.py` compares both answers on every corpus line."""
