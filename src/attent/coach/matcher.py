@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from attent.coach.anchors import split_top
 from attent.coach.needs import Need, phrase_needs, required_literal
 
 
@@ -27,9 +28,40 @@ def compile_phrases(items: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])(?:" + "|".join(ordered) + r")(?![\w])")
 
 
-# A phrase's regex, a piece of text every match holds ("" when none), the single keys it needs besides its
-# trigger (one subset test), and its other groups.
-Candidate = tuple[re.Pattern[str], str, frozenset[str], tuple[Need, ...]]
+class WordStart:
+    """A phrase that starts with a plain letter, searched without the look-behind that starts a phrase's
+    regex: a regex that starts with a look-behind is tried at every position of the line, one that starts with
+    letters lets the engine jump to them (about five times faster). Whether the match starts a word is then
+    checked here, and the search goes on from the next position where it does not, so the answer is the
+    regex's own: it matches at a position exactly when the look-behind holds there and the rest matches."""
+
+    __slots__ = ("rest",)
+
+    def __init__(self, phrase: str) -> None:
+        self.rest = re.compile(r"(?:" + phrase + r")(?![\w])")
+
+    def search(self, text: str) -> bool:
+        """Whether `text` holds the phrase as whole words (what `compile_phrases([phrase]).search` finds)."""
+        rest, at = self.rest, 0
+        while (found := rest.search(text, at)) is not None:
+            start = found.start()
+            if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):  # `re`'s \w
+                return True
+            at = start + 1
+        return False
+
+
+def phrase_searcher(phrase: str) -> "re.Pattern[str] | WordStart":
+    """What to search a phrase with: `WordStart` where its regex starts with a letter to jump to, else its
+    regex (a phrase that starts with a group or a class gains nothing from losing the look-behind)."""
+    if phrase[:1].isalnum() and phrase[1:2] not in ("?", "*", "{", "|") and len(split_top(phrase)) == 1:
+        return WordStart(phrase)
+    return compile_phrases([phrase])
+
+
+# A phrase's search (its regex, or `WordStart`), a piece of text every match holds ("" when none), the single
+# keys it needs besides its trigger (one subset test), and its other groups.
+Candidate = tuple["re.Pattern[str] | WordStart", str, frozenset[str], tuple[Need, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +83,7 @@ class ListMatcher:
                     if need.isdisjoint(keys):
                         break
                 else:
-                    if pattern.search(text) is not None:
+                    if pattern.search(text):  # a match object or True: both true; None or False: not
                         return True
         return self.always is not None and self.always.search(text) is not None
 
@@ -65,7 +97,7 @@ def list_matcher(items: Iterable[str]) -> ListMatcher:
         if ways is None:
             unread.append(phrase)
             continue
-        pattern = compile_phrases([phrase])
+        pattern = phrase_searcher(phrase)
         for first, *rest in ways:
             words = frozenset(key for need in rest if len(need) == 1 for key in need)
             groups = tuple(need for need in rest if len(need) > 1)

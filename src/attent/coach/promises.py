@@ -37,10 +37,12 @@ SEPARATE = ("follow_up",)  # two messages on different days are two promises
 CONFIRM_WINDOW = 3  # a slot confirmed without a time ("I've booked it") was named this many lines before
 _TAG_QUESTION = re.compile(r",? (?:okay|ok|oke|right|alright|goed|prima|is dat goed|yeah|ja|hoor)\?$")
 # A bound, not a due time: "valid until Sunday", "from the 2nd of November", "na tien seconden".
-_UNTIL = re.compile(
-    r"\b(?:until|till|tot|t/m|after|well before|long before|ruim voor|ruim op tijd voor|from|as of|starting|"
-    r"vanaf|met ingang van|na)\s*$"
-)
+_BOUNDS = (
+    "until", "till", "tot", "t/m", "after", "well before", "long before", "ruim voor", "ruim op tijd voor",
+    "from", "as of", "starting", "vanaf", "met ingang van", "na",
+)  # fmt: skip
+_UNTIL = re.compile(r"\b(?:" + "|".join(_BOUNDS) + r")\s*$")
+_BOUND_CHARS = max(map(len, _BOUNDS))
 # Counted back from another moment, not from now: "half an hour before he arrives", "the evening before".
 _RELATIVE = re.compile(
     r"^\s*(?:before|beforehand|in advance|ahead|earlier|prior|van tevoren|vooraf|ervoor|daarvoor|voordat|"
@@ -55,6 +57,14 @@ _COMBINES = {
     "part": {"day", "clock"},
     "week": {"day"},
 }
+
+
+def _bound_before(text: str, end: int) -> bool:
+    """Whether `text` up to `end` ends in a bound ("valid until"): what `_UNTIL.search(text, 0, end)` answers,
+    searched only where a match can start (its words end where the spaces before `end` begin, and `re`
+    reads the text before the search's start for `\\b`), not over the whole line."""
+    words_end = len(text[:end].rstrip())
+    return _UNTIL.search(text, max(0, words_end - _BOUND_CHARS), end) is not None
 
 
 def _groups(bits: list[Bit]) -> list[list[Bit]]:
@@ -182,7 +192,8 @@ def _timed_clauses(r: Reading, i: int) -> Iterator[Clause]:
         condition = _IF.match(sentence) is not None or (after_if and _THEN.match(sentence) is not None)
         after_if = condition
         inside = [b for b in bits if start <= b.start < start + len(sentence)]
-        question = _TAG_QUESTION.sub("", sentence.rstrip()).endswith("?")
+        said = sentence.rstrip()  # a tag ("…, okay?") is taken off a question only: it ends in "?"
+        question = said.endswith("?") and _TAG_QUESTION.sub("", said).endswith("?")
         if not inside or question or _no_commitment(r, i, sentence):
             continue
         cursor = start
@@ -194,7 +205,7 @@ def _timed_clauses(r: Reading, i: int) -> Iterator[Clause]:
             if (  # "if it hasn't come by Friday, ... Monday"
                 condition
                 or r.has_text(i, clause, "promises", "conditional")
-                or _UNTIL.search(r.text[i], 0, group[0].start)
+                or _bound_before(r.text[i], group[0].start)
             ):
                 continue
             if all(b.kind in ("duration", "part") for b in group) and _RELATIVE.match(

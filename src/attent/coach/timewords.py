@@ -59,10 +59,12 @@ class TimeGrammar:
     tomorrow: re.Pattern[str]
     unit_cache: dict[str, str]  # unit word -> unit, filled as words are met
     needs: dict[str, re.Pattern[str] | None]  # per pattern, the literal pieces a line must hold one of
+    gates: dict[str, re.Pattern[str]]  # per pattern, a part every match holds (`_gates`)
 
 
 _UNITS = ("business_days", "weeks", "days", "hours", "minutes", "seconds")
 _DIGIT = re.compile(r"\d")
+_CLAUSE_MARK = re.compile(r"[,.;!?]")
 
 
 def _pieces(words: list[str]) -> re.Pattern[str] | None:
@@ -84,6 +86,41 @@ def _unit_of(g: "TimeGrammar", word: str) -> str:
         unit = next((u for u in _UNITS if g.unit_patterns[u].fullmatch(word)), "minutes")
         g.unit_cache[word] = unit
     return unit
+
+
+def _gates(numbers: str, units: str, days: str, ampm: str, raw: dict[str, Any]) -> dict[str, re.Pattern[str]]:
+    """For the patterns that would otherwise run on most lines, a part of the pattern that every match holds,
+    taken from the pattern itself: the words it ends on, up to the word's end ("minuten", not the "min" of
+    "minder"; a weekday, not the "mon" of "month"), or, for a line without digits, the number word and what
+    follows it. A pattern that starts with a look-behind is tried at every position of the line; these start
+    with plain words, which the regex engine jumps to, so a line without one is ruled out at a fraction of
+    the cost and no line that matches is. All but the duration's also start a word (`_at_word`): the
+    pattern's look-behind, or the space after "next", stands before them; a unit may follow its number
+    directly ("10min"). `tests/unit/test_coach_timewords.py` runs each pattern with and without its gate."""
+    e = r"(?![\w])"
+    return {
+        "fixed": re.compile(rf"(?:{_alt(raw['fixed'])}){e}"),
+        "duration": re.compile(rf"(?:{units}){e}"),
+        "part": re.compile(rf"(?:{_alt(raw['parts'])}){e}"),
+        "day": re.compile(rf"(?:{days}){e}"),
+        "weekday_part": re.compile(
+            rf"(?:{_alt(raw['weekdays'])})(?:{_alt(raw.get('weekday_parts') or ['(?!)'])}){e}"
+        ),
+        "bare_hour": re.compile(rf"(?:{numbers})\s*(?:{ampm}){e}"),  # on a line without digits
+        "after_clock_word": re.compile(rf"(?:{_alt(raw['clock_words'])})\s+(?:{numbers})"),  # the same
+    }
+
+
+def _at_word(gate: re.Pattern[str], text: str) -> bool:
+    """Whether `gate` matches `text` where a word starts: what `(?<![\\w])` in front of it would answer, by
+    searching on from the next position where a match does not start a word."""
+    at = 0
+    while (found := gate.search(text, at)) is not None:
+        start = found.start()
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):  # `re`'s \\w
+            return True
+        at = start + 1
+    return False
 
 
 @lru_cache(maxsize=4)
@@ -157,13 +194,8 @@ def grammar(code: str) -> TimeGrammar:
         unit_patterns={unit: re.compile("|".join(raw[unit])) for unit in _UNITS},
         tomorrow=re.compile("|".join(raw["tomorrow"])),
         unit_cache={},
-        needs={
-            "fixed": _pieces(list(raw["fixed"])),
-            "duration": _pieces([w for unit in _UNITS for w in raw[unit]]),
-            "part": _pieces(list(raw["parts"])),
-            "ordinal": _pieces(list(raw.get("ordinals") or {})),
-            "day": _pieces(days_words),
-        },
+        gates=_gates(_alt(numbers), units, days, ampm, raw),
+        needs={"ordinal": _pieces(list(raw.get("ordinals") or {}))},
     )
 
 
@@ -188,7 +220,7 @@ def _word_before(text: str, start: int) -> str:
 
 
 def _is_past(g: TimeGrammar, text: str, start: int, end: int, span: bool = False) -> bool:
-    clause = re.split(r"[,.;!?]", text[:start])[-1]
+    clause = _CLAUSE_MARK.split(text[:start])[-1]
     words = clause.split()
     if (span and " ".join(words[-1:]) in g.past_immediate) or " ".join(words[-3:]) in g.past_immediate:
         return True
@@ -223,7 +255,8 @@ def find_times(text: str, code: str) -> list[Bit]:
     digit = _DIGIT.search(text) is not None
     for m in g.between.finditer(text) if "tussen" in text or "between" in text else ():
         add("clock", (_hour(g, m["h"]), int(m["m"] or 0), m["ap"]), m.start(), m.end())
-    for m in g.fixed.finditer(text) if _present(g.needs["fixed"], text) else ():
+    gates = g.gates
+    for m in g.fixed.finditer(text) if _at_word(gates["fixed"], text) else ():
         add("duration", float(g.raw["fixed"][m["fixed"]]), m.start(), m.end())
     for m in g.clock.finditer(text) if digit else ():
         add("clock", (int(m["h"]), int(m["m"] or m["m2"]), m["ap"]), m.start(), m.end())
@@ -237,7 +270,7 @@ def find_times(text: str, code: str) -> list[Bit]:
     for m in g.about.finditer(text) if g.raw.get("unit_before_number") and " of " in text else ():
         kind, value = _minutes(g, _number(g, m["n"]), m["unit"])
         add(kind, value, m.start(), m.end())
-    for m in g.duration.finditer(text) if _present(g.needs["duration"], text) else ():
+    for m in g.duration.finditer(text) if gates["duration"].search(text) else ():
         if not free(m.start(), m.end()):
             continue
         n = _number(g, m["n"])
@@ -252,11 +285,12 @@ def find_times(text: str, code: str) -> list[Bit]:
         if kind == "duration" and unit in g.raw["seconds"] and n < 10:
             continue  # "one sec" is a filler, not a time
         add(kind, value, m.start(), m.end())
-    for m in g.bare_hour.finditer(text):
+    for m in g.bare_hour.finditer(text) if digit or _at_word(gates["bare_hour"], text) else ():
         h = _hour(g, m["h"])
         if 0 < h <= 24 and (m["ap"] not in ("uur", "u") or _word_before(text, m.start()) in g.clock_words):
             add("clock", (h, 0, m["ap"]), m.start(), m.end())
-    for m in g.after_clock_word.finditer(text):  # "before twelve", "om drie"
+    clocked = digit or _at_word(gates["after_clock_word"], text)
+    for m in g.after_clock_word.finditer(text) if clocked else ():  # "before twelve", "om drie"
         h = _hour(g, m["h"])
         if 0 < h <= 24:
             add("clock", (h, 0, None), m.start("h"), m.end())
@@ -272,7 +306,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
     for m in g.bare_date.finditer(text) if digit else ():
         add("date", (None, int(m["d"])), m.start("dm"), m.end())
-    weekday_parts = g.raw.get("weekday_parts") and _present(g.needs["day"], text)
+    weekday_parts = g.raw.get("weekday_parts") and _at_word(gates["weekday_part"], text)
     for m in g.weekday_part.finditer(text) if weekday_parts else ():
         if not _is_past(g, text, m.start(), m.end()):
             bits.append(Bit("weekday", g.raw["weekdays"][m["wd"]], m.start(), m.start("part")))
@@ -281,7 +315,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         dom = m["d"] or m["d3"]
         number = int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])
         add("date", (None, number), m.start("dm"), m.end())
-    for m in g.part.finditer(text) if _present(g.needs["part"], text) else ():
+    for m in g.part.finditer(text) if _at_word(gates["part"], text) else ():
         word = m["part"]
         standalone = " " in word or word not in (
             "ochtend",
@@ -295,7 +329,7 @@ def find_times(text: str, code: str) -> list[Bit]:
             g, text, m.start(), m.end()
         ):
             bits.append(Bit("part", int(g.raw["parts"][word]), m.start(), m.end()))
-    for m in g.day.finditer(text) if _present(g.needs["day"], text) else ():
+    for m in g.day.finditer(text) if _at_word(gates["day"], text) else ():
         if _is_past(g, text, m.start(), m.end()):
             continue
         word = m["day"]

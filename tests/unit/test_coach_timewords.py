@@ -1,0 +1,64 @@
+"""The time patterns' gates never rule out a line the pattern matches, on every corpus line and more."""
+
+import json
+import re
+from pathlib import Path
+
+from attent.coach.evaluation import corpus_files
+from attent.coach.promises import _UNTIL, _bound_before
+from attent.coach.rules import normalise
+from attent.coach.timewords import _DIGIT, _at_word, grammar
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "coach"
+MORE = [
+    "goedemorgen, ik bel u morgen om 3 uur",
+    "om drie uur, om tweeuur, 12u, at twoand, at two and, before twelve.",
+    "x.morgen, :morgen, vandaag.morgen, donderdagochtend, vrijdag-middag",
+    "binnen 2 tot 3 werkdagen, 10min, een minuut of tien, anderhalf uur, het uur",
+    "valid until   friday, ruim op tijd voor zaterdag, from the 2nd",
+    "a.m. p.m 9am o'clock oclock five o'clock at ten to call",
+]
+
+
+def _texts() -> list[str]:
+    lines = {
+        normalise(line["text"])
+        for path in corpus_files(CORPUS)
+        for line in json.loads(path.read_text(encoding="utf-8"))["lines"]
+    }
+    return [*sorted(lines), *(normalise(text) for text in MORE)]
+
+
+def test_no_gate_rules_out_a_line_its_pattern_matches():
+    texts = _texts()
+    assert len(texts) > 3000
+    for code in ("nl", "en"):
+        g = grammar(code)
+        for text in texts:
+            digit = _DIGIT.search(text) is not None
+            gates = {
+                "fixed": _at_word(g.gates["fixed"], text),
+                "duration": g.gates["duration"].search(text) is not None,
+                "part": _at_word(g.gates["part"], text),
+                "day": _at_word(g.gates["day"], text),
+                "weekday_part": _at_word(g.gates["weekday_part"], text),
+                "bare_hour": digit or _at_word(g.gates["bare_hour"], text),
+                "after_clock_word": digit or _at_word(g.gates["after_clock_word"], text),
+            }
+            for name, passes in gates.items():
+                assert passes or getattr(g, name).search(text) is None, (code, name, text)
+
+
+def test_a_gate_starts_a_word_where_a_look_behind_says_so():
+    gate = grammar("nl").gates["day"]
+    behind = re.compile(r"(?<![\w])" + gate.pattern)
+    for text in _texts():
+        assert _at_word(gate, text) == (behind.search(text) is not None), text
+    assert not _at_word(gate, "goedemorgen, waarmee kan ik helpen?")  # "morgen" inside a word
+    assert _at_word(gate, "goedemorgen, tot morgen")
+
+
+def test_a_bound_is_found_where_the_whole_line_search_finds_it():
+    for text in [*_texts(), "valid until \t", "until", " na", "tot\n", "ruim op tijd voor  "]:
+        for end in range(len(text) + 1):
+            assert _bound_before(text, end) == (_UNTIL.search(text, 0, end) is not None), (text, end)
