@@ -140,17 +140,24 @@ class Setup:
 
     servers: int
     workers: int
+    on_loop: bool = False  # ATTENT_API_ON_EVENT_LOOP=true
 
     @classmethod
     def parse(cls, text: str) -> "Setup":
-        """'2' is one server with 2 web processes; '2x1' is two servers with one web process each."""
-        servers, _, workers = text.rpartition("x")
-        return cls(int(servers or 1), int(workers))
+        """'2': one server with 2 web processes; '2x1': two servers with one each; '4L': API on the loop."""
+        on_loop = text.endswith("L")
+        servers, _, workers = text.removesuffix("L").rpartition("x")
+        return cls(int(servers or 1), int(workers), on_loop)
+
+    def settings(self) -> dict[str, str]:
+        """The extra ATTENT_* variables of this setup."""
+        return {"ATTENT_API_ON_EVENT_LOOP": "true"} if self.on_loop else {}
 
     def describe(self, access_log: bool) -> str:
         """One line naming the servers and their processes."""
         server = "attent serve (access log on)" if access_log else "uvicorn --no-access-log"
         processes = f"{self.workers} web process{'es' if self.workers > 1 else ''}"
+        processes += ", API work on the event loop" if self.on_loop else ""
         if self.servers == 1:
             return f"{server}, {processes}, no worker"
         return f"{self.servers} x {server} on separate ports, {processes} each, wrk connections split"
@@ -207,7 +214,9 @@ def measure(url: str, setup: Setup, args: argparse.Namespace, posts: Path, gets:
     load = Wrk(connections=args.connections, threads=args.threads)
     with ExitStack() as stack:
         servers = [
-            stack.enter_context(Server(url, workers=setup.workers, access_log=args.access_log))
+            stack.enter_context(
+                Server(url, workers=setup.workers, access_log=args.access_log, settings=setup.settings())
+            )
             for _ in range(setup.servers)
         ]
         print(f"== {setup.describe(args.access_log)} ==")
@@ -273,7 +282,8 @@ def main() -> None:
         "--setups",
         nargs="+",
         default=["1", "2", "2x1"],
-        help="N: one server with N web processes; SxN: S servers on separate ports",
+        help="N: one server with N web processes; SxN: S servers on separate ports; a trailing L (4L): "
+        "ATTENT_API_ON_EVENT_LOOP=true",
     )
     parser.add_argument("--targets", type=int, default=20_000, help="cases the POSTs rotate over")
     parser.add_argument(

@@ -31,8 +31,11 @@ class Server:
     what the per-request log line costs; `attent serve` itself always logs each request.
     """
 
-    def __init__(self, url: str, *, workers: int = 1, access_log: bool = True) -> None:
+    def __init__(
+        self, url: str, *, workers: int = 1, access_log: bool = True, settings: dict[str, str] | None = None
+    ) -> None:
         self.url, self.workers, self.access_log = url, workers, access_log
+        self.settings = settings or {}  # extra ATTENT_* variables
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkdtemp(prefix="attent-bench-")) / "server.log"
@@ -54,7 +57,7 @@ class Server:
 
     def __enter__(self) -> "Server":
         env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENT_")}
-        env |= {"ATTENT_DATABASE_URL": self.url, "ATTENT_EMBEDDED_WORKER": "false"}
+        env |= {"ATTENT_DATABASE_URL": self.url, "ATTENT_EMBEDDED_WORKER": "false", **self.settings}
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 self.command(), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

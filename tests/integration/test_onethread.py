@@ -92,3 +92,19 @@ def test_routes_without_the_session_are_left_as_they_are():
 
     assert one_thread(plain) is plain
     assert one_thread(already_async) is already_async
+
+
+def test_with_api_on_event_loop_a_request_takes_no_trip_at_all(
+    settings, database, clock, tenant, thread_trips
+):
+    loop_settings = settings.model_copy(update={"api_on_event_loop": True})
+    app = create_app(loop_settings, database=database, clock=clock, worker=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        api = Api(client, tenant.tokens["agent"])
+        logged = api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "chat"})
+        refused = api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "pigeon"})
+        brief = api.get(f"/api/v1/cases/{tenant.case.id}/brief")
+    assert logged.status_code == 201, logged.text
+    assert refused.status_code == 422
+    assert brief.status_code == 200 and brief.json()["case_id"] == str(tenant.case.id)
+    assert thread_trips == []

@@ -131,7 +131,10 @@ def one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     async def route(**values: Any) -> Any:
         request_inputs: RequestInputs = values.pop(INPUTS)
-        return await anyio.to_thread.run_sync(partial(_run, endpoint, roles, request_inputs, values))
+        work = partial(_run, endpoint, roles, request_inputs, values)
+        if request_inputs.request.app.state.settings.api_on_event_loop:
+            return work()
+        return await anyio.to_thread.run_sync(work)
 
     route.__signature__ = signature.replace(parameters=[*kept, inputs])  # type: ignore[attr-defined]
     for attribute in ("__name__", "__qualname__", "__doc__", "__module__"):

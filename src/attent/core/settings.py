@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     promise_batch: int = Field(default=500, ge=1, description="Promises one worker moves per transaction.")
     default_language: str = Field(default="nl", pattern="^(nl|en)$")
     db_pool_size: int = Field(default=10, ge=1)
+    api_on_event_loop: bool = Field(
+        default=False,
+        description="Run API requests' database work on the event loop, not a worker thread: for several "
+        "web processes per core (attent serve --workers), where the trip to a thread costs more than a "
+        "process waiting on its own query.",
+    )
     smtp_host: str | None = Field(default=None, description="Without it, customer e-mail is undeliverable.")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "Attent <no-reply@attent.localhost>"
