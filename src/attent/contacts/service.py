@@ -15,7 +15,7 @@ from attent.contacts.models import Channel, Contact, Direction, Message, Outcome
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.ids import uuid7
-from attent.promises import service as promises
+from attent.promises import calls as promises
 from attent.promises.models import PromiseKind, PromiseSource
 from attent.timeline.models import ActorKind
 from attent.timeline.service import record_case_event

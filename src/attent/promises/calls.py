@@ -1,0 +1,86 @@
+"""What contacts do to promises: calling the customer keeps a call-back, a dropped call makes one."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Exists, exists, select
+from sqlalchemy.orm import Session
+
+from attent.agents.models import Agent, Presence
+from attent.cases.models import Case, CaseStatus
+from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
+from attent.promises.service import create, keep_promise, policy_for
+
+
+def open_ones_exist(customer_id: Any, kinds: Iterable[PromiseKind]) -> Exists:
+    """Whether the customer has open promises of these kinds: a column for a query that loads a case.
+
+    Logging a contact asks this with the case instead of a query of its own; only when it is true is
+    there anything for `keep_matching` to look at.
+    """
+    return exists().where(
+        Promise.organisation_id == Case.organisation_id,
+        Promise.customer_id == customer_id,
+        Promise.state == PromiseState.OPEN,
+        Promise.kind.in_(list(kinds)),
+    )
+
+
+def keep_matching(
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    kinds: Iterable[PromiseKind],
+    at: datetime,
+    actor: Agent | None,
+    how: str,
+    case_id: uuid.UUID | None = None,
+    source: PromiseSource | None = None,
+) -> list[Promise]:
+    """Keep the customer's open promises that an event fulfils (a call-back by a call, a reply)."""
+    query = select(Promise).where(
+        Promise.organisation_id == organisation_id,
+        Promise.customer_id == customer_id,
+        Promise.state == PromiseState.OPEN,
+        Promise.kind.in_(list(kinds)),
+    )
+    if case_id is not None:
+        query = query.where(Promise.case_id == case_id)
+    if source is not None:
+        query = query.where(Promise.source == source)
+    kept = list(db.scalars(query.with_for_update()))
+    for promise in kept:
+        keep_promise(db=db, actor=actor, promise=promise, at=at, how=how)
+    return kept
+
+
+def callback_after_drop(
+    *, db: Session, case: Case, contact_id: uuid.UUID, agent: Agent | None, dropped_at: datetime, at: datetime
+) -> Promise | None:
+    """A dropped call or chat on an open case becomes a call-back, owned by the same agent if available.
+
+    Due `dropped_callback_within` after the drop; a drop logged later than that is still owed a
+    call-back, so then it is due that long after it was logged.
+    """
+    if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        return None
+    policy = policy_for(db=db, organisation_id=case.organisation_id)
+    due = dropped_at + policy.dropped_callback_within
+    if due <= at:
+        due = at + policy.dropped_callback_within
+    owner = agent.id if agent is not None and agent.presence is Presence.AVAILABLE and agent.active else None
+    return create(
+        db=db,
+        case=case,
+        kind=PromiseKind.CALLBACK,
+        due_by=due,
+        at=at,
+        actor=None,
+        owner_id=owner,
+        source=PromiseSource.DROPPED_CONTACT,
+        contact_id=contact_id,
+        tell_customer=policy.tell_customer,
+    )
