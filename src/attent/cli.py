@@ -235,7 +235,7 @@ def rules_test(
 ) -> None:
     """Show what a rule would have done over past signals, without writing anything."""
     from attent.signals.dryrun import dry_run
-    from attent.signals.rulebook import duration
+    from attent.signals.shapes import duration
 
     try:
         back = duration(since)

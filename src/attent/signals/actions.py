@@ -27,7 +27,7 @@ from attent.promises.service import create as create_promise
 from attent.recovery import service as recovery
 from attent.signals.engine import Book, Compiled, Facts, fact
 from attent.signals.models import FiringState, Rule, RuleFiring, RuleSet
-from attent.signals.rulebook import RuleSettings, duration
+from attent.signals.shapes import RuleSettings, duration
 from attent.timeline.service import record_event
 
 WEBHOOK_JOB = "signals.webhook"

@@ -17,7 +17,6 @@ from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
 from attent.signals import dryrun, rules, service, sources
 from attent.signals.models import SignalState
-from attent.signals.rulebook import duration
 from attent.signals.schemas import (
     SOURCE_NAME,
     DryRun,
@@ -28,6 +27,7 @@ from attent.signals.schemas import (
     SourceIn,
     SourceRead,
 )
+from attent.signals.shapes import duration
 
 router = APIRouter(tags=["signals"], route_class=OneThreadRoute)
 hooks = APIRouter(tags=["webhooks"], route_class=OneThreadRoute)

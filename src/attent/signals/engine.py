@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.signals.models import Rule, RuleFiring, RuleSet, Signal
-from attent.signals.rulebook import CONTACTS, RuleSettings, duration
+from attent.signals.shapes import CONTACTS, RuleSettings, duration
 from attent.signals.types import CONSENT_TYPES, KNOWN, Kind, parse_value
 
 

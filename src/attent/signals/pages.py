@@ -21,9 +21,9 @@ from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.templating import check_csrf, render
 from attent.organisations.service import get_organisation
 from attent.signals import dryrun, rules
-from attent.signals.rulebook import ACTIONS, duration
 from attent.signals.schemas import DryRun
 from attent.signals.service import signal_types
+from attent.signals.shapes import ACTIONS, duration
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200_000)]

@@ -12,8 +12,9 @@ from attent.agents.service import list_teams, require_role
 from attent.core.errors import Conflict, Invalid, NotFound
 from attent.signals import engine
 from attent.signals.models import FiringState, Rule, RuleFiring, RuleSet
-from attent.signals.rulebook import RuleSettings, parse
+from attent.signals.rulebook import parse
 from attent.signals.schemas import RuleStatus
+from attent.signals.shapes import RuleSettings
 from attent.signals.sources import source_names
 
 
