@@ -23,12 +23,10 @@ from attent.core.clock import Clock
 from attent.core.deps import (
     current_agent,
     db_slots,
-    get_clock,
     get_db,
     idempotency_guard,
     open_guard,
     request_agent,
-    request_body,
 )
 
 # The sync dependencies this module knows how to run inside the route's thread.
@@ -46,23 +44,19 @@ class RequestInputs:
     key: str | None
 
 
-async def _inputs(
-    request: Request, clock: Annotated[Clock, Depends(get_clock)]
-) -> AsyncIterator[RequestInputs]:
+async def _inputs(request: Request) -> AsyncIterator[RequestInputs]:
     """Hold a database slot for the request, as `get_db` does (see `db_slots`)."""
     async with db_slots(request.app):
-        yield RequestInputs(request=request, clock=clock, body=None, key=None)
+        yield RequestInputs(request=request, clock=request.app.state.clock, body=None, key=None)
 
 
 async def _inputs_with_body(
-    request: Request,
-    clock: Annotated[Clock, Depends(get_clock)],
-    body: Annotated[bytes, Depends(request_body)],
-    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    request: Request, key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
 ) -> AsyncIterator[RequestInputs]:
-    """As `_inputs`, with what the idempotency guard fingerprints."""
+    """As `_inputs`, with what the idempotency guard fingerprints (the body Starlette already read)."""
+    body = await request.body()
     async with db_slots(request.app):
-        yield RequestInputs(request=request, clock=clock, body=body, key=key)
+        yield RequestInputs(request=request, clock=request.app.state.clock, body=body, key=key)
 
 
 def _inline_role(annotation: Any) -> str | None:
