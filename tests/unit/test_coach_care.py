@@ -148,3 +148,22 @@ def test_a_failure_the_agent_states_and_makes_up_for_is_a_recovery_met():
         "Agent: Please keep the broken items for the assessor; we pay for a hotel up to 120 euros a night."
     )
     assert recovery(echoed)[0] == "na"
+
+
+def test_dutch_names_the_customers_moment_as_the_english_book_does():
+    """'Net voor uw verhuizing', 'en dan ook nog': the Dutch for 'right before', 'on top of'."""
+
+    def empathy(text: str) -> tuple[str, tuple[int, ...]]:
+        v = score(parse_text(text, started_at=WEDNESDAY_10)).verdict("empathy")
+        return v.result, v.lines
+
+    moving = (
+        "Klant: mijn verwarming is kapot en ik verhuis morgen\n"
+        "Agent: Net voor uw verhuizing, dat is het laatste wat u nodig heeft."
+    )
+    assert empathy(moving) == ("met", (1,))
+    holiday = (
+        "Klant: de fiets is nog steeds niet klaar, ik zou er vandaag mee op vakantie\n"
+        "Agent: En dan ook nog op de dag dat u vertrekt. Ik regel een leenfiets voor u."
+    )
+    assert empathy(holiday) == ("met", (1,))

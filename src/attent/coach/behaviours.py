@@ -6,7 +6,7 @@ The phrase lists live in `rules/{nl,en}.toml`; these functions only say how the 
 from collections.abc import Callable
 
 from attent.coach.care import empathy, recovery
-from attent.coach.promises import names_a_time
+from attent.coach.promises import commits_to_a_time, names_a_time
 from attent.coach.reading import Reading
 from attent.coach.verdicts import MET, MISSED, NA, Verdict, verdict
 from attent.coach.verdicts import lines_text as n
@@ -285,7 +285,12 @@ def sets_expectation(r: Reading) -> Verdict:
     return _v("sets_expectation", NA, [], "Geen volgende stap om te timen.", "No next step to time.")
 
 
-NEXT_STEP_CUES = (("next_step", "commit"), ("next_step", "recap"), ("promises", "other"))
+NEXT_STEP_CUES = (("next_step", "commit"), ("promises", "other"))
+
+
+def _recap(r: Reading, i: int) -> bool:
+    """A sentence of line `i` opens a recap ("Gelukt. Dus: maandag ..."), not only the line's first one."""
+    return any(r.has_text(i, sentence, "next_step", "recap") for _, sentence in r.sentences(i))
 
 
 def _ending(r: Reading) -> list[int]:
@@ -299,7 +304,7 @@ def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
     ending = _ending(r)
     timeless_recap = [
         i for i in ending
-        if r.has(i, "next_step", "recap") and r.has(i, "next_step", "commit") and not r.times(i)
+        if _recap(r, i) and r.has(i, "next_step", "commit") and not r.times(i)
     ]  # fmt: skip
     if timeless_recap:  # "So we'll send you a new box.": the closing recap leaves out when
         return _v(
@@ -308,8 +313,11 @@ def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
             f"Summed up the next step without saying when (line {n(timeless_recap)}).",
         )  # fmt: skip
     confirmed = [
-        i for i in ending if r.times(i) and any(r.has(i, section, name) for section, name in NEXT_STEP_CUES)
-    ]
+        i for i in ending
+        if (r.times(i) and _recap(r, i))
+        or (names_a_time(r, i) and any(r.has(i, section, name) for section, name in NEXT_STEP_CUES))
+        or commits_to_a_time(r, i)
+    ]  # fmt: skip
     if confirmed:
         return _v(
             "confirms_next_step", MET, confirmed,
