@@ -6,7 +6,7 @@ The phrase lists live in `rules/{nl,en}.toml`; these functions only say how the 
 from collections.abc import Callable
 
 from attent.coach.care import empathy, recovery
-from attent.coach.promises import commits_to_a_time, names_a_time
+from attent.coach.promises import commits_to_a_time, kind_named, names_a_time, timed_kinds
 from attent.coach.reading import Reading
 from attent.coach.verdicts import MET, MISSED, NA, Verdict, verdict
 from attent.coach.verdicts import lines_text as n
@@ -261,16 +261,23 @@ def commitments(r: Reading) -> list[int]:
     return [i for i in r.agent if r.has(i, "next_step", "commit")]
 
 
+def _timed_later(r: Reading, i: int, concrete: list[int]) -> bool:
+    """'An appointment soon', then 'booked for tomorrow at 10:40': the same step got a concrete time later."""
+    kind = kind_named(r, i)
+    return kind is not None and any(j > i and kind in timed_kinds(r, j) for j in concrete)
+
+
 def sets_expectation(r: Reading) -> Verdict:
     """Met on a concrete time or duration for the next step; vague times ('zo snel mogelijk') miss."""
     vague = [i for i in r.agent if r.has(i, "expectation", "vague") and not r.times(i)]
+    concrete = [i for i in r.agent if names_a_time(r, i)]  # not "normally 3 to 5 days", not "see you soon"
+    vague = [i for i in vague if not _timed_later(r, i, concrete)]
     if vague:
         return _v(
             "sets_expectation", MISSED, vague,
             f"Alleen een vage tijd genoemd (regel {n(vague)}).",
             f"Gave only a vague time (line {n(vague)}).",
         )  # fmt: skip
-    concrete = [i for i in r.agent if names_a_time(r, i)]  # not "normally 3 to 5 days", not "see you soon"
     if concrete:
         return _v(
             "sets_expectation", MET, concrete,

@@ -219,13 +219,25 @@ def names_a_time(r: Reading, i: int) -> bool:
     return bool(timed_clauses(r, i))
 
 
+def timed_kinds(r: Reading, i: int) -> set[str]:
+    """The kinds line `i` commits to at a concrete time, said for the first time or again."""
+    kinds = {
+        _kind_of_clause(r, i, clause, (sentence, *context), group)
+        for clause, sentence, context, group in timed_clauses(r, i)
+    }
+    return {kind for kind in kinds if kind is not None}
+
+
 def commits_to_a_time(r: Reading, i: int) -> bool:
     """Whether line `i` commits to something at a concrete time, said for the first time or again (a recap
     of a promise still tells the customer what happens next; a wish for a good Sunday does not)."""
-    return any(
-        _kind_of_clause(r, i, clause, (sentence, *context), group) is not None
-        for clause, sentence, context, group in timed_clauses(r, i)
-    )
+    return bool(timed_kinds(r, i))
+
+
+def kind_named(r: Reading, i: int) -> str | None:
+    """The kind of commitment line `i` names, time or not ("an adjuster will be in touch shortly")."""
+    found = _found(r, i, r.text[i], SPECIFIC)
+    return KIND_OF.get(found, found) if found else None
 
 
 def _confirmed_slot(r: Reading, i: int) -> FoundPromise | None:
