@@ -167,3 +167,31 @@ def test_dutch_names_the_customers_moment_as_the_english_book_does():
         "Agent: En dan ook nog op de dag dat u vertrekt. Ik regel een leenfiets voor u."
     )
     assert empathy(holiday) == ("met", (1,))
+
+
+def test_what_it_costs_the_customer_is_acknowledged_in_both_languages():
+    """'A real worry', 'days before the wedding', 'een flinke klap', a bare 'Vervelend, ...' that names it."""
+
+    def empathy(text: str) -> tuple[str, tuple[int, ...]]:
+        v = score(parse_text(text, started_at=WEDNESDAY_10)).verdict("empathy")
+        return v.result, v.lines
+
+    worry = (
+        "Customer: I got a letter saying I owe 900 pounds, I'm a student\n"
+        "Agent: A bill like that is a real worry on a student budget. Let's look at it together."
+    )
+    assert empathy(worry) == ("met", (1,))
+    dress = (
+        "Customer: the dress hasn't arrived and I need it\n"
+        "Agent: Two days before your sister's wedding, and no dress. Let's sort that first."
+    )
+    assert empathy(dress) == ("met", (1,))
+    pension = (
+        "Klant: mijn voorschot is ineens 80 euro hoger, ik ben net met pensioen\n"
+        "Agent: Dat is een flinke klap, net na uw pensioen. Ik kijk waar het vandaan komt."
+    )
+    assert empathy(pension) == ("met", (1,))
+    twice = "Klant: twee keer gefactureerd\nAgent: Vervelend, twee facturen voor één maand. Ik zoek het uit."
+    assert empathy(twice) == ("met", (1,))
+    formula = "Klant: ik ben twee keer gefactureerd\nAgent: Vervelend voor u. Ik zoek het uit."
+    assert empathy(formula) == ("missed", (1,))
