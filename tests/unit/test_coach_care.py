@@ -195,3 +195,19 @@ def test_what_it_costs_the_customer_is_acknowledged_in_both_languages():
     assert empathy(twice) == ("met", (1,))
     formula = "Klant: ik ben twee keer gefactureerd\nAgent: Vervelend voor u. Ik zoek het uit."
     assert empathy(formula) == ("missed", (1,))
+
+
+def test_hard_enough_acknowledges_the_situation_and_promises_nothing():
+    """'Arriving at two with a toddler is hard enough': the customer's night, not a delivery."""
+    late = (
+        "Customer: our flight lands late, we get to the house at two\n"
+        "Agent: Arriving at two in the morning with a toddler is hard enough as it is."
+    )
+    card = score(parse_text(late, started_at=WEDNESDAY_10))
+    assert card.verdict("empathy").result == "met"
+    assert card.promises == ()
+    dutch = (
+        "Klant: we komen pas om middernacht aan met de kinderen\n"
+        "Agent: Om middernacht aankomen met drie kinderen is al zwaar genoeg."
+    )
+    assert score(parse_text(dutch, started_at=WEDNESDAY_10)).verdict("empathy").result == "met"
