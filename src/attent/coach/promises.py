@@ -263,8 +263,8 @@ def _later_day(group: list[Bit]) -> bool:
 
 
 def _fold_other(best: dict[str, FoundPromise], precise: dict[str, bool]) -> None:
-    """`other` is what a clause that names no kind falls back to; on the day a named kind of the same line
-    is due, it is that commitment said again ("it'll be Monday; it arrives Monday before 13:00")."""
+    """An `other` (mostly a clause that names no kind of its own) due on the day a named kind of the same
+    line is due is that commitment said again ("it'll be Monday; it arrives Monday before 13:00")."""
     other = best.get("other")
     if other is None:
         return
