@@ -148,3 +148,66 @@ def test_a_failure_the_agent_states_and_makes_up_for_is_a_recovery_met():
         "Agent: Please keep the broken items for the assessor; we pay for a hotel up to 120 euros a night."
     )
     assert recovery(echoed)[0] == "na"
+
+
+def test_dutch_names_the_customers_moment_as_the_english_book_does():
+    """'Net voor uw verhuizing', 'en dan ook nog': the Dutch for 'right before', 'on top of'."""
+
+    def empathy(text: str) -> tuple[str, tuple[int, ...]]:
+        v = score(parse_text(text, started_at=WEDNESDAY_10)).verdict("empathy")
+        return v.result, v.lines
+
+    moving = (
+        "Klant: mijn verwarming is kapot en ik verhuis morgen\n"
+        "Agent: Net voor uw verhuizing, dat is het laatste wat u nodig heeft."
+    )
+    assert empathy(moving) == ("met", (1,))
+    holiday = (
+        "Klant: de fiets is nog steeds niet klaar, ik zou er vandaag mee op vakantie\n"
+        "Agent: En dan ook nog op de dag dat u vertrekt. Ik regel een leenfiets voor u."
+    )
+    assert empathy(holiday) == ("met", (1,))
+
+
+def test_what_it_costs_the_customer_is_acknowledged_in_both_languages():
+    """'A real worry', 'days before the wedding', 'een flinke klap', a bare 'Vervelend, ...' that names it."""
+
+    def empathy(text: str) -> tuple[str, tuple[int, ...]]:
+        v = score(parse_text(text, started_at=WEDNESDAY_10)).verdict("empathy")
+        return v.result, v.lines
+
+    worry = (
+        "Customer: I got a letter saying I owe 900 pounds, I'm a student\n"
+        "Agent: A bill like that is a real worry on a student budget. Let's look at it together."
+    )
+    assert empathy(worry) == ("met", (1,))
+    dress = (
+        "Customer: the dress hasn't arrived and I need it\n"
+        "Agent: Two days before your sister's wedding, and no dress. Let's sort that first."
+    )
+    assert empathy(dress) == ("met", (1,))
+    pension = (
+        "Klant: mijn voorschot is ineens 80 euro hoger, ik ben net met pensioen\n"
+        "Agent: Dat is een flinke klap, net na uw pensioen. Ik kijk waar het vandaan komt."
+    )
+    assert empathy(pension) == ("met", (1,))
+    twice = "Klant: twee keer gefactureerd\nAgent: Vervelend, twee facturen voor één maand. Ik zoek het uit."
+    assert empathy(twice) == ("met", (1,))
+    formula = "Klant: ik ben twee keer gefactureerd\nAgent: Vervelend voor u. Ik zoek het uit."
+    assert empathy(formula) == ("missed", (1,))
+
+
+def test_hard_enough_acknowledges_the_situation_and_promises_nothing():
+    """'Arriving at two with a toddler is hard enough': the customer's night, not a delivery."""
+    late = (
+        "Customer: our flight lands late, we get to the house at two\n"
+        "Agent: Arriving at two in the morning with a toddler is hard enough as it is."
+    )
+    card = score(parse_text(late, started_at=WEDNESDAY_10))
+    assert card.verdict("empathy").result == "met"
+    assert card.promises == ()
+    dutch = (
+        "Klant: we komen pas om middernacht aan met de kinderen\n"
+        "Agent: Om middernacht aankomen met drie kinderen is al zwaar genoeg."
+    )
+    assert score(parse_text(dutch, started_at=WEDNESDAY_10)).verdict("empathy").result == "met"

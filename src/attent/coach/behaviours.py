@@ -6,7 +6,7 @@ The phrase lists live in `rules/{nl,en}.toml`; these functions only say how the 
 from collections.abc import Callable
 
 from attent.coach.care import empathy, recovery
-from attent.coach.promises import names_a_time
+from attent.coach.promises import commits_to_a_time, kind_named, names_a_time, timed_kinds
 from attent.coach.reading import Reading
 from attent.coach.verdicts import MET, MISSED, NA, Verdict, verdict
 from attent.coach.verdicts import lines_text as n
@@ -261,16 +261,23 @@ def commitments(r: Reading) -> list[int]:
     return [i for i in r.agent if r.has(i, "next_step", "commit")]
 
 
+def _timed_later(r: Reading, i: int, concrete: list[int]) -> bool:
+    """'An appointment soon', then 'booked for tomorrow at 10:40': the same step got a concrete time later."""
+    kind = kind_named(r, i)
+    return kind is not None and any(j > i and kind in timed_kinds(r, j) for j in concrete)
+
+
 def sets_expectation(r: Reading) -> Verdict:
     """Met on a concrete time or duration for the next step; vague times ('zo snel mogelijk') miss."""
     vague = [i for i in r.agent if r.has(i, "expectation", "vague") and not r.times(i)]
+    concrete = [i for i in r.agent if names_a_time(r, i)]  # not "normally 3 to 5 days", not "see you soon"
+    vague = [i for i in vague if not _timed_later(r, i, concrete)]
     if vague:
         return _v(
             "sets_expectation", MISSED, vague,
             f"Alleen een vage tijd genoemd (regel {n(vague)}).",
             f"Gave only a vague time (line {n(vague)}).",
         )  # fmt: skip
-    concrete = [i for i in r.agent if names_a_time(r, i)]  # not "normally 3 to 5 days", not "see you soon"
     if concrete:
         return _v(
             "sets_expectation", MET, concrete,
@@ -285,7 +292,12 @@ def sets_expectation(r: Reading) -> Verdict:
     return _v("sets_expectation", NA, [], "Geen volgende stap om te timen.", "No next step to time.")
 
 
-NEXT_STEP_CUES = (("next_step", "commit"), ("next_step", "recap"), ("promises", "other"))
+NEXT_STEP_CUES = (("next_step", "commit"), ("promises", "other"))
+
+
+def _recap(r: Reading, i: int) -> bool:
+    """A sentence of line `i` opens a recap ("Gelukt. Dus: maandag ..."), not only the line's first one."""
+    return any(r.has_text(i, sentence, "next_step", "recap") for _, sentence in r.sentences(i))
 
 
 def _ending(r: Reading) -> list[int]:
@@ -299,7 +311,7 @@ def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
     ending = _ending(r)
     timeless_recap = [
         i for i in ending
-        if r.has(i, "next_step", "recap") and r.has(i, "next_step", "commit") and not r.times(i)
+        if _recap(r, i) and r.has(i, "next_step", "commit") and not r.times(i)
     ]  # fmt: skip
     if timeless_recap:  # "So we'll send you a new box.": the closing recap leaves out when
         return _v(
@@ -308,8 +320,11 @@ def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
             f"Summed up the next step without saying when (line {n(timeless_recap)}).",
         )  # fmt: skip
     confirmed = [
-        i for i in ending if r.times(i) and any(r.has(i, section, name) for section, name in NEXT_STEP_CUES)
-    ]
+        i for i in ending
+        if (r.times(i) and _recap(r, i))
+        or (names_a_time(r, i) and any(r.has(i, section, name) for section, name in NEXT_STEP_CUES))
+        or commits_to_a_time(r, i)
+    ]  # fmt: skip
     if confirmed:
         return _v(
             "confirms_next_step", MET, confirmed,

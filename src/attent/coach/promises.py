@@ -230,6 +230,27 @@ def names_a_time(r: Reading, i: int) -> bool:
     return bool(timed_clauses(r, i))
 
 
+def timed_kinds(r: Reading, i: int) -> set[str]:
+    """The kinds line `i` commits to at a concrete time, said for the first time or again."""
+    kinds = {
+        _kind_of_clause(r, i, clause, (sentence, *context), group)
+        for clause, sentence, context, group in timed_clauses(r, i)
+    }
+    return {kind for kind in kinds if kind is not None}
+
+
+def commits_to_a_time(r: Reading, i: int) -> bool:
+    """Whether line `i` commits to something at a concrete time, said for the first time or again (a recap
+    of a promise still tells the customer what happens next; a wish for a good Sunday does not)."""
+    return bool(timed_kinds(r, i))
+
+
+def kind_named(r: Reading, i: int) -> str | None:
+    """The kind of commitment line `i` names, time or not ("an adjuster will be in touch shortly")."""
+    found = _found(r, i, r.text[i], SPECIFIC)
+    return KIND_OF.get(found, found) if found else None
+
+
 def _confirmed_slot(r: Reading, i: int) -> FoundPromise | None:
     """A slot confirmed without naming it ("Ik zet het vast", "I've booked it") is due when the slot offered
     or chosen in the lines just before says: the nearest one with a clock time, else the nearest."""
@@ -250,6 +271,21 @@ def _confirmed_slot(r: Reading, i: int) -> FoundPromise | None:
 
 def _later_day(group: list[Bit]) -> bool:
     return any(b.kind in ("weekday", "date", "next_week") or (b.kind == "day" and b.value) for b in group)
+
+
+def _fold_other(best: dict[str, FoundPromise], precise: dict[str, bool]) -> None:
+    """An `other` (mostly a clause that names no kind of its own) due on the day a named kind of the same
+    line is due is that commitment said again ("it'll be Monday; it arrives Monday before 13:00")."""
+    other = best.get("other")
+    if other is None:
+        return
+    same_day = [k for k, p in best.items() if k not in ("other", "step") and p.due.date() == other.due.date()]
+    if not same_day:
+        return
+    kept = best[same_day[0]]
+    if _better(other.due, precise["other"], kept.due, precise[same_day[0]]):
+        best[same_day[0]] = FoundPromise(kept.line, kept.kind, other.due, kept.words)
+    del best["other"]
 
 
 def extract(r: Reading) -> list[FoundPromise]:
@@ -281,6 +317,7 @@ def extract(r: Reading) -> list[FoundPromise]:
                 continue
             best[key] = FoundPromise(i, kind, due, raw[i].text)
             precise[key] = exact
+        _fold_other(best, precise)
         slot = _confirmed_slot(r, i)
         if slot is not None and "other" not in best:
             best["other"] = slot
