@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from attent.core.queue import Job, run_due_jobs
+from attent.core.settings import get_settings
 from attent.signals.jobs import evaluate_signals
+from attent.signals.outbound import RefusedDestination, check_destination
 from tests.conftest import Api
 from tests.integration.rulebooks import document
 
@@ -131,6 +133,15 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
+def private_receivers(monkeypatch):
+    """Let rules call webhooks on this machine, as an on-premises operator would."""
+    monkeypatch.setenv("ATTENT_WEBHOOK_PRIVATE_ADDRESSES", "true")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def receiver():
     """A real HTTP server that answers 500 once, then 200."""
     handler = type("Receiver", (_Receiver,), {"answers": [500], "received": []})
@@ -142,21 +153,13 @@ def receiver():
     server.server_close()
 
 
-def test_a_rule_calls_a_webhook_signed_and_retried_with_backoff(
-    admin_api, shop, receiver, database, clock, db
-):
-    server, handler = receiver
+def _webhook_rule(admin_api, clock, url: str) -> None:
     rule = {
         "key": "replacement",
         "name": "Ask the shop for a replacement",
         "when": {"signal": "delivery.failed"},
         "then": [
-            {
-                "do": "call_webhook",
-                "url": f"http://127.0.0.1:{server.server_port}/replacements",
-                "source": "shop",
-                "body": {"action": "create_replacement"},
-            }
+            {"do": "call_webhook", "url": url, "source": "shop", "body": {"action": "create_replacement"}}
         ],
     }
     assert admin_api.put("/api/v1/rules", json=document(rule)).status_code == 200
@@ -164,6 +167,13 @@ def test_a_rule_calls_a_webhook_signed_and_retried_with_backoff(
         "type": "delivery.failed", "customer_ref": {"system": "shop", "value": "C-1042"},
         "occurred_at": clock.now().isoformat(), "attributes": {"order_id": "O-9"}, "external_id": "x-1",
     })  # fmt: skip
+
+
+def test_a_rule_calls_a_webhook_signed_and_retried_with_backoff(
+    admin_api, shop, receiver, private_receivers, database, clock, db
+):
+    server, handler = receiver
+    _webhook_rule(admin_api, clock, f"http://127.0.0.1:{server.server_port}/replacements")
     evaluate_signals(database=database, now=clock.now())
     assert run_due_jobs(database=database, worker_id="test", now=clock.now()) == 0  # the shop answered 500
     [job] = db.scalars(select(Job).where(Job.kind == "signals.webhook"))
@@ -179,3 +189,60 @@ def test_a_rule_calls_a_webhook_signed_and_retried_with_backoff(
     expected = hmac.new(shop["secret"].encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(digest, expected)
     assert headers["Idempotency-Key"] == job.key
+
+
+def test_a_webhook_to_this_machine_is_refused_at_once_unless_the_operator_allows_it(
+    admin_api, shop, receiver, database, clock, db
+):
+    server, handler = receiver
+    _webhook_rule(admin_api, clock, f"http://127.0.0.1:{server.server_port}/replacements")
+    evaluate_signals(database=database, now=clock.now())
+    assert run_due_jobs(database=database, worker_id="test", now=clock.now()) == 0
+    [job] = db.scalars(select(Job).where(Job.kind == "signals.webhook"))
+    db.refresh(job)
+    assert job.failed_at == clock.now()  # not retried: the address will not become public
+    assert "127.0.0.1" in job.last_error and "ATTENT_WEBHOOK_PRIVATE_ADDRESSES" in job.last_error
+    assert handler.received == []
+
+
+def test_a_webhook_is_not_redirected(admin_api, shop, private_receivers, database, clock, db):
+    handler = type("Redirector", (_Receiver,), {"answers": [302], "received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _webhook_rule(admin_api, clock, f"http://127.0.0.1:{server.server_port}/replacements")
+        evaluate_signals(database=database, now=clock.now())
+        assert run_due_jobs(database=database, worker_id="test", now=clock.now()) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    [job] = db.scalars(select(Job).where(Job.kind == "signals.webhook"))
+    db.refresh(job)
+    assert "answered 302" in job.last_error and job.failed_at is None  # a failed call, retried later
+    assert len(handler.received) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/x",
+        "http://localhost:8000/x",
+        "http://10.1.2.3/x",
+        "http://192.168.0.10/x",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/x",
+        "http://[fd00::1]/x",
+        "http://0.0.0.0/x",
+        "ftp://93.184.215.14/x",
+        "http:///no-host",
+    ],
+)
+def test_private_loopback_and_odd_destinations_are_refused(url):
+    with pytest.raises(RefusedDestination):
+        check_destination(url, private_allowed=False)
+
+
+def test_public_addresses_pass_and_private_ones_pass_when_allowed():
+    check_destination("https://93.184.215.14/hooks", private_allowed=False)
+    check_destination("http://[2606:4700:4700::1111]/hooks", private_allowed=False)
+    check_destination("http://127.0.0.1:9000/hooks", private_allowed=True)

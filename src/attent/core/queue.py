@@ -50,6 +50,10 @@ Handler = Callable[[Session, Job, datetime], None]
 HANDLERS: dict[str, Handler] = {}
 
 
+class GiveUp(Exception):
+    """A job failure that retrying cannot fix: the job fails at once, with this as its error."""
+
+
 def handles(kind: str) -> Callable[[Handler], Handler]:
     """Register the function that does jobs of this kind (inside the job's own transaction)."""
 
@@ -131,14 +135,14 @@ def run_job(*, database: Database, job: Job, worker_id: str, now: datetime) -> b
 
 
 def _record_failure(*, database: Database, job: Job, error: Exception, now: datetime) -> None:
-    """Retry later with exponential backoff, or give up after MAX_ATTEMPTS and keep the error."""
+    """Retry later with exponential backoff, or give up after MAX_ATTEMPTS or a GiveUp, keeping the error."""
     backoff = timedelta(seconds=min(3600, 2 ** (job.attempts + 2)))
     with database.unit_of_work() as db:
         values: dict[str, Any] = {
             "last_error": f"{type(error).__name__}: {error}"[:2000],
             "locked_until": None,
         }
-        if job.attempts >= MAX_ATTEMPTS:
+        if job.attempts >= MAX_ATTEMPTS or isinstance(error, GiveUp):
             values["failed_at"] = now
         else:
             values["due_at"] = now + backoff

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
         "web processes per core (attent serve --workers), where the trip to a thread costs more than a "
         "process waiting on its own query.",
     )
+    webhook_private_addresses: bool = Field(
+        default=False,
+        description="Let rules call webhooks on loopback, private and link-local addresses (on-premises).",
+    )
     smtp_host: str | None = Field(default=None, description="Without it, customer e-mail is undeliverable.")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "Attent <no-reply@attent.localhost>"
