@@ -60,7 +60,7 @@ class Agent(TenantMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.AGENT)
     language: Mapped[str] = mapped_column(String(5), default="nl")
-    password_hash: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200), deferred=True)  # read at sign-in only
     presence: Mapped[Presence] = mapped_column(str_enum(Presence), default=Presence.OFFLINE)
     presence_changed_at: Mapped[datetime]
     available_until: Mapped[datetime | None]  # end of the current shift, when the agent said so

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
 from attent.agents.schemas import AgentCreate, AgentUpdate
@@ -310,7 +310,11 @@ def sign_in(
 ) -> tuple[Agent, str]:
     """Check e-mail and password and open a web session; the one lookup that spans organisations."""
     candidates = list(
-        db.scalars(select(Agent).where(Agent.email == email.strip().lower(), Agent.active.is_(True)))
+        db.scalars(
+            select(Agent)
+            .options(undefer(Agent.password_hash))
+            .where(Agent.email == email.strip().lower(), Agent.active.is_(True))
+        )
     )
     matches = [a for a in candidates if verify_password(password, a.password_hash)]
     if not candidates:
