@@ -143,7 +143,7 @@ class Reading:
         if found is None:
             text = self.text[index]
             timed = _DIGIT.search(text) or _TIMEWORD.search(text)
-            found = find_times(text, self.line_lang[index]) if timed else []
+            found = find_times(text, self.line_lang[index], self.keys[index]) if timed else []
             self._times[index] = found
         return found
 
