@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from attent.coach.anchors import text_keys
+from attent.coach.behaviours import FORBIDDEN
 from attent.coach.evaluation import corpus_files
 from attent.coach.language import line_scores
 from attent.coach.matcher import WordStart, compile_phrases
@@ -65,3 +66,28 @@ def test_a_phrase_that_starts_with_a_letter_matches_where_its_regex_does():
         pattern, searcher = compile_phrases([phrase]), WordStart(phrase)
         for text in texts:
             assert searcher.search(text) == (pattern.search(text) is not None), (phrase, text)
+
+
+def test_has_none_says_so_only_where_has_answers_false_for_every_list():
+    """`Reading.has_none` (one set test for several lists) against `has` for each list, on every corpus line
+    in both languages, for the lists a rule asks together and for every section's lists at once."""
+    rules = load_rules()
+    raw = _raw_lines()
+    lines = tuple(Line("agent", text, float(n)) for n, text in enumerate(raw))
+    reading = Reading(Transcript(lines), rules)
+    groups = {("minimal_verification", FORBIDDEN)}
+    for language in rules.languages.values():
+        for section in {section for section, _ in language.matchers}:
+            groups.add((section, tuple(sorted(name for s, name in language.matchers if s == section))))
+    said = 0
+    for code, language in rules.languages.items():
+        reading._langs = [language] * len(lines)  # ask every line in each language
+        reading._matchers = [language.matchers] * len(lines)
+        reading._has = {}
+        for section, names in groups:
+            names = tuple(name for name in names if (section, name) in language.matchers)
+            for i in range(len(lines)):
+                if reading.has_none(i, section, names):
+                    said += 1
+                    assert not any(reading.has(i, section, name) for name in names), (code, section, raw[i])
+    assert said > 1000  # it does rule lines out

@@ -76,7 +76,7 @@ def _forbidden(r: Reading, i: int) -> str | None:
     """The kind of data line `i` asks for that the policy does not need, if any."""
     if not _asks(r, i):
         return None
-    if r.has(i, "minimal_verification", "negations"):
+    if r.has(i, "minimal_verification", "negations") or r.has_none(i, "minimal_verification", FORBIDDEN):
         return None
     for kind in FORBIDDEN:
         if kind in r.allowed_facts or not r.has(i, "minimal_verification", kind):

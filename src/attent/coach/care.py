@@ -154,7 +154,13 @@ def _offer_sentence(r: Reading, i: int, text: str) -> bool:
 
 def _offers(r: Reading) -> list[int]:
     """Agent lines that offer to make it right; a recap ("So: ...") repeats an offer, it makes none,
-    and counts only where no earlier line made one."""
+    and counts only where no earlier line made one (worked out once: `recovery` may ask twice)."""
+    if "offers" not in r.memo:
+        r.memo["offers"] = _find_offers(r)
+    return r.memo["offers"]  # type: ignore[return-value]
+
+
+def _find_offers(r: Reading) -> list[int]:
     offers: list[int] = []
     recaps: list[int] = []
     for i in r.agent:

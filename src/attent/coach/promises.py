@@ -170,7 +170,7 @@ def _times(r: Reading, i: int) -> list[Bit]:
     bits = r.times(i)
     if bits or "weken" not in r.text[i]:
         return bits
-    return find_times(r.text[i], r.line_lang[i])
+    return find_times(r.text[i], r.line_lang[i], r.keys[i])
 
 
 def _timed_clauses(r: Reading, i: int) -> Iterator[Clause]:

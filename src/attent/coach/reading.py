@@ -116,6 +116,19 @@ class Reading:
             found = self._has[key] = matcher.search(self.text[index], keys)
         return found
 
+    def has_none(self, index: int, section: str, names: tuple[str, ...]) -> bool:
+        """Whether `has` answers False for every list of `names` on line `index` without a search: no list
+        searches every line and the line holds none of their triggers (one set test for all of them)."""
+        lang = self._langs[index]
+        triggers = lang.triggers.get((section, names))
+        if triggers is None:
+            matchers = [lang.matchers[section, name] for name in names]
+            always = any(matcher.always is not None for matcher in matchers)
+            triggers = lang.triggers[section, names] = (
+                frozenset() if always else frozenset().union(*(matcher.triggers for matcher in matchers))
+            )
+        return bool(triggers) and triggers.isdisjoint(self.keys[index])
+
     def has_text(self, index: int, text: str, section: str, name: str) -> bool:
         """Whether a part of line `index` holds a phrase of the list, in the line's language.
 
@@ -143,7 +156,7 @@ class Reading:
         if found is None:
             text = self.text[index]
             timed = _DIGIT.search(text) or _TIMEWORD.search(text)
-            found = find_times(text, self.line_lang[index]) if timed else []
+            found = find_times(text, self.line_lang[index], self.keys[index]) if timed else []
             self._times[index] = found
         return found
 

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from attent.coach.anchors import text_keys
 from attent.coach.rules import Language, load_rules
+from attent.coach.timegates import at_word as _at_word
+from attent.coach.timegates import gates as _gates
+from attent.coach.timegates import key_gates
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,7 @@ class TimeGrammar:
     unit_cache: dict[str, str]  # unit word -> unit, filled as words are met
     needs: dict[str, re.Pattern[str] | None]  # per pattern, the literal pieces a line must hold one of
     gates: dict[str, re.Pattern[str]]  # per pattern, a part every match holds (`_gates`)
+    keys: dict[str, frozenset[str] | None]  # per pattern, the line keys it needs one of (`key_gates`)
 
 
 _UNITS = ("business_days", "weeks", "days", "hours", "minutes", "seconds")
@@ -86,41 +91,6 @@ def _unit_of(g: "TimeGrammar", word: str) -> str:
         unit = next((u for u in _UNITS if g.unit_patterns[u].fullmatch(word)), "minutes")
         g.unit_cache[word] = unit
     return unit
-
-
-def _gates(numbers: str, units: str, days: str, ampm: str, raw: dict[str, Any]) -> dict[str, re.Pattern[str]]:
-    """For the patterns that would otherwise run on most lines, a part of the pattern that every match holds,
-    taken from the pattern itself: the words it ends on, up to the word's end ("minuten", not the "min" of
-    "minder"; a weekday, not the "mon" of "month"), or, for a line without digits, the number word and what
-    follows it. A pattern that starts with a look-behind is tried at every position of the line; these start
-    with plain words, which the regex engine jumps to, so a line without one is ruled out at a fraction of
-    the cost and no line that matches is. All but the duration's also start a word (`_at_word`): the
-    pattern's look-behind, or the space after "next", stands before them; a unit may follow its number
-    directly ("10min"). `tests/unit/test_coach_timewords.py` runs each pattern with and without its gate."""
-    e = r"(?![\w])"
-    return {
-        "fixed": re.compile(rf"(?:{_alt(raw['fixed'])}){e}"),
-        "duration": re.compile(rf"(?:{units}){e}"),
-        "part": re.compile(rf"(?:{_alt(raw['parts'])}){e}"),
-        "day": re.compile(rf"(?:{days}){e}"),
-        "weekday_part": re.compile(
-            rf"(?:{_alt(raw['weekdays'])})(?:{_alt(raw.get('weekday_parts') or ['(?!)'])}){e}"
-        ),
-        "bare_hour": re.compile(rf"(?:{numbers})\s*(?:{ampm}){e}"),  # on a line without digits
-        "after_clock_word": re.compile(rf"(?:{_alt(raw['clock_words'])})\s+(?:{numbers})"),  # the same
-    }
-
-
-def _at_word(gate: re.Pattern[str], text: str) -> bool:
-    """Whether `gate` matches `text` where a word starts: what `(?<![\\w])` in front of it would answer, by
-    searching on from the next position where a match does not start a word."""
-    at = 0
-    while (found := gate.search(text, at)) is not None:
-        start = found.start()
-        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):  # `re`'s \\w
-            return True
-        at = start + 1
-    return False
 
 
 @lru_cache(maxsize=4)
@@ -195,6 +165,7 @@ def grammar(code: str) -> TimeGrammar:
         tomorrow=re.compile("|".join(raw["tomorrow"])),
         unit_cache={},
         gates=_gates(_alt(numbers), units, days, ampm, raw),
+        keys=key_gates(raw, days_words),
         needs={"ordinal": _pieces(list(raw.get("ordinals") or {}))},
     )
 
@@ -231,10 +202,19 @@ def _hour(g: TimeGrammar, text: str) -> int:
     return int(text) if text.isdigit() else int(g.numbers.get(text, 0))
 
 
-def find_times(text: str, code: str) -> list[Bit]:
+def _may(g: TimeGrammar, name: str, keys: frozenset[str]) -> bool:
+    """Whether the line's keys leave pattern `name` a chance to match (`timegates.key_gates`)."""
+    need = g.keys[name]
+    return need is None or not need.isdisjoint(keys)
+
+
+def find_times(text: str, code: str, keys: frozenset[str] | None = None) -> list[Bit]:
     """Every forward-looking time expression in a normalised line, in order; past ones are left out
-    ("al 3 weken", "yesterday", "was supposed to arrive Monday")."""
+    ("al 3 weken", "yesterday", "was supposed to arrive Monday"). `keys` are the line's `text_keys` (the
+    reading has them): a set test on them rules most patterns out before a regex runs."""
     g = grammar(code)
+    if keys is None:
+        keys = text_keys(text)
     bits: list[Bit] = []
     taken: list[tuple[int, int]] = []
 
@@ -256,9 +236,9 @@ def find_times(text: str, code: str) -> list[Bit]:
     for m in g.between.finditer(text) if "tussen" in text or "between" in text else ():
         add("clock", (_hour(g, m["h"]), int(m["m"] or 0), m["ap"]), m.start(), m.end())
     gates = g.gates
-    for m in g.fixed.finditer(text) if _at_word(gates["fixed"], text) else ():
+    for m in g.fixed.finditer(text) if _may(g, "fixed", keys) and _at_word(gates["fixed"], text) else ():
         add("duration", float(g.raw["fixed"][m["fixed"]]), m.start(), m.end())
-    for m in g.clock.finditer(text) if digit else ():
+    for m in g.clock.finditer(text) if digit and gates["clock"].search(text) else ():
         add("clock", (int(m["h"]), int(m["m"] or m["m2"]), m["ap"]), m.start(), m.end())
     for m in g.half.finditer(text) if ("half" in text or "kwart" in text or "quarter" in text) else ():
         h = _hour(g, m["h"])
@@ -289,7 +269,7 @@ def find_times(text: str, code: str) -> list[Bit]:
         h = _hour(g, m["h"])
         if 0 < h <= 24 and (m["ap"] not in ("uur", "u") or _word_before(text, m.start()) in g.clock_words):
             add("clock", (h, 0, m["ap"]), m.start(), m.end())
-    clocked = digit or _at_word(gates["after_clock_word"], text)
+    clocked = _may(g, "after_clock_word", keys) and (digit or _at_word(gates["after_clock_word"], text))
     for m in g.after_clock_word.finditer(text) if clocked else ():  # "before twelve", "om drie"
         h = _hour(g, m["h"])
         if 0 < h <= 24:
@@ -300,22 +280,24 @@ def find_times(text: str, code: str) -> list[Bit]:
     for m in g.this_week.finditer(text) if weekly else ():
         add("this_week", None, m.start(), m.end())
     spelled = g.needs["ordinal"] is not None and _present(g.needs["ordinal"], text)
-    for m in g.date.finditer(text) if digit or spelled else ():
+    for m in g.date.finditer(text) if (digit or spelled) and _may(g, "date", keys) else ():
         month = g.raw["months"][m["m1"] or m["m2"]]
         dom = m["d1"] or m["d2"]
         add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
-    for m in g.bare_date.finditer(text) if digit else ():
+    for m in g.bare_date.finditer(text) if digit and _may(g, "bare_date", keys) else ():
         add("date", (None, int(m["d"])), m.start("dm"), m.end())
-    weekday_parts = g.raw.get("weekday_parts") and _at_word(gates["weekday_part"], text)
+    weekday_parts = (
+        g.raw.get("weekday_parts") and _may(g, "weekday_part", keys) and _at_word(gates["weekday_part"], text)
+    )
     for m in g.weekday_part.finditer(text) if weekday_parts else ():
         if not _is_past(g, text, m.start(), m.end()):
             bits.append(Bit("weekday", g.raw["weekdays"][m["wd"]], m.start(), m.start("part")))
             bits.append(Bit("part", int(g.raw["parts"][m["part"]]), m.start("part"), m.end()))
-    for m in g.day_of_month.finditer(text) if digit or spelled else ():
+    for m in g.day_of_month.finditer(text) if (digit or spelled) and _may(g, "day_of_month", keys) else ():
         dom = m["d"] or m["d3"]
         number = int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])
         add("date", (None, number), m.start("dm"), m.end())
-    for m in g.part.finditer(text) if _at_word(gates["part"], text) else ():
+    for m in g.part.finditer(text) if _may(g, "part", keys) and _at_word(gates["part"], text) else ():
         word = m["part"]
         standalone = " " in word or word not in (
             "ochtend",
@@ -329,7 +311,7 @@ def find_times(text: str, code: str) -> list[Bit]:
             g, text, m.start(), m.end()
         ):
             bits.append(Bit("part", int(g.raw["parts"][word]), m.start(), m.end()))
-    for m in g.day.finditer(text) if _at_word(gates["day"], text) else ():
+    for m in g.day.finditer(text) if _may(g, "day", keys) and _at_word(gates["day"], text) else ():
         if _is_past(g, text, m.start(), m.end()):
             continue
         word = m["day"]

@@ -53,6 +53,8 @@ class Language:
     anchors: dict[tuple[str, str], Anchors | None] = field(default_factory=dict)  # prefilter per list
     anchored: frozenset[tuple[str, str]] = frozenset()  # lists with a phrase tied to the text's start or end
     matchers: dict[tuple[str, str], ListMatcher] = field(default_factory=dict)  # what `Reading.has` asks
+    # per section and names, the triggers of all those lists (`Reading.has_none`), filled as asked
+    triggers: dict[tuple[str, tuple[str, ...]], frozenset[str]] = field(default_factory=dict)
 
     def p(self, section: str, name: str) -> re.Pattern[str]:
         """The compiled phrase list `name` of `section`."""
