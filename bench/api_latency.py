@@ -130,7 +130,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1, help="web processes")
     parser.add_argument(
-        "--no-access-log", dest="access_log", action="store_false", help="uvicorn, no access log"
+        "--no-access-log", dest="access_log", action="store_false", help="ATTENT_ACCESS_LOG=false"
     )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()

@@ -140,24 +140,26 @@ class Setup:
 
     servers: int
     workers: int
-    on_loop: bool = False  # ATTENT_API_ON_EVENT_LOOP=true
+    on_loop: bool | None = None  # ATTENT_API_ON_EVENT_LOOP: None leaves attent serve's default
 
     @classmethod
     def parse(cls, text: str) -> "Setup":
-        """'2': one server with 2 web processes; '2x1': two servers with one each; '4L': API on the loop."""
-        on_loop = text.endswith("L")
-        servers, _, workers = text.removesuffix("L").rpartition("x")
+        """'2': one server, 2 web processes; '2x1': two servers, one each; '2T': API work in threads."""
+        on_loop = {"L": True, "T": False}.get(text[-1])
+        servers, _, workers = text.rstrip("LT").rpartition("x")
         return cls(int(servers or 1), int(workers), on_loop)
 
     def settings(self) -> dict[str, str]:
         """The extra ATTENT_* variables of this setup."""
-        return {"ATTENT_API_ON_EVENT_LOOP": "true"} if self.on_loop else {}
+        return {} if self.on_loop is None else {"ATTENT_API_ON_EVENT_LOOP": str(self.on_loop).lower()}
 
     def describe(self, access_log: bool) -> str:
         """One line naming the servers and their processes."""
-        server = "attent serve (access log on)" if access_log else "uvicorn --no-access-log"
+        server = "attent serve (access log " + ("on)" if access_log else "off)")
         processes = f"{self.workers} web process{'es' if self.workers > 1 else ''}"
-        processes += ", API work on the event loop" if self.on_loop else ""
+        processes += {True: ", API work on the event loop", False: ", API work in threads", None: ""}[
+            self.on_loop
+        ]
         if self.servers == 1:
             return f"{server}, {processes}, no worker"
         return f"{self.servers} x {server} on separate ports, {processes} each, wrk connections split"
@@ -282,12 +284,12 @@ def main() -> None:
         "--setups",
         nargs="+",
         default=["1", "2", "2x1"],
-        help="N: one server with N web processes; SxN: S servers on separate ports; a trailing L (4L): "
-        "ATTENT_API_ON_EVENT_LOOP=true",
+        help="N: one server with N web processes; SxN: S servers on separate ports; a trailing L or T (2T): "
+        "ATTENT_API_ON_EVENT_LOOP=true or false (default: on with several processes)",
     )
     parser.add_argument("--targets", type=int, default=20_000, help="cases the POSTs rotate over")
     parser.add_argument(
-        "--no-access-log", dest="access_log", action="store_false", help="uvicorn, no access log"
+        "--no-access-log", dest="access_log", action="store_false", help="ATTENT_ACCESS_LOG=false"
     )
     parser.add_argument("--keep", action="store_true", help="keep what the run wrote")
     parser.add_argument("--seed", type=int, default=11)

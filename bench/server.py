@@ -27,8 +27,7 @@ def free_port() -> int:
 class Server:
     """`attent serve --no-worker` against `url`, started on enter and stopped on exit.
 
-    `access_log=False` runs the same app through uvicorn's own CLI with `--no-access-log`, to show
-    what the per-request log line costs; `attent serve` itself always logs each request.
+    `access_log=False` sets ATTENT_ACCESS_LOG=false, to show what the per-request log line costs.
     """
 
     def __init__(
@@ -43,21 +42,18 @@ class Server:
 
     def command(self) -> list[str]:
         """The command line this server runs."""
-        if self.access_log:
-            return [str(VENV_BIN / "attent"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                    "--no-worker", "--workers", str(self.workers)]  # fmt: skip
-        return [str(VENV_BIN / "uvicorn"), "attent.app:create_app", "--factory", "--host", "127.0.0.1",
-                "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
-                "--log-level", "warning"]  # fmt: skip
+        return [str(VENV_BIN / "attent"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                "--no-worker", "--workers", str(self.workers)]  # fmt: skip
 
     def describe(self) -> str:
         """One line: what runs, with how many processes."""
-        kind = "attent serve (access log on)" if self.access_log else "uvicorn --no-access-log"
+        kind = "attent serve (access log " + ("on)" if self.access_log else "off)")
         return f"{kind}, {self.workers} web process{'es' if self.workers > 1 else ''}, no worker"
 
     def __enter__(self) -> "Server":
         env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENT_")}
         env |= {"ATTENT_DATABASE_URL": self.url, "ATTENT_EMBEDDED_WORKER": "false", **self.settings}
+        env["ATTENT_ACCESS_LOG"] = "true" if self.access_log else "false"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 self.command(), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

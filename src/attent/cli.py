@@ -78,8 +78,10 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     host, port = host or settings.host, port or settings.port
     if workers > 1:
+        # Each of several processes can wait on its own queries: no trip to a thread (bench/README.md).
+        os.environ.setdefault("ATTENT_API_ON_EVENT_LOOP", "true")
         raise typer.Exit(serve_many(host, port, workers, worker))
-    serve_one(host, port, reuse_port=reuse_port)
+    serve_one(host, port, reuse_port=reuse_port, access_log=settings.access_log)
 
 
 @app.command("worker")

@@ -52,6 +52,8 @@ def test_two_web_processes_share_one_port_and_its_connections(committed_url, tmp
             time.sleep(0.1)
         children = _children(parent.pid)
         assert len(children) == 2, (tmp_path / "serve.log").read_text()
+        for pid in children:  # several processes run API work on their event loops (no thread trip)
+            assert b"ATTENT_API_ON_EVENT_LOOP=true" in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{base}/signin", timeout=1).status_code == 200:

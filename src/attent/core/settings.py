@@ -27,11 +27,14 @@ class Settings(BaseSettings):
     promise_batch: int = Field(default=500, ge=1, description="Promises one worker moves per transaction.")
     default_language: str = Field(default="nl", pattern="^(nl|en)$")
     db_pool_size: int = Field(default=10, ge=1)
+    access_log: bool = Field(
+        default=True, description="A log line per request (off behind a proxy that logs)."
+    )
     api_on_event_loop: bool = Field(
         default=False,
-        description="Run API requests' database work on the event loop, not a worker thread: for several "
-        "web processes per core (attent serve --workers), where the trip to a thread costs more than a "
-        "process waiting on its own query.",
+        description="Run API requests' database work on the event loop, not a worker thread; on by default "
+        "in each process of attent serve --workers N, where a process waiting on its own query costs less "
+        "than the trip to a thread and back.",
     )
     webhook_private_addresses: bool = Field(
         default=False,
