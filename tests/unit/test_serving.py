@@ -15,3 +15,30 @@ def test_the_start_up_heap_is_frozen_out_of_collections():
         assert sum(gc.get_count()) < frozen  # nothing young is left to hold them up
     finally:
         gc.unfreeze()
+
+
+def test_the_access_log_is_written_through_a_buffer_flushed_at_most_once_a_second():
+    import io
+    import logging
+
+    from attent.core.serving import SecondFlush, buffer_access_log
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8")  # block-buffered, as stdout into a file or pipe
+    access = logging.getLogger("uvicorn.access")
+    before = list(access.handlers)
+    plain = logging.StreamHandler(stream)
+    access.handlers = [plain]
+    try:
+        buffer_access_log()
+        [handler] = access.handlers
+        assert isinstance(handler, SecondFlush) and handler.stream is stream
+        access.warning('127.0.0.1 - "POST /api/v1/cases/x/contacts HTTP/1.1" 201')
+        assert raw.getvalue() == b""  # in the buffer: no system call for this line
+        handler.flush_now()  # what the flushing thread does every second
+        assert b"201" in raw.getvalue()
+        access.warning("second line")
+        handler.close()  # logging shutting down: nothing stays behind
+        assert b"second line" in raw.getvalue()
+    finally:
+        access.handlers = before

@@ -67,9 +67,10 @@ class SecondFlush(logging.StreamHandler):  # type: ignore[type-arg]
             self.flush_now()
 
     def flush_now(self) -> None:
-        """Write out whatever the stream holds."""
+        """Write out whatever the stream holds (nothing once the stream is closed)."""
         self._flushed = time.monotonic()
-        super().flush()
+        if not getattr(self.stream, "closed", False):
+            super().flush()
 
     def close(self) -> None:
         """Nothing is left in the buffer when logging shuts down."""
