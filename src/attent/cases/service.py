@@ -29,6 +29,7 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 
 Columns = TypeVarTuple("Columns")
 VIEWER_ORG, VIEWER_ID = bindparam("viewer_org", type_=Uuid()), bindparam("viewer_id", type_=Uuid())
+CASE_ID = bindparam("case_id", type_=Uuid())
 
 
 def _may_work(organisation_id: Any, agent_id: Any, *, admin: bool) -> list[ColumnElement[bool]]:
@@ -47,29 +48,29 @@ def visible_to(query: Select[*Columns], actor: Agent) -> Select[*Columns]:
     return query.where(*_may_work(actor.organisation_id, actor.id, admin=actor.role is Role.ADMIN))
 
 
-def visible_to_viewer(query: Select[*Columns], *, admin: bool) -> Select[*Columns]:
-    """`visible_to` for a statement built once: the viewer comes in as parameters (`viewer(actor)`).
+def visible_case_by_id(query: Select[*Columns], *, admin: bool) -> Select[*Columns]:
+    """A statement built once for one case by id as `visible_to` restricts it; its parameters: `viewer`.
 
     Building a statement costs more than running it on the hottest paths (a case by id on every case
     request); a statement built once is compiled and cache-keyed once.
     """
-    return query.where(*_may_work(VIEWER_ORG, VIEWER_ID, admin=admin))
+    return query.where(Case.id == CASE_ID, *_may_work(VIEWER_ORG, VIEWER_ID, admin=admin))
 
 
-def viewer(actor: Agent) -> dict[str, uuid.UUID]:
-    """The parameters of `visible_to_viewer`."""
-    return {"viewer_org": actor.organisation_id, "viewer_id": actor.id}
+def viewer(actor: Agent, case_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """The parameters of `visible_case_by_id`."""
+    return {"viewer_org": actor.organisation_id, "viewer_id": actor.id, "case_id": case_id}
 
 
 @cache
 def _case_by_id(*, admin: bool) -> Select[Case]:
-    return visible_to_viewer(select(Case).where(Case.id == bindparam("case_id", type_=Uuid())), admin=admin)
+    return visible_case_by_id(select(Case), admin=admin)
 
 
 def get_case(*, db: Session, actor: Agent, case_id: uuid.UUID) -> Case:
     """A case the actor may see; others' cases are 'not found', never 'forbidden'."""
     statement = _case_by_id(admin=actor.role is Role.ADMIN)
-    case: Case | None = db.scalar(statement, {**viewer(actor), "case_id": case_id})
+    case: Case | None = db.scalar(statement, viewer(actor, case_id))
     if case is None:
         raise NotFound.of("case", case_id)
     return case

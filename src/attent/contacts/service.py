@@ -4,12 +4,12 @@ import uuid
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, Uuid, bindparam, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role
 from attent.cases.models import Case, CaseStatus
-from attent.cases.service import change_status, get_case, viewer, visible_to_viewer
+from attent.cases.service import change_status, get_case, viewer, visible_case_by_id
 from attent.coach import service as coach
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
@@ -93,14 +93,13 @@ def log_contact(
 @cache
 def _case_with_callbacks_open(*, admin: bool) -> Select[Case, bool]:
     callbacks_open = promises.open_ones_exist(Case.customer_id, [PromiseKind.CALLBACK])
-    by_id = select(Case, callbacks_open).where(Case.id == bindparam("case_id", type_=Uuid()))
-    return visible_to_viewer(by_id, admin=admin)
+    return visible_case_by_id(select(Case, callbacks_open), admin=admin)
 
 
 def _case_with_open_callbacks(*, db: Session, actor: Agent, case_id: uuid.UUID) -> tuple[Case, bool]:
     """The case, as `get_case` finds it, and whether its customer has open call-backs a contact may keep."""
     statement = _case_with_callbacks_open(admin=actor.role is Role.ADMIN)
-    row = db.execute(statement, {**viewer(actor), "case_id": case_id}).first()
+    row = db.execute(statement, viewer(actor, case_id)).first()
     if row is None:
         raise NotFound.of("case", case_id)
     return row[0], row[1]

@@ -39,13 +39,8 @@ async def db_slot(request: Request) -> AsyncIterator[None]:
 
 def get_db(request: Request, _slot: Annotated[None, Depends(db_slot, scope="function")]) -> Iterator[Session]:
     """The request's session; the request is the one transaction owner and commits before responding."""
-    with request.app.state.db.sessions() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with request.app.state.db.unit_of_work() as session:
+        yield session
 
 
 async def get_clock(request: Request) -> Clock:

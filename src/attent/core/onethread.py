@@ -84,23 +84,19 @@ def _run(
 ) -> Any:
     """The thread's work: session, caller, key, route and commit; a rollback when anything raises."""
     request = inputs.request
-    with request.app.state.db.sessions() as db:
-        try:
-            now = inputs.clock.now()
-            actor = request_agent(request, db, now) if {"actor", "idem"} & set(roles.values()) else None
-            for name, role in roles.items():
-                if role == "db":
-                    values[name] = db
-                elif role == "actor":
-                    values[name] = actor
-                elif actor is not None:
-                    values[name] = open_guard(request, db, actor, now, inputs.body or b"", inputs.key)
-            result = endpoint(**values)
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
-    return result
+    with request.app.state.db.unit_of_work() as db:
+        now = inputs.clock.now()
+        actor = (
+            request_agent(request, db, now) if "actor" in roles.values() or "idem" in roles.values() else None
+        )
+        for name, role in roles.items():
+            if role == "db":
+                values[name] = db
+            elif role == "actor":
+                values[name] = actor
+            elif actor is not None:
+                values[name] = open_guard(request, db, actor, now, inputs.body or b"", inputs.key)
+        return endpoint(**values)
 
 
 def one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
