@@ -12,7 +12,7 @@ from attent.agents.models import Agent, Role, Team, TeamMembership
 from attent.cases.models import Case, CaseStatus, Note, Priority
 from attent.cases.schemas import CaseCreate, CaseUpdate
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
-from attent.core.pagination import decode_cursor, encode_cursor
+from attent.core.pagination import newest_first
 from attent.customers.service import get_customer
 from attent.timeline.service import record_case_event
 
@@ -230,13 +230,7 @@ def list_cases(
         query = query.where(Case.customer_id == customer_id)
     if type is not None:
         query = query.where(Case.type == type)
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(Case.id < after)
-    rows = list(db.scalars(query.order_by(Case.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].id) if more and rows else None
+    return newest_first(db, query, Case.id, cursor, limit)
 
 
 def add_note(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: datetime) -> Note:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
-from attent.core.pagination import decode_cursor, encode_cursor
+from attent.core.pagination import newest_first
 from attent.customers.models import Customer, CustomerRef
 from attent.customers.schemas import REF_SYSTEM, CustomerCreate, CustomerRead, CustomerUpdate, Fact
 from attent.timeline.service import record_event
@@ -184,13 +184,7 @@ def list_customers(
                 )
             )
         )
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(Customer.id < after)
-    rows = list(db.scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].id) if more and rows else None
+    return newest_first(db, query, Customer.id, cursor, limit)
 
 
 def refs_of(

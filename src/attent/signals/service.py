@@ -11,7 +11,7 @@ from attent.agents.models import Agent
 from attent.core.db import insert_many
 from attent.core.errors import FieldError, Invalid, NotFound
 from attent.core.ids import uuid7
-from attent.core.pagination import decode_cursor, encode_cursor
+from attent.core.pagination import newest_first
 from attent.customers.models import Customer, CustomerRef
 from attent.signals.models import RuleFiring, RuleSet, Signal, SignalState
 from attent.signals.schemas import (
@@ -200,12 +200,8 @@ def list_signals(
         query = query.where(Signal.type == type)
     if state is not None:
         query = query.where(Signal.state == state)
-    after = decode_cursor(cursor)
-    if after is not None:
-        query = query.where(Signal.id < after)
-    rows = list(db.scalars(query.order_by(Signal.id.desc()).limit(limit + 1)))
-    more, rows = len(rows) > limit, rows[:limit]
-    return read_signals(db=db, signals=rows), encode_cursor(rows[-1].id) if more and rows else None
+    rows, next_cursor = newest_first(db, query, Signal.id, cursor, limit)
+    return read_signals(db=db, signals=rows), next_cursor
 
 
 def read_signals(*, db: Session, signals: list[Signal]) -> list[SignalRead]:
