@@ -82,8 +82,9 @@ def test_has_none_says_so_only_where_has_answers_false_for_every_list():
     said = 0
     for code, language in rules.languages.items():
         reading._langs = [language] * len(lines)  # ask every line in each language
-        reading._matchers = [language.matchers] * len(lines)
-        reading._has = {}
+        reading._books = [language.book] * len(lines)
+        reading._maybe = [language.book.maybe(keys) for keys in reading.keys]
+        reading._found = [{} for _ in lines]
         for section, names in groups:
             names = tuple(name for name in names if (section, name) in language.matchers)
             for i in range(len(lines)):

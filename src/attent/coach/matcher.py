@@ -111,3 +111,36 @@ def list_matcher(items: Iterable[str]) -> ListMatcher:
         by_key={key: tuple(entries) for key, entries in by_key.items()},
         always=compile_phrases(unread) if unread else None,
     )
+
+
+class ListBook:
+    """A language's phrase lists numbered, and for each key the lists it may rule in: what `Reading.has` asks.
+
+    A line's keys give, in one pass, the set of lists it could match (`maybe`); asking about any other list is
+    then one set test on a number, where it was a tuple key, a dict lookup and a set-disjointness test."""
+
+    def __init__(self, lists: dict[tuple[str, str], ListMatcher]) -> None:
+        self.slots: dict[str, dict[str, int]] = {}  # section -> name -> the list's number
+        self.matchers: list[ListMatcher] = []
+        by_key: dict[str, set[int]] = {}
+        always: set[int] = set()
+        for (section, name), matcher in lists.items():
+            slot = len(self.matchers)
+            self.slots.setdefault(section, {})[name] = slot
+            self.matchers.append(matcher)
+            if matcher.always is not None:
+                always.add(slot)
+            for key in matcher.triggers:
+                by_key.setdefault(key, set()).add(slot)
+        self.by_key = {key: frozenset(slots) for key, slots in by_key.items()}
+        self.always = frozenset(always)
+
+    def maybe(self, keys: frozenset[str]) -> set[int]:
+        """The lists a line with these keys may hold a phrase of (with those searched on every line)."""
+        found = set(self.always)
+        by_key = self.by_key
+        for key in keys:
+            slots = by_key.get(key)
+            if slots is not None:
+                found |= slots
+        return found

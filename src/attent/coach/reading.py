@@ -84,12 +84,13 @@ class Reading:
         self.line_lang = [self._lang_of(i) for i in range(len(lines))]
         languages = self.rules.languages
         self._langs = [languages[code] for code in self.line_lang]  # each line's rule book
-        self._matchers = [lang.matchers for lang in self._langs]
+        self._books = [lang.book for lang in self._langs]  # see `attent.coach.matcher.ListBook`
+        self._maybe = [book.maybe(keys) for book, keys in zip(self._books, self.keys, strict=True)]
+        self._found: list[dict[int, bool]] = [{} for _ in lines]  # per line, the lists searched
         self.agent = [i for i, s in enumerate(self.speaker) if s == "agent"]
         self.customer = [i for i, s in enumerate(self.speaker) if s == "customer"]
         self.system = [i for i, s in enumerate(self.speaker) if s == "system"]
         self._times: dict[int, list[Bit]] = {}
-        self._has: dict[tuple[int, str, str], bool] = {}
         self._part_keys: dict[str, frozenset[str]] = {}  # keys of sentences and clauses asked about
         self._sentences: dict[int, list[tuple[int, str]]] = {}
         self._words: dict[int, int] = {}
@@ -106,28 +107,21 @@ class Reading:
 
     def has(self, index: int, section: str, name: str) -> bool:
         """Whether line `index` holds a phrase of the list, in its own language (asked once per line)."""
-        matcher = self._matchers[index][section, name]  # see `attent.coach.matcher`
-        keys = self.keys[index]
-        if matcher.always is None and matcher.triggers.isdisjoint(keys):
-            return False  # most lines and lists: no word any phrase needs, cheaper to tell than to remember
-        key = (index, section, name)
-        found = self._has.get(key)
+        book = self._books[index]
+        slot = book.slots[section][name]
+        if slot not in self._maybe[index]:
+            return False  # most lines and lists: no word any phrase needs
+        found = self._found[index].get(slot)
         if found is None:
-            found = self._has[key] = matcher.search(self.text[index], keys)
+            found = book.matchers[slot].search(self.text[index], self.keys[index])
+            self._found[index][slot] = found
         return found
 
     def has_none(self, index: int, section: str, names: tuple[str, ...]) -> bool:
-        """Whether `has` answers False for every list of `names` on line `index` without a search: no list
-        searches every line and the line holds none of their triggers (one set test for all of them)."""
-        lang = self._langs[index]
-        triggers = lang.triggers.get((section, names))
-        if triggers is None:
-            matchers = [lang.matchers[section, name] for name in names]
-            always = any(matcher.always is not None for matcher in matchers)
-            triggers = lang.triggers[section, names] = (
-                frozenset() if always else frozenset().union(*(matcher.triggers for matcher in matchers))
-            )
-        return bool(triggers) and triggers.isdisjoint(self.keys[index])
+        """Whether `has` answers False for every list of `names` on line `index` without a search: none of
+        them is among the lists the line's keys leave possible."""
+        slots, maybe = self._books[index].slots[section], self._maybe[index]
+        return all(slots[name] not in maybe for name in names)
 
     def has_text(self, index: int, text: str, section: str, name: str) -> bool:
         """Whether a part of line `index` holds a phrase of the list, in the line's language.

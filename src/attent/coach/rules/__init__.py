@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from attent.coach.anchors import Anchors, list_anchors
-from attent.coach.matcher import ListMatcher, compile_phrases, list_matcher
+from attent.coach.matcher import ListBook, ListMatcher, compile_phrases, list_matcher
 
 HERE = Path(__file__).parent
 LANGUAGES = ("nl", "en")
@@ -53,8 +53,7 @@ class Language:
     anchors: dict[tuple[str, str], Anchors | None] = field(default_factory=dict)  # prefilter per list
     anchored: frozenset[tuple[str, str]] = frozenset()  # lists with a phrase tied to the text's start or end
     matchers: dict[tuple[str, str], ListMatcher] = field(default_factory=dict)  # what `Reading.has` asks
-    # per section and names, the triggers of all those lists (`Reading.has_none`), filled as asked
-    triggers: dict[tuple[str, tuple[str, ...]], frozenset[str]] = field(default_factory=dict)
+    book: ListBook = field(default_factory=lambda: ListBook({}))  # the same matchers, numbered
 
     def p(self, section: str, name: str) -> re.Pattern[str]:
         """The compiled phrase list `name` of `section`."""
@@ -115,7 +114,7 @@ def _language(code: str) -> Language:
         for name, items in body.items()
         if isinstance(items, list)
     }
-    return dataclasses.replace(language, matchers=matchers)
+    return dataclasses.replace(language, matchers=matchers, book=ListBook(matchers))
 
 
 @lru_cache(maxsize=1)
