@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest browser-deps messages bench-load bench bench-promises bench-signals clean
+.PHONY: install native run test lint typecheck pytest browser-deps messages bench-load bench bench-promises bench-signals clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,12 +15,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# The coach's scoring modules compiled with mypyc (attent.coach.native); a no-op while the build matches the
+# sources. Without a C compiler the coach still runs, as plain Python and slower.
+native: install
+	@command -v cc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc python3-dev >/dev/null; }
+	@$(BIN)/python -m attent.coach.build_native || echo "warning: the coach was not compiled; it runs as plain Python"
+
+run: native
 	$(BIN)/attent migrate
 	$(BIN)/attent demo
 	$(BIN)/attent serve
 
-test: install lint typecheck pytest
+test: native lint typecheck pytest
 
 lint: install
 	$(BIN)/ruff check src tests bench corpus
@@ -29,7 +35,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: native
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).

@@ -1,23 +1,31 @@
 """The coach's speed: 40-line contacts scored per second on one core, the cost per contact, and a profile.
 
-    .venv/bin/python -m bench.coach [--contacts 2000] [--rounds 5]
+    .venv/bin/python -m bench.coach [--contacts 2000] [--rounds 5] [--no-baseline]
 
 Contacts are built from a pool of Dutch and English lines (with times, holds, promises and vague
-words, so every rule has work), deterministic per seed. Scoring runs in this one thread: one core.
+words, so every rule has work), deterministic per seed. Scoring runs in one thread: one core. Each round
+scores them in a fresh process with the compiled coach (`attent.coach.native`) and then with the plain
+modules (ATTENT_COACH_NATIVE=false), so the ratio between the two is measured on the same machine state.
 """
 
 import argparse
 import cProfile
 import io
+import json
+import os
 import pstats
 import random
 import statistics
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 
 from attent.coach.engine import score
+from attent.coach.native import running_compiled
 from attent.coach.rules import load_rules
 from attent.coach.transcript import Line, Transcript
+from bench.machine import print_machine
 from bench.stats import percentile
 
 AGENT = [
@@ -74,44 +82,61 @@ def contacts(n: int, lines: int, seed: int) -> list[Transcript]:
     return out
 
 
+def one_round(work: list[Transcript]) -> dict[str, float]:
+    """Score every contact once in this process: contacts per wall second and per CPU second."""
+    began, began_cpu = time.perf_counter(), time.process_time()
+    for transcript in work:
+        score(transcript)
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    return {"wall": len(work) / elapsed, "cpu": len(work) / cpu, "compiled": running_compiled()}
+
+
+def child_round(args: argparse.Namespace, *, compiled: bool) -> dict[str, float]:
+    """One round in a fresh process, with the compiled coach or the plain modules."""
+    command = [sys.executable, "-m", "bench.coach", "--child"]
+    command += ["--contacts", str(args.contacts), "--lines", str(args.lines), "--seed", str(args.seed)]
+    env = {**os.environ, "ATTENT_COACH_NATIVE": "true" if compiled else "false"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
 def main() -> None:
-    """Print throughput per round, the median, the per-contact cost and the top of a profile."""
+    """Rounds of compiled and plain scoring, alternately, each in its own process; then the cost of one
+    contact and a profile in this process."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--lines", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the plain-Python rounds")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    try:
-        from bench.machine import print_machine
-
-        print_machine()
-    except ImportError:  # the coach is pure Python: it also runs where only the standard library is
-        import os
-        import platform
-
-        cpu = platform.processor() or platform.machine()
-        print(f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}")
     load_rules()  # reading and compiling the rule book is a once-per-process cost, not per contact
     work = contacts(args.contacts, args.lines, args.seed)
     score(work[0])  # warm the compiled time grammars
-    rates, cpu_rates = [], []
+    if args.child:
+        print(json.dumps(one_round(work)))
+        return
+    print_machine()
+    print(f"coach modules here: {'compiled (mypyc)' if running_compiled() else 'plain Python (not built)'}")
+    kinds = [running_compiled()] + ([] if args.no_baseline or not running_compiled() else [False])
+    results: dict[bool, list[dict[str, float]]] = {kind: [] for kind in kinds}
     for round_ in range(1, args.rounds + 1):
-        began, began_cpu = time.perf_counter(), time.process_time()
-        for transcript in work:
-            score(transcript)
-        elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
-        rates.append(len(work) / elapsed)
-        cpu_rates.append(len(work) / cpu)
-        print(
-            f"round {round_}: {rates[-1]:,.0f} contacts/s wall, {cpu_rates[-1]:,.0f} per CPU second "
-            f"({args.lines} lines each, one core)"
-        )
-    print(f"median: {statistics.median(rates):,.0f} contacts/s (floor 1,000/s)")
-    print(
-        f"median per CPU second: {statistics.median(cpu_rates):,.0f} "
-        "(the same work counted in this process's own CPU time: less sensitive to a busy machine)"
-    )
+        for kind in kinds:
+            got = child_round(args, compiled=kind)
+            results[kind].append(got)
+            name = "compiled" if got["compiled"] else "plain"
+            print(
+                f"round {round_} {name:>8}: {got['wall']:,.0f} contacts/s wall, "
+                f"{got['cpu']:,.0f} per CPU second ({args.lines} lines each, one core)"
+            )
+    for kind, rounds in results.items():
+        name = "compiled" if kind else "plain"
+        wall, cpu = (statistics.median(r[key] for r in rounds) for key in ("wall", "cpu"))
+        print(f"median {name}: {wall:,.0f} contacts/s, {cpu:,.0f} per CPU second (floor 1,000/s)")
+    if len(kinds) == 2:
+        ratios = [c["cpu"] / p["cpu"] for c, p in zip(results[True], results[False], strict=True)]
+        print(f"compiled / plain, per CPU second, round by round: median x{statistics.median(ratios):.2f}")
     costs = []
     for transcript in work[:1000]:
         began = time.perf_counter()
@@ -122,6 +147,12 @@ def main() -> None:
         f"one contact: median {statistics.median(costs):.3f} ms, p99 {percentile(costs, 99):.3f} ms "
         "(what the worker spends per ended contact; the request that ends it only enqueues the job)"
     )
+    if running_compiled():
+        print(
+            "profile: cProfile cannot see into compiled code; "
+            "ATTENT_COACH_NATIVE=false profiles the plain modules"
+        )
+        return
     profile = cProfile.Profile()
     profile.enable()
     for transcript in work[:500]:

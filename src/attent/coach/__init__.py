@@ -1,0 +1,5 @@
+"""The coach: scores conversations, extracts promises, and trains each agent on one detail a day."""
+
+from attent.coach.native import activate
+
+activate(__path__)  # the compiled scoring modules, when built from these sources (see attent.coach.native)

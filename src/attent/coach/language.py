@@ -5,7 +5,10 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-_COMMON = Path(__file__).parent / "rules" / "common.toml"
+import attent.coach
+
+# Beside the package's __init__ (never compiled): a compiled module's own __file__ is not in the sources.
+_COMMON = Path(attent.coach.__file__).parent / "rules" / "common.toml"
 _WORDS = tomllib.loads(_COMMON.read_text(encoding="utf-8"))["language"]
 NL_WORDS = frozenset(_WORDS["nl"].split())
 EN_WORDS = frozenset(_WORDS["en"].split())

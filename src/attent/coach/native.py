@@ -1,0 +1,74 @@
+"""The coach's scoring modules compiled to C with mypyc: the same source, read by the same rules, faster.
+
+Scoring is plain Python over short strings, and most of its time was the interpreter's own (calls,
+attribute and dict lookups); mypyc compiles that away using the types the code already declares for mypy.
+The compiled modules live in `build/coach-native`, never beside the sources, and `activate` puts them
+first on the package's path only when they were built from exactly the sources on disk (a fingerprint of
+their bytes and the interpreter), so an edited module is never shadowed by a stale build: it runs
+as plain Python until `python -m attent.coach.build_native` builds again. ATTENT_COACH_NATIVE=false runs
+the plain modules. `tests/unit/test_coach_native.py` scores the corpus both ways and compares the scorecards.
+"""
+
+import hashlib
+import os
+import sys
+import sysconfig
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+BUILD = Path(os.environ.get("ATTENT_COACH_NATIVE_DIR", PACKAGE.parents[2] / "build" / "coach-native"))
+STAMP = "BUILT-FROM"
+GROUP = "attent.coach.compiled"  # mypyc's shared library: attent/coach/compiled__mypyc.<abi>.so
+
+# What scoring runs, per contact. Not compiled: the rule book's loader (it reads its TOML beside itself, once
+# per process), the API, CLI, storage and pages, and this module.
+COMPILED = (
+    "anchors",
+    "behaviours",
+    "care",
+    "due",
+    "engine",
+    "language",
+    "matcher",
+    "needs",
+    "promises",
+    "reading",
+    "timegates",
+    "timewords",
+    "transcript",
+    "verdicts",
+)
+
+
+def fingerprint(package: Path = PACKAGE) -> str:
+    """What a build must have been made from: the compiled modules' bytes and this interpreter's ABI."""
+    digest = hashlib.sha256(f"{sys.version}|{sysconfig.get_config_var('EXT_SUFFIX')}".encode())
+    for name in COMPILED:
+        digest.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def enabled() -> bool:
+    """Whether compiled modules may be used at all (ATTENT_COACH_NATIVE=false turns them off)."""
+    return os.environ.get("ATTENT_COACH_NATIVE", "true").strip().lower() not in ("false", "0", "no", "off")
+
+
+def up_to_date(build: Path = BUILD, package: Path = PACKAGE) -> bool:
+    """Whether `build` holds modules compiled from the sources in `package` as they are now."""
+    stamp = build / STAMP
+    return stamp.is_file() and stamp.read_text(encoding="ascii").strip() == fingerprint(package)
+
+
+def activate(path: list[str], build: Path = BUILD, package: Path = PACKAGE) -> bool:
+    """Put the compiled modules ahead of the sources on the package's `path`, if they match the sources."""
+    if not enabled() or not up_to_date(build, package):
+        return False
+    path.insert(0, str(build / "attent" / "coach"))
+    return True
+
+
+def running_compiled() -> bool:
+    """Whether this process scores with the compiled modules (for the benchmark and the tests)."""
+    from attent.coach import engine
+
+    return not engine.__file__.endswith(".py")
