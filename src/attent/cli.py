@@ -89,9 +89,11 @@ def run_worker(
     once: Annotated[bool, typer.Option(help="Do one batch of due jobs and exit.")] = False,
 ) -> None:
     """Do due jobs (promise transitions, messages, webhooks) until stopped."""
+    from attent.coach.native import describe
     from attent.core.serving import settle_heap
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("attent.coach").info(describe())
     settings = get_settings()
     w = Worker(
         database=_database(),

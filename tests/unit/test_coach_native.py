@@ -17,6 +17,7 @@ from attent.coach.native import (
     PACKAGE,
     STAMP,
     activate,
+    describe,
     enabled,
     fingerprint,
     running_compiled,
@@ -87,6 +88,17 @@ def test_this_process_scores_with_the_compiled_modules() -> None:
 
     assert attent.coach.reading.__file__ is not None
     assert not attent.coach.reading.__file__.endswith(".py")
+    assert describe().startswith("coach: compiled modules from ")
+
+
+def test_the_log_says_why_the_coach_runs_plain(monkeypatch: pytest.MonkeyPatch) -> None:
+    if running_compiled():
+        assert "compiled" in describe()
+        monkeypatch.setattr("attent.coach.native.running_compiled", lambda: False)
+    monkeypatch.setenv("ATTENT_COACH_NATIVE", "false")
+    assert describe() == "coach: plain Python modules (ATTENT_COACH_NATIVE=false)"
+    monkeypatch.setenv("ATTENT_COACH_NATIVE", "true")
+    assert "run `make native`" in describe()
 
 
 def cards() -> list[dict[str, Any]]:

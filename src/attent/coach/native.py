@@ -72,3 +72,12 @@ def running_compiled() -> bool:
     from attent.coach import engine
 
     return not engine.__file__.endswith(".py")
+
+
+def describe() -> str:
+    """One line for the worker's log: how this process scores, and why when it is not compiled."""
+    if running_compiled():
+        return f"coach: compiled modules from {BUILD}"
+    if not enabled():
+        return "coach: plain Python modules (ATTENT_COACH_NATIVE=false)"
+    return f"coach: plain Python modules (no build in {BUILD} matches the sources: run `make native`)"
