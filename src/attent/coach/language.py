@@ -2,6 +2,7 @@
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,20 @@ _WORDS = tomllib.loads(_COMMON.read_text(encoding="utf-8"))["language"]
 NL_WORDS = frozenset(_WORDS["nl"].split())
 EN_WORDS = frozenset(_WORDS["en"].split())
 _WORD = re.compile(r"[a-zà-ÿ']+")
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, straight quotes, single spaces: what every phrase is matched against."""
+    if text.isascii():  # most lines: no accents or curly quotes to fold (`split` splits where `\s+` does)
+        return " ".join(text.lower().split())
+    folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
+    if not folded.isascii():
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return _SPACES.sub(" ", folded).strip()
 
 
 def line_scores(text: str) -> tuple[int, int]:

@@ -97,7 +97,7 @@ def _short(group: list[Bit]) -> bool:
 def _holds(r: Reading, i: int, text: str, name: str) -> bool:
     """Whether a part of line `i` holds a phrase of a kind list (none of them anchors at the text's ends, so
     the line's cached answer rules most parts out)."""
-    return r.has(i, "promises", name) and r.lang(i).p("promises", name).search(text) is not None
+    return r.has_text(i, text, "promises", name)
 
 
 def _found(r: Reading, index: int, text: str, names: tuple[str, ...]) -> str | None:

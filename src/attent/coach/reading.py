@@ -6,8 +6,16 @@ from functools import cached_property
 
 from attent.coach.anchors import _KEY, STEM, text_keys
 from attent.coach.due import BusinessHours
-from attent.coach.language import _WORD, EN_WORDS, NL_WORDS, contact_language_of, language_of, line_scores
-from attent.coach.rules import Language, RuleSet, normalise
+from attent.coach.language import (
+    _WORD,
+    EN_WORDS,
+    NL_WORDS,
+    contact_language_of,
+    language_of,
+    line_scores,
+    normalise,
+)
+from attent.coach.rules import Language, RuleSet
 from attent.coach.timewords import Bit, find_times
 from attent.coach.transcript import Transcript
 

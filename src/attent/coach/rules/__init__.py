@@ -7,7 +7,6 @@ reading Python; the code in `attent.coach.behaviours` only says how the lists co
 import dataclasses
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import time
 from functools import lru_cache
@@ -15,24 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from attent.coach.anchors import Anchors, list_anchors
+from attent.coach.language import normalise as normalise  # where the rule book's readers find it
 from attent.coach.matcher import ListBook, ListMatcher, compile_phrases, list_matcher
 
 HERE = Path(__file__).parent
 LANGUAGES = ("nl", "en")
-_SPACES = re.compile(r"\s+")
-_QUOTES = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-)
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, straight quotes, single spaces: what every phrase is matched against."""
-    if text.isascii():  # most lines: no accents or curly quotes to fold (`split` splits where `\s+` does)
-        return " ".join(text.lower().split())
-    folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
-    if not folded.isascii():
-        folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return _SPACES.sub(" ", folded).strip()
 
 
 def phrases(items: list[str]) -> re.Pattern[str]:
