@@ -50,9 +50,11 @@ def read_line(raw: str) -> tuple[str, frozenset[str], tuple[int, int]]:
     """A line as the reading keeps it: `normalise`d, with its `line_words` (an ASCII line is split once)."""
     if raw.isascii():
         words = raw.lower().split()  # what `normalise` joins with single spaces
-        return (" ".join(words), *_read_words(words))
+        keys, scores = _read_words(words)
+        return " ".join(words), keys, scores
     text = normalise(raw)
-    return (text, *line_words(text))
+    keys, scores = line_words(text)
+    return text, keys, scores
 
 
 def _read_words(words: list[str]) -> tuple[frozenset[str], tuple[int, int]]:
@@ -143,7 +145,7 @@ class Reading:
             return self.has(index, section, name)
         keys = self._part_keys.get(text)
         if keys is None:
-            keys = self._part_keys[text] = text_keys(text)
+            keys = self._part_keys[text] = line_words(text)[0]  # its keys as the line's are read
         return lang.matchers[key].search(text, keys)
 
     def has_any_language(self, index: int, section: str, name: str) -> bool:
