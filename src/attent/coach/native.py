@@ -33,6 +33,7 @@ COMPILED = (
     "needs",
     "promises",
     "reading",
+    "tense",
     "timegates",
     "timewords",
     "transcript",

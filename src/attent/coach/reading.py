@@ -16,6 +16,8 @@ from attent.coach.language import (
     normalise,
 )
 from attent.coach.rules import Language, RuleSet
+from attent.coach.tense import KINDS as PAST_OR_AHEAD
+from attent.coach.tense import said_of_the_past
 from attent.coach.timewords import Bit, find_times
 from attent.coach.transcript import Transcript
 
@@ -155,12 +157,19 @@ class Reading:
         return any(lang.matchers[key].search(text, keys) for lang in self.rules.languages.values())
 
     def times(self, index: int) -> list[Bit]:
-        """Forward-looking time expressions in line `index` (cached)."""
+        """Forward-looking time expressions in line `index` (cached): not a weekday or a date that the
+        clause says has passed (`attent.coach.tense`)."""
         found = self._times.get(index)
         if found is None:
-            text = self.text[index]
+            text, code = self.text[index], self.line_lang[index]
             timed = _DIGIT.search(text) or _TIMEWORD.search(text)
-            found = find_times(text, self.line_lang[index], self.keys[index]) if timed else []
+            found = find_times(text, code, self.keys[index]) if timed else []
+            if any(bit.kind in PAST_OR_AHEAD for bit in found):
+                found = [
+                    bit
+                    for bit in found
+                    if bit.kind not in PAST_OR_AHEAD or not said_of_the_past(text, bit.start, bit.end, code)
+                ]
             self._times[index] = found
         return found
 

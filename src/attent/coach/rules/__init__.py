@@ -62,12 +62,15 @@ class RuleSet:
     policy_facts: dict[str, frozenset[str]]
 
 
+NOT_PHRASES = ("time", "phrasing", "tense")  # sections of the rule book that hold no phrase lists
+
+
 def _language(code: str) -> Language:
     raw = tomllib.loads((HERE / f"{code}.toml").read_text(encoding="utf-8"))
     patterns = {
         (section, name): phrases(items)
         for section, body in raw.items()
-        if section not in ("time", "phrasing")
+        if section not in NOT_PHRASES
         for name, items in body.items()
         if isinstance(items, list)
     }
@@ -81,14 +84,14 @@ def _language(code: str) -> Language:
         anchored=frozenset(
             (section, name)
             for section, body in raw.items()
-            if section not in ("time", "phrasing")
+            if section not in NOT_PHRASES
             for name, items in body.items()
             if isinstance(items, list) and any("^" in item or "$" in item for item in items)
         ),
         anchors={
             (section, name): list_anchors(items)
             for section, body in raw.items()
-            if section not in ("time", "phrasing")
+            if section not in NOT_PHRASES
             for name, items in body.items()
             if isinstance(items, list)
         },
@@ -96,7 +99,7 @@ def _language(code: str) -> Language:
     matchers = {
         (section, name): list_matcher(items)
         for section, body in raw.items()
-        if section not in ("time", "phrasing")
+        if section not in NOT_PHRASES
         for name, items in body.items()
         if isinstance(items, list)
     }
