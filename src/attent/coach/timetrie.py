@@ -3,18 +3,18 @@
 Two costs of the plain patterns: an alternation of thirty words is tried one word at a time at each
 position, and a pattern that starts with a look-behind (`(?<![\\w])`) is tried at every position of the
 line, as the regex engine has no first character to jump to. `trie` factors the words' shared prefixes
-(the rule book keeps its plain lists); `WordStart` searches a pattern without its look-behind, from
-characters that can start a match, and checks the look-behind itself. `tests/unit/test_coach_timetrie.py`
-compares both with the plain patterns on every corpus line and a few thousand generated ones.
+(the rule book keeps its plain lists); `WordStart` searches a pattern whose body starts with a word
+without its look-behind, so the engine jumps to the word's letters, and checks the look-behind itself.
+`tests/unit/test_coach_timetrie.py` compares both with the plain patterns on every corpus line and a few
+thousand generated ones.
 """
 
 import re
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-_PLAIN = frozenset(
-    "abcdefghijklmnopqrstuvwxyz0123456789 -'"
-)  # characters a regex source matches as themselves
+# Characters a regex source matches as themselves (a word of only these is plain).
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 -'")
 _QUANTIFIER = ("?", "*", "{", "+")
 
 
