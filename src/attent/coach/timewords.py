@@ -14,6 +14,7 @@ from attent.coach.rules import Language, load_rules
 from attent.coach.timegates import at_word as _at_word
 from attent.coach.timegates import gates as _gates
 from attent.coach.timegates import key_gates
+from attent.coach.timetrie import Finds, WordStart, plain_alt, trie
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +26,6 @@ class Bit:
     value: Any
     start: int
     end: int
-
-
-def _alt(words: list[str] | dict[str, Any]) -> str:
-    return "|".join(sorted(words, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -65,6 +62,7 @@ class TimeGrammar:
     needs: dict[str, re.Pattern[str] | None]  # per pattern, the literal pieces a line must hold one of
     gates: dict[str, re.Pattern[str]]  # per pattern, a part every match holds (`_gates`)
     keys: dict[str, frozenset[str] | None]  # per pattern, the line keys it needs one of (`key_gates`)
+    finds: dict[str, Finds]  # per pattern above, what finds its matches (the pattern, or `WordStart`)
 
 
 _UNITS = ("business_days", "weeks", "days", "hours", "minutes", "seconds")
@@ -97,12 +95,21 @@ def _unit_of(g: "TimeGrammar", word: str) -> str:
 def grammar(code: str) -> TimeGrammar:
     """Compile one language's time words (once per process)."""
     language: Language = load_rules().languages[code]
-    raw = language.time
+    return compile_grammar(language.time)
+
+
+def compile_grammar(raw: dict[str, Any], *, plain: bool = False) -> TimeGrammar:
+    """The patterns for one language's time words. `plain` builds them as the rule book reads (each list one
+    alternation, longest word first, searched as one regex); otherwise the word lists are factored into
+    tries and the look-behind-led patterns are searched from where a match can start (`timetrie`): the
+    same matches for less work, which `tests/unit/test_coach_timetrie.py` checks against `plain`."""
+    _alt = plain_alt if plain else trie
     numbers = {k: float(v) for k, v in raw["numbers"].items()}
     num = rf"(?:\d+(?:[.,]5)?|{_alt(numbers)})"
-    units = _alt(
+    unit_words = (
         raw["business_days"] + raw["weeks"] + raw["days"] + raw["hours"] + raw["minutes"] + raw["seconds"]
     )
+    units = _alt(unit_words)
     rng = _alt([re.escape(r) for r in raw["range"]])
     b, e = r"(?<![\w:.])", r"(?![\w])"
     hhmm = r"\d{1,2}(?:[:.]\d{2})?"
@@ -110,49 +117,92 @@ def grammar(code: str) -> TimeGrammar:
     days = _alt(days_words)
     ampm = r"a\.?m\.?|p\.?m\.?|o'?clock|uur|u"
     ordinals = _alt(raw["ordinals"]) if raw.get("ordinals") else "(?!)"  # spelled out; "(?!)" never matches
-    return TimeGrammar(
-        duration=re.compile(rf"{b}(?:(?P<lo>{num})\s*(?:{rng})\s*)?(?P<n>{num})\s*(?P<unit>{units}){e}"),
-        fixed=re.compile(rf"{b}(?P<fixed>{_alt(raw['fixed'])}){e}"),
-        clock=re.compile(
-            rf"{b}(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}})|u(?P<m2>\d{{2}}))\s*(?P<ap>a\.?m\.?|p\.?m\.?|uur)?{e}"
+    next_words = ["volgende", "komende", "aanstaande", "next", "this", "coming", "deze"]
+    bodies: dict[str, tuple[str, str, bool]] = {
+        "duration": (b, rf"(?:(?P<lo>{num})\s*(?:{rng})\s*)?(?P<n>{num})\s*(?P<unit>{units}){e}", False),
+        "fixed": (b, rf"(?P<fixed>{_alt(raw['fixed'])}){e}", True),
+        "clock": (
+            b,
+            rf"(?P<h>\d{{1,2}})(?:[:.](?P<m>\d{{2}})|u(?P<m2>\d{{2}}))\s*(?P<ap>a\.?m\.?|p\.?m\.?|uur)?{e}",
+            False,
         ),
-        bare_hour=re.compile(rf"{b}(?P<h>\d{{1,2}}|{_alt(numbers)})\s*(?P<ap>{ampm}){e}"),
-        after_clock_word=re.compile(
-            rf"(?<![\w])(?:{_alt(raw['clock_words'])})\s+(?P<h>\d{{1,2}}|{_alt(numbers)})"
+        "bare_hour": (b, rf"(?P<h>\d{{1,2}}|{_alt(numbers)})\s*(?P<ap>{ampm}){e}", False),
+        "after_clock_word": (
+            r"(?<![\w])",
+            rf"(?:{_alt(raw['clock_words'])})\s+(?P<h>\d{{1,2}}|{_alt(numbers)})"
             rf"(?=\s*(?:$|[,.;!?)]|(?:and|en|or|of|tomorrow|today|morgen|vandaag|at the latest|uiterlijk|"
-            rf"in the|'s|in de)\b|to\s+(?!(?:\d|{_alt(numbers)}|half|quarter)\b)[a-z]))"  # "at ten to call"
+            rf"in the|'s|in de)\b|to\s+(?!(?:\d|{_alt(numbers)}|half|quarter)\b)[a-z]))",  # "at ten to call"
+            True,
         ),
-        between=re.compile(
-            rf"{b}(?:tussen|between)\s+(?:{hhmm}|{_alt(numbers)})\s*(?:uur\s+)?(?:en|and|-)\s+"
-            rf"(?P<h>\d{{1,2}}|{_alt(numbers)})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ap>{ampm})?{e}"
+        "between": (
+            b,
+            rf"(?:tussen|between)\s+(?:{hhmm}|{_alt(numbers)})\s*(?:uur\s+)?(?:en|and|-)\s+"
+            rf"(?P<h>\d{{1,2}}|{_alt(numbers)})(?:[:.](?P<m>\d{{2}}))?\s*(?P<ap>{ampm})?{e}",
+            True,
         ),
-        half=re.compile(
-            rf"{b}(?:(?P<q>kwart|quarter)\s+(?P<dir>over|voor|past|to)|(?P<half>half)(?:\s+(?P<past>past))?)\s+(?P<h>\d{{1,2}}|{_alt(numbers)}){e}"
+        "half": (
+            b,
+            rf"(?:(?P<q>kwart|quarter)\s+(?P<dir>over|voor|past|to)|(?P<half>half)(?:\s+(?P<past>past))?)\s+"
+            rf"(?P<h>\d{{1,2}}|{_alt(numbers)}){e}",
+            False,
         ),
-        day=re.compile(
-            rf"{b}(?:(?P<next>volgende|komende|aanstaande|next|this|coming|deze)\s+)?"
-            rf"(?P<day>{days}){e}"
+        "day": (b, rf"(?:(?P<next>{'|'.join(next_words)})\s+)?(?P<day>{days}){e}", False),
+        "part": (b, rf"(?P<part>{_alt(raw['parts'])}){e}", True),
+        "next_week": (b, rf"(?:{_alt(raw['next_week'])}){e}", True),
+        "this_week": (b, rf"(?:{_alt(raw['this_week'])}){e}", True),
+        "date": (
+            b,
+            rf"(?:(?:the\s+)?(?P<d1>\d{{1,2}}|{ordinals})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?P<m1>{_alt(raw['months'])})"
+            rf"|(?P<m2>{_alt(raw['months'])})\s+(?:the\s+)?(?P<d2>\d{{1,2}}|{ordinals})(?:st|nd|rd|th)?){e}",
+            False,
         ),
-        part=re.compile(rf"{b}(?P<part>{_alt(raw['parts'])}){e}"),
-        next_week=re.compile(rf"{b}(?:{_alt(raw['next_week'])}){e}"),
-        this_week=re.compile(rf"{b}(?:{_alt(raw['this_week'])}){e}"),
-        date=re.compile(
-            rf"{b}(?:(?:the\s+)?(?P<d1>\d{{1,2}}|{ordinals})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?P<m1>{_alt(raw['months'])})"
-            rf"|(?P<m2>{_alt(raw['months'])})\s+(?:the\s+)?(?P<d2>\d{{1,2}}|{ordinals})(?:st|nd|rd|th)?){e}"
+        "day_of_month": (  # "Friday the sixth", "vrijdag de 6e": the month is the next that has it
+            r"(?<![\w])",
+            rf"(?:{_alt(raw['weekdays'])}),?\s+(?P<dm>(?:the|de)\s+(?P<d>\d{{1,2}}|{ordinals})"
+            rf"(?:st|nd|rd|th|e)?|(?P<d3>\d{{1,2}})(?:st|nd|rd|th|e)){e}(?!\s*(?:of\s+)?(?:{_alt(raw['months'])}))",
+            True,
         ),
-        day_of_month=re.compile(  # "Friday the sixth", "vrijdag de 6e": the month is the next that has it
-            rf"(?<![\w])(?:{_alt(raw['weekdays'])}),?\s+(?P<dm>(?:the|de)\s+(?P<d>\d{{1,2}}|{ordinals})"
-            rf"(?:st|nd|rd|th|e)?|(?P<d3>\d{{1,2}})(?:st|nd|rd|th|e)){e}(?!\s*(?:of\s+)?(?:{_alt(raw['months'])}))"
+        "weekday_part": (  # written as one word: "donderdagochtend", "vrijdagmiddag"
+            r"(?<![\w])",
+            rf"(?P<wd>{_alt(raw['weekdays'])})(?P<part>{_alt(raw.get('weekday_parts') or ['(?!)'])})(?![\w])",
+            True,
         ),
-        weekday_part=re.compile(  # written as one word: "donderdagochtend", "vrijdagmiddag"
-            rf"(?<![\w])(?P<wd>{_alt(raw['weekdays'])})"
-            rf"(?P<part>{_alt(raw.get('weekday_parts') or ['(?!)'])})(?![\w])"
+        "about": (
+            b,
+            rf"(?:een\s+)?(?P<unit>{units})\s+of\s+(?P<n>{num}){e}",
+            False,
+        ),  # "een minuut of tien"
+        "bare_date": (  # "on the 12th", "op de 12e": the next 12th
+            r"(?<![\w])",
+            rf"(?:on|by|before|op|voor|uiterlijk)\s+(?:the|de)\s+(?P<dm>(?P<d>\d{{1,2}})(?:st|nd|rd|th|e)){e}"
+            rf"(?!\s*(?:of\s+)?(?:{_alt(raw['months'])}))",
+            True,
         ),
-        about=re.compile(rf"{b}(?:een\s+)?(?P<unit>{units})\s+of\s+(?P<n>{num}){e}"),  # "een minuut of tien"
-        bare_date=re.compile(  # "on the 12th", "op de 12e": the next 12th
-            rf"(?<![\w])(?:on|by|before|op|voor|uiterlijk)\s+(?:the|de)\s+(?P<dm>(?P<d>\d{{1,2}})(?:st|nd|rd|th|e)){e}"
-            rf"(?!\s*(?:of\s+)?(?:{_alt(raw['months'])}))"
-        ),
+    }
+    patterns = {name: re.compile(before + body) for name, (before, body, _) in bodies.items()}
+    finds: dict[str, Finds] = dict(patterns)
+    if not plain:
+        for name, (before, body, jumps) in bodies.items():
+            if jumps:
+                finds[name] = WordStart(body, ":." if before == b else "")
+    return TimeGrammar(
+        duration=patterns["duration"],
+        fixed=patterns["fixed"],
+        clock=patterns["clock"],
+        bare_hour=patterns["bare_hour"],
+        after_clock_word=patterns["after_clock_word"],
+        between=patterns["between"],
+        half=patterns["half"],
+        day=patterns["day"],
+        part=patterns["part"],
+        next_week=patterns["next_week"],
+        this_week=patterns["this_week"],
+        date=patterns["date"],
+        day_of_month=patterns["day_of_month"],
+        weekday_part=patterns["weekday_part"],
+        about=patterns["about"],
+        bare_date=patterns["bare_date"],
+        finds=finds,
         past_before=re.compile(rf"(?<![\w])(?:{_alt(raw['past'])})(?![\w])"),
         past_after=re.compile(r"^\s*(?:geleden|ago)\b"),
         clock_words=frozenset(raw["clock_words"]),
@@ -212,7 +262,11 @@ def find_times(text: str, code: str, keys: frozenset[str] | None = None) -> list
     """Every forward-looking time expression in a normalised line, in order; past ones are left out
     ("al 3 weken", "yesterday", "was supposed to arrive Monday"). `keys` are the line's `text_keys` (the
     reading has them): a set test on them rules most patterns out before a regex runs."""
-    g = grammar(code)
+    return find_with(grammar(code), text, keys)
+
+
+def find_with(g: TimeGrammar, text: str, keys: frozenset[str] | None = None) -> list[Bit]:
+    """`find_times` with the patterns of `g` (the tests compare the plain grammar's answers with these)."""
     if keys is None:
         keys = text_keys(text)
     bits: list[Bit] = []
@@ -233,24 +287,27 @@ def find_times(text: str, code: str, keys: frozenset[str] | None = None) -> list
         taken.append((s, e))
 
     digit = _DIGIT.search(text) is not None
-    for m in g.between.finditer(text) if "tussen" in text or "between" in text else ():
+    finds = g.finds
+    for m in finds["between"].finditer(text) if "tussen" in text or "between" in text else ():
         add("clock", (_hour(g, m["h"]), int(m["m"] or 0), m["ap"]), m.start(), m.end())
     gates = g.gates
-    for m in g.fixed.finditer(text) if _may(g, "fixed", keys) and _at_word(gates["fixed"], text) else ():
+    for m in (
+        finds["fixed"].finditer(text) if _may(g, "fixed", keys) and _at_word(gates["fixed"], text) else ()
+    ):
         add("duration", float(g.raw["fixed"][m["fixed"]]), m.start(), m.end())
-    for m in g.clock.finditer(text) if digit and gates["clock"].search(text) else ():
+    for m in finds["clock"].finditer(text) if digit and gates["clock"].search(text) else ():
         add("clock", (int(m["h"]), int(m["m"] or m["m2"]), m["ap"]), m.start(), m.end())
-    for m in g.half.finditer(text) if ("half" in text or "kwart" in text or "quarter" in text) else ():
+    for m in finds["half"].finditer(text) if ("half" in text or "kwart" in text or "quarter" in text) else ():
         h = _hour(g, m["h"])
         if m["q"]:
             hour, minute = (h, 15) if m["dir"] in ("over", "past") else (h - 1, 45)
         else:
             hour, minute = (h, 30) if m["past"] else (h - 1, 30)  # Dutch "half drie" is 2:30
         add("clock", (hour, minute, None), m.start(), m.end())
-    for m in g.about.finditer(text) if g.raw.get("unit_before_number") and " of " in text else ():
+    for m in finds["about"].finditer(text) if g.raw.get("unit_before_number") and " of " in text else ():
         kind, value = _minutes(g, _number(g, m["n"]), m["unit"])
         add(kind, value, m.start(), m.end())
-    for m in g.duration.finditer(text) if gates["duration"].search(text) else ():
+    for m in finds["duration"].finditer(text) if gates["duration"].search(text) else ():
         if not free(m.start(), m.end()):
             continue
         n = _number(g, m["n"])
@@ -265,39 +322,41 @@ def find_times(text: str, code: str, keys: frozenset[str] | None = None) -> list
         if kind == "duration" and unit in g.raw["seconds"] and n < 10:
             continue  # "one sec" is a filler, not a time
         add(kind, value, m.start(), m.end())
-    for m in g.bare_hour.finditer(text) if digit or _at_word(gates["bare_hour"], text) else ():
+    for m in finds["bare_hour"].finditer(text) if digit or _at_word(gates["bare_hour"], text) else ():
         h = _hour(g, m["h"])
         if 0 < h <= 24 and (m["ap"] not in ("uur", "u") or _word_before(text, m.start()) in g.clock_words):
             add("clock", (h, 0, m["ap"]), m.start(), m.end())
     clocked = _may(g, "after_clock_word", keys) and (digit or _at_word(gates["after_clock_word"], text))
-    for m in g.after_clock_word.finditer(text) if clocked else ():  # "before twelve", "om drie"
+    for m in finds["after_clock_word"].finditer(text) if clocked else ():  # "before twelve", "om drie"
         h = _hour(g, m["h"])
         if 0 < h <= 24:
             add("clock", (h, 0, None), m.start("h"), m.end())
     weekly = "week" in text
-    for m in g.next_week.finditer(text) if weekly else ():
+    for m in finds["next_week"].finditer(text) if weekly else ():
         add("next_week", None, m.start(), m.end())
-    for m in g.this_week.finditer(text) if weekly else ():
+    for m in finds["this_week"].finditer(text) if weekly else ():
         add("this_week", None, m.start(), m.end())
     spelled = g.needs["ordinal"] is not None and _present(g.needs["ordinal"], text)
-    for m in g.date.finditer(text) if (digit or spelled) and _may(g, "date", keys) else ():
+    for m in finds["date"].finditer(text) if (digit or spelled) and _may(g, "date", keys) else ():
         month = g.raw["months"][m["m1"] or m["m2"]]
         dom = m["d1"] or m["d2"]
         add("date", (month, int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])), m.start(), m.end())
-    for m in g.bare_date.finditer(text) if digit and _may(g, "bare_date", keys) else ():
+    for m in finds["bare_date"].finditer(text) if digit and _may(g, "bare_date", keys) else ():
         add("date", (None, int(m["d"])), m.start("dm"), m.end())
     weekday_parts = (
         g.raw.get("weekday_parts") and _may(g, "weekday_part", keys) and _at_word(gates["weekday_part"], text)
     )
-    for m in g.weekday_part.finditer(text) if weekday_parts else ():
+    for m in finds["weekday_part"].finditer(text) if weekday_parts else ():
         if not _is_past(g, text, m.start(), m.end()):
             bits.append(Bit("weekday", g.raw["weekdays"][m["wd"]], m.start(), m.start("part")))
             bits.append(Bit("part", int(g.raw["parts"][m["part"]]), m.start("part"), m.end()))
-    for m in g.day_of_month.finditer(text) if (digit or spelled) and _may(g, "day_of_month", keys) else ():
+    for m in (
+        finds["day_of_month"].finditer(text) if (digit or spelled) and _may(g, "day_of_month", keys) else ()
+    ):
         dom = m["d"] or m["d3"]
         number = int(dom) if dom.isdigit() else int(g.raw["ordinals"][dom])
         add("date", (None, number), m.start("dm"), m.end())
-    for m in g.part.finditer(text) if _may(g, "part", keys) and _at_word(gates["part"], text) else ():
+    for m in finds["part"].finditer(text) if _may(g, "part", keys) and _at_word(gates["part"], text) else ():
         word = m["part"]
         standalone = " " in word or word not in (
             "ochtend",
@@ -311,7 +370,7 @@ def find_times(text: str, code: str, keys: frozenset[str] | None = None) -> list
             g, text, m.start(), m.end()
         ):
             bits.append(Bit("part", int(g.raw["parts"][word]), m.start(), m.end()))
-    for m in g.day.finditer(text) if _may(g, "day", keys) and _at_word(gates["day"], text) else ():
+    for m in finds["day"].finditer(text) if _may(g, "day", keys) and _at_word(gates["day"], text) else ():
         if _is_past(g, text, m.start(), m.end()):
             continue
         word = m["day"]
