@@ -119,7 +119,9 @@ class ListBook:
     A line's keys give, in one pass, the set of lists it could match (`maybe`); asking about any other list is
     then one set test on a number, where it was a tuple key, a dict lookup and a set-disjointness test."""
 
-    def __init__(self, lists: dict[tuple[str, str], ListMatcher]) -> None:
+    def __init__(
+        self, lists: dict[tuple[str, str], ListMatcher], anchored: frozenset[tuple[str, str]] = frozenset()
+    ) -> None:
         self.slots: dict[str, dict[str, int]] = {}  # section -> name -> the list's number
         self.matchers: list[ListMatcher] = []
         by_key: dict[str, set[int]] = {}
@@ -134,6 +136,8 @@ class ListBook:
                 by_key.setdefault(key, set()).add(slot)
         self.by_key = {key: frozenset(slots) for key, slots in by_key.items()}
         self.always = frozenset(always)
+        # lists with a phrase tied to the text's start or end: a part may match where the whole line does not
+        self.anchored = frozenset(self.slots[section][name] for section, name in anchored)
 
     def maybe(self, keys: frozenset[str]) -> set[int]:
         """The lists a line with these keys may hold a phrase of (with those searched on every line)."""

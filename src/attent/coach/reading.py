@@ -15,6 +15,7 @@ from attent.coach.language import (
     line_scores,
     normalise,
 )
+from attent.coach.matcher import ListBook
 from attent.coach.rules import Language, RuleSet
 from attent.coach.tense import KINDS as PAST_OR_AHEAD
 from attent.coach.tense import said_of_the_past
@@ -97,6 +98,7 @@ class Reading:
         languages = self.rules.languages
         self._langs = [languages[code] for code in self.line_lang]  # each line's rule book
         self._books = [lang.book for lang in self._langs]  # see `attent.coach.matcher.ListBook`
+        self._every_book = [lang.book for lang in languages.values()]
         self._maybe = [book.maybe(keys) for book, keys in zip(self._books, self.keys, strict=True)]
         self._found: list[dict[int, bool]] = [{} for _ in lines]  # per line, the lists searched
         self.agent = [i for i, s in enumerate(self.speaker) if s == "agent"]
@@ -120,7 +122,9 @@ class Reading:
     def has(self, index: int, section: str, name: str) -> bool:
         """Whether line `index` holds a phrase of the list, in its own language (asked once per line)."""
         book = self._books[index]
-        slot = book.slots[section][name]
+        return self._has(index, book, book.slots[section][name])
+
+    def _has(self, index: int, book: ListBook, slot: int) -> bool:
         if slot not in self._maybe[index]:
             return False  # most lines and lists: no word any phrase needs
         found = self._found[index].get(slot)
@@ -140,21 +144,21 @@ class Reading:
 
         A part holds no phrase the whole line lacks (unless the list anchors at the start or end of the text),
         so the line's cached answer rules most parts out without a search."""
-        lang, key = self._langs[index], (section, name)
-        if key not in lang.anchored and not self.has(index, section, name):
+        book = self._books[index]
+        slot = book.slots[section][name]
+        if slot not in book.anchored and not self._has(index, book, slot):
             return False
         if text == self.text[index]:  # a line of one sentence: the line's own (cached) answer
-            return self.has(index, section, name)
+            return self._has(index, book, slot)
         keys = self._part_keys.get(text)
         if keys is None:
             keys = self._part_keys[text] = line_words(text)[0]  # its keys as the line's are read
-        return lang.matchers[key].search(text, keys)
+        return book.matchers[slot].search(text, keys)
 
     def has_any_language(self, index: int, section: str, name: str) -> bool:
         """Like `has`, but in either language (for words that mean the same in both, e.g. numbers)."""
         text, keys = self.text[index], self.keys[index]
-        key = (section, name)
-        return any(lang.matchers[key].search(text, keys) for lang in self.rules.languages.values())
+        return any(book.matchers[book.slots[section][name]].search(text, keys) for book in self._every_book)
 
     def times(self, index: int) -> list[Bit]:
         """Forward-looking time expressions in line `index` (cached): not a weekday or a date that the

@@ -103,7 +103,7 @@ def _language(code: str) -> Language:
         for name, items in body.items()
         if isinstance(items, list)
     }
-    return dataclasses.replace(language, matchers=matchers, book=ListBook(matchers))
+    return dataclasses.replace(language, matchers=matchers, book=ListBook(matchers, language.anchored))
 
 
 @lru_cache(maxsize=1)
