@@ -1,5 +1,7 @@
 # Attent: `make run` starts it with demo data on SQLite; `make test` runs every check.
-PY ?= python3
+# The interpreter for .venv: Debian's python3 where it has venv (built with PGO and LTO, about 10% faster than a
+# pyenv build without --enable-optimizations: bench/README.md), else the first python3 on the PATH.
+PY ?= $(shell /usr/bin/python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)

@@ -34,6 +34,7 @@ COMPILED = (
     "promises",
     "reading",
     "tense",
+    "timetrie",
     "timegates",
     "timewords",
     "transcript",
