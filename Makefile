@@ -20,7 +20,7 @@ install: $(STAMP)
 # The coach's scoring modules compiled with mypyc (attent.coach.native); a no-op while the build matches the
 # sources. Without a C compiler the coach still runs, as plain Python and slower.
 native: install
-	@command -v cc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc python3-dev >/dev/null; }
+	@command -v cc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc python3-dev >/dev/null; } || echo "warning: no C compiler could be installed"
 	@$(BIN)/python -m attent.coach.build_native || echo "warning: the coach was not compiled; it runs as plain Python"
 
 run: native
