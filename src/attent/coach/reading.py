@@ -17,8 +17,6 @@ from attent.coach.language import (
 )
 from attent.coach.matcher import ListBook
 from attent.coach.rules import Language, RuleSet
-from attent.coach.tense import KINDS as PAST_OR_AHEAD
-from attent.coach.tense import said_of_the_past
 from attent.coach.timewords import Bit, find_times
 from attent.coach.transcript import Transcript
 
@@ -161,19 +159,12 @@ class Reading:
         return any(book.matchers[book.slots[section][name]].search(text, keys) for book in self._every_book)
 
     def times(self, index: int) -> list[Bit]:
-        """Forward-looking time expressions in line `index` (cached): not a weekday or a date that the
-        clause says has passed (`attent.coach.tense`)."""
+        """Forward-looking time expressions in line `index` (cached)."""
         found = self._times.get(index)
         if found is None:
-            text, code = self.text[index], self.line_lang[index]
+            text = self.text[index]
             timed = _DIGIT.search(text) or _TIMEWORD.search(text)
-            found = find_times(text, code, self.keys[index]) if timed else []
-            if any(bit.kind in PAST_OR_AHEAD for bit in found):
-                found = [
-                    bit
-                    for bit in found
-                    if bit.kind not in PAST_OR_AHEAD or not said_of_the_past(text, bit.start, bit.end, code)
-                ]
+            found = find_times(text, self.line_lang[index], self.keys[index]) if timed else []
             self._times[index] = found
         return found
 

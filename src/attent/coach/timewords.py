@@ -11,6 +11,8 @@ from typing import Any
 
 from attent.coach.anchors import text_keys
 from attent.coach.rules import Language, load_rules
+from attent.coach.tense import KINDS as PAST_OR_AHEAD
+from attent.coach.tense import said_of_the_past
 from attent.coach.timegates import at_word as _at_word
 from attent.coach.timegates import gates as _gates
 from attent.coach.timegates import key_gates
@@ -260,9 +262,17 @@ def _may(g: TimeGrammar, name: str, keys: frozenset[str]) -> bool:
 
 def find_times(text: str, code: str, keys: frozenset[str] | None = None) -> list[Bit]:
     """Every forward-looking time expression in a normalised line, in order; past ones are left out
-    ("al 3 weken", "yesterday", "was supposed to arrive Monday"). `keys` are the line's `text_keys` (the
-    reading has them): a set test on them rules most patterns out before a regex runs."""
-    return find_with(grammar(code), text, keys)
+    ("al 3 weken", "yesterday", "was supposed to arrive Monday", and a weekday or a date its clause says has
+    passed: `attent.coach.tense`). `keys` are the line's `text_keys` (the reading has them): a set test on
+    them rules most patterns out before a regex runs."""
+    bits = find_with(grammar(code), text, keys)
+    if any(bit.kind in PAST_OR_AHEAD for bit in bits):
+        bits = [
+            bit
+            for bit in bits
+            if bit.kind not in PAST_OR_AHEAD or not said_of_the_past(text, bit.start, bit.end, code)
+        ]
+    return bits
 
 
 def find_with(g: TimeGrammar, text: str, keys: frozenset[str] | None = None) -> list[Bit]:
