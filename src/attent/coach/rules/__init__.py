@@ -4,10 +4,9 @@ The lists are data so an admin can read (and a team can change) what the coach l
 reading Python; the code in `attent.coach.behaviours` only says how the lists combine.
 """
 
-import dataclasses
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
@@ -36,10 +35,10 @@ class Language:
     time: dict[str, Any]
     filler_max_words: int
     raw: dict[str, Any]
-    anchors: dict[tuple[str, str], Anchors | None] = field(default_factory=dict)  # prefilter per list
-    anchored: frozenset[tuple[str, str]] = frozenset()  # lists with a phrase tied to the text's start or end
-    matchers: dict[tuple[str, str], ListMatcher] = field(default_factory=dict)  # what `Reading.has` asks
-    book: ListBook = field(default_factory=lambda: ListBook({}))  # the same matchers, numbered
+    anchors: dict[tuple[str, str], Anchors | None]  # prefilter per list
+    anchored: frozenset[tuple[str, str]]  # lists with a phrase tied to the text's start or end
+    matchers: dict[tuple[str, str], ListMatcher]  # each list's matcher
+    book: ListBook  # the same matchers, numbered: what `Reading.has` asks
 
     def p(self, section: str, name: str) -> re.Pattern[str]:
         """The compiled phrase list `name` of `section`."""
@@ -67,43 +66,27 @@ NOT_PHRASES = ("time", "phrasing", "tense")  # sections of the rule book that ho
 
 def _language(code: str) -> Language:
     raw = tomllib.loads((HERE / f"{code}.toml").read_text(encoding="utf-8"))
-    patterns = {
-        (section, name): phrases(items)
+    lists: dict[tuple[str, str], list[str]] = {
+        (section, name): items
         for section, body in raw.items()
         if section not in NOT_PHRASES
         for name, items in body.items()
         if isinstance(items, list)
     }
-    language = Language(
+    anchored = frozenset(key for key, items in lists.items() if any("^" in i or "$" in i for i in items))
+    matchers = {key: list_matcher(items) for key, items in lists.items()}
+    return Language(
         code=code,
-        patterns=patterns,
+        patterns={key: phrases(items) for key, items in lists.items()},
         phrasing=dict(raw["phrasing"]),
         time=raw["time"],
         filler_max_words=int(raw["narrates"]["filler_max_words"]),
         raw=raw,
-        anchored=frozenset(
-            (section, name)
-            for section, body in raw.items()
-            if section not in NOT_PHRASES
-            for name, items in body.items()
-            if isinstance(items, list) and any("^" in item or "$" in item for item in items)
-        ),
-        anchors={
-            (section, name): list_anchors(items)
-            for section, body in raw.items()
-            if section not in NOT_PHRASES
-            for name, items in body.items()
-            if isinstance(items, list)
-        },
+        anchored=anchored,
+        anchors={key: list_anchors(items) for key, items in lists.items()},
+        matchers=matchers,
+        book=ListBook(matchers, anchored),
     )
-    matchers = {
-        (section, name): list_matcher(items)
-        for section, body in raw.items()
-        if section not in NOT_PHRASES
-        for name, items in body.items()
-        if isinstance(items, list)
-    }
-    return dataclasses.replace(language, matchers=matchers, book=ListBook(matchers, language.anchored))
 
 
 @lru_cache(maxsize=1)
