@@ -22,11 +22,11 @@ from attent.contacts import api as contacts_api
 from attent.core import problems
 from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
-from attent.core.errors import AttentError
+from attent.core.errors import AttentError, Invalid
 from attent.core.live import Listener
 from attent.core.middleware import BodyLimit, SecurityHeaders
 from attent.core.settings import Settings, get_settings
-from attent.core.templating import render
+from attent.core.templating import page_language, render
 from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.customers import pages as customers_pages
@@ -48,8 +48,15 @@ API_PREFIX = "/api/v1"
 
 
 def _page_error(request: Request, error: AttentError) -> HTMLResponse:
+    language = page_language(request)
     return render(
-        request, "error.html", status_code=error.status, title=error.title, detail=error.detail, agent=None
+        request,
+        "error.html",
+        status_code=error.status,
+        title=error.heading(language),
+        detail=error.say(language),
+        errors=[e.say(language) for e in error.errors] if isinstance(error, Invalid) else [],
+        agent=None,
     )
 
 

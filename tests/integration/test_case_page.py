@@ -72,7 +72,7 @@ def test_a_refused_action_says_why_and_writes_nothing(page, tenant, api):
     assert response.status_code == 422 or response.status_code == 409
     assert 'role="alert"' in response.text and "resolved" in response.text
     empty = _post(page, tenant.case.id, "note", text="   ")
-    assert empty.status_code == 422 and "Write something" in empty.text
+    assert empty.status_code == 422 and "Schrijf iets in de notitie." in empty.text
     assert _kinds(api, tenant.case.id) == before
 
 
@@ -95,10 +95,11 @@ def test_a_promise_at_a_local_clock_time_is_due_then_and_a_promise_needs_a_time(
     assert made["due_by"] == "2026-11-23T13:15:00Z"
     refused = _post(page, tenant.case.id, "promise", kind="callback", in_minutes="", due_at="")
     assert (
-        refused.status_code == 422 and "Say when: within how many minutes, or at what time." in refused.text
+        refused.status_code == 422
+        and "Zeg wanneer: binnen hoeveel minuten, of op welk tijdstip." in refused.text
     )
     garbled = _post(page, tenant.case.id, "promise", kind="callback", due_at="morgen om twee")
-    assert garbled.status_code == 422 and "The time is not a date and time." in garbled.text
+    assert garbled.status_code == 422 and "Het tijdstip is geen datum en tijd." in garbled.text
     assert len(api.get("/api/v1/promises").json()["items"]) == 1
 
 

@@ -38,7 +38,7 @@ def test_outcome_and_end_go_together(api, tenant):
         f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone", "outcome": "dropped"}
     )
     assert response.status_code == 422
-    assert "ended_at and outcome go together" in response.json()["errors"][0]["message"]
+    assert "ended_at en outcome horen bij elkaar" in response.json()["errors"][0]["message"]
 
 
 def test_end_a_running_contact(api, tenant, clock):

@@ -12,6 +12,7 @@ from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMemb
 from attent.agents.schemas import AgentCreate, AgentUpdate
 from attent.core.db import claim_rows
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
+from attent.core.i18n import Label
 from attent.core.security import hash_password, new_token, token_hash, verify_password
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -20,8 +21,13 @@ TOUCH_EVERY = timedelta(minutes=1)
 def require_role(actor: Agent, *roles: Role) -> None:
     """Refuse unless the actor has one of these roles (admins may do everything)."""
     if actor.role not in (*roles, Role.ADMIN):
-        needed = " or ".join(r.value for r in roles) if roles else "admin"
-        raise Forbidden("role_required", f"This needs the {needed} role; you are {actor.role.value}.")
+        needed = [Label(r.value, "role") for r in roles] or [Label(Role.ADMIN.value, "role")]
+        raise Forbidden(
+            "role_required",
+            "This needs the role {role}; you are {current}.",
+            role=needed[0] if len(needed) == 1 else needed,
+            current=Label(actor.role.value, "role"),
+        )
 
 
 # --- teams -----------------------------------------------------------------------------------------
@@ -34,7 +40,7 @@ def create_team(*, db: Session, actor: Agent, name: str, at: datetime) -> Team:
         select(Team.id).where(Team.organisation_id == actor.organisation_id, Team.name == name)
     )
     if exists is not None:
-        raise Conflict("team_exists", f"A team named {name!r} already exists.")
+        raise Conflict("team_exists", "A team named “{name}” already exists.", name=name)
     team = Team(organisation_id=actor.organisation_id, name=name, created_at=at)
     db.add(team)
     db.flush()
@@ -102,7 +108,9 @@ def _set_teams(*, db: Session, agent: Agent, team_ids: list[uuid.UUID]) -> None:
         )
     )
     unknown = [
-        FieldError(("team_ids", i), f"No team with id {t}.") for i, t in enumerate(team_ids) if t not in known
+        FieldError(("team_ids", i), "No team with id {id}.", {"id": t})
+        for i, t in enumerate(team_ids)
+        if t not in known
     ]
     if unknown:
         raise Invalid("unknown_team", "One or more teams do not exist.", unknown)
@@ -130,7 +138,7 @@ def create_agent(
         organisation_id = actor.organisation_id
     email = str(data.email).lower()
     if db.scalar(select(Agent.id).where(Agent.organisation_id == organisation_id, Agent.email == email)):
-        raise Conflict("agent_exists", f"An agent with e-mail {email} already exists.")
+        raise Conflict("agent_exists", "An agent with e-mail {email} already exists.", email=email)
     agent = Agent(
         organisation_id=organisation_id,
         email=email,
@@ -212,7 +220,13 @@ def set_presence(
         raise Invalid(
             "shift_ended",
             "The end of the shift is in the past.",
-            [FieldError(("until",), f"{until.isoformat()} is not after now ({at.isoformat()}).")],
+            [
+                FieldError(
+                    ("until",),
+                    "{until} is not after now ({now}).",
+                    {"until": until.isoformat(), "now": at.isoformat()},
+                )
+            ],
         )
     if agent.presence is not presence or agent.available_until != until:
         if agent.presence is not presence:

@@ -15,12 +15,16 @@ def _sent(fold: Fold, e: TimelineEvent) -> None:
 
 @reduces("message.failed")
 def _failed(fold: Fold, e: TimelineEvent) -> None:
+    said = e.data.get("said")
+    reason = (
+        fold.t(said["template"], **said["params"]) if isinstance(said, dict) else e.data.get("reason", "")
+    )
     fold.did(
         e,
         fold.t(
             "The customer was NOT told ({subject}): {reason}",
             subject=e.data.get("subject", ""),
-            reason=e.data.get("reason", ""),
+            reason=reason,
         ),
     )
 

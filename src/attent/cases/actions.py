@@ -27,7 +27,8 @@ from attent.contacts.service import log_contact
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
-from attent.core.templating import check_csrf
+from attent.core.forms import say_plain
+from attent.core.templating import check_csrf, page_language
 from attent.customers.models import Customer
 from attent.organisations.service import get_organisation
 from attent.playbooks.schemas import StepStart
@@ -60,14 +61,16 @@ def act_on_case(
         shown = action()
     except AttentError as exc:
         db.rollback()
-        reasons = [e.message for e in _field_errors(exc)]
+        language = page_language(request)
+        reasons = [e.say(language) for e in _field_errors(exc)]
         return case_view(
             request, db=db, actor=actor, clock=clock, case_id=case_id, status_code=exc.status,
-            form_error={"form": form, "detail": exc.detail, "errors": reasons},
+            form_error={"form": form, "detail": exc.say(language), "errors": reasons},
         )  # fmt: skip
     except ValidationError as exc:
         db.rollback()
-        messages = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        language = page_language(request)
+        messages = [say_plain(e, language) for e in exc.errors()]
         return case_view(
             request, db=db, actor=actor, clock=clock, case_id=case_id, status_code=422,
             form_error={"form": form, "detail": "", "errors": messages},

@@ -37,7 +37,7 @@ def log_contact(
         raise Invalid(
             "unknown_agent",
             "The contact's agent does not exist.",
-            [FieldError(("agent_id",), f"No agent {agent_id}.")],
+            [FieldError(("agent_id",), "No agent with id {id}.", {"id": agent_id})],
         )
     contact = Contact(
         organisation_id=case.organisation_id,
@@ -123,7 +123,9 @@ def end_contact(
     """Close a running contact with its outcome."""
     contact, case = get_contact(db=db, actor=actor, contact_id=contact_id)
     if contact.ended_at is not None:
-        raise Conflict("contact_ended", f"This contact already ended at {contact.ended_at.isoformat()}.")
+        raise Conflict(
+            "contact_ended", "This contact already ended at {at}.", at=contact.ended_at.isoformat()
+        )
     ended = data.ended_at or at
     if ended < contact.started_at:
         raise Invalid(

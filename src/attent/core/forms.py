@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from attent.core.errors import AttentError, Invalid
+from attent.core.errors import AttentError, BadValue, Invalid
 from attent.core.i18n import LANGUAGES, gettext
 
 MAX_ROWS = 60
@@ -38,20 +38,69 @@ def _position(value: str | None, default: int) -> float:
         return default
 
 
-# Pydantic speaks English only; the errors a form can cause get a sentence in the reader's language.
+# Pydantic speaks English only; the errors input can cause get a sentence in the reader's language.
 PLAIN = {
     "missing": "Fill this in.",
-    "string_too_short": "Fill this in.",
+    "string_too_short": "Give at least {min_length} characters.",
     "string_too_long": "This is too long (at most {max_length} characters).",
-    "string_pattern_mismatch": "Use lower-case letters, digits and _ only, starting with a letter.",
+    "string_pattern_mismatch": "This is not written the way it should be.",
+    "string_type": "Give a text.",
     "int_parsing": "Give a whole number.",
     "int_from_float": "Give a whole number.",
+    "int_type": "Give a whole number.",
+    "float_parsing": "Give a number.",
+    "float_type": "Give a number.",
+    "bool_parsing": "Give true or false.",
+    "bool_type": "Give true or false.",
     "greater_than": "Must be more than {gt}.",
     "greater_than_equal": "Must be at least {ge}.",
+    "less_than": "Must be less than {lt}.",
     "less_than_equal": "Must be at most {le}.",
     "too_short": "Give at least {min_length}.",
     "too_long": "Give at most {max_length}.",
+    "enum": "Choose one of: {expected}.",
+    "literal_error": "Choose one of: {expected}.",
+    "uuid_parsing": "This is not a valid id.",
+    "uuid_type": "This is not a valid id.",
+    "datetime_parsing": "Give a date and time such as 2026-11-23T15:30:00+01:00.",
+    "datetime_from_date_parsing": "Give a date and time such as 2026-11-23T15:30:00+01:00.",
+    "datetime_type": "Give a date and time such as 2026-11-23T15:30:00+01:00.",
+    "timezone_aware": "Give the time with its time zone, such as +01:00 or Z.",
+    "date_parsing": "Give a date such as 2026-11-23.",
+    "date_from_datetime_parsing": "Give a date such as 2026-11-23.",
+    "date_type": "Give a date such as 2026-11-23.",
+    "dict_type": "Give an object with named fields.",
+    "model_type": "Give an object with named fields.",
+    "model_attributes_type": "Give an object with named fields.",
+    "list_type": "Give a list.",
+    "extra_forbidden": "Unknown field; it is not part of this request.",
+    "json_invalid": "The request body is not valid JSON.",
+    "union_tag_invalid": "Choose one of the values offered.",
+    "union_tag_not_found": "Fill this in.",
 }
+_BLANK = "Fill this in."
+_CODE = "Use lower-case letters, digits and _ only, starting with a letter."
+
+
+def plain(error: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A pydantic error as a template the catalogs can say, and its values.
+
+    A validator's own sentence (`raise ValueError("…")` or `BadValue`) is the template itself; an
+    error kind not listed keeps pydantic's English, which a Dutch page then shows as a catalog miss."""
+    kind, ctx = error["type"], dict(error.get("ctx") or {})
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return _BLANK, {}
+    if kind == "string_pattern_mismatch" and "[a-z][a-z0-9_]" in str(ctx.get("pattern")):
+        return _CODE, {}
+    if kind in PLAIN:
+        template = PLAIN[kind]
+        if "expected" in ctx:  # "'a', 'b' or 'c'": the values are the machine's, the "or" is English
+            ctx["expected"] = str(ctx["expected"]).replace(" or ", ", ")
+        return template, {k: v for k, v in ctx.items() if "{" + k + "}" in template}
+    cause = ctx.get("error")
+    if isinstance(cause, BadValue):
+        return cause.template, dict(cause.params)
+    return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, "), {}
 
 
 def to_row(item: Mapping[str, Any], fields: Sequence[str]) -> dict[str, str]:
@@ -99,14 +148,13 @@ class RowLabels:
 def messages(exc: AttentError | ValidationError, labels: RowLabels, language: str) -> list[str]:
     """One readable line per bad field, each naming the field the way the form shows it."""
     if isinstance(exc, ValidationError):
-        return [f"{labels(tuple(e['loc']), language)}: {_plain(e, language)}" for e in exc.errors()]
+        return [f"{labels(tuple(e['loc']), language)}: {say_plain(e, language)}" for e in exc.errors()]
     if isinstance(exc, Invalid) and exc.errors:
-        return [f"{labels(e.path, language)}: {e.message}" for e in exc.errors]
-    return [exc.detail]
+        return [f"{labels(e.path, language)}: {e.say(language)}" for e in exc.errors]
+    return [exc.say(language)]
 
 
-def _plain(error: Any, language: str) -> str:
-    template = PLAIN.get(error["type"])
-    if template is None:
-        return str(error["msg"]).removeprefix("Value error, ")
-    return gettext(language, template, **(error.get("ctx") or {}))
+def say_plain(error: Mapping[str, Any], language: str) -> str:
+    """A pydantic error in the reader's language."""
+    template, params = plain(error)
+    return gettext(language, template, **params)

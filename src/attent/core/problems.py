@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
 from attent.core.errors import AttentError, FieldError, Invalid, RateLimited, Unauthenticated
+from attent.core.forms import plain
+from attent.core.i18n import DEFAULT, accepted_language, gettext, ngettext, pick_language
 from attent.core.idempotency import Replay
 
 log = logging.getLogger(__name__)
@@ -23,23 +25,39 @@ _STATUS_CODES = {
 }
 
 
+def reader_language(request: Request) -> str:
+    """The API answers in the agent's language; before an agent is known, in the Accept-Language asked."""
+    known = getattr(request.state, "language", None)
+    return pick_language(known or accepted_language(request.headers.get("accept-language")) or DEFAULT)
+
+
 def problem(
-    status: int, code: str, title: str, detail: str, errors: list[FieldError] | None = None, **extra: Any
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    language: str = "en",
+    **extra: Any,
 ) -> JSONResponse:
-    """A problem+json response with our stable `code` and, for validation, one entry per bad field."""
+    """A problem+json response with our stable `code` and, for validation, one entry per bad field.
+
+    `title`, `detail` and the fields' messages are English templates, said here in `language`."""
     body: dict[str, Any] = {
         "type": f"/problems/{code}",
-        "title": title,
+        "title": gettext(language, title),
         "status": status,
         "detail": detail,
         "code": code,
     }
     if errors:
         body["errors"] = [
-            {"path": list(e.path), "pointer": _pointer(e.path), "message": e.message} for e in errors
+            {"path": list(e.path), "pointer": _pointer(e.path), "message": e.say(language)} for e in errors
         ]
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"Content-Language": language}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -54,15 +72,14 @@ def _is_api(request: Request) -> bool:
     return api or "application/json" in request.headers.get("accept", "")
 
 
-def _field_errors(exc: RequestValidationError) -> list[FieldError]:
+def field_errors(exc: RequestValidationError) -> list[FieldError]:
+    """Pydantic's errors as ours: the field's path, and a message the catalogs can say."""
     errors = []
     for err in exc.errors():
         # Tagged unions put their tag ("<batch>") into the location; a reader wants the field path.
         path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("<")))
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "Unknown field; it is not part of this request."
-        errors.append(FieldError(path, message))
+        template, params = plain(err)
+        errors.append(FieldError(path, template, params))
     return errors
 
 
@@ -80,7 +97,8 @@ def install(app: FastAPI, render_page_error: Any) -> None:
         extra: dict[str, str] = {}
         if isinstance(exc, RateLimited) and exc.retry_at is not None:
             extra["retry_at"] = exc.retry_at.isoformat().replace("+00:00", "Z")
-        return problem(exc.status, exc.code, exc.title, exc.detail, errors, **extra)
+        language = reader_language(request)
+        return problem(exc.status, exc.code, exc.title, exc.say(language), errors, language, **extra)
 
     @app.exception_handler(Replay)
     async def replay(_request: Request, exc: Replay) -> Response:
@@ -88,36 +106,36 @@ def install(app: FastAPI, render_page_error: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        language = reader_language(request)
         if any(e["type"] == "json_invalid" for e in exc.errors()):
-            return problem(400, "invalid_json", "Malformed JSON", "The request body is not valid JSON.")
-        errors = _field_errors(exc)
-        return problem(
-            422,
-            "validation_failed",
-            "Invalid input",
-            f"{len(errors)} field(s) are not valid; see errors.",
-            errors,
+            detail = gettext(language, "The request body is not valid JSON.")
+            return problem(400, "invalid_json", "Malformed JSON", detail, language=language)
+        errors = field_errors(exc)
+        detail = ngettext(
+            language,
+            "{n} field is not valid; see errors.",
+            "{n} fields are not valid; see errors.",
+            len(errors),
         )
+        return problem(422, "validation_failed", "Invalid input", detail, errors, language)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        language = reader_language(request)
         detail = "No such endpoint." if exc.status_code == 404 else str(exc.detail)
-        return problem(exc.status_code, code, str(exc.detail), detail)
+        return problem(exc.status_code, code, str(exc.detail), gettext(language, detail), language=language)
 
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, exc: IntegrityError) -> Response:
         log.warning("integrity error: %s", exc.orig)
-        return problem(
-            409,
-            "conflict",
-            "Conflict",
-            "The change clashes with data that changed at the same time; try again.",
-        )
+        language = reader_language(request)
+        detail = gettext(language, "The change clashes with data that changed at the same time; try again.")
+        return problem(409, "conflict", "Conflict", detail, language=language)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(
-            500, "internal_error", "Internal error", "Something went wrong on our side; nothing was saved."
-        )
+        language = reader_language(request)
+        detail = gettext(language, "Something went wrong on our side; nothing was saved.")
+        return problem(500, "internal_error", "Internal error", detail, language=language)

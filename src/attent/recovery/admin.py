@@ -13,7 +13,9 @@ from attent.agents.models import Role
 from attent.agents.service import require_role
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
-from attent.core.templating import check_csrf, render
+from attent.core.forms import RowLabels, say_plain
+from attent.core.i18n import gettext
+from attent.core.templating import check_csrf, page_language, render
 from attent.recovery import service
 from attent.recovery.models import CheckInMode, GestureKind
 from attent.recovery.money import money
@@ -24,6 +26,30 @@ from attent.recovery.suggest import budget
 
 router = APIRouter(include_in_schema=False)
 Rows = Annotated[list[str], Form()]
+LABELS = RowLabels(
+    collection="gestures",
+    item="Gesture {number}",
+    fields={
+        "gestures": "Gestures",
+        "code": "code",
+        "kind": "kind",
+        "name": "name",
+        "description": "description",
+        "cost": "cost",
+        "cost_cents": "cost",
+        "currency": "currency",
+        "promise_hours": "promise within (hours)",
+    },
+    others={
+        "currency": "Currency",
+        "monthly_budget": "Monthly budget",
+        "monthly_budget_cents": "Monthly budget",
+        "approval_threshold": "A lead approves gestures costing more than",
+        "approval_threshold_cents": "A lead approves gestures costing more than",
+        "failure_types": "Failure case types (comma-separated)",
+        "check_in": "Check in by",
+    },
+)
 
 
 def _cents(value: str, path: tuple[str | int, ...]) -> int:
@@ -34,14 +60,16 @@ def _cents(value: str, path: tuple[str | int, ...]) -> int:
         raise Invalid(
             "invalid_amount",
             "Amounts are numbers such as 15,00.",
-            [FieldError(path, f"{value!r} is not an amount.")],
+            [FieldError(path, "“{value}” is not an amount.", {"value": value})],
         ) from None
     return int(amount * 100)
 
 
 def _catalogue_page(request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
-    language = context["agent"].language
+    language = page_language(request)
     context["money"] = lambda cents: money(cents, context["catalogue"].currency, language)
+    names = {g.code: g.name.model_dump().get(language) or g.code for g in context["catalogue"].gestures}
+    context["gesture_names"] = lambda codes: [names.get(code, code) for code in codes]
     return render(
         request,
         "recovery/catalogue.html",
@@ -133,18 +161,20 @@ def save_catalogue_page(
             catalogue=service.get_catalogue(db=db, actor=actor),
             policy=service.get_policy(db=db, actor=actor),
             budget=budget(db=db, organisation_id=actor.organisation_id, at=clock.now()),
-            errors=_messages(exc),
+            errors=_messages(exc, page_language(request)),
         )
     return RedirectResponse("/recovery/catalogue?saved=1", status_code=303)
 
 
-def _messages(exc: Exception) -> list[str]:
+def _messages(exc: Exception, language: str) -> list[str]:
     """Each problem with where it is, for the top of the form."""
     if isinstance(exc, ValidationError):
-        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    if isinstance(exc, Invalid):
-        return [exc.detail] + [f"{'.'.join(str(p) for p in e.path)}: {e.message}" for e in exc.errors]
-    return [exc.detail if isinstance(exc, AttentError) else str(exc)]
+        return [f"{LABELS(tuple(e['loc']), language)}: {say_plain(e, language)}" for e in exc.errors()]
+    if isinstance(exc, Invalid) and exc.errors:
+        return [f"{LABELS(e.path, language)}: {e.say(language)}" for e in exc.errors]
+    if isinstance(exc, AttentError):
+        return [exc.say(language)]
+    return [gettext(language, "Hours are whole numbers, such as 24.")]
 
 
 def _day(value: str, tz: ZoneInfo, default: date) -> datetime:
@@ -154,7 +184,7 @@ def _day(value: str, tz: ZoneInfo, default: date) -> datetime:
         raise Invalid(
             "invalid_date",
             "Dates are written as 2026-11-23.",
-            [FieldError(("query", "since"), f"{value!r} is not a date.")],
+            [FieldError(("query", "since"), "“{value}” is not a date.", {"value": value})],
         ) from None
     return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
 

@@ -232,7 +232,7 @@ def _decide(
         )
     if verb == "done":
         return service.mark_done(db=db, actor=actor, gesture_id=gesture_id, at=at)
-    raise Invalid("unknown_action", f"Use one of: {', '.join(ACTIONS)}.", [])
+    raise Invalid("unknown_action", "Use one of: {actions}.", [], actions=", ".join(ACTIONS))
 
 
 @router.post("/team/recovery/{gesture_id}/{verb}")

@@ -18,7 +18,8 @@ from attent.agents.service import require_role
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
-from attent.core.templating import check_csrf, render
+from attent.core.i18n import gettext
+from attent.core.templating import check_csrf, page_language, render
 from attent.organisations.service import get_organisation
 from attent.signals import dryrun, rules
 from attent.signals.schemas import DryRun
@@ -85,10 +86,11 @@ def _save(
     except AttentError as exc:
         db.rollback()
         problems = exc.errors if isinstance(exc, Invalid) else []
-        lines = ["/".join(str(p) for p in e.path) + ": " + e.message for e in problems]
+        language = page_language(request)
+        lines = [{"path": "/".join(str(p) for p in e.path), "message": e.say(language)} for e in problems]
         return _page(
             request, db, actor, clock, status_code=exc.status, draft=draft,
-            error={"form": form, "detail": exc.detail, "errors": lines},
+            error={"form": form, "detail": exc.say(language), "errors": lines},
         )  # fmt: skip
     return RedirectResponse(f"/rules#{form}", status_code=303)
 
@@ -104,10 +106,15 @@ def save_document(
         parsed = yaml.safe_load(document)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
+        language = page_language(request)
+        detail = (
+            gettext(language, "Not valid YAML (line {line}).", line=mark.line + 1)
+            if mark
+            else gettext(language, "Not valid YAML.")
+        )
         return _page(
             request, db, actor, clock, status_code=422, draft=document,
-            error={"form": "document", "detail": f"Not valid YAML{where}.", "errors": []},
+            error={"form": "document", "detail": detail, "errors": []},
         )  # fmt: skip
     return _save(request, db, actor, clock, parsed, document, "document")
 
@@ -137,7 +144,11 @@ def save_rule(
     except yaml.YAMLError:
         return _page(
             request, db, actor, clock, status_code=422,
-            error={"form": form, "detail": "The conditions or actions are not valid YAML.", "errors": []},
+            error={
+                "form": form,
+                "detail": gettext(page_language(request), "The conditions or actions are not valid YAML."),
+                "errors": [],
+            },
         )  # fmt: skip
     document = rules.get_rulebook(db=db, actor=actor)
     for rule in document["rules"]:
@@ -171,7 +182,7 @@ def dry_run_page(
     try:
         back = duration(since)
     except ValueError as exc:
-        raise Invalid("invalid_since", str(exc), [FieldError(("query", "since"), str(exc))]) from None
+        raise Invalid("invalid_since", str(exc), [FieldError.because(("query", "since"), exc)]) from None
     now = clock.now()
     result = dryrun.dry_run(
         db=db, organisation_id=actor.organisation_id, rule=rule_id, since=now - back, now=now

@@ -30,11 +30,11 @@ def parse_filters(*, team: str, status: str, type: str) -> WorkFilters:
         try:
             status_value = CaseStatus(status)
         except ValueError:
-            errors.append(FieldError(("query", "status"), f"Unknown status {status!r}."))
+            errors.append(FieldError(("query", "status"), "Unknown status “{status}”.", {"status": status}))
     if len(type) > 60:
         errors.append(FieldError(("query", "type"), "A case type has at most 60 characters."))
     if errors:
-        raise Invalid("invalid_filter", "; ".join(e.message for e in errors), errors)
+        raise Invalid("invalid_filter", "The filter is not valid.", errors)
     return WorkFilters(team_id=team_id, status=status_value, type=type or None)
 
 
