@@ -1,12 +1,14 @@
 """The case page's forms: reply, note, log a call, change status, promise, verify, follow the playbook.
 
 Each form posts here and gets the case page back (Post/Redirect/Get on success, so a reload never
-posts twice); a refusal re-renders the page with the reason beside the form and nothing written.
-Verification and playbook steps answer on the page itself: match or no match, what to say next.
+posts twice); a refusal re-renders the page with the reason beside the form, the form filled in as
+typed, and nothing written. Verification and playbook steps answer on the page itself: match or no
+match, what to say next.
 """
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -15,6 +17,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from attent.agents.models import Agent
 from attent.cases.models import CaseStatus
@@ -27,7 +30,9 @@ from attent.contacts.service import log_contact
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
-from attent.core.forms import say_plain
+from attent.core.forms import plain
+from attent.core.i18n import gettext
+from attent.core.pageforms import Redraw, redraws, typed
 from attent.core.templating import check_csrf, page_language
 from attent.customers.models import Customer
 from attent.organisations.service import get_organisation
@@ -43,6 +48,24 @@ Text = Annotated[str, Form(max_length=20_000)]
 Csrf = Annotated[str, Form()]
 
 
+# What each form's fields are called on the page, so a refusal can name the field it is about.
+FIELDS: dict[str, dict[str, str]] = {
+    "reply": {"text": "Message (sent by e-mail)"},
+    "note": {"text": "Note for colleagues (never shown to the customer)"},
+    "call": {
+        "direction": "Direction", "outcome": "Outcome", "minutes": "Minutes", "summary": "Summary (optional)",
+    },
+    "status": {"to": "Move to"},
+    "make-promise": {
+        "kind": "What", "words": "What you said to the customer", "in_minutes": "Within (minutes)",
+        "due_at": "or at (local time)", "due_from": "When", "due_by": "When", "step_type": "When",
+    },
+    "verify": {"question": "Ask the least sensitive question that works", "answer": "The customer's answer"},
+    "playbook": {"key": "Playbook"},
+    "recovery": {"code": "Another gesture", "reason": "Why (for colleagues)"},
+}  # fmt: skip
+
+
 def act_on_case(
     request: Request,
     db: Session,
@@ -52,39 +75,78 @@ def act_on_case(
     csrf: str,
     form: str,
     action: Callable[[], dict[str, Any] | None],
+    values: dict[str, str] | None = None,
 ) -> Response:
     """Run one form's action; back to the page on success, or the page with the reason on refusal.
 
-    The case page's own forms and the panels other domains add to it (recovery, coach) all post here."""
+    `values` are the form's fields as typed, to fill the form in again when it is refused. The case
+    page's own forms and the panels other domains add to it (recovery, coach) all post here."""
     check_csrf(request, csrf)
+    refused = Refused(request, db, actor, clock, case_id, form, values or {})
     try:
         shown = action()
     except AttentError as exc:
         db.rollback()
-        language = page_language(request)
-        reasons = [e.say(language) for e in _field_errors(exc)]
-        return case_view(
-            request, db=db, actor=actor, clock=clock, case_id=case_id, status_code=exc.status,
-            form_error={"form": form, "detail": exc.say(language), "errors": reasons},
-        )  # fmt: skip
+        return refused(exc.status, exc, _field_errors(exc))
     except ValidationError as exc:
         db.rollback()
-        language = page_language(request)
-        messages = [say_plain(e, language) for e in exc.errors()]
-        return case_view(
-            request, db=db, actor=actor, clock=clock, case_id=case_id, status_code=422,
-            form_error={"form": form, "detail": "", "errors": messages},
-        )  # fmt: skip
+        return refused(422, None, [FieldError(tuple(e["loc"]), *plain(e)) for e in exc.errors()])
     if shown is not None:  # an answer to show on the page itself (verification, playbook step)
         return case_view(request, db=db, actor=actor, clock=clock, case_id=case_id, **shown)
     return RedirectResponse(f"/cases/{case_id}#{form}", status_code=303)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Draws the case page for a refused form: the reason beside the form, the form as it was typed."""
+
+    request: Request
+    db: Session
+    actor: Agent
+    clock: Clock
+    case_id: uuid.UUID
+    form: str
+    values: dict[str, str]
+
+    def __call__(self, status: int, error: AttentError | None, fields: list[FieldError]) -> Response:
+        """The page, with `error`'s sentence (if any) and each field's reason."""
+        language = page_language(self.request)
+        names = FIELDS.get(self.form, {})
+        reasons = []
+        for field_error in fields:
+            field = str(field_error.path[-1]) if field_error.path else ""
+            said = field_error.say(language)
+            reasons.append(f"{gettext(language, names[field])}: {said}" if field in names else said)
+        shown = {
+            "form": self.form,
+            "detail": error.say(language) if error else "",
+            "errors": reasons,
+            "values": self.values,
+        }
+        return case_view(
+            self.request, db=self.db, actor=self.actor, clock=self.clock, case_id=self.case_id,
+            status_code=status, form_error=shown,
+        )  # fmt: skip
 
 
 def _field_errors(exc: AttentError) -> list[FieldError]:
     return exc.errors if isinstance(exc, Invalid) else []
 
 
+def case_form(name: str) -> Redraw:
+    """How a case page form refused before its route ran is drawn again: the page, the form as typed."""
+
+    def redraw(
+        request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+    ) -> Response:
+        case_id = uuid.UUID(request.path_params["case_id"])
+        return Refused(request, db, actor, clock, case_id, name, typed(form))(422, None, errors)
+
+    return redraw
+
+
 @router.post("/cases/{case_id}/reply")
+@redraws(case_form("reply"))
 def reply(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     text: Text, csrf: Csrf = "",
@@ -111,10 +173,11 @@ def reply(
             data={"contact_id": str(contact.id)},
         )  # fmt: skip
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action, {"text": text})
 
 
 @router.post("/cases/{case_id}/note")
+@redraws(case_form("note"))
 def note(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     text: Text, csrf: Csrf = "",
@@ -126,10 +189,11 @@ def note(
             raise Invalid("empty_note", "Write something in the note.", [FieldError(("text",), "Empty.")])
         add_note(db=db, actor=actor, case_id=case_id, text=text.strip(), at=clock.now())
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "note", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "note", action, {"text": text})
 
 
 @router.post("/cases/{case_id}/call")
+@redraws(case_form("call"))
 def log_call(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     direction: Annotated[Direction, Form()], outcome: Annotated[Outcome, Form()],
@@ -149,10 +213,17 @@ def log_call(
             ),
         )  # fmt: skip
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "call", action)
+    typed_in = {
+        "direction": direction.value,
+        "outcome": outcome.value,
+        "minutes": str(minutes),
+        "summary": summary,
+    }
+    return act_on_case(request, db, actor, clock, case_id, csrf, "call", action, typed_in)
 
 
 @router.post("/cases/{case_id}/status")
+@redraws(case_form("status"))
 def status(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     to: Annotated[CaseStatus, Form()], csrf: Csrf = "",
@@ -164,7 +235,7 @@ def status(
         change_status(db=db, actor=actor, case=case, to=to, at=clock.now())
         db.flush()
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "status", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "status", action, {"to": to.value})
 
 
 def _local(value: str, tz: str) -> datetime:
@@ -178,6 +249,7 @@ def _local(value: str, tz: str) -> datetime:
 
 
 @router.post("/cases/{case_id}/promise")
+@redraws(case_form("make-promise"))
 def promise(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     kind: Annotated[str, Form()], words: Annotated[str, Form(max_length=2000)] = "",
@@ -209,10 +281,15 @@ def promise(
             )
         make_promise(db=db, actor=actor, case_id=case_id, data=PromiseCreate.model_validate(body), at=now)
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "promises", action)
+    typed_in = {
+        "kind": kind, "words": words, "in_minutes": str(in_minutes or ""), "due_at": due_at,
+        "tell_customer": "true" if tell_customer else "",
+    }  # fmt: skip
+    return act_on_case(request, db, actor, clock, case_id, csrf, "make-promise", action, typed_in)
 
 
 @router.post("/cases/{case_id}/promises/{promise_id}/keep")
+@redraws(case_form("promises"))
 def keep(
     case_id: uuid.UUID, promise_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent,
     clock: ClockDep, csrf: Csrf = "",
@@ -227,6 +304,7 @@ def keep(
 
 
 @router.post("/cases/{case_id}/verify")
+@redraws(case_form("verify"))
 def verify_customer(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     question: Annotated[str, Form(max_length=40)], answer: Annotated[str, Form(max_length=200)],
@@ -238,10 +316,12 @@ def verify_customer(
         attempt = VerificationAttempt(question=question, answer=answer)
         return {"verified": verify(db=db, actor=actor, case_id=case_id, data=attempt, at=clock.now())}
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "verify", action)
+    typed_in = {"question": question, "answer": answer}
+    return act_on_case(request, db, actor, clock, case_id, csrf, "verify", action, typed_in)
 
 
 @router.post("/cases/{case_id}/step")
+@redraws(case_form("playbook"))
 def step(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     key: Annotated[str, Form(max_length=60)], csrf: Csrf = "",

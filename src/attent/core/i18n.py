@@ -10,6 +10,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -103,7 +104,12 @@ def case_type(language: str, value: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+NUMBER_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+
 def _say(language: str, value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return format_decimal(value, locale=NUMBER_LOCALES[pick_language(language)])  # 20.000, 20,000
     if isinstance(value, CaseType):
         return case_type(language, value)
     if isinstance(value, Label):

@@ -13,6 +13,7 @@ from attent.core.errors import AttentError, FieldError, Invalid, RateLimited, Un
 from attent.core.forms import plain
 from attent.core.i18n import DEFAULT, accepted_language, gettext, ngettext, pick_language
 from attent.core.idempotency import Replay
+from attent.core.pageforms import refused_form
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -106,6 +107,8 @@ def install(app: FastAPI, render_page_error: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if not _is_api(request):  # a page's form: the page again, as typed, never JSON
+            return await refused_form(request, field_errors(exc), render_page_error)
         language = reader_language(request)
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             detail = gettext(language, "The request body is not valid JSON.")

@@ -8,20 +8,24 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
 
 from attent.agents.models import Role
 from attent.agents.service import require_role
+from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.forms import RowLabels, say_plain
 from attent.core.i18n import gettext
+from attent.core.pageforms import redraws
 from attent.core.templating import check_csrf, page_language, render
 from attent.recovery import service
 from attent.recovery.models import CheckInMode, GestureKind
 from attent.recovery.money import money
 from attent.recovery.outcomes import outcomes
 from attent.recovery.policy import organisation
-from attent.recovery.schemas import Catalogue, CheckInPolicy
+from attent.recovery.schemas import Catalogue, CheckInPolicy, RecoveryPolicy
 from attent.recovery.suggest import budget
 
 router = APIRouter(include_in_schema=False)
@@ -65,6 +69,44 @@ def _cents(value: str, path: tuple[str | int, ...]) -> int:
     return int(amount * 100)
 
 
+COLUMNS = ("code", "kind", "name_nl", "name_en", "description_nl", "description_en", "cost", "promise_hours")
+
+
+def _stored(catalogue: Catalogue, policy: RecoveryPolicy) -> dict[str, Any]:
+    """The form's fields as stored."""
+    return {
+        "rows": [
+            {
+                "code": g.code, "kind": g.kind.value, "name_nl": g.name.nl, "name_en": g.name.en,
+                "description_nl": g.description.nl, "description_en": g.description.en,
+                "cost": f"{g.cost_cents / 100:.2f}", "promise_hours": str(g.promise_hours or ""),
+            }
+            for g in catalogue.gestures
+        ],
+        "currency": catalogue.currency,
+        "monthly_budget": f"{catalogue.monthly_budget_cents / 100:.2f}",
+        "approval_threshold": f"{catalogue.approval_threshold_cents / 100:.2f}",
+        "failure_types": ", ".join(policy.failure_types),
+        "check_in_hours": str(policy.check_in.after_hours) if policy.check_in else "",
+        "check_in_mode": policy.check_in.mode.value if policy.check_in else CheckInMode.TASK.value,
+    }  # fmt: skip
+
+
+def _typed(form: FormData) -> dict[str, Any]:
+    """The form's fields as typed, to fill it in again when it is refused."""
+    columns = [form.getlist(name) for name in COLUMNS]
+    rows = [dict(zip(COLUMNS, map(str, row), strict=True)) for row in zip(*columns, strict=False)]
+    single = (
+        "currency",
+        "monthly_budget",
+        "approval_threshold",
+        "failure_types",
+        "check_in_hours",
+        "check_in_mode",
+    )
+    return {"rows": [row for row in rows if row["code"].strip()], **{k: str(form.get(k, "")) for k in single}}
+
+
 def _catalogue_page(request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
     language = page_language(request)
     context["money"] = lambda cents: money(cents, context["catalogue"].currency, language)
@@ -84,16 +126,37 @@ def _catalogue_page(request: Request, status_code: int = 200, **context: Any) ->
 def catalogue_page(request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> HTMLResponse:
     """The catalogue, budget, threshold and check-in setting, as one form (admins)."""
     require_role(actor, Role.ADMIN)
+    catalogue, policy = service.get_catalogue(db=db, actor=actor), service.get_policy(db=db, actor=actor)
     return _catalogue_page(
         request,
         agent=actor,
-        catalogue=service.get_catalogue(db=db, actor=actor),
-        policy=service.get_policy(db=db, actor=actor),
+        catalogue=catalogue,
+        policy=policy,
+        fields=_stored(catalogue, policy),
         budget=budget(db=db, organisation_id=actor.organisation_id, at=clock.now()),
     )
 
 
+def _refused(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    """The form refused before it was read (a field too long): again, as typed, each field named."""
+    require_role(actor, Role.ADMIN)
+    language = page_language(request)
+    return _catalogue_page(
+        request,
+        status_code=422,
+        agent=actor,
+        catalogue=service.get_catalogue(db=db, actor=actor),
+        policy=service.get_policy(db=db, actor=actor),
+        fields=_typed(form),
+        budget=budget(db=db, organisation_id=actor.organisation_id, at=clock.now()),
+        errors=[f"{LABELS(e.path[1:], language)}: {e.say(language)}" for e in errors],
+    )
+
+
 @router.post("/recovery/catalogue")
+@redraws(_refused)
 def save_catalogue_page(
     request: Request,
     db: DbSession,
@@ -154,12 +217,23 @@ def save_catalogue_page(
         service.put_policy(db=db, actor=actor, data=type(policy).model_validate(policy.model_dump()))
     except (AttentError, ValidationError, ValueError) as exc:
         db.rollback()
+        lists = (code, kind, name_nl, name_en, description_nl, description_en, cost, promise_hours)
+        singles = {
+            "currency": currency, "monthly_budget": monthly_budget, "approval_threshold": approval_threshold,
+            "failure_types": failure_types, "check_in_hours": check_in_hours, "check_in_mode": check_in_mode,
+        }  # fmt: skip
+        items: list[tuple[str, str | UploadFile]] = [
+            (name, value) for name, values in zip(COLUMNS, lists, strict=True) for value in values
+        ]
+        items += singles.items()
+        form = FormData(items)
         return _catalogue_page(
             request,
             status_code=422,
             agent=actor,
             catalogue=service.get_catalogue(db=db, actor=actor),
             policy=service.get_policy(db=db, actor=actor),
+            fields=_typed(form),
             budget=budget(db=db, organisation_id=actor.organisation_id, at=clock.now()),
             errors=_messages(exc, page_language(request)),
         )
