@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str:
 @router.get("/signin")
 def signin_form(request: Request, next: str | None = None) -> HTMLResponse:
     """The sign-in page."""
-    return render(request, "signin.html", next=_safe_next(next), error=None)
+    return render(request, "signin.html", page_url="/signin", next=_safe_next(next), error=None)
 
 
 def _signin_again(
@@ -72,6 +72,7 @@ def signin(
         return render(
             request,
             "signin.html",
+            page_url="/signin",
             status_code=429,
             next=_safe_next(next),
             error=exc.code,

@@ -1,9 +1,10 @@
 """The case page's forms: reply, note, log a call, change status, promise, verify, follow the playbook.
 
-Each form posts here and gets the case page back (Post/Redirect/Get on success, so a reload never
-posts twice); a refusal re-renders the page with the reason beside the form, the form filled in as
-typed, and nothing written. Verification and playbook steps answer on the page itself: match or no
-match, what to say next.
+Each form posts here and is redirected to the case page on success (Post/Redirect/Get, so a reload
+never posts twice and the live refresh asks for the page, not for the form's address); a refusal
+re-renders the page with the reason beside the form, the form filled in as typed, and nothing
+written. Verification and playbook steps answer on the page they redirect to (match or no match,
+what to say next), through a short-lived signed flash (core/flash.py).
 """
 
 import uuid
@@ -21,12 +22,13 @@ from starlette.datastructures import FormData
 
 from attent.agents.models import Agent
 from attent.cases.models import CaseStatus
-from attent.cases.pages import case_view
+from attent.cases.pages import case_view, flash_for
 from attent.cases.service import add_note, change_status, get_case
 from attent.channels.service import queue_message
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, MessageIn
 from attent.contacts.service import log_contact
+from attent.core import flash
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
@@ -91,9 +93,11 @@ def act_on_case(
     except ValidationError as exc:
         db.rollback()
         return refused(422, None, [FieldError(tuple(e["loc"]), *plain(e)) for e in exc.errors()])
-    if shown is not None:  # an answer to show on the page itself (verification, playbook step)
-        return case_view(request, db=db, actor=actor, clock=clock, case_id=case_id, **shown)
-    return RedirectResponse(f"/cases/{case_id}#{form}", status_code=303)
+    back = RedirectResponse(f"/cases/{case_id}#{form}", status_code=303)
+    if shown is not None:  # an answer for the page (verification, playbook step) travels in a flash
+        data = {name: value.model_dump(mode="json") for name, value in shown.items()}
+        flash.put(back, **flash_for(request, actor, case_id, clock), data=data)
+    return back
 
 
 @dataclass(frozen=True)

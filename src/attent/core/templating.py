@@ -78,6 +78,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "type_name": lambda value: case_type(language, value),
             "lang": language,
             "csrf": token,
+            "page_url": None,  # a page drawn in answer to a form: its own address (see attent.js)
             **context,
         },
         status_code=status_code,

@@ -116,6 +116,7 @@ def _catalogue_page(request: Request, status_code: int = 200, **context: Any) ->
         request,
         "recovery/catalogue.html",
         status_code=status_code,
+        page_url="/recovery/catalogue",
         kinds=list(GestureKind),
         modes=list(CheckInMode),
         **context,

@@ -59,6 +59,7 @@ def _page(
         request,
         "rules.html",
         status_code=status_code,
+        page_url="/rules",
         agent=actor,
         document=document,
         text=draft if draft is not None else _yaml(editable),

@@ -22,6 +22,14 @@ document.addEventListener("DOMContentLoaded", () => {
   attentCountdowns(document);
   setInterval(() => attentCountdowns(document), 15000);
 });
+
+// A page drawn in answer to a refused form stands at the form's POST address (<body data-page> is set
+// only then); put the page's own address in its place, so a reload asks for the page and never posts
+// the form again.
+document.addEventListener("DOMContentLoaded", () => {
+  const own = document.body.dataset.page;
+  if (own) history.replaceState(null, "", own + window.location.hash);
+});
 document.addEventListener("htmx:afterSettle", (event) => attentCountdowns(event.target));
 
 // Live case page: <div data-live="/cases/<id>/live"> opens a server-sent event stream; on each
@@ -44,7 +52,8 @@ function attentLive() {
   let pending = null;
   const refresh = async () => {
     pending = null;
-    const response = await fetch(window.location.pathname, { credentials: "same-origin" });
+    // The page's own address, never a form's: after a refused form the browser may still stand on it.
+    const response = await fetch(root.dataset.page || window.location.pathname, { credentials: "same-origin" });
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     for (const panel of document.querySelectorAll("[data-live-panel][id]")) {

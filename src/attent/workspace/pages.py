@@ -86,7 +86,8 @@ def _team(
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     waiting = approvals(db=db, actor=actor, at=now)
     return render(
-        request, "team.html", status_code=status_code, agent=actor, team=overview, approvals=waiting,
+        request, "team.html", status_code=status_code, page_url="/team", agent=actor, team=overview,
+        approvals=waiting,
         now=now, tz=org.timezone, **extra,
     )  # fmt: skip
 
