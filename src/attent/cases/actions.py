@@ -34,7 +34,7 @@ from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.forms import plain
 from attent.core.i18n import gettext
-from attent.core.pageforms import Redraw, redraws, typed
+from attent.core.pageforms import Redraw, redraws, submit_once, typed
 from attent.core.templating import check_csrf, page_language
 from attent.customers.models import Customer
 from attent.organisations.service import get_organisation
@@ -48,6 +48,7 @@ from attent.verification.service import verify
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=20_000)]
 Csrf = Annotated[str, Form()]
+Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/forms.py)
 
 
 # What each form's fields are called on the page, so a refusal can name the field it is about.
@@ -78,13 +79,22 @@ def act_on_case(
     form: str,
     action: Callable[[], dict[str, Any] | None],
     values: dict[str, str] | None = None,
+    *,
+    once: str = "",
 ) -> Response:
     """Run one form's action; back to the page on success, or the page with the reason on refusal.
 
-    `values` are the form's fields as typed, to fill the form in again when it is refused. The case
-    page's own forms and the panels other domains add to it (recovery, coach) all post here."""
+    `values` are the form's fields as typed, to fill the form in again when it is refused; `once` is
+    the form's one-time token: the same post again is answered as the first and does nothing. The
+    case page's own forms and the panels other domains add to it (recovery, coach) all post here."""
     check_csrf(request, csrf)
     refused = Refused(request, db, actor, clock, case_id, form, values or {})
+    guard, first = submit_once(
+        db=db, organisation_id=actor.organisation_id, token=once, path=request.url.path, values=values or {},
+        at=clock.now(),
+    )  # fmt: skip
+    if first is not None:  # posted twice: the first post's answer, nothing done again
+        return _back(request, actor, case_id, clock, first["location"], first.get("flash"))
     try:
         shown = action()
     except AttentError as exc:
@@ -93,9 +103,24 @@ def act_on_case(
     except ValidationError as exc:
         db.rollback()
         return refused(422, None, [FieldError(tuple(e["loc"]), *plain(e)) for e in exc.errors()])
-    back = RedirectResponse(f"/cases/{case_id}#{form}", status_code=303)
-    if shown is not None:  # an answer for the page (verification, playbook step) travels in a flash
-        data = {name: value.model_dump(mode="json") for name, value in shown.items()}
+    location = f"/cases/{case_id}#{form}"
+    # An answer for the page (verification, playbook step) travels in a flash.
+    data = {name: value.model_dump(mode="json") for name, value in shown.items()} if shown else None
+    if guard is not None:
+        guard.remember({"location": location, "flash": data}, status_code=303)
+    return _back(request, actor, case_id, clock, location, data)
+
+
+def _back(
+    request: Request,
+    actor: Agent,
+    case_id: uuid.UUID,
+    clock: Clock,
+    location: str,
+    data: dict[str, Any] | None,
+) -> Response:
+    back = RedirectResponse(location, status_code=303)
+    if data:
         flash.put(back, **flash_for(request, actor, case_id, clock), data=data)
     return back
 
@@ -153,7 +178,7 @@ def case_form(name: str) -> Redraw:
 @redraws(case_form("reply"))
 def reply(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    text: Text, csrf: Csrf = "",
+    text: Text, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Write to the customer: recorded on the case, and e-mailed through the outbox after commit."""
 
@@ -177,14 +202,14 @@ def reply(
             data={"contact_id": str(contact.id)},
         )  # fmt: skip
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action, {"text": text})
+    return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action, {"text": text}, once=once)
 
 
 @router.post("/cases/{case_id}/note")
 @redraws(case_form("note"))
 def note(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    text: Text, csrf: Csrf = "",
+    text: Text, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """An internal note for colleagues."""
 
@@ -193,7 +218,7 @@ def note(
             raise Invalid("empty_note", "Write something in the note.", [FieldError(("text",), "Empty.")])
         add_note(db=db, actor=actor, case_id=case_id, text=text.strip(), at=clock.now())
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "note", action, {"text": text})
+    return act_on_case(request, db, actor, clock, case_id, csrf, "note", action, {"text": text}, once=once)
 
 
 @router.post("/cases/{case_id}/call")
@@ -202,7 +227,7 @@ def log_call(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     direction: Annotated[Direction, Form()], outcome: Annotated[Outcome, Form()],
     minutes: Annotated[int, Form(ge=0, le=600)] = 0, summary: Annotated[str, Form(max_length=2000)] = "",
-    csrf: Csrf = "",
+    csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """A phone call and how it ended; a dropped one becomes a call-back promise by itself."""
 
@@ -223,14 +248,14 @@ def log_call(
         "minutes": str(minutes),
         "summary": summary,
     }
-    return act_on_case(request, db, actor, clock, case_id, csrf, "call", action, typed_in)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "call", action, typed_in, once=once)
 
 
 @router.post("/cases/{case_id}/status")
 @redraws(case_form("status"))
 def status(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    to: Annotated[CaseStatus, Form()], csrf: Csrf = "",
+    to: Annotated[CaseStatus, Form()], csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Move the case on (only the legal moves are offered)."""
 
@@ -239,7 +264,9 @@ def status(
         change_status(db=db, actor=actor, case=case, to=to, at=clock.now())
         db.flush()
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "status", action, {"to": to.value})
+    return act_on_case(
+        request, db, actor, clock, case_id, csrf, "status", action, {"to": to.value}, once=once
+    )
 
 
 def _local(value: str, tz: str) -> datetime:
@@ -260,7 +287,7 @@ def promise(
     in_minutes: Annotated[int | None, Form(ge=1, le=60 * 24 * 14)] = None,
     due_at: Annotated[str, Form(max_length=40)] = "", due_from: Annotated[str, Form(max_length=40)] = "",
     due_by: Annotated[str, Form(max_length=40)] = "", step_type: Annotated[str, Form(max_length=60)] = "",
-    tell_customer: Annotated[bool, Form()] = False, csrf: Csrf = "",
+    tell_customer: Annotated[bool, Form()] = False, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Promise something with a due time: in N minutes, at a local time, or a playbook's window."""
 
@@ -289,14 +316,14 @@ def promise(
         "kind": kind, "words": words, "in_minutes": str(in_minutes or ""), "due_at": due_at,
         "tell_customer": "true" if tell_customer else "",
     }  # fmt: skip
-    return act_on_case(request, db, actor, clock, case_id, csrf, "make-promise", action, typed_in)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "make-promise", action, typed_in, once=once)
 
 
 @router.post("/cases/{case_id}/promises/{promise_id}/keep")
 @redraws(case_form("promises"))
 def keep(
     case_id: uuid.UUID, promise_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent,
-    clock: ClockDep, csrf: Csrf = "",
+    clock: ClockDep, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Mark a promise kept."""
 
@@ -304,7 +331,7 @@ def keep(
         found = get_promise(db=db, actor=actor, promise_id=promise_id)
         keep_promise(db=db, actor=actor, promise=found, at=clock.now())
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "promises", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "promises", action, once=once)
 
 
 @router.post("/cases/{case_id}/verify")
@@ -312,7 +339,7 @@ def keep(
 def verify_customer(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     question: Annotated[str, Form(max_length=40)], answer: Annotated[str, Form(max_length=200)],
-    csrf: Csrf = "",
+    csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Check the customer's answer; the page says match or no match, never the value on file."""
 
@@ -321,14 +348,14 @@ def verify_customer(
         return {"verified": verify(db=db, actor=actor, case_id=case_id, data=attempt, at=clock.now())}
 
     typed_in = {"question": question, "answer": answer}
-    return act_on_case(request, db, actor, clock, case_id, csrf, "verify", action, typed_in)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "verify", action, typed_in, once=once)
 
 
 @router.post("/cases/{case_id}/step")
 @redraws(case_form("playbook"))
 def step(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    key: Annotated[str, Form(max_length=60)], csrf: Csrf = "",
+    key: Annotated[str, Form(max_length=60)], csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Start a playbook step: what to tell the customer now, and the promise to offer if it takes long."""
 
@@ -336,4 +363,4 @@ def step(
         started = start_step(db=db, actor=actor, case_id=case_id, data=StepStart(step=key), at=clock.now())
         return {"started": started}
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "playbook", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "playbook", action, once=once)

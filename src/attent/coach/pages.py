@@ -24,6 +24,7 @@ from attent.organisations.service import get_organisation
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form()]
+Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/forms.py)
 
 
 def coach_panel(*, db: Session, actor: Agent, case: Case) -> CoachPanel:
@@ -50,6 +51,7 @@ def decide(
     actor: CurrentAgent,
     clock: ClockDep,
     csrf: Csrf = "",
+    once: Once = "",
 ) -> Response:
     """Accept (make the promise) or dismiss a heard promise; errors show beside the panel."""
     from attent.cases.actions import act_on_case  # the case page imports this module for its panel
@@ -62,7 +64,7 @@ def decide(
         else:
             raise Invalid("unknown_action", "Use accept or dismiss.", [])
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "coach", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "coach", action, once=once)
 
 
 @router.get("/coach")

@@ -1,13 +1,19 @@
-"""A page form that pydantic refuses before its route runs comes back as the page, filled in as typed.
+"""Page forms: one refused before its route runs comes back filled in as typed; each posts only once.
 
 FastAPI checks `Form(max_length=…)` and the other constraints before a route's code runs, so the
 route cannot catch the refusal itself: a 20,001-character note became a raw JSON 422 and the text
 was lost. A page route names how its page is drawn again (`@redraws(...)`); the handler below calls
 that with what was typed and each reason, in a transaction of its own (the request's own one ended
 with the refusal). A page route without one gets the error page in the reader's language, never JSON.
+
+A form that makes something (a note, a promise, a gesture) carries a one-time token, so a double
+click or a retried post is answered as the first one was and writes nothing twice (`submit_once`).
 """
 
-from collections.abc import Callable
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
@@ -16,6 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from attent.core import idempotency
 from attent.core.clock import Clock
 from attent.core.deps import db_slots, request_agent
 from attent.core.errors import AttentError, FieldError, Invalid, Unauthenticated
@@ -82,3 +89,27 @@ async def refused_form(request: Request, errors: list[FieldError], page_error: P
             return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
         except AttentError as exc:  # e.g. the case is not (or no longer) the agent's to see
             return page_error(request, exc)
+
+
+def submit_once(
+    *, db: Session, organisation_id: uuid.UUID, token: str, path: str, values: Mapping[str, str], at: datetime
+) -> tuple[idempotency.IdempotencyGuard | None, Any]:
+    """Claim a form's one-time token (the hidden `once` field) for this very post.
+
+    A second identical post of the same form (a double click, a retry) finds the first one's answer:
+    returns `(None, stored)` with what the first post stored, and the caller answers as it did, writing
+    nothing. Otherwise returns `(guard, None)`: `guard.remember({...}, 303)` stores the answer in the
+    same transaction, so a post that fails leaves nothing behind and may simply be posted again. The
+    token and the post's fields make the Idempotency-Key (core/idempotency.py), so the same page's
+    token with different words is a new post. No token (an older page, a script): no guard."""
+    if not token:
+        return None, None
+    body = json.dumps({"path": path, **values}, sort_keys=True).encode()
+    print_ = idempotency.fingerprint("POST", path, body)
+    try:
+        guard = idempotency.begin(
+            db=db, organisation_id=organisation_id, key=f"form:{token}:{print_[:32]}", print_=print_, at=at
+        )
+    except idempotency.Replay as replay:
+        return None, replay.body
+    return guard, None

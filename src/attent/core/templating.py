@@ -79,6 +79,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "lang": language,
             "csrf": token,
             "page_url": None,  # a page drawn in answer to a form: its own address (see attent.js)
+            "once": secrets.token_urlsafe(16),  # the forms' one-time token (core/pageforms.submit_once)
             **context,
         },
         status_code=status_code,

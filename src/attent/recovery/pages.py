@@ -30,6 +30,7 @@ from attent.recovery.suggest import budget, suggestion_for
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form()]
+Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/forms.py)
 Reason = Annotated[str, Form(max_length=500)]
 
 
@@ -136,11 +137,12 @@ def _on_case(
     csrf: str,
     action: Callable[[], None],
     values: dict[str, str],
+    once: str = "",
 ) -> Response:
     """Do one panel action the way the case page's own forms do, answering beside the recovery panel."""
     from attent.cases.actions import act_on_case  # the case page imports this module for its panel
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "recovery", action, values)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "recovery", action, values, once=once)
 
 
 def _redraw(
@@ -169,6 +171,7 @@ def offer(
     reason: Reason = "",
     request_approval: Annotated[bool, Form()] = False,
     csrf: Csrf = "",
+    once: Once = "",
 ) -> Response:
     """Grant a gesture from the panel, or ask a lead to approve it."""
 
@@ -188,7 +191,7 @@ def offer(
         "reason": reason,
         "request_approval": "true" if request_approval else "",
     }
-    return _on_case(request, db, actor, clock, case_id, csrf, action, typed_in)
+    return _on_case(request, db, actor, clock, case_id, csrf, action, typed_in, once=once)
 
 
 @router.post("/cases/{case_id}/recovery/decline-suggestion")
@@ -201,6 +204,7 @@ def decline_suggestion(
     clock: ClockDep,
     reason: Reason = "",
     csrf: Csrf = "",
+    once: Once = "",
 ) -> Response:
     """Decline what the policy suggests, saying why."""
 
@@ -209,7 +213,8 @@ def decline_suggestion(
             db=db, actor=actor, case_id=case_id, reason=_reason(reason), at=clock.now()
         )
 
-    return _on_case(request, db, actor, clock, case_id, csrf, action, {"which": "decline", "reason": reason})
+    values = {"which": "decline", "reason": reason}
+    return _on_case(request, db, actor, clock, case_id, csrf, action, values, once=once)
 
 
 def _reason(text: str) -> str:
@@ -234,15 +239,15 @@ def decide(
     clock: ClockDep,
     reason: Reason = "",
     csrf: Csrf = "",
+    once: Once = "",
 ) -> Response:
     """Grant, approve, ask approval for, decline or finish one of the case's gestures."""
 
     def action() -> None:
         decide_gesture(db, actor, gesture_id, verb, reason, clock.now())
 
-    return _on_case(
-        request, db, actor, clock, case_id, csrf, action, {"which": f"gesture-{gesture_id}", "reason": reason}
-    )
+    values = {"which": f"gesture-{gesture_id}", "reason": reason}
+    return _on_case(request, db, actor, clock, case_id, csrf, action, values, once=once)
 
 
 def decide_gesture(

@@ -72,3 +72,38 @@ function attentLive() {
   source.addEventListener("open", () => { document.body.dataset.live = "open"; });
 }
 document.addEventListener("DOMContentLoaded", attentLive);
+
+// A form posts once. While its post is on its way, its submit buttons are disabled (a moment after the
+// browser took the pressed button's name and value) and a second submit is dropped; the server's
+// one-time token (core/pageforms.submit_once) catches whatever gets past. Back to the page (bfcache),
+// or an htmx request done, and the form can be used again.
+const attentSubmits = 'button:not([type]), button[type="submit"], input[type="submit"]';
+function attentPosting(form, posting) {
+  if (posting) form.dataset.posting = "1"; else delete form.dataset.posting;
+  for (const button of form.querySelectorAll(attentSubmits)) {
+    button.disabled = posting;
+    button.toggleAttribute("aria-busy", posting);
+  }
+}
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+  if (form.dataset.posting) {
+    event.preventDefault();
+    return;
+  }
+  if (event.defaultPrevented) return;
+  form.dataset.posting = "1";
+  setTimeout(() => attentPosting(form, true), 0);
+});
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-posting]")) attentPosting(form, false);
+});
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("form");
+  if (form && (event.detail.requestConfig?.verb || "").toLowerCase() === "post") attentPosting(form, true);
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("form");
+  if (form && form.dataset.posting) attentPosting(form, false);
+});

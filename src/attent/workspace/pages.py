@@ -13,7 +13,7 @@ from attent.cases.models import CaseStatus
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
-from attent.core.pageforms import redraws, typed
+from attent.core.pageforms import redraws, submit_once, typed
 from attent.core.templating import check_csrf, page_language, render
 from attent.organisations.service import get_organisation
 from attent.recovery.pages import approvals, decide_gesture
@@ -117,9 +117,16 @@ def decide_on_team_page(
     clock: ClockDep,
     reason: Annotated[str, Form(max_length=500)] = "",
     csrf: Annotated[str, Form()] = "",
+    once: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """A lead approves or declines from the team view; a refusal shows beside that gesture, as typed."""
     check_csrf(request, csrf)
+    guard, first = submit_once(
+        db=db, organisation_id=actor.organisation_id, token=once, path=request.url.path,
+        values={"reason": reason}, at=clock.now(),
+    )  # fmt: skip
+    if first is not None:  # a double click: decided already
+        return RedirectResponse(first["location"], status_code=303)
     try:
         if verb not in ("approve", "decline"):
             raise Invalid("unknown_action", "Use approve or decline.", [])
@@ -135,4 +142,6 @@ def decide_on_team_page(
             "values": {"reason": reason},
         }
         return _team(request, db, actor, clock, status_code=exc.status, approval_error=shown)
+    if guard is not None:
+        guard.remember({"location": "/team#approvals"}, status_code=303)
     return RedirectResponse("/team#approvals", status_code=303)
