@@ -1,5 +1,5 @@
 """The workspace behaves like a page: forms end on the page's address and the live refresh keeps working,
-a double click posts once, and long words wrap.
+a double click posts once, long words wrap, the heading's status is live, and the header fits one line.
 
 These tests change data, so they run against a server of their own (not the session's demo server).
 """
@@ -131,3 +131,32 @@ def test_three_thousand_characters_without_a_space_wrap(tab: Page, own_server: S
         width = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1], f"{url} is {width[0]} px wide in a {width[1]} px window"
     expect(tab.locator("ol.timeline")).to_contain_text(LONG_WORD[:40])  # there, and wrapped
+
+
+@pytest.mark.browser
+def test_the_headings_status_follows_a_colleagues_change(tab: Page, own_server: Server, token: str):
+    case_id = _case_id(own_server, token)
+    sign_in(tab)
+    _open(tab, case_id)
+    status = tab.locator("h1 .status")
+    before = status.inner_text()
+    target = "waiting_on_third_party"
+    own_server.api("PATCH", f"/api/v1/cases/{case_id}", token, {"status": target})
+    expect(status).not_to_have_text(before)
+    expect(status).to_have_text("wacht op externe partij")
+    expect(status).to_have_class(re.compile(target))
+
+
+@pytest.mark.browser
+def test_a_leads_header_stays_on_one_line_at_1280(tab: Page):
+    sign_in(tab, LEAD)
+    for url in ("/", "/team", "/rules"):
+        tab.goto(url)
+        boxes = tab.evaluate(
+            """() => [...document.querySelectorAll('header.top a, header.top button, header.top .me')]
+                 .map((e) => e.getBoundingClientRect()).map((r) => [r.top, r.bottom])"""
+        )
+        tops, bottoms = [t for t, _ in boxes], [b for _, b in boxes]
+        assert max(tops) < min(bottoms), f"{url}: the header's items lie on more than one line"
+        height = tab.evaluate("() => document.querySelector('header.top').getBoundingClientRect().height")
+        assert height < 64, f"{url}: the header is {height} px high"
