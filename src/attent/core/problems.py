@@ -1,14 +1,17 @@
 """The one place errors become responses: RFC 9457 problem+json for the API, HTML for pages."""
 
 import logging
+from contextlib import suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from attent.core.deps import SESSION_COOKIE, db_slots, request_agent
 from attent.core.errors import AttentError, FieldError, Invalid, RateLimited, Unauthenticated
 from attent.core.forms import plain
 from attent.core.i18n import DEFAULT, accepted_language, gettext, ngettext, pick_language
@@ -62,6 +65,23 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+async def _identify(request: Request) -> None:
+    """Learn the agent behind the request's credentials (for their language), if it has any that hold."""
+    credentials = request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE)
+    if getattr(request.state, "language", None) or not credentials:
+        return
+    app = request.app
+
+    def look_up() -> None:
+        with app.state.db.unit_of_work() as db:
+            request_agent(request, db, app.state.clock.now())
+
+    # No valid credentials: Accept-Language decides.
+    async with db_slots(app):
+        with suppress(AttentError):
+            await run_in_threadpool(look_up)
+
+
 def _pointer(path: tuple[str | int, ...]) -> str:
     """The JSON Pointer (RFC 6901) of a field inside the request body."""
     parts = list(path[1:]) if path and path[0] == "body" else list(path)
@@ -109,6 +129,7 @@ def install(app: FastAPI, render_page_error: Any) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if not _is_api(request):  # a page's form: the page again, as typed, never JSON
             return await refused_form(request, field_errors(exc), render_page_error)
+        await _identify(request)  # the body was refused before the route learnt who is asking
         language = reader_language(request)
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             detail = gettext(language, "The request body is not valid JSON.")
