@@ -15,12 +15,26 @@ from babel.messages.pofile import read_po
 from attent.cases.models import CaseStatus
 from attent.contacts.models import Channel, Direction, Outcome
 from attent.core.forms import PLAIN
-from attent.core.i18n import LOCALES, gettext, ngettext, translations
+from attent.core.i18n import LOCALES, gettext, plural, translations
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "src" / "attent"
-# `gettext(language, message)` in attent.core.i18n takes the message second.
-KEYWORDS = {**DEFAULT_KEYWORDS, "gettext": (2,)}
+# `gettext(language, message)` and `plural(language, one, many, n)` in attent.core.i18n take the language
+# first; NC_ marks labels with their context; an error's template is its second argument. The Makefile's
+# `messages` target extracts with the same keywords (BABEL_KEYWORDS).
+ERRORS_WITH_TEMPLATE = (
+    "AttentError", "Invalid", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "TooLarge",
+    "RateLimited", "UnsupportedMediaType", "FieldError",
+)  # fmt: skip
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "gettext": (2,),
+    "plural": (2, 3),
+    "NC_": ((1, "c"), 2),
+    "BadValue": None,
+    "Undeliverable": None,
+    **dict.fromkeys(ERRORS_WITH_TEMPLATE, (2,)),
+}
 # Timeline event kinds on a case are "<thing>.<what happened>"; the case page shows each through _().
 # (Customer events have no case, so they never appear there.)
 EVENT_KIND = re.compile(r"^(case|contact|message|note)\.[a-z_]+$")
@@ -33,14 +47,19 @@ def dutch() -> Catalog:
         return read_po(fp, locale="nl")
 
 
-def _extracted() -> Iterator[str]:
-    """What `pybabel extract -F babel.cfg` finds: _() in templates, gettext() in Python."""
+def _extracted(with_context: bool = False) -> Iterator[str]:
+    """What `make messages` finds: _() in templates, gettext() and error templates in Python (and, with
+    `with_context`, the labels NC_ marks, as "context|message")."""
     with (ROOT / "babel.cfg").open() as fp:
         method_map, options_map = parse_mapping_cfg(fp)
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
-        yield message if isinstance(message, str) else message[0]
+        text = message if isinstance(message, str) else message[0]
+        if context is None:
+            yield text
+        elif with_context:
+            yield f"{context}|{text}"
 
 
 def _python_trees() -> Iterator[ast.AST]:
@@ -107,6 +126,15 @@ def test_every_message_the_workspace_shows_has_a_dutch_translation(dutch):
     assert not fuzzy, f"Fuzzy (unused) Dutch translations, review and clear the flag: {fuzzy}"
 
 
+def test_every_label_marked_for_the_catalog_has_dutch_words(dutch):
+    labels = [m.split("|", 1) for m in _extracted(with_context=True) if "|" in m]
+    assert len(labels) > 40
+    missing = [
+        f"{c}|{m}" for c, m in labels if not dutch.get(m, context=c) or not dutch.get(m, context=c).string
+    ]
+    assert not missing, f"No Dutch label for: {missing}"
+
+
 def test_dutch_keeps_every_placeholder(dutch):
     for message in dutch:
         if message.id and message.string:
@@ -120,8 +148,8 @@ def test_gettext_speaks_dutch_and_english():
     assert gettext("nl", "Sign in") == "Inloggen"
     assert gettext("en", "Sign in") == "Sign in"
     assert gettext("nl", "Handoff brief") != "Handoff brief"
-    assert ngettext("nl", "{n} earlier case", "{n} earlier cases", 1) == "1 eerdere zaak"
-    assert ngettext("en", "{n} earlier case", "{n} earlier cases", 2) == "2 earlier cases"
+    assert plural("nl", "{n} earlier case", "{n} earlier cases", 1) == "1 eerdere zaak"
+    assert plural("en", "{n} earlier case", "{n} earlier cases", 2) == "2 earlier cases"
     assert gettext("xx", "Sign in") == "Inloggen"  # unknown languages fall back to Dutch
 
 
@@ -275,6 +303,6 @@ def test_gettext_says_labels_amounts_and_both_languages_values():
         name={"nl": "Bloemen", "en": "Flowers"},
         occasion=Label("birthday"),
     ).startswith("Bloemen is een verrassing voor een gelegenheid (verjaardag)")
-    assert ngettext("nl", "{n} attempt left", "{n} attempts left", 1) == "nog 1 poging"
-    assert ngettext("nl", "{n} attempt left", "{n} attempts left", 3) == "nog 3 pogingen"
-    assert ngettext("en", "{n} attempt left", "{n} attempts left", 3) == "3 attempts left"
+    assert plural("nl", "{n} attempt left", "{n} attempts left", 1) == "nog 1 poging"
+    assert plural("nl", "{n} attempt left", "{n} attempts left", 3) == "nog 3 pogingen"
+    assert plural("en", "{n} attempt left", "{n} attempts left", 3) == "3 attempts left"

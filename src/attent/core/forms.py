@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from attent.core.errors import AttentError, BadValue, Invalid
 from attent.core.i18n import LANGUAGES, gettext
+from attent.core.labels import N_
 
 MAX_ROWS = 60
 
@@ -38,48 +39,49 @@ def _position(value: str | None, default: int) -> float:
         return default
 
 
-# Pydantic speaks English only; the errors input can cause get a sentence in the reader's language.
+# Pydantic speaks English only; the errors input can cause get a sentence in the reader's language
+# (marked N_ so `make messages` keeps them).
 PLAIN = {
-    "missing": "Fill this in.",
-    "string_too_short": "Give at least {min_length} characters.",
-    "string_too_long": "This is too long (at most {max_length} characters).",
-    "string_pattern_mismatch": "This is not written the way it should be.",
-    "string_type": "Give a text.",
-    "int_parsing": "Give a whole number.",
-    "int_from_float": "Give a whole number.",
-    "int_type": "Give a whole number.",
-    "float_parsing": "Give a number.",
-    "float_type": "Give a number.",
-    "bool_parsing": "Give true or false.",
-    "bool_type": "Give true or false.",
-    "greater_than": "Must be more than {gt}.",
-    "greater_than_equal": "Must be at least {ge}.",
-    "less_than": "Must be less than {lt}.",
-    "less_than_equal": "Must be at most {le}.",
-    "too_short": "Give at least {min_length}.",
-    "too_long": "Give at most {max_length}.",
-    "enum": "Choose one of: {expected}.",
-    "literal_error": "Choose one of: {expected}.",
-    "uuid_parsing": "This is not a valid id.",
-    "uuid_type": "This is not a valid id.",
-    "datetime_parsing": "Give a date and time such as 2026-11-23T15:30:00+01:00.",
-    "datetime_from_date_parsing": "Give a date and time such as 2026-11-23T15:30:00+01:00.",
-    "datetime_type": "Give a date and time such as 2026-11-23T15:30:00+01:00.",
-    "timezone_aware": "Give the time with its time zone, such as +01:00 or Z.",
-    "date_parsing": "Give a date such as 2026-11-23.",
-    "date_from_datetime_parsing": "Give a date such as 2026-11-23.",
-    "date_type": "Give a date such as 2026-11-23.",
-    "dict_type": "Give an object with named fields.",
-    "model_type": "Give an object with named fields.",
-    "model_attributes_type": "Give an object with named fields.",
-    "list_type": "Give a list.",
-    "extra_forbidden": "Unknown field; it is not part of this request.",
-    "json_invalid": "The request body is not valid JSON.",
-    "union_tag_invalid": "Choose one of the values offered.",
-    "union_tag_not_found": "Fill this in.",
+    "missing": N_("Fill this in."),
+    "string_too_short": N_("Give at least {min_length} characters."),
+    "string_too_long": N_("This is too long (at most {max_length} characters)."),
+    "string_pattern_mismatch": N_("This is not written the way it should be."),
+    "string_type": N_("Give a text."),
+    "int_parsing": N_("Give a whole number."),
+    "int_from_float": N_("Give a whole number."),
+    "int_type": N_("Give a whole number."),
+    "float_parsing": N_("Give a number."),
+    "float_type": N_("Give a number."),
+    "bool_parsing": N_("Give true or false."),
+    "bool_type": N_("Give true or false."),
+    "greater_than": N_("Must be more than {gt}."),
+    "greater_than_equal": N_("Must be at least {ge}."),
+    "less_than": N_("Must be less than {lt}."),
+    "less_than_equal": N_("Must be at most {le}."),
+    "too_short": N_("Give at least {min_length}."),
+    "too_long": N_("Give at most {max_length}."),
+    "enum": N_("Choose one of: {expected}."),
+    "literal_error": N_("Choose one of: {expected}."),
+    "uuid_parsing": N_("This is not a valid id."),
+    "uuid_type": N_("This is not a valid id."),
+    "datetime_parsing": N_("Give a date and time such as 2026-11-23T15:30:00+01:00."),
+    "datetime_from_date_parsing": N_("Give a date and time such as 2026-11-23T15:30:00+01:00."),
+    "datetime_type": N_("Give a date and time such as 2026-11-23T15:30:00+01:00."),
+    "timezone_aware": N_("Give the time with its time zone, such as +01:00 or Z."),
+    "date_parsing": N_("Give a date such as 2026-11-23."),
+    "date_from_datetime_parsing": N_("Give a date such as 2026-11-23."),
+    "date_type": N_("Give a date such as 2026-11-23."),
+    "dict_type": N_("Give an object with named fields."),
+    "model_type": N_("Give an object with named fields."),
+    "model_attributes_type": N_("Give an object with named fields."),
+    "list_type": N_("Give a list."),
+    "extra_forbidden": N_("Unknown field; it is not part of this request."),
+    "json_invalid": N_("The request body is not valid JSON."),
+    "union_tag_invalid": N_("Choose one of the values offered."),
+    "union_tag_not_found": N_("Fill this in."),
 }
-_BLANK = "Fill this in."
-_CODE = "Use lower-case letters, digits and _ only, starting with a letter."
+_BLANK = N_("Fill this in.")
+_CODE = N_("Use lower-case letters, digits and _ only, starting with a letter.")
 
 
 def plain(error: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

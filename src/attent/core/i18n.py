@@ -136,7 +136,10 @@ def gettext(language: str, message: str, **values: object) -> str:
     return text.format(**_values(language, values)) if values else text
 
 
-def ngettext(language: str, singular: str, plural: str, n: int, **values: object) -> str:
-    """The singular or plural form for `n` in the reader's language (Dutch and English: one, or more)."""
-    text = translations(pick_language(language)).ngettext(singular, plural, n)
+def plural(language: str, one: str, many: str, n: int, **values: object) -> str:
+    """The singular or plural form for `n` in the reader's language (Dutch and English: one, or more).
+
+    Templates call it `ngettext(singular, plural, n)`; Python calls it `plural(language, …)`, which
+    `make messages` extracts with the keyword plural:2,3."""
+    text = translations(pick_language(language)).ngettext(one, many, n)
     return text.format(**_values(language, {"n": n, **values}))

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from attent.core.deps import SESSION_COOKIE, db_slots, request_agent
 from attent.core.errors import AttentError, FieldError, Invalid, RateLimited, Unauthenticated
 from attent.core.forms import plain
-from attent.core.i18n import DEFAULT, accepted_language, gettext, ngettext, pick_language
+from attent.core.i18n import DEFAULT, accepted_language, gettext, pick_language, plural
 from attent.core.idempotency import Replay
 from attent.core.pageforms import refused_form
 
@@ -135,7 +135,7 @@ def install(app: FastAPI, render_page_error: Any) -> None:
             detail = gettext(language, "The request body is not valid JSON.")
             return problem(400, "invalid_json", "Malformed JSON", detail, language=language)
         errors = field_errors(exc)
-        detail = ngettext(
+        detail = plural(
             language,
             "{n} field is not valid; see errors.",
             "{n} fields are not valid; see errors.",

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from attent.core.errors import Forbidden
-from attent.core.i18n import case_type, gettext, ngettext, pick_language
+from attent.core.i18n import case_type, gettext, pick_language, plural
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CSRF_COOKIE = "attent_csrf"
@@ -74,7 +74,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         name,
         {
             "_": lambda message, **kw: gettext(language, message, **kw),
-            "ngettext": lambda singular, plural, n, **kw: ngettext(language, singular, plural, n, **kw),
+            "ngettext": lambda singular, many, n, **kw: plural(language, singular, many, n, **kw),
             "type_name": lambda value: case_type(language, value),
             "lang": language,
             "csrf": token,

@@ -18,6 +18,7 @@ from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.forms import RowLabels, say_plain
 from attent.core.i18n import gettext
+from attent.core.labels import N_
 from attent.core.pageforms import redraws
 from attent.core.templating import check_csrf, page_language, render
 from attent.recovery import service
@@ -32,26 +33,26 @@ router = APIRouter(include_in_schema=False)
 Rows = Annotated[list[str], Form()]
 LABELS = RowLabels(
     collection="gestures",
-    item="Gesture {number}",
+    item=N_("Gesture {number}"),
     fields={
-        "gestures": "Gestures",
-        "code": "code",
-        "kind": "kind",
-        "name": "name",
-        "description": "description",
-        "cost": "cost",
-        "cost_cents": "cost",
-        "currency": "currency",
-        "promise_hours": "promise within (hours)",
+        "gestures": N_("Gestures"),
+        "code": N_("code"),
+        "kind": N_("kind"),
+        "name": N_("name"),
+        "description": N_("description"),
+        "cost": N_("cost"),
+        "cost_cents": N_("cost"),
+        "currency": N_("currency"),
+        "promise_hours": N_("promise within (hours)"),
     },
     others={
-        "currency": "Currency",
-        "monthly_budget": "Monthly budget",
-        "monthly_budget_cents": "Monthly budget",
-        "approval_threshold": "A lead approves gestures costing more than",
-        "approval_threshold_cents": "A lead approves gestures costing more than",
-        "failure_types": "Failure case types (comma-separated)",
-        "check_in": "Check in by",
+        "currency": N_("Currency"),
+        "monthly_budget": N_("Monthly budget"),
+        "monthly_budget_cents": N_("Monthly budget"),
+        "approval_threshold": N_("A lead approves gestures costing more than"),
+        "approval_threshold_cents": N_("A lead approves gestures costing more than"),
+        "failure_types": N_("Failure case types (comma-separated)"),
+        "check_in": N_("Check in by"),
     },
 )
 
