@@ -76,10 +76,13 @@ async def _identify(request: Request) -> None:
         with app.state.db.unit_of_work() as db:
             request_agent(request, db, app.state.clock.now())
 
-    # No valid credentials: Accept-Language decides.
+    # No valid credentials: Accept-Language decides. Like the API's routes, on the loop when so set.
     async with db_slots(app):
         with suppress(AttentError):
-            await run_in_threadpool(look_up)
+            if app.state.settings.api_on_event_loop:
+                look_up()
+            else:
+                await run_in_threadpool(look_up)
 
 
 def _pointer(path: tuple[str | int, ...]) -> str:
