@@ -1,9 +1,13 @@
 """A form posted twice (a double click, a retry) does its work once: the one-time token on every form."""
 
+import hashlib
+import json
 import re
 
 import pytest
+from sqlalchemy import select
 
+from attent.core.idempotency import IdempotencyRecord, fingerprint
 from attent.core.security import hash_password
 from attent.recovery.service import suggest_gesture
 
@@ -88,3 +92,14 @@ def test_a_lead_approving_twice_approves_once(app_client, db, tenant, clock):
     first = app_client.post(action, data={"csrf": csrf, "once": once}, follow_redirects=False)
     second = app_client.post(action, data={"csrf": csrf, "once": once}, follow_redirects=False)
     assert first.status_code == second.status_code == 303  # not a 409 "already approved" page
+
+
+def test_the_token_store_keeps_no_plain_hash_of_a_verification_answer(app_client, csrf, tenant, db):
+    case = f"/cases/{tenant.case.id}"
+    once = _once(app_client.get(case).text, f"{case}/verify")
+    form = {"question": "email", "answer": "marieke@kopje-koffie.example"}
+    app_client.post(f"{case}/verify", data={"csrf": csrf, "once": once, **form}, follow_redirects=False)
+    [record] = db.scalars(select(IdempotencyRecord).where(IdempotencyRecord.key.startswith(f"form:{once}")))
+    body = json.dumps({"path": f"{case}/verify", **form}, sort_keys=True).encode()
+    guesses = {hashlib.sha256(body).hexdigest(), fingerprint("POST", f"{case}/verify", body)}
+    assert record.fingerprint not in guesses and not any(g[:32] in record.key for g in guesses)

@@ -48,7 +48,7 @@ from attent.verification.service import verify
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=20_000)]
 Csrf = Annotated[str, Form()]
-Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/forms.py)
+Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/pageforms.py)
 
 
 # What each form's fields are called on the page, so a refusal can name the field it is about.
@@ -91,7 +91,7 @@ def act_on_case(
     refused = Refused(request, db, actor, clock, case_id, form, values or {})
     guard, first = submit_once(
         db=db, organisation_id=actor.organisation_id, token=once, path=request.url.path, values=values or {},
-        at=clock.now(),
+        secret=request.app.state.settings.secret_key, at=clock.now(),
     )  # fmt: skip
     if first is not None:  # posted twice: the first post's answer, nothing done again
         return _back(request, actor, case_id, clock, first["location"], first.get("flash"))

@@ -24,7 +24,7 @@ from attent.organisations.service import get_organisation
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form()]
-Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/forms.py)
+Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/pageforms.py)
 
 
 def coach_panel(*, db: Session, actor: Agent, case: Case) -> CoachPanel:

@@ -10,6 +10,8 @@ A form that makes something (a note, a promise, a gesture) carries a one-time to
 click or a retried post is answered as the first one was and writes nothing twice (`submit_once`).
 """
 
+import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Callable, Mapping
@@ -92,7 +94,14 @@ async def refused_form(request: Request, errors: list[FieldError], page_error: P
 
 
 def submit_once(
-    *, db: Session, organisation_id: uuid.UUID, token: str, path: str, values: Mapping[str, str], at: datetime
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    token: str,
+    path: str,
+    values: Mapping[str, str],
+    secret: str,
+    at: datetime,
 ) -> tuple[idempotency.IdempotencyGuard | None, Any]:
     """Claim a form's one-time token (the hidden `once` field) for this very post.
 
@@ -105,7 +114,9 @@ def submit_once(
     if not token:
         return None, None
     body = json.dumps({"path": path, **values}, sort_keys=True).encode()
-    print_ = idempotency.fingerprint("POST", path, body)
+    # Keyed with the secret: the store keeps no plain hash of what was typed (a verification answer of
+    # four IBAN digits hashed plainly would be no secret).
+    print_ = hmac.new(secret.encode(), b"attent-form\n" + body, hashlib.sha256).hexdigest()
     try:
         guard = idempotency.begin(
             db=db, organisation_id=organisation_id, key=f"form:{token}:{print_[:32]}", print_=print_, at=at

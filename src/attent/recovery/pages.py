@@ -30,7 +30,7 @@ from attent.recovery.suggest import budget, suggestion_for
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form()]
-Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/forms.py)
+Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/pageforms.py)
 Reason = Annotated[str, Form(max_length=500)]
 
 

@@ -123,7 +123,7 @@ def decide_on_team_page(
     check_csrf(request, csrf)
     guard, first = submit_once(
         db=db, organisation_id=actor.organisation_id, token=once, path=request.url.path,
-        values={"reason": reason}, at=clock.now(),
+        values={"reason": reason}, secret=request.app.state.settings.secret_key, at=clock.now(),
     )  # fmt: skip
     if first is not None:  # a double click: decided already
         return RedirectResponse(first["location"], status_code=303)
