@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from attent.agents import api as agents_api
@@ -22,11 +22,13 @@ from attent.contacts import api as contacts_api
 from attent.core import problems
 from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
+from attent.core.edge import InputGuard
 from attent.core.errors import AttentError
+from attent.core.i18n import gettext
 from attent.core.live import Listener
 from attent.core.middleware import BodyLimit, SecurityHeaders
 from attent.core.settings import Settings, get_settings
-from attent.core.templating import render
+from attent.core.templating import page_language, render
 from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.customers import pages as customers_pages
@@ -48,9 +50,19 @@ API_PREFIX = "/api/v1"
 
 
 def _page_error(request: Request, error: AttentError) -> HTMLResponse:
+    language = page_language(request)
     return render(
-        request, "error.html", status_code=error.status, title=error.title, detail=error.detail, agent=None
+        request,
+        "error.html",
+        status_code=error.status,
+        title=gettext(language, error.title),
+        detail=gettext(language, error.detail),
+        agent=None,
     )
+
+
+def _refuse(request: Request, error: AttentError) -> Response:
+    return problems.respond(request, error, _page_error)
 
 
 def create_app(
@@ -133,6 +145,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)
+    # The last added runs first: size limit, then NUL and depth checks, then headers.
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(InputGuard, respond=_refuse)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

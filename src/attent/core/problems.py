@@ -66,21 +66,26 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
     return errors
 
 
+def respond(request: Request, exc: AttentError, render_page_error: Any) -> Response:
+    """An AttentError as the reader expects it: problem+json for the API, the error page for a browser."""
+    if not _is_api(request):
+        if isinstance(exc, Unauthenticated):
+            return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+        response: Response = render_page_error(request, exc)
+        return response
+    errors = exc.errors if isinstance(exc, Invalid) else None
+    extra: dict[str, str] = {}
+    if isinstance(exc, RateLimited) and exc.retry_at is not None:
+        extra["retry_at"] = exc.retry_at.isoformat().replace("+00:00", "Z")
+    return problem(exc.status, exc.code, exc.title, exc.detail, errors, **extra)
+
+
 def install(app: FastAPI, render_page_error: Any) -> None:
     """Register the handlers; `render_page_error(request, error)` draws errors on HTML pages."""
 
     @app.exception_handler(AttentError)
     async def attent_error(request: Request, exc: AttentError) -> Response:
-        if not _is_api(request):
-            if isinstance(exc, Unauthenticated):
-                return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
-            response: Response = render_page_error(request, exc)
-            return response
-        errors = exc.errors if isinstance(exc, Invalid) else None
-        extra: dict[str, str] = {}
-        if isinstance(exc, RateLimited) and exc.retry_at is not None:
-            extra["retry_at"] = exc.retry_at.isoformat().replace("+00:00", "Z")
-        return problem(exc.status, exc.code, exc.title, exc.detail, errors, **extra)
+        return respond(request, exc, render_page_error)
 
     @app.exception_handler(Replay)
     async def replay(_request: Request, exc: Replay) -> Response:
