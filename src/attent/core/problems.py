@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
@@ -112,7 +113,11 @@ def install(app: FastAPI, render_page_error: Any) -> None:
 
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, exc: IntegrityError) -> Response:
-        log.warning("integrity error: %s", exc.orig)
+        # The message has no values (core.db strips the database's DETAIL); the agent is named by id.
+        agent = getattr(request.state, "agent", None)
+        who = inspect(agent).identity[-1] if agent is not None else None  # no load: the row is expired
+        path = f"{request.method} {request.url.path}"
+        log.warning("integrity error on %s (agent %s): %s", path, who, exc.orig)
         return problem(
             409,
             "conflict",
