@@ -27,6 +27,7 @@ from attent.core.errors import AttentError
 from attent.core.i18n import gettext
 from attent.core.live import Listener
 from attent.core.middleware import BodyLimit, SecurityHeaders
+from attent.core.openapi import document_problems
 from attent.core.settings import Settings, get_settings
 from attent.core.templating import page_language, render
 from attent.core.worker import Worker
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(signals_api.hooks)
     app.include_router(coach_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    document_problems(app, API_PREFIX)
 
     problems.install(app, _page_error)
     # The last added runs first: size limit, then NUL and depth checks, then headers.

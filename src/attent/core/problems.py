@@ -6,9 +6,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from attent.core.errors import AttentError, FieldError, Invalid, RateLimited, Unauthenticated
 from attent.core.idempotency import Replay
@@ -81,6 +83,16 @@ def respond(request: Request, exc: AttentError, render_page_error: Any) -> Respo
     return problem(exc.status, exc.code, exc.title, exc.detail, errors, **extra)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (routes of one path are often several)."""
+    methods: set[str] = set()
+    scope = {**request.scope, "method": "\x00"}  # no route answers it: a path match reads PARTIAL
+    for route in iter_route_contexts(request.app.router.routes):
+        if route.methods and route.matches(scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
+
+
 def install(app: FastAPI, render_page_error: Any) -> None:
     """Register the handlers; `render_page_error(request, error)` draws errors on HTML pages."""
 
@@ -107,9 +119,14 @@ def install(app: FastAPI, render_page_error: Any) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names only the first matching route's methods
+            headers["Allow"] = ", ".join(allowed_methods(request))
         code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
         detail = "No such endpoint." if exc.status_code == 404 else str(exc.detail)
-        return problem(exc.status_code, code, str(exc.detail), detail)
+        response = problem(exc.status_code, code, str(exc.detail), detail)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, exc: IntegrityError) -> Response:
