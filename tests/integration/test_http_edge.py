@@ -32,3 +32,20 @@ def test_a_405_names_every_method_of_the_path(api, tenant, page):
     form = page.get(f"/cases/{tenant.case.id}/note", headers=BROWSER)  # a form's URL, opened
     assert form.status_code == 405 and form.headers["allow"] == "POST"
     assert form.headers["content-type"].startswith("text/html")
+
+
+def test_api_answers_and_pages_are_never_stored_but_assets_are(api, page, app_client, tenant):
+    for response in (
+        api.get(f"/api/v1/cases/{tenant.case.id}"),
+        api.get("/api/v1/nothing-here"),
+        api.post("/api/v1/customers", json={"name": "Jan"}),
+        page.get(f"/cases/{tenant.case.id}"),
+        page.get("/"),
+    ):
+        assert response.headers["cache-control"] == "no-store", response.request.url
+    signed_out = page.post("/signout", data={"csrf": page.csrf}, follow_redirects=True)
+    assert signed_out.url.path == "/signin" and signed_out.headers["cache-control"] == "no-store"
+    for asset in ("/static/attent.css", "/static/vendor/htmx-2.0.11.min.js"):
+        response = app_client.get(asset)
+        assert response.status_code == 200
+        assert "no-store" not in response.headers.get("cache-control", ""), asset

@@ -73,8 +73,13 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+# Pages and API answers hold personal data: no browser or proxy may keep them (Back after sign-out).
+NO_STORE = (b"cache-control", b"no-store")
+CACHEABLE = ("/static/", "/favicon.ico")  # assets are the same for everyone and keep their caching
+
+
 class SecurityHeaders:
-    """Headers every response carries: no sniffing, no framing, no inline script."""
+    """Headers every response carries: no sniffing, no framing, no inline script, no storing (but assets)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -84,12 +89,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        extra = SECURITY_HEADERS if scope["path"].startswith(CACHEABLE) else [*SECURITY_HEADERS, NO_STORE]
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    h for h in SECURITY_HEADERS if h[0] not in present
-                ]
+                missing = [h for h in extra if h[0] not in present]
+                message["headers"] = list(message.get("headers", [])) + missing
             await send(message)
 
         await self.app(scope, receive, with_headers)
