@@ -26,7 +26,7 @@ from attent.core.edge import InputGuard
 from attent.core.errors import AttentError
 from attent.core.i18n import gettext
 from attent.core.live import Listener
-from attent.core.middleware import BodyLimit, SecurityHeaders
+from attent.core.middleware import BodyLimit, Crashes, SecurityHeaders
 from attent.core.openapi import document_problems
 from attent.core.settings import Settings, get_settings
 from attent.core.templating import page_language, render
@@ -60,6 +60,10 @@ def _page_error(request: Request, error: AttentError) -> HTMLResponse:
         detail=gettext(language, error.detail),
         agent=None,
     )
+
+
+def _crash(request: Request, exc: Exception) -> Response:
+    return problems.crash_response(request, exc, _page_error)
 
 
 def _refuse(request: Request, error: AttentError) -> Response:
@@ -147,7 +151,8 @@ def create_app(
     document_problems(app, API_PREFIX)
 
     problems.install(app, _page_error)
-    # The last added runs first: size limit, then NUL and depth checks, then headers.
+    # The last added runs first: size limit, then NUL and depth checks, then headers, then crashes.
+    app.add_middleware(Crashes, respond=_crash)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InputGuard, respond=_refuse)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

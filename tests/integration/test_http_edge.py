@@ -2,7 +2,19 @@
 problem+json for machines on unknown URLs, a favicon, the API docs from our own static files, and a
 connection that survives a 500 (issue 13: 13, 19, 21, 22, 27)."""
 
+import http.client
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from attent.app import create_app
+from attent.core.settings import Settings
+from tests.conftest import free_port
 
 PROBLEM = "application/problem+json"
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -49,3 +61,58 @@ def test_api_answers_and_pages_are_never_stored_but_assets_are(api, page, app_cl
         response = app_client.get(asset)
         assert response.status_code == 200
         assert "no-store" not in response.headers.get("cache-control", ""), asset
+
+
+# Keep-alive after a 500 needs a real server: TestClient has no connections to keep.
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[int]:
+    """The app with a route that fails, served by uvicorn on a free port (no database is touched)."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", embedded_worker=False)
+    app: FastAPI = create_app(settings, worker=False)
+
+    def boom() -> None:
+        raise RuntimeError("a bug in a route")
+
+    app.add_api_route("/api/v1/test-boom", boom)
+    app.add_api_route("/test-boom", boom)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started
+    yield port
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_the_connection_stays_usable_after_a_500(served):
+    connection = http.client.HTTPConnection("127.0.0.1", served, timeout=5)
+    connection.request("GET", "/api/v1/test-boom")
+    crashed = connection.getresponse()
+    body = crashed.read()
+    assert crashed.status == 500 and crashed.getheader("content-type") == PROBLEM, body
+    assert not crashed.will_close
+    socket_before = connection.sock
+    connection.request("GET")  # the same connection, not a new one
+    after = connection.getresponse()
+    after.read()
+    assert after.status == 200
+    assert connection.sock is socket_before
+    connection.close()
+
+
+def test_a_browser_gets_the_error_page_for_a_500_and_keeps_its_connection(served):
+    connection = http.client.HTTPConnection("127.0.0.1", served, timeout=5)
+    connection.request("GET", "/test-boom", headers=BROWSER)
+    response = connection.getresponse()
+    page = response.read().decode()
+    assert response.status == 500 and response.getheader("content-type").startswith("text/html")
+    assert response.getheader("cache-control") == "no-store" and 'href="/"' in page
+    connection.request("GET", "/test-boom", headers=BROWSER)
+    assert connection.getresponse().status == 500  # again, on the same connection
+    connection.close()

@@ -144,7 +144,19 @@ def install(app: FastAPI, render_page_error: Any) -> None:
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(
-            500, "internal_error", "Internal error", "Something went wrong on our side; nothing was saved."
-        )
+        # Only what escapes the middleware lands here (see middleware.Crashes, which keeps the connection).
+        return crash_response(request, exc, render_page_error)
+
+
+def crash_response(request: Request, exc: Exception, render_page_error: Any) -> Response:
+    """Log an unhandled error with its traceback and answer 500 as the reader expects (a page or JSON)."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    error = AttentError("internal_error", "Something went wrong on our side; nothing was saved.")
+    error.status, error.title = 500, "Internal error"
+    if not _is_api(request):
+        try:
+            response: Response = render_page_error(request, error)
+            return response
+        except Exception:  # the page itself may be what fails; the machine answer always works
+            log.exception("the error page failed too")
+    return problem(500, error.code, error.title, error.detail)
