@@ -19,7 +19,7 @@ from attent.cases import pages as cases_pages
 from attent.coach import api as coach_api
 from attent.coach import pages as coach_pages
 from attent.contacts import api as contacts_api
-from attent.core import problems
+from attent.core import docs, problems
 from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
 from attent.core.edge import InputGuard
@@ -110,7 +110,7 @@ def create_app(
         version="1",
         summary="Customer service in which every commitment is kept.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by core.docs from static/, not from a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -147,6 +147,10 @@ def create_app(
     app.include_router(signals_pages.router)
     app.include_router(signals_api.hooks)
     app.include_router(coach_pages.router)
+    app.include_router(docs.router)
+    app.add_api_route(
+        f"{API_PREFIX}/docs", lambda: docs.docs_route(f"{API_PREFIX}/openapi.json"), include_in_schema=False
+    )
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
 

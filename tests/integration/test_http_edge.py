@@ -3,6 +3,7 @@ problem+json for machines on unknown URLs, a favicon, the API docs from our own 
 connection that survives a 500 (issue 13: 13, 19, 21, 22, 27)."""
 
 import http.client
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -13,11 +14,13 @@ import uvicorn
 from fastapi import FastAPI
 
 from attent.app import create_app
+from attent.core.docs import SWAGGER_UI
 from attent.core.settings import Settings
 from tests.conftest import free_port
 
 PROBLEM = "application/problem+json"
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+STATIC = Path(__file__).resolve().parents[2] / "src" / "attent" / "static"
 
 
 @pytest.fixture
@@ -61,6 +64,20 @@ def test_api_answers_and_pages_are_never_stored_but_assets_are(api, page, app_cl
         response = app_client.get(asset)
         assert response.status_code == 200
         assert "no-store" not in response.headers.get("cache-control", ""), asset
+
+
+def test_the_api_docs_load_swagger_ui_from_our_static_files(app_client):
+    docs = app_client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert sources and all(s.startswith("/") for s in sources), sources  # nothing from another site
+    assert "<script>" not in docs.text  # no inline script: the CSP (script-src 'self') would block it
+    for source in sources:
+        assert app_client.get(source).status_code == 200, source
+    assert f"/static/vendor/swagger-ui-{SWAGGER_UI}-bundle.js" in sources
+    csp = docs.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert (STATIC / "vendor" / "swagger-ui-LICENSE.txt").read_text().find("Apache License") >= 0
 
 
 # Keep-alive after a 500 needs a real server: TestClient has no connections to keep.
