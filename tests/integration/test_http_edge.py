@@ -60,10 +60,37 @@ def test_api_answers_and_pages_are_never_stored_but_assets_are(api, page, app_cl
         assert response.headers["cache-control"] == "no-store", response.request.url
     signed_out = page.post("/signout", data={"csrf": page.csrf}, follow_redirects=True)
     assert signed_out.url.path == "/signin" and signed_out.headers["cache-control"] == "no-store"
-    for asset in ("/static/attent.css", "/static/vendor/htmx-2.0.11.min.js"):
+    for asset in ("/static/attent.css", "/static/vendor/htmx-2.0.11.min.js", "/favicon.ico"):
         response = app_client.get(asset)
         assert response.status_code == 200
         assert "no-store" not in response.headers.get("cache-control", ""), asset
+
+
+def test_an_unknown_url_is_a_page_for_a_browser_in_its_language(app_client):
+    response = app_client.get("/no/such/page", headers=BROWSER)
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+    assert "Pagina niet gevonden" in response.text and 'href="/"' in response.text
+    app_client.cookies.set("attent_lang", "en")
+    english = app_client.get("/no/such/page", headers=BROWSER)
+    assert "Page not found" in english.text and "Back to the workspace" in english.text
+
+
+def test_an_unknown_url_is_problem_json_for_the_api_hooks_and_json_readers(app_client):
+    for url, headers in (
+        ("/api/v1/no-such-thing", BROWSER),
+        ("/hooks/nothing/here/at/all", {}),
+        ("/no/such/page", {"accept": "application/json"}),
+    ):
+        response = app_client.get(url, headers=headers)
+        assert response.status_code == 404 and response.headers["content-type"] == PROBLEM, url
+        assert response.json()["code"] == "not_found"
+
+
+def test_the_favicon_answers_and_every_page_links_it(app_client):
+    icon = app_client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert '<link rel="icon" href="/favicon.ico">' in app_client.get("/signin").text
 
 
 def test_the_api_docs_load_swagger_ui_from_our_static_files(app_client):
@@ -115,7 +142,7 @@ def test_the_connection_stays_usable_after_a_500(served):
     assert crashed.status == 500 and crashed.getheader("content-type") == PROBLEM, body
     assert not crashed.will_close
     socket_before = connection.sock
-    connection.request("GET")  # the same connection, not a new one
+    connection.request("GET", "/favicon.ico")  # the same connection, not a new one
     after = connection.getresponse()
     after.read()
     assert after.status == 200

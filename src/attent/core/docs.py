@@ -1,4 +1,4 @@
-"""The interactive API docs, served from `static/` (no CDN: a third party sees nothing).
+"""The interactive API docs and the favicon, served from `static/` (no CDN: a third party sees nothing).
 
 Swagger UI is vendored from the npm package swagger-ui-dist (see static/vendor/ and the README's
 dependency section). FastAPI's `get_swagger_ui_html` starts it with an inline script, which our
@@ -6,11 +6,13 @@ Content-Security-Policy (script-src 'self') refuses, so the page loads `static/a
 """
 
 from html import escape
+from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 SWAGGER_UI = "5.36.0"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 router = APIRouter(include_in_schema=False)
 
 
@@ -37,3 +39,11 @@ def docs_page(openapi_url: str) -> str:
 def docs_route(openapi_url: str) -> HTMLResponse:
     """The response for the docs URL."""
     return HTMLResponse(docs_page(openapi_url))
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """Browsers ask for it on every site; a 404 in every tab's console helps nobody."""
+    return FileResponse(
+        STATIC / "favicon.ico", media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+    )

@@ -17,6 +17,11 @@ from attent.core.idempotency import Replay
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+# What a browser reads when it asks for a page that is not there, or in a way it is not answered.
+_PAGE_ERRORS = {
+    404: ("Page not found", "There is no page at this address; it may have moved, or the link is mistyped."),
+    405: ("Not possible here", "This page cannot be used this way; go back and try again from the page."),
+}
 _STATUS_CODES = {
     400: "bad_request",
     404: "not_found",
@@ -122,6 +127,13 @@ def install(app: FastAPI, render_page_error: Any) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # Starlette names only the first matching route's methods
             headers["Allow"] = ", ".join(allowed_methods(request))
+        if not _is_api(request) and exc.status_code in _PAGE_ERRORS:
+            title, detail = _PAGE_ERRORS[exc.status_code]
+            page = AttentError(_STATUS_CODES[exc.status_code], detail)
+            page.status, page.title = exc.status_code, title
+            response: Response = render_page_error(request, page)
+            response.headers.update(headers)
+            return response
         code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
         detail = "No such endpoint." if exc.status_code == 404 else str(exc.detail)
         response = problem(exc.status_code, code, str(exc.detail), detail)
