@@ -63,3 +63,21 @@ def test_documented_statuses_are_what_the_api_answers(api, app_client, tenant):
     assert api.get(f"/api/v1/cases/{tenant.agent.id}").status_code == 404
     closed = api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "closed"})
     assert closed.status_code == 409 and closed.headers["content-type"] == PROBLEM
+
+
+def test_a_call_without_credentials_hears_401_before_anything_about_its_input(app_client, tenant):
+    for response in (
+        app_client.put(
+            f"/api/v1/agents/{tenant.agent.id}/presence", json={"presence": "offline", "until": 5}
+        ),
+        app_client.post("/api/v1/customers", json={"name": "Jan\x00"}),  # refused at the edge otherwise
+        app_client.get("/api/v1/cases/not-a-uuid"),
+    ):
+        assert response.status_code == 401 and response.json()["code"] == "not_authenticated", response.text
+
+
+def test_a_literal_segment_is_not_taken_for_an_id(api, document):
+    response = api.patch("/api/v1/agents/me", json={"name": "X"})  # /agents/me answers GET only
+    assert response.status_code == 405 and response.headers["allow"] == "GET"
+    verify = document["paths"]["/api/v1/cases/{case_id}/verifications"]["post"]["responses"]
+    assert "429" in verify  # locked after too many wrong answers

@@ -74,8 +74,25 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
     return errors
 
 
+def _anonymous_api(request: Request) -> bool:
+    """An API call with no credentials at all (no bearer token, no session cookie: see core.deps).
+
+    Every /api/ operation needs them, so such a call hears 401 before anything about its input: a
+    caller without credentials learns nothing about what the input should be, and the answer is the
+    same for good and bad input.
+    """
+    has_cookie = "attent_session" in request.cookies
+    return request.url.path.startswith("/api/") and "authorization" not in request.headers and not has_cookie
+
+
+def _sign_in_first() -> Unauthenticated:
+    return Unauthenticated("not_authenticated", "Sign in, or send 'Authorization: Bearer <token>'.")
+
+
 def respond(request: Request, exc: AttentError, render_page_error: Any) -> Response:
     """An AttentError as the reader expects it: problem+json for the API, the error page for a browser."""
+    if isinstance(exc, Invalid) and _anonymous_api(request):
+        exc = _sign_in_first()
     if not _is_api(request):
         if isinstance(exc, Unauthenticated):
             return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
@@ -111,6 +128,8 @@ def install(app: FastAPI, render_page_error: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _anonymous_api(request):
+            return respond(request, _sign_in_first(), render_page_error)
         if any(e["type"] == "json_invalid" for e in exc.errors()):
             return problem(400, "invalid_json", "Malformed JSON", "The request body is not valid JSON.")
         errors = _field_errors(exc)
