@@ -122,7 +122,9 @@ def served(tmp_path: Path) -> Iterator[int]:
     app.add_api_route("/api/v1/test-boom", boom)
     app.add_api_route("/test-boom", boom)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    # log_config=None: leave the logging set-up of the test run alone (uvicorn would reconfigure it).
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
