@@ -58,13 +58,13 @@ def me(db: DbSession, actor: CurrentAgent) -> AgentRead:
     return _read(db, [actor])[0]
 
 
-@router.get("/agents/{agent_id}")
+@router.get("/agents/{agent_id:uuid}")  # :uuid: /agents/me is not an agent id (PATCH it: 405)
 def get_agent(agent_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> AgentRead:
     """One agent."""
     return _read(db, [service.get_agent(db=db, actor=actor, agent_id=agent_id)])[0]
 
 
-@router.patch("/agents/{agent_id}")
+@router.patch("/agents/{agent_id:uuid}")
 def update_agent(agent_id: uuid.UUID, body: AgentUpdate, db: DbSession, actor: CurrentAgent) -> AgentRead:
     """Change an agent (admins), or your own name, language and password."""
     return _read(db, [service.update_agent(db=db, actor=actor, agent_id=agent_id, data=body)])[0]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role
 from attent.agents.service import require_role
+from attent.core import yamlload
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
@@ -101,13 +102,14 @@ def save_document(
     check_csrf(request, csrf)
     require_role(actor, Role.ADMIN)
     try:
-        parsed = yaml.safe_load(document)
+        parsed = yamlload.safe_load(document)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
+        detail = exc.detail if isinstance(exc, yamlload.Refused) else f"Not valid YAML{where}."
         return _page(
             request, db, actor, clock, status_code=422, draft=document,
-            error={"form": "document", "detail": f"Not valid YAML{where}.", "errors": []},
+            error={"form": "document", "detail": detail, "errors": []},
         )  # fmt: skip
     return _save(request, db, actor, clock, parsed, document, "document")
 
@@ -133,7 +135,7 @@ def save_rule(
     current = rules.find_rule(db=db, organisation_id=actor.organisation_id, rule=rule_id)
     form = f"rule-{current.key}"
     try:
-        parsed_if, parsed_then = yaml.safe_load(conditions) or [], yaml.safe_load(actions) or []
+        parsed_if, parsed_then = yamlload.safe_load(conditions) or [], yamlload.safe_load(actions) or []
     except yaml.YAMLError:
         return _page(
             request, db, actor, clock, status_code=422,
