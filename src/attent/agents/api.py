@@ -18,7 +18,7 @@ from attent.agents.schemas import (
     TokenCreated,
     TokenRead,
 )
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.deps import AdminIdempotent, ClockDep, CurrentAgent, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Page
 
@@ -42,7 +42,7 @@ def list_agents(db: DbSession, actor: CurrentAgent) -> Page[AgentRead]:
 
 @router.post("/agents", status_code=201)
 def create_agent(
-    body: AgentCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent
+    body: AgentCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: AdminIdempotent
 ) -> AgentRead:
     """Add an agent (admins)."""
     agent = service.create_agent(
@@ -91,7 +91,7 @@ def list_teams(db: DbSession, actor: CurrentAgent) -> Page[TeamRead]:
 
 @router.post("/teams", status_code=201)
 def create_team(
-    body: TeamCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent
+    body: TeamCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: AdminIdempotent
 ) -> TeamRead:
     """Add a team (admins)."""
     team = service.create_team(db=db, actor=actor, name=body.name, at=clock.now())

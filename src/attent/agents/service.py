@@ -344,8 +344,8 @@ _BY_TOKEN = (
 )
 
 
-def authenticate(*, db: Session, secret: str, at: datetime, kind: TokenKind) -> Agent:
-    """The active agent behind a bearer token or session cookie; the token is touched once a minute."""
+def authenticate(*, db: Session, secret: str, at: datetime, kind: TokenKind) -> tuple[Agent, uuid.UUID]:
+    """The active agent behind a bearer token or session cookie, and the token's id (touched each minute)."""
     row = db.execute(_BY_TOKEN, {"token_hash": token_hash(secret), "kind": kind}).first()
     if row is None:
         raise Unauthenticated("invalid_token", "The token is not valid.")
@@ -360,4 +360,4 @@ def authenticate(*, db: Session, secret: str, at: datetime, kind: TokenKind) -> 
             .where(ApiToken.organisation_id == agent.organisation_id, ApiToken.id == token_id)
             .values(last_used_at=at)
         )
-    return agent
+    return agent, token_id
