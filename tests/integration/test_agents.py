@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from attent.app import create_app
-from tests.conftest import Api
+from tests.conftest import Api, page_csrf
 
 
 def test_admin_manages_agents_and_teams(admin_api, tenant):
@@ -105,9 +105,7 @@ def test_tokens_are_listed_without_secrets(api):
 
 
 def _csrf(client, path="/signin"):
-    page = client.get(path)
-    assert page.status_code == 200
-    return client.cookies.get("attent_csrf")
+    return page_csrf(client, path)
 
 
 def test_web_sign_in_sets_a_hardened_cookie_and_opens_the_case_page(app_client, tenant):
@@ -159,7 +157,7 @@ def test_pages_redirect_to_sign_in_and_sign_out_ends_the_session(app_client, ten
     )
     session = app_client.cookies.get("attent_session")
     assert app_client.get("/cases").status_code == 200
-    app_client.post("/signout", data={"csrf": csrf})
+    app_client.post("/signout", data={"csrf": _csrf(app_client)})
     app_client.cookies.set("attent_session", session)  # a stolen copy of the cookie no longer works
     assert app_client.get("/cases", follow_redirects=False).status_code == 303
 
@@ -194,6 +192,7 @@ def test_sign_in_locks_an_email_after_five_failures_until_the_window_passes(app_
     assert "over 1 min." in _sign_in(app_client, csrf, tenant.agent.email, "correct horse battery").text
     clock.advance(timedelta(minutes=1))
     assert _sign_in(app_client, csrf, tenant.agent.email, "correct horse battery").status_code == 303
+    csrf = _csrf(app_client)  # signed in now: the page's forms carry the session's token
     # A success clears the e-mail's count: four more failures do not lock it again.
     for _ in range(4):
         assert _sign_in(app_client, csrf, tenant.agent.email, "guess").status_code == 401

@@ -10,7 +10,8 @@ from attent.agents import throttle
 from attent.agents.models import Presence
 from attent.agents.schemas import AgentUpdate
 from attent.agents.service import set_presence, sign_in, sign_out, update_agent
-from attent.core.deps import SESSION_COOKIE, ClockDep, CurrentAgent, DbSession, SettingsDep
+from attent.core.csrf import SESSION_COOKIE
+from attent.core.deps import ClockDep, CurrentAgent, DbSession, SettingsDep
 from attent.core.errors import RateLimited, Unauthenticated
 from attent.core.templating import check_csrf, render
 

@@ -14,10 +14,11 @@ from attent.agents.models import Agent, Role, TokenKind
 from attent.agents.service import authenticate, require_role
 from attent.core import idempotency
 from attent.core.clock import Clock
+from attent.core.csrf import SESSION_COOKIE, check_api_header
 from attent.core.errors import Unauthenticated
 from attent.core.settings import Settings
 
-SESSION_COOKIE = "attent_session"
+API_PATH = "/api/"
 
 
 def db_slots(app: Any) -> anyio.CapacityLimiter:
@@ -93,6 +94,8 @@ def request_agent(request: Request, db: Session, now: datetime) -> Agent:
     elif cookie := request.cookies.get(SESSION_COOKIE):
         kind = TokenKind.SESSION
         agent, token_id = authenticate(db=db, secret=cookie, at=now, kind=kind)
+        if request.url.path.startswith(API_PATH):
+            check_api_header(request, cookie)  # pages check their forms' token themselves
     else:
         raise Unauthenticated("not_authenticated", "Sign in, or send 'Authorization: Bearer <token>'.")
     request.state.agent = agent
