@@ -206,3 +206,54 @@ def test_sign_in_locks_an_address_that_guesses_across_many_emails(settings, data
         for n in range(3):
             assert _sign_in(client, csrf, f"nobody{n}@example.com", "guess").status_code == 401
         assert _sign_in(client, csrf, tenant.agent.email, "correct horse battery").status_code == 429
+
+
+def _browser_signed_in(app, email, password="correct horse battery"):
+    browser = TestClient(app, raise_server_exceptions=False)
+    signed_in = browser.post(
+        "/signin",
+        data={"email": email, "password": password, "csrf": page_csrf(browser)},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    return browser
+
+
+def test_changing_your_password_takes_the_current_one(app_client, tenant):
+    me = f"/api/v1/agents/{tenant.agent.id}"
+    with _browser_signed_in(app_client.app, tenant.agent.email) as browser:
+        csrf = {"X-CSRF-Token": page_csrf(browser)}
+        missing = browser.patch(me, json={"password": "a new long password"}, headers=csrf)
+        assert missing.status_code == 422 and missing.json()["code"] == "current_password_required"
+        assert missing.json()["errors"][0]["pointer"] == "/current_password"
+        wrong = browser.patch(
+            me, json={"password": "a new long password", "current_password": "guess"}, headers=csrf
+        )
+        assert wrong.status_code == 422 and wrong.json()["code"] == "current_password_wrong"
+    with _browser_signed_in(app_client.app, tenant.agent.email):
+        pass  # the old password still works: nothing was changed
+
+
+def test_a_new_password_ends_the_other_sessions_and_keeps_this_one(app_client, tenant, api):
+    with (
+        _browser_signed_in(app_client.app, tenant.agent.email) as here,
+        _browser_signed_in(app_client.app, tenant.agent.email) as elsewhere,
+    ):
+        changed = here.patch(
+            f"/api/v1/agents/{tenant.agent.id}",
+            json={"password": "a new long password", "current_password": "correct horse battery"},
+            headers={"X-CSRF-Token": page_csrf(here)},
+        )
+        assert changed.status_code == 200, changed.text
+        assert here.get("/cases", follow_redirects=False).status_code == 200
+        assert elsewhere.get("/cases", follow_redirects=False).headers["location"] == "/signin?next=/cases"
+    assert api.get("/api/v1/agents/me").status_code == 200  # named API tokens are revoked one by one
+    with _browser_signed_in(app_client.app, tenant.agent.email, "a new long password"):
+        pass
+
+
+def test_an_admin_resetting_a_password_ends_all_that_agents_sessions(app_client, tenant, admin_api):
+    with _browser_signed_in(app_client.app, tenant.agent.email) as browser:
+        reset = admin_api.patch(f"/api/v1/agents/{tenant.agent.id}", json={"password": "set by the admin"})
+        assert reset.status_code == 200, reset.text
+        assert browser.get("/cases", follow_redirects=False).status_code == 303

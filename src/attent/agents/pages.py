@@ -146,6 +146,7 @@ def my_language(
     request: Request,
     db: DbSession,
     actor: CurrentAgent,
+    clock: ClockDep,
     settings: SettingsDep,
     lang: Annotated[str, Form(pattern="^(nl|en)$")],
     csrf: Annotated[str, Form()] = "",
@@ -153,7 +154,7 @@ def my_language(
 ) -> Response:
     """Switch my own language; the cookie keeps the sign-in page in it after signing out."""
     check_csrf(request, csrf)
-    update_agent(db=db, actor=actor, agent_id=actor.id, data=AgentUpdate(language=lang))
+    update_agent(db=db, actor=actor, agent_id=actor.id, data=AgentUpdate(language=lang), at=clock.now())
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         "attent_lang", lang, samesite="lax", secure=settings.secure_cookies, max_age=365 * 86400

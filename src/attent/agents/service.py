@@ -170,12 +170,24 @@ def visible_agents(*, db: Session, actor: Agent) -> list[Agent]:
     return list(db.scalars(query))
 
 
-def update_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID, data: AgentUpdate) -> Agent:
-    """Admins change anyone; others only their own name, language and password."""
+def update_agent(
+    *,
+    db: Session,
+    actor: Agent,
+    agent_id: uuid.UUID,
+    data: AgentUpdate,
+    at: datetime,
+    current_token_id: uuid.UUID | None = None,
+) -> Agent:
+    """Admins change anyone; others only their own name, language and password.
+
+    A new password ends the agent's web sessions: all of them when an admin sets it, all but the one
+    in use (`current_token_id`) when agents change their own, which takes their current password.
+    """
     agent = get_agent(db=db, actor=actor, agent_id=agent_id)
     changes = data.model_dump(exclude_unset=True)
     if actor.role is not Role.ADMIN and (
-        agent.id != actor.id or changes.keys() - {"name", "language", "password"}
+        agent.id != actor.id or changes.keys() - {"name", "language", "password", "current_password"}
     ):
         raise Forbidden("role_required", "Only admins change other agents, roles, teams or activity.")
     if (
@@ -184,15 +196,56 @@ def update_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID, data: AgentU
         and actor.role is Role.ADMIN
     ):
         raise Conflict("cannot_demote_self", "Admins cannot remove their own admin role; ask another admin.")
+    if changes.get("password"):
+        own = agent.id == actor.id
+        if own:
+            _check_current_password(db=db, agent=agent, given=data.current_password)
+        agent.password_hash = hash_password(changes["password"])
+        end_sessions(db=db, agent=agent, at=at, keep=current_token_id if own else None)
     for field in ("name", "role", "language", "active"):
         if changes.get(field) is not None:
             setattr(agent, field, changes[field])
-    if changes.get("password"):
-        agent.password_hash = hash_password(changes["password"])
     if data.team_ids is not None:
         _set_teams(db=db, agent=agent, team_ids=data.team_ids)
     db.flush()
     return agent
+
+
+def _check_current_password(*, db: Session, agent: Agent, given: str | None) -> None:
+    """Whoever holds a session or token must also know the password to change it (an agent who never
+    had one sets the first without)."""
+    stored = db.scalar(
+        select(Agent.password_hash).where(
+            Agent.organisation_id == agent.organisation_id, Agent.id == agent.id
+        )
+    )
+    if stored is None:
+        return
+    if not given:
+        raise Invalid(
+            "current_password_required",
+            "Give your current password to change it.",
+            [FieldError(("current_password",), "Your current password is needed to set a new one.")],
+        )
+    if not verify_password(given, stored):
+        raise Invalid(
+            "current_password_wrong",
+            "The current password is not correct; the password was not changed.",
+            [FieldError(("current_password",), "This is not your current password.")],
+        )
+
+
+def end_sessions(*, db: Session, agent: Agent, at: datetime, keep: uuid.UUID | None = None) -> None:
+    """Sign the agent out of every web session but `keep`; API tokens are named and revoked one by one."""
+    ending = update(ApiToken).where(
+        ApiToken.organisation_id == agent.organisation_id,
+        ApiToken.agent_id == agent.id,
+        ApiToken.kind == TokenKind.SESSION,
+        ApiToken.revoked_at.is_(None),
+    )
+    if keep is not None:
+        ending = ending.where(ApiToken.id != keep)
+    db.execute(ending.values(revoked_at=at))
 
 
 def set_presence(
