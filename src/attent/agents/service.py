@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, undefer
 
 from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
+from attent.agents.passwords import check_current_password, end_sessions
 from attent.agents.schemas import AgentCreate, AgentUpdate
 from attent.core.db import claim_rows
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
@@ -199,7 +200,7 @@ def update_agent(
     if changes.get("password"):
         own = agent.id == actor.id
         if own:
-            _check_current_password(db=db, agent=agent, given=data.current_password)
+            check_current_password(db=db, agent=agent, given=data.current_password)
         agent.password_hash = hash_password(changes["password"])
         end_sessions(db=db, agent=agent, at=at, keep=current_token_id if own else None)
     for field in ("name", "role", "language", "active"):
@@ -209,43 +210,6 @@ def update_agent(
         _set_teams(db=db, agent=agent, team_ids=data.team_ids)
     db.flush()
     return agent
-
-
-def _check_current_password(*, db: Session, agent: Agent, given: str | None) -> None:
-    """Whoever holds a session or token must also know the password to change it (an agent who never
-    had one sets the first without)."""
-    stored = db.scalar(
-        select(Agent.password_hash).where(
-            Agent.organisation_id == agent.organisation_id, Agent.id == agent.id
-        )
-    )
-    if stored is None:
-        return
-    if not given:
-        raise Invalid(
-            "current_password_required",
-            "Give your current password to change it.",
-            [FieldError(("current_password",), "Your current password is needed to set a new one.")],
-        )
-    if not verify_password(given, stored):
-        raise Invalid(
-            "current_password_wrong",
-            "The current password is not correct; the password was not changed.",
-            [FieldError(("current_password",), "This is not your current password.")],
-        )
-
-
-def end_sessions(*, db: Session, agent: Agent, at: datetime, keep: uuid.UUID | None = None) -> None:
-    """Sign the agent out of every web session but `keep`; API tokens are named and revoked one by one."""
-    ending = update(ApiToken).where(
-        ApiToken.organisation_id == agent.organisation_id,
-        ApiToken.agent_id == agent.id,
-        ApiToken.kind == TokenKind.SESSION,
-        ApiToken.revoked_at.is_(None),
-    )
-    if keep is not None:
-        ending = ending.where(ApiToken.id != keep)
-    db.execute(ending.values(revoked_at=at))
 
 
 def set_presence(
