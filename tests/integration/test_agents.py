@@ -62,6 +62,23 @@ def test_agents_and_leads_cannot_manage_agents(app_client, tenant):
     )
 
 
+def test_an_agent_reads_by_id_only_whom_the_list_shows(app_client, tenant):
+    agent = Api(app_client, tenant.tokens["agent"])
+    listed = {a["id"] for a in agent.get("/api/v1/agents").json()["items"]}
+    assert str(tenant.outsider.id) not in listed
+    hidden = agent.get(f"/api/v1/agents/{tenant.outsider.id}")
+    assert hidden.status_code == 404 and "back@" not in hidden.text
+    assert agent.get(f"/api/v1/agents/{tenant.admin.id}").status_code == 404  # in no team of theirs
+    for visible in listed:
+        assert agent.get(f"/api/v1/agents/{visible}").status_code == 200
+    assert agent.get(f"/api/v1/agents/{tenant.agent.id}").status_code == 200
+    for role in ("lead", "admin"):  # leads hand work across teams: they read anyone by id, as before
+        assert (
+            Api(app_client, tenant.tokens[role]).get(f"/api/v1/agents/{tenant.outsider.id}").status_code
+            == 200
+        )
+
+
 def test_leads_see_their_team_and_admins_everyone(app_client, tenant):
     lead_view = {
         a["id"] for a in Api(app_client, tenant.tokens["lead"]).get("/api/v1/agents").json()["items"]

@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, select, update
 from sqlalchemy.orm import Session, undefer
 
 from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
@@ -152,22 +152,36 @@ def create_agent(
 
 
 def get_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID) -> Agent:
-    """An agent of the actor's organisation."""
-    agent = db.get(Agent, (actor.organisation_id, agent_id))
+    """An agent of the actor's organisation; an agent reads only whom `visible_agents` lists (else 404).
+
+    Leads and admins read any agent of the organisation by id, as before: leads hand promises and
+    cases across teams.
+    """
+    query = select(Agent).where(Agent.organisation_id == actor.organisation_id, Agent.id == agent_id)
+    if actor.role is Role.AGENT:
+        query = query.where(_self_or_teammate(actor))
+    agent = db.scalar(query)
     if agent is None:
         raise NotFound.of("agent", agent_id)
     return agent
+
+
+def _self_or_teammate(actor: Agent) -> ColumnElement[bool]:
+    """The agents who share a team with the actor, and the actor: what a non-admin's list shows."""
+    mine = select(TeamMembership.team_id).where(
+        TeamMembership.organisation_id == actor.organisation_id, TeamMembership.agent_id == actor.id
+    )
+    teammates = select(TeamMembership.agent_id).where(
+        TeamMembership.organisation_id == actor.organisation_id, TeamMembership.team_id.in_(mine)
+    )
+    return Agent.id.in_(teammates) | (Agent.id == actor.id)
 
 
 def visible_agents(*, db: Session, actor: Agent) -> list[Agent]:
     """Admins see everyone; leads and agents see the members of their own teams."""
     query = select(Agent).where(Agent.organisation_id == actor.organisation_id).order_by(Agent.name)
     if actor.role is not Role.ADMIN:
-        mine = team_ids_of(db=db, agent=actor)
-        teammates = select(TeamMembership.agent_id).where(
-            TeamMembership.organisation_id == actor.organisation_id, TeamMembership.team_id.in_(mine)
-        )
-        query = query.where((Agent.id.in_(teammates)) | (Agent.id == actor.id))
+        query = query.where(_self_or_teammate(actor))
     return list(db.scalars(query))
 
 
