@@ -42,13 +42,23 @@ class Hidden:
     sources: frozenset[str]
     fact_names: frozenset[str] = frozenset()
 
+    @property
+    def hides_email(self) -> bool:
+        """Whether the e-mail address answers a question."""
+        return "customer.email" in self.sources
+
+    @property
+    def hides_phone(self) -> bool:
+        """Whether the phone number answers a question."""
+        return "customer.phone" in self.sources
+
     def email(self, value: str | None) -> str | None:
         """The e-mail address as it may be shown."""
-        return mask_email(value) if value and "customer.email" in self.sources else value
+        return mask_email(value) if value and self.hides_email else value
 
     def phone(self, value: str | None) -> str | None:
         """The phone number as it may be shown."""
-        return mask_phone(value) if value and "customer.phone" in self.sources else value
+        return mask_phone(value) if value and self.hides_phone else value
 
     def hides_ref(self, system: str) -> bool:
         """Whether a reference in this system answers a question."""
@@ -78,8 +88,8 @@ class Hidden:
         self, *, email: str | None, phone: str | None, refs: dict[str, str], facts: dict[str, Any]
     ) -> list[str]:
         """JSON pointers of the details shown masked, so a client knows a value is not the real one."""
-        paths = [f"/{name}" for name, value in (("email", email), ("phone", phone)) if value]
-        paths = [p for p in paths if f"customer.{p[1:]}" in self.sources]
+        paths = ["/email"] if email and self.hides_email else []
+        paths += ["/phone"] if phone and self.hides_phone else []
         paths += [f"/external_refs/{_pointer(s)}" for s in sorted(refs) if self.hides_ref(s)]
         paths += [f"/facts/{_pointer(k)}" for k in sorted(facts) if self.hides_fact(k)]
         return paths

@@ -159,15 +159,19 @@ def update_customer(
 def list_customers(
     *, db: Session, actor: Agent, q: str | None, external_ref: str | None, cursor: str | None, limit: int
 ) -> tuple[list[Customer], str | None]:
-    """Customers by newest first; `q` matches name, e-mail or phone; `external_ref` is 'system:value'."""
+    """Customers by newest first; `q` matches name, e-mail or phone; `external_ref` is 'system:value'.
+
+    A part of a name, e-mail address or phone number finds the customer, but a masked detail (one a
+    verification question asks for) only by its whole value: otherwise searching "a", "ma", "mar"…
+    would spell out the answer the mask hides.
+    """
     query = select(Customer).where(Customer.organisation_id == actor.organisation_id)
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Customer.name).like(like), Customer.email.like(like), Customer.phone.like(f"%{q}%")
-            )
-        )
+        hidden = hidden_details(db=db, organisation_id=actor.organisation_id)
+        email = Customer.email == q.strip().lower() if hidden.hides_email else Customer.email.like(like)
+        phone = Customer.phone == q.strip() if hidden.hides_phone else Customer.phone.like(f"%{q}%")
+        query = query.where(or_(func.lower(Customer.name).like(like), email, phone))
     if external_ref:
         system, sep, value = external_ref.partition(":")
         if not sep:
