@@ -19,7 +19,7 @@ def _name(key: str) -> str:
 
 
 def mask_email(value: str) -> str:
-    """'m•••@example.nl': enough to say where a message went, not enough to answer the question."""
+    """'m••••@example.nl': enough to say where a message went, not enough to answer the question."""
     local, at, domain = value.partition("@")
     return f"{local[:1] if len(local) > 1 else ''}{MASK}{at}{domain}"
 
