@@ -1,6 +1,7 @@
 """Fixtures: both databases through one fixture, a rolled-back transaction per test, a frozen clock."""
 
 import os
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -237,6 +238,14 @@ class Api:
     def __getattr__(self, method: str):  # get, post, patch, put, delete
         call = getattr(self.client, method)
         return lambda url, **kw: call(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+
+def page_csrf(client: TestClient, path: str = "/signin") -> str:
+    """The CSRF token a page gives this browser, as its forms carry it (its session's once signed in)."""
+    page = client.get(path)
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
+    assert found, f"{path} answered {page.status_code} without a CSRF token"
+    return found.group(1)
 
 
 @pytest.fixture

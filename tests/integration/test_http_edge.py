@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from attent.app import create_app
 from attent.core.docs import SWAGGER_UI
 from attent.core.settings import Settings
-from tests.conftest import free_port
+from tests.conftest import free_port, page_csrf
 
 PROBLEM = "application/problem+json"
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -34,7 +34,7 @@ def page(app_client, tenant):
         follow_redirects=False,
     )
     assert signed_in.status_code == 303
-    app_client.csrf = csrf
+    app_client.csrf = page_csrf(app_client, "/")  # signed in, the token is the session's
     return app_client
 
 

@@ -18,6 +18,14 @@ function attentCountdowns(root) {
   }
 }
 
+// Every request the pages' scripts make with the session cookie carries the session's CSRF token,
+// which the JSON API requires beside the cookie (a cross-site form cannot send a header).
+function attentCsrf() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? { "X-CSRF-Token": meta.content } : {};
+}
+document.addEventListener("htmx:configRequest", (event) => Object.assign(event.detail.headers, attentCsrf()));
+
 document.addEventListener("DOMContentLoaded", () => {
   attentCountdowns(document);
   setInterval(() => attentCountdowns(document), 15000);
@@ -44,7 +52,7 @@ function attentLive() {
   let pending = null;
   const refresh = async () => {
     pending = null;
-    const response = await fetch(window.location.pathname, { credentials: "same-origin" });
+    const response = await fetch(window.location.pathname, { credentials: "same-origin", headers: attentCsrf() });
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     for (const panel of document.querySelectorAll("[data-live-panel][id]")) {
