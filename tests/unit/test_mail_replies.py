@@ -1,6 +1,8 @@
 """Cutting quoted history and signatures: the Dutch and English shapes the library misses, and what
 must never be cut."""
 
+import time
+
 import pytest
 
 from attent.mail.attachments import classify_file, sanitise_filename
@@ -154,3 +156,21 @@ def test_file_type_comes_from_the_bytes():
     assert classify_file("run.sh", "text/plain", b"#!/bin/sh\nrm -rf /\n")[1] == ("executable",)
     assert classify_file("x.pdf.js", "text/plain", b"alert(1)")[1] == ("executable", "double_extension")
     assert classify_file("page.png", "image/png", b"<!DOCTYPE html><script>")[0] == "text/html"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hallo\n" + ("Op maandag 12 om 12:00 " * 8 + "\n") * 1000,  # reply-header-like lines that never end
+        "Hallo\n" + ("On Monday " * 29 + "\n") * 400,  # the library's "On … wrote:" backtracks on these
+        "x" + " " * 200_000 + "y",  # a trailing-space regex would be quadratic here
+        "Groeten,\n" * 20_000,  # closings everywhere
+        "Hallo\n" + "From: x\n" * 20_000,
+        "-" * 200_000,
+    ],
+    ids=["op-lines", "on-lines", "spaces", "closings", "from-lines", "dashes"],
+)
+def test_pathological_text_is_read_in_bounded_time(text):
+    started = time.perf_counter()
+    new_text(text)
+    assert time.perf_counter() - started < 5

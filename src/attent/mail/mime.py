@@ -20,8 +20,8 @@ from attent.mail.text import html_to_text, normalise, unflow
 MAX_PARTS = 500
 MAX_DEPTH = 40
 MAX_ATTACHMENTS = 100
-MAX_TEXT_CHARS = 1_000_000
-MAX_HTML_BYTES = 4_000_000
+MAX_TEXT_BYTES = 1_000_000  # of text/plain read as text, over all its parts
+MAX_HTML_BYTES = 500_000  # of HTML converted to text, over all its parts (a few hundred ms at most)
 
 
 @dataclass(frozen=True)
@@ -118,12 +118,21 @@ def _decoded(part: Message) -> bytes:
 
 
 def full_text(into: Sorted) -> tuple[str, bool]:
-    """The body parts as one plain text, HTML converted; whether any of it came from HTML."""
+    """The body parts as one plain text, HTML converted; whether any of it came from HTML.
+
+    Budgets bound the work whatever the message holds: MAX_TEXT_BYTES of text parts and MAX_HTML_BYTES
+    of HTML parts are read, in order; what is past them stays in the raw message only.
+    """
     pieces: list[str] = []
     from_html = False
+    budget = {"text/plain": MAX_TEXT_BYTES, "text/html": MAX_HTML_BYTES}
+    truncated = False
     for kind, part in into.texts:
         data = _decoded(part)
-        text, overruled = decode_text(data[:MAX_HTML_BYTES], part.get_content_charset())
+        if len(data) > budget[kind]:
+            data, truncated = data[: budget[kind]], True
+        budget[kind] -= len(data)
+        text, overruled = decode_text(data, part.get_content_charset())
         if overruled:
             into.problems.append(
                 Problem(
@@ -137,13 +146,11 @@ def full_text(into: Sorted) -> tuple[str, bool]:
         elif str(part.get_param("format") or "").lower() == "flowed":
             text = unflow(text, delsp=str(part.get_param("delsp") or "").lower() == "yes")
         pieces.append(text)
-    full = normalise("\n\n".join(p for p in pieces if p.strip()))
-    if len(full) > MAX_TEXT_CHARS:
+    if truncated:
         into.problems.append(
             Problem("text_truncated", "The text is very long; only its start is kept as text.")
         )
-        full = full[:MAX_TEXT_CHARS]
-    return full, from_html
+    return normalise("\n\n".join(p for p in pieces if p.strip())), from_html
 
 
 def _encoded_estimate(part: Message) -> tuple[int, bytes] | None:

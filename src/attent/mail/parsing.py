@@ -145,7 +145,7 @@ def _parse(raw: bytes, max_attachment: int, max_message: int, pattern: re.Patter
         raw=raw,
         message_id=message_id or generated_id(message, raw),
         message_id_generated=message_id is None,
-        in_reply_to=(id_list(first_raw(message, "in-reply-to")) or (None,))[-1],
+        in_reply_to=(id_list(first_raw(message, "in-reply-to")) or (None,))[0],
         references=id_list(" ".join(raw_values(message, "references"))),
         from_name=senders[0].name if senders else "",
         from_address=senders[0].address if senders else None,

@@ -1,7 +1,6 @@
 """Readable plain text from a message's body parts: HTML converted (never kept), flowed text unwrapped."""
 
 import re
-import unicodedata
 
 import lxml.html
 from inscriptis import Inscriptis
@@ -12,7 +11,14 @@ from lxml import etree
 INVISIBLE = ("head", "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math")
 _CONFIG = ParserConfig(display_images=False, display_links=False)
 _BLANK_RUNS = re.compile(r"\n{3,}")
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters (Unicode Cc) but tab and newline
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# inscriptis lays out lists and tables well but costs some 0.1 ms an element: past this many, the
+# plain walk below (block elements on their own lines) keeps a large newsletter from taking seconds.
+MAX_LAYOUT_ELEMENTS = 2000
+_BLOCK_TAGS = """address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2
+h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul"""
+_BLOCKS = frozenset(_BLOCK_TAGS.split())
 # Zero-width and direction characters hide or reorder text; a reader of plain text needs none of them.
 HIDDEN_CHARACTERS: dict[int, None] = dict.fromkeys(
     [
@@ -33,8 +39,8 @@ HIDDEN_CHARACTERS: dict[int, None] = dict.fromkeys(
 def normalise(text: str) -> str:
     """One newline style, no hidden characters or trailing spaces, at most one blank line in a row."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(HIDDEN_CHARACTERS).replace("\xa0", " ")
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
-    text = _TRAILING_SPACE.sub("", text)
+    text = _CONTROL.sub("", text)
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))  # a regex here is quadratic
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
@@ -50,7 +56,44 @@ def html_to_text(html: str) -> str:
     except (etree.ParserError, ValueError):
         return ""
     etree.strip_elements(root, *INVISIBLE, etree.Comment, with_tail=False)
+    hidden = [e for e in root.iter() if _HIDDEN_STYLE.search(str(e.get("style") or ""))]
+    for element in hidden:  # preheaders and other text styled away from the reader
+        _remove_keeping_tail(element)
+    if sum(1 for _ in root.iter()) > MAX_LAYOUT_ELEMENTS:
+        return normalise(_plain_text(root))
     return normalise(Inscriptis(root, _CONFIG).get_text())
+
+
+def _remove_keeping_tail(element: etree._Element) -> None:
+    """Take an element and its contents out of the tree; the text after it stays."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _plain_text(root: lxml.html.HtmlElement) -> str:
+    """Text and tails in document order, each block element on lines of its own; linear in the tree."""
+    pieces: list[str] = []
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        block = isinstance(element.tag, str) and element.tag in _BLOCKS
+        if event == "start":
+            if block:
+                pieces.append("\n")
+            if element.text:
+                pieces.append(element.text)
+        else:
+            if block:
+                pieces.append("\n")
+            if element.tail:
+                pieces.append(element.tail)
+    return re.sub(r"[ \t]+", " ", "".join(pieces))
 
 
 def unflow(text: str, *, delsp: bool) -> str:
