@@ -18,6 +18,7 @@ skipped, unless ATTENT_REQUIRE_DOVECOT=1 (CI), where they fail.
 import datetime as dt
 import grp
 import imaplib
+import ipaddress
 import os
 import pwd
 import shutil
@@ -84,6 +85,7 @@ service imap-login {{
     ssl = yes
   }}
 {login_chroot}}}
+{extra}
 # No growing delay after a failed login (the tests fail logins on purpose), only Dovecot's own first one.
 service anvil {{
   chroot =
@@ -122,7 +124,7 @@ def make_certificate(root: Path) -> Path:
         .not_valid_after(now + dt.timedelta(days=30))
         .add_extension(
             x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(__import__("ipaddress").ip_address(HOST))]
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]
             ),
             critical=False,
         )
@@ -228,7 +230,7 @@ class Dovecot:
         return account
 
 
-def _write_config(server: Dovecot) -> Path:
+def _write_config(server: Dovecot, extra: str) -> Path:
     """Dovecot's configuration for this server, users and folders set up to run as root or as anyone."""
     if os.geteuid() == 0:
         users, login_chroot = "", ""
@@ -248,6 +250,7 @@ def _write_config(server: Dovecot) -> Path:
             password=server.password,
             users=users,
             login_chroot=login_chroot,
+            extra=extra,
         )
     )
     return config
@@ -272,8 +275,11 @@ def _wait_until_listening(server: Dovecot, deadline: float) -> None:
 
 
 @contextmanager
-def running_dovecot(startup_seconds: float = 20.0) -> Iterator[Dovecot]:
-    """Start Dovecot in a fresh temporary folder, yield it, and stop it and remove the folder after."""
+def running_dovecot(extra: str = "", startup_seconds: float = 20.0) -> Iterator[Dovecot]:
+    """Start Dovecot in a fresh temporary folder, yield it, and stop it and remove the folder after.
+
+    `extra` is appended to the configuration, e.g. `imap_capability = IMAP4rev1` for a server that
+    offers less."""
     if DOVECOT is None:
         raise RuntimeError("Dovecot is not installed (make mail-deps)")
     # Not under pytest's tmp_path: that is private to the user running the tests, and Dovecot's mail
@@ -290,7 +296,7 @@ def running_dovecot(startup_seconds: float = 20.0) -> Iterator[Dovecot]:
         (root / "home").mkdir()
         (root / "home").chmod(0o755)
         make_certificate(root)
-        config = _write_config(server)
+        config = _write_config(server, extra)
         server.process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
         )

@@ -202,3 +202,38 @@ def test_every_fixture_comes_through_imap_and_parses_as_from_the_file(dovecot, i
             direct.new_text,
             direct.kind,
         ), name
+
+
+@pytest.fixture(scope="module")
+def plain_dovecot():
+    """A Dovecot that offers neither IDLE nor MOVE, as some hosted servers do."""
+    from tests.mailserver import dovecot_available, running_dovecot
+
+    if not dovecot_available():
+        pytest.skip("Dovecot is not installed")
+    with running_dovecot(extra="imap_capability = IMAP4rev1 LITERAL+ UIDPLUS") as server:
+        yield server
+
+
+def test_without_idle_waiting_checks_once_and_returns(plain_dovecot):
+    account = plain_dovecot.add_user()
+    with ImapMailbox(settings(plain_dovecot, account)) as mailbox:
+        mailbox.select()
+        assert not mailbox.supports_idle
+        started = time.monotonic()
+        assert not mailbox.wait_for_mail(10)  # no IDLE: one NOOP, the caller polls
+        assert time.monotonic() - started < 2
+        account.append(message(1))
+        assert mailbox.wait_for_mail(10)
+
+
+def test_without_move_messages_are_copied_and_expunged(plain_dovecot):
+    account = plain_dovecot.add_user()
+    for n in range(1, 4):
+        account.drop(message(n))
+    with ImapMailbox(settings(plain_dovecot, account)) as mailbox:
+        assert not mailbox.client.has_capability("MOVE")
+        list(mailbox.fetch_new(None, max_message_bytes=1_000_000))
+        mailbox.move([2], "Verwerkt")
+        assert mailbox.client.search(["ALL"]) == [1, 3]
+        assert mailbox.select("Verwerkt").exists == 1

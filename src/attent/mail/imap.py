@@ -16,13 +16,13 @@ import enum
 import socket
 import ssl
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
 from imapclient import SEEN, IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 from imapclient.imapclient import SocketTimeout
 
 from attent.core.errors import AttentError
@@ -55,7 +55,7 @@ class ImapSettings:
     port: int
     security: Security
     username: str
-    password: str
+    password: str = field(repr=False)
     folder: str = "INBOX"
     timeout: float = 30.0
     ssl_context: ssl.SSLContext | None = None
@@ -127,6 +127,8 @@ def _failure(error: BaseException, settings: ImapSettings, step: str) -> ImapErr
         return ImapError("tls", f"No secure (TLS) connection could be made with {where}: {reason}.")
     if isinstance(error, LoginError):
         return ImapError("login", "The mail server refused the user name or password.")
+    if isinstance(error, IMAPClientAbortError):
+        return ImapError("network", f"The connection to {where} was lost: {error}.")
     if isinstance(error, IMAPClientError) and step == "select":
         return ImapError("folder", f"The folder {settings.folder!r} does not exist on the mail server.")
     if isinstance(error, IMAPClientError) and "ssl" in str(error).lower():
