@@ -204,6 +204,7 @@ def test_case_reference_pattern_is_a_parameter():
         ("X-Auto-Response-Suppress: OOF, AutoReply", MailKind.AUTO_REPLY),
         ("X-Auto-Response-Suppress: RN, NRN", MailKind.PERSON),
         ("Precedence: auto_reply", MailKind.AUTO_REPLY),
+        ("X-Loop: helpdesk@shop.example", MailKind.AUTO_REPLY),
         ("Return-Path: <>", MailKind.AUTO_REPLY),
         ("Precedence: bulk", MailKind.BULK),
         ("Precedence: junk", MailKind.BULK),

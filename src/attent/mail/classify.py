@@ -3,7 +3,8 @@
 Only mail a person wrote gets an acknowledgement; answering the others makes loops (two auto-responders
 answering each other) or spam. The signals are the standard ones: RFC 3834 (`Auto-Submitted`, the
 null return path, MAILER-DAEMON and -request senders), `Precedence`, RFC 2369/2919 list headers,
-Microsoft's `X-Auto-Response-Suppress` and the common `X-Autoreply`/`X-Autorespond`, and for bounces
+Microsoft's `X-Auto-Response-Suppress`, the common `X-Autoreply`/`X-Autorespond` and `X-Loop` (which
+ticket systems and procmail set on what they send), and for bounces
 RFC 3464 delivery status notifications (multipart/report).
 """
 
@@ -104,6 +105,8 @@ def classify(message: Message) -> tuple[MailKind, tuple[str, ...], Bounce | None
     suppress = _value(message, "x-auto-response-suppress")
     if {"all", "oof", "autoreply"} & {p.strip() for p in suppress.split(",")}:
         reasons.append(f"X-Auto-Response-Suppress: {suppress}")
+    if first_raw(message, "x-loop") is not None:
+        reasons.append(f"X-Loop: {_value(message, 'x-loop')}")  # set by ticket systems on their own mail
     precedence = _value(message, "precedence")
     if precedence == "auto_reply":
         reasons.append("Precedence: auto_reply")
