@@ -120,7 +120,7 @@ def sanitise_filename(name: str | None, fallback: str) -> str:
     return f"{stem[:room].rstrip(' .')}.{extension}" if extension else stem[:MAX_NAME_CHARS]
 
 
-def _sniff(content: bytes) -> str | None:
+def sniff(content: bytes) -> str | None:
     """The type the bytes say they are, or None when they carry no signature we know."""
     head = content[:SNIFF_BYTES]
     kind = filetype.guess(head) if head else None
@@ -156,9 +156,13 @@ def _extensions(filename: str) -> list[str]:
     return [EXTENSION_ALIASES.get(p.strip(), p.strip()) for p in parts]
 
 
-def classify_file(filename: str, declared_type: str, content: bytes) -> tuple[str, tuple[str, ...]]:
-    """The real content type of a file, and the flags a service team should see about it."""
-    sniffed = _sniff(content)
+def classify_file(
+    filename: str, declared_type: str, content: bytes, sniffed: str | None = ""
+) -> tuple[str, tuple[str, ...]]:
+    """The real content type of a file, and the flags a service team should see about it.
+
+    `sniffed` is `sniff(content)` when the caller has it already (it is the costly part); "" when not."""
+    sniffed = sniff(content) if sniffed == "" else sniffed
     if sniffed:
         content_type = sniffed
     elif declared_type.startswith(("text/", "message/")) and _looks_like_text(content):

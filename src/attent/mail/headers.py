@@ -35,6 +35,24 @@ class Address:
     address: str
 
 
+class HeaderIndex:
+    """Every header of one message by lower-case name, gathered once (a message is asked for a dozen)."""
+
+    def __init__(self, message: Message) -> None:
+        self.values: dict[str, list[str]] = {}
+        for key, value in message.raw_items():
+            self.values.setdefault(key.lower(), []).append(str(value))
+
+    def all(self, name: str) -> list[str]:
+        """Every value of one header as on the wire, in order."""
+        return self.values.get(name.lower(), [])
+
+    def first(self, name: str) -> str | None:
+        """The first value of a header as on the wire, or None."""
+        values = self.values.get(name.lower())
+        return values[0] if values else None
+
+
 def raw_values(message: Message, name: str) -> list[str]:
     """Every value of one header as it was on the wire, in order (8-bit bytes kept as surrogates)."""
     wanted = name.lower()
@@ -49,7 +67,7 @@ def first_raw(message: Message, name: str) -> str | None:
 
 def _undo_8bit(value: str) -> str:
     """Raw 8-bit bytes in a header (undeclared UTF-8 or Latin-1) back to the characters they meant."""
-    if not any("\udc80" <= c <= "\udcff" for c in value):
+    if value.isascii() or not any("\udc80" <= c <= "\udcff" for c in value):
         return value
     return decode_text(value.encode("ascii", "surrogateescape"), None)[0]
 
@@ -203,7 +221,7 @@ def parse_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def generated_id(message: Message, raw: bytes) -> str:
+def generated_id(headers: HeaderIndex, raw: bytes) -> str:
     """A stable Message-ID for a message without one: the same message fetched twice gets the same id.
 
     It hashes what a sender wrote (From, To, Cc, Date, Subject and the body), not what servers add on the
@@ -212,7 +230,7 @@ def generated_id(message: Message, raw: bytes) -> str:
     """
     digest = hashlib.sha256()
     for name in ("from", "to", "cc", "date", "subject"):
-        for value in raw_values(message, name):
+        for value in headers.all(name):
             digest.update(
                 name.encode() + b":" + _FOLD.sub(" ", value).strip().encode("utf-8", "surrogateescape")
             )

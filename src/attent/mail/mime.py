@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from email import policy
 from email.message import Message
 
-from attent.mail.attachments import Attachment, Refusal, classify_file, fallback_name, sanitise_filename
+from attent.mail.attachments import (
+    Attachment,
+    Refusal,
+    classify_file,
+    fallback_name,
+    sanitise_filename,
+    sniff,
+)
 from attent.mail.charsets import decode_text
 from attent.mail.headers import decode_words, first_raw, normalise_id
 from attent.mail.text import html_to_text, normalise, unflow
@@ -205,9 +212,10 @@ def attachments(into: Sorted, max_attachment: int) -> tuple[Attachment, ...]:
             size, sample = len(content), content
         if refusal is None and size > max_attachment:
             refusal = Refusal("too_large", f"The file is {mb(size)}; the limit is {mb(max_attachment)}.")
-        guessed, _ = classify_file("", declared, sample)
+        sniffed = sniff(sample)
+        guessed, _ = classify_file("", declared, sample, sniffed)
         name = sanitise_filename(raw_name, fallback_name(index, guessed, inline=inline))
-        real_type, flags = classify_file(name, declared, sample)
+        real_type, flags = classify_file(name, declared, sample, sniffed)
         if refusal is not None:
             content = b""
         files.append(

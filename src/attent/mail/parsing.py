@@ -19,14 +19,13 @@ from attent.mail.attachments import Attachment
 from attent.mail.classify import Bounce, MailKind, classify
 from attent.mail.headers import (
     Address,
+    HeaderIndex,
     decode_words,
-    first_raw,
     generated_id,
     id_list,
     normalise_id,
     parse_addresses,
     parse_date,
-    raw_values,
 )
 from attent.mail.mime import Problem, mb
 
@@ -120,19 +119,20 @@ def _parse(raw: bytes, max_attachment: int, max_message: int, pattern: re.Patter
     message = (
         parser.parsebytes(_header_block(raw), headersonly=True) if headers_only else parser.parsebytes(raw)
     )
-    message_id = normalise_id(first_raw(message, "message-id"))
-    senders, _ = parse_addresses(raw_values(message, "from"), keep=1)
+    headers = HeaderIndex(message)
+    message_id = normalise_id(headers.first("message-id"))
+    senders, _ = parse_addresses(headers.all("from"), keep=1)
     if not senders:
         problems.append(Problem("no_sender", "The message has no readable From address."))
-    to, to_count = parse_addresses(raw_values(message, "to"), keep=MAX_RECIPIENTS)
-    cc, cc_count = parse_addresses(raw_values(message, "cc"), keep=MAX_RECIPIENTS)
-    reply_to, _ = parse_addresses(raw_values(message, "reply-to"), keep=5)
-    date_header = first_raw(message, "date")
+    to, to_count = parse_addresses(headers.all("to"), keep=MAX_RECIPIENTS)
+    cc, cc_count = parse_addresses(headers.all("cc"), keep=MAX_RECIPIENTS)
+    reply_to, _ = parse_addresses(headers.all("reply-to"), keep=5)
+    date_header = headers.first("date")
     date = parse_date(date_header)
     if date_header and date is None:
         problems.append(Problem("bad_date", "The Date header could not be read."))
-    subject = decode_words(first_raw(message, "subject"))
-    kind, reasons, bounce = classify(message)
+    subject = decode_words(headers.first("subject"))
+    kind, reasons, bounce = classify(message, headers)
     parts = mime.Sorted([], [], problems)
     if not headers_only:
         mime.sort_parts(message, parts, depth=0, body=True)
@@ -143,10 +143,10 @@ def _parse(raw: bytes, max_attachment: int, max_message: int, pattern: re.Patter
     reference = pattern.search(subject)
     return ParsedMail(
         raw=raw,
-        message_id=message_id or generated_id(message, raw),
+        message_id=message_id or generated_id(headers, raw),
         message_id_generated=message_id is None,
-        in_reply_to=(id_list(first_raw(message, "in-reply-to")) or (None,))[0],
-        references=id_list(" ".join(raw_values(message, "references"))),
+        in_reply_to=(id_list(headers.first("in-reply-to")) or (None,))[0],
+        references=id_list(" ".join(headers.all("references"))),
         from_name=senders[0].name if senders else "",
         from_address=senders[0].address if senders else None,
         reply_to=reply_to,
