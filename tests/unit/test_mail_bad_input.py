@@ -280,3 +280,17 @@ def test_a_big_html_newsletter_is_read_without_layout_but_complete():
     raw = simple("From: a@example.nl\nContent-Type: text/html; charset=utf-8", f"<table>{rows}</table>")
     mail = parse(raw, **LIMITS)
     assert "Artikel 2999" in mail.full_text and "€ 2999,00" in mail.full_text and mail.problems == ()
+
+
+def test_whatever_breaks_inside_the_parser_the_message_is_kept_with_the_reason(monkeypatch):
+    from attent.mail import mime
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(mime, "sort_parts", broken)
+    raw = simple("From: a@example.nl\nSubject: x")
+    first, second = parse(raw, **LIMITS), parse(raw, **LIMITS)
+    assert [p.code for p in first.problems] == ["unreadable"] and "RecursionError" in first.problems[0].detail
+    assert first.raw == raw and first.message_id == second.message_id  # stored once if fetched twice
+    assert not first.acknowledge
