@@ -70,7 +70,7 @@ userdb {{
 }}
 mail_location = maildir:~/Maildir
 mailbox_idle_check_interval = 1 secs
-auth_failure_delay = 0
+auth_failure_delay = 0 secs
 protocol imap {{
   mail_max_userip_connections = 200
 }}
@@ -85,14 +85,14 @@ service imap-login {{
     ssl = yes
   }}
 {login_chroot}}}
-{extra}
-# No growing delay after a failed login (the tests fail logins on purpose), only Dovecot's own first one.
+# No delay after a failed login, growing or not: the tests fail logins on purpose.
 service anvil {{
   chroot =
   unix_listener anvil-auth-penalty {{
     mode = 0
   }}
 }}
+{extra}
 """
 
 
