@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install native run test lint typecheck pytest browser-deps messages bench-load bench bench-promises bench-signals clean
+.PHONY: install native run test lint typecheck pytest browser-deps mail-deps messages bench-load bench bench-promises bench-signals clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: native
 	$(BIN)/attent demo
 	$(BIN)/attent serve
 
-test: native lint typecheck pytest
+test: native mail-deps lint typecheck pytest
 
 lint: install
 	$(BIN)/ruff check src tests bench corpus
@@ -43,6 +43,12 @@ pytest: native
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's Dovecot for the e-mail tests: tests/mailserver.py starts its own instance with its own
+# configuration in a temporary folder; the system service is neither started nor configured. Where it
+# cannot be installed the IMAP tests are skipped, except in CI (ATTENT_REQUIRE_DOVECOT=1), where they fail.
+mail-deps:
+	@test -x /usr/sbin/dovecot -a -x /usr/lib/dovecot/imap || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; } || echo "warning: Dovecot could not be installed; the IMAP tests will be skipped"
 
 # Refresh the catalogs after changing UI text; then translate the new entries in the .po files.
 messages: install

@@ -305,3 +305,7 @@ def mailbox() -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+# A real IMAP server (Debian's Dovecot) for the e-mail channel's tests: `dovecot`, `imap_account`.
+from tests.mailserver import dovecot, imap_account  # noqa: E402, F401
