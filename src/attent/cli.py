@@ -50,8 +50,7 @@ def _fail(error: AttentError) -> None:
 def migrate() -> None:
     """Create or upgrade the database schema."""
     url = get_settings().database_url
-    upgrade(url)
-    console.print(f"Database is up to date ({url.split('@')[-1]}).")
+    console.print(upgrade(url).describe(url.split("@")[-1]))
 
 
 @app.command()

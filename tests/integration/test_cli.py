@@ -40,6 +40,14 @@ def test_help_everywhere(tmp_path, command):
     assert "Usage" in result.stdout
 
 
+def test_migrate_says_what_it_did(tmp_path):
+    created = _run(tmp_path, "migrate")
+    assert created.returncode == 0, created.stderr
+    assert "Created the database schema (revision 0" in created.stdout and "up to date" not in created.stdout
+    again = _run(tmp_path, "migrate")
+    assert "Database is up to date (revision 0" in again.stdout
+
+
 def test_migrate_demo_agent_and_token(tmp_path):
     assert _run(tmp_path, "migrate").returncode == 0
     demo = _run(tmp_path, "demo")
