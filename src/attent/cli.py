@@ -80,6 +80,7 @@ def serve(
     """Serve the web app and API (and, by default, the worker)."""
     import os
 
+    from attent.coach.native import describe
     from attent.core.serving import serve_many, serve_one
 
     if not worker:  # before the settings are read (and cached): the app factory reads them again
@@ -87,6 +88,7 @@ def serve(
         get_settings.cache_clear()
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("attent.coach").info(describe())  # compiled or plain (`make run` builds nothing)
     host, port = host or settings.host, port or settings.port
     if workers > 1:
         # Each of several processes can wait on its own queries: no trip to a thread (bench/README.md).
