@@ -148,15 +148,15 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult, secret_key:
                     t0 + timedelta(seconds=40),
                 ),
                 say(Speaker.CUSTOMER, "marieke.visser@example.nl", t0 + timedelta(seconds=55)),
-                say(
+                say(  # at once: she says what she does before she goes quiet, not a minute later
                     Speaker.AGENT,
                     "Dank u. Ik zoek nu de zending op bij de vervoerder. De volgende stap, het matchen van de factuur, duurt ongeveer 12 tot 15 minuten. Zet u mij gerust op de speaker en ga verder met uw werk; ik blijf aan de lijn.",
-                    t0 + timedelta(minutes=2),
+                    t0 + timedelta(seconds=62),
                 ),
                 say(
                     Speaker.CUSTOMER,
                     "Prima, ik zet u op de speaker. Krijg ik dan vandaag nog een nieuwe zending?",
-                    t0 + timedelta(minutes=2, seconds=30),
+                    t0 + timedelta(seconds=85),
                 ),
             ],
         ),
