@@ -26,8 +26,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, ApiToken, Role
-from attent.core.db import Base
 from attent.core.security import TOKEN_PREFIX, token_hash
+from attent.models import Base  # every table, so that removing an organisation misses none
 from attent.organisations.models import Organisation
 
 SETTINGS_KEY = "demo"
@@ -70,10 +70,11 @@ def mark_loaded(organisation: Organisation, at: datetime) -> None:
 def demo_organisations(db: Session) -> list[Organisation]:
     """The demo's organisations in this database, in the order they were loaded."""
     found = []
-    for org in db.scalars(select(Organisation).order_by(Organisation.id)):
+    demo_slugs = select(Organisation).where(Organisation.slug.in_(DEMO_ADMINS)).order_by(Organisation.id)
+    for org in db.scalars(demo_slugs):
         if SETTINGS_KEY in org.settings:
             found.append(org)
-        elif org.slug in DEMO_ADMINS and db.scalar(
+        elif db.scalar(
             select(Agent.id).where(Agent.organisation_id == org.id, Agent.email == DEMO_ADMINS[org.slug])
         ):
             found.append(org)  # loaded before demo organisations were marked
