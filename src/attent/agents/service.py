@@ -287,9 +287,16 @@ PRESENCE_HOOKS: list[PresenceHook] = []
 
 
 def _issue(
-    *, db: Session, agent: Agent, kind: TokenKind, name: str, at: datetime, ttl: timedelta | None
+    *,
+    db: Session,
+    agent: Agent,
+    kind: TokenKind,
+    name: str,
+    at: datetime,
+    ttl: timedelta | None,
+    secret: str | None = None,
 ) -> tuple[ApiToken, str]:
-    secret = new_token()
+    secret = secret or new_token()
     token = ApiToken(
         organisation_id=agent.organisation_id,
         agent_id=agent.id,
@@ -305,9 +312,13 @@ def _issue(
     return token, secret
 
 
-def create_token(*, db: Session, agent: Agent, name: str, at: datetime) -> tuple[ApiToken, str]:
-    """A named API token for `agent`; the secret is returned once and never stored."""
-    return _issue(db=db, agent=agent, kind=TokenKind.API, name=name, at=at, ttl=None)
+def create_token(
+    *, db: Session, agent: Agent, name: str, at: datetime, secret: str | None = None
+) -> tuple[ApiToken, str]:
+    """A named API token for `agent`; the secret is returned once and never stored.
+
+    `secret` is for a caller that can derive it again by itself (the demo's token, from the secret key)."""
+    return _issue(db=db, agent=agent, kind=TokenKind.API, name=name, at=at, ttl=None, secret=secret)
 
 
 def list_tokens(*, db: Session, actor: Agent) -> list[ApiToken]:
