@@ -4,18 +4,33 @@
 PY ?= $(shell /usr/bin/python3 -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+PYPROJECT := $(shell sha1sum pyproject.toml | cut -c1-12)
+# Two installs in one .venv: what runs (`make run`) and that plus the dev extras (`make test`: pytest, ruff,
+# mypy and its mypyc, Playwright). Each leaves a stamp named after pyproject.toml's hash; the dev install
+# holds all that runs, so `make run` after `make test` installs nothing, and `make test` after `make run`
+# adds the extras.
+RUN_STAMP := $(VENV)/.installed-run-$(PYPROJECT)
+DEV_STAMP := $(VENV)/.installed-dev-$(PYPROJECT)
+RUN_NEEDS := $(if $(wildcard $(DEV_STAMP)),$(DEV_STAMP),$(RUN_STAMP))
 PYTEST_ARGS ?=
 
-.PHONY: install native run test lint typecheck pytest browser-deps messages bench-load bench bench-promises bench-signals clean
+.PHONY: install install-run native run test lint typecheck pytest browser-deps mail-deps messages bench-load bench bench-promises bench-signals clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	rm -f $(VENV)/.installed-* && touch $(RUN_STAMP)
+
+$(DEV_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+	rm -f $(VENV)/.installed-* && touch $(DEV_STAMP)
 
-install: $(STAMP)
+install: $(DEV_STAMP)
+
+install-run: $(RUN_NEEDS)
 
 # The coach's scoring modules compiled with mypyc (attent.coach.native); a no-op while the build matches the
 # sources. Without a C compiler the coach still runs, as plain Python and slower.
@@ -23,12 +38,14 @@ native: install
 	@command -v cc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc python3-dev >/dev/null; } || echo "warning: no C compiler could be installed"
 	@$(BIN)/python -m attent.coach.build_native || echo "warning: the coach was not compiled; it runs as plain Python"
 
-run: native
+# Only what runs: no dev extras, so no mypyc and no compiling. The coach runs compiled when `make native` (or
+# `make test`) built it from the sources on disk, else as plain Python (same scorecards, slower).
+run: install-run
 	$(BIN)/attent migrate
 	$(BIN)/attent demo
 	$(BIN)/attent serve
 
-test: native lint typecheck pytest
+test: native mail-deps lint typecheck pytest
 
 lint: install
 	$(BIN)/ruff check src tests bench corpus
@@ -43,6 +60,12 @@ pytest: native
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's Dovecot for the e-mail tests: tests/mailserver.py starts its own instance with its own
+# configuration in a temporary folder; the system service is neither started nor configured. Where it
+# cannot be installed the IMAP tests are skipped, except in CI (ATTENT_REQUIRE_DOVECOT=1), where they fail.
+mail-deps:
+	@test -x /usr/sbin/dovecot -a -x /usr/lib/dovecot/imap || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; } || echo "warning: Dovecot could not be installed; the IMAP tests will be skipped"
 
 # Refresh the catalogs after changing UI text; then translate the new entries in the .po files.
 # The keywords: the brief's fold.t, i18n.gettext/plural (language first), labels with a context (NC_),

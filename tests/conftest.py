@@ -1,6 +1,7 @@
 """Fixtures: both databases through one fixture, a rolled-back transaction per test, a frozen clock."""
 
 import os
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -239,6 +240,14 @@ class Api:
         return lambda url, **kw: call(url, headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
 
+def page_csrf(client: TestClient, path: str = "/signin") -> str:
+    """The CSRF token a page gives this browser, as its forms carry it (its session's once signed in)."""
+    page = client.get(path)
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
+    assert found, f"{path} answered {page.status_code} without a CSRF token"
+    return found.group(1)
+
+
 @pytest.fixture
 def api(app_client: TestClient, tenant: Tenant) -> Api:
     """The API as the tenant's ordinary agent."""
@@ -296,3 +305,7 @@ def mailbox() -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+# A real IMAP server (Debian's Dovecot) for the e-mail channel's tests: `dovecot`, `imap_account`.
+from tests.mailserver import dovecot, imap_account  # noqa: E402, F401

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from attent.agents import api as agents_api
@@ -19,12 +19,14 @@ from attent.cases import pages as cases_pages
 from attent.coach import api as coach_api
 from attent.coach import pages as coach_pages
 from attent.contacts import api as contacts_api
-from attent.core import problems
+from attent.core import docs, problems
 from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
+from attent.core.edge import InputGuard
 from attent.core.errors import AttentError, Invalid
 from attent.core.live import Listener
-from attent.core.middleware import BodyLimit, SecurityHeaders
+from attent.core.middleware import BodyLimit, Crashes, SecurityHeaders
+from attent.core.openapi import document_problems
 from attent.core.settings import Settings, get_settings
 from attent.core.templating import page_language, render
 from attent.core.worker import Worker
@@ -58,6 +60,14 @@ def _page_error(request: Request, error: AttentError) -> HTMLResponse:
         errors=[e.say(language) for e in error.errors] if isinstance(error, Invalid) else [],
         agent=None,
     )
+
+
+def _crash(request: Request, exc: Exception) -> Response:
+    return problems.crash_response(request, exc, _page_error)
+
+
+def _refuse(request: Request, error: AttentError) -> Response:
+    return problems.respond(request, error, _page_error)
 
 
 def create_app(
@@ -100,7 +110,7 @@ def create_app(
         version="1",
         summary="Customer service in which every commitment is kept.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by core.docs from static/, not from a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -137,9 +147,17 @@ def create_app(
     app.include_router(signals_pages.router)
     app.include_router(signals_api.hooks)
     app.include_router(coach_pages.router)
+    app.include_router(docs.router)
+    app.add_api_route(
+        f"{API_PREFIX}/docs", lambda: docs.docs_route(f"{API_PREFIX}/openapi.json"), include_in_schema=False
+    )
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    document_problems(app, API_PREFIX)
 
     problems.install(app, _page_error)
+    # The last added runs first: size limit, then NUL and depth checks, then headers, then crashes.
+    app.add_middleware(Crashes, respond=_crash)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(InputGuard, respond=_refuse)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -2,6 +2,7 @@
 
 import logging
 import signal
+from datetime import timedelta
 from types import FrameType
 from typing import Annotated
 
@@ -50,8 +51,18 @@ def _fail(error: AttentError) -> None:
 def migrate() -> None:
     """Create or upgrade the database schema."""
     url = get_settings().database_url
-    upgrade(url)
-    console.print(f"Database is up to date ({url.split('@')[-1]}).")
+    console.print(upgrade(url).describe(url.split("@")[-1]))
+
+
+def _base_url() -> str:
+    """Where `attent serve` can be reached on this machine with the settings as they are."""
+    settings = get_settings()
+    host = settings.host
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - listening everywhere: this machine answers on loopback
+        host = "127.0.0.1"
+    if ":" in host:  # an IPv6 address goes in brackets in a URL
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
 
 
 @app.command()
@@ -69,6 +80,7 @@ def serve(
     """Serve the web app and API (and, by default, the worker)."""
     import os
 
+    from attent.coach.native import describe
     from attent.core.serving import serve_many, serve_one
 
     if not worker:  # before the settings are read (and cached): the app factory reads them again
@@ -76,6 +88,7 @@ def serve(
         get_settings.cache_clear()
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("attent.coach").info(describe())  # compiled or plain (`make run` builds nothing)
     host, port = host or settings.host, port or settings.port
     if workers > 1:
         # Each of several processes can wait on its own queries: no trip to a thread (bench/README.md).
@@ -117,36 +130,73 @@ def run_worker(
 
 @app.command()
 def demo(
-    force: Annotated[bool, typer.Option(help="Load even if the database is not empty.")] = False,
+    force: Annotated[bool, typer.Option(help="Load even if the database holds other data.")] = False,
+    show: Annotated[
+        bool, typer.Option(help="Only print the logins and the API token; change nothing.")
+    ] = False,
 ) -> None:
-    """Load the demo organisations (only into an empty database) and print the logins."""
-    from attent.demo import PASSWORD, is_empty, load_demo
+    """Load the demo organisations and print the logins; a demo too old for its story is loaded again."""
+    from attent.demo import PASSWORD, Opened, open_demo
 
     database = _database()
+    now = SystemClock().now()
     with database.unit_of_work() as db:
-        if not is_empty(db) and not force:
-            console.print(
-                "The database already has data; demo data was not loaded (use --force to add it anyway)."
-            )
-            return
         try:
-            result = load_demo(db=db, now=SystemClock().now())
+            result = open_demo(
+                db=db, now=now, secret_key=get_settings().secret_key, show_only=show, force=force
+            )
         except AttentError as exc:
             _fail(exc)
             return
+    if result.opened is None:
+        console.print(
+            "The database already has data; demo data was not loaded (use --force to add it anyway)."
+        )
+        return
+    if not result.logins.logins:
+        console.print("There is no demo in this database; `attent demo` loads it.")
+        raise typer.Exit(code=1)
+    when = _ago(now - result.was_loaded_at) if result.was_loaded_at else "some time ago"
+    console.print(
+        {
+            Opened.LOADED: "Loaded the demo organisations.",
+            Opened.RELOADED: f"The demo was loaded {when}, too long ago for its story (a call that dropped "
+            "minutes ago): it was loaded again, so that its times read from now. Changes made in the demo "
+            "organisations were reset.",
+            Opened.CURRENT: f"The demo was loaded {when}; its story still holds, nothing was changed.",
+            Opened.SHOWN: f"The demo, loaded {when}:",
+        }[result.opened],
+        soft_wrap=True,
+    )
     table = Table(title=f"Demo logins (password for all: {PASSWORD})")
     for column in ("Organisation", "E-mail", "Name", "Role"):
         table.add_column(column)
-    for row in result.logins:
+    for row in result.logins.logins:
         table.add_row(*row)
     console.print(table)
-    console.print(
-        f"Demo API token (Sanne, admin of Kopje Koffie): [bold]{result.token}[/bold]", soft_wrap=True
-    )
-    console.print(
-        f"Try: curl -H 'Authorization: Bearer {result.token}' http://127.0.0.1:8000/api/v1/cases",
-        soft_wrap=True,
-    )
+    token = result.logins.token
+    if token is None:
+        console.print(
+            "The demo API token was revoked (or ATTENT_SECRET_KEY changed since loading); make one with "
+            "`attent token create --org kopje-koffie --email sanne@kopjekoffie.example`.",
+            soft_wrap=True,
+        )
+        token = "<token>"
+    else:
+        console.print(f"Demo API token (Sanne, admin of Kopje Koffie): [bold]{token}[/bold]", soft_wrap=True)
+    console.print(f"Try: curl -H 'Authorization: Bearer {token}' {_base_url()}/api/v1/cases", soft_wrap=True)
+
+
+def _ago(delta: timedelta) -> str:
+    """A short 'how long ago': just now, 3 minutes ago, 5 hours ago, 2 days ago."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 120:
+        return f"{minutes} minute{'s' * (minutes != 1)} ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} hours ago"
+    return f"{minutes // (24 * 60)} days ago"
 
 
 @org_app.command("create")

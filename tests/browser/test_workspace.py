@@ -168,7 +168,10 @@ def test_the_customer_page_shows_details_facts_cases_and_promises(page: Page):
     page.locator("#work").get_by_role("link", name="Marieke Visser").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Marieke Visser")
-    expect(page.locator("main")).to_contain_text("marieke.visser@example.nl")
+    # The address answers the default verification question: shown masked, with the reason on hover.
+    expect(page.locator("main")).to_contain_text("m••••@example.nl")
+    expect(page.locator("main")).not_to_contain_text("marieke.visser@example.nl")
+    expect(page.locator("main .masked").first).to_have_attribute("title", re.compile("verifiëren"))
     expect(page.locator("main")).to_contain_text("C-1042")
     expect(page.locator("main")).to_contain_text("Liever gebeld dan gemaild")
     expect(page.get_by_role("region", name="Zaken").get_by_role("link", name=SUBJECT)).to_be_visible()

@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from attent.app import create_app
-from tests.conftest import Api
+from tests.conftest import Api, page_csrf
 
 
 def test_admin_manages_agents_and_teams(admin_api, tenant):
@@ -62,6 +62,23 @@ def test_agents_and_leads_cannot_manage_agents(app_client, tenant):
     )
 
 
+def test_an_agent_reads_by_id_only_whom_the_list_shows(app_client, tenant):
+    agent = Api(app_client, tenant.tokens["agent"])
+    listed = {a["id"] for a in agent.get("/api/v1/agents").json()["items"]}
+    assert str(tenant.outsider.id) not in listed
+    hidden = agent.get(f"/api/v1/agents/{tenant.outsider.id}")
+    assert hidden.status_code == 404 and "back@" not in hidden.text
+    assert agent.get(f"/api/v1/agents/{tenant.admin.id}").status_code == 404  # in no team of theirs
+    for visible in listed:
+        assert agent.get(f"/api/v1/agents/{visible}").status_code == 200
+    assert agent.get(f"/api/v1/agents/{tenant.agent.id}").status_code == 200
+    for role in ("lead", "admin"):  # leads hand work across teams: they read anyone by id, as before
+        assert (
+            Api(app_client, tenant.tokens[role]).get(f"/api/v1/agents/{tenant.outsider.id}").status_code
+            == 200
+        )
+
+
 def test_leads_see_their_team_and_admins_everyone(app_client, tenant):
     lead_view = {
         a["id"] for a in Api(app_client, tenant.tokens["lead"]).get("/api/v1/agents").json()["items"]
@@ -105,9 +122,7 @@ def test_tokens_are_listed_without_secrets(api):
 
 
 def _csrf(client, path="/signin"):
-    page = client.get(path)
-    assert page.status_code == 200
-    return client.cookies.get("attent_csrf")
+    return page_csrf(client, path)
 
 
 def test_web_sign_in_sets_a_hardened_cookie_and_opens_the_case_page(app_client, tenant):
@@ -159,7 +174,7 @@ def test_pages_redirect_to_sign_in_and_sign_out_ends_the_session(app_client, ten
     )
     session = app_client.cookies.get("attent_session")
     assert app_client.get("/cases").status_code == 200
-    app_client.post("/signout", data={"csrf": csrf})
+    app_client.post("/signout", data={"csrf": _csrf(app_client)})
     app_client.cookies.set("attent_session", session)  # a stolen copy of the cookie no longer works
     assert app_client.get("/cases", follow_redirects=False).status_code == 303
 
@@ -194,6 +209,7 @@ def test_sign_in_locks_an_email_after_five_failures_until_the_window_passes(app_
     assert "over 1 min." in _sign_in(app_client, csrf, tenant.agent.email, "correct horse battery").text
     clock.advance(timedelta(minutes=1))
     assert _sign_in(app_client, csrf, tenant.agent.email, "correct horse battery").status_code == 303
+    csrf = _csrf(app_client)  # signed in now: the page's forms carry the session's token
     # A success clears the e-mail's count: four more failures do not lock it again.
     for _ in range(4):
         assert _sign_in(app_client, csrf, tenant.agent.email, "guess").status_code == 401
@@ -207,3 +223,54 @@ def test_sign_in_locks_an_address_that_guesses_across_many_emails(settings, data
         for n in range(3):
             assert _sign_in(client, csrf, f"nobody{n}@example.com", "guess").status_code == 401
         assert _sign_in(client, csrf, tenant.agent.email, "correct horse battery").status_code == 429
+
+
+def _browser_signed_in(app, email, password="correct horse battery"):
+    browser = TestClient(app, raise_server_exceptions=False)
+    signed_in = browser.post(
+        "/signin",
+        data={"email": email, "password": password, "csrf": page_csrf(browser)},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    return browser
+
+
+def test_changing_your_password_takes_the_current_one(app_client, tenant):
+    me = f"/api/v1/agents/{tenant.agent.id}"
+    with _browser_signed_in(app_client.app, tenant.agent.email) as browser:
+        csrf = {"X-CSRF-Token": page_csrf(browser)}
+        missing = browser.patch(me, json={"password": "a new long password"}, headers=csrf)
+        assert missing.status_code == 422 and missing.json()["code"] == "current_password_required"
+        assert missing.json()["errors"][0]["pointer"] == "/current_password"
+        wrong = browser.patch(
+            me, json={"password": "a new long password", "current_password": "guess"}, headers=csrf
+        )
+        assert wrong.status_code == 422 and wrong.json()["code"] == "current_password_wrong"
+    with _browser_signed_in(app_client.app, tenant.agent.email):
+        pass  # the old password still works: nothing was changed
+
+
+def test_a_new_password_ends_the_other_sessions_and_keeps_this_one(app_client, tenant, api):
+    with (
+        _browser_signed_in(app_client.app, tenant.agent.email) as here,
+        _browser_signed_in(app_client.app, tenant.agent.email) as elsewhere,
+    ):
+        changed = here.patch(
+            f"/api/v1/agents/{tenant.agent.id}",
+            json={"password": "a new long password", "current_password": "correct horse battery"},
+            headers={"X-CSRF-Token": page_csrf(here)},
+        )
+        assert changed.status_code == 200, changed.text
+        assert here.get("/cases", follow_redirects=False).status_code == 200
+        assert elsewhere.get("/cases", follow_redirects=False).headers["location"] == "/signin?next=/cases"
+    assert api.get("/api/v1/agents/me").status_code == 200  # named API tokens are revoked one by one
+    with _browser_signed_in(app_client.app, tenant.agent.email, "a new long password"):
+        pass
+
+
+def test_an_admin_resetting_a_password_ends_all_that_agents_sessions(app_client, tenant, admin_api):
+    with _browser_signed_in(app_client.app, tenant.agent.email) as browser:
+        reset = admin_api.patch(f"/api/v1/agents/{tenant.agent.id}", json={"password": "set by the admin"})
+        assert reset.status_code == 200, reset.text
+        assert browser.get("/cases", follow_redirects=False).status_code == 303

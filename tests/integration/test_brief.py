@@ -127,7 +127,10 @@ def test_customer_context_with_earlier_cases_and_consented_facts(api, tenant, db
         f"/api/v1/customers/{tenant.customer.id}",
         json={
             "language": "en",
-            "facts": {"birthday": {"value": "14 March", "consent": "asked on the phone"}},
+            "facts": {
+                "birthday": {"value": "14 March", "consent": "asked on the phone"},
+                "prefers": {"value": "a call in the morning", "consent": "asked on the phone"},
+            },
         },
     )
     for i in range(7):
@@ -140,7 +143,8 @@ def test_customer_context_with_earlier_cases_and_consented_facts(api, tenant, db
         )
     db.commit()
     customer = _brief(api, tenant.case.id)["customer"]
-    assert customer["language"] == "en" and customer["facts"] == {"birthday": "14 March"}
+    assert customer["language"] == "en"  # a date of birth answers questions elsewhere: masked
+    assert customer["facts"] == {"birthday": "••••", "prefers": "a call in the morning"}
     assert customer["external_refs"] == {"shop": "C-1042"}
     assert customer["earlier_case_count"] == 7
     assert [c["subject"] for c in customer["earlier_cases"]] == [f"Earlier {i}" for i in (6, 5, 4, 3, 2)]

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from attent.channels.models import OutboundMessage
-from tests.conftest import Api
+from tests.conftest import Api, page_csrf
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def page(app_client, tenant):
         follow_redirects=False,
     )
     assert signed_in.status_code == 303
-    app_client.csrf = csrf
+    app_client.csrf = page_csrf(app_client)
     return app_client
 
 

@@ -73,9 +73,11 @@ def test_bad_input_is_a_clear_4xx_never_a_500(api: Api):
     extra = api.post("/api/v1/coach/score", json={"messages": [], "mood": "sunny"})
     assert extra.status_code == 422 and "Onbekend veld" in extra.json()["errors"][0]["message"]
     junk = api.post(
-        "/api/v1/coach/score", content=bytes(range(256)) * 8, headers={"Content-Type": "text/plain"}
+        "/api/v1/coach/score", content=bytes(range(1, 256)) * 8, headers={"Content-Type": "text/plain"}
     )
     assert junk.status_code == 422 and junk.json()["code"] == "transcript_not_text"
+    nul = api.post("/api/v1/coach/score", content=bytes(range(256)), headers={"Content-Type": "text/plain"})
+    assert nul.status_code == 422 and nul.json()["code"] == "nul_character"  # refused at the edge
     not_json = api.post("/api/v1/coach/score", content=b"{nope", headers={"Content-Type": "application/json"})
     assert not_json.status_code == 400 and not_json.headers["content-type"] == "application/problem+json"
     huge = api.post(

@@ -238,3 +238,31 @@ def test_a_promise_already_due_when_scored_is_not_proposed(api, app_client, db, 
     clock.advance(timedelta(hours=1))  # the worker was behind: the call-back is already due
     run_worker(app_client, clock)
     assert count(db, ContactScorecard) == 1 and count(db, PromiseProposal) == 0
+
+
+def test_a_dropped_call_is_judged_as_dropped_with_the_announced_wait_before_the_drop(
+    api, app_client, db, tenant, clock
+):
+    lines = [
+        ("customer", "mijn pakket is nooit aangekomen"),
+        ("agent", "Ik zoek nu de zending op bij de vervoerder, dat duurt ongeveer tien minuten. "
+                  "Ik blijf aan de lijn."),
+        ("customer", "Prima."),
+    ]  # fmt: skip
+    contact = api.post(
+        f"/api/v1/cases/{tenant.case.id}/contacts",
+        json={
+            "channel": "phone",
+            "started_at": clock.now().isoformat(),
+            "messages": transcript(clock, lines),
+        },
+    ).json()
+    clock.advance(timedelta(minutes=6))  # the line drops while she works, as she said she would
+    assert api.patch(f"/api/v1/contacts/{contact['id']}", json={"outcome": "dropped"}).status_code == 200
+    run_worker(app_client, clock)
+    card = api.get(f"/api/v1/coach/contacts/{contact['id']}/scorecard").json()
+    verdicts = {v["behaviour"]: v for v in card["verdicts"]}
+    assert verdicts["closing_check"]["result"] == "na"  # cut off: no closing question to miss
+    assert verdicts["no_silent_hold"]["result"] == "met"  # the wait until the drop was announced
+    assert verdicts["narrates"]["result"] == "met"
+    assert all(i < len(lines) for v in card["verdicts"] for i in v["lines"])  # only lines that were said

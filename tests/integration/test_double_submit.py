@@ -10,6 +10,7 @@ from sqlalchemy import select
 from attent.core.idempotency import IdempotencyRecord, fingerprint
 from attent.core.security import hash_password
 from attent.recovery.service import suggest_gesture
+from tests.conftest import page_csrf
 
 PASSWORD = "correct horse battery"
 
@@ -22,7 +23,7 @@ def _sign_in(client, email):
         "/signin", data={"email": email, "password": PASSWORD, "csrf": csrf}, follow_redirects=False
     )
     assert response.status_code == 303
-    return csrf
+    return page_csrf(client, "/")  # signed in, the forms carry the session's token
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from attent.playbooks.models import Playbook
 from attent.recovery.models import Gesture, GestureState
 from attent.signals import rules
 from attent.signals.models import Rule
+from tests.conftest import page_csrf
 from tests.integration.rulebooks import FAILED_DELIVERY, document
 
 ORG = "kopje-koffie"
@@ -149,15 +150,16 @@ class Demo:
         return self.client
 
     def csrf(self) -> str:
-        """A form token for the current session (rendering a page sets it)."""
-        self.client.get("/signin")
-        return self.client.cookies.get("attent_csrf") or ""
+        """The form token of the current session (or of the signed-out browser), as a page gives it."""
+        return page_csrf(self.client, "/signin")
 
     def check(self, what: str, response: Any) -> None:
         """A page a person reads: HTML, no server error, no catalog miss, no raw code."""
         found = []
         if response.status_code >= 500:
             found.append(f"status {response.status_code}")
+        if response.status_code == 200 and not response.headers.get("content-type", "").startswith("text/"):
+            return  # not a page (an icon)
         if "text/html" not in response.headers.get("content-type", ""):
             found.append(f"not a page: {response.headers.get('content-type')} {response.text[:200]}")
         else:

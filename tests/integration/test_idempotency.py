@@ -1,5 +1,10 @@
 """POST with Idempotency-Key: a retried request returns the first result and creates nothing twice."""
 
+from attent.agents.models import Role
+from attent.agents.schemas import AgentCreate
+from attent.agents.service import create_agent, create_token
+from tests.conftest import Api
+
 
 def _count_cases(api):
     return len(api.get("/api/v1/cases").json()["items"])
@@ -49,8 +54,6 @@ def test_a_failed_request_is_not_remembered(api, tenant):
 
 
 def test_keys_are_per_organisation(app_client, tenant, other_tenant):
-    from tests.conftest import Api
-
     ours = Api(app_client, tenant.tokens["agent"]).post(
         "/api/v1/customers", json={"name": "A"}, headers={"Idempotency-Key": "shared"}
     )
@@ -80,3 +83,45 @@ def test_every_post_that_creates_honours_the_key(api, tenant):
     assert m1.json() == m2.json()
     [listed] = api.get(f"/api/v1/cases/{tenant.case.id}/contacts").json()["items"]
     assert len(listed["messages"]) == 1
+
+
+def test_another_agents_key_never_replays_their_response(app_client, tenant, admin_api, api):
+    body = {"email": "nieuw@kopje-koffie.example", "name": "Nieuwe collega", "role": "admin"}
+    made = admin_api.post("/api/v1/agents", json=body, headers={"Idempotency-Key": "admin-key"})
+    assert made.status_code == 201
+    stolen = api.post("/api/v1/agents", json=body, headers={"Idempotency-Key": "admin-key"})
+    assert stolen.status_code == 403, stolen.text
+    assert stolen.json()["code"] == "role_required"
+    assert "idempotent-replayed" not in stolen.headers
+    assert "nieuw@kopje-koffie.example" not in stolen.text
+    lead = Api(app_client, tenant.tokens["lead"]).post(
+        "/api/v1/customers", json={"name": "B"}, headers={"Idempotency-Key": "admin-key"}
+    )
+    assert lead.status_code == 201 and "idempotent-replayed" not in lead.headers
+
+
+def test_a_callers_own_retry_still_replays(api):
+    first = api.post("/api/v1/customers", json={"name": "C"}, headers={"Idempotency-Key": "mine"})
+    again = api.post("/api/v1/customers", json={"name": "C"}, headers={"Idempotency-Key": "mine"})
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+
+
+def test_the_role_is_checked_before_a_replay(app_client, db, clock, tenant, admin_api):
+    second = create_agent(
+        db=db,
+        actor=tenant.admin,
+        organisation_id=tenant.organisation_id,
+        data=AgentCreate(email="tweede@kopje-koffie.example", name="Tweede", role=Role.ADMIN),
+        at=clock.now(),
+    )
+    _token, secret = create_token(db=db, agent=second, name="t", at=clock.now())
+    db.commit()
+    second_api = Api(app_client, secret)
+    first = second_api.post("/api/v1/teams", json={"name": "Derde"}, headers={"Idempotency-Key": "t-1"})
+    assert first.status_code == 201
+    assert admin_api.patch(f"/api/v1/agents/{second.id}", json={"role": "agent"}).status_code == 200
+    retry = second_api.post("/api/v1/teams", json={"name": "Derde"}, headers={"Idempotency-Key": "t-1"})
+    assert retry.status_code == 403, retry.text
+    assert "idempotent-replayed" not in retry.headers

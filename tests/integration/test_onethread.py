@@ -5,11 +5,12 @@ from typing import Annotated
 import anyio.to_thread
 import pytest
 from fastapi import APIRouter, Depends
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from attent.app import create_app
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.deps import AdminIdempotent, ClockDep, CurrentAgent, DbSession, Idempotent
 from attent.core.errors import Conflict
 from attent.core.onethread import OneThreadRoute, one_thread
 from attent.customers.models import Customer
@@ -108,3 +109,26 @@ def test_with_api_on_event_loop_a_request_takes_no_trip_at_all(
     assert refused.status_code == 422
     assert brief.status_code == 200 and brief.json()["case_id"] == str(tenant.case.id)
     assert thread_trips == []
+
+
+@pytest.mark.parametrize("route_class", [OneThreadRoute, APIRoute])
+def test_an_admin_guard_refuses_before_it_replays_on_either_path(
+    settings, database, clock, tenant, route_class
+):
+    router = APIRouter(route_class=route_class)
+
+    @router.post("/api/v1/test-admin-only", status_code=201)
+    def admin_only(db: DbSession, actor: CurrentAgent, idem: AdminIdempotent) -> dict[str, str]:
+        result: dict[str, str] = idem.remember({"made_by": str(actor.id)})
+        return result
+
+    app = create_app(settings, database=database, clock=clock, worker=False)
+    app.include_router(router)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        key = {"Idempotency-Key": "only-admins"}
+        made = Api(client, tenant.tokens["admin"]).post("/api/v1/test-admin-only", json={}, headers=key)
+        replayed = Api(client, tenant.tokens["admin"]).post("/api/v1/test-admin-only", json={}, headers=key)
+        refused = Api(client, tenant.tokens["agent"]).post("/api/v1/test-admin-only", json={}, headers=key)
+    assert made.status_code == replayed.status_code == 201
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert refused.status_code == 403 and refused.json()["code"] == "role_required"

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from attent.core.security import hash_password
 from attent.recovery.service import suggest_gesture
+from tests.conftest import page_csrf
 from tests.integration.rulebooks import FAILED_DELIVERY, document
 
 PASSWORD = "correct horse battery"
@@ -50,7 +51,7 @@ def _sign_in(client: TestClient, email: str) -> str:
         "/signin", data={"email": email, "password": PASSWORD, "csrf": csrf}, follow_redirects=False
     )
     assert response.status_code == 303
-    return csrf
+    return page_csrf(client, "/")  # signed in, the forms carry the session's token
 
 
 @pytest.fixture

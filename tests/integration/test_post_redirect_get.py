@@ -12,7 +12,7 @@ import pytest
 
 from attent.core import flash
 from attent.core.security import hash_password
-from tests.conftest import Api
+from tests.conftest import Api, page_csrf
 
 PASSWORD = "correct horse battery"
 
@@ -25,7 +25,7 @@ def _sign_in(client, email):
         "/signin", data={"email": email, "password": PASSWORD, "csrf": csrf}, follow_redirects=False
     )
     assert response.status_code == 303
-    return csrf
+    return page_csrf(client, "/")  # signed in, the forms carry the session's token
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from attent.recovery.models import Gesture, GestureState
 from attent.recovery.service import suggest_gesture
-from tests.conftest import Api
+from tests.conftest import Api, page_csrf
 
 
 def _sign_in(client, email, password="correct horse battery"):
@@ -18,7 +18,7 @@ def _sign_in(client, email, password="correct horse battery"):
         "/signin", data={"email": email, "password": password, "csrf": csrf}, follow_redirects=False
     )
     assert response.status_code == 303
-    client.csrf = csrf
+    client.csrf = page_csrf(client)
     return client
 
 

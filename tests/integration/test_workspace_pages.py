@@ -219,7 +219,9 @@ def test_the_customer_page_shows_details_facts_cases_and_promises(
 
     html = _page(app_client, tenant.tokens["agent"], f"/customers/{tenant.customer.id}")
 
-    assert "<h1>Marieke Visser</h1>" in html and tenant.customer.email in html and "C-1042" in html
+    assert "<h1>Marieke Visser</h1>" in html and "C-1042" in html
+    # The default policy verifies by e-mail: the address is shown masked, never in full.
+    assert "m••••@kopje-koffie.example" in html and tenant.customer.email not in html
     assert f'href="/cases/{tenant.case.id}"' in html and "Ik bel terug" in html
     assert "Niet zichtbaar" not in html and "Nog 1 zaak in een team waar je niet in zit." in html
     missing = _page(app_client, tenant.tokens["agent"], f"/customers/{other_tenant.customer.id}", status=404)

@@ -1,11 +1,13 @@
 """Ids sort by creation; datetimes are never naive."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
 from attent.core.db import UTCDateTime
+from attent.core.errors import Invalid
 from attent.core.ids import uuid7
 from attent.core.pagination import decode_cursor, encode_cursor
 
@@ -30,6 +32,11 @@ def test_naive_datetimes_are_refused_and_results_are_utc():
 
 
 def test_cursor_round_trip():
-    value = uuid7()
-    assert decode_cursor(encode_cursor(value)) == value
-    assert decode_cursor(None) is None
+    key = [datetime(2026, 11, 23, 9, 0, 0, 123456, tzinfo=UTC), uuid7(), True, 7, "x"]
+    kinds = [datetime, uuid.UUID, bool, int, str]
+    assert decode_cursor(encode_cursor(key), kinds) == key
+    assert decode_cursor(None, kinds) is None
+    with pytest.raises(Invalid):  # the same values read as another list's key
+        decode_cursor(encode_cursor(key), [uuid.UUID])
+    with pytest.raises(Invalid):
+        decode_cursor(encode_cursor([1, True]), [bool, int])

@@ -2,7 +2,7 @@
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
 from attent.agents import service
@@ -18,7 +18,7 @@ from attent.agents.schemas import (
     TokenCreated,
     TokenRead,
 )
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.deps import AdminIdempotent, ClockDep, CurrentAgent, DbSession, credential_of
 from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Page
 
@@ -42,7 +42,7 @@ def list_agents(db: DbSession, actor: CurrentAgent) -> Page[AgentRead]:
 
 @router.post("/agents", status_code=201)
 def create_agent(
-    body: AgentCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent
+    body: AgentCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: AdminIdempotent
 ) -> AgentRead:
     """Add an agent (admins)."""
     agent = service.create_agent(
@@ -58,16 +58,34 @@ def me(db: DbSession, actor: CurrentAgent) -> AgentRead:
     return _read(db, [actor])[0]
 
 
-@router.get("/agents/{agent_id}")
+@router.get("/agents/{agent_id:uuid}")  # :uuid: /agents/me is not an agent id (PATCH it: 405)
 def get_agent(agent_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> AgentRead:
     """One agent."""
     return _read(db, [service.get_agent(db=db, actor=actor, agent_id=agent_id)])[0]
 
 
-@router.patch("/agents/{agent_id}")
-def update_agent(agent_id: uuid.UUID, body: AgentUpdate, db: DbSession, actor: CurrentAgent) -> AgentRead:
-    """Change an agent (admins), or your own name, language and password."""
-    return _read(db, [service.update_agent(db=db, actor=actor, agent_id=agent_id, data=body)])[0]
+@router.patch("/agents/{agent_id:uuid}")
+def update_agent(
+    agent_id: uuid.UUID,
+    body: AgentUpdate,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+) -> AgentRead:
+    """Change an agent (admins), or your own name, language and password (with `current_password`).
+
+    A new password signs the agent out everywhere else: every web session but the caller's own.
+    """
+    agent = service.update_agent(
+        db=db,
+        actor=actor,
+        agent_id=agent_id,
+        data=body,
+        at=clock.now(),
+        current_token_id=credential_of(request).token_id,
+    )
+    return _read(db, [agent])[0]
 
 
 @router.put("/agents/{agent_id}/presence")
@@ -91,7 +109,7 @@ def list_teams(db: DbSession, actor: CurrentAgent) -> Page[TeamRead]:
 
 @router.post("/teams", status_code=201)
 def create_team(
-    body: TeamCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: Idempotent
+    body: TeamCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: AdminIdempotent
 ) -> TeamRead:
     """Add a team (admins)."""
     team = service.create_team(db=db, actor=actor, name=body.name, at=clock.now())

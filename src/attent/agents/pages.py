@@ -13,7 +13,8 @@ from attent.agents.models import Presence
 from attent.agents.schemas import AgentUpdate
 from attent.agents.service import set_presence, sign_in, sign_out, update_agent
 from attent.core.clock import Clock
-from attent.core.deps import SESSION_COOKIE, ClockDep, CurrentAgent, DbSession, SettingsDep
+from attent.core.csrf import SESSION_COOKIE
+from attent.core.deps import ClockDep, CurrentAgent, DbSession, SettingsDep
 from attent.core.errors import FieldError, RateLimited, Unauthenticated
 from attent.core.pageforms import redraws, typed
 from attent.core.templating import check_csrf, render
@@ -162,6 +163,7 @@ def my_language(
     request: Request,
     db: DbSession,
     actor: CurrentAgent,
+    clock: ClockDep,
     settings: SettingsDep,
     lang: Annotated[str, Form(pattern="^(nl|en)$")],
     csrf: Annotated[str, Form()] = "",
@@ -169,7 +171,7 @@ def my_language(
 ) -> Response:
     """Switch my own language; the cookie keeps the sign-in page in it after signing out."""
     check_csrf(request, csrf)
-    update_agent(db=db, actor=actor, agent_id=actor.id, data=AgentUpdate(language=lang))
+    update_agent(db=db, actor=actor, agent_id=actor.id, data=AgentUpdate(language=lang), at=clock.now())
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         "attent_lang", lang, samesite="lax", secure=settings.secure_cookies, max_age=365 * 86400

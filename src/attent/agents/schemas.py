@@ -41,6 +41,9 @@ class AgentUpdate(Input):
     role: Role | None = None
     language: str | None = Field(default=None, pattern="^(nl|en)$")
     password: str | None = Field(default=None, min_length=10, max_length=200)
+    current_password: str | None = Field(
+        default=None, max_length=200, description="Needed when you change your own password."
+    )
     active: bool | None = None
     team_ids: list[uuid.UUID] | None = None
 

@@ -5,10 +5,11 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, select, update
 from sqlalchemy.orm import Session, undefer
 
 from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
+from attent.agents.passwords import check_current_password, end_sessions
 from attent.agents.schemas import AgentCreate, AgentUpdate
 from attent.core.db import claim_rows
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
@@ -159,31 +160,57 @@ def create_agent(
 
 
 def get_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID) -> Agent:
-    """An agent of the actor's organisation."""
-    agent = db.get(Agent, (actor.organisation_id, agent_id))
+    """An agent of the actor's organisation; an agent reads only whom `visible_agents` lists (else 404).
+
+    Leads and admins read any agent of the organisation by id, as before: leads hand promises and
+    cases across teams.
+    """
+    query = select(Agent).where(Agent.organisation_id == actor.organisation_id, Agent.id == agent_id)
+    if actor.role is Role.AGENT:
+        query = query.where(_self_or_teammate(actor))
+    agent = db.scalar(query)
     if agent is None:
         raise NotFound.of("agent", agent_id)
     return agent
+
+
+def _self_or_teammate(actor: Agent) -> ColumnElement[bool]:
+    """The agents who share a team with the actor, and the actor: what a non-admin's list shows."""
+    mine = select(TeamMembership.team_id).where(
+        TeamMembership.organisation_id == actor.organisation_id, TeamMembership.agent_id == actor.id
+    )
+    teammates = select(TeamMembership.agent_id).where(
+        TeamMembership.organisation_id == actor.organisation_id, TeamMembership.team_id.in_(mine)
+    )
+    return Agent.id.in_(teammates) | (Agent.id == actor.id)
 
 
 def visible_agents(*, db: Session, actor: Agent) -> list[Agent]:
     """Admins see everyone; leads and agents see the members of their own teams."""
     query = select(Agent).where(Agent.organisation_id == actor.organisation_id).order_by(Agent.name)
     if actor.role is not Role.ADMIN:
-        mine = team_ids_of(db=db, agent=actor)
-        teammates = select(TeamMembership.agent_id).where(
-            TeamMembership.organisation_id == actor.organisation_id, TeamMembership.team_id.in_(mine)
-        )
-        query = query.where((Agent.id.in_(teammates)) | (Agent.id == actor.id))
+        query = query.where(_self_or_teammate(actor))
     return list(db.scalars(query))
 
 
-def update_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID, data: AgentUpdate) -> Agent:
-    """Admins change anyone; others only their own name, language and password."""
+def update_agent(
+    *,
+    db: Session,
+    actor: Agent,
+    agent_id: uuid.UUID,
+    data: AgentUpdate,
+    at: datetime,
+    current_token_id: uuid.UUID | None = None,
+) -> Agent:
+    """Admins change anyone; others only their own name, language and password.
+
+    A new password ends the agent's web sessions: all of them when an admin sets it, all but the one
+    in use (`current_token_id`) when agents change their own, which takes their current password.
+    """
     agent = get_agent(db=db, actor=actor, agent_id=agent_id)
     changes = data.model_dump(exclude_unset=True)
     if actor.role is not Role.ADMIN and (
-        agent.id != actor.id or changes.keys() - {"name", "language", "password"}
+        agent.id != actor.id or changes.keys() - {"name", "language", "password", "current_password"}
     ):
         raise Forbidden("role_required", "Only admins change other agents, roles, teams or activity.")
     if (
@@ -192,11 +219,15 @@ def update_agent(*, db: Session, actor: Agent, agent_id: uuid.UUID, data: AgentU
         and actor.role is Role.ADMIN
     ):
         raise Conflict("cannot_demote_self", "Admins cannot remove their own admin role; ask another admin.")
+    if changes.get("password"):
+        own = agent.id == actor.id
+        if own:
+            check_current_password(db=db, agent=agent, given=data.current_password)
+        agent.password_hash = hash_password(changes["password"])
+        end_sessions(db=db, agent=agent, at=at, keep=current_token_id if own else None)
     for field in ("name", "role", "language", "active"):
         if changes.get(field) is not None:
             setattr(agent, field, changes[field])
-    if changes.get("password"):
-        agent.password_hash = hash_password(changes["password"])
     if data.team_ids is not None:
         _set_teams(db=db, agent=agent, team_ids=data.team_ids)
     db.flush()
@@ -270,9 +301,16 @@ PRESENCE_HOOKS: list[PresenceHook] = []
 
 
 def _issue(
-    *, db: Session, agent: Agent, kind: TokenKind, name: str, at: datetime, ttl: timedelta | None
+    *,
+    db: Session,
+    agent: Agent,
+    kind: TokenKind,
+    name: str,
+    at: datetime,
+    ttl: timedelta | None,
+    secret: str | None = None,
 ) -> tuple[ApiToken, str]:
-    secret = new_token()
+    secret = secret or new_token()
     token = ApiToken(
         organisation_id=agent.organisation_id,
         agent_id=agent.id,
@@ -288,9 +326,13 @@ def _issue(
     return token, secret
 
 
-def create_token(*, db: Session, agent: Agent, name: str, at: datetime) -> tuple[ApiToken, str]:
-    """A named API token for `agent`; the secret is returned once and never stored."""
-    return _issue(db=db, agent=agent, kind=TokenKind.API, name=name, at=at, ttl=None)
+def create_token(
+    *, db: Session, agent: Agent, name: str, at: datetime, secret: str | None = None
+) -> tuple[ApiToken, str]:
+    """A named API token for `agent`; the secret is returned once and never stored.
+
+    `secret` is for a caller that can derive it again by itself (the demo's token, from the secret key)."""
+    return _issue(db=db, agent=agent, kind=TokenKind.API, name=name, at=at, ttl=None, secret=secret)
 
 
 def list_tokens(*, db: Session, actor: Agent) -> list[ApiToken]:
@@ -358,8 +400,8 @@ _BY_TOKEN = (
 )
 
 
-def authenticate(*, db: Session, secret: str, at: datetime, kind: TokenKind) -> Agent:
-    """The active agent behind a bearer token or session cookie; the token is touched once a minute."""
+def authenticate(*, db: Session, secret: str, at: datetime, kind: TokenKind) -> tuple[Agent, uuid.UUID]:
+    """The active agent behind a bearer token or session cookie, and the token's id (touched each minute)."""
     row = db.execute(_BY_TOKEN, {"token_hash": token_hash(secret), "kind": kind}).first()
     if row is None:
         raise Unauthenticated("invalid_token", "The token is not valid.")
@@ -374,4 +416,4 @@ def authenticate(*, db: Session, secret: str, at: datetime, kind: TokenKind) -> 
             .where(ApiToken.organisation_id == agent.organisation_id, ApiToken.id == token_id)
             .values(last_used_at=at)
         )
-    return agent
+    return agent, token_id

@@ -69,7 +69,7 @@ class EarlierCase(BaseModel):
 
 
 class CustomerContext(BaseModel):
-    """Who the customer is, as far as they let us know."""
+    """Who the customer is, as far as they let us know; what answers a verification question is masked."""
 
     id: uuid.UUID
     name: str

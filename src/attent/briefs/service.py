@@ -23,7 +23,7 @@ from attent.briefs.schemas import Brief, CustomerContext, EarlierCase, Need, Nex
 from attent.cases.models import Case, CaseStatus
 from attent.cases.service import get_case
 from attent.customers.models import Customer
-from attent.customers.service import refs_of
+from attent.customers.service import hidden_details, refs_of
 from attent.organisations.service import get_organisation
 from attent.timeline.models import TimelineEvent
 from attent.timeline.service import case_events
@@ -83,14 +83,17 @@ def _customer_context(*, db: Session, case: Case) -> CustomerContext:
     )
     count = db.scalar(select(func.count()).select_from(earlier.subquery())) or 0
     recent = db.scalars(earlier.order_by(Case.id.desc()).limit(EARLIER_CASES_SHOWN))
+    hidden = hidden_details(db=db, organisation_id=case.organisation_id)
+    refs = refs_of(db=db, organisation_id=case.organisation_id, customer_ids=[customer.id])[customer.id]
     return CustomerContext(
         id=customer.id,
         name=customer.name,
         language=customer.language,
-        facts={k: str(v.get("value")) for k, v in customer.facts.items()},
-        external_refs=refs_of(db=db, organisation_id=case.organisation_id, customer_ids=[customer.id])[
-            customer.id
-        ],
+        facts={
+            k: str(v.get("value")) if isinstance(v, dict) else str(v)
+            for k, v in hidden.facts(customer.facts).items()
+        },
+        external_refs=hidden.refs(refs),
         earlier_cases=[
             EarlierCase(id=c.id, subject=c.subject, status=c.status, type=c.type, created_at=c.created_at)
             for c in recent

@@ -90,9 +90,8 @@ def act_on_case(
     check_csrf(request, csrf)
     refused = Refused(request, db, actor, clock, case_id, form, values or {})
     guard, first = submit_once(
-        db=db, organisation_id=actor.organisation_id, token=once, path=request.url.path, values=values or {},
-        secret=request.app.state.settings.secret_key, at=clock.now(),
-    )  # fmt: skip
+        request=request, db=db, actor=actor, token=once, values=values or {}, at=clock.now()
+    )
     if first is not None:  # posted twice: the first post's answer, nothing done again
         return _back(request, actor, case_id, clock, first["location"], first.get("flash"))
     try:

@@ -13,7 +13,7 @@ from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
 from attent.timeline.schemas import EventRead
-from attent.timeline.service import case_events
+from attent.timeline.service import page_case_events
 
 router = APIRouter(prefix="/cases", tags=["cases"], route_class=OneThreadRoute)
 
@@ -95,10 +95,17 @@ def timeline(
     customer_visible: Annotated[
         bool | None, Query(description="Only what the customer can (true) or cannot (false) see.")
     ] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Page[EventRead]:
     """Everything that happened on the case, oldest first."""
     case = service.get_case(db=db, actor=actor, case_id=case_id)
-    events = case_events(db=db, organisation_id=case.organisation_id, case_id=case.id)
-    if customer_visible is not None:
-        events = [e for e in events if e.customer_visible is customer_visible]
-    return Page(items=[EventRead.model_validate(e) for e in events])
+    events, next_cursor = page_case_events(
+        db=db,
+        organisation_id=case.organisation_id,
+        case_id=case.id,
+        customer_visible=customer_visible,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page(items=[EventRead.model_validate(e) for e in events], next_cursor=next_cursor)

@@ -20,6 +20,7 @@ from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import NotFound
 from attent.core.templating import render
 from attent.customers.models import Customer
+from attent.customers.service import read_customers
 from attent.organisations.service import get_organisation
 from attent.playbooks.schemas import StepStarted
 from attent.playbooks.service import get_playbook
@@ -56,6 +57,7 @@ def case_view(
     case = get_case(db=db, actor=actor, case_id=case_id)
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     customer = db.get(Customer, (case.organisation_id, case.customer_id))
+    assert customer is not None  # the composite foreign key guarantees it
     try:
         playbook = get_playbook(db=db, actor=actor, case_type=case.type)
     except NotFound:
@@ -66,7 +68,7 @@ def case_view(
         status_code=status_code,
         agent=actor,
         case=case,
-        customer=customer,
+        customer=read_customers(db=db, customers=[customer])[0],  # verification answers masked
         brief=build_brief(db=db, actor=actor, case_id=case.id),
         events=case_events(db=db, organisation_id=case.organisation_id, case_id=case.id, newest_first=True),
         promises=list_promises(db=db, actor=actor, case_id=case.id, states=[PromiseState.OPEN]),

@@ -23,6 +23,7 @@ from attent.coach.schemas import (
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, request_body
 from attent.core.errors import FieldError, Invalid
 from attent.core.onethread import OneThreadRoute
+from attent.core.openapi import body_schema
 from attent.core.schemas import Page
 
 router = APIRouter(prefix="/coach", tags=["coach"], route_class=OneThreadRoute)
@@ -45,7 +46,17 @@ def _text(body: bytes) -> str:
     return text
 
 
-@router.post("/score", openapi_extra={"requestBody": {"description": _TEXT_HELP, "required": True}})
+_SCORE_BODY = {
+    "description": _TEXT_HELP,
+    "required": True,
+    "content": {
+        "application/json": {"schema": body_schema(ScoreRequest)},
+        "text/plain": {"schema": {"type": "string", "minLength": 1}},
+    },
+}
+
+
+@router.post("/score", openapi_extra={"requestBody": _SCORE_BODY})
 def score(
     request: Request,
     body: Annotated[bytes, Depends(request_body)],

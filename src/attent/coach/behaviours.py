@@ -126,6 +126,18 @@ def _is_filler(r: Reading, i: int) -> bool:
     return not any(r.has(j, "narrates", "doing") for j in [i, *_neighbours(r, i, 1)])
 
 
+def _left_waiting(r: Reading, i: int) -> bool:
+    """Whether agent line `i` left the customer waiting on the agent: a few words ("right.", "one moment"), a
+    hold, or work begun now ("ik kijk het even na"). After a whole answer, or a promise to come back later
+    ("ik bel u vóór 16:30 terug"), the next turn is the customer's, and a pause before it is theirs."""
+    if r.words(i) <= r.lang(i).filler_max_words or r.has(i, "narrates", "fillers"):
+        return True
+    if r.has_any_language(i, "holds", "hold"):
+        return True
+    later = r.has(i, "promises", "callback") or r.has(i, "promises", "follow_up")
+    return r.has(i, "narrates", "doing") and not later
+
+
 def hold_events(r: Reading) -> list[int]:
     """Lines where a hold starts or a silence ends that the customer sat through."""
     if "holds" not in r.memo:
@@ -142,7 +154,9 @@ def _hold_events(r: Reading) -> list[int]:
             customer_was_busy = r.speaker[prev] == "agent" and (
                 "?" in r.text[prev] or r.has(prev, "explains_why", "asks")
             )
-            if r.speaker[i] != "customer" or (r.speaker[prev] == "agent" and not customer_was_busy):
+            if r.speaker[i] != "customer" or (
+                r.speaker[prev] == "agent" and not customer_was_busy and _left_waiting(r, prev)
+            ):
                 events.append(i)
                 continue
         if r.speaker[i] != "customer" and r.has_any_language(i, "holds", "hold"):
@@ -161,12 +175,18 @@ def narrates(r: Reading) -> Verdict:
             "An e-mail: no live work to narrate.",
         )
     fillers = [i for i in r.agent if _is_filler(r, i)]
-    fillers += [i for i in _mute_holds(r) if i not in fillers]  # a silent hold is work unsaid
+    mute = [i for i in _mute_holds(r) if i not in fillers]  # a silent hold is work unsaid
     if fillers:
         return _v(
-            "narrates", MISSED, fillers,
+            "narrates", MISSED, fillers + mute,
             f"Alleen 'momentje' gezegd, niet wat er gebeurde (regel {n(fillers)}).",
             f"Said only 'one moment', not what was happening (line {n(fillers)}).",
+        )  # fmt: skip
+    if mute:  # no 'momentje' was said: the reason must not claim one
+        return _v(
+            "narrates", MISSED, mute,
+            f"Wacht of stilte zonder te zeggen wat er gebeurde (regel {n(mute)}).",
+            f"Hold or silence without saying what was being done (line {n(mute)}).",
         )  # fmt: skip
     doing = [i for i in r.agent if r.has(i, "narrates", "doing")]
     if doing:
@@ -256,6 +276,11 @@ def no_silent_hold(r: Reading) -> Verdict:
     )  # fmt: skip
 
 
+def _at_known_moment(r: Reading, i: int) -> bool:
+    """A commitment for a moment both sides know without a clock ("bij aankomst", "on his birthday")."""
+    return r.has(i, "expectation", "anchored") and r.has(i, "next_step", "commit")
+
+
 def commitments(r: Reading) -> list[int]:
     """Agent lines that say what happens next (someone will do something)."""
     return [i for i in r.agent if r.has(i, "next_step", "commit")]
@@ -270,7 +295,8 @@ def _timed_later(r: Reading, i: int, concrete: list[int]) -> bool:
 def sets_expectation(r: Reading) -> Verdict:
     """Met on a concrete time or duration for the next step; vague times ('zo snel mogelijk') miss."""
     vague = [i for i in r.agent if r.has(i, "expectation", "vague") and not r.times(i)]
-    concrete = [i for i in r.agent if names_a_time(r, i)]  # not "normally 3 to 5 days", not "see you soon"
+    # Not "normally 3 to 5 days", not "see you soon"; "on his birthday" is a moment both sides know.
+    concrete = [i for i in r.agent if names_a_time(r, i) or _at_known_moment(r, i)]
     vague = [i for i in vague if not _timed_later(r, i, concrete)]
     if vague:
         return _v(
@@ -324,6 +350,7 @@ def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
         if (r.times(i) and _recap(r, i))
         or (names_a_time(r, i) and any(r.has(i, section, name) for section, name in NEXT_STEP_CUES))
         or commits_to_a_time(r, i)
+        or _at_known_moment(r, i)
     ]  # fmt: skip
     if confirmed:
         return _v(

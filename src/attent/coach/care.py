@@ -93,8 +93,12 @@ def _mirrors(r: Reading, i: int, turn: set[str]) -> bool:
 
 def _situation(r: Reading, i: int) -> bool:
     """An acknowledgement that goes on to name the situation ("wat akelig, en dan ook nog 's avonds laat
-    onderweg"), not a formula on its own."""
-    return any(len(text.split()) >= SITUATION_WORDS for text in _statements(r, i))
+    onderweg"), not a formula on its own: the long sentence is the acknowledgement's own, not the plan that
+    follows it ("Wat jammer! Ik mail u morgen een retourlabel; ..." names no situation)."""
+    return any(
+        len(text.split()) >= SITUATION_WORDS and r.has_text(i, text, "empathy", "acknowledge")
+        for text in _statements(r, i)
+    )
 
 
 def empathy(r: Reading) -> Verdict:

@@ -31,7 +31,7 @@ from attent.coach.models import (
 from attent.coach.settings import auto_promises, business_hours
 from attent.coach.transcript import Line, Transcript
 from attent.coach.verdicts import Scorecard
-from attent.contacts.models import Contact, Message
+from attent.contacts.models import Contact, Message, Outcome
 from attent.core.db import claim_rows, insert_many, upsert_insert
 from attent.core.ids import uuid7
 from attent.core.live import case_key, changed
@@ -42,6 +42,7 @@ from attent.timeline.service import record_case_event
 from attent.verification.policy import policy_of
 
 QUOTE_CHARS = 300
+DROPPED_LINE = {"nl": "[verbinding verbroken]", "en": "[call dropped]"}  # what the rule book reads as a drop
 log = logging.getLogger(__name__)
 
 
@@ -160,7 +161,8 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
             continue  # nothing to score (yet): a later message or the end queues it again
         case = cases[contact.case_id]
         transcript = Transcript(
-            tuple(Line(m.speaker, m.text, (m.at - contact.started_at).total_seconds()) for m in lines),
+            tuple(Line(m.speaker, m.text, (m.at - contact.started_at).total_seconds()) for m in lines)
+            + _drop(contact, lines, org.org.language),
             started_at=contact.started_at,
             timezone=org.org.timezone,
             channel=contact.channel.value,
@@ -183,7 +185,7 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
                     "behaviour": verdict.behaviour,
                     "position": position,
                     "result": Result(verdict.result),
-                    "lines": list(verdict.lines),
+                    "lines": [i for i in verdict.lines if i < len(lines)],  # messages, not the drop
                     "reason_nl": verdict.reason_nl,
                     "reason_en": verdict.reason_en,
                     "quote": _quote(lines, verdict.lines),
@@ -214,6 +216,18 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
     db.flush()
     insert_many(db, ContactScorecard, new_sheets)
     insert_many(db, ScoredVerdict, verdict_rows)
+
+
+def _drop(contact: Contact, lines: list["Said"], language: str) -> tuple[Line, ...]:
+    """The drop as the coach reads it in a transcript: a system line at the moment the contact ended.
+
+    A contact logged as dropped says so in its outcome, not in its messages; without the line the coach
+    judged the call as ended normally (no closing check: missed) and could not see the wait before the
+    drop. A transcript that ends in a system line of its own (the phone system's "call dropped") keeps it."""
+    if contact.outcome is not Outcome.DROPPED or contact.ended_at is None or lines[-1].speaker == "system":
+        return ()
+    text = DROPPED_LINE.get(language, DROPPED_LINE["en"])
+    return (Line("system", text, (contact.ended_at - contact.started_at).total_seconds()),)
 
 
 def _store(

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
@@ -114,15 +115,32 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 10},
             pool_size=pool_size,
             max_overflow=pool_size,
+            hide_parameters=True,  # errors and logs never show the values: e-mail addresses, hashes
         )
+        event.listen(engine, "handle_error", _without_values)
         event.listen(engine, "connect", _sqlite_pragmas)
         # IMMEDIATE takes the write lock up front: no "database is locked" when a read turns into a write.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
+    event.listen(engine, "handle_error", _without_values)
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
     return engine
+
+
+def _without_values(context: ExceptionContext) -> None:
+    """Keep only the first line of a database error: PostgreSQL's DETAIL and CONTEXT quote row values.
+
+    "Key (organisation_id, email)=(…, jan@example.nl) already exists" would otherwise reach every log
+    line and traceback that prints the error. The constraint's name stays (it is in the first line),
+    and the full diagnostics stay on the driver's exception (`orig.diag`) for code that needs them.
+    """
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        if error is not None and len(error.args) == 1 and isinstance(error.args[0], str):
+            first, newline, _rest = error.args[0].partition("\n")
+            if newline:
+                error.args = (first,)
 
 
 PING_AFTER_IDLE_SECONDS = 5.0

@@ -1,6 +1,8 @@
 """The request's collaborators as FastAPI dependencies: database session, clock, current agent."""
 
-from collections.abc import AsyncIterator, Iterator
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -8,14 +10,15 @@ import anyio
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, TokenKind
-from attent.agents.service import authenticate
+from attent.agents.models import Agent, Role, TokenKind
+from attent.agents.service import authenticate, require_role
 from attent.core import idempotency
 from attent.core.clock import Clock
+from attent.core.csrf import SESSION_COOKIE, check_api_header
 from attent.core.errors import Unauthenticated
 from attent.core.settings import Settings
 
-SESSION_COOKIE = "attent_session"
+API_PATH = "/api/"
 
 
 def db_slots(app: Any) -> anyio.CapacityLimiter:
@@ -60,6 +63,20 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+@dataclass(frozen=True)
+class Credential:
+    """What the caller signed in with: an API token or a web session, and which one."""
+
+    kind: TokenKind
+    token_id: uuid.UUID
+
+
+def credential_of(request: Request) -> Credential:
+    """The credential `request_agent` found for this request (it always runs first)."""
+    credential: Credential = request.state.credential
+    return credential
+
+
 def current_agent(request: Request, db: DbSession, clock: ClockDep) -> Agent:
     """The agent behind `Authorization: Bearer …`, or behind the session cookie for pages."""
     return request_agent(request, db, clock.now())
@@ -72,12 +89,17 @@ def request_agent(request: Request, db: Session, now: datetime) -> Agent:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("invalid_authorization", "Use 'Authorization: Bearer <token>'.")
-        agent = authenticate(db=db, secret=secret.strip(), at=now, kind=TokenKind.API)
+        kind = TokenKind.API
+        agent, token_id = authenticate(db=db, secret=secret.strip(), at=now, kind=kind)
     elif cookie := request.cookies.get(SESSION_COOKIE):
-        agent = authenticate(db=db, secret=cookie, at=now, kind=TokenKind.SESSION)
+        kind = TokenKind.SESSION
+        agent, token_id = authenticate(db=db, secret=cookie, at=now, kind=kind)
+        if request.url.path.startswith(API_PATH):
+            check_api_header(request, cookie)  # pages check their forms' token themselves
     else:
         raise Unauthenticated("not_authenticated", "Sign in, or send 'Authorization: Bearer <token>'.")
     request.state.agent = agent
+    request.state.credential = Credential(kind=kind, token_id=token_id)
     # A plain copy: an error page renders after the rollback, when the agent's attributes are expired.
     request.state.language = agent.language
     return agent
@@ -91,24 +113,53 @@ async def request_body(request: Request) -> bytes:
     return await request.body()
 
 
-def idempotency_guard(
-    request: Request,
-    db: DbSession,
-    actor: CurrentAgent,
-    clock: ClockDep,
-    body: Annotated[bytes, Depends(request_body)],
-    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> idempotency.IdempotencyGuard:
-    """Claim the Idempotency-Key for this POST, or replay the first response."""
-    return open_guard(request, db, actor, clock.now(), body, key)
+def idempotency_guard_for(role: Role | None) -> Callable[..., idempotency.IdempotencyGuard]:
+    """The Idempotency-Key guard of a route that needs `role` (None: any agent of the organisation).
+
+    The role is checked before the key is looked at, so a stored response is only ever replayed to a
+    caller the route would let in now; `core/onethread.py` reads `required_role` to do the same.
+    """
+
+    def guard(
+        request: Request,
+        db: DbSession,
+        actor: CurrentAgent,
+        clock: ClockDep,
+        body: Annotated[bytes, Depends(request_body)],
+        key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    ) -> idempotency.IdempotencyGuard:
+        """Claim the caller's Idempotency-Key for this POST, or replay the caller's first response."""
+        return open_guard(request, db, actor, clock.now(), body, key, role)
+
+    guard.required_role = role  # type: ignore[attr-defined]
+    guard.__name__ = guard.__qualname__ = f"idempotency_guard_{role.value if role else 'any'}"
+    return guard
 
 
 def open_guard(
-    request: Request, db: Session, actor: Agent, now: datetime, body: bytes, key: str | None
+    request: Request,
+    db: Session,
+    actor: Agent,
+    now: datetime,
+    body: bytes,
+    key: str | None,
+    role: Role | None = None,
 ) -> idempotency.IdempotencyGuard:
-    """`idempotency_guard`'s work, for callers that already hold the session."""
+    """The guard's work, for callers that already hold the session: authorise, then claim or replay."""
+    if role is not None:
+        require_role(actor, role)
     print_ = idempotency.fingerprint(request.method, request.url.path, body)
-    return idempotency.begin(db=db, organisation_id=actor.organisation_id, key=key, print_=print_, at=now)
+    return idempotency.begin(
+        db=db,
+        organisation_id=actor.organisation_id,
+        agent_id=actor.id,
+        credential=credential_of(request).kind.value,
+        key=key,
+        print_=print_,
+        at=now,
+    )
 
 
+idempotency_guard = idempotency_guard_for(None)
 Idempotent = Annotated[idempotency.IdempotencyGuard, Depends(idempotency_guard)]
+AdminIdempotent = Annotated[idempotency.IdempotencyGuard, Depends(idempotency_guard_for(Role.ADMIN))]

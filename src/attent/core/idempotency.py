@@ -3,6 +3,10 @@
 The key row is inserted at the start of the request's transaction. A concurrent duplicate blocks on
 the unique key until the first commits, then replays its stored response; if the first fails, its
 row rolls back with everything else, so a retry simply runs again.
+
+A key belongs to its caller: the organisation, the agent and the kind of credential (an API token or
+a web session) are part of it, so one caller's key never replays the response another caller got.
+The caller is authorised before the key is looked at (see `core/deps.open_guard`).
 """
 
 import hashlib
@@ -30,6 +34,8 @@ class IdempotencyRecord(Base):
     )
 
     organisation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    agent_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    credential: Mapped[str] = mapped_column(String(16), primary_key=True)  # "api" or "session"
     key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None]
@@ -67,9 +73,16 @@ class IdempotencyGuard:
 
 
 def begin(
-    *, db: Session, organisation_id: uuid.UUID, key: str | None, print_: str, at: datetime
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    agent_id: uuid.UUID,
+    credential: str,
+    key: str | None,
+    print_: str,
+    at: datetime,
 ) -> IdempotencyGuard:
-    """Claim the key for this request or raise Replay with the stored response."""
+    """Claim the caller's key for this request or raise Replay with the response the caller got first."""
     if key is None:
         return IdempotencyGuard(db, None)
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
@@ -78,14 +91,24 @@ def begin(
             "Idempotency-Key must be 1 to {max} characters long.",
             max=MAX_KEY_LENGTH,
         )
-    record = IdempotencyRecord(organisation_id=organisation_id, key=key, fingerprint=print_, created_at=at)
+    record = IdempotencyRecord(
+        organisation_id=organisation_id,
+        agent_id=agent_id,
+        credential=credential,
+        key=key,
+        fingerprint=print_,
+        created_at=at,
+    )
     try:
         with db.begin_nested():
             db.add(record)
     except IntegrityError:
         existing = db.scalar(
             select(IdempotencyRecord).where(
-                IdempotencyRecord.organisation_id == organisation_id, IdempotencyRecord.key == key
+                IdempotencyRecord.organisation_id == organisation_id,
+                IdempotencyRecord.agent_id == agent_id,
+                IdempotencyRecord.credential == credential,
+                IdempotencyRecord.key == key,
             )
         )
         if existing is None or existing.status_code is None:

@@ -1,7 +1,10 @@
-"""ASGI middleware: body-size limit (before anything parses) and security headers."""
+"""ASGI middleware: body-size limit (before anything parses), security headers, and unhandled errors."""
 
 import json
+from collections.abc import Callable
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SECURITY_HEADERS = [
@@ -73,8 +76,13 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+# Pages and API answers hold personal data: no browser or proxy may keep them (Back after sign-out).
+NO_STORE = (b"cache-control", b"no-store")
+CACHEABLE = ("/static/", "/favicon.ico")  # assets are the same for everyone and keep their caching
+
+
 class SecurityHeaders:
-    """Headers every response carries: no sniffing, no framing, no inline script."""
+    """Headers every response carries: no sniffing, no framing, no inline script, no storing (but assets)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -84,12 +92,45 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        extra = SECURITY_HEADERS if scope["path"].startswith(CACHEABLE) else [*SECURITY_HEADERS, NO_STORE]
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    h for h in SECURITY_HEADERS if h[0] not in present
-                ]
+                missing = [h for h in extra if h[0] not in present]
+                message["headers"] = list(message.get("headers", [])) + missing
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class Crashes:
+    """An unhandled error becomes its 500 answer here, and goes no further, so the connection stays open.
+
+    Starlette's outermost ServerErrorMiddleware sends the 500 and then re-raises the error for the
+    server to log, and uvicorn closes a connection whose app raised: the client's next request on
+    it failed. This middleware sits inside it and finishes the request as any other. Once a
+    response has started (a stream that breaks halfway), there is no answer left to give: then the
+    error goes on and the server closes the connection, as it must.
+    """
+
+    def __init__(self, app: ASGIApp, respond: Callable[[Request, Exception], Response]) -> None:
+        self.app, self.respond = app, respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            await self.respond(Request(scope), exc)(scope, receive, send)

@@ -19,6 +19,7 @@ from fastapi import Depends, Header, Request
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
 
+from attent.agents.models import Role
 from attent.core.clock import Clock
 from attent.core.deps import (
     current_agent,
@@ -29,7 +30,8 @@ from attent.core.deps import (
     request_agent,
 )
 
-# The sync dependencies this module knows how to run inside the route's thread.
+# The sync dependencies this module knows how to run inside the route's thread; every guard made by
+# `idempotency_guard_for` counts as "idem" and carries the role its route needs (`required_role`).
 INLINE: dict[Callable[..., Any], str] = {get_db: "db", current_agent: "actor", idempotency_guard: "idem"}
 INPUTS = "_attent_request"
 
@@ -65,7 +67,18 @@ def _inline_role(annotation: Any) -> str | None:
         return None
     for extra in get_args(annotation)[1:]:
         if isinstance(extra, DependsParam) and extra.dependency is not None:
+            if hasattr(extra.dependency, "required_role"):
+                return "idem"
             return INLINE.get(extra.dependency)
+    return None
+
+
+def _guard_role(annotation: Any) -> Role | None:
+    """The role an inlined idempotency guard checks before it replays anything."""
+    for extra in get_args(annotation)[1:]:
+        if isinstance(extra, DependsParam):
+            role: Role | None = getattr(extra.dependency, "required_role", None)
+            return role
     return None
 
 
@@ -80,7 +93,11 @@ def _refuse_other_sync_dependencies(name: str, annotation: Any, route: str) -> N
 
 
 def _run(
-    endpoint: Callable[..., Any], roles: dict[str, str], inputs: RequestInputs, values: dict[str, Any]
+    endpoint: Callable[..., Any],
+    roles: dict[str, str],
+    guard_role: Role | None,
+    inputs: RequestInputs,
+    values: dict[str, Any],
 ) -> Any:
     """The thread's work: session, caller, key, route and commit; a rollback when anything raises."""
     request = inputs.request
@@ -95,7 +112,7 @@ def _run(
             elif role == "actor":
                 values[name] = actor
             elif actor is not None:
-                values[name] = open_guard(request, db, actor, now, inputs.body or b"", inputs.key)
+                values[name] = open_guard(request, db, actor, now, inputs.body or b"", inputs.key, guard_role)
         return endpoint(**values)
 
 
@@ -105,6 +122,8 @@ def one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         return endpoint
     signature = inspect.signature(endpoint, eval_str=True)
     roles = {name: role for name, p in signature.parameters.items() if (role := _inline_role(p.annotation))}
+    guards = [signature.parameters[name].annotation for name, role in roles.items() if role == "idem"]
+    guard_role = _guard_role(guards[0]) if guards else None
     if "db" not in roles.values():
         return endpoint
     for name, parameter in signature.parameters.items():
@@ -121,7 +140,7 @@ def one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     async def route(**values: Any) -> Any:
         request_inputs: RequestInputs = values.pop(INPUTS)
-        work = partial(_run, endpoint, roles, request_inputs, values)
+        work = partial(_run, endpoint, roles, guard_role, request_inputs, values)
         if request_inputs.request.app.state.settings.api_on_event_loop:
             return work()
         return await anyio.to_thread.run_sync(work)

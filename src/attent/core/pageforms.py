@@ -13,7 +13,6 @@ click or a retried post is answered as the first one was and writes nothing twic
 import hashlib
 import hmac
 import json
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -26,7 +25,7 @@ from starlette.datastructures import FormData
 
 from attent.core import idempotency
 from attent.core.clock import Clock
-from attent.core.deps import db_slots, request_agent
+from attent.core.deps import credential_of, db_slots, request_agent
 from attent.core.errors import AttentError, FieldError, Invalid, Unauthenticated
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -94,14 +93,7 @@ async def refused_form(request: Request, errors: list[FieldError], page_error: P
 
 
 def submit_once(
-    *,
-    db: Session,
-    organisation_id: uuid.UUID,
-    token: str,
-    path: str,
-    values: Mapping[str, str],
-    secret: str,
-    at: datetime,
+    *, request: Request, db: Session, actor: Any, token: str, values: Mapping[str, str], at: datetime
 ) -> tuple[idempotency.IdempotencyGuard | None, Any]:
     """Claim a form's one-time token (the hidden `once` field) for this very post.
 
@@ -109,17 +101,25 @@ def submit_once(
     returns `(None, stored)` with what the first post stored, and the caller answers as it did, writing
     nothing. Otherwise returns `(guard, None)`: `guard.remember({...}, 303)` stores the answer in the
     same transaction, so a post that fails leaves nothing behind and may simply be posted again. The
-    token and the post's fields make the Idempotency-Key (core/idempotency.py), so the same page's
-    token with different words is a new post. No token (an older page, a script): no guard."""
+    token and the post's fields make the Idempotency-Key (core/idempotency.py, the caller's own), so
+    the same page's token with different words is a new post. No token (an older page, a script): no
+    guard."""
     if not token:
         return None, None
+    path, secret = request.url.path, request.app.state.settings.secret_key
     body = json.dumps({"path": path, **values}, sort_keys=True).encode()
     # Keyed with the secret: the store keeps no plain hash of what was typed (a verification answer of
     # four IBAN digits hashed plainly would be no secret).
     print_ = hmac.new(secret.encode(), b"attent-form\n" + body, hashlib.sha256).hexdigest()
     try:
         guard = idempotency.begin(
-            db=db, organisation_id=organisation_id, key=f"form:{token}:{print_[:32]}", print_=print_, at=at
+            db=db,
+            organisation_id=actor.organisation_id,
+            agent_id=actor.id,
+            credential=credential_of(request).kind.value,
+            key=f"form:{token}:{print_[:32]}",
+            print_=print_,
+            at=at,
         )
     except idempotency.Replay as replay:
         return None, replay.body

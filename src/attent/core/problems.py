@@ -7,11 +7,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
-from attent.core.deps import SESSION_COOKIE, db_slots, request_agent
+from attent.core.csrf import SESSION_COOKIE
+from attent.core.deps import db_slots, request_agent
 from attent.core.errors import AttentError, FieldError, Invalid, RateLimited, Unauthenticated
 from attent.core.forms import plain
 from attent.core.i18n import DEFAULT, accepted_language, gettext, pick_language, plural
@@ -20,6 +24,11 @@ from attent.core.pageforms import refused_form
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+# What a browser reads when it asks for a page that is not there, or in a way it is not answered.
+_PAGE_ERRORS = {
+    404: ("Page not found", "There is no page at this address; it may have moved, or the link is mistyped."),
+    405: ("Not possible here", "This page cannot be used this way; go back and try again from the page."),
+}
 _STATUS_CODES = {
     400: "bad_request",
     404: "not_found",
@@ -46,7 +55,7 @@ def problem(
 ) -> JSONResponse:
     """A problem+json response with our stable `code` and, for validation, one entry per bad field.
 
-    `title`, `detail` and the fields' messages are English templates, said here in `language`."""
+    `title` and the fields' messages are English templates, said here in `language` (as `detail` is)."""
     body: dict[str, Any] = {
         "type": f"/problems/{code}",
         "title": gettext(language, title),
@@ -63,26 +72,6 @@ def problem(
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
-
-
-async def _identify(request: Request) -> None:
-    """Learn the agent behind the request's credentials (for their language), if it has any that hold."""
-    credentials = request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE)
-    if getattr(request.state, "language", None) or not credentials:
-        return
-    app = request.app
-
-    def look_up() -> None:
-        with app.state.db.unit_of_work() as db:
-            request_agent(request, db, app.state.clock.now())
-
-    # No valid credentials: Accept-Language decides. Like the API's routes, on the loop when so set.
-    async with db_slots(app):
-        with suppress(AttentError):
-            if app.state.settings.api_on_event_loop:
-                look_up()
-            else:
-                await run_in_threadpool(look_up)
 
 
 def _pointer(path: tuple[str | int, ...]) -> str:
@@ -107,22 +96,74 @@ def field_errors(exc: RequestValidationError) -> list[FieldError]:
     return errors
 
 
+async def _identify(request: Request) -> None:
+    """Learn the agent behind the request's credentials (for their language), if it has any that hold."""
+    credentials = request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE)
+    if getattr(request.state, "language", None) or not credentials:
+        return
+    app = request.app
+
+    def look_up() -> None:
+        with app.state.db.unit_of_work() as db:
+            request_agent(request, db, app.state.clock.now())
+
+    # No valid credentials: Accept-Language decides. Like the API's routes, on the loop when so set.
+    async with db_slots(app):
+        with suppress(AttentError):
+            if app.state.settings.api_on_event_loop:
+                look_up()
+            else:
+                await run_in_threadpool(look_up)
+
+
+def _anonymous_api(request: Request) -> bool:
+    """An API call with no credentials at all (no bearer token, no session cookie: see core.deps).
+
+    Every /api/ operation needs them, so such a call hears 401 before anything about its input: a
+    caller without credentials learns nothing about what the input should be, and the answer is the
+    same for good and bad input.
+    """
+    has_cookie = "attent_session" in request.cookies
+    return request.url.path.startswith("/api/") and "authorization" not in request.headers and not has_cookie
+
+
+def _sign_in_first() -> Unauthenticated:
+    return Unauthenticated("not_authenticated", "Sign in, or send 'Authorization: Bearer <token>'.")
+
+
+def respond(request: Request, exc: AttentError, render_page_error: Any) -> Response:
+    """An AttentError as the reader expects it: problem+json for the API, the error page for a browser."""
+    if isinstance(exc, Invalid) and _anonymous_api(request):
+        exc = _sign_in_first()
+    if not _is_api(request):
+        if isinstance(exc, Unauthenticated):
+            return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+        response: Response = render_page_error(request, exc)
+        return response
+    errors = exc.errors if isinstance(exc, Invalid) else None
+    extra: dict[str, str] = {}
+    if isinstance(exc, RateLimited) and exc.retry_at is not None:
+        extra["retry_at"] = exc.retry_at.isoformat().replace("+00:00", "Z")
+    language = reader_language(request)
+    return problem(exc.status, exc.code, exc.title, exc.say(language), errors, language, **extra)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path (routes of one path are often several)."""
+    methods: set[str] = set()
+    scope = {**request.scope, "method": "\x00"}  # no route answers it: a path match reads PARTIAL
+    for route in iter_route_contexts(request.app.router.routes):
+        if route.methods and route.matches(scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
+
+
 def install(app: FastAPI, render_page_error: Any) -> None:
     """Register the handlers; `render_page_error(request, error)` draws errors on HTML pages."""
 
     @app.exception_handler(AttentError)
     async def attent_error(request: Request, exc: AttentError) -> Response:
-        if not _is_api(request):
-            if isinstance(exc, Unauthenticated):
-                return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
-            response: Response = render_page_error(request, exc)
-            return response
-        errors = exc.errors if isinstance(exc, Invalid) else None
-        extra: dict[str, str] = {}
-        if isinstance(exc, RateLimited) and exc.retry_at is not None:
-            extra["retry_at"] = exc.retry_at.isoformat().replace("+00:00", "Z")
-        language = reader_language(request)
-        return problem(exc.status, exc.code, exc.title, exc.say(language), errors, language, **extra)
+        return respond(request, exc, render_page_error)
 
     @app.exception_handler(Replay)
     async def replay(_request: Request, exc: Replay) -> Response:
@@ -130,6 +171,8 @@ def install(app: FastAPI, render_page_error: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _anonymous_api(request):
+            return respond(request, _sign_in_first(), render_page_error)
         if not _is_api(request):  # a page's form: the page again, as typed, never JSON
             return await refused_form(request, field_errors(exc), render_page_error)
         await _identify(request)  # the body was refused before the route learnt who is asking
@@ -148,21 +191,50 @@ def install(app: FastAPI, render_page_error: Any) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # Starlette names only the first matching route's methods
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        if not _is_api(request) and exc.status_code in _PAGE_ERRORS:
+            title, detail = _PAGE_ERRORS[exc.status_code]
+            page = AttentError(_STATUS_CODES[exc.status_code], detail)
+            page.status, page.title = exc.status_code, title
+            response: Response = render_page_error(request, page)
+            response.headers.update(headers)
+            return response
         code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
         language = reader_language(request)
-        detail = "No such endpoint." if exc.status_code == 404 else str(exc.detail)
-        return problem(exc.status_code, code, str(exc.detail), gettext(language, detail), language=language)
+        detail = gettext(language, "No such endpoint." if exc.status_code == 404 else str(exc.detail))
+        response = problem(exc.status_code, code, str(exc.detail), detail, language=language)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(IntegrityError)
     async def integrity(request: Request, exc: IntegrityError) -> Response:
-        log.warning("integrity error: %s", exc.orig)
+        # The message has no values (core.db strips the database's DETAIL); the agent is named by id.
+        agent = getattr(request.state, "agent", None)
+        who = inspect(agent).identity[-1] if agent is not None else None  # no load: the row is expired
+        path = f"{request.method} {request.url.path}"
+        log.warning("integrity error on %s (agent %s): %s", path, who, exc.orig)
         language = reader_language(request)
         detail = gettext(language, "The change clashes with data that changed at the same time; try again.")
         return problem(409, "conflict", "Conflict", detail, language=language)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        language = reader_language(request)
-        detail = gettext(language, "Something went wrong on our side; nothing was saved.")
-        return problem(500, "internal_error", "Internal error", detail, language=language)
+        # Only what escapes the middleware lands here (see middleware.Crashes, which keeps the connection).
+        return crash_response(request, exc, render_page_error)
+
+
+def crash_response(request: Request, exc: Exception, render_page_error: Any) -> Response:
+    """Log an unhandled error with its traceback and answer 500 as the reader expects (a page or JSON)."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    error = AttentError("internal_error", "Something went wrong on our side; nothing was saved.")
+    error.status, error.title = 500, "Internal error"
+    if not _is_api(request):
+        try:
+            response: Response = render_page_error(request, error)
+            return response
+        except Exception:  # the page itself may be what fails; the machine answer always works
+            log.exception("the error page failed too")
+    language = reader_language(request)
+    return problem(500, error.code, error.title, error.say(language), language=language)

@@ -10,35 +10,17 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from attent.core.errors import Forbidden
+from attent.core.csrf import CSRF_COOKIE, SESSION_COOKIE, csrf_token
+from attent.core.csrf import check_csrf as check_csrf  # the pages import it from here
 from attent.core.i18n import case_type, gettext, pick_language, plural
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-CSRF_COOKIE = "attent_csrf"
 templates = Jinja2Templates(directory=str(TEMPLATES))
 
 
 def page_language(request: Request) -> str:
     """The signed-in agent's language, else the language cookie, else Dutch."""
     return pick_language(getattr(request.state, "language", None) or request.cookies.get("attent_lang"))
-
-
-def csrf_token(request: Request) -> str:
-    """The double-submit token for this browser (set as a cookie when the page is rendered)."""
-    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf", None)
-    if token is None:
-        token = secrets.token_urlsafe(24)
-        request.state.csrf = token
-    return token
-
-
-def check_csrf(request: Request, submitted: str | None) -> None:
-    """Refuse a form post whose hidden token does not match the browser's cookie."""
-    cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not submitted or not secrets.compare_digest(cookie, submitted):
-        raise Forbidden(
-            "csrf_failed", "The form expired or did not come from Attent; reload the page and try again."
-        )
 
 
 def local_time(value: datetime | None, tz: str = "Europe/Amsterdam", fmt: str = "%d-%m-%Y %H:%M") -> str:
@@ -84,7 +66,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         },
         status_code=status_code,
     )
-    if request.cookies.get(CSRF_COOKIE) != token:
+    if SESSION_COOKIE not in request.cookies and request.cookies.get(CSRF_COOKIE) != token:
         settings = request.app.state.settings
         response.set_cookie(
             CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies

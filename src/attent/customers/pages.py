@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from attent.cases.service import count_customer_cases, list_cases
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.templating import render
-from attent.customers.service import get_customer, refs_of
+from attent.customers.service import get_customer, hidden_details, read_customers
 from attent.organisations.service import get_organisation
 from attent.promises.models import Promise, PromiseState
 from attent.promises.service import list_promises
@@ -56,7 +56,7 @@ def customer_page(
 ) -> HTMLResponse:
     """What an agent needs before calling a customer back; cases the agent may not open are only counted."""
     customer = get_customer(db=db, actor=actor, customer_id=customer_id)
-    refs = refs_of(db=db, organisation_id=customer.organisation_id, customer_ids=[customer.id])[customer.id]
+    hidden = hidden_details(db=db, organisation_id=customer.organisation_id)
     cases, _ = list_cases(db=db, actor=actor, customer_id=customer.id, limit=MAX_ROWS)
     promises = list_promises(
         db=db, actor=actor, customer_id=customer.id, states=list(PromiseState), limit=MAX_ROWS
@@ -66,9 +66,9 @@ def customer_page(
         request,
         "customer.html",
         agent=actor,
-        customer=customer,
-        refs=refs,
-        facts=_facts(customer.facts),
+        customer=read_customers(db=db, customers=[customer])[0],
+        hidden=hidden,
+        facts=_facts(hidden.facts(customer.facts)),
         cases=cases,
         unseen=count_customer_cases(db=db, actor=actor, customer_id=customer.id) - len(cases),
         subjects={c.id: c.subject for c in cases},

@@ -57,5 +57,10 @@ class CustomerRead(Output):
     language: str
     external_refs: dict[str, str]
     facts: dict[str, FactRead]
+    masked: list[str] = Field(
+        default=[],
+        description="JSON pointers of the details shown masked ('/email', '/facts/iban_last4'): they answer "
+        "verification questions, so nobody reads them here; they are compared, and may be replaced.",
+    )
     created_at: datetime
     updated_at: datetime

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from attent.agents.models import Agent
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.pagination import newest_first
+from attent.customers.masking import Hidden
 from attent.customers.models import Customer, CustomerRef
 from attent.customers.schemas import REF_SYSTEM, CustomerCreate, CustomerRead, CustomerUpdate, Fact
 from attent.timeline.service import record_event
@@ -161,15 +162,19 @@ def update_customer(
 def list_customers(
     *, db: Session, actor: Agent, q: str | None, external_ref: str | None, cursor: str | None, limit: int
 ) -> tuple[list[Customer], str | None]:
-    """Customers by newest first; `q` matches name, e-mail or phone; `external_ref` is 'system:value'."""
+    """Customers by newest first; `q` matches name, e-mail or phone; `external_ref` is 'system:value'.
+
+    A part of a name, e-mail address or phone number finds the customer, but a masked detail (one a
+    verification question asks for) only by its whole value: otherwise searching "a", "ma", "mar"…
+    would spell out the answer the mask hides.
+    """
     query = select(Customer).where(Customer.organisation_id == actor.organisation_id)
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Customer.name).like(like), Customer.email.like(like), Customer.phone.like(f"%{q}%")
-            )
-        )
+        hidden = hidden_details(db=db, organisation_id=actor.organisation_id)
+        email = Customer.email == q.strip().lower() if hidden.hides_email else Customer.email.like(like)
+        phone = Customer.phone == q.strip() if hidden.hides_phone else Customer.phone.like(f"%{q}%")
+        query = query.where(or_(func.lower(Customer.name).like(like), email, phone))
     if external_ref:
         system, sep, value = external_ref.partition(":")
         if not sep:
@@ -205,18 +210,33 @@ def refs_of(
     return result
 
 
+def hidden_details(*, db: Session, organisation_id: uuid.UUID) -> Hidden:
+    """The organisation's customer details that answer verification questions (shown masked)."""
+    from attent.verification.service import hidden_details  # verification imports customers; import late
+
+    return hidden_details(db=db, organisation_id=organisation_id)
+
+
 def read_customers(*, db: Session, customers: list[Customer]) -> list[CustomerRead]:
-    """API views of customers with their references, in two queries however many there are."""
+    """Views of customers with their references, verification answers masked; a few queries for any number."""
     if not customers:
         return []
-    refs = refs_of(
-        db=db, organisation_id=customers[0].organisation_id, customer_ids=[c.id for c in customers]
+    organisation_id = customers[0].organisation_id
+    refs = refs_of(db=db, organisation_id=organisation_id, customer_ids=[c.id for c in customers])
+    hidden = hidden_details(db=db, organisation_id=organisation_id)
+    return [_read(c, refs[c.id], hidden) for c in customers]
+
+
+def _read(customer: Customer, refs: dict[str, str], hidden: Hidden) -> CustomerRead:
+    return CustomerRead.model_validate(
+        {
+            **{col: getattr(customer, col) for col in ("id", "name", "language", "created_at", "updated_at")},
+            "email": hidden.email(customer.email),
+            "phone": hidden.phone(customer.phone),
+            "external_refs": hidden.refs(refs),
+            "facts": hidden.facts(customer.facts),
+            "masked": hidden.masked(
+                email=customer.email, phone=customer.phone, refs=refs, facts=customer.facts
+            ),
+        }
     )
-    return [CustomerRead.model_validate({**_columns(c), "external_refs": refs[c.id]}) for c in customers]
-
-
-def _columns(customer: Customer) -> dict[str, Any]:
-    return {
-        col: getattr(customer, col)
-        for col in ("id", "name", "email", "phone", "language", "facts", "created_at", "updated_at")
-    }

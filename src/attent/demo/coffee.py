@@ -20,13 +20,14 @@ from attent.demo.coaching import load_coaching_history
 from attent.demo.coffee_trouble import load_promises_in_trouble
 from attent.demo.common import PASSWORD, DemoResult, say
 from attent.demo.guidance import load_coffee_guidance
+from attent.demo.story import demo_token
 from attent.organisations.service import create_organisation
 from attent.promises.models import PromiseKind
 from attent.promises.schemas import PromiseCreate
 from attent.promises.service import make_promise
 
 
-def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
+def load_coffee_shop(db: Session, now: datetime, result: DemoResult, secret_key: str | None = None) -> None:
     """Kopje Koffie: a shipment that never arrived, a dropped call, a customer waiting for a callback."""
     org = create_organisation(db=db, slug="kopje-koffie", name="Kopje Koffie", at=now - timedelta(days=90))
     bootstrap = create_agent(
@@ -65,7 +66,8 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
         set_presence(
             db=db, actor=a[key], agent_id=a[key].id, presence=Presence.AVAILABLE, at=now - timedelta(hours=3)
         )
-    _, result.token = create_token(db=db, agent=bootstrap, name="demo", at=now)
+    secret = demo_token(secret_key, org) if secret_key else None  # printed again by `attent demo --show`
+    _, result.token = create_token(db=db, agent=bootstrap, name="demo", at=now, secret=secret)
     load_coffee_guidance(db, bootstrap, now - timedelta(days=60))
 
     marieke = create_customer(
@@ -146,15 +148,15 @@ def load_coffee_shop(db: Session, now: datetime, result: DemoResult) -> None:
                     t0 + timedelta(seconds=40),
                 ),
                 say(Speaker.CUSTOMER, "marieke.visser@example.nl", t0 + timedelta(seconds=55)),
-                say(
+                say(  # at once: she says what she does before she goes quiet, not a minute later
                     Speaker.AGENT,
                     "Dank u. Ik zoek nu de zending op bij de vervoerder. De volgende stap, het matchen van de factuur, duurt ongeveer 12 tot 15 minuten. Zet u mij gerust op de speaker en ga verder met uw werk; ik blijf aan de lijn.",
-                    t0 + timedelta(minutes=2),
+                    t0 + timedelta(seconds=62),
                 ),
                 say(
                     Speaker.CUSTOMER,
                     "Prima, ik zet u op de speaker. Krijg ik dan vandaag nog een nieuwe zending?",
-                    t0 + timedelta(minutes=2, seconds=30),
+                    t0 + timedelta(seconds=85),
                 ),
             ],
         ),

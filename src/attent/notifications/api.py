@@ -20,11 +20,12 @@ def inbox(
     db: DbSession,
     actor: CurrentAgent,
     unread: bool = False,
+    cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Page[NotificationRead]:
-    """Your notifications, unread first."""
-    rows = service.inbox(db=db, actor=actor, unread_only=unread, limit=limit)
-    return Page(items=[NotificationRead.model_validate(n) for n in rows])
+    """Your notifications, unread first, newest first."""
+    rows, next_cursor = service.inbox(db=db, actor=actor, unread_only=unread, cursor=cursor, limit=limit)
+    return Page(items=[NotificationRead.model_validate(n) for n in rows], next_cursor=next_cursor)
 
 
 @router.post("/{notification_id}/read")

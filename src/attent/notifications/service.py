@@ -12,6 +12,7 @@ from attent.agents.models import Agent, Role, TeamMembership
 from attent.core.db import insert_many
 from attent.core.errors import NotFound
 from attent.core.ids import uuid7
+from attent.core.pagination import page
 from attent.notifications.models import Notification
 
 
@@ -38,16 +39,16 @@ def notify_many(*, db: Session, rows: list[dict[str, Any]]) -> None:
     insert_many(db, Notification, [{"id": uuid7(), "read_at": None, **row} for row in rows])
 
 
-def inbox(*, db: Session, actor: Agent, unread_only: bool, limit: int) -> list[Notification]:
-    """The actor's notifications, unread first, newest first."""
+def inbox(
+    *, db: Session, actor: Agent, unread_only: bool, cursor: str | None = None, limit: int
+) -> tuple[list[Notification], str | None]:
+    """One page of the actor's notifications, unread first, newest first, and the next page's cursor."""
     query = select(Notification).where(
         Notification.organisation_id == actor.organisation_id, Notification.agent_id == actor.id
     )
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return list(
-        db.scalars(query.order_by(Notification.read_at.is_not(None), Notification.id.desc()).limit(limit))
-    )
+    return page(db, query, (Notification.read_at.is_not(None), Notification.id.desc()), cursor, limit)
 
 
 def mark_read(*, db: Session, actor: Agent, notification_id: uuid.UUID, at: datetime) -> Notification:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
+from attent.cases.service import get_case
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
@@ -42,6 +43,23 @@ def make_promise(
     return result
 
 
+@router.get("/cases/{case_id}/promises")
+def list_case_promises(
+    case_id: uuid.UUID,
+    db: DbSession,
+    actor: CurrentAgent,
+    state: Annotated[list[PromiseState] | None, Query()] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> Page[PromiseRead]:
+    """The case's promises, soonest due first (the list `/promises?case_id=` gives, under the case)."""
+    get_case(db=db, actor=actor, case_id=case_id)  # a case you may not see is a 404, not an empty list
+    rows, next_cursor = service.page_promises(
+        db=db, actor=actor, states=state, case_id=case_id, cursor=cursor, limit=limit
+    )
+    return Page(items=[PromiseRead.model_validate(p) for p in rows], next_cursor=next_cursor)
+
+
 @router.get("/promises")
 def list_promises(
     db: DbSession,
@@ -52,10 +70,11 @@ def list_promises(
     case_id: uuid.UUID | None = None,
     due_before: datetime | None = None,
     due_after: datetime | None = None,
+    cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Page[PromiseRead]:
     """Promises, soonest due first; without filters, your own open promises."""
-    rows = service.list_promises(
+    rows, next_cursor = service.page_promises(
         db=db,
         actor=actor,
         states=state,
@@ -64,9 +83,10 @@ def list_promises(
         case_id=case_id,
         due_before=due_before,
         due_after=due_after,
+        cursor=cursor,
         limit=limit,
     )
-    return Page(items=[PromiseRead.model_validate(p) for p in rows])
+    return Page(items=[PromiseRead.model_validate(p) for p in rows], next_cursor=next_cursor)
 
 
 @router.get("/promises/{promise_id}")

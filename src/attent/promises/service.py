@@ -12,6 +12,7 @@ from attent.cases.models import Case, CaseStatus
 from attent.cases.service import get_case, visible_to
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import Label
+from attent.core.pagination import page
 from attent.organisations.models import Organisation
 from attent.promises import telling
 from attent.promises.durations import MIN_OBSERVATIONS, step_durations, window_minutes
@@ -339,7 +340,37 @@ def list_promises(
     due_after: datetime | None = None,
     limit: int = 50,
 ) -> list[Promise]:
-    """Promises on cases the actor may see, soonest due first; with no filter at all: my open promises."""
+    """The first `limit` promises of `page_promises` (for pages that show a short list)."""
+    rows, _ = page_promises(
+        db=db,
+        actor=actor,
+        states=states,
+        owner_id=owner_id,
+        team_id=team_id,
+        case_id=case_id,
+        customer_id=customer_id,
+        due_before=due_before,
+        due_after=due_after,
+        limit=limit,
+    )
+    return rows
+
+
+def page_promises(
+    *,
+    db: Session,
+    actor: Agent,
+    states: list[PromiseState] | None = None,
+    owner_id: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    due_before: datetime | None = None,
+    due_after: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Promise], str | None]:
+    """Promises on cases the actor may see, soonest due first, one page; with no filter: my open promises."""
     if not any((states, owner_id, team_id, case_id, customer_id, due_before, due_after)):
         states, owner_id = [PromiseState.OPEN], actor.id
     cases = visible_to(select(Case.id), actor)
@@ -360,4 +391,4 @@ def list_promises(
         query = query.where(Promise.due_by < due_before)
     if due_after is not None:
         query = query.where(Promise.due_by >= due_after)
-    return list(db.scalars(query.order_by(Promise.due_by, Promise.id).limit(limit)))
+    return page(db, query, (Promise.due_by, Promise.id), cursor, limit)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from attent.cases.service import get_case
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
 from attent.core.onethread import OneThreadRoute
+from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Bilingual, Page
 from attent.customers.service import get_customer
 from attent.recovery import checkins, outcomes, service
@@ -109,13 +110,14 @@ def list_gestures(
     state: Annotated[list[GestureState] | None, Query()] = None,
     case_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
+    cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[GestureRead]:
     """Gestures you may see, newest first."""
-    rows = service.list_gestures(
-        db=db, actor=actor, states=state, case_id=case_id, customer_id=customer_id, limit=limit
+    rows, next_cursor = service.page_gestures(
+        db=db, actor=actor, states=state, case_id=case_id, customer_id=customer_id, cursor=cursor, limit=limit
     )
-    return Page(items=[read(g) for g in rows])
+    return Page(items=[read(g) for g in rows], next_cursor=next_cursor)
 
 
 @router.get("/gestures/{gesture_id}")
@@ -218,12 +220,22 @@ def schedule_check_in(
 
 @router.get("/check-ins")
 def list_check_ins(
-    db: DbSession, actor: CurrentAgent, case_id: uuid.UUID | None = None, customer_id: uuid.UUID | None = None
+    db: DbSession,
+    actor: CurrentAgent,
+    case_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> Page[CheckInRead]:
     """Check-ins of a case or a customer (or the organisation's), soonest due first."""
     if case_id is not None:
         get_case(db=db, actor=actor, case_id=case_id)
-    rows = checkins.list_check_ins(
-        db=db, organisation_id=actor.organisation_id, case_id=case_id, customer_id=customer_id
+    rows, next_cursor = checkins.list_check_ins(
+        db=db,
+        organisation_id=actor.organisation_id,
+        case_id=case_id,
+        customer_id=customer_id,
+        cursor=cursor,
+        limit=limit,
     )
-    return Page(items=[CheckInRead.model_validate(c) for c in rows])
+    return Page(items=[CheckInRead.model_validate(c) for c in rows], next_cursor=next_cursor)

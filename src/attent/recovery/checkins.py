@@ -19,6 +19,7 @@ from attent.channels.service import queue_message
 from attent.core.db import claim_rows
 from attent.core.i18n import gettext
 from attent.core.live import case_key, changed
+from attent.core.pagination import page
 from attent.customers.models import Customer
 from attent.organisations.models import Organisation
 from attent.promises.models import PromiseKind, PromiseSource
@@ -231,12 +232,13 @@ def list_check_ins(
     organisation_id: uuid.UUID,
     case_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
+    cursor: str | None = None,
     limit: int = 100,
-) -> list[CheckIn]:
-    """Check-ins of a case or a customer, soonest due first."""
+) -> tuple[list[CheckIn], str | None]:
+    """One page of check-ins of a case or a customer, soonest due first, and the next page's cursor."""
     query = select(CheckIn).where(CheckIn.organisation_id == organisation_id)
     if case_id is not None:
         query = query.where(CheckIn.case_id == case_id)
     if customer_id is not None:
         query = query.where(CheckIn.customer_id == customer_id)
-    return list(db.scalars(query.order_by(CheckIn.due_at, CheckIn.id).limit(limit)))
+    return page(db, query, (CheckIn.due_at, CheckIn.id), cursor, limit)

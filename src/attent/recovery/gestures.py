@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role
@@ -18,6 +18,7 @@ from attent.cases.models import Case, CaseStatus
 from attent.cases.service import get_case, visible_to
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from attent.core.i18n import Label
+from attent.core.pagination import page
 from attent.customers.models import Customer
 from attent.promises.models import Promise, PromiseKind, PromiseState
 from attent.promises.service import create as create_promise
@@ -370,8 +371,28 @@ def list_gestures(
     customer_id: uuid.UUID | None = None,
     limit: int = 100,
 ) -> list[Gesture]:
-    """Gestures the actor may see, newest first."""
-    query = select(Gesture).where(Gesture.organisation_id == actor.organisation_id)
+    """The first `limit` gestures of `page_gestures` (for pages that show a short list)."""
+    rows, _ = page_gestures(
+        db=db, actor=actor, states=states, case_id=case_id, customer_id=customer_id, limit=limit
+    )
+    return rows
+
+
+def page_gestures(
+    *,
+    db: Session,
+    actor: Agent,
+    states: list[GestureState] | None = None,
+    case_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> tuple[list[Gesture], str | None]:
+    """Gestures the actor may see (on cases they may see, or on none), newest first, one page."""
+    query = select(Gesture).where(
+        Gesture.organisation_id == actor.organisation_id,
+        or_(Gesture.case_id.is_(None), Gesture.case_id.in_(visible_to(select(Case.id), actor))),
+    )  # visibility in the query, so that a page is never cut short after the limit
     if case_id is not None:
         get_case(db=db, actor=actor, case_id=case_id)
         query = query.where(Gesture.case_id == case_id)
@@ -379,12 +400,4 @@ def list_gestures(
         query = query.where(Gesture.customer_id == customer_id)
     if states:
         query = query.where(Gesture.state.in_(states))
-    rows = list(db.scalars(query.order_by(Gesture.created_at.desc(), Gesture.id.desc()).limit(limit)))
-    visible = _visible_cases(db, actor, {g.case_id for g in rows if g.case_id is not None})
-    return [g for g in rows if g.case_id is None or g.case_id in visible]
-
-
-def _visible_cases(db: Session, actor: Agent, case_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    if not case_ids:
-        return set()
-    return set(db.scalars(visible_to(select(Case.id), actor).where(Case.id.in_(case_ids))))
+    return page(db, query, (Gesture.created_at.desc(), Gesture.id.desc()), cursor, limit)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from attent.agents.models import Role
 from attent.agents.service import require_role
+from attent.core import yamlload
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, SettingsDep, request_body
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.onethread import OneThreadRoute
@@ -127,11 +128,16 @@ class UnsupportedMediaType(AttentError):
 
 
 def parse_document(body: bytes, content_type: str) -> Any:
-    """A JSON or YAML body (yaml.safe_load only: no tags, no objects)."""
+    """A JSON or YAML body (safe YAML only: no tags, no objects; depth bounded, no NUL characters)."""
     media = content_type.split(";")[0].strip().lower()
     if media in YAML_TYPES:
         try:
-            return yaml.safe_load(body.decode("utf-8"))
+            return yamlload.safe_load(body.decode("utf-8"))
+        except yamlload.Refused as exc:
+            line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+            raise Invalid(
+                exc.code, exc.detail, [FieldError(("body",), "At line {line}.", {"line": line})]
+            ) from None
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
             if mark is None:

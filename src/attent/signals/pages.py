@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from attent.agents.models import Agent, Role
 from attent.agents.service import require_role
+from attent.core import yamlload
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
@@ -131,15 +132,16 @@ def save_document(
     check_csrf(request, csrf)
     require_role(actor, Role.ADMIN)
     try:
-        parsed = yaml.safe_load(document)
+        parsed = yamlload.safe_load(document)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         language = page_language(request)
-        detail = (
-            gettext(language, "Not valid YAML (line {line}).", line=mark.line + 1)
-            if mark
-            else gettext(language, "Not valid YAML.")
-        )
+        if isinstance(exc, yamlload.Refused):  # too deep, or a NUL character: its own sentence
+            detail = gettext(language, exc.detail)
+        elif mark:
+            detail = gettext(language, "Not valid YAML (line {line}).", line=mark.line + 1)
+        else:
+            detail = gettext(language, "Not valid YAML.")
         return _page(
             request, db, actor, clock, status_code=422, draft=document,
             error={"form": "document", "detail": detail, "errors": []},
@@ -173,7 +175,7 @@ def save_rule(
         "active": active,
     }  # fmt: skip
     try:
-        parsed_if, parsed_then = yaml.safe_load(conditions) or [], yaml.safe_load(actions) or []
+        parsed_if, parsed_then = yamlload.safe_load(conditions) or [], yamlload.safe_load(actions) or []
     except yaml.YAMLError:
         return _page(
             request, db, actor, clock, status_code=422,

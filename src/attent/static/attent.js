@@ -18,6 +18,14 @@ function attentCountdowns(root) {
   }
 }
 
+// Every request the pages' scripts make with the session cookie carries the session's CSRF token,
+// which the JSON API requires beside the cookie (a cross-site form cannot send a header).
+function attentCsrf() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? { "X-CSRF-Token": meta.content } : {};
+}
+document.addEventListener("htmx:configRequest", (event) => Object.assign(event.detail.headers, attentCsrf()));
+
 document.addEventListener("DOMContentLoaded", () => {
   attentCountdowns(document);
   setInterval(() => attentCountdowns(document), 15000);
@@ -53,7 +61,8 @@ function attentLive() {
   const refresh = async () => {
     pending = null;
     // The page's own address, never a form's: after a refused form the browser may still stand on it.
-    const response = await fetch(root.dataset.page || window.location.pathname, { credentials: "same-origin" });
+    const own = root.dataset.page || window.location.pathname;
+    const response = await fetch(own, { credentials: "same-origin", headers: attentCsrf() });
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     for (const panel of document.querySelectorAll("[data-live-panel][id]")) {

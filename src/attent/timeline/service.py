@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
+from attent.core.pagination import page
 from attent.timeline.models import ActorKind, TimelineEvent
 
 
@@ -90,3 +91,22 @@ def case_events(
             .order_by(*order)
         )
     )
+
+
+def page_case_events(
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    case_id: uuid.UUID,
+    customer_visible: bool | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[TimelineEvent], str | None]:
+    """One page of a case's events in the order things happened (optionally only what the customer can,
+    or cannot, see), and the cursor of the next page."""
+    query = select(TimelineEvent).where(
+        TimelineEvent.organisation_id == organisation_id, TimelineEvent.case_id == case_id
+    )
+    if customer_visible is not None:
+        query = query.where(TimelineEvent.customer_visible.is_(customer_visible))
+    return page(db, query, (TimelineEvent.at, TimelineEvent.id), cursor, limit)

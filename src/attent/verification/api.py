@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.onethread import OneThreadRoute
+from attent.core.openapi import problem_response
 from attent.verification import service
 from attent.verification.policy import by_sensitivity
 from attent.verification.schemas import Policy, VerificationAttempt, VerificationResult, VerificationStatus
@@ -39,7 +40,7 @@ def verification_status(
 
 # No Idempotency-Key here on purpose: that store keeps a hash of the request body, and the hash of a
 # four-digit answer is no secret at all.
-@router.post("/cases/{case_id}/verifications")
+@router.post("/cases/{case_id}/verifications", responses={429: problem_response(429)})
 def verify(
     case_id: uuid.UUID, body: VerificationAttempt, db: DbSession, actor: CurrentAgent, clock: ClockDep
 ) -> VerificationResult:

@@ -18,12 +18,20 @@ from attent.agents.service import require_role
 from attent.cases.models import Case
 from attent.cases.service import get_case
 from attent.core.errors import Conflict, FieldError, Invalid, RateLimited
+from attent.customers.masking import Hidden
 from attent.customers.models import Customer
 from attent.customers.service import refs_of
 from attent.organisations.service import get_organisation
 from attent.timeline.models import TimelineEvent
 from attent.timeline.service import record_case_event
-from attent.verification.policy import SETTINGS_KEY, by_sensitivity, check_policy, fact_parts, policy_of
+from attent.verification.policy import (
+    FORBIDDEN,
+    SETTINGS_KEY,
+    by_sensitivity,
+    check_policy,
+    fact_parts,
+    policy_of,
+)
 from attent.verification.schemas import (
     Policy,
     Question,
@@ -46,6 +54,13 @@ def normalise(text: str) -> str:
 def get_policy(*, db: Session, organisation_id: uuid.UUID) -> Policy:
     """The organisation's verification policy (the default until an admin changes it)."""
     return policy_of(get_organisation(db=db, organisation_id=organisation_id).settings)
+
+
+def hidden_details(*, db: Session, organisation_id: uuid.UUID) -> Hidden:
+    """What the policy's questions check, and dates of birth and addresses: shown masked, only compared."""
+    policy = get_policy(db=db, organisation_id=organisation_id)
+    sources = frozenset(part for question in policy.questions for part in fact_parts(question.fact))
+    return Hidden(sources=sources, fact_names=frozenset(FORBIDDEN))
 
 
 def set_policy(*, db: Session, actor: Agent, policy: Policy) -> Policy:

@@ -122,9 +122,8 @@ def decide_on_team_page(
     """A lead approves or declines from the team view; a refusal shows beside that gesture, as typed."""
     check_csrf(request, csrf)
     guard, first = submit_once(
-        db=db, organisation_id=actor.organisation_id, token=once, path=request.url.path,
-        values={"reason": reason}, secret=request.app.state.settings.secret_key, at=clock.now(),
-    )  # fmt: skip
+        request=request, db=db, actor=actor, token=once, values={"reason": reason}, at=clock.now()
+    )
     if first is not None:  # a double click: decided already
         return RedirectResponse(first["location"], status_code=303)
     try:
