@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
+from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 
 MAX_BATCH = 2000
@@ -17,7 +18,7 @@ class MessageIn(Input):
 
     speaker: Speaker
     text: str = Field(min_length=1, max_length=20_000)
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
 class MessageBatch(Input):
@@ -41,8 +42,8 @@ class ContactCreate(Input):
 
     channel: Channel
     direction: Direction = Direction.INBOUND
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    started_at: Moment | None = None
+    ended_at: Moment | None = None
     outcome: Outcome | None = None
     agent_id: uuid.UUID | None = Field(default=None, description="Defaults to the agent making the request.")
     messages: list[MessageIn] = Field(default_factory=list, max_length=MAX_BATCH)
@@ -61,7 +62,7 @@ class ContactCreate(Input):
 class ContactEnd(Input):
     """End a running contact."""
 
-    ended_at: AwareDatetime | None = None
+    ended_at: Moment | None = None
     outcome: Outcome
 
 
