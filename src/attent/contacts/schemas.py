@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
 from attent.core.moments import Moment
@@ -48,14 +48,20 @@ class ContactCreate(Input):
     agent_id: uuid.UUID | None = Field(default=None, description="Defaults to the agent making the request.")
     messages: list[MessageIn] = Field(default_factory=list, max_length=MAX_BATCH)
 
+    @field_validator("ended_at")
+    @classmethod
+    def _ends_after_it_starts(cls, ended_at: datetime | None, info: ValidationInfo) -> datetime | None:
+        started_at = info.data.get("started_at")
+        if started_at and ended_at and ended_at < started_at:
+            raise ValueError(f"The contact cannot end before it started ({started_at.isoformat()}).")
+        return ended_at
+
     @model_validator(mode="after")
     def _ended_with_outcome(self) -> "ContactCreate":
         if (self.ended_at is None) != (self.outcome is None):
             raise ValueError(
                 "ended_at and outcome go together: give both when the contact is over, or neither"
             )
-        if self.started_at and self.ended_at and self.ended_at < self.started_at:
-            raise ValueError("ended_at is before started_at")
         return self
 
 
