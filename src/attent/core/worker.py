@@ -4,7 +4,9 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import delete
@@ -61,16 +63,32 @@ class Worker:
         load_job_handlers()
 
     def tick(self) -> int:
-        """Do one batch of due jobs (and maintenance when it is time); returns jobs completed."""
+        """Do one batch of each timed step and of due jobs (and maintenance when it is time); returns
+        how much was done. A step that fails is logged and the others still run: one step's trouble
+        (or one organisation's) must not stop e-mail, promises and scoring for everyone."""
         now = self.clock.now()
         if self._last_maintenance is None or now - self._last_maintenance >= MAINTAIN_EVERY:
-            self.maintain()
+            self._isolated("maintenance", self.maintain)
             self._last_maintenance = now
-        moved = sum(
-            step(database=self.database, now=now, limit=self.step_batch, settings=self.settings)
-            for step in TIMED_STEPS
-        )
-        return moved + run_due_jobs(database=self.database, worker_id=self.id, now=now, limit=self.batch)
+        done = 0
+        for step in TIMED_STEPS:
+            name = getattr(step, "__name__", repr(step))
+            run = partial(
+                step, database=self.database, now=now, limit=self.step_batch, settings=self.settings
+            )
+            done += self._isolated(name, run)
+        jobs = partial(run_due_jobs, database=self.database, worker_id=self.id, now=now, limit=self.batch)
+        return done + self._isolated("jobs", jobs)
+
+    @staticmethod
+    def _isolated(name: str, work: Callable[[], int | None]) -> int:
+        try:
+            return work() or 0
+        except Exception:
+            log.exception(
+                "worker step %s failed; the other steps go on, and it is tried again next tick", name
+            )
+            return 0
 
     def maintain(self) -> None:
         """Forget idempotency records older than a day; retries come within minutes, not days."""
