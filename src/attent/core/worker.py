@@ -15,6 +15,7 @@ from attent.core.clock import Clock
 from attent.core.db import Database
 from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import run_due_jobs
+from attent.core.setaside import forget_old_failures
 from attent.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,10 @@ def load_job_handlers() -> None:
 
 
 class TimedStep(Protocol):
-    """Set-based work over rows with due times (promise transitions, messages); returns how many moved."""
+    """Set-based work over rows with due times (promise transitions, messages); returns how many moved.
+
+    Each claims and does its rows through `attent.core.setaside.do_claimed`, so a row that keeps failing
+    is set aside instead of failing every batch it is in."""
 
     def __call__(self, *, database: Database, now: datetime, limit: int, settings: Settings) -> int: ...
 
@@ -91,13 +95,12 @@ class Worker:
             return 0
 
     def maintain(self) -> None:
-        """Forget idempotency records older than a day; retries come within minutes, not days."""
+        """Forget idempotency records older than a day (retries come within minutes, not days), and
+        failure counts of rows that have not failed again for a day."""
+        now = self.clock.now()
         with self.database.unit_of_work() as db:
-            db.execute(
-                delete(IdempotencyRecord).where(
-                    IdempotencyRecord.created_at < self.clock.now() - KEEP_IDEMPOTENCY
-                )
-            )
+            db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - KEEP_IDEMPOTENCY))
+            forget_old_failures(db=db, now=now)
 
     def run(self) -> None:
         """Loop until `stop()`; a full batch is followed at once by the next, an empty one by a pause."""
