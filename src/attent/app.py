@@ -30,6 +30,8 @@ from attent.core.templating import render
 from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.customers import pages as customers_pages
+from attent.failures import api as failures_api
+from attent.failures import pages as failures_pages
 from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
@@ -113,6 +115,7 @@ def create_app(
         recovery_api,
         coach_api,
         signals_api,
+        failures_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
@@ -130,6 +133,7 @@ def create_app(
     app.include_router(signals_pages.router)
     app.include_router(signals_api.hooks)
     app.include_router(coach_pages.router)
+    app.include_router(failures_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     problems.install(app, _page_error)
