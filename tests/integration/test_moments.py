@@ -154,3 +154,32 @@ def test_pages_refuse_dates_outside_the_window_without_a_500(app_client, db, ten
     form = {"csrf": lead.csrf, "kind": "callback", "due_at": "9999-12-31T23:59"}
     response = lead.post(f"/cases/{tenant.case.id}/promise", data=form, follow_redirects=False)
     assert response.status_code == 422 and "2100-01-01" in response.text
+
+
+def test_the_longest_durations_added_to_a_time_at_the_window_edge_stay_safe(
+    app_client, tenant, database, clock, db
+):
+    from sqlalchemy import select
+
+    from attent.core.setaside import SetAside
+    from attent.signals.jobs import evaluate_signals
+    from attent.signals.models import RuleFiring
+
+    admin = Api(app_client, tenant.tokens["admin"])
+    rule = {
+        "key": "a-year-later",
+        "name": "A year after delivery",
+        "when": {"signal": "order.delivered", "after": "366d"},
+        "then": [{"do": "open_case", "subject": "Een jaar later"}],
+    }
+    assert admin.put("/api/v1/rules", json=document(rule)).status_code == 200
+    edge = _signal(type="order.delivered", occurred_at="2100-01-01T00:00:00Z", attributes={"order_id": "O-1"})
+    assert admin.post("/api/v1/signals", json=edge).status_code == 202
+    assert evaluate_signals(database=database, now=clock.now()) == 1
+    firing = db.scalar(select(RuleFiring))
+    assert firing.due_at.year == 2101 and db.scalar(select(SetAside)) is None
+    promise = {"kind": "delivery", "due_at": "2100-01-01T00:00:00Z"}
+    response = Api(app_client, tenant.tokens["agent"]).post(
+        f"/api/v1/cases/{tenant.case.id}/promises", json=promise
+    )
+    assert response.status_code == 201 and response.json()["grace_until"].startswith("2100-01-01T00:05")
