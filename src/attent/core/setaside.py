@@ -105,15 +105,10 @@ def do_claimed(
         )
     results = []
     for key in keys:
+        alone = query.where(model.organisation_id == key[0], model.id == key[1])
         try:
             with database.unit_of_work() as db:
-                rows = _claim(
-                    db,
-                    kind,
-                    model,
-                    query.where(model.organisation_id == key[0], model.id == key[1]),
-                    skip_locked,
-                )
+                rows = _claim(db, kind, model, alone, skip_locked)
                 if not rows:
                     continue  # done or taken by another worker meanwhile
                 result = work(db, rows)
