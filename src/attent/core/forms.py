@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from attent.core.errors import AttentError, Invalid
 from attent.core.i18n import LANGUAGES, gettext
+from attent.core.moments import NAIVE, OUTSIDE, OUTSIDE_DAY
 
 MAX_ROWS = 60
 
@@ -51,6 +52,9 @@ PLAIN = {
     "less_than_equal": "Must be at most {le}.",
     "too_short": "Give at least {min_length}.",
     "too_long": "Give at most {max_length}.",
+    "moment_naive": NAIVE,
+    "moment_outside": OUTSIDE,
+    "day_outside": OUTSIDE_DAY,
 }
 
 

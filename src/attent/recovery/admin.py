@@ -13,6 +13,7 @@ from attent.agents.models import Role
 from attent.agents.service import require_role
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
+from attent.core.moments import EARLIEST, LATEST, OUTSIDE, within
 from attent.core.templating import check_csrf, render
 from attent.recovery import service
 from attent.recovery.models import CheckInMode, GestureKind
@@ -147,16 +148,19 @@ def _messages(exc: Exception) -> list[str]:
     return [exc.detail if isinstance(exc, AttentError) else str(exc)]
 
 
-def _day(value: str, tz: ZoneInfo, default: date) -> datetime:
+def _day(value: str, tz: ZoneInfo, default: date, name: str) -> datetime:
     try:
         day = date.fromisoformat(value) if value else default
     except ValueError:
         raise Invalid(
             "invalid_date",
             "Dates are written as 2026-11-23.",
-            [FieldError(("query", "since"), f"{value!r} is not a date.")],
+            [FieldError(("query", name), f"{value!r} is not a date.")],
         ) from None
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+    start = datetime.combine(day, time(), tzinfo=tz) if EARLIEST.year < day.year < LATEST.year else None
+    if start is None or not within(start):
+        raise Invalid("invalid_date", OUTSIDE, [FieldError(("query", name), OUTSIDE)])
+    return start.astimezone(UTC)
 
 
 @router.get("/recovery/outcomes")
@@ -173,7 +177,8 @@ def outcomes_page(
     require_role(actor, Role.LEAD)
     tz = ZoneInfo(organisation(db, actor.organisation_id).timezone)
     today = clock.now().astimezone(tz).date()
-    start, end = _day(since, tz, today - timedelta(days=90)), _day(until, tz, today + timedelta(days=1))
+    start = _day(since, tz, today - timedelta(days=90), "since")
+    end = _day(until, tz, today + timedelta(days=1), "until")
     report = outcomes(db=db, actor=actor, since=start, until=end, group_by=group_by)
     return render(
         request,

@@ -30,7 +30,7 @@ from attent.signals.shapes import (
     SignalTypeIn,
     duration,
 )
-from attent.signals.types import ATTRIBUTE_NAME, KINDS, KNOWN, TYPE_NAME, Kind, is_type_name
+from attent.signals.types import ATTRIBUTE_NAME, KINDS, KNOWN, TYPE_NAME, Kind, is_type_name, parse_date
 
 
 def _errors(exc: ValidationError, at: Path) -> list[FieldError]:
@@ -263,6 +263,11 @@ def _value_problem(
         )
         if wrong:
             return f"A {kind} value."
+        if kind == "date":  # the engine reads it when the rule is compiled, in the worker
+            try:
+                parse_date(item)
+            except ValueError as exc:
+                return str(exc)
     return None
 
 
