@@ -8,6 +8,7 @@ from attent.contacts.models import Contact, Message
 from attent.core.db import Base
 from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
+from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
@@ -46,6 +47,7 @@ __all__ = [
     "RuleSet",
     "ScoredVerdict",
     "ScoringDue",
+    "SetAside",
     "Signal",
     "SignalSource",
     "Team",

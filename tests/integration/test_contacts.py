@@ -88,3 +88,82 @@ def test_closed_cases_take_no_more_contacts(api, tenant):
     api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "closed"})
     response = api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone"})
     assert response.status_code == 409 and response.json()["code"] == "case_closed"
+
+
+def _paths(response):
+    assert response.status_code == 422, response.text
+    return {
+        tuple(e["path"][1:] if e["path"][0] == "body" else e["path"]): e["message"]
+        for e in response.json()["errors"]
+    }
+
+
+def test_a_contact_that_ends_before_it_starts_is_refused_naming_ended_at(api, tenant, clock):
+    case = f"/api/v1/cases/{tenant.case.id}/contacts"
+    backwards = {
+        "channel": "phone",
+        "started_at": clock.now().isoformat(),
+        "ended_at": (clock.now() - timedelta(minutes=5)).isoformat(),
+        "outcome": "resolved",
+    }
+    assert "cannot end before it started" in _paths(api.post(case, json=backwards))[("ended_at",)]
+    # without started_at the contact starts now, or earlier when its end or messages say so
+    ended = {
+        "channel": "phone",
+        "ended_at": (clock.now() - timedelta(minutes=5)).isoformat(),
+        "outcome": "resolved",
+    }
+    logged = api.post(case, json=ended)
+    assert logged.status_code == 201 and logged.json()["started_at"] == logged.json()["ended_at"]
+    running = api.post(case, json={"channel": "chat", "started_at": clock.now().isoformat()}).json()
+    early = {"outcome": "resolved", "ended_at": (clock.now() - timedelta(seconds=1)).isoformat()}
+    assert (
+        "before it started"
+        in _paths(api.patch(f"/api/v1/contacts/{running['id']}", json=early))[("ended_at",)]
+    )
+    assert api.get(f"/api/v1/contacts/{running['id']}").json()["ended_at"] is None
+    assert len(api.get(f"/api/v1/cases/{tenant.case.id}/contacts").json()["items"]) == 2
+
+
+def test_messages_before_the_contact_started_or_a_day_ahead_are_refused(api, tenant, clock):
+    start = clock.now() - timedelta(minutes=10)
+    case = f"/api/v1/cases/{tenant.case.id}/contacts"
+    body = {
+        "channel": "phone",
+        "started_at": start.isoformat(),
+        "messages": [
+            {"speaker": "customer", "text": "Hallo", "at": (start - timedelta(minutes=1)).isoformat()},
+            {"speaker": "agent", "text": "Goedemorgen", "at": (clock.now() + timedelta(days=2)).isoformat()},
+            {
+                "speaker": "agent",
+                "text": "Zo gezegd",
+                "at": (clock.now() + timedelta(minutes=20)).isoformat(),
+            },
+        ],
+    }
+    errors = _paths(api.post(case, json=body))
+    assert "Before the contact started" in errors[("messages", 0, "at")]
+    assert "In the future" in errors[("messages", 1, "at")]
+    assert ("messages", 2, "at") not in errors  # a clock a little ahead is not a mistake
+    ahead = {"channel": "phone", "started_at": (clock.now() + timedelta(days=3)).isoformat()}
+    assert "In the future" in _paths(api.post(case, json=ahead))[("started_at",)]
+    assert api.get(f"/api/v1/cases/{tenant.case.id}/contacts").json()["items"] == []
+
+    contact = api.post(case, json={"channel": "email", "started_at": start.isoformat()}).json()
+    url = f"/api/v1/contacts/{contact['id']}/messages"
+    before = {"speaker": "customer", "text": "Hallo", "at": (start - timedelta(hours=1)).isoformat()}
+    assert "Before the contact started" in _paths(api.post(url, json=before))[("at",)]
+    batch = {"messages": [{"speaker": "customer", "text": "Hoi"}, before]}
+    assert ("messages", 1, "at") in _paths(api.post(url, json=batch))
+    assert api.post(url, json={"speaker": "customer", "text": "Hallo"}).status_code == 201
+
+
+def test_a_transcript_logged_afterwards_starts_with_its_first_message(api, tenant, clock):
+    first = clock.now() - timedelta(minutes=12)
+    body = {
+        "channel": "phone",
+        "messages": [{"speaker": "customer", "text": "Hallo", "at": first.isoformat()}],
+    }
+    contact = api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json=body)
+    assert contact.status_code == 201, contact.text
+    assert contact.json()["started_at"] == first.isoformat().replace("+00:00", "Z")

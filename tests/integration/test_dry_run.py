@@ -93,3 +93,18 @@ def test_the_quiet_hours_note_and_the_command_line(tmp_path):
         capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert missing.returncode == 1 and "No rule nope exists." in missing.stdout
+
+
+def test_a_signal_stored_with_a_date_far_ahead_is_not_a_past_signal(admin_api, clock, db):
+    """A signal dated 9999 (stored before dates were checked) plus the rule's delay overflowed: a 500."""
+    from tests.integration.poison import AFTER_DELIVERY, poison, signal
+
+    ids = {
+        r["key"]: r["state"]["id"]
+        for r in admin_api.put("/api/v1/rules", json=document(AFTER_DELIVERY)).json()["rules"]
+    }
+    poison(db, signal(admin_api, "far"), clock.now())
+    signal(admin_api, "near")
+    response = admin_api.get(f"/api/v1/rules/{ids['after-delivery']}/dry-run", params={"since": "30d"})
+    assert response.status_code == 200, response.text
+    assert response.json()["signals_seen"] == 1

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from attent.core.settings import Settings
-from tests.conftest import Api
+from tests.conftest import Api, page_csrf
 
 PROBLEM = "application/problem+json"
 
@@ -43,7 +43,7 @@ def page(app_client, tenant):
         follow_redirects=False,
     )
     assert signed_in.status_code == 303
-    app_client.csrf = csrf
+    app_client.csrf = page_csrf(app_client, "/")  # signed in, the token is the session's
     return app_client
 
 

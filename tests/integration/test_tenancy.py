@@ -34,6 +34,7 @@ BODIES = {
     ("POST", "/api/v1/rules/{rule_id}/resume"): {},
     ("POST", "/api/v1/coach/proposals/{proposal_id}/accept"): {},
     ("POST", "/api/v1/coach/proposals/{proposal_id}/dismiss"): {},
+    ("POST", "/api/v1/failures/{failure_id}/retry"): {},
 }
 
 
@@ -99,6 +100,19 @@ def _a_notification_for(victim, tenant, app_client):
     return note["id"]
 
 
+def _a_failure_for(tenant, app_client):
+    """Work the victim organisation's worker gave up on: a job that failed for good."""
+    from attent.core.queue import Job, enqueue
+
+    clock = app_client.app.state.clock
+    with app_client.app.state.db.unit_of_work() as db:
+        enqueue(db=db, organisation_id=tenant.organisation_id, kind="signals.webhook", key="victim-hook",
+                payload={}, due_at=clock.now(), at=clock.now())  # fmt: skip
+        job = db.query(Job).filter_by(organisation_id=tenant.organisation_id, key="victim-hook").one()
+        job.failed_at, job.last_error = clock.now(), "ConnectionError: refused"
+        return job.id
+
+
 def _a_signal_and_a_rule(admin, tenant):
     """A signal and a (paused-or-not) rule of the victim organisation."""
     from tests.integration.rulebooks import LATE_ARRIVAL, document
@@ -131,6 +145,7 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     ids["gesture_id"] = gesture["id"]
     ids["signal_id"], ids["rule_id"] = _a_signal_and_a_rule(Api(app_client, tenant.tokens["admin"]), tenant)
     ids["proposal_id"] = _a_coach_proposal_for(victim, tenant, app_client)
+    ids["failure_id"] = _a_failure_for(tenant, app_client)
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []
@@ -156,6 +171,8 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     assert victim.get(f"/api/v1/recovery/gestures/{gesture['id']}").json()["state"] == "granted"
     [proposal] = victim.get(f"/api/v1/coach/cases/{tenant.case.id}/proposals").json()["items"]
     assert proposal["state"] == "proposed"
+    [failure] = Api(app_client, tenant.tokens["admin"]).get("/api/v1/failures").json()["items"]
+    assert failure["id"] == str(ids["failure_id"])
 
 
 @pytest.mark.parametrize(

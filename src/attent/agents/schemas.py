@@ -3,9 +3,10 @@
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, model_validator
 
 from attent.agents.models import Presence, Role
+from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 
 
@@ -52,7 +53,7 @@ class PresenceUpdate(Input):
     """An agent's new presence; `until` says when an available agent's shift ends."""
 
     presence: Presence
-    until: AwareDatetime | None = Field(
+    until: Moment | None = Field(
         default=None, description="End of shift; promises due later are offered to the team at once."
     )
 

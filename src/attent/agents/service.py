@@ -2,16 +2,16 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, bindparam, delete, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session, undefer
 
 from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
 from attent.agents.passwords import check_current_password, end_sessions
 from attent.agents.schemas import AgentCreate, AgentUpdate
-from attent.core.db import claim_rows
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
 from attent.core.i18n import Label
 from attent.core.security import hash_password, new_token, token_hash, verify_password
@@ -269,15 +269,18 @@ def set_presence(
     return agent
 
 
-def end_finished_shifts(*, db: Session, now: datetime, limit: int) -> int:
-    """Agents still marked available after the end of their shift go offline, so their work moves on."""
-    query = (
+def finished_shifts(*, now: datetime, limit: int) -> Select[Agent]:
+    """Agents still marked available after the end of their shift, for the worker to claim."""
+    return (
         select(Agent)
         .where(Agent.presence == Presence.AVAILABLE, Agent.available_until <= now)
         .order_by(Agent.available_until)
         .limit(limit)
     )
-    agents = list(db.scalars(claim_rows(query, db)))
+
+
+def end_finished_shifts(*, db: Session, agents: Sequence[Agent], now: datetime) -> int:
+    """Claimed agents whose shift ended go offline, so their work moves on."""
     for agent in agents:
         assert agent.available_until is not None
         agent.presence, agent.presence_changed_at = Presence.OFFLINE, agent.available_until

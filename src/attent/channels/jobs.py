@@ -5,12 +5,14 @@ database lock, and a second worker skips leased messages: each message is sent b
 outcome is written only by the lease holder. If a worker dies after the mail server accepted a
 message but before it recorded that, the message goes again when the lease runs out, with the same
 Message-ID, so mail systems that de-duplicate drop the copy; the window is the few milliseconds
-between the server's answer and our commit.
+between the server's answer and our commit. A message whose lease or record fails again and again
+is set aside (`attent.core.setaside`) instead of holding up the rest of the outbox.
 """
 
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from attent.channels.channel import Channel, Envelope, Undeliverable, channels_from
 from attent.channels.models import MessageState, OutboundMessage
-from attent.core.db import Database, claim_rows
+from attent.core.db import Database
 from attent.core.labels import N_
+from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
 from attent.organisations.models import Organisation
 from attent.timeline.service import record_event
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 BATCH = 20  # x the SMTP timeout stays well inside the lease
 MAX_ATTEMPTS = 8
+KIND = "outbound_message"
 NOT_CONFIGURED = N_("No channel “{channel}” is configured on this server (for e-mail: set ATTENT_SMTP_HOST).")
 
 
@@ -46,41 +50,59 @@ class _Claimed:
 def deliver_due_messages(*, database: Database, now: datetime, limit: int, settings: Settings) -> int:
     """Send every queued message that is due; returns how many were sent."""
     lease_holder = uuid.uuid4().hex
-    claimed = _claim(database, now, min(limit, BATCH), lease_holder)
+    due = (
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.next_attempt_at <= now,
+            or_(OutboundMessage.locked_until.is_(None), OutboundMessage.locked_until < now),
+        )
+        .order_by(OutboundMessage.next_attempt_at)
+        .limit(min(limit, BATCH))
+    )
+    leases = do_claimed(
+        database=database,
+        kind=KIND,
+        query=due,
+        work=lambda db, messages: _lease(db, messages, now, lease_holder),
+        now=now,
+    )
+    claimed = [item for lease in leases for item in lease]
     if not claimed:
         return 0
     outcomes = _send(claimed, channels_from(settings))
-    with database.unit_of_work() as db:
-        for item in claimed:
-            _record(db, item, outcomes, now, lease_holder)
+    ours = select(OutboundMessage).where(  # the rows we leased, by primary key
+        OutboundMessage.organisation_id.in_({item.organisation_id for item in claimed}),
+        OutboundMessage.id.in_([item.id for item in claimed]),
+        OutboundMessage.locked_by == lease_holder,
+    )
+    do_claimed(
+        database=database,
+        kind=KIND,
+        query=ours,
+        work=lambda db, messages: _record_all(db, messages, claimed, outcomes, now, lease_holder),
+        now=now,
+        skip_locked=False,  # leased to us: wait for a moment's lock rather than leave one unrecorded
+    )
     return sum(1 for outcome in outcomes.values() if outcome is None)
 
 
-def _claim(database: Database, now: datetime, limit: int, lease_holder: str) -> list[_Claimed]:
-    with database.unit_of_work() as db:
-        query = (
-            select(OutboundMessage)
-            .where(
-                OutboundMessage.next_attempt_at <= now,
-                or_(OutboundMessage.locked_until.is_(None), OutboundMessage.locked_until < now),
-            )
-            .order_by(OutboundMessage.next_attempt_at)
-            .limit(limit)
+def _lease(
+    db: Session, messages: Sequence[OutboundMessage], now: datetime, lease_holder: str
+) -> list[_Claimed]:
+    """Lease claimed messages to this worker (committed before anything is sent)."""
+    names = _sender_names(db, {m.organisation_id for m in messages})
+    for m in messages:
+        m.locked_by, m.locked_until, m.attempts = lease_holder, now + LEASE, m.attempts + 1
+    return [
+        _Claimed(
+            m.organisation_id,
+            m.id,
+            m.channel,
+            m.attempts,
+            Envelope(m.recipient, m.subject, m.body, m.message_id, m.language, names[m.organisation_id]),
         )
-        messages = list(db.scalars(claim_rows(query, db)))
-        names = _sender_names(db, {m.organisation_id for m in messages})
-        for m in messages:
-            m.locked_by, m.locked_until, m.attempts = lease_holder, now + LEASE, m.attempts + 1
-        return [
-            _Claimed(
-                m.organisation_id,
-                m.id,
-                m.channel,
-                m.attempts,
-                Envelope(m.recipient, m.subject, m.body, m.message_id, m.language, names[m.organisation_id]),
-            )
-            for m in messages
-        ]
+        for m in messages
+    ]
 
 
 def _sender_names(db: Session, organisation_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -113,6 +135,22 @@ def _send(claimed: list[_Claimed], channels: dict[str, Channel]) -> dict[uuid.UU
             for item in batch:
                 outcomes.setdefault(item.id, exc)
     return outcomes
+
+
+def _record_all(
+    db: Session,
+    messages: Sequence[OutboundMessage],
+    claimed: list[_Claimed],
+    outcomes: dict[uuid.UUID, Exception | None],
+    now: datetime,
+    holder: str,
+) -> int:
+    """Record the outcome of each claimed message among `messages` (all of them, or one alone)."""
+    ids = {message.id for message in messages}
+    for item in claimed:
+        if item.id in ids:
+            _record(db, item, outcomes, now, holder)
+    return len(ids)
 
 
 def _record(

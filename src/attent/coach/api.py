@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import AwareDatetime, ValidationError
+from pydantic import ValidationError
 
 from attent.coach import cards, service, stored
 from attent.coach.models import ProposalState
@@ -22,6 +22,7 @@ from attent.coach.schemas import (
 )
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, request_body
 from attent.core.errors import FieldError, Invalid
+from attent.core.moments import Moment
 from attent.core.onethread import OneThreadRoute
 from attent.core.openapi import body_schema
 from attent.core.schemas import Page
@@ -63,7 +64,7 @@ def score(
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
-    started_at: Annotated[AwareDatetime | None, Query(description="Plain text: when it started.")] = None,
+    started_at: Annotated[Moment | None, Query(description="Plain text: when it started.")] = None,
     timezone: Annotated[str | None, Query(max_length=64, description="Plain text: the zone.")] = None,
     language: Annotated[
         str | None, Query(pattern="^(nl|en)$", description="Language of the reasons.")

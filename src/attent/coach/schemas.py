@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from attent.coach.transcript import Transcript
 from attent.coach.verdicts import Scorecard
+from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 
 MAX_MESSAGES = 2000
@@ -19,14 +20,14 @@ class ScoreMessage(Input):
 
     speaker: Literal["agent", "customer", "system"]
     text: str = Field(min_length=1, max_length=MAX_TEXT)
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
 class ScoreRequest(Input):
     """A transcript as messages; the start defaults to the first message, the zone to the organisation's."""
 
     messages: list[ScoreMessage] = Field(max_length=MAX_MESSAGES)
-    started_at: AwareDatetime | None = None
+    started_at: Moment | None = None
     timezone: str | None = Field(default=None, max_length=64)
     language: Literal["nl", "en"] | None = Field(default=None, description="Language of the reasons.")
 

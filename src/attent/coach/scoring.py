@@ -10,11 +10,12 @@ messages added during scoring are never lost; a contact scored and unchanged is 
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, exists, literal, select, true
+from sqlalchemy import Select, delete, exists, literal, select, true
 from sqlalchemy.orm import Session
 
 from attent.cases.models import Case, CaseStatus
@@ -96,10 +97,19 @@ class _Org:
         self.auto = auto_promises(org.settings)
 
 
+def due_for_scoring(*, now: datetime, limit: int) -> Select[ScoringDue]:
+    """Queued contacts whose time has come, for the worker to claim."""
+    return select(ScoringDue).where(ScoringDue.due_at <= now).order_by(ScoringDue.due_at).limit(limit)
+
+
 def score_due(*, db: Session, now: datetime, limit: int) -> int:
     """Claim due contacts, score each, store the results; returns how many queue rows were done."""
-    query = select(ScoringDue).where(ScoringDue.due_at <= now).order_by(ScoringDue.due_at).limit(limit)
-    due = list(db.scalars(claim_rows(query, db)))
+    due = list(db.scalars(claim_rows(due_for_scoring(now=now, limit=limit), db)))
+    return score_claimed(db=db, due=due, now=now)
+
+
+def score_claimed(*, db: Session, due: Sequence[ScoringDue], now: datetime) -> int:
+    """Score claimed queue rows and store the results in the caller's transaction; returns how many."""
     by_org: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for row in due:
         by_org[row.organisation_id].append(row.contact_id)

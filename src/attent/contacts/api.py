@@ -81,6 +81,13 @@ def add_messages(
 ) -> Page[MessageRead]:
     """Add one message, or a whole transcript as {"messages": [...]}."""
     messages = body.messages if isinstance(body, MessageBatch) else [body]
-    rows = service.add_messages(db=db, actor=actor, contact_id=contact_id, messages=messages, at=clock.now())
+    rows = service.add_messages(
+        db=db,
+        actor=actor,
+        contact_id=contact_id,
+        messages=messages,
+        at=clock.now(),
+        batch=isinstance(body, MessageBatch),
+    )
     result: Page[MessageRead] = idem.remember(Page(items=[MessageRead.model_validate(m) for m in rows]))
     return result

@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
+from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 
 MAX_BATCH = 2000
@@ -17,7 +18,7 @@ class MessageIn(Input):
 
     speaker: Speaker
     text: str = Field(min_length=1, max_length=20_000)
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
 class MessageBatch(Input):
@@ -41,11 +42,19 @@ class ContactCreate(Input):
 
     channel: Channel
     direction: Direction = Direction.INBOUND
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    started_at: Moment | None = None
+    ended_at: Moment | None = None
     outcome: Outcome | None = None
     agent_id: uuid.UUID | None = Field(default=None, description="Defaults to the agent making the request.")
     messages: list[MessageIn] = Field(default_factory=list, max_length=MAX_BATCH)
+
+    @field_validator("ended_at")
+    @classmethod
+    def _ends_after_it_starts(cls, ended_at: datetime | None, info: ValidationInfo) -> datetime | None:
+        started_at = info.data.get("started_at")
+        if started_at and ended_at and ended_at < started_at:
+            raise ValueError(f"The contact cannot end before it started ({started_at.isoformat()}).")
+        return ended_at
 
     @model_validator(mode="after")
     def _ended_with_outcome(self) -> "ContactCreate":
@@ -53,15 +62,13 @@ class ContactCreate(Input):
             raise ValueError(
                 "ended_at and outcome go together: give both when the contact is over, or neither"
             )
-        if self.started_at and self.ended_at and self.ended_at < self.started_at:
-            raise ValueError("ended_at is before started_at")
         return self
 
 
 class ContactEnd(Input):
     """End a running contact."""
 
-    ended_at: AwareDatetime | None = None
+    ended_at: Moment | None = None
     outcome: Outcome
 
 

@@ -1,7 +1,8 @@
 """Contacts and messages; each is recorded on the case timeline."""
 
 import uuid
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Select, func, select
@@ -22,6 +23,10 @@ from attent.timeline.service import record_case_event
 
 # A dropped phone call or chat leaves the customer hanging; an e-mail cannot drop.
 LIVE_CHANNELS = (Channel.PHONE, Channel.CHAT)
+# How far ahead of our clock a contact's or message's time may lie. Other systems' clocks and zones are
+# not always right, and an e-mail thread is often logged with the times of its later replies; a day
+# ahead or more is a wrong date (year, month, day swapped), and such a message would sort last forever.
+AHEAD = timedelta(days=1)  # the refusals below say "a day" in words: change them with it
 
 
 def log_contact(
@@ -31,6 +36,14 @@ def log_contact(
     case, callbacks_open = _case_with_open_callbacks(db=db, actor=actor, case_id=case_id)
     if case.status is CaseStatus.CLOSED:
         raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
+    started_at = data.started_at or _earliest(data, at)
+    _check_times(
+        started_at=started_at,
+        ended_at=data.ended_at,
+        messages=data.messages,
+        path=lambda i: ("messages", i, "at"),
+        at=at,
+    )
     agent_id = data.agent_id or actor.id
     agent = db.get(Agent, (actor.organisation_id, agent_id))
     if agent is None:
@@ -47,7 +60,7 @@ def log_contact(
         channel=data.channel,
         direction=data.direction,
         agent_id=agent_id,
-        started_at=data.started_at or at,
+        started_at=started_at,
         ended_at=data.ended_at,
         outcome=data.outcome,
         created_at=at,
@@ -127,12 +140,7 @@ def end_contact(
             "contact_ended", "This contact already ended at {at}.", at=contact.ended_at.isoformat()
         )
     ended = data.ended_at or at
-    if ended < contact.started_at:
-        raise Invalid(
-            "invalid_contact",
-            "A contact cannot end before it started.",
-            [FieldError(("ended_at",), "Before started_at.")],
-        )
+    _check_times(started_at=contact.started_at, ended_at=ended, messages=[], path=lambda i: (), at=at)
     contact.ended_at, contact.outcome = ended, data.outcome
     record_case_event(
         db=db,
@@ -153,6 +161,51 @@ def end_contact(
     return contact
 
 
+def _earliest(data: ContactCreate, at: datetime) -> datetime:
+    """A contact logged without its start began no later than anything we know of it (now included)."""
+    known = [m.at for m in data.messages if m.at is not None]
+    return min([at, *known, *([data.ended_at] if data.ended_at else [])])
+
+
+def _check_times(
+    *,
+    started_at: datetime,
+    ended_at: datetime | None,
+    messages: list[MessageIn],
+    path: Callable[[int], tuple[str | int, ...]],
+    at: datetime,
+) -> None:
+    """A contact ends after it starts, its messages were said after it started, and none of it lies
+    ahead of now (by more than clocks drift apart); a message without a time is said now."""
+    latest = at + AHEAD
+    errors = []
+    if started_at > latest:
+        errors.append(FieldError(("started_at",), "In the future; at most a day after now."))
+    if ended_at is not None and ended_at < started_at:
+        errors.append(
+            FieldError(
+                ("ended_at",),
+                "The contact cannot end before it started ({start}).",
+                {"start": started_at.isoformat()},
+            )
+        )
+    elif ended_at is not None and ended_at > latest:
+        errors.append(FieldError(("ended_at",), "In the future; at most a day after now."))
+    for i, message in enumerate(messages):
+        if message.at is None:
+            continue
+        if message.at < started_at:
+            errors.append(
+                FieldError(
+                    path(i), "Before the contact started ({start}).", {"start": started_at.isoformat()}
+                )
+            )
+        elif message.at > latest:
+            errors.append(FieldError(path(i), "In the future; at most a day after now."))
+    if errors:
+        raise Invalid("invalid_contact_times", "The contact's times do not add up; see errors.", errors)
+
+
 def _keep_promises_fulfilled_by(
     *, db: Session, actor: Agent, case: Case, contact: Contact, at: datetime
 ) -> None:
@@ -171,12 +224,25 @@ def _keep_promises_fulfilled_by(
 
 
 def add_messages(
-    *, db: Session, actor: Agent, contact_id: uuid.UUID, messages: list[MessageIn], at: datetime
+    *,
+    db: Session,
+    actor: Agent,
+    contact_id: uuid.UUID,
+    messages: list[MessageIn],
+    at: datetime,
+    batch: bool = True,
 ) -> list[Message]:
-    """Append one message or a whole transcript to a contact, all or nothing."""
+    """Append one message or a whole transcript (`batch`) to a contact, all or nothing."""
     contact, case = get_contact(db=db, actor=actor, contact_id=contact_id)
     if case.status is CaseStatus.CLOSED:
         raise Conflict("case_closed", "This case is closed; its conversation cannot be extended.")
+    _check_times(
+        started_at=contact.started_at,
+        ended_at=None,
+        messages=messages,
+        path=(lambda i: ("messages", i, "at")) if batch else (lambda i: ("at",)),
+        at=at,
+    )
     return _add(db=db, actor=actor, case=case, contact=contact, messages=messages, at=at)
 
 

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from attent.core.errors import AttentError, BadValue, Invalid
 from attent.core.i18n import LANGUAGES, gettext
 from attent.core.labels import N_
+from attent.core.moments import NAIVE, OUTSIDE, OUTSIDE_DAY
 
 MAX_ROWS = 60
 
@@ -79,6 +80,9 @@ PLAIN = {
     "json_invalid": N_("The request body is not valid JSON."),
     "union_tag_invalid": N_("Choose one of the values offered."),
     "union_tag_not_found": N_("Fill this in."),
+    "moment_naive": NAIVE,  # marked where they are written (core/moments.py)
+    "moment_outside": OUTSIDE,
+    "day_outside": OUTSIDE_DAY,
 }
 _BLANK = N_("Fill this in.")
 _CODE = N_("Use lower-case letters, digits and _ only, starting with a letter.")

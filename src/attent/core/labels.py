@@ -38,7 +38,7 @@ RUNTIME_LABELS = (
     NC_("thing", "agent"), NC_("thing", "case"), NC_("thing", "contact"), NC_("thing", "customer"),
     NC_("thing", "gesture"), NC_("thing", "notification"), NC_("thing", "organisation"),
     NC_("thing", "promise"), NC_("thing", "proposal"), NC_("thing", "signal"), NC_("thing", "team"),
-    NC_("thing", "token"),
+    NC_("thing", "token"), NC_("thing", "failure"),
     NC_("proposal", "proposed"), NC_("proposal", "accepted"), NC_("proposal", "dismissed"),
     NC_("proposal", "made"),
     NC_("value_kind", "string"), NC_("value_kind", "number"), NC_("value_kind", "integer"),

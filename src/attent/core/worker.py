@@ -4,7 +4,9 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import delete
@@ -13,6 +15,7 @@ from attent.core.clock import Clock
 from attent.core.db import Database
 from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import run_due_jobs
+from attent.core.setaside import forget_old_failures
 from attent.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +30,10 @@ def load_job_handlers() -> None:
 
 
 class TimedStep(Protocol):
-    """Set-based work over rows with due times (promise transitions, messages); returns how many moved."""
+    """Set-based work over rows with due times (promise transitions, messages); returns how many moved.
+
+    Each claims and does its rows through `attent.core.setaside.do_claimed`, so a row that keeps failing
+    is set aside instead of failing every batch it is in."""
 
     def __call__(self, *, database: Database, now: datetime, limit: int, settings: Settings) -> int: ...
 
@@ -61,25 +67,40 @@ class Worker:
         load_job_handlers()
 
     def tick(self) -> int:
-        """Do one batch of due jobs (and maintenance when it is time); returns jobs completed."""
+        """Do one batch of each timed step and of due jobs (and maintenance when it is time); returns
+        how much was done. A step that fails is logged and the others still run: one step's trouble
+        (or one organisation's) must not stop e-mail, promises and scoring for everyone."""
         now = self.clock.now()
         if self._last_maintenance is None or now - self._last_maintenance >= MAINTAIN_EVERY:
-            self.maintain()
+            self._isolated("maintenance", self.maintain)
             self._last_maintenance = now
-        moved = sum(
-            step(database=self.database, now=now, limit=self.step_batch, settings=self.settings)
-            for step in TIMED_STEPS
-        )
-        return moved + run_due_jobs(database=self.database, worker_id=self.id, now=now, limit=self.batch)
+        done = 0
+        for step in TIMED_STEPS:
+            name = getattr(step, "__name__", repr(step))
+            run = partial(
+                step, database=self.database, now=now, limit=self.step_batch, settings=self.settings
+            )
+            done += self._isolated(name, run)
+        jobs = partial(run_due_jobs, database=self.database, worker_id=self.id, now=now, limit=self.batch)
+        return done + self._isolated("jobs", jobs)
+
+    @staticmethod
+    def _isolated(name: str, work: Callable[[], int | None]) -> int:
+        try:
+            return work() or 0
+        except Exception:
+            log.exception(
+                "worker step %s failed; the other steps go on, and it is tried again next tick", name
+            )
+            return 0
 
     def maintain(self) -> None:
-        """Forget idempotency records older than a day; retries come within minutes, not days."""
+        """Forget idempotency records older than a day (retries come within minutes, not days), and
+        failure counts of rows that have not failed again for a day."""
+        now = self.clock.now()
         with self.database.unit_of_work() as db:
-            db.execute(
-                delete(IdempotencyRecord).where(
-                    IdempotencyRecord.created_at < self.clock.now() - KEEP_IDEMPOTENCY
-                )
-            )
+            db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - KEEP_IDEMPOTENCY))
+            forget_old_failures(db=db, now=now)
 
     def run(self) -> None:
         """Loop until `stop()`; a full batch is followed at once by the next, an empty one by a pause."""

@@ -1,14 +1,14 @@
 """Promises: make, list, read, keep, cancel, hand over."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from attent.cases.service import get_case
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.moments import Moment
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
@@ -68,8 +68,8 @@ def list_promises(
     owner_id: uuid.UUID | None = None,
     team_id: uuid.UUID | None = None,
     case_id: uuid.UUID | None = None,
-    due_before: datetime | None = None,
-    due_after: datetime | None = None,
+    due_before: Moment | None = None,
+    due_after: Moment | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Page[PromiseRead]:
@@ -156,8 +156,8 @@ def promise_metrics(
     clock: ClockDep,
     group_by: GroupBy = "agent",
     period: Period = "week",
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
 ) -> Page[PromiseMetrics]:
     """Promises made, kept, broken and cancelled per agent, team or kind and period (default: 30 days)."""
     until = until or clock.now()

@@ -3,7 +3,8 @@
 The worker claims due promises in batches with `FOR UPDATE SKIP LOCKED` (PostgreSQL), so several
 workers share the load and no promise is moved twice; each batch's transitions, their timeline
 events, hand-overs and the leads' notifications commit together, so a worker killed mid-batch
-leaves nothing half-done.
+leaves nothing half-done. A batch that fails is done again promise by promise, and a promise that
+keeps failing is set aside (`attent.core.setaside`), so it cannot hold up everyone else's.
 
 Set-based on purpose: per batch one claiming SELECT, one UPDATE per kind of change, one multi-row
 INSERT for the events and one for the notifications. Per-row ORM flushes cost one statement (and
@@ -13,6 +14,7 @@ transitions/s; see bench/README.md.
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,9 +23,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from attent.agents.models import Agent
-from attent.core.db import Database, claim_rows, insert_many
+from attent.core.db import Database, insert_many
 from attent.core.ids import uuid7
 from attent.core.live import case_key, changed
+from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
 from attent.notifications.service import leads_by_team, notify_many
 from attent.promises.handover import hand_over_if_unattended, unattended
@@ -47,31 +50,40 @@ def advance_due_promises(
     *, database: Database, now: datetime, limit: int = BATCH, settings: Settings | None = None
 ) -> int:
     """Move every promise whose check time has come to its next state; returns how many moved."""
-    with database.unit_of_work() as db:
-        query = select(Promise).where(Promise.check_at <= now).order_by(Promise.check_at).limit(limit)
-        batch = list(db.scalars(claim_rows(query, db)))
-        if not batch:
-            return 0
-        owners = _owners(db, batch)
-        changes: dict[str, list[Promise]] = defaultdict(list)
-        for promise in batch:
-            changes[_change(promise, now)].append(promise)
-        for change, promises in changes.items():
-            _apply(db, change, promises)
-        moved: list[tuple[Promise, dict[str, Any]]] = []  # each transition: the promise and its event
-        for promise in changes[AT_RISK]:
-            owner = owners.get((promise.organisation_id, promise.owner_id)) if promise.owner_id else None
-            if unattended(promise=promise, owner=owner):  # the common case costs no lookup at all
-                hand_over_if_unattended(db=db, promise=promise, now=now)
-            moved.append((promise, _event(promise, AT_RISK, promise.at_risk_at, now)))
-        moved += [(promise, _event(promise, BROKEN, promise.grace_until, now)) for promise in changes[BROKEN]]
-        if moved:
-            insert_many(db, TimelineEvent, [event for _, event in moved])
-            notify_many(db=db, rows=_lead_notifications(db, moved, owners, now))
-            for promise, event in moved:
-                changed(db, case_key(promise.organisation_id, promise.case_id))  # open pages update live
-                if event["kind"] == "promise.at_risk" and promise.tell_customer and _slipped(promise):
-                    tell_customer(db=db, promise=promise, event="promise.at_risk", at=now)
+    query = select(Promise).where(Promise.check_at <= now).order_by(Promise.check_at).limit(limit)
+    return sum(
+        do_claimed(
+            database=database,
+            kind="promise",
+            query=query,
+            work=lambda db, batch: _advance(db, batch, now),
+            now=now,
+        )
+    )
+
+
+def _advance(db: Session, batch: Sequence[Promise], now: datetime) -> int:
+    """One claimed batch's transitions, events, hand-overs and notifications, in the caller's transaction."""
+    owners = _owners(db, batch)
+    changes: dict[str, list[Promise]] = defaultdict(list)
+    for promise in batch:
+        changes[_change(promise, now)].append(promise)
+    for change, promises in changes.items():
+        _apply(db, change, promises)
+    moved: list[tuple[Promise, dict[str, Any]]] = []  # each transition: the promise and its event
+    for promise in changes[AT_RISK]:
+        owner = owners.get((promise.organisation_id, promise.owner_id)) if promise.owner_id else None
+        if unattended(promise=promise, owner=owner):  # the common case costs no lookup at all
+            hand_over_if_unattended(db=db, promise=promise, now=now)
+        moved.append((promise, _event(promise, AT_RISK, promise.at_risk_at, now)))
+    moved += [(promise, _event(promise, BROKEN, promise.grace_until, now)) for promise in changes[BROKEN]]
+    if moved:
+        insert_many(db, TimelineEvent, [event for _, event in moved])
+        notify_many(db=db, rows=_lead_notifications(db, moved, owners, now))
+        for promise, event in moved:
+            changed(db, case_key(promise.organisation_id, promise.case_id))  # open pages update live
+            if event["kind"] == "promise.at_risk" and promise.tell_customer and _slipped(promise):
+                tell_customer(db=db, promise=promise, event="promise.at_risk", at=now)
     return len(moved)
 
 
@@ -80,7 +92,7 @@ def _slipped(promise: Promise) -> bool:
     return promise.at_risk_at > promise.made_at
 
 
-def _owners(db: Session, batch: list[Promise]) -> dict[PromiseKey, Agent]:
+def _owners(db: Session, batch: Sequence[Promise]) -> dict[PromiseKey, Agent]:
     """Every owner in one query, held here (the identity map keeps only weak references)."""
     keys = {(p.organisation_id, p.owner_id) for p in batch if p.owner_id is not None}
     if not keys:

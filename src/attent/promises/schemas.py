@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 from attent.promises.models import PromiseKind, PromiseSource, PromiseState
 
@@ -19,9 +20,9 @@ class PromiseCreate(Input):
     """
 
     kind: PromiseKind
-    due_at: AwareDatetime | None = None
-    due_from: AwareDatetime | None = None
-    due_by: AwareDatetime | None = None
+    due_at: Moment | None = None
+    due_from: Moment | None = None
+    due_by: Moment | None = None
     owner_id: uuid.UUID | None = Field(default=None, description="Defaults to the agent making the promise.")
     words: str | None = Field(default=None, max_length=2000, description="What was said to the customer.")
     tell_customer: bool | None = Field(

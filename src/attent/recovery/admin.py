@@ -19,6 +19,7 @@ from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.forms import RowLabels, say_plain
 from attent.core.i18n import gettext
 from attent.core.labels import N_
+from attent.core.moments import EARLIEST, LATEST, OUTSIDE, within
 from attent.core.pageforms import redraws
 from attent.core.templating import check_csrf, page_language, render
 from attent.recovery import service
@@ -253,16 +254,19 @@ def _messages(exc: Exception, language: str) -> list[str]:
     return [gettext(language, "Hours are whole numbers, such as 24.")]
 
 
-def _day(value: str, tz: ZoneInfo, default: date) -> datetime:
+def _day(value: str, tz: ZoneInfo, default: date, name: str) -> datetime:
     try:
         day = date.fromisoformat(value) if value else default
     except ValueError:
         raise Invalid(
             "invalid_date",
             "Dates are written as 2026-11-23.",
-            [FieldError(("query", "since"), "“{value}” is not a date.", {"value": value})],
+            [FieldError(("query", name), "“{value}” is not a date.", {"value": value})],
         ) from None
-    return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+    start = datetime.combine(day, time(), tzinfo=tz) if EARLIEST.year < day.year < LATEST.year else None
+    if start is None or not within(start):
+        raise Invalid("invalid_date", OUTSIDE, [FieldError(("query", name), OUTSIDE)])
+    return start.astimezone(UTC)
 
 
 @router.get("/recovery/outcomes")
@@ -279,7 +283,8 @@ def outcomes_page(
     require_role(actor, Role.LEAD)
     tz = ZoneInfo(organisation(db, actor.organisation_id).timezone)
     today = clock.now().astimezone(tz).date()
-    start, end = _day(since, tz, today - timedelta(days=90)), _day(until, tz, today + timedelta(days=1))
+    start = _day(since, tz, today - timedelta(days=90), "since")
+    end = _day(until, tz, today + timedelta(days=1), "until")
     report = outcomes(db=db, actor=actor, since=start, until=end, group_by=group_by)
     return render(
         request,

@@ -2,13 +2,14 @@
 and the outcomes report for leads."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from attent.cases.service import get_case
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.moments import Moment
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Bilingual, Page
@@ -185,8 +186,8 @@ def get_outcomes(
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     group_by: Literal["kind", "code"] = "kind",
 ) -> Outcomes:
     """Which gestures work (leads): given, cost, repeat-contact rate and survey score, per kind or code."""

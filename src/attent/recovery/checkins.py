@@ -7,16 +7,16 @@ leaves its rows for the next. The customer's message goes through the channels o
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
 from attent.cases.models import Case, CaseStatus, Priority
 from attent.cases.service import open_proactive_case
 from attent.channels.service import queue_message
-from attent.core.db import claim_rows
 from attent.core.i18n import gettext
 from attent.core.live import case_key, changed
 from attent.core.pagination import page
@@ -169,33 +169,37 @@ def _do(db: Session, check_in: CheckIn, now: datetime) -> None:
     changed(db, case_key(case.organisation_id, case.id))
 
 
-def do_due_check_ins(*, db: Session, now: datetime, limit: int) -> int:
-    """Claim due check-ins and do them in the caller's transaction; returns how many were done or skipped."""
-    query = (
+def due_check_ins(*, now: datetime, limit: int) -> Select[CheckIn]:
+    """Scheduled check-ins whose time has come, soonest first, for the worker to claim."""
+    return (
         select(CheckIn)
         .where(CheckIn.state == CheckInState.SCHEDULED, CheckIn.due_at <= now)
         .order_by(CheckIn.due_at)
         .limit(limit)
     )
-    batch = list(db.scalars(claim_rows(query, db)))
+
+
+def do_check_ins(*, db: Session, batch: Sequence[CheckIn], now: datetime) -> int:
+    """Do claimed check-ins in the caller's transaction; returns how many were done or skipped."""
     for check_in in batch:
         _do(db, check_in, now)
     db.flush()
     return len(batch)
 
 
-def schedule_after_resolution(*, db: Session, now: datetime, limit: int) -> int:
-    """Cases resolved after a gesture get their check-in, once per case; returns how many gestures moved."""
-    query = (
+def awaiting_resolution(*, now: datetime, limit: int) -> Select[Gesture]:
+    """Gestures whose case was resolved since, for the worker to claim (the gestures only, not the cases)."""
+    return (
         select(Gesture)
         .join(Case, (Case.organisation_id == Gesture.organisation_id) & (Case.id == Gesture.case_id))
         .where(Gesture.await_resolution.is_(True), Case.status.in_(FINISHED))
         .order_by(Gesture.granted_at)
         .limit(limit)
     )
-    if db.get_bind().dialect.name == "postgresql":  # lock the gestures only, not the cases they join
-        query = query.with_for_update(of=Gesture, skip_locked=True)
-    gestures = list(db.scalars(query))
+
+
+def schedule_after_resolution(*, db: Session, gestures: Sequence[Gesture], now: datetime) -> int:
+    """Cases resolved after a gesture get their check-in, once per case; returns how many gestures moved."""
     by_case: dict[tuple[uuid.UUID, uuid.UUID], list[Gesture]] = {}
     for gesture in gestures:
         gesture.await_resolution = False

@@ -4,18 +4,18 @@ The worker looks once per gesture, when its 30 days are over (`outcome_due_at`, 
 time), so the report is a plain aggregate over stored outcomes and never rescans the whole history.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
+from sqlalchemy import Select, func, select
 from sqlalchemy import case as when
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role
 from attent.agents.service import require_role
 from attent.cases.models import Case
 from attent.contacts.models import Contact, Direction
-from attent.core.db import claim_rows
 from attent.recovery.models import Gesture, GestureState
 from attent.recovery.policy import catalogue_of, organisation
 from attent.recovery.schemas import OutcomeLine, Outcomes
@@ -53,10 +53,13 @@ def first_repeat(db: Session, gesture: Gesture) -> datetime | None:
     return min(found) if found else None
 
 
-def record_due_outcomes(*, db: Session, now: datetime, limit: int) -> int:
-    """Claim gestures whose 30 days are over and store their outcome; returns how many."""
-    query = select(Gesture).where(Gesture.outcome_due_at <= now).order_by(Gesture.outcome_due_at).limit(limit)
-    batch = list(db.scalars(claim_rows(query, db)))
+def due_outcomes(*, now: datetime, limit: int) -> Select[Gesture]:
+    """Gestures whose 30 days are over, for the worker to claim."""
+    return select(Gesture).where(Gesture.outcome_due_at <= now).order_by(Gesture.outcome_due_at).limit(limit)
+
+
+def record_outcomes(*, db: Session, batch: Sequence[Gesture], now: datetime) -> int:
+    """Store each claimed gesture's outcome; returns how many."""
     for gesture in batch:
         repeat = first_repeat(db, gesture)
         gesture.repeat_contact, gesture.repeat_contact_at = repeat is not None, repeat

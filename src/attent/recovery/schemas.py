@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from attent.cases.models import Priority
 from attent.cases.schemas import CASE_TYPE
+from attent.core.moments import Moment
 from attent.core.schemas import Bilingual, Input, Output
 from attent.recovery.models import CheckInMode, CheckInState, GestureKind, GestureState
 
@@ -180,7 +181,7 @@ class CheckInCreate(Input):
 
     customer_id: uuid.UUID
     case_id: uuid.UUID | None = None
-    due_at: AwareDatetime
+    due_at: Moment
     mode: CheckInMode = CheckInMode.TASK
     note: str = Field(min_length=1, max_length=1000)
 

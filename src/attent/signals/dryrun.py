@@ -35,6 +35,7 @@ def dry_run(
                 Signal.organisation_id == organisation_id,
                 Signal.type == compiled.signal_type,
                 Signal.occurred_at >= since,
+                Signal.occurred_at <= now,  # past signals only (one dated 9999 would overflow its delay)
                 Signal.customer_id.is_not(None),
             )
             .order_by(Signal.occurred_at.desc())

@@ -5,7 +5,9 @@ Signals are claimed in batches with FOR UPDATE SKIP LOCKED (PostgreSQL), so seve
 them and none is evaluated twice. A batch's firings, the rows its actions wrote (cases, promises,
 outbox messages, webhook jobs) and the signals' 'evaluated' mark commit in one transaction: a
 worker killed mid-batch leaves the whole batch to the next worker, and the unique (rule, signal)
-firing makes a second run of the same pair impossible rather than unlikely.
+firing makes a second run of the same pair impossible rather than unlikely. A batch that fails is
+done again signal by signal (firing by firing), and one that keeps failing is set aside
+(`attent.core.setaside`) instead of stopping every organisation's signals.
 """
 
 import hashlib
@@ -20,9 +22,11 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
-from attent.core.db import Database, claim_rows, insert_many
+from attent.core.db import Database, insert_many
 from attent.core.ids import uuid7
+from attent.core.moments import later
 from attent.core.queue import Job, handles
+from attent.core.setaside import do_claimed
 from attent.core.settings import Settings, get_settings
 from attent.customers.models import Customer
 from attent.organisations.models import Organisation
@@ -50,22 +54,30 @@ def evaluate_signals(
     *, database: Database, now: datetime, limit: int = BATCH, settings: Settings | None = None
 ) -> int:
     """Evaluate one batch of new signals against their organisations' rules; returns how many."""
-    with database.unit_of_work() as db:
-        query = select(*_COLUMNS).where(Signal.evaluate_at <= now).order_by(Signal.evaluate_at).limit(limit)
-        batch = list(db.execute(claim_rows(query, db)))
-        if not batch:
-            return 0
-        by_org: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
-        for row in batch:
-            by_org[row.organisation_id].append(row)
-        for organisation_id, rows in by_org.items():
-            _evaluate(db, organisation_id, rows, now)
-            db.execute(
-                update(Signal)
-                .where(Signal.organisation_id == organisation_id, Signal.id.in_([r.id for r in rows]))
-                .values(state=SignalState.EVALUATED, evaluate_at=None, evaluated_at=now)
-                .execution_options(synchronize_session=False)
-            )
+    query = select(*_COLUMNS).where(Signal.evaluate_at <= now).order_by(Signal.evaluate_at).limit(limit)
+    return sum(
+        do_claimed(
+            database=database,
+            kind="signal",
+            query=query,
+            work=lambda db, batch: _evaluate_batch(db, batch, now),
+            now=now,
+        )
+    )
+
+
+def _evaluate_batch(db: Session, batch: Sequence[Row[Any]], now: datetime) -> int:
+    by_org: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
+    for row in batch:
+        by_org[row.organisation_id].append(row)
+    for organisation_id, rows in by_org.items():
+        _evaluate(db, organisation_id, rows, now)
+        db.execute(
+            update(Signal)
+            .where(Signal.organisation_id == organisation_id, Signal.id.in_([r.id for r in rows]))
+            .values(state=SignalState.EVALUATED, evaluate_at=None, evaluated_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return len(batch)
 
 
@@ -83,7 +95,7 @@ def _evaluate(db: Session, organisation_id: uuid.UUID, rows: Sequence[Row[Any]],
     organisation = db.get(Organisation, organisation_id)
     assert organisation is not None
     customers = _customers(db, organisation_id, {row.customer_id for row, _ in triggered})
-    context, later = Context(db), []
+    context, deferred = Context(db), []
     for row, rules in triggered:
         customer = customers[row.customer_id]
         zone = zone_of(customer, organisation.timezone)
@@ -94,14 +106,14 @@ def _evaluate(db: Session, organisation_id: uuid.UUID, rows: Sequence[Row[Any]],
         )  # fmt: skip
         for rule in rules:
             if rule.delay is not None or rule.paused:
-                later.append(_row(organisation_id, rule, row.id, customer.id, now, row.occurred_at))
+                deferred.append(_row(organisation_id, rule, row.id, customer.id, now, row.occurred_at))
             elif matches(rule, facts):  # built once per signal, tested by each of its rules
                 whole = db.get(Customer, (organisation_id, customer.id))
                 assert whole is not None
                 run = _run(db, book, rule, _view(row), whole, organisation, uuid7(), now)
                 db.add(_firing(run, execute(run=run, book=book)))
                 db.flush()  # the frequency cap counts this firing for the customer's next signal
-    insert_many(db, RuleFiring, later)
+    insert_many(db, RuleFiring, deferred)
 
 
 def _customers(db: Session, organisation_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
@@ -148,7 +160,7 @@ def _row(
         "signal_id": signal_id,
         "customer_id": customer_id,
         "state": FiringState.WAITING if waiting else FiringState.SCHEDULED,
-        "due_at": None if waiting else max(now, occurred_at + (rule.delay or timedelta(0))),
+        "due_at": None if waiting else max(now, later(occurred_at, rule.delay or timedelta(0))),
         "fired_at": None,
         "contacted_at": None,
         "case_id": None,
@@ -183,16 +195,26 @@ def run_due_firings(
     *, database: Database, now: datetime, limit: int = FIRING_BATCH, settings: Settings | None = None
 ) -> int:
     """Run delayed firings (and resumed ones) whose time has come; conditions are checked again now."""
-    with database.unit_of_work() as db:
-        query = (
-            select(RuleFiring)
-            .where(RuleFiring.due_at <= now)
-            .order_by(RuleFiring.due_at)
-            .limit(min(limit, FIRING_BATCH))
+    query = (
+        select(RuleFiring)
+        .where(RuleFiring.due_at <= now)
+        .order_by(RuleFiring.due_at)
+        .limit(min(limit, FIRING_BATCH))
+    )
+    return sum(
+        do_claimed(
+            database=database,
+            kind="rule_firing",
+            query=query,
+            work=lambda db, firings: _run_all_due(db, firings, now),
+            now=now,
         )
-        firings = list(db.scalars(claim_rows(query, db)))
-        for firing in firings:
-            _run_due(db, firing, now)
+    )
+
+
+def _run_all_due(db: Session, firings: Sequence[RuleFiring], now: datetime) -> int:
+    for firing in firings:
+        _run_due(db, firing, now)
     return len(firings)
 
 

@@ -33,7 +33,7 @@ from attent.signals.shapes import (
     SignalTypeIn,
     duration,
 )
-from attent.signals.types import ATTRIBUTE_NAME, KINDS, KNOWN, Kind, is_type_name
+from attent.signals.types import ATTRIBUTE_NAME, KINDS, KNOWN, Kind, is_type_name, parse_date
 
 
 def _errors(exc: ValidationError, at: Path) -> list[FieldError]:
@@ -292,6 +292,11 @@ def _value_problem(
         )
         if wrong:
             return N_("Give a value of the kind {kind}.")
+        if kind == "date":  # the engine reads it when the rule is compiled, in the worker
+            try:
+                parse_date(item)
+            except ValueError as exc:
+                return str(exc)  # the sentence of signals/types.py, a catalog msgid
     return None
 
 

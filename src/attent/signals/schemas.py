@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
+from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 from attent.customers.schemas import REF_SYSTEM
 from attent.signals.models import FiringState, SignalState
@@ -27,7 +28,7 @@ class SignalIn(Input):
     type: str = Field(min_length=1, max_length=80, description="e.g. order.shipped, delivery.failed")
     customer_id: uuid.UUID | None = Field(default=None, description="The customer's Attent id …")
     customer_ref: CustomerRefIn | None = Field(default=None, description="… or their reference elsewhere.")
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     attributes: dict[str, Any] = Field(default_factory=dict)
     external_id: str | None = Field(default=None, min_length=1, max_length=200)
 

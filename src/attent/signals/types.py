@@ -4,6 +4,8 @@ import re
 from datetime import date, datetime
 from typing import Any, Literal
 
+from attent.core.moments import day, moment
+
 Kind = Literal["string", "number", "integer", "boolean", "datetime", "date"]
 KINDS: tuple[str, ...] = ("string", "number", "integer", "boolean", "datetime", "date")
 TYPE_NAME = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
@@ -74,7 +76,7 @@ def parse_datetime(raw: Any) -> datetime:
         raise ValueError("Expected an ISO 8601 date-time such as 2026-11-23T21:30:00+01:00.") from None
     if value.tzinfo is None:
         raise ValueError("The date-time needs a time zone, e.g. +01:00 or Z.")
-    return value
+    return moment(value)
 
 
 def parse_date(raw: Any) -> date:
@@ -82,6 +84,7 @@ def parse_date(raw: Any) -> date:
     if not isinstance(raw, str):
         raise ValueError("Expected an ISO 8601 date such as 2026-11-23.")
     try:
-        return date.fromisoformat(raw[:10])
+        value = date.fromisoformat(raw[:10])
     except ValueError:
         raise ValueError("Expected an ISO 8601 date such as 2026-11-23.") from None
+    return day(value)
