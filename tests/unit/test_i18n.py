@@ -216,6 +216,22 @@ def _validator_sentences() -> Iterator[str]:
                 yield text
 
 
+def _validator_fstrings() -> Iterator[str]:
+    for path in sorted(SOURCE.rglob("*.py")):
+        if path.name not in ("schemas.py", "types.py", "shapes.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            is_raise = isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+            if is_raise and _name(node.exc.func) == "ValueError" and node.exc.args:
+                baked = isinstance(node.exc.args[0], ast.JoinedStr)
+                yield from [f"{path.relative_to(ROOT)}:{node.lineno}"] if baked else []
+
+
+def test_no_validator_formats_its_values_into_the_sentence():
+    """pydantic shows a validator's sentence as it is: with values in it, use BadValue(template, **values)."""
+    assert not list(_validator_fstrings())
+
+
 def test_no_error_formats_its_values_into_the_sentence():
     """A sentence with values baked in (an f-string, .format, %) cannot be translated: pass them as values."""
     baked = [
