@@ -39,7 +39,7 @@ def test_agent_signs_in_and_reads_the_handoff_brief_before_the_timeline(page: Pa
     expect(brief.get_by_role("heading", name="Overdracht")).to_be_visible()
     expect(brief.locator("dd.need")).to_contain_text("Mijn bestelling 88213 is nooit aangekomen")
     # the dropped call became a call-back promise; Fatima is available, so it stays hers
-    expect(brief.locator("dd.next")).to_contain_text("Bel de klant terug vóór")
+    expect(brief.locator("dd.next")).to_contain_text("Bel de klant terug, uiterlijk vandaag")
     expect(brief.locator("dd.next")).to_contain_text("(Fatima El Amrani)")
     timeline = page.locator("ol.timeline")
     expect(timeline.locator("li").first).to_be_visible()

@@ -92,7 +92,7 @@ def test_an_unanswered_question_stays_open_until_an_agent_replies(api, tenant, c
     assert [q["text"] for q in brief["unanswered"]] == ["Krijg ik vandaag nog een nieuwe zending?"]
     # the call ended at 09:05 UTC; the automatic call-back is due ten minutes later, 10:15 in Amsterdam
     assert brief["next_step"] == {
-        "text": "Call the customer back before 10:15 (the team).",
+        "text": "Call the customer back by today 10:15 (the team).",
         "source": "derived",
         "set_by": None,
         "at": None,

@@ -206,6 +206,27 @@ def test_the_team_view_is_for_leads_and_shows_what_to_act_on(app_client, db, ten
     assert "Andere afdeling" in _page(app_client, tenant.tokens["admin"], "/team")  # admins see every team
 
 
+def test_a_due_time_says_its_day_on_every_page_and_in_the_brief(app_client, db, tenant, clock, new_case):
+    now, me = clock.now(), tenant.agent  # Monday 10:00 in Amsterdam
+    case = new_case("Levering morgen", owner=me, team=tenant.team_id)
+    tomorrow = now.replace(hour=14, minute=20) + timedelta(days=1)  # 15:20 in Amsterdam, tomorrow
+    _promise(db, me, case, PromiseKind.DELIVERY, tomorrow, now, words="Morgen in huis")
+    calls = new_case("Terugbellen straks", owner=me, team=tenant.team_id)
+    _promise(db, me, calls, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
+    db.commit()
+
+    my_work = _page(app_client, tenant.tokens["agent"])
+    assert "uiterlijk morgen 15:20" in my_work and "uiterlijk vandaag 10:20" in my_work
+    case_page = _page(app_client, tenant.tokens["agent"], f"/cases/{case.id}")
+    promises = case_page[case_page.index('id="promises"') :]
+    assert "uiterlijk morgen 15:20" in promises
+    assert "Kom de belofte na (levering), uiterlijk morgen 15:20" in case_page  # the brief's next step
+    team = _page(app_client, tenant.tokens["lead"], "/team")
+    assert "uiterlijk vandaag 10:20" in team[team.index('id="callbacks-h"') :]
+    brief = Api(app_client, tenant.tokens["agent"]).get(f"/api/v1/cases/{case.id}/brief?lang=en").json()
+    assert brief["next_step"]["text"] == f"Keep the promise (delivery) by tomorrow 15:20 ({me.name})."
+
+
 def test_the_customer_page_shows_details_facts_cases_and_promises(
     app_client, db, tenant, other_tenant, clock, new_case
 ):

@@ -9,8 +9,8 @@ from attent.timeline.models import TimelineEvent
 
 
 def _due_and_owner(fold: Fold, promise: OpenPromise) -> tuple[str, str]:
-    """The due time in the organisation's zone, and who has the promise (the team when nobody does)."""
-    due = promise.due_at.astimezone(fold.tz).strftime("%H:%M") if promise.due_at else "?"
+    """The due time as Attent says it ('morgen 15:20'), and who has the promise (else the team)."""
+    due = fold.when(promise.due_at) if promise.due_at else "?"
     return due, promise.owner_name or fold.t("the team")
 
 
@@ -113,7 +113,7 @@ def next_step_for(fold: Fold, promise: OpenPromise) -> str:
             due=due,
         )
     if promise.kind == "callback":
-        return fold.t("Call the customer back before {due} ({owner}).", due=due, owner=owner)
+        return fold.t("Call the customer back by {due} ({owner}).", due=due, owner=owner)
     return fold.t(
-        "Keep the promise ({kind}) before {due} ({owner}).", kind=fold.t(promise.kind), due=due, owner=owner
+        "Keep the promise ({kind}) by {due} ({owner}).", kind=fold.t(promise.kind), due=due, owner=owner
     )

@@ -5,6 +5,7 @@ later domains add modules beside it, so the brief grows with the product.
 """
 
 import uuid
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -102,13 +103,15 @@ def _customer_context(*, db: Session, case: Case) -> CustomerContext:
     )
 
 
-def build_brief(*, db: Session, actor: Agent, case_id: uuid.UUID, language: str | None = None) -> Brief:
-    """Fold the case's timeline into the brief a colleague reads first."""
+def build_brief(
+    *, db: Session, actor: Agent, case_id: uuid.UUID, now: datetime, language: str | None = None
+) -> Brief:
+    """Fold the case's timeline into the brief a colleague reads first; due times are said as of `now`."""
     case = get_case(db=db, actor=actor, case_id=case_id)
     events = case_events(db=db, organisation_id=case.organisation_id, case_id=case.id)
     org = get_organisation(db=db, organisation_id=case.organisation_id)
     names = _names(db=db, organisation_id=case.organisation_id, events=events, case=case)
-    fold = Fold(language=language or actor.language, names=names, tz=ZoneInfo(org.timezone))
+    fold = Fold(language=language or actor.language, names=names, now=now, tz=ZoneInfo(org.timezone))
     for event in events:
         reducer = REDUCERS.get(event.kind)
         if reducer is not None:

@@ -65,7 +65,7 @@ def case_view(
         agent=actor,
         case=case,
         customer=read_customers(db=db, customers=[customer])[0],  # verification answers masked
-        brief=build_brief(db=db, actor=actor, case_id=case.id),
+        brief=build_brief(db=db, actor=actor, case_id=case.id, now=now),
         events=case_events(db=db, organisation_id=case.organisation_id, case_id=case.id, newest_first=True),
         promises=list_promises(db=db, actor=actor, case_id=case.id, states=[PromiseState.OPEN]),
         verification=verification_status(db=db, actor=actor, case_id=case.id, at=now),
