@@ -191,3 +191,17 @@ def test_the_brief_does_not_grow_queries_with_the_case(api, tenant, clock, conne
         api.post(f"/api/v1/cases/{tenant.case.id}/notes", json={"text": f"note {i}"})
     large = _selects_for_brief(api, tenant.case.id, connection.engine)
     assert len(large) == len(small) <= 10, large
+
+
+def test_a_promise_is_said_once(api, tenant, clock):
+    _call(api, tenant.case.id, clock, [("customer", "Waar blijft mijn pakket nou?")], outcome="dropped")
+    for lang, made, listed in [
+        ("nl", "Attent beloofde: terugbellen, uiterlijk vandaag 10:15 — het team", "terugbellen, uiterlijk"),
+        ("en", "Attent promised: call-back, due today 10:15 — the team", "call-back, due today 10:15"),
+    ]:
+        brief = _brief(api, tenant.case.id, lang=lang)
+        assert made in [d["summary"] for d in brief["done"]]
+        [promise] = brief["open_promises"]
+        assert promise["summary"].startswith(listed)
+        everything = " ".join([d["summary"] for d in brief["done"]] + [promise["summary"]])
+        assert "Beloofd" not in everything and "Promised:" not in everything

@@ -235,7 +235,7 @@ def test_the_worker_turns_promises_at_risk_then_broken_on_time(api, tenant, cloc
     assert advance_due_promises(database=database, now=clock.now()) == 0  # nothing twice
     brief = api.get(f"/api/v1/cases/{tenant.case.id}/brief", params={"lang": "en"}).json()
     [open_promise] = brief["open_promises"]
-    summary = f"Promised: call-back before today 10:30 — {tenant.agent.name} — at risk"
+    summary = f"call-back, due today 10:30 — {tenant.agent.name} — at risk"
     assert open_promise["summary"] == summary
     clock.set(due + timedelta(minutes=5))
     assert advance_due_promises(database=database, now=clock.now()) == 1

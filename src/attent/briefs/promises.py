@@ -15,8 +15,11 @@ def _due_and_owner(fold: Fold, promise: OpenPromise) -> tuple[str, str]:
 
 
 def _summary(fold: Fold, promise: OpenPromise) -> str:
+    """The promise said once: what, by when, who ('call-back, due today 15:20 — Fatima'). The list it
+    stands in is headed 'Promised' and the lines around it say what happened ('Attent promised: …',
+    'Fatima kept: …'), so it does not say 'Promised' itself."""
     due, owner = _due_and_owner(fold, promise)
-    text = fold.t("Promised: {kind} before {due} — {owner}", kind=fold.t(promise.kind), due=due, owner=owner)
+    text = fold.t("{kind}, due {due} — {owner}", kind=fold.t(promise.kind), due=due, owner=owner)
     if promise.state in ("at_risk", "broken"):
         text += " — " + fold.t(promise.state)
     if promise.offered:
