@@ -110,10 +110,12 @@ def test_a_promise_at_risk_brings_an_honest_update_before_it_breaks(
     api, admin_api, tenant, clock, db, database, mailbox
 ):
     _tell_customers(admin_api)
-    due = clock.now() + timedelta(hours=2)  # follow-ups turn at risk an hour ahead
+    due = clock.now() + timedelta(hours=2)  # a two-hour promise turns at risk half an hour ahead
     _promise(api, tenant.case.id, kind="follow_up", due_at=due.isoformat(), words="de factuur corrigeren")
     _deliver(database, clock, mailbox.settings())
-    clock.advance(timedelta(hours=1))
+    clock.advance(timedelta(minutes=89))
+    assert advance_due_promises(database=database, now=clock.now()) == 0
+    clock.advance(timedelta(minutes=1))
     assert advance_due_promises(database=database, now=clock.now()) == 1
     assert advance_due_promises(database=database, now=clock.now()) == 0
     assert _deliver(database, clock, mailbox.settings()) == 1
@@ -127,10 +129,25 @@ def test_a_promise_at_risk_brings_an_honest_update_before_it_breaks(
 
 def test_a_promise_made_inside_its_warning_time_gets_no_update(api, admin_api, tenant, clock, db, database):
     _tell_customers(admin_api)
-    due = clock.now() + timedelta(minutes=3)  # call-backs warn five minutes ahead: at risk from the start
-    _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    due = clock.now() + timedelta(minutes=3)
+    p = _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    promise = db.get(Promise, (tenant.organisation_id, uuid.UUID(p["id"])))
+    promise.at_risk_at = promise.check_at = promise.made_at  # as promises made before warnings scaled
+    db.commit()
     advance_due_promises(database=database, now=clock.now())
     assert [m.template for m in _outbox(db)] == ["promise_made"]
+
+
+def test_a_short_promise_is_on_track_when_made_and_warns_the_customer_only_when_it_slips(
+    api, admin_api, tenant, clock, db, database
+):
+    _tell_customers(admin_api)
+    due = clock.now() + timedelta(minutes=3)  # warns halfway: one and a half minutes ahead
+    _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    assert advance_due_promises(database=database, now=clock.now()) == 0
+    clock.advance(timedelta(seconds=90))
+    assert advance_due_promises(database=database, now=clock.now()) == 1
+    assert [m.template for m in _outbox(db)] == ["promise_made", "promise_at_risk"]
 
 
 def test_a_dropped_call_tells_the_customer_we_call_back(api, admin_api, tenant, clock, database, mailbox):

@@ -179,12 +179,13 @@ def test_the_team_view_is_for_leads_and_shows_what_to_act_on(app_client, db, ten
     until = now + timedelta(hours=8)
     set_presence(db=db, actor=me, agent_id=me.id, presence=Presence.AVAILABLE, at=now, until=until)
     risky = new_case("Levering in gevaar", owner=me, team=tenant.team_id)
-    _promise(db, me, risky, PromiseKind.DELIVERY, now + timedelta(minutes=40), now, words="Morgen in huis")
+    made = now - timedelta(minutes=30)  # a 40-minute promise warns 10 minutes ahead: at risk now
+    _promise(db, me, risky, PromiseKind.DELIVERY, now + timedelta(minutes=10), made, words="Morgen in huis")
     calls = new_case("Terugbellen straks", owner=me, team=tenant.team_id)
     _promise(db, me, calls, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
     _say(db, me, calls, Speaker.CUSTOMER, now - timedelta(minutes=45))
     far = new_case("Andere afdeling", actor=tenant.outsider, owner=tenant.outsider, team=tenant.other_team_id)
-    _promise(db, tenant.outsider, far, PromiseKind.DELIVERY, now + timedelta(minutes=30), now)
+    _promise(db, tenant.outsider, far, PromiseKind.DELIVERY, now + timedelta(minutes=5), made)
     db.commit()
 
     forbidden = _page(app_client, tenant.tokens["agent"], "/team", status=403)
@@ -259,7 +260,8 @@ def test_customer_text_is_escaped_on_every_workspace_page(app_client, db, tenant
         data=CustomerCreate(name=evil, facts={"note": Fact(value=evil, consent=evil)}),
     )
     case = new_case(evil, owner=me, team=tenant.team_id, customer=customer.id)
-    _promise(db, me, case, PromiseKind.DELIVERY, now + timedelta(minutes=30), now, words=evil)
+    made = now - timedelta(minutes=25)  # at risk now, so the team view shows it too
+    _promise(db, me, case, PromiseKind.DELIVERY, now + timedelta(minutes=5), made, words=evil)
     db.commit()
 
     for token, path in [

@@ -100,7 +100,7 @@ def create(
 ) -> Promise:
     """Write a validated promise and its timeline event; the worker takes it from here."""
     policy = policy_for(db=db, organisation_id=case.organisation_id)
-    at_risk_at = max(at, due_by - policy.warning(kind))
+    at_risk_at = max(at, due_by - policy.warning(kind, due_by - at))
     promise = Promise(
         organisation_id=case.organisation_id,
         case_id=case.id,
