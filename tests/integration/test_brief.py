@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from attent.cases.schemas import CaseCreate
 from attent.cases.service import create_case
 
@@ -205,3 +207,49 @@ def test_a_promise_is_said_once(api, tenant, clock):
         assert promise["summary"].startswith(listed)
         everything = " ".join([d["summary"] for d in brief["done"]] + [promise["summary"]])
         assert "Beloofd" not in everything and "Promised:" not in everything
+
+
+@pytest.mark.parametrize(
+    "goodbye",
+    [
+        "Nee, dat was het.",
+        "Dank je wel!",
+        "Nee hoor, dat was alles. Bedankt voor de hulp en fijne dag!",
+        "Prima, dank u wel, tot ziens.",
+        "Thanks, that's all",
+        "No, that\u2019s it. Bye!",
+        "Thank you so much for your help!",
+    ],
+)
+def test_closing_words_and_thanks_are_no_open_question(api, tenant, clock, goodbye):
+    _call(
+        api,
+        tenant.case.id,
+        clock,
+        [
+            ("customer", "Mijn pakket is nooit aangekomen."),
+            ("agent", "Ik stuur vandaag een nieuw pakket. Kan ik u verder nog ergens mee helpen?"),
+            ("customer", goodbye),
+        ],
+        outcome="resolved",
+    )
+    for lang in ("nl", "en"):
+        brief = _brief(api, tenant.case.id, lang=lang)
+        assert brief["unanswered"] == []
+        assert goodbye not in brief["next_step"]["text"]
+        assert brief["need"]["text"] == "Mijn pakket is nooit aangekomen."
+
+
+@pytest.mark.parametrize(
+    "still_open",
+    [
+        "Bedankt, maar het pakket is er nog steeds niet.",
+        "Thanks. When will it arrive?",
+        "Nee, dat klopt niet.",
+    ],
+)
+def test_thanks_with_something_to_answer_stays_open(api, tenant, clock, still_open):
+    _call(api, tenant.case.id, clock, [("agent", "Het pakket is bezorgd."), ("customer", still_open)])
+    brief = _brief(api, tenant.case.id, lang="nl")
+    assert [q["text"] for q in brief["unanswered"]] == [still_open]
+    assert brief["next_step"]["text"] == f"Beantwoord de klant: “{still_open}”"
