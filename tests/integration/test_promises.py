@@ -185,7 +185,9 @@ def test_calling_the_customer_keeps_the_callback_and_replying_keeps_the_follow_u
     due = (clock.now() + timedelta(hours=1)).isoformat()
     callback = _promise(api, tenant.case.id, kind="callback", due_at=due)
     follow_up = _promise(api, tenant.case.id, kind="follow_up", due_at=due)
-    api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone", "direction": "outbound"})
+    ended = (clock.now() + timedelta(minutes=5)).isoformat()
+    call = {"channel": "phone", "direction": "outbound", "outcome": "follow_up", "ended_at": ended}
+    api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json=call)
     assert api.get(f"/api/v1/promises/{callback['id']}").json()["state"] == "kept"
     assert api.get(f"/api/v1/promises/{follow_up['id']}").json()["state"] == "open"
     contact = api.post(

@@ -34,6 +34,7 @@ class Fold:
     done: list[DoneItem] = field(default_factory=list)
     promises: dict[str, OpenPromise] = field(default_factory=dict)
     questions: list[Question] = field(default_factory=list)
+    answered: dict[str, list[Question]] = field(default_factory=dict)  # by contact: what its agent answered
     next_step: NextStep | None = None
     contacts: int = 0
     dropped: int = 0

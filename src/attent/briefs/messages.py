@@ -15,6 +15,17 @@ def _sent(fold: Fold, e: TimelineEvent) -> None:
 
 @reduces("message.failed")
 def _failed(fold: Fold, e: TimelineEvent) -> None:
+    if e.data.get("template") == "reply":  # the agent's reply: what it answered is open again
+        fold.questions = fold.answered.pop(str(e.data.get("contact_id")), []) + fold.questions
+        fold.did(
+            e,
+            fold.t(
+                "The reply did NOT reach the customer ({reason}): they still wait for an answer, and "
+                "what was promised them is still open.",
+                reason=e.data.get("reason", ""),
+            ),
+        )
+        return
     fold.did(
         e,
         fold.t(

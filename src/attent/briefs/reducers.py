@@ -74,6 +74,8 @@ def _message(fold: Fold, e: TimelineEvent) -> None:
         if not closing:
             fold.questions.append(Question(at=e.at, contact_id=contact_id, text=text))
     elif speaker == "agent":
+        if contact_id is not None:  # kept, in case this reply never reaches the customer
+            fold.answered[str(contact_id)] = fold.answered.get(str(contact_id), []) + fold.questions
         fold.questions = []
 
 

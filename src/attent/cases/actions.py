@@ -20,15 +20,13 @@ from attent.agents.models import Agent
 from attent.cases.models import CaseStatus
 from attent.cases.pages import case_view
 from attent.cases.service import add_note, change_status, get_case
-from attent.channels.service import queue_message
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, MessageIn
-from attent.contacts.service import log_contact
+from attent.contacts.service import log_contact, reply_by_email
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.templating import check_csrf
-from attent.customers.models import Customer
 from attent.organisations.service import get_organisation
 from attent.playbooks.schemas import StepStart
 from attent.playbooks.service import start_step
@@ -89,24 +87,7 @@ def reply(
     """Write to the customer: recorded on the case, and e-mailed through the outbox after commit."""
 
     def action() -> None:
-        now = clock.now()
-        case = get_case(db=db, actor=actor, case_id=case_id)
-        contact = log_contact(
-            db=db, actor=actor, case_id=case_id, at=now,
-            data=ContactCreate(
-                channel=Channel.EMAIL, direction=Direction.OUTBOUND,
-                messages=[MessageIn(speaker=Speaker.AGENT, text=text)],
-            ),
-        )  # fmt: skip
-        customer = db.get(Customer, (case.organisation_id, case.customer_id))
-        assert customer is not None
-        org = get_organisation(db=db, organisation_id=case.organisation_id)
-        queue_message(
-            db=db, case=case, customer=customer, template="reply", key=f"reply:{contact.id}", at=now,
-            values={"text": text, "agent_name": actor.name, "organisation": org.name,
-                    "customer_name": customer.name, "case_subject": case.subject},
-            data={"contact_id": str(contact.id)},
-        )  # fmt: skip
+        reply_by_email(db=db, actor=actor, case_id=case_id, text=text, at=clock.now())
 
     return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action)
 

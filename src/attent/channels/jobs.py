@@ -10,6 +10,9 @@ one message and the milliseconds between the server's answer and our commit. (Re
 up to 20 together at the end re-sent every message of the batch sent before the kill.) A message
 whose lease or record fails again and again is set aside (`attent.core.setaside`) instead of
 holding up the rest of the outbox.
+
+A reply that reaches the customer keeps the case's follow-up promises it answered, at the moment it
+was sent (promises' service decides which); a reply that fails for good keeps nothing.
 """
 
 import logging
@@ -29,6 +32,7 @@ from attent.core.db import Database
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
 from attent.organisations.models import Organisation
+from attent.promises.service import keep_follow_ups_answered_by
 from attent.timeline.service import record_event
 
 log = logging.getLogger(__name__)
@@ -177,6 +181,15 @@ def _record(
         message.state, message.sent_at, message.next_attempt_at = MessageState.SENT, now, None
         message.last_error = None
         _event(db, message, "message.sent", now)
+        if message.data.get("keeps_follow_ups"):  # a reply: it reached the customer now
+            keep_follow_ups_answered_by(
+                db=db,
+                organisation_id=message.organisation_id,
+                case_id=message.case_id,
+                agent_id=uuid.UUID(message.data["agent_id"]) if message.data.get("agent_id") else None,
+                written_at=message.created_at,
+                at=now,
+            )
         return
     message.last_error = f"{type(outcome).__name__}: {outcome}"[:2000]
     if isinstance(outcome, Undeliverable) or message.attempts >= MAX_ATTEMPTS:

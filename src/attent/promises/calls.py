@@ -39,8 +39,10 @@ def keep_matching(
     how: str,
     case_id: uuid.UUID | None = None,
     source: PromiseSource | None = None,
+    made_by: datetime | None = None,
 ) -> list[Promise]:
-    """Keep the customer's open promises that an event fulfils (a call-back by a call, a reply)."""
+    """Keep the customer's open promises that an event fulfils (a call-back by a call, a reply);
+    `made_by`: only those made by then (a message written before a promise does not keep it)."""
     query = select(Promise).where(
         Promise.organisation_id == organisation_id,
         Promise.customer_id == customer_id,
@@ -51,6 +53,8 @@ def keep_matching(
         query = query.where(Promise.case_id == case_id)
     if source is not None:
         query = query.where(Promise.source == source)
+    if made_by is not None:
+        query = query.where(Promise.made_at <= made_by)
     kept = list(db.scalars(query.with_for_update()))
     for promise in kept:
         keep_promise(db=db, actor=actor, promise=promise, at=at, how=how)
