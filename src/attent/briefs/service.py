@@ -33,17 +33,23 @@ EARLIER_CASES_SHOWN = 5
 
 
 def _derive_next_step(fold: Fold, case: Case) -> NextStep:
-    """When nobody wrote the next step down, say what the open items imply, most urgent first."""
-    if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+    """When nobody wrote the next step down, say what the open items imply, most urgent first.
+
+    A promise still open comes first, also on a resolved case (one handed over when it was resolved):
+    the brief never says "nothing" while a customer is owed something.
+    """
+    finished = case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    open_promises = sorted(
+        (p for p in fold.promises.values() if p.due_at and not (finished and p.state == "broken")),
+        key=lambda p: p.due_at or case.created_at,
+    )  # a broken one on a finished case was dealt with when it was resolved
+    if open_promises:
+        return NextStep(text=promises.next_step_for(fold, open_promises[0]), source="derived")
+    if finished:
         return NextStep(
             text=fold.t("Nothing: the case is resolved. Reopen it if the customer needs more."),
             source="derived",
         )
-    open_promises = sorted(
-        (p for p in fold.promises.values() if p.due_at), key=lambda p: p.due_at or case.created_at
-    )
-    if open_promises:
-        return NextStep(text=promises.next_step_for(fold, open_promises[0]), source="derived")
     if fold.last_outcome == "dropped":
         return NextStep(text=fold.t("Call the customer back: the last contact dropped."), source="derived")
     if fold.questions:

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from attent.agents.models import Agent
 from attent.cases.models import CaseStatus
 from attent.cases.pages import case_view
-from attent.cases.service import add_note, change_status, get_case
+from attent.cases.schemas import PromiseChoice
+from attent.cases.service import FINISHED, add_note, change_status, get_case
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, MessageIn
 from attent.contacts.service import log_contact, reply_by_email
@@ -130,19 +131,44 @@ def log_call(
     return act_on_case(request, db, actor, clock, case_id, csrf, "call", action)
 
 
+Each = Annotated[list[str], Form(default_factory=list)]  # one value per open promise, in page order
+
+
 @router.post("/cases/{case_id}/status")
 def status(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    to: Annotated[CaseStatus, Form()], csrf: Csrf = "",
+    to: Annotated[CaseStatus, Form()], promise_id: Each, fate: Each, reason: Each, csrf: Csrf = "",
 ) -> Response:  # fmt: skip
-    """Move the case on (only the legal moves are offered)."""
+    """Move the case on (only the legal moves are offered); resolving says what becomes of each promise."""
 
     def action() -> None:
         case = get_case(db=db, actor=actor, case_id=case_id)
-        change_status(db=db, actor=actor, case=case, to=to, at=clock.now())
+        choices = _choices(promise_id, fate, reason) if to in FINISHED else []
+        change_status(db=db, actor=actor, case=case, to=to, at=clock.now(), promises=choices)
         db.flush()
 
     return act_on_case(request, db, actor, clock, case_id, csrf, "status", action)
+
+
+def _choices(promise_ids: list[str], fates: list[str], reasons: list[str]) -> list[PromiseChoice]:
+    """The status form's rows: `fate` is keep, cancel, hand_over:team or hand_over:<agent id>;
+    a row left on "choose" is no choice, so the move is refused naming that promise."""
+    if not len(promise_ids) == len(fates) == len(reasons):
+        raise Invalid("bad_form", "Reload the page: the promises on the form do not line up.")
+    rows = []
+    for promise_id, fate, reason in zip(promise_ids, fates, reasons, strict=True):
+        if not fate:
+            continue
+        action, _, to_whom = fate.partition(":")
+        rows.append(
+            {
+                "promise_id": promise_id,
+                "action": action,
+                "reason": reason.strip() or None,
+                "owner_id": to_whom if to_whom and to_whom != "team" else None,
+            }
+        )
+    return [PromiseChoice.model_validate(row) for row in rows]
 
 
 def _local(value: str, tz: str) -> datetime:

@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from attent.cases.models import CaseStatus, Priority
 from attent.core.schemas import Input, Output
@@ -24,6 +25,27 @@ class CaseCreate(Input):
     next_step: str | None = Field(default=None, max_length=500)
 
 
+class PromiseChoice(Input):
+    """What happens to one open promise when its case is resolved or closed."""
+
+    promise_id: uuid.UUID
+    action: Literal["keep", "cancel", "hand_over"] = Field(
+        description="keep: it was kept; cancel: it no longer stands (give the reason); hand_over: a "
+        "colleague (owner_id) or a team (team_id; neither: the promise's own team) keeps it after the case."
+    )
+    reason: str | None = Field(default=None, min_length=3, max_length=500)
+    owner_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> "PromiseChoice":
+        if self.action == "cancel" and self.reason is None:
+            raise ValueError("cancelling a promise needs the reason, for the customer's record")
+        if self.action != "hand_over" and (self.owner_id is not None or self.team_id is not None):
+            raise ValueError("owner_id and team_id say who takes a promise over; only for hand_over")
+        return self
+
+
 class CaseUpdate(Input):
     """Changes to a case; a status change must be a legal transition."""
 
@@ -34,6 +56,12 @@ class CaseUpdate(Input):
     owner_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = None
     next_step: str | None = Field(default=None, max_length=500)
+    promises: list[PromiseChoice] = Field(
+        default_factory=list,
+        max_length=200,
+        description="When moving to resolved or closed: what happens to each open promise of the case. "
+        "Without a choice for every one the move is refused (409 open_promises).",
+    )
 
 
 class CaseRead(Output):

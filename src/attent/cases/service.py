@@ -1,6 +1,7 @@
 """Cases: open, find, change (with validated status transitions) and annotate."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVarTuple
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role, Team, TeamMembership
 from attent.cases.models import Case, CaseStatus, Note, Priority
-from attent.cases.schemas import CaseCreate, CaseUpdate
+from attent.cases.schemas import CaseCreate, CaseUpdate, PromiseChoice
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.pagination import newest_first
 from attent.customers.service import get_customer
@@ -135,10 +136,24 @@ def _s(value: uuid.UUID | None) -> str | None:
     return str(value) if value else None
 
 
+FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
 def change_status(
-    *, db: Session, actor: Agent | None, case: Case, to: CaseStatus, at: datetime, reason: str | None = None
+    *,
+    db: Session,
+    actor: Agent | None,
+    case: Case,
+    to: CaseStatus,
+    at: datetime,
+    reason: str | None = None,
+    promises: Sequence[PromiseChoice] = (),
 ) -> None:
-    """Move a case to another status, or refuse with 409 naming the legal moves."""
+    """Move a case to another status, or refuse with 409 naming the legal moves.
+
+    Resolving or closing settles each open promise as `promises` says (kept, cancelled, handed over);
+    with one left undecided it is a 409 `open_promises` naming them.
+    """
     if case.status is to:
         return
     if to not in TRANSITIONS[case.status]:
@@ -148,6 +163,12 @@ def change_status(
             f"A {case.status.value} case cannot become {to.value}; "
             f"from {case.status.value} it can become: {allowed}.",
         )
+    if to in FINISHED:
+        # The one call up into the promise keeper, until the architecture work makes it a domain event
+        # ("case finishing") that promises subscribes to; imported here because promises imports cases.
+        from attent.promises.settle import settle_before_finishing
+
+        settle_before_finishing(db=db, actor=actor, case=case, to=to, choices=promises, at=at)
     record_case_event(
         db=db,
         case=case,
@@ -168,7 +189,7 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
     """Change a case; each change becomes its own timeline event."""
     case = get_case(db=db, actor=actor, case_id=case_id)
     changes = data.model_dump(exclude_unset=True)
-    if case.status is CaseStatus.CLOSED and changes.keys() - {"status"}:
+    if case.status is CaseStatus.CLOSED and changes.keys() - {"status", "promises"}:
         raise Conflict("case_closed", "This case is closed and can no longer be changed; open a new case.")
     _check_owner_and_team(
         db=db,
@@ -177,7 +198,7 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
         team_id=changes.get("team_id"),
     )
     if "status" in changes and data.status is not None:
-        change_status(db=db, actor=actor, case=case, to=data.status, at=at)
+        change_status(db=db, actor=actor, case=case, to=data.status, at=at, promises=data.promises)
     plain = {"subject": "case.updated", "type": "case.updated", "priority": "case.priority_changed"}
     linked = {"owner_id": "case.assigned", "team_id": "case.team_changed", "next_step": "case.next_step_set"}
     for field, kind in {**plain, **linked}.items():

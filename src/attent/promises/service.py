@@ -293,6 +293,13 @@ def keep_follow_ups_answered_by(
 def cancel_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID, reason: str, at: datetime) -> Promise:
     """Withdraw a promise, saying why; a cancelled promise is not counted as broken."""
     promise = get_promise(db=db, actor=actor, promise_id=promise_id)
+    return close_cancelled(db=db, actor=actor, promise=promise, reason=reason, at=at)
+
+
+def close_cancelled(
+    *, db: Session, actor: Agent | None, promise: Promise, reason: str, at: datetime
+) -> Promise:
+    """Cancel a promise already found (and checked) by the caller."""
     _close(db, promise, PromiseState.CANCELLED, at, actor, reason)
     record_promise_event(db, promise, "promise.cancelled", at, actor, reason=reason)
     db.flush()
