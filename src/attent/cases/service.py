@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, Uuid, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role, Team, TeamMembership
+from attent.agents.service import default_team_id
 from attent.cases.models import Case, CaseStatus, Note, Priority
 from attent.cases.schemas import CaseCreate, CaseUpdate, PromiseChoice
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
@@ -91,15 +92,21 @@ def _check_owner_and_team(
         raise Invalid("invalid_assignment", "The case cannot be assigned as given.", errors)
 
 
+def _team_or_default(db: Session, organisation_id: uuid.UUID, team_id: uuid.UUID | None) -> uuid.UUID | None:
+    """A case without a team goes to the organisation's default team, so it is in someone's My work."""
+    return team_id if team_id is not None else default_team_id(db=db, organisation_id=organisation_id)
+
+
 def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) -> Case:
-    """Open a case for a customer of the actor's organisation."""
+    """Open a case for a customer of the actor's organisation; without a team it goes to the default team."""
     get_customer(db=db, actor=actor, customer_id=data.customer_id)
     _check_owner_and_team(
         db=db, organisation_id=actor.organisation_id, owner_id=data.owner_id, team_id=data.team_id
     )
     case = Case(
         organisation_id=actor.organisation_id,
-        **data.model_dump(),
+        **data.model_dump(exclude={"team_id"}),
+        team_id=_team_or_default(db, actor.organisation_id, data.team_id),
         status=CaseStatus.NEW,
         created_at=at,
         updated_at=at,
@@ -189,6 +196,8 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
     """Change a case; each change becomes its own timeline event."""
     case = get_case(db=db, actor=actor, case_id=case_id)
     changes = data.model_dump(exclude_unset=True)
+    if "team_id" in changes:  # taking a case out of its team puts it in the default team
+        changes["team_id"] = _team_or_default(db, case.organisation_id, changes["team_id"])
     if case.status is CaseStatus.CLOSED and changes.keys() - {"status", "promises"}:
         raise Conflict("case_closed", "This case is closed and can no longer be changed; open a new case.")
     _check_owner_and_team(
@@ -306,7 +315,7 @@ def open_proactive_case(
         description=description,
         type=type,
         priority=priority,
-        team_id=team_id,
+        team_id=_team_or_default(db, organisation_id, team_id),
         status=CaseStatus.NEW,
         created_at=at,
         updated_at=at,
