@@ -166,3 +166,14 @@ def test_only_the_customer_on_the_line_keeps_the_automatic_callback(api, tenant,
     assert _state(api, callback)["state"] == "open"  # they wrote; they still wait for our call
     _contact(api, tenant.case.id, channel="phone")
     assert _state(api, callback)["state"] == "kept"
+
+
+def test_a_call_that_drops_again_keeps_the_call_back_open_and_adds_no_second(api, tenant, clock):
+    ended = _iso(clock.now() + timedelta(minutes=2))
+    _contact(api, tenant.case.id, channel="phone", outcome="dropped", ended_at=ended)
+    [first] = api.get("/api/v1/promises", params={"case_id": str(tenant.case.id)}).json()["items"]
+    clock.advance(timedelta(minutes=5))
+    again = _iso(clock.now() + timedelta(minutes=1))
+    _contact(api, tenant.case.id, channel="phone", outcome="dropped", ended_at=again)
+    open_ = api.get("/api/v1/promises", params={"case_id": str(tenant.case.id), "state": "open"}).json()
+    assert [p["id"] for p in open_["items"]] == [first["id"]]  # still owed, once

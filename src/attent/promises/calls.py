@@ -67,7 +67,9 @@ def callback_after_drop(
     """A dropped call or chat on an open case becomes a call-back, owned by the same agent if available.
 
     Due `dropped_callback_within` after the drop; a drop logged later than that is still owed a
-    call-back, so then it is due that long after it was logged.
+    call-back, so then it is due that long after it was logged. A drop keeps no call-back (the customer
+    did not get the conversation it promised), so one already open on the case and due no later still
+    stands for it, and a second would only say the same twice.
     """
     if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         return None
@@ -75,6 +77,15 @@ def callback_after_drop(
     due = dropped_at + policy.dropped_callback_within
     if due <= at:
         due = at + policy.dropped_callback_within
+    already = select(Promise.id).where(
+        Promise.organisation_id == case.organisation_id,
+        Promise.case_id == case.id,
+        Promise.state == PromiseState.OPEN,
+        Promise.kind == PromiseKind.CALLBACK,
+        Promise.due_by <= due,
+    )
+    if db.scalar(already.limit(1)) is not None:
+        return None
     owner = agent.id if agent is not None and agent.presence is Presence.AVAILABLE and agent.active else None
     return create(
         db=db,
