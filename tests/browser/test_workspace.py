@@ -143,6 +143,7 @@ def test_my_work_puts_the_soonest_promise_first_with_a_live_countdown(page: Page
     # the call-back after the dropped call is due in minutes; the gift delivery after it, already at risk
     expect(rows.nth(0)).to_contain_text(SUBJECT)
     expect(rows.nth(0).locator("time[data-countdown]")).to_have_text(re.compile(r"^over \d+ min$"))
+    expect(rows.nth(0).locator(".due")).to_have_text(re.compile(r"^uiterlijk vandaag \d{1,2}:\d\d$"))
     expect(rows.nth(1)).to_contain_text(GIFT)
     expect(rows.nth(1)).to_contain_text("in gevaar")
     expect(rows.nth(1)).to_contain_text("Het pakket wordt vandaag vóór")
