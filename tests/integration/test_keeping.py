@@ -177,3 +177,17 @@ def test_a_call_that_drops_again_keeps_the_call_back_open_and_adds_no_second(api
     _contact(api, tenant.case.id, channel="phone", outcome="dropped", ended_at=again)
     open_ = api.get("/api/v1/promises", params={"case_id": str(tenant.case.id), "state": "open"}).json()
     assert [p["id"] for p in open_["items"]] == [first["id"]]  # still owed, once
+
+
+def test_a_reply_to_a_customer_without_an_address_keeps_nothing(page, api, tenant, clock):
+    customer = api.post("/api/v1/customers", json={"name": "Piet", "phone": "+31201234567"}).json()
+    case = api.post("/api/v1/cases", json={"customer_id": customer["id"], "subject": "Bestelling"}).json()
+    asked = [{"speaker": "customer", "text": "Mail me de factuur."}]
+    _contact(api, case["id"], channel="phone", messages=asked)
+    follow_up = _promise(api, case["id"], kind="follow_up", due_at=_iso(clock.now() + timedelta(hours=2)))
+    _reply(page, case["id"], "Hierbij de factuur.")
+    assert _state(api, follow_up)["state"] == "open"
+    brief = api.get(f"/api/v1/cases/{case['id']}/brief", params={"lang": "en"}).json()
+    lost = "The reply did NOT reach the customer (we have no address to write to)"
+    assert any(d["summary"].startswith(lost) for d in brief["done"])
+    assert [q["text"] for q in brief["unanswered"]] == ["Mail me de factuur."]
