@@ -75,9 +75,9 @@ def test_resolving_keeps_cancels_and_hands_over_as_told(api, tenant, clock):
 @pytest.mark.parametrize(
     ("choice", "where"),
     [
-        ({"action": "cancel"}, "reason"),
-        ({"action": "keep", "owner_id": "01a2514e-0877-7065-93b6-707e7baf398f"}, "hand_over"),
-        ({"action": "shrug"}, "action"),
+        ({"action": "cancel"}, '"pointer":"/promises/0/reason"'),
+        ({"action": "keep", "owner_id": "01a2514e-0877-7065-93b6-707e7baf398f"}, '"/promises/0/owner_id"'),
+        ({"action": "shrug"}, "action is keep, cancel (with a reason) or hand_over"),
     ],
 )
 def test_a_choice_must_be_complete(api, tenant, clock, choice, where):

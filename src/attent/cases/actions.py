@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
@@ -132,6 +132,7 @@ def log_call(
 
 
 Each = Annotated[list[str], Form(default_factory=list)]  # one value per open promise, in page order
+CHOICES = TypeAdapter(list[PromiseChoice])
 
 
 @router.post("/cases/{case_id}/status")
@@ -155,20 +156,16 @@ def _choices(promise_ids: list[str], fates: list[str], reasons: list[str]) -> li
     a row left on "choose" is no choice, so the move is refused naming that promise."""
     if not len(promise_ids) == len(fates) == len(reasons):
         raise Invalid("bad_form", "Reload the page: the promises on the form do not line up.")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for promise_id, fate, reason in zip(promise_ids, fates, reasons, strict=True):
-        if not fate:
-            continue
         action, _, to_whom = fate.partition(":")
-        rows.append(
-            {
-                "promise_id": promise_id,
-                "action": action,
-                "reason": reason.strip() or None,
-                "owner_id": to_whom if to_whom and to_whom != "team" else None,
-            }
-        )
-    return [PromiseChoice.model_validate(row) for row in rows]
+        if action == "cancel":
+            rows.append({"promise_id": promise_id, "action": action, "reason": reason.strip()})
+        elif action == "hand_over" and to_whom != "team":
+            rows.append({"promise_id": promise_id, "action": action, "owner_id": to_whom})
+        elif action:
+            rows.append({"promise_id": promise_id, "action": action})
+    return CHOICES.validate_python(rows)
 
 
 def _local(value: str, tz: str) -> datetime:

@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag
 
 from attent.cases.models import CaseStatus, Priority
 from attent.core.schemas import Input, Output
@@ -25,25 +25,47 @@ class CaseCreate(Input):
     next_step: str | None = Field(default=None, max_length=500)
 
 
-class PromiseChoice(Input):
-    """What happens to one open promise when its case is resolved or closed."""
+class KeepChoice(Input):
+    """The open promise was kept."""
 
     promise_id: uuid.UUID
-    action: Literal["keep", "cancel", "hand_over"] = Field(
-        description="keep: it was kept; cancel: it no longer stands (give the reason); hand_over: a "
-        "colleague (owner_id) or a team (team_id; neither: the promise's own team) keeps it after the case."
-    )
-    reason: str | None = Field(default=None, min_length=3, max_length=500)
+    action: Literal["keep"]
+
+
+class CancelChoice(Input):
+    """The open promise no longer stands; the reason is kept with it."""
+
+    promise_id: uuid.UUID
+    action: Literal["cancel"]
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class HandOverChoice(Input):
+    """After the case, a colleague (`owner_id`) or a team (`team_id`; neither: its own team) keeps it."""
+
+    promise_id: uuid.UUID
+    action: Literal["hand_over"]
     owner_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = None
 
-    @model_validator(mode="after")
-    def _complete(self) -> "PromiseChoice":
-        if self.action == "cancel" and self.reason is None:
-            raise ValueError("cancelling a promise needs the reason, for the customer's record")
-        if self.action != "hand_over" and (self.owner_id is not None or self.team_id is not None):
-            raise ValueError("owner_id and team_id say who takes a promise over; only for hand_over")
-        return self
+
+def _action(value: Any) -> str:
+    """The choice's tag, in <brackets> like every tag, so error paths name fields, not tags."""
+    action = value.get("action") if isinstance(value, dict) else getattr(value, "action", None)
+    return f"<{action}>"
+
+
+# What happens to one open promise when its case is resolved or closed: keep, cancel or hand_over.
+PromiseChoice = Annotated[
+    Annotated[KeepChoice, Tag("<keep>")]
+    | Annotated[CancelChoice, Tag("<cancel>")]
+    | Annotated[HandOverChoice, Tag("<hand_over>")],
+    Discriminator(
+        _action,
+        custom_error_type="invalid_action",
+        custom_error_message="action is keep, cancel (with a reason) or hand_over",
+    ),
+]
 
 
 class CaseUpdate(Input):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
 from attent.cases.models import Case, CaseStatus
-from attent.cases.schemas import PromiseChoice
+from attent.cases.schemas import CancelChoice, KeepChoice, PromiseChoice
 from attent.core.errors import Conflict, FieldError, Invalid
 from attent.core.when import say_when
 from attent.organisations.models import Organisation
@@ -61,10 +61,9 @@ def settle_before_finishing(
         raise Conflict("open_promises", _refusal(db, case, to, undecided, at))
     for promise in open_:
         choice = chosen[promise.id]
-        if choice.action == "keep":
+        if isinstance(choice, KeepChoice):
             keep_promise(db=db, actor=actor, promise=promise, at=at, how="explicit")
-        elif choice.action == "cancel":
-            assert choice.reason is not None  # the schema requires it
+        elif isinstance(choice, CancelChoice):
             close_cancelled(db=db, actor=actor, promise=promise, reason=choice.reason, at=at)
         else:
             reassign_promise(
