@@ -50,6 +50,8 @@ def test_an_admin_changes_the_default_team(api, admin_api, tenant):
     ).json()
     assert case["team_id"] == str(tenant.other_team_id)
     assert api.get(f"/api/v1/teams/{tenant.team_id}").json()["default"] is False
+    read = api.get("/api/v1/teams/default")  # not a team id: read the flag on GET /teams
+    assert read.status_code == 405 and read.headers["allow"] == "PUT"
 
 
 def test_taking_a_case_out_of_its_team_puts_it_in_the_default_team(api, admin_api, tenant):

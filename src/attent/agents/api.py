@@ -137,7 +137,7 @@ def set_default_team(body: DefaultTeam, db: DbSession, actor: CurrentAgent) -> T
     return _team(db, service.set_default_team(db=db, actor=actor, team_id=body.team_id))
 
 
-@router.get("/teams/{team_id}")
+@router.get("/teams/{team_id:uuid}")  # :uuid: /teams/default is not a team id (GET it: 405)
 def get_team(team_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> TeamRead:
     """One team with its members."""
     return _team(db, service.get_team(db=db, actor=actor, team_id=team_id))
