@@ -7,7 +7,7 @@ on them that belonged to no team, so they show up in the team's My work and on i
 timeline event is written for the move: the case never had a team, it lands where it would have been.
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0017
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0014"
+down_revision: str | None = "0017"  # after 0016 and 0017, which reached main first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
