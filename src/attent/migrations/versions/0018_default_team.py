@@ -6,7 +6,7 @@ that has teams its oldest one as default and moves its team-less cases there, wi
 on them that belonged to no team, so they show up in the team's My work and on its team view. No
 timeline event is written for the move: the case never had a team, it lands where it would have been.
 
-Revision ID: 0015
+Revision ID: 0018
 Revises: 0017
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015"
-down_revision: str | None = "0017"  # after 0016 and 0017, which reached main first
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
