@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from attent.agents import admin as agents_admin
 from attent.agents import api as agents_api
 from attent.agents import pages as agents_pages
 from attent.briefs import api as briefs_api
@@ -137,6 +138,7 @@ def create_app(
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(agents_pages.router)
+    app.include_router(agents_admin.router)
     # Before the cases pages: My work answers "/" (the first matching route wins).
     app.include_router(workspace_pages.router)
     app.include_router(cases_pages.router)

@@ -39,7 +39,7 @@ def test_agent_signs_in_and_reads_the_handoff_brief_before_the_timeline(page: Pa
     expect(brief.get_by_role("heading", name="Overdracht")).to_be_visible()
     expect(brief.locator("dd.need")).to_contain_text("Mijn bestelling 88213 is nooit aangekomen")
     # the dropped call became a call-back promise; Fatima is available, so it stays hers
-    expect(brief.locator("dd.next")).to_contain_text("Bel de klant terug vóór")
+    expect(brief.locator("dd.next")).to_contain_text("Bel de klant terug, uiterlijk vandaag")
     expect(brief.locator("dd.next")).to_contain_text("(Fatima El Amrani)")
     timeline = page.locator("ol.timeline")
     expect(timeline.locator("li").first).to_be_visible()
@@ -143,6 +143,7 @@ def test_my_work_puts_the_soonest_promise_first_with_a_live_countdown(page: Page
     # the call-back after the dropped call is due in minutes; the gift delivery after it, already at risk
     expect(rows.nth(0)).to_contain_text(SUBJECT)
     expect(rows.nth(0).locator("time[data-countdown]")).to_have_text(re.compile(r"^over \d+ min$"))
+    expect(rows.nth(0).locator(".due")).to_have_text(re.compile(r"^uiterlijk vandaag \d{1,2}:\d\d$"))
     expect(rows.nth(1)).to_contain_text(GIFT)
     expect(rows.nth(1)).to_contain_text("in gevaar")
     expect(rows.nth(1)).to_contain_text("Het pakket wordt vandaag vóór")

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from attent.cases.schemas import CaseCreate
 from attent.cases.service import create_case
 
@@ -92,7 +94,7 @@ def test_an_unanswered_question_stays_open_until_an_agent_replies(api, tenant, c
     assert [q["text"] for q in brief["unanswered"]] == ["Krijg ik vandaag nog een nieuwe zending?"]
     # the call ended at 09:05 UTC; the automatic call-back is due ten minutes later, 10:15 in Amsterdam
     assert brief["next_step"] == {
-        "text": "Call the customer back before 10:15 (the team).",
+        "text": "Call the customer back by today 10:15 (the team).",
         "source": "derived",
         "set_by": None,
         "at": None,
@@ -191,3 +193,63 @@ def test_the_brief_does_not_grow_queries_with_the_case(api, tenant, clock, conne
         api.post(f"/api/v1/cases/{tenant.case.id}/notes", json={"text": f"note {i}"})
     large = _selects_for_brief(api, tenant.case.id, connection.engine)
     assert len(large) == len(small) <= 10, large
+
+
+def test_a_promise_is_said_once(api, tenant, clock):
+    _call(api, tenant.case.id, clock, [("customer", "Waar blijft mijn pakket nou?")], outcome="dropped")
+    for lang, made, listed in [
+        ("nl", "Attent beloofde: terugbellen, uiterlijk vandaag 10:15 — het team", "terugbellen, uiterlijk"),
+        ("en", "Attent promised: call-back, due today 10:15 — the team", "call-back, due today 10:15"),
+    ]:
+        brief = _brief(api, tenant.case.id, lang=lang)
+        assert made in [d["summary"] for d in brief["done"]]
+        [promise] = brief["open_promises"]
+        assert promise["summary"].startswith(listed)
+        everything = " ".join([d["summary"] for d in brief["done"]] + [promise["summary"]])
+        assert "Beloofd" not in everything and "Promised:" not in everything
+
+
+@pytest.mark.parametrize(
+    "goodbye",
+    [
+        "Nee, dat was het.",
+        "Dank je wel!",
+        "Nee hoor, dat was alles. Bedankt voor de hulp en fijne dag!",
+        "Prima, dank u wel, tot ziens.",
+        "Thanks, that's all",
+        "No, that\u2019s it. Bye!",
+        "Thank you so much for your help!",
+    ],
+)
+def test_closing_words_and_thanks_are_no_open_question(api, tenant, clock, goodbye):
+    _call(
+        api,
+        tenant.case.id,
+        clock,
+        [
+            ("customer", "Mijn pakket is nooit aangekomen."),
+            ("agent", "Ik stuur vandaag een nieuw pakket. Kan ik u verder nog ergens mee helpen?"),
+            ("customer", goodbye),
+        ],
+        outcome="resolved",
+    )
+    for lang in ("nl", "en"):
+        brief = _brief(api, tenant.case.id, lang=lang)
+        assert brief["unanswered"] == []
+        assert goodbye not in brief["next_step"]["text"]
+        assert brief["need"]["text"] == "Mijn pakket is nooit aangekomen."
+
+
+@pytest.mark.parametrize(
+    "still_open",
+    [
+        "Bedankt, maar het pakket is er nog steeds niet.",
+        "Thanks. When will it arrive?",
+        "Nee, dat klopt niet.",
+    ],
+)
+def test_thanks_with_something_to_answer_stays_open(api, tenant, clock, still_open):
+    _call(api, tenant.case.id, clock, [("agent", "Het pakket is bezorgd."), ("customer", still_open)])
+    brief = _brief(api, tenant.case.id, lang="nl")
+    assert [q["text"] for q in brief["unanswered"]] == [still_open]
+    assert brief["next_step"]["text"] == f"Beantwoord de klant: “{still_open}”"

@@ -155,6 +155,7 @@ def test_the_playbook_step_says_what_to_tell_and_offers_a_promise(page, tenant, 
     where, response = _answer(page, _post(page, tenant.case.id, "step", key="courier_trace"))
     assert where == f"/cases/{tenant.case.id}#playbook"
     assert response.status_code == 200 and "Ik zoek nu uw zending op." in response.text
+    assert "Duurt 12 min" in response.text and "12\u201312" not in response.text  # said once
     offer = re.search(r'name="due_by" value="([^"]+)"', response.text)
     assert offer is not None
     made = _post(

@@ -1,11 +1,17 @@
 """Honest expectations: customers hear what was promised and hear it from us when it slips, by real e-mail."""
 
 import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
-from attent.channels.jobs import deliver_due_messages
+from attent.channels import jobs as channel_jobs
+from attent.channels.channel import Envelope
+from attent.channels.jobs import LEASE, deliver_due_messages
 from attent.channels.models import MessageState, OutboundMessage
 from attent.core.settings import Settings
 from attent.promises.jobs import advance_due_promises
@@ -110,10 +116,12 @@ def test_a_promise_at_risk_brings_an_honest_update_before_it_breaks(
     api, admin_api, tenant, clock, db, database, mailbox
 ):
     _tell_customers(admin_api)
-    due = clock.now() + timedelta(hours=2)  # follow-ups turn at risk an hour ahead
+    due = clock.now() + timedelta(hours=2)  # a two-hour promise turns at risk half an hour ahead
     _promise(api, tenant.case.id, kind="follow_up", due_at=due.isoformat(), words="de factuur corrigeren")
     _deliver(database, clock, mailbox.settings())
-    clock.advance(timedelta(hours=1))
+    clock.advance(timedelta(minutes=89))
+    assert advance_due_promises(database=database, now=clock.now()) == 0
+    clock.advance(timedelta(minutes=1))
     assert advance_due_promises(database=database, now=clock.now()) == 1
     assert advance_due_promises(database=database, now=clock.now()) == 0
     assert _deliver(database, clock, mailbox.settings()) == 1
@@ -127,10 +135,25 @@ def test_a_promise_at_risk_brings_an_honest_update_before_it_breaks(
 
 def test_a_promise_made_inside_its_warning_time_gets_no_update(api, admin_api, tenant, clock, db, database):
     _tell_customers(admin_api)
-    due = clock.now() + timedelta(minutes=3)  # call-backs warn five minutes ahead: at risk from the start
-    _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    due = clock.now() + timedelta(minutes=3)
+    p = _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    promise = db.get(Promise, (tenant.organisation_id, uuid.UUID(p["id"])))
+    promise.at_risk_at = promise.check_at = promise.made_at  # as promises made before warnings scaled
+    db.commit()
     advance_due_promises(database=database, now=clock.now())
     assert [m.template for m in _outbox(db)] == ["promise_made"]
+
+
+def test_a_short_promise_is_on_track_when_made_and_warns_the_customer_only_when_it_slips(
+    api, admin_api, tenant, clock, db, database
+):
+    _tell_customers(admin_api)
+    due = clock.now() + timedelta(minutes=3)  # warns halfway: one and a half minutes ahead
+    _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    assert advance_due_promises(database=database, now=clock.now()) == 0
+    clock.advance(timedelta(seconds=90))
+    assert advance_due_promises(database=database, now=clock.now()) == 1
+    assert [m.template for m in _outbox(db)] == ["promise_made", "promise_at_risk"]
 
 
 def test_a_dropped_call_tells_the_customer_we_call_back(api, admin_api, tenant, clock, database, mailbox):
@@ -211,3 +234,43 @@ def test_telling_twice_about_the_same_moment_queues_one_message(api, admin_api, 
     promise = db.scalar(select(Promise).where(Promise.id == uuid.UUID(p["id"])))
     tell_customer(db=db, promise=promise, event="promise.made", at=clock.now())
     assert len(_outbox(db)) == 1
+
+
+class Killed(BaseException):
+    """The worker process dies (SIGKILL): nothing after this point runs, no handler catches it."""
+
+
+class _Recorder:
+    """A mail server that accepts everything; `kill_after` makes the worker die once that many went."""
+
+    def __init__(self, kill_after: int | None = None) -> None:
+        self.accepted: list[str] = []
+        self.kill_after = kill_after
+
+    @contextmanager
+    def connect(self) -> Iterator["_Recorder"]:
+        yield self
+
+    def send(self, envelope: Envelope) -> None:
+        self.accepted.append(envelope.message_id)  # the server said 250 OK...
+        if len(self.accepted) == self.kill_after:
+            raise Killed  # ...and the worker died before it could note that down
+
+
+def test_a_worker_killed_while_sending_sends_at_most_one_message_twice(
+    api, admin_api, tenant, clock, database, monkeypatch
+):
+    _tell_customers(admin_api)
+    for hours in range(1, 6):
+        _promise(
+            api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=hours)).isoformat()
+        )
+    server = _Recorder(kill_after=3)
+    monkeypatch.setattr(channel_jobs, "channels_from", lambda settings: {"email": server})
+    with pytest.raises(Killed):
+        deliver_due_messages(database=database, now=clock.now(), limit=20, settings=Settings())
+    server.kill_after = None
+    clock.advance(LEASE + timedelta(seconds=1))  # the dead worker's lease runs out; another worker goes on
+    assert deliver_due_messages(database=database, now=clock.now(), limit=20, settings=Settings()) == 3
+    twice = [message_id for message_id, n in Counter(server.accepted).items() if n > 1]
+    assert len(set(server.accepted)) == 5 and len(twice) == 1  # only the one in flight went again

@@ -32,9 +32,9 @@ def test_demo_tells_the_dropped_call_story_in_both_organisations(db, clock):
     assert {role for *_, role in result.logins} == {"admin", "lead", "agent"}
     fatima = db.scalar(select(Agent).where(Agent.email == "fatima@kopjekoffie.example"))
     missing = db.scalar(select(Case).where(Case.type == "delivery_missing"))
-    brief = build_brief(db=db, actor=fatima, case_id=missing.id, language="en")
+    brief = build_brief(db=db, actor=fatima, case_id=missing.id, now=clock.now(), language="en")
     assert brief.dropped_contacts == 1
-    assert brief.next_step.text.startswith("Call the customer back before")
+    assert brief.next_step.text.startswith("Call the customer back by today")
     assert brief.next_step.text.endswith(
         "(Fatima El Amrani)."
     )  # she is available, so the call-back stays hers
@@ -47,7 +47,7 @@ def test_demo_tells_the_dropped_call_story_in_both_organisations(db, clock):
     english = db.scalar(select(Case).where(Case.subject == "Wrong capsules in my order"))
     emma = db.scalar(select(Agent).where(Agent.email == "emma@kopjekoffie.example"))
     assert (
-        build_brief(db=db, actor=emma, case_id=english.id)
+        build_brief(db=db, actor=emma, case_id=english.id, now=clock.now())
         .unanswered[0]
         .text.startswith("I ordered the lungo")
     )
@@ -102,8 +102,8 @@ def _assert_story_holds(db, now):
     """What the README promises: Fatima's dropped call with its call-back ahead, Daan's broken and at-risk."""
     fatima = db.scalar(select(Agent).where(Agent.email == "fatima@kopjekoffie.example"))
     missing = db.scalar(select(Case).where(Case.type == "delivery_missing"))
-    brief = build_brief(db=db, actor=fatima, case_id=missing.id, language="en")
-    assert brief.dropped_contacts == 1 and brief.next_step.text.startswith("Call the customer back before")
+    brief = build_brief(db=db, actor=fatima, case_id=missing.id, now=now, language="en")
+    assert brief.dropped_contacts == 1 and brief.next_step.text.startswith("Call the customer back by today")
     [callback] = brief.open_promises
     assert callback.kind == "callback" and now < callback.due_at <= now + timedelta(minutes=10)
     daan = db.scalar(select(Agent).where(Agent.email == "daan@kopjekoffie.example"))

@@ -50,6 +50,33 @@ def test_a_window_and_the_hour_warning_for_other_kinds(api, tenant, clock):
 
 
 @pytest.mark.parametrize(
+    ("kind", "minutes", "warning"),
+    [
+        ("step", 12, 5),  # a quarter is 3: at least 5, so at risk with 5 minutes left, not from the start
+        ("other", 4, 2),  # never more than half: on track for its first half
+        ("follow_up", 120, 30),  # a quarter of two hours
+        ("delivery", 8 * 60, 60),  # a quarter would be two hours: the organisation's window is the most
+        ("callback", 10, 5),  # the dropped call's call-back keeps its five minutes
+        ("callback", 120, 5),
+    ],
+)
+def test_the_warning_scales_with_the_promise_so_it_is_on_track_when_made(
+    api, tenant, clock, database, kind, minutes, warning
+):
+    due = clock.now() + timedelta(minutes=minutes)
+    body = {
+        "kind": kind,
+        "due_at": due.isoformat(),
+        **({"step_type": "courier_trace"} if kind == "step" else {}),
+    }
+    p = _promise(api, tenant.case.id, **body)
+    assert p["at_risk_at"] == _iso(due - timedelta(minutes=warning)) and p["at_risk"] is False
+    assert advance_due_promises(database=database, now=clock.now()) == 0  # on track when made
+    clock.set(due - timedelta(minutes=warning))
+    assert advance_due_promises(database=database, now=clock.now()) == 1
+
+
+@pytest.mark.parametrize(
     ("body", "code", "path", "message"),
     [
         (
@@ -158,7 +185,9 @@ def test_calling_the_customer_keeps_the_callback_and_replying_keeps_the_follow_u
     due = (clock.now() + timedelta(hours=1)).isoformat()
     callback = _promise(api, tenant.case.id, kind="callback", due_at=due)
     follow_up = _promise(api, tenant.case.id, kind="follow_up", due_at=due)
-    api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone", "direction": "outbound"})
+    ended = (clock.now() + timedelta(minutes=5)).isoformat()
+    call = {"channel": "phone", "direction": "outbound", "outcome": "follow_up", "ended_at": ended}
+    api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json=call)
     assert api.get(f"/api/v1/promises/{callback['id']}").json()["state"] == "kept"
     assert api.get(f"/api/v1/promises/{follow_up['id']}").json()["state"] == "open"
     contact = api.post(
@@ -235,7 +264,8 @@ def test_the_worker_turns_promises_at_risk_then_broken_on_time(api, tenant, cloc
     assert advance_due_promises(database=database, now=clock.now()) == 0  # nothing twice
     brief = api.get(f"/api/v1/cases/{tenant.case.id}/brief", params={"lang": "en"}).json()
     [open_promise] = brief["open_promises"]
-    assert open_promise["summary"] == f"Promised: call-back before 10:30 — {tenant.agent.name} — at risk"
+    summary = f"call-back, due today 10:30 — {tenant.agent.name} — at risk"
+    assert open_promise["summary"] == summary
     clock.set(due + timedelta(minutes=5))
     assert advance_due_promises(database=database, now=clock.now()) == 1
     broken = api.get(f"/api/v1/promises/{p['id']}").json()

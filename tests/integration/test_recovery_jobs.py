@@ -165,7 +165,10 @@ def test_resolving_a_case_with_a_gesture_schedules_one_check_in_after_the_config
     advance_recovery(database=database, now=clock.now())
     assert api.get("/api/v1/recovery/check-ins", params={"case_id": case_id}).json()["items"] == []
     clock.advance(timedelta(hours=2))
-    assert api.patch(f"/api/v1/cases/{case_id}", json={"status": "resolved"}).status_code == 200
+    [delivery] = api.get("/api/v1/promises", params={"case_id": case_id, "state": "open"}).json()["items"]
+    settled = [{"promise_id": delivery["id"], "action": "hand_over"}]  # the replacement still has to come
+    resolved = api.patch(f"/api/v1/cases/{case_id}", json={"status": "resolved", "promises": settled})
+    assert resolved.status_code == 200, resolved.text
     advance_recovery(database=database, now=clock.now())
     advance_recovery(database=database, now=clock.now())
     [check_in] = api.get("/api/v1/recovery/check-ins", params={"case_id": case_id}).json()["items"]

@@ -95,6 +95,7 @@ def _a_notification_for(victim, tenant, app_client):
     victim.post(
         f"/api/v1/cases/{tenant.case.id}/promises", json={"kind": "callback", "due_at": due.isoformat()}
     )
+    clock.advance(timedelta(seconds=30))  # a one-minute promise is on track for its first half
     advance_due_promises(database=database, now=clock.now())
     [note] = Api(app_client, tenant.tokens["lead"]).get("/api/v1/notifications").json()["items"]
     return note["id"]

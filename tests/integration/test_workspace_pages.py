@@ -179,12 +179,13 @@ def test_the_team_view_is_for_leads_and_shows_what_to_act_on(app_client, db, ten
     until = now + timedelta(hours=8)
     set_presence(db=db, actor=me, agent_id=me.id, presence=Presence.AVAILABLE, at=now, until=until)
     risky = new_case("Levering in gevaar", owner=me, team=tenant.team_id)
-    _promise(db, me, risky, PromiseKind.DELIVERY, now + timedelta(minutes=40), now, words="Morgen in huis")
+    made = now - timedelta(minutes=30)  # a 40-minute promise warns 10 minutes ahead: at risk now
+    _promise(db, me, risky, PromiseKind.DELIVERY, now + timedelta(minutes=10), made, words="Morgen in huis")
     calls = new_case("Terugbellen straks", owner=me, team=tenant.team_id)
     _promise(db, me, calls, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
     _say(db, me, calls, Speaker.CUSTOMER, now - timedelta(minutes=45))
     far = new_case("Andere afdeling", actor=tenant.outsider, owner=tenant.outsider, team=tenant.other_team_id)
-    _promise(db, tenant.outsider, far, PromiseKind.DELIVERY, now + timedelta(minutes=30), now)
+    _promise(db, tenant.outsider, far, PromiseKind.DELIVERY, now + timedelta(minutes=5), made)
     db.commit()
 
     forbidden = _page(app_client, tenant.tokens["agent"], "/team", status=403)
@@ -204,6 +205,27 @@ def test_the_team_view_is_for_leads_and_shows_what_to_act_on(app_client, db, ten
         me.name in people and "beschikbaar" in people and "tot 18:00" in people
     )  # 17:00 UTC is 18:00 in Amsterdam
     assert "Andere afdeling" in _page(app_client, tenant.tokens["admin"], "/team")  # admins see every team
+
+
+def test_a_due_time_says_its_day_on_every_page_and_in_the_brief(app_client, db, tenant, clock, new_case):
+    now, me = clock.now(), tenant.agent  # Monday 10:00 in Amsterdam
+    case = new_case("Levering morgen", owner=me, team=tenant.team_id)
+    tomorrow = now.replace(hour=14, minute=20) + timedelta(days=1)  # 15:20 in Amsterdam, tomorrow
+    _promise(db, me, case, PromiseKind.DELIVERY, tomorrow, now, words="Morgen in huis")
+    calls = new_case("Terugbellen straks", owner=me, team=tenant.team_id)
+    _promise(db, me, calls, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
+    db.commit()
+
+    my_work = _page(app_client, tenant.tokens["agent"])
+    assert "uiterlijk morgen 15:20" in my_work and "uiterlijk vandaag 10:20" in my_work
+    case_page = _page(app_client, tenant.tokens["agent"], f"/cases/{case.id}")
+    promises = case_page[case_page.index('id="promises"') :]
+    assert "uiterlijk morgen 15:20" in promises
+    assert "Kom de belofte na (levering), uiterlijk morgen 15:20" in case_page  # the brief's next step
+    team = _page(app_client, tenant.tokens["lead"], "/team")
+    assert "uiterlijk vandaag 10:20" in team[team.index('id="callbacks-h"') :]
+    brief = Api(app_client, tenant.tokens["agent"]).get(f"/api/v1/cases/{case.id}/brief?lang=en").json()
+    assert brief["next_step"]["text"] == f"Keep the promise (delivery) by tomorrow 15:20 ({me.name})."
 
 
 def test_the_customer_page_shows_details_facts_cases_and_promises(
@@ -238,7 +260,8 @@ def test_customer_text_is_escaped_on_every_workspace_page(app_client, db, tenant
         data=CustomerCreate(name=evil, facts={"note": Fact(value=evil, consent=evil)}),
     )
     case = new_case(evil, owner=me, team=tenant.team_id, customer=customer.id)
-    _promise(db, me, case, PromiseKind.DELIVERY, now + timedelta(minutes=30), now, words=evil)
+    made = now - timedelta(minutes=25)  # at risk now, so the team view shows it too
+    _promise(db, me, case, PromiseKind.DELIVERY, now + timedelta(minutes=5), made, words=evil)
     db.commit()
 
     for token, path in [

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
 from attent.agents import service
-from attent.agents.models import Agent
+from attent.agents.models import Agent, Team
 from attent.agents.schemas import (
     AgentCreate,
     AgentRead,
     AgentUpdate,
+    DefaultTeam,
     PresenceUpdate,
     TeamCreate,
     TeamRead,
@@ -99,30 +100,47 @@ def set_presence(
     return _read(db, [agent])[0]
 
 
+def _team(db: Session, team: Team) -> TeamRead:
+    members = service.members_by_team(db=db, organisation_id=team.organisation_id)
+    default = service.default_team_id(db=db, organisation_id=team.organisation_id)
+    is_default = team.id == default
+    return TeamRead(id=team.id, name=team.name, member_ids=members.get(team.id, []), default=is_default)
+
+
 @router.get("/teams")
 def list_teams(db: DbSession, actor: CurrentAgent) -> Page[TeamRead]:
-    """All teams with their members."""
+    """All teams with their members; `default` marks where cases without a team go."""
     members = service.members_by_team(db=db, organisation_id=actor.organisation_id)
+    default = service.default_team_id(db=db, organisation_id=actor.organisation_id)
     teams = service.list_teams(db=db, actor=actor)
-    return Page(items=[TeamRead(id=t.id, name=t.name, member_ids=members.get(t.id, [])) for t in teams])
+    return Page(
+        items=[
+            TeamRead(id=t.id, name=t.name, member_ids=members.get(t.id, []), default=t.id == default)
+            for t in teams
+        ]
+    )
 
 
 @router.post("/teams", status_code=201)
 def create_team(
     body: TeamCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep, idem: AdminIdempotent
 ) -> TeamRead:
-    """Add a team (admins)."""
+    """Add a team (admins); the organisation's first team becomes its default team."""
     team = service.create_team(db=db, actor=actor, name=body.name, at=clock.now())
-    result: TeamRead = idem.remember(TeamRead(id=team.id, name=team.name))
+    result: TeamRead = idem.remember(_team(db, team))
     return result
 
 
-@router.get("/teams/{team_id}")
+@router.put("/teams/default")
+def set_default_team(body: DefaultTeam, db: DbSession, actor: CurrentAgent) -> TeamRead:
+    """Choose the team that cases created without a team go to (admins)."""
+    return _team(db, service.set_default_team(db=db, actor=actor, team_id=body.team_id))
+
+
+@router.get("/teams/{team_id:uuid}")  # :uuid: /teams/default is not a team id (GET it: 405)
 def get_team(team_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> TeamRead:
     """One team with its members."""
-    team = service.get_team(db=db, actor=actor, team_id=team_id)
-    members = service.members_by_team(db=db, organisation_id=actor.organisation_id)
-    return TeamRead(id=team.id, name=team.name, member_ids=members.get(team.id, []))
+    return _team(db, service.get_team(db=db, actor=actor, team_id=team_id))
 
 
 @router.get("/tokens")

@@ -17,11 +17,18 @@ class TeamCreate(Input):
 
 
 class TeamRead(Output):
-    """A team and its members."""
+    """A team and its members; `default`: cases without a team go to this one."""
 
     id: uuid.UUID
     name: str
     member_ids: list[uuid.UUID] = []
+    default: bool = False
+
+
+class DefaultTeam(Input):
+    """The team that cases without a team go to."""
+
+    team_id: uuid.UUID
 
 
 class AgentCreate(Input):

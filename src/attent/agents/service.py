@@ -15,6 +15,7 @@ from attent.agents.schemas import AgentCreate, AgentUpdate
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
 from attent.core.i18n import Label
 from attent.core.security import hash_password, new_token, token_hash, verify_password
+from attent.organisations.models import Organisation
 
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -35,7 +36,7 @@ def require_role(actor: Agent, *roles: Role) -> None:
 
 
 def create_team(*, db: Session, actor: Agent, name: str, at: datetime) -> Team:
-    """A new team; admins only."""
+    """A new team; admins only. The organisation's first team becomes its default team."""
     require_role(actor)
     exists = db.scalar(
         select(Team.id).where(Team.organisation_id == actor.organisation_id, Team.name == name)
@@ -45,7 +46,33 @@ def create_team(*, db: Session, actor: Agent, name: str, at: datetime) -> Team:
     team = Team(organisation_id=actor.organisation_id, name=name, created_at=at)
     db.add(team)
     db.flush()
+    org = db.get(Organisation, actor.organisation_id)
+    if org is not None and org.default_team_id is None:
+        org.default_team_id = team.id  # from now on a case without a team lands here
+        db.flush()
     return team
+
+
+def set_default_team(*, db: Session, actor: Agent, team_id: uuid.UUID) -> Team:
+    """Admins choose the team that cases without a team go to; cases already in a team stay there."""
+    require_role(actor)
+    team = db.get(Team, (actor.organisation_id, team_id))
+    if team is None:
+        raise Invalid(
+            "unknown_team", "The default team is a team of your organisation.",
+            [FieldError(("team_id",), "No team with id {id}.", {"id": team_id})],
+        )  # fmt: skip
+    org = db.get(Organisation, actor.organisation_id)
+    assert org is not None  # the actor belongs to it
+    org.default_team_id = team.id
+    db.flush()
+    return team
+
+
+def default_team_id(*, db: Session, organisation_id: uuid.UUID) -> uuid.UUID | None:
+    """The team a case without a team goes to; None while the organisation has no team."""
+    org = db.get(Organisation, organisation_id)
+    return org.default_team_id if org is not None else None
 
 
 def list_teams(*, db: Session, actor: Agent) -> list[Team]:

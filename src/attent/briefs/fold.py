@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from attent.briefs.schemas import (
@@ -16,6 +17,7 @@ from attent.briefs.schemas import (
     Verified,
 )
 from attent.core.i18n import gettext
+from attent.core.when import say_when
 from attent.timeline.models import TimelineEvent
 
 
@@ -25,12 +27,14 @@ class Fold:
 
     language: str
     names: dict[uuid.UUID, str]
+    now: datetime  # the reader's moment: due times are said relative to their today
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     need: Need | None = None
     description: str | None = None
     done: list[DoneItem] = field(default_factory=list)
     promises: dict[str, OpenPromise] = field(default_factory=dict)
     questions: list[Question] = field(default_factory=list)
+    answered: dict[str, list[Question]] = field(default_factory=dict)  # by contact: what its agent answered
     next_step: NextStep | None = None
     contacts: int = 0
     dropped: int = 0
@@ -42,6 +46,10 @@ class Fold:
     def t(self, message: str, **values: object) -> str:
         """Translate into the reader's language."""
         return gettext(self.language, message, **values)
+
+    def when(self, at: datetime) -> str:
+        """A due time said the one way Attent says it, relative to the reader's today."""
+        return say_when(at, now=self.now, timezone=self.tz.key, language=self.language)
 
     def pick(self, texts: object) -> str:
         """The reader's language from a {"nl": ..., "en": ...} value stored in an event."""

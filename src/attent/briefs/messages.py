@@ -13,12 +13,28 @@ def _sent(fold: Fold, e: TimelineEvent) -> None:
     )
 
 
+def _reply_lost(fold: Fold, e: TimelineEvent, reason: str) -> None:
+    """The agent's e-mail reply never reached the customer: what it answered is open again."""
+    fold.questions = fold.answered.pop(str(e.data.get("contact_id")), []) + fold.questions
+    fold.did(
+        e,
+        fold.t(
+            "The reply did NOT reach the customer ({reason}): they still wait for an answer, and "
+            "what was promised them is still open.",
+            reason=reason,
+        ),
+    )
+
+
 @reduces("message.failed")
 def _failed(fold: Fold, e: TimelineEvent) -> None:
     said = e.data.get("said")
     reason = (
         fold.t(said["template"], **said["params"]) if isinstance(said, dict) else e.data.get("reason", "")
     )
+    if e.data.get("template") == "reply":
+        _reply_lost(fold, e, reason)
+        return
     fold.did(
         e,
         fold.t(
@@ -31,4 +47,7 @@ def _failed(fold: Fold, e: TimelineEvent) -> None:
 
 @reduces("message.not_sent")
 def _not_sent(fold: Fold, e: TimelineEvent) -> None:
+    if e.data.get("template") == "reply":
+        _reply_lost(fold, e, fold.t("we have no address to write to"))
+        return
     fold.did(e, fold.t("The customer was NOT told: we have no address to write to"))

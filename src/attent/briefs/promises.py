@@ -9,14 +9,17 @@ from attent.timeline.models import TimelineEvent
 
 
 def _due_and_owner(fold: Fold, promise: OpenPromise) -> tuple[str, str]:
-    """The due time in the organisation's zone, and who has the promise (the team when nobody does)."""
-    due = promise.due_at.astimezone(fold.tz).strftime("%H:%M") if promise.due_at else "?"
+    """The due time as Attent says it ('morgen 15:20'), and who has the promise (else the team)."""
+    due = fold.when(promise.due_at) if promise.due_at else "?"
     return due, promise.owner_name or fold.t("the team")
 
 
 def _summary(fold: Fold, promise: OpenPromise) -> str:
+    """The promise said once: what, by when, who ('call-back, due today 15:20 — Fatima'). The list it
+    stands in is headed 'Promised' and the lines around it say what happened ('Attent promised: …',
+    'Fatima kept: …'), so it does not say 'Promised' itself."""
     due, owner = _due_and_owner(fold, promise)
-    text = fold.t("Promised: {kind} before {due} — {owner}", kind=fold.t(promise.kind), due=due, owner=owner)
+    text = fold.t("{kind}, due {due} — {owner}", kind=fold.t(promise.kind), due=due, owner=owner)
     if promise.state in ("at_risk", "broken"):
         text += " — " + fold.t(promise.state)
     if promise.offered:
@@ -113,7 +116,7 @@ def next_step_for(fold: Fold, promise: OpenPromise) -> str:
             due=due,
         )
     if promise.kind == "callback":
-        return fold.t("Call the customer back before {due} ({owner}).", due=due, owner=owner)
+        return fold.t("Call the customer back by {due} ({owner}).", due=due, owner=owner)
     return fold.t(
-        "Keep the promise ({kind}) before {due} ({owner}).", kind=fold.t(promise.kind), due=due, owner=owner
+        "Keep the promise ({kind}) by {due} ({owner}).", kind=fold.t(promise.kind), due=due, owner=owner
     )

@@ -70,7 +70,7 @@ def _survey(fold: Fold, e: TimelineEvent) -> None:
 
 @reduces("check_in.scheduled")
 def _check_in_planned(fold: Fold, e: TimelineEvent) -> None:
-    due = datetime.fromisoformat(str(e.data["due_at"])).astimezone(fold.tz).strftime("%d-%m %H:%M")
+    due = fold.when(datetime.fromisoformat(str(e.data["due_at"])))
     fold.did(e, fold.t("Check-in planned for {due}: {note}", due=due, note=e.data.get("note", "")))
 
 

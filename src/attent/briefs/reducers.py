@@ -2,6 +2,7 @@
 
 import uuid
 
+from attent.briefs.closing import is_closing
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import Need, NextStep, Question
 from attent.timeline.models import TimelineEvent
@@ -64,13 +65,17 @@ def _message(fold: Fold, e: TimelineEvent) -> None:
     speaker, text = e.data.get("speaker"), e.data.get("text", "")
     contact_id = uuid.UUID(e.data["contact_id"]) if e.data.get("contact_id") else None
     if speaker == "customer":
-        if fold.need is None and len(text.split()) >= 3:
+        closing = is_closing(text)  # "Nee, dat was het." and thanks: no need, nothing to answer
+        if fold.need is None and len(text.split()) >= 3 and not closing:
             fold.need = Need(text=text, source="customer_message", at=e.at)
         fold.questions = [
             q for q in fold.questions if "?" in q.text
         ]  # a statement is only open while it is the last word
-        fold.questions.append(Question(at=e.at, contact_id=contact_id, text=text))
+        if not closing:
+            fold.questions.append(Question(at=e.at, contact_id=contact_id, text=text))
     elif speaker == "agent":
+        if contact_id is not None:  # kept, in case this reply never reaches the customer
+            fold.answered[str(contact_id)] = fold.answered.get(str(contact_id), []) + fold.questions
         fold.questions = []
 
 

@@ -5,6 +5,7 @@ later domains add modules beside it, so the brief grows with the product.
 """
 
 import uuid
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -32,17 +33,23 @@ EARLIER_CASES_SHOWN = 5
 
 
 def _derive_next_step(fold: Fold, case: Case) -> NextStep:
-    """When nobody wrote the next step down, say what the open items imply, most urgent first."""
-    if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+    """When nobody wrote the next step down, say what the open items imply, most urgent first.
+
+    A promise still open comes first, also on a resolved case (one handed over when it was resolved):
+    the brief never says "nothing" while a customer is owed something.
+    """
+    finished = case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    open_promises = sorted(
+        (p for p in fold.promises.values() if p.due_at and not (finished and p.state == "broken")),
+        key=lambda p: p.due_at or case.created_at,
+    )  # a broken one on a finished case was dealt with when it was resolved
+    if open_promises:
+        return NextStep(text=promises.next_step_for(fold, open_promises[0]), source="derived")
+    if finished:
         return NextStep(
             text=fold.t("Nothing: the case is resolved. Reopen it if the customer needs more."),
             source="derived",
         )
-    open_promises = sorted(
-        (p for p in fold.promises.values() if p.due_at), key=lambda p: p.due_at or case.created_at
-    )
-    if open_promises:
-        return NextStep(text=promises.next_step_for(fold, open_promises[0]), source="derived")
     if fold.last_outcome == "dropped":
         return NextStep(text=fold.t("Call the customer back: the last contact dropped."), source="derived")
     if fold.questions:
@@ -102,13 +109,15 @@ def _customer_context(*, db: Session, case: Case) -> CustomerContext:
     )
 
 
-def build_brief(*, db: Session, actor: Agent, case_id: uuid.UUID, language: str | None = None) -> Brief:
-    """Fold the case's timeline into the brief a colleague reads first."""
+def build_brief(
+    *, db: Session, actor: Agent, case_id: uuid.UUID, now: datetime, language: str | None = None
+) -> Brief:
+    """Fold the case's timeline into the brief a colleague reads first; due times are said as of `now`."""
     case = get_case(db=db, actor=actor, case_id=case_id)
     events = case_events(db=db, organisation_id=case.organisation_id, case_id=case.id)
     org = get_organisation(db=db, organisation_id=case.organisation_id)
     names = _names(db=db, organisation_id=case.organisation_id, events=events, case=case)
-    fold = Fold(language=language or actor.language, names=names, tz=ZoneInfo(org.timezone))
+    fold = Fold(language=language or actor.language, names=names, now=now, tz=ZoneInfo(org.timezone))
     for event in events:
         reducer = REDUCERS.get(event.kind)
         if reducer is not None:

@@ -16,18 +16,18 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from attent.agents.models import Agent
 from attent.cases.models import CaseStatus
 from attent.cases.pages import case_view, flash_for
-from attent.cases.service import add_note, change_status, get_case
-from attent.channels.service import queue_message
+from attent.cases.schemas import PromiseChoice
+from attent.cases.service import FINISHED, add_note, change_status, get_case
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, MessageIn
-from attent.contacts.service import log_contact
+from attent.contacts.service import log_contact, reply_by_email
 from attent.core import flash
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
@@ -36,7 +36,6 @@ from attent.core.forms import plain
 from attent.core.i18n import gettext
 from attent.core.pageforms import Redraw, redraws, submit_once, typed
 from attent.core.templating import check_csrf, page_language
-from attent.customers.models import Customer
 from attent.organisations.service import get_organisation
 from attent.playbooks.schemas import StepStart
 from attent.playbooks.service import start_step
@@ -182,24 +181,7 @@ def reply(
     """Write to the customer: recorded on the case, and e-mailed through the outbox after commit."""
 
     def action() -> None:
-        now = clock.now()
-        case = get_case(db=db, actor=actor, case_id=case_id)
-        contact = log_contact(
-            db=db, actor=actor, case_id=case_id, at=now,
-            data=ContactCreate(
-                channel=Channel.EMAIL, direction=Direction.OUTBOUND,
-                messages=[MessageIn(speaker=Speaker.AGENT, text=text)],
-            ),
-        )  # fmt: skip
-        customer = db.get(Customer, (case.organisation_id, case.customer_id))
-        assert customer is not None
-        org = get_organisation(db=db, organisation_id=case.organisation_id)
-        queue_message(
-            db=db, case=case, customer=customer, template="reply", key=f"reply:{contact.id}", at=now,
-            values={"text": text, "agent_name": actor.name, "organisation": org.name,
-                    "customer_name": customer.name, "case_subject": case.subject},
-            data={"contact_id": str(contact.id)},
-        )  # fmt: skip
+        reply_by_email(db=db, actor=actor, case_id=case_id, text=text, at=clock.now())
 
     return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action, {"text": text}, once=once)
 
@@ -250,22 +232,46 @@ def log_call(
     return act_on_case(request, db, actor, clock, case_id, csrf, "call", action, typed_in, once=once)
 
 
+Each = Annotated[list[str], Form(default_factory=list)]  # one value per open promise, in page order
+CHOICES = TypeAdapter(list[PromiseChoice])
+
+
 @router.post("/cases/{case_id}/status")
 @redraws(case_form("status"))
 def status(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    to: Annotated[CaseStatus, Form()], csrf: Csrf = "", once: Once = "",
+    to: Annotated[CaseStatus, Form()], promise_id: Each, fate: Each, reason: Each, csrf: Csrf = "",
+    once: Once = "",
 ) -> Response:  # fmt: skip
-    """Move the case on (only the legal moves are offered)."""
+    """Move the case on (only the legal moves are offered); resolving says what becomes of each promise."""
 
     def action() -> None:
         case = get_case(db=db, actor=actor, case_id=case_id)
-        change_status(db=db, actor=actor, case=case, to=to, at=clock.now())
+        choices = _choices(promise_id, fate, reason) if to in FINISHED else []
+        change_status(db=db, actor=actor, case=case, to=to, at=clock.now(), promises=choices)
         db.flush()
 
-    return act_on_case(
-        request, db, actor, clock, case_id, csrf, "status", action, {"to": to.value}, once=once
-    )
+    typed_in = {"to": to.value}  # and each promise's choice, by its id, to fill the rows in again
+    typed_in |= {f"fate-{p}": f for p, f in zip(promise_id, fate, strict=False)}
+    typed_in |= {f"reason-{p}": r for p, r in zip(promise_id, reason, strict=False)}
+    return act_on_case(request, db, actor, clock, case_id, csrf, "status", action, typed_in, once=once)
+
+
+def _choices(promise_ids: list[str], fates: list[str], reasons: list[str]) -> list[PromiseChoice]:
+    """The status form's rows: `fate` is keep, cancel, hand_over:team or hand_over:<agent id>;
+    a row left on "choose" is no choice, so the move is refused naming that promise."""
+    if not len(promise_ids) == len(fates) == len(reasons):
+        raise Invalid("bad_form", "Reload the page: the promises on the form do not line up.")
+    rows: list[dict[str, Any]] = []
+    for promise_id, fate, reason in zip(promise_ids, fates, reasons, strict=True):
+        action, _, to_whom = fate.partition(":")
+        if action == "cancel":
+            rows.append({"promise_id": promise_id, "action": action, "reason": reason.strip()})
+        elif action == "hand_over" and to_whom != "team":
+            rows.append({"promise_id": promise_id, "action": action, "owner_id": to_whom})
+        elif action:
+            rows.append({"promise_id": promise_id, "action": action})
+    return CHOICES.validate_python(rows)
 
 
 def _local(value: str, tz: str) -> datetime:

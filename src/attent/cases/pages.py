@@ -9,9 +9,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
+from attent.agents.service import visible_agents
 from attent.briefs.service import build_brief
 from attent.cases.live import viewers
-from attent.cases.service import TRANSITIONS, get_case, list_cases
+from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_cases
 from attent.coach.pages import coach_panel
 from attent.contacts.models import Direction, Outcome
 from attent.core import flash
@@ -62,6 +63,10 @@ def case_view(
         playbook = get_playbook(db=db, actor=actor, case_type=case.type)
     except NotFound:
         playbook = None
+    promises = list_promises(db=db, actor=actor, case_id=case.id, states=[PromiseState.OPEN])
+    # Resolving asks what becomes of each open promise: kept, cancelled, or handed to whom.
+    finishing = promises and any(s in FINISHED for s in TRANSITIONS[case.status])
+    colleagues = [a for a in visible_agents(db=db, actor=actor) if a.active] if finishing else []
     return render(
         request,
         "case.html",
@@ -69,9 +74,10 @@ def case_view(
         agent=actor,
         case=case,
         customer=read_customers(db=db, customers=[customer])[0],  # verification answers masked
-        brief=build_brief(db=db, actor=actor, case_id=case.id),
+        brief=build_brief(db=db, actor=actor, case_id=case.id, now=now),
         events=case_events(db=db, organisation_id=case.organisation_id, case_id=case.id, newest_first=True),
-        promises=list_promises(db=db, actor=actor, case_id=case.id, states=[PromiseState.OPEN]),
+        promises=promises,
+        colleagues=colleagues,
         verification=verification_status(db=db, actor=actor, case_id=case.id, at=now),
         playbook=playbook,
         next_statuses=sorted(s.value for s in TRANSITIONS[case.status]),

@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from attent.cases.models import CaseStatus, Priority
 from attent.core.schemas import Input, Output
@@ -24,6 +25,49 @@ class CaseCreate(Input):
     next_step: str | None = Field(default=None, max_length=500)
 
 
+class KeepChoice(Input):
+    """The open promise was kept."""
+
+    promise_id: uuid.UUID
+    action: Literal["keep"]
+
+
+class CancelChoice(Input):
+    """The open promise no longer stands; the reason is kept with it."""
+
+    promise_id: uuid.UUID
+    action: Literal["cancel"]
+    reason: str = Field(min_length=3, max_length=500)
+
+
+class HandOverChoice(Input):
+    """After the case, a colleague (`owner_id`) or a team (`team_id`; neither: its own team) keeps it."""
+
+    promise_id: uuid.UUID
+    action: Literal["hand_over"]
+    owner_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+
+
+def _action(value: Any) -> str:
+    """The choice's tag, in <brackets> like every tag, so error paths name fields, not tags."""
+    action = value.get("action") if isinstance(value, dict) else getattr(value, "action", None)
+    return f"<{action}>"
+
+
+# What happens to one open promise when its case is resolved or closed: keep, cancel or hand_over.
+PromiseChoice = Annotated[
+    Annotated[KeepChoice, Tag("<keep>")]
+    | Annotated[CancelChoice, Tag("<cancel>")]
+    | Annotated[HandOverChoice, Tag("<hand_over>")],
+    Discriminator(
+        _action,
+        custom_error_type="invalid_action",
+        custom_error_message="action is keep, cancel (with a reason) or hand_over",
+    ),
+]
+
+
 class CaseUpdate(Input):
     """Changes to a case; a status change must be a legal transition."""
 
@@ -34,6 +78,12 @@ class CaseUpdate(Input):
     owner_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = None
     next_step: str | None = Field(default=None, max_length=500)
+    promises: list[PromiseChoice] = Field(
+        default_factory=list,
+        max_length=200,
+        description="When moving to resolved or closed: what happens to each open promise of the case. "
+        "Without a choice for every one the move is refused (409 open_promises).",
+    )
 
 
 class CaseRead(Output):

@@ -1,6 +1,7 @@
 """Cases: open, find, change (with validated status transitions) and annotate."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVarTuple
@@ -9,8 +10,9 @@ from sqlalchemy import ColumnElement, Select, Uuid, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role, Team, TeamMembership
+from attent.agents.service import default_team_id
 from attent.cases.models import Case, CaseStatus, Note, Priority
-from attent.cases.schemas import CaseCreate, CaseUpdate
+from attent.cases.schemas import CaseCreate, CaseUpdate, PromiseChoice
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import Label
 from attent.core.pagination import newest_first
@@ -91,15 +93,21 @@ def _check_owner_and_team(
         raise Invalid("invalid_assignment", "The case cannot be assigned as given.", errors)
 
 
+def _team_or_default(db: Session, organisation_id: uuid.UUID, team_id: uuid.UUID | None) -> uuid.UUID | None:
+    """A case without a team goes to the organisation's default team, so it is in someone's My work."""
+    return team_id if team_id is not None else default_team_id(db=db, organisation_id=organisation_id)
+
+
 def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) -> Case:
-    """Open a case for a customer of the actor's organisation."""
+    """Open a case for a customer of the actor's organisation; without a team it goes to the default team."""
     get_customer(db=db, actor=actor, customer_id=data.customer_id)
     _check_owner_and_team(
         db=db, organisation_id=actor.organisation_id, owner_id=data.owner_id, team_id=data.team_id
     )
     case = Case(
         organisation_id=actor.organisation_id,
-        **data.model_dump(),
+        **data.model_dump(exclude={"team_id"}),
+        team_id=_team_or_default(db, actor.organisation_id, data.team_id),
         status=CaseStatus.NEW,
         created_at=at,
         updated_at=at,
@@ -136,10 +144,24 @@ def _s(value: uuid.UUID | None) -> str | None:
     return str(value) if value else None
 
 
+FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
 def change_status(
-    *, db: Session, actor: Agent | None, case: Case, to: CaseStatus, at: datetime, reason: str | None = None
+    *,
+    db: Session,
+    actor: Agent | None,
+    case: Case,
+    to: CaseStatus,
+    at: datetime,
+    reason: str | None = None,
+    promises: Sequence[PromiseChoice] = (),
 ) -> None:
-    """Move a case to another status, or refuse with 409 naming the legal moves."""
+    """Move a case to another status, or refuse with 409 naming the legal moves.
+
+    Resolving or closing settles each open promise as `promises` says (kept, cancelled, handed over);
+    with one left undecided it is a 409 `open_promises` naming them.
+    """
     if case.status is to:
         return
     if to not in TRANSITIONS[case.status]:
@@ -155,6 +177,12 @@ def change_status(
             to=Label(to.value),
             allowed=allowed,
         )
+    if to in FINISHED:
+        # The one call up into the promise keeper, until the architecture work makes it a domain event
+        # ("case finishing") that promises subscribes to; imported here because promises imports cases.
+        from attent.promises.settle import settle_before_finishing
+
+        settle_before_finishing(db=db, actor=actor, case=case, to=to, choices=promises, at=at)
     record_case_event(
         db=db,
         case=case,
@@ -175,7 +203,9 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
     """Change a case; each change becomes its own timeline event."""
     case = get_case(db=db, actor=actor, case_id=case_id)
     changes = data.model_dump(exclude_unset=True)
-    if case.status is CaseStatus.CLOSED and changes.keys() - {"status"}:
+    if "team_id" in changes:  # taking a case out of its team puts it in the default team
+        changes["team_id"] = _team_or_default(db, case.organisation_id, changes["team_id"])
+    if case.status is CaseStatus.CLOSED and changes.keys() - {"status", "promises"}:
         raise Conflict("case_closed", "This case is closed and can no longer be changed; open a new case.")
     _check_owner_and_team(
         db=db,
@@ -184,7 +214,7 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
         team_id=changes.get("team_id"),
     )
     if "status" in changes and data.status is not None:
-        change_status(db=db, actor=actor, case=case, to=data.status, at=at)
+        change_status(db=db, actor=actor, case=case, to=data.status, at=at, promises=data.promises)
     plain = {"subject": "case.updated", "type": "case.updated", "priority": "case.priority_changed"}
     linked = {"owner_id": "case.assigned", "team_id": "case.team_changed", "next_step": "case.next_step_set"}
     for field, kind in {**plain, **linked}.items():
@@ -292,7 +322,7 @@ def open_proactive_case(
         description=description,
         type=type,
         priority=priority,
-        team_id=team_id,
+        team_id=_team_or_default(db, organisation_id, team_id),
         status=CaseStatus.NEW,
         created_at=at,
         updated_at=at,

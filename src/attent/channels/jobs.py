@@ -2,19 +2,26 @@
 
 Claiming commits a lease (`locked_by`, `locked_until`) first, so a slow mail server never holds a
 database lock, and a second worker skips leased messages: each message is sent by one worker. The
-outcome is written only by the lease holder. If a worker dies after the mail server accepted a
-message but before it recorded that, the message goes again when the lease runs out, with the same
-Message-ID, so mail systems that de-duplicate drop the copy; the window is the few milliseconds
-between the server's answer and our commit. A message whose lease or record fails again and again
-is set aside (`attent.core.setaside`) instead of holding up the rest of the outbox.
+outcome is written only by the lease holder, in a small transaction of its own right after the
+server answered for that message, before the next one is sent. If a worker dies after the mail
+server accepted a message but before it recorded that, that one message goes again when the lease
+runs out, with the same Message-ID, so mail systems that de-duplicate drop the copy: the window is
+one message and the milliseconds between the server's answer and our commit. (Recording a batch of
+up to 20 together at the end re-sent every message of the batch sent before the kill.) A message
+whose lease or record fails again and again is set aside (`attent.core.setaside`) instead of
+holding up the rest of the outbox.
+
+A reply that reaches the customer keeps the case's follow-up promises it answered, at the moment it
+was sent (promises' service decides which); a reply that fails for good keeps nothing.
 """
 
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -27,6 +34,7 @@ from attent.core.labels import N_
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
 from attent.organisations.models import Organisation
+from attent.promises.service import keep_follow_ups_answered_by
 from attent.timeline.service import record_event
 
 log = logging.getLogger(__name__)
@@ -47,8 +55,16 @@ class _Claimed:
     envelope: Envelope
 
 
+class _NotTried:
+    """The lease ran short before this message's turn: release it unsent, for a later attempt."""
+
+
+NOT_TRIED = _NotTried()
+Outcome = Exception | _NotTried | None  # None: sent
+
+
 def deliver_due_messages(*, database: Database, now: datetime, limit: int, settings: Settings) -> int:
-    """Send every queued message that is due; returns how many were sent."""
+    """Send every queued message that is due, recording each as soon as it went; returns how many went."""
     lease_holder = uuid.uuid4().hex
     due = (
         select(OutboundMessage)
@@ -69,21 +85,23 @@ def deliver_due_messages(*, database: Database, now: datetime, limit: int, setti
     claimed = [item for lease in leases for item in lease]
     if not claimed:
         return 0
-    outcomes = _send(claimed, channels_from(settings))
-    ours = select(OutboundMessage).where(  # the rows we leased, by primary key
-        OutboundMessage.organisation_id.in_({item.organisation_id for item in claimed}),
-        OutboundMessage.id.in_([item.id for item in claimed]),
-        OutboundMessage.locked_by == lease_holder,
-    )
-    do_claimed(
-        database=database,
-        kind=KIND,
-        query=ours,
-        work=lambda db, messages: _record_all(db, messages, claimed, outcomes, now, lease_holder),
-        now=now,
-        skip_locked=False,  # leased to us: wait for a moment's lock rather than leave one unrecorded
-    )
-    return sum(1 for outcome in outcomes.values() if outcome is None)
+    sent = 0
+    for item, outcome in _send(claimed, channels_from(settings)):
+        ours = select(OutboundMessage).where(  # the one row we leased and just sent, by primary key
+            OutboundMessage.organisation_id == item.organisation_id,
+            OutboundMessage.id == item.id,
+            OutboundMessage.locked_by == lease_holder,
+        )
+        do_claimed(  # one message, one commit: a worker killed now re-sends at most this one
+            database=database,
+            kind=KIND,
+            query=ours,
+            work=partial(_record, item=item, outcome=outcome, now=now, holder=lease_holder),
+            now=now,
+            skip_locked=False,  # leased to us: wait for a moment's lock rather than leave it unrecorded
+        )
+        sent += outcome is None
+    return sent
 
 
 def _lease(
@@ -110,65 +128,70 @@ def _sender_names(db: Session, organisation_ids: set[uuid.UUID]) -> dict[uuid.UU
     return {organisation_id: name for organisation_id, name in rows}
 
 
-def _send(claimed: list[_Claimed], channels: dict[str, Channel]) -> dict[uuid.UUID, Exception | None]:
-    """Each message's outcome: None (sent), Undeliverable (for good) or another error (try again)."""
-    outcomes: dict[uuid.UUID, Exception | None] = {}
+def _send(claimed: list[_Claimed], channels: dict[str, Channel]) -> Iterator[tuple[_Claimed, Outcome]]:
+    """Each message with its outcome as soon as it is known: None (sent), Undeliverable (for good),
+    another error (try again later) or NOT_TRIED (released). The caller records one before the next
+    is sent; the connection stays open meanwhile."""
     deadline = time.monotonic() + LEASE.total_seconds() / 2  # stop well before another worker may step in
     for name in sorted({item.channel for item in claimed}):
         batch = [item for item in claimed if item.channel == name]
         channel = channels.get(name)
         if channel is None:
-            outcomes.update({item.id: Undeliverable(NOT_CONFIGURED, channel=name) for item in batch})
+            for item in batch:
+                yield item, Undeliverable(NOT_CONFIGURED, channel=name)
             continue
+        done: set[uuid.UUID] = set()
         try:
             with channel.connect() as sender:
                 for item in batch:
-                    if time.monotonic() > deadline:
-                        break  # left unrecorded: released below and retried
-                    try:
-                        sender.send(item.envelope)
-                        outcomes[item.id] = None
-                    except Exception as exc:
-                        outcomes[item.id] = exc
+                    outcome: Outcome = NOT_TRIED
+                    if time.monotonic() <= deadline:
+                        try:
+                            sender.send(item.envelope)
+                            outcome = None
+                        except Exception as exc:
+                            outcome = exc
+                    done.add(item.id)
+                    yield item, outcome
         except Exception as exc:  # could not connect, or the connection broke
             log.warning("channel %s: %s", name, exc)
             for item in batch:
-                outcomes.setdefault(item.id, exc)
-    return outcomes
-
-
-def _record_all(
-    db: Session,
-    messages: Sequence[OutboundMessage],
-    claimed: list[_Claimed],
-    outcomes: dict[uuid.UUID, Exception | None],
-    now: datetime,
-    holder: str,
-) -> int:
-    """Record the outcome of each claimed message among `messages` (all of them, or one alone)."""
-    ids = {message.id for message in messages}
-    for item in claimed:
-        if item.id in ids:
-            _record(db, item, outcomes, now, holder)
-    return len(ids)
+                if item.id not in done:
+                    yield item, exc
 
 
 def _record(
-    db: Session, item: _Claimed, outcomes: dict[uuid.UUID, Exception | None], now: datetime, holder: str
+    db: Session,
+    messages: Sequence[OutboundMessage],
+    *,
+    item: _Claimed,
+    outcome: Outcome,
+    now: datetime,
+    holder: str,
 ) -> None:
-    """Write what happened, only if our lease still stands; a message we did not get to is released."""
+    """Write what happened, only if our lease still stands; a message we did not get to is released.
+
+    `messages` is the row `do_claimed` locked for it (read again here by key, with the lock held)."""
     message = db.get(OutboundMessage, (item.organisation_id, item.id), with_for_update=True)
     if message is None or message.locked_by != holder or message.state is not MessageState.QUEUED:
         return
     message.locked_by, message.locked_until = None, None
-    if item.id not in outcomes:
+    if isinstance(outcome, _NotTried):
         message.attempts -= 1
         return
-    outcome = outcomes[item.id]
     if outcome is None:
         message.state, message.sent_at, message.next_attempt_at = MessageState.SENT, now, None
         message.last_error = None
         _event(db, message, "message.sent", now)
+        if message.data.get("keeps_follow_ups"):  # a reply: it reached the customer now
+            keep_follow_ups_answered_by(
+                db=db,
+                organisation_id=message.organisation_id,
+                case_id=message.case_id,
+                agent_id=uuid.UUID(message.data["agent_id"]) if message.data.get("agent_id") else None,
+                written_at=message.created_at,
+                at=now,
+            )
         return
     message.last_error = f"{type(outcome).__name__}: {outcome}"[:2000]
     if isinstance(outcome, Undeliverable) or message.attempts >= MAX_ATTEMPTS:

@@ -4,16 +4,13 @@ The templates live in templates/messages/<lang>/<name>.txt so a service team can
 wording without touching code. Messages are plain text: nothing a customer typed can become markup.
 """
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from attent.core.errors import Invalid
-from attent.core.i18n import gettext, pick_language
+from attent.core.i18n import pick_language
 from attent.core.templating import TEMPLATES
 
 MESSAGES = Path(TEMPLATES) / "messages"
@@ -40,29 +37,3 @@ def render_message(*, template: str, language: str, values: dict[str, Any]) -> t
             name=f"{language}/{template}.txt",
         )
     return subject, body.strip() + "\n"
-
-
-def say_when(
-    *, due_by: datetime, now: datetime, timezone: str, language: str, due_from: datetime | None = None
-) -> str:
-    """A due time as a customer says it: 'vandaag om 14:15', 'morgen tussen 9:00 en 11:00'."""
-    language = pick_language(language)
-    zone = ZoneInfo(timezone)
-    end, today = due_by.astimezone(zone), now.astimezone(zone).date()
-
-    def clock(at: datetime) -> str:
-        return format_time(at, "H:mm", locale=language)
-
-    days = (end.date() - today).days
-    if days == 0:
-        day = gettext(language, "today")
-    elif days == 1:
-        day = gettext(language, "tomorrow")
-    else:
-        day = gettext(language, "on {date}", date=format_date(end, "EEEE d MMMM", locale=language))
-    start = due_from.astimezone(zone) if due_from is not None else None
-    if start is not None and start.date() == end.date() and start < end:
-        return gettext(
-            language, "{day} between {start} and {end}", day=day, start=clock(start), end=clock(end)
-        )
-    return gettext(language, "{day} by {time}", day=day, time=clock(end))

@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 from attent.agents.models import Agent, Role
 from attent.cases.models import Case, CaseStatus
 from attent.cases.service import change_status, get_case, viewer, visible_case_by_id
+from attent.channels.service import queue_message
 from attent.coach import service as coach
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.ids import uuid7
+from attent.customers.models import Customer
+from attent.organisations.service import get_organisation
 from attent.promises import calls as promises
 from attent.promises.models import PromiseKind, PromiseSource
 from attent.timeline.models import ActorKind
@@ -30,9 +33,13 @@ AHEAD = timedelta(days=1)  # the refusals below say "a day" in words: change the
 
 
 def log_contact(
-    *, db: Session, actor: Agent, case_id: uuid.UUID, data: ContactCreate, at: datetime
+    *, db: Session, actor: Agent, case_id: uuid.UUID, data: ContactCreate, at: datetime, queued: bool = False
 ) -> Contact:
-    """Record an interaction; an inbound contact on a resolved case reopens it (a repeat contact)."""
+    """Record an interaction; an inbound contact on a resolved case reopens it (a repeat contact).
+
+    `queued`: Attent itself still has to deliver the agent's messages (an e-mail reply in the outbox),
+    so they keep no promise now; the outbox keeps them when it has sent the message.
+    """
     case, callbacks_open = _case_with_open_callbacks(db=db, actor=actor, case_id=case_id)
     if case.status is CaseStatus.CLOSED:
         raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
@@ -89,10 +96,10 @@ def log_contact(
         )
     elif case.status is CaseStatus.NEW:
         change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
-    if callbacks_open:
+    if callbacks_open and _reached(contact):
         _keep_promises_fulfilled_by(db=db, actor=actor, case=case, contact=contact, at=at)
     if data.messages:
-        _add(db=db, actor=actor, case=case, contact=contact, messages=data.messages, at=at)
+        _add(db=db, actor=actor, case=case, contact=contact, messages=data.messages, at=at, queued=queued)
     if contact.outcome is Outcome.DROPPED and contact.channel in LIVE_CHANNELS:
         dropped_at = contact.ended_at or at
         promises.callback_after_drop(
@@ -156,6 +163,8 @@ def end_contact(
         promises.callback_after_drop(
             db=db, case=case, contact_id=contact.id, agent=agent, dropped_at=ended, at=at
         )
+    elif _reached(contact):  # an outbound call that was still ringing when logged has now reached them
+        _keep_promises_fulfilled_by(db=db, actor=actor, case=case, contact=contact, at=ended)
     coach.contact_ended(db=db, contact=contact, at=at)
     db.flush()
     return contact
@@ -206,10 +215,25 @@ def _check_times(
         raise Invalid("invalid_contact_times", "The contact's times do not add up; see errors.", errors)
 
 
+def _reached(contact: Contact) -> bool:
+    """Whether a contact reached the customer in a way that keeps a call-back: a call or chat, not dropped.
+
+    A dropped call did not give the customer the conversation a call-back promised (and makes a new
+    call-back of its own). An e-mail or web form is no call back, and an e-mail is only queued when
+    logged. An inbound call is the customer on the line; an outbound one logged while it runs may
+    still be ringing, so it counts when it ends with an outcome other than dropped.
+    """
+    if contact.channel not in LIVE_CHANNELS or contact.outcome is Outcome.DROPPED:
+        return False
+    return contact.outcome is not None or contact.direction is Direction.INBOUND
+
+
 def _keep_promises_fulfilled_by(
     *, db: Session, actor: Agent, case: Case, contact: Contact, at: datetime
 ) -> None:
-    """Calling the customer keeps a call-back; the customer getting through first keeps the automatic one."""
+    """Calling the customer keeps a call-back; the customer getting through first keeps the automatic one.
+
+    Only for contacts that reached the customer (`_reached`)."""
     if contact.direction is Direction.OUTBOUND:
         promises.keep_matching(
             db=db, organisation_id=case.organisation_id, customer_id=case.customer_id,
@@ -221,6 +245,32 @@ def _keep_promises_fulfilled_by(
             kinds=[PromiseKind.CALLBACK], at=at, actor=None, how="customer contacted us again",
             source=PromiseSource.DROPPED_CONTACT,
         )  # fmt: skip
+
+
+def reply_by_email(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: datetime) -> Contact:
+    """Write to the customer: an outbound e-mail on the case, queued in the outbox to send after commit.
+
+    The reply answers the customer's open questions on the brief at once, but keeps the case's
+    follow-up promises only when the outbox has sent it (`keeps_follow_ups`): a reply that cannot be
+    delivered did not reach the customer, so their follow-up stays open.
+    """
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    written = ContactCreate(
+        channel=Channel.EMAIL,
+        direction=Direction.OUTBOUND,
+        messages=[MessageIn(speaker=Speaker.AGENT, text=text)],
+    )
+    contact = log_contact(db=db, actor=actor, case_id=case_id, data=written, at=at, queued=True)
+    customer = db.get(Customer, (case.organisation_id, case.customer_id))
+    assert customer is not None  # the composite foreign key guarantees it
+    org = get_organisation(db=db, organisation_id=case.organisation_id)
+    queue_message(
+        db=db, case=case, customer=customer, template="reply", key=f"reply:{contact.id}", at=at,
+        values={"text": text, "agent_name": actor.name, "organisation": org.name,
+                "customer_name": customer.name, "case_subject": case.subject},
+        data={"contact_id": str(contact.id), "agent_id": str(actor.id), "keeps_follow_ups": True},
+    )  # fmt: skip
+    return contact
 
 
 def add_messages(
@@ -247,7 +297,14 @@ def add_messages(
 
 
 def _add(
-    *, db: Session, actor: Agent, case: Case, contact: Contact, messages: list[MessageIn], at: datetime
+    *,
+    db: Session,
+    actor: Agent,
+    case: Case,
+    contact: Contact,
+    messages: list[MessageIn],
+    at: datetime,
+    queued: bool = False,
 ) -> list[Message]:
     rows = [
         Message(
@@ -278,10 +335,11 @@ def _add(
             },
             customer_visible=message.speaker is not Speaker.SYSTEM,
         )
-    if any(m.speaker is Speaker.AGENT for m in rows):
+    said = [m.at for m in rows if m.speaker is Speaker.AGENT]
+    if said and not queued:  # said on the phone or in a chat, or sent by another system: it reached them
         promises.keep_matching(
             db=db, organisation_id=case.organisation_id, customer_id=case.customer_id, case_id=case.id,
-            kinds=[PromiseKind.FOLLOW_UP], at=at, actor=actor, how="reply",
+            kinds=[PromiseKind.FOLLOW_UP], at=max(said), actor=actor, how="reply", made_by=max(said),
         )  # fmt: skip
     coach.messages_added(db=db, contact=contact, at=at)
     db.flush()

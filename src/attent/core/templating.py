@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from attent.core.csrf import CSRF_COOKIE, SESSION_COOKIE, csrf_token
 from attent.core.csrf import check_csrf as check_csrf  # the pages import it from here
 from attent.core.i18n import case_type, gettext, pick_language, plural
+from attent.core.when import say_when
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -28,13 +31,13 @@ def local_time(value: datetime | None, tz: str = "Europe/Amsterdam", fmt: str = 
     return value.astimezone(ZoneInfo(tz)).strftime(fmt) if value else ""
 
 
-def short_time(value: datetime | None, tz: str, now: datetime) -> str:
-    """Only the time when it falls on today's local date, else day, month and time."""
+@pass_context
+def when(context: Context, value: datetime | None, today_implied: bool = False) -> str:
+    """A due time the one way Attent says it (`attent.core.when`), as of the page's clock, zone, language."""
     if value is None:
         return ""
-    zone = ZoneInfo(tz)
-    same_day = value.astimezone(zone).date() == now.astimezone(zone).date()
-    return local_time(value, tz, "%H:%M" if same_day else "%d-%m %H:%M")
+    now, tz, language = context["now"], context["tz"], context["lang"]
+    return say_when(value, now=now, timezone=tz, language=language, today_implied=today_implied)
 
 
 def utc_iso(value: datetime) -> str:
@@ -43,7 +46,7 @@ def utc_iso(value: datetime) -> str:
 
 
 templates.env.filters["local"] = local_time
-templates.env.filters["short"] = short_time
+templates.env.filters["when"] = when
 templates.env.filters["utc"] = utc_iso
 
 

@@ -23,3 +23,7 @@ class Organisation(Base):
     language: Mapped[str] = mapped_column(String(5), default="nl")
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime]
+    # Where a case without a team goes, so every case is in someone's My work or on a team view. The
+    # first team made becomes it; admins change it. No foreign key: teams reference organisations,
+    # and the one writer (agents.service) checks the team is the organisation's own.
+    default_team_id: Mapped[uuid.UUID | None]

@@ -39,8 +39,10 @@ def keep_matching(
     how: str,
     case_id: uuid.UUID | None = None,
     source: PromiseSource | None = None,
+    made_by: datetime | None = None,
 ) -> list[Promise]:
-    """Keep the customer's open promises that an event fulfils (a call-back by a call, a reply)."""
+    """Keep the customer's open promises that an event fulfils (a call-back by a call, a reply);
+    `made_by`: only those made by then (a message written before a promise does not keep it)."""
     query = select(Promise).where(
         Promise.organisation_id == organisation_id,
         Promise.customer_id == customer_id,
@@ -51,6 +53,8 @@ def keep_matching(
         query = query.where(Promise.case_id == case_id)
     if source is not None:
         query = query.where(Promise.source == source)
+    if made_by is not None:
+        query = query.where(Promise.made_at <= made_by)
     kept = list(db.scalars(query.with_for_update()))
     for promise in kept:
         keep_promise(db=db, actor=actor, promise=promise, at=at, how=how)
@@ -63,7 +67,9 @@ def callback_after_drop(
     """A dropped call or chat on an open case becomes a call-back, owned by the same agent if available.
 
     Due `dropped_callback_within` after the drop; a drop logged later than that is still owed a
-    call-back, so then it is due that long after it was logged.
+    call-back, so then it is due that long after it was logged. A drop keeps no call-back (the customer
+    did not get the conversation it promised), so one already open on the case and due no later still
+    stands for it, and a second would only say the same twice.
     """
     if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         return None
@@ -71,6 +77,15 @@ def callback_after_drop(
     due = dropped_at + policy.dropped_callback_within
     if due <= at:
         due = at + policy.dropped_callback_within
+    already = select(Promise.id).where(
+        Promise.organisation_id == case.organisation_id,
+        Promise.case_id == case.id,
+        Promise.state == PromiseState.OPEN,
+        Promise.kind == PromiseKind.CALLBACK,
+        Promise.due_by <= due,
+    )
+    if db.scalar(already.limit(1)) is not None:
+        return None
     owner = agent.id if agent is not None and agent.presence is Presence.AVAILABLE and agent.active else None
     return create(
         db=db,

@@ -1,7 +1,10 @@
 """How early a promise turns at risk, how much grace it gets, how soon a dropped contact is called back.
 
 Each organisation may override these in `organisations.settings["promises"]`; the defaults are the
-issue's: 5 minutes' warning for callbacks, an hour for everything else, 10 minutes for a call-back.
+issue's: at most 5 minutes' warning for callbacks, an hour for everything else, 10 minutes for a
+call-back. The warning scales with the promise: a quarter of its length, at least 5 minutes, never
+more than half of it nor more than the organisation's window. A fixed hour made a 12-minute step
+promise "at risk" the moment it was made; now every promise is on track when it is made.
 """
 
 from dataclasses import dataclass
@@ -20,12 +23,20 @@ class PromisePolicy:
     dropped_callback_within: timedelta
     tell_customer: bool
 
-    def warning(self, kind: PromiseKind) -> timedelta:
-        """How long before the due time a promise of this kind turns at risk."""
+    def window(self, kind: PromiseKind) -> timedelta:
+        """The organisation's longest warning for this kind of promise."""
         return self.at_risk_before.get(kind.value, self.at_risk_before["default"])
+
+    def warning(self, kind: PromiseKind, length: timedelta) -> timedelta:
+        """How long before its due time a promise of this kind, made `length` ahead, turns at risk."""
+        scaled = max(length * WARNING_SHARE, MINIMUM_WARNING)
+        return max(timedelta(0), min(self.window(kind), scaled, length * MOST_OF_LENGTH))
 
 
 DEFAULT_MINUTES = {"callback": 5, "default": 60}
+WARNING_SHARE = 0.25  # of the promise's length
+MINIMUM_WARNING = timedelta(minutes=5)  # time enough for a colleague to step in
+MOST_OF_LENGTH = 0.5  # a short promise is on track for at least its first half
 
 
 def policy_of(settings: dict[str, Any]) -> PromisePolicy:

@@ -108,7 +108,8 @@ class PromiseSettings(Input):
 
     at_risk_minutes: dict[PromiseKind | Literal["default"], int] = Field(
         default_factory=dict,
-        description="How long before the due time a promise turns at risk, per kind (and a default).",
+        description="At most how long before the due time a promise turns at risk, per kind (and a "
+        "default); a promise warns a quarter of its length ahead, at least 5 minutes, at most half of it.",
     )
     grace_minutes: int = Field(default=5, ge=0, le=1440)
     dropped_callback_minutes: int = Field(default=10, ge=1, le=1440)

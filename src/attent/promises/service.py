@@ -101,7 +101,7 @@ def create(
 ) -> Promise:
     """Write a validated promise and its timeline event; the worker takes it from here."""
     policy = policy_for(db=db, organisation_id=case.organisation_id)
-    at_risk_at = max(at, due_by - policy.warning(kind))
+    at_risk_at = max(at, due_by - policy.warning(kind, due_by - at))
     promise = Promise(
         organisation_id=case.organisation_id,
         case_id=case.id,
@@ -273,9 +273,45 @@ def keep_promise(
     return promise
 
 
+def keep_follow_ups_answered_by(
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    case_id: uuid.UUID,
+    agent_id: uuid.UUID | None,
+    written_at: datetime,
+    at: datetime,
+) -> list[Promise]:
+    """An agent's e-mail reply reached the customer at `at`: it keeps the case's follow-ups that were
+    open when it was written (a follow-up promised after the reply was queued is not answered by it).
+
+    Called by the outbox when it records the reply as sent; until then, or when sending fails for good,
+    the follow-up stays open, because the customer was not reached.
+    """
+    open_follow_ups = select(Promise).where(
+        Promise.organisation_id == organisation_id,
+        Promise.case_id == case_id,
+        Promise.state == PromiseState.OPEN,
+        Promise.kind == PromiseKind.FOLLOW_UP,
+        Promise.made_at <= written_at,
+    )
+    kept = list(db.scalars(open_follow_ups.with_for_update()))
+    agent = db.get(Agent, (organisation_id, agent_id)) if kept and agent_id is not None else None
+    for promise in kept:
+        keep_promise(db=db, actor=agent, promise=promise, at=at, how="reply")
+    return kept
+
+
 def cancel_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID, reason: str, at: datetime) -> Promise:
     """Withdraw a promise, saying why; a cancelled promise is not counted as broken."""
     promise = get_promise(db=db, actor=actor, promise_id=promise_id)
+    return close_cancelled(db=db, actor=actor, promise=promise, reason=reason, at=at)
+
+
+def close_cancelled(
+    *, db: Session, actor: Agent | None, promise: Promise, reason: str, at: datetime
+) -> Promise:
+    """Cancel a promise already found (and checked) by the caller."""
     _close(db, promise, PromiseState.CANCELLED, at, actor, reason)
     record_promise_event(db, promise, "promise.cancelled", at, actor, reason=reason)
     db.flush()

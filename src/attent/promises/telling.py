@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from attent.cases.models import Case
-from attent.channels.render import say_when
 from attent.channels.service import queue_message
+from attent.core.when import say_when
 from attent.customers.models import Customer
 from attent.organisations.models import Organisation
 from attent.promises.models import Promise
@@ -29,11 +29,12 @@ def tell_customer(*, db: Session, promise: Promise, event: str, at: datetime) ->
     assert customer is not None
     assert organisation is not None
     when = say_when(
-        due_by=promise.due_by,
+        promise.due_by,
         due_from=promise.due_from,
         now=at,
         timezone=organisation.timezone,
         language=customer.language,
+        sentence=True,
     )
     queue_message(
         db=db,

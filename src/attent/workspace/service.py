@@ -76,7 +76,11 @@ def _my_team_ids(actor: Agent) -> Select[uuid.UUID]:
 
 
 def _promises_for(actor: Agent) -> ColumnElement[bool]:
-    """Promises I answer for: my own, and those my teams must pick up (offered to them, or nobody's)."""
+    """Promises I answer for: my own, and those my teams must pick up (offered to them, or nobody's).
+
+    A promise of no team and no owner is everyone's: it exists only while the organisation has no team
+    (after that a case without a team goes to the default team, and its promises with it).
+    """
     return and_(
         Promise.organisation_id == actor.organisation_id,
         or_(
@@ -85,16 +89,18 @@ def _promises_for(actor: Agent) -> ColumnElement[bool]:
                 Promise.team_id.in_(_my_team_ids(actor)),
                 or_(Promise.offered_at.is_not(None), Promise.owner_id.is_(None)),
             ),
+            and_(Promise.team_id.is_(None), Promise.owner_id.is_(None)),
         ),
     )
 
 
 def _cases_for(actor: Agent) -> ColumnElement[bool]:
-    """Open cases I answer for: my own, and my teams' cases that nobody owns yet."""
-    return and_(
-        Case.status.not_in(DONE),
-        or_(Case.owner_id == actor.id, and_(Case.owner_id.is_(None), Case.team_id.in_(_my_team_ids(actor)))),
+    """Open cases I answer for: my own, my teams' cases that nobody owns yet, and nobody's cases of no
+    team (only while the organisation has no team: every case lands in someone's My work)."""
+    unowned = and_(
+        Case.owner_id.is_(None), or_(Case.team_id.in_(_my_team_ids(actor)), Case.team_id.is_(None))
     )
+    return and_(Case.status.not_in(DONE), or_(Case.owner_id == actor.id, unowned))
 
 
 def waiting_since() -> ScalarSelect[datetime]:
