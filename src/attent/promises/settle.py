@@ -18,6 +18,7 @@ from attent.cases.models import Case, CaseStatus
 from attent.cases.schemas import CancelChoice, KeepChoice, PromiseChoice
 from attent.core.errors import Conflict, FieldError, Invalid
 from attent.core.i18n import Label, gettext, label
+from attent.core.labels import N_
 from attent.core.when import say_when
 from attent.organisations.models import Organisation
 from attent.promises.models import Promise, PromiseState
@@ -108,10 +109,14 @@ def _refusal(db: Session, case: Case, to: CaseStatus, undecided: list[Promise], 
     zone = org.timezone if org is not None else "UTC"
     listed = Undecided(tuple((p.kind.value, p.due_by, p.id) for p in undecided), zone, at)
     what = (
-        "This case still has {n} open promises: {promises}. Before it is {status}, say for each whether it "
-        "was kept, is cancelled (with the reason) or is handed over to a colleague or the team."
+        N_(
+            "This case still has {n} open promises: {promises}. Before it is {status}, say for each whether "
+            "it was kept, is cancelled (with the reason) or is handed over to a colleague or the team."
+        )
         if len(undecided) > 1
-        else "This case still has an open promise: {promises}. Before it is {status}, say whether it was "
-        "kept, is cancelled (with the reason) or is handed over to a colleague or the team."
+        else N_(
+            "This case still has an open promise: {promises}. Before it is {status}, say whether it was "
+            "kept, is cancelled (with the reason) or is handed over to a colleague or the team."
+        )
     )
     return Conflict("open_promises", what, n=len(undecided), promises=listed, status=Label(to.value))
