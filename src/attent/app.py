@@ -24,8 +24,7 @@ from attent.core import docs, problems
 from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
 from attent.core.edge import InputGuard
-from attent.core.errors import AttentError
-from attent.core.i18n import gettext
+from attent.core.errors import AttentError, Invalid
 from attent.core.live import Listener
 from attent.core.middleware import BodyLimit, Crashes, SecurityHeaders
 from attent.core.openapi import document_problems
@@ -59,8 +58,9 @@ def _page_error(request: Request, error: AttentError) -> HTMLResponse:
         request,
         "error.html",
         status_code=error.status,
-        title=gettext(language, error.title),
-        detail=gettext(language, error.detail),
+        title=error.heading(language),
+        detail=error.say(language),
+        errors=[e.say(language) for e in error.errors] if isinstance(error, Invalid) else [],
         agent=None,
     )
 

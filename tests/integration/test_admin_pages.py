@@ -74,7 +74,7 @@ def test_a_bad_playbook_names_each_field_in_dutch_and_writes_nothing(admin_page)
     assert 'value="Trace Two"' in refused.text  # the form comes back as typed
     duplicate = _step(0, "trace", 5, "A", "B") | _step(1, "trace", 5, "C", "D")
     twice = _post(admin_page, "/admin/playbooks/delivery_missing", duplicate)
-    assert twice.status_code == 422 and "Stap 2, sleutel: Key 'trace' is already step 1." in unescape(
+    assert twice.status_code == 422 and "Stap 2, sleutel: Sleutel “trace” is al stap 1." in unescape(
         twice.text
     )
     steps = admin_page.get("/api/v1/playbooks/delivery_missing").json()["steps"]
@@ -145,7 +145,7 @@ def test_the_policy_form_refuses_date_of_birth_and_writes_nothing(admin_page):
     refused = _post(admin_page, "/admin/verification", form)
     assert refused.status_code == 422
     assert (
-        f"Vraag {n + 1}, feit dat gecontroleerd wordt: Attent never asks for the date of birth"
+        f"Vraag {n + 1}, feit dat gecontroleerd wordt: Attent vraagt nooit naar de geboortedatum"
         in unescape(refused.text)
     )
     assert admin_page.get("/api/v1/verification/policy").json() == policy

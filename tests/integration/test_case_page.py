@@ -72,7 +72,7 @@ def test_a_refused_action_says_why_and_writes_nothing(page, tenant, api):
     assert response.status_code == 422 or response.status_code == 409
     assert 'role="alert"' in response.text and "resolved" in response.text
     empty = _post(page, tenant.case.id, "note", text="   ")
-    assert empty.status_code == 422 and "Write something" in empty.text
+    assert empty.status_code == 422 and "Schrijf iets in de notitie." in empty.text
     assert _kinds(api, tenant.case.id) == before
 
 
@@ -95,18 +95,31 @@ def test_a_promise_at_a_local_clock_time_is_due_then_and_a_promise_needs_a_time(
     assert made["due_by"] == "2026-11-23T13:15:00Z"
     refused = _post(page, tenant.case.id, "promise", kind="callback", in_minutes="", due_at="")
     assert (
-        refused.status_code == 422 and "Say when: within how many minutes, or at what time." in refused.text
+        refused.status_code == 422
+        and "Zeg wanneer: binnen hoeveel minuten, of op welk tijdstip." in refused.text
     )
     garbled = _post(page, tenant.case.id, "promise", kind="callback", due_at="morgen om twee")
-    assert garbled.status_code == 422 and "The time is not a date and time." in garbled.text
+    assert garbled.status_code == 422 and "Het tijdstip is geen datum en tijd." in garbled.text
     assert len(api.get("/api/v1/promises").json()["items"]) == 1
 
 
+def _answer(page, response):
+    """Where a form redirects to, and the page there (which shows the form's answer once)."""
+    assert response.status_code == 303, response.text
+    return response.headers["location"], page.get(response.headers["location"])
+
+
 def test_verification_says_match_or_no_match_and_never_the_value(page, tenant):
-    wrong = _post(page, tenant.case.id, "verify", question="email", answer="iemand@anders.example")
+    where, wrong = _answer(
+        page, _post(page, tenant.case.id, "verify", question="email", answer="iemand@anders.example")
+    )
+    assert where == f"/cases/{tenant.case.id}#verify"
     assert wrong.status_code == 200 and "Klopt niet" in wrong.text
     assert tenant.customer.email not in wrong.text.split('id="verify"')[1].split("</section>")[0]
-    right = _post(page, tenant.case.id, "verify", question="email", answer=" MARIEKE@kopje-koffie.example ")
+    assert "Klopt niet" not in page.get(f"/cases/{tenant.case.id}").text  # the answer shows once
+    _where, right = _answer(
+        page, _post(page, tenant.case.id, "verify", question="email", answer=" MARIEKE@kopje-koffie.example ")
+    )
     assert "Klopt" in right.text and "Geverifieerd" in right.text
 
 
@@ -139,7 +152,8 @@ def test_the_playbook_step_says_what_to_tell_and_offers_a_promise(page, tenant, 
     ]
     put = admin_api.put("/api/v1/playbooks/delivery_missing", json={"steps": steps})
     assert put.status_code == 200, put.text
-    response = _post(page, tenant.case.id, "step", key="courier_trace")
+    where, response = _answer(page, _post(page, tenant.case.id, "step", key="courier_trace"))
+    assert where == f"/cases/{tenant.case.id}#playbook"
     assert response.status_code == 200 and "Ik zoek nu uw zending op." in response.text
     assert "Duurt 12 min" in response.text and "12\u201312" not in response.text  # said once
     offer = re.search(r'name="due_by" value="([^"]+)"', response.text)

@@ -52,11 +52,11 @@ def test_illegal_transition_is_409_naming_the_legal_moves(api, tenant):
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "illegal_status_transition"
-    assert "closed case cannot become open" in body["detail"]
+    assert body["detail"] == "Een gesloten zaak blijft gesloten; open een nieuwe zaak voor de klant."
     assert api.patch(f"/api/v1/cases/{case['id']}", json={"subject": "x"}).json()["code"] == "case_closed"
     new = _new_case(api, tenant)
     response = api.patch(f"/api/v1/cases/{new['id']}", json={"status": "closed"})
-    assert response.status_code == 409 and "it can become: open, resolved" in response.json()["detail"]
+    assert response.status_code == 409 and "ze kan worden: open, opgelost" in response.json()["detail"]
 
 
 def test_resolving_stamps_resolved_at_and_reopening_clears_it(api, tenant, clock):

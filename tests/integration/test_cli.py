@@ -103,7 +103,7 @@ def test_migrate_demo_agent_and_token(tmp_path):
     token = _run(tmp_path, "token", "create", "--org", "kopje-koffie", "--email", "nina@example.com")
     assert token.returncode == 0 and token.stdout.strip().startswith("att_")
     missing = _run(tmp_path, "token", "create", "--org", "nowhere", "--email", "nina@example.com")
-    assert missing.returncode == 1 and "No organisation with slug 'nowhere'" in missing.stdout
+    assert missing.returncode == 1 and "No organisation with slug “nowhere”" in missing.stdout
 
 
 def test_worker_once_runs_against_the_database(tmp_path):

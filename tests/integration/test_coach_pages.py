@@ -40,7 +40,7 @@ def test_the_case_page_shows_the_scorecard_and_accepts_a_heard_promise(page, api
     again = page.post(
         f"/cases/{tenant.case.id}/coach/proposals/{proposal['id']}/dismiss", data={"csrf": page.csrf}
     )
-    assert again.status_code == 409 and "already accepted" in again.text
+    assert again.status_code == 409 and "al beslist (overgenomen)" in again.text
     no_token = page.post(f"/cases/{tenant.case.id}/coach/proposals/{proposal['id']}/dismiss", data={})
     assert no_token.status_code == 403
 

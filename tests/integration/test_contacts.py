@@ -38,7 +38,7 @@ def test_outcome_and_end_go_together(api, tenant):
         f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone", "outcome": "dropped"}
     )
     assert response.status_code == 422
-    assert "ended_at and outcome go together" in response.json()["errors"][0]["message"]
+    assert "ended_at en outcome horen bij elkaar" in response.json()["errors"][0]["message"]
 
 
 def test_end_a_running_contact(api, tenant, clock):
@@ -106,7 +106,7 @@ def test_a_contact_that_ends_before_it_starts_is_refused_naming_ended_at(api, te
         "ended_at": (clock.now() - timedelta(minutes=5)).isoformat(),
         "outcome": "resolved",
     }
-    assert "cannot end before it started" in _paths(api.post(case, json=backwards))[("ended_at",)]
+    assert "kan niet eindigen voordat het begon" in _paths(api.post(case, json=backwards))[("ended_at",)]
     # without started_at the contact starts now, or earlier when its end or messages say so
     ended = {
         "channel": "phone",
@@ -118,7 +118,7 @@ def test_a_contact_that_ends_before_it_starts_is_refused_naming_ended_at(api, te
     running = api.post(case, json={"channel": "chat", "started_at": clock.now().isoformat()}).json()
     early = {"outcome": "resolved", "ended_at": (clock.now() - timedelta(seconds=1)).isoformat()}
     assert (
-        "before it started"
+        "voordat het begon"
         in _paths(api.patch(f"/api/v1/contacts/{running['id']}", json=early))[("ended_at",)]
     )
     assert api.get(f"/api/v1/contacts/{running['id']}").json()["ended_at"] is None
@@ -142,17 +142,17 @@ def test_messages_before_the_contact_started_or_a_day_ahead_are_refused(api, ten
         ],
     }
     errors = _paths(api.post(case, json=body))
-    assert "Before the contact started" in errors[("messages", 0, "at")]
-    assert "In the future" in errors[("messages", 1, "at")]
+    assert "Voordat het contact begon" in errors[("messages", 0, "at")]
+    assert "In de toekomst" in errors[("messages", 1, "at")]
     assert ("messages", 2, "at") not in errors  # a clock a little ahead is not a mistake
     ahead = {"channel": "phone", "started_at": (clock.now() + timedelta(days=3)).isoformat()}
-    assert "In the future" in _paths(api.post(case, json=ahead))[("started_at",)]
+    assert "In de toekomst" in _paths(api.post(case, json=ahead))[("started_at",)]
     assert api.get(f"/api/v1/cases/{tenant.case.id}/contacts").json()["items"] == []
 
     contact = api.post(case, json={"channel": "email", "started_at": start.isoformat()}).json()
     url = f"/api/v1/contacts/{contact['id']}/messages"
     before = {"speaker": "customer", "text": "Hallo", "at": (start - timedelta(hours=1)).isoformat()}
-    assert "Before the contact started" in _paths(api.post(url, json=before))[("at",)]
+    assert "Voordat het contact begon" in _paths(api.post(url, json=before))[("at",)]
     batch = {"messages": [{"speaker": "customer", "text": "Hoi"}, before]}
     assert ("messages", 1, "at") in _paths(api.post(url, json=batch))
     assert api.post(url, json={"speaker": "customer", "text": "Hallo"}).status_code == 201

@@ -23,7 +23,7 @@ def test_unknown_field_is_rejected_with_its_path(api, tenant):
         {
             "path": ["body", "shoe_size"],
             "pointer": "/shoe_size",
-            "message": "Unknown field; it is not part of this request.",
+            "message": "Onbekend veld; het hoort niet bij dit verzoek.",  # the agent reads Dutch
         }
     ]
 

@@ -36,7 +36,7 @@ def test_a_promise_due_outside_the_window_is_refused_naming_the_field(api, tenan
     response = api.post(
         f"/api/v1/cases/{tenant.case.id}/promises", json={"kind": "callback", "due_at": value}
     )
-    assert "between 1970-01-01 and 2100-01-01" in _refused(response, "body", "due_at")
+    assert "tussen 1970-01-01 en 2100-01-01" in _refused(response, "body", "due_at")  # the agent reads Dutch
     window = {"kind": "delivery", "due_from": "2026-11-24T08:00:00Z", "due_by": value}
     _refused(api.post(f"/api/v1/cases/{tenant.case.id}/promises", json=window), "body", "due_by")
     assert api.get("/api/v1/promises").json()["items"] == []

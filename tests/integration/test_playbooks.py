@@ -84,21 +84,21 @@ def test_only_admins_change_playbooks(app_client, tenant, role):
 @pytest.mark.parametrize(
     ("steps", "path", "message"),
     [
-        ([], ["body", "steps"], "at least 1"),
-        ([_step(f"s{i}", 1) for i in range(51)], ["body", "steps"], "at most 50"),
-        ([_step("a", 0)], ["body", "steps", 0, "default_minutes"], "greater than 0"),
+        ([], ["body", "steps"], "minstens 1"),
+        ([_step(f"s{i}", 1) for i in range(51)], ["body", "steps"], "hoogstens 50"),
+        ([_step("a", 0)], ["body", "steps", 0, "default_minutes"], "meer zijn dan 0"),
         (
             [_step("a", 1), _step("b", 1441)],
             ["body", "steps", 1, "default_minutes"],
-            "less than or equal to 1440",
+            "hoogstens 1440",
         ),
-        ([_step("Trace Shipment", 5)], ["body", "steps", 0, "key"], "pattern"),
+        ([_step("Trace Shipment", 5)], ["body", "steps", 0, "key"], "kleine letters"),
         (
             [{**_step("a", 5), "narration": {"nl": "Ik zoek het op."}}],
             ["body", "steps", 0, "narration", "en"],
-            "required",
+            "Vul dit in",
         ),
-        ([_step("a", 5), _step("b", 5), _step("a", 3)], ["steps", 2, "key"], "already step 1"),
+        ([_step("a", 5), _step("b", 5), _step("a", 3)], ["steps", 2, "key"], "al stap 1"),
     ],
 )
 def test_bad_playbooks_are_refused_naming_the_field(admin_api, steps, path, message):

@@ -83,21 +83,21 @@ def test_the_warning_scales_with_the_promise_so_it_is_on_track_when_made(
             {"kind": "callback", "due_at": "2020-01-01T10:00:00Z"},
             "due_in_past",
             ["due_at"],
-            "is not after now",
+            "ligt niet na nu",
         ),
         (
             {"kind": "delivery", "due_from": "2030-01-02T10:00:00Z", "due_by": "2030-01-01T10:00:00Z"},
             "validation_failed",
             ["body"],
-            "ends (due_by) before it starts",
+            "eindigt (due_by) voordat het begint",
         ),
-        ({"kind": "callback"}, "validation_failed", ["body"], "needs a due time"),
+        ({"kind": "callback"}, "validation_failed", ["body"], "heeft een deadline nodig"),
         ({"kind": "step", "due_at": "2030-01-01T10:00:00Z"}, "validation_failed", ["body"], "step_type"),
         (
             {"kind": "callback", "due_at": "2030-01-01T10:00:00"},
             "validation_failed",
             ["body", "due_at"],
-            "timezone",
+            "tijdzone",
         ),
         (
             {"kind": "promise", "due_at": "2030-01-01T10:00:00Z"},
@@ -146,7 +146,7 @@ def test_keep_cancel_and_their_rules(api, tenant, clock):
     )
     again = api.post(f"/api/v1/promises/{b['id']}/keep")
     assert again.status_code == 409 and again.json()["code"] == "promise_not_open"
-    assert "cancelled" in again.json()["detail"]
+    assert "ingetrokken" in again.json()["detail"]
     assert [e["kind"] for e in _events(api, tenant.case.id)] == [
         "promise.made",
         "promise.made",
@@ -386,9 +386,9 @@ def test_a_step_without_enough_history_needs_a_time(api, tenant, clock):
         f"/api/v1/cases/{tenant.case.id}/promises", json={"kind": "step", "step_type": "never_seen"}
     )
     assert response.status_code == 422 and response.json()["code"] == "no_learned_duration"
-    assert "seen 0 kept 'never_seen' steps" in response.json()["detail"]
+    assert "0 nagekomen stappen van het type “never_seen”" in response.json()["detail"]
     no_time = api.post(f"/api/v1/cases/{tenant.case.id}/promises", json={"kind": "callback"})
-    assert no_time.status_code == 422 and "due time" in no_time.text
+    assert no_time.status_code == 422 and "deadline" in no_time.json()["errors"][0]["message"]
 
 
 def test_promise_rules_are_the_organisations_to_set(api, admin_api, tenant, clock):

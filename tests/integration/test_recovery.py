@@ -93,7 +93,7 @@ def test_above_the_threshold_an_agent_is_refused_and_a_lead_approves(app_client,
     refused = api.post("/api/v1/recovery/gestures", json=body)
     assert refused.status_code == 403
     assert refused.json()["code"] == "approval_required"
-    assert "€25.00" in refused.json()["detail"] and "€20.00" in refused.json()["detail"]
+    assert "€\xa025,00" in refused.json()["detail"] and "€\xa020,00" in refused.json()["detail"]
     asked = api.post("/api/v1/recovery/gestures", json={**body, "request_approval": True}).json()
     assert asked["state"] == "pending_approval"
     assert api.post(f"/api/v1/recovery/gestures/{asked['id']}/approve").status_code == 403
@@ -119,7 +119,7 @@ def test_a_grant_over_the_budget_is_refused_with_what_is_left_unless_a_lead_appr
     assert refused.status_code == 409
     problem = refused.json()
     assert problem["code"] == "over_budget"
-    assert "€5.00 of €20.00 left" in problem["detail"]
+    assert "nog €\xa05,00 van €\xa020,00" in problem["detail"]
     budget = api.get("/api/v1/recovery/budget").json()
     assert budget["spent_cents"] == 1500 and budget["remaining_cents"] == 500 and budget["month"] == "2026-11"
     lead = Api(app_client, tenant.tokens["lead"])

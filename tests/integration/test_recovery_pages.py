@@ -1,6 +1,8 @@
 """Recovery in the workspace: the case page's panel, the leads' approvals on /team, the customer's
 surprise moments, and the catalogue and outcomes pages; every form with its CSRF token."""
 
+from html import unescape
+
 import pytest
 from sqlalchemy import select
 
@@ -59,7 +61,7 @@ def test_above_the_threshold_the_panel_says_why_and_nothing_is_written(page, db,
         follow_redirects=False,
     )
     assert response.status_code == 403
-    assert "more than the €20.00 an agent may grant" in response.text
+    assert "meer dan de €\xa020,00 die een medewerker mag toekennen" in unescape(response.text)
     assert db.scalars(select(Gesture)).all() == []
     asked = page.post(
         f"/cases/{tenant.case.id}/recovery/offer",
@@ -170,7 +172,8 @@ def test_an_admin_edits_the_catalogue_budget_and_check_ins_on_a_page(app_client,
     assert policy["failure_types"] == ["delivery_missing", "damaged"]
     assert policy["check_in"] == {"after_hours": 48, "mode": "message"}
     bad = _catalogue_form(admin, cost=["5", "15", "tien", "25", "7"])
-    assert bad.status_code == 422 and "gestures.2.cost" in bad.text and "Er is niets opgeslagen" in bad.text
+    assert bad.status_code == 422 and "Er is niets opgeslagen" in bad.text
+    assert "Gebaar 3, kosten: “tien” is geen bedrag." in unescape(bad.text)
     assert admin_api.get("/api/v1/recovery/catalogue").json()["monthly_budget_cents"] == 30000
 
 

@@ -33,8 +33,8 @@ def test_resolving_with_an_open_promise_is_refused_naming_it(api, tenant, clock)
     response = api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "resolved"})
     assert response.status_code == 409 and response.json()["code"] == "open_promises"
     detail = response.json()["detail"]
-    assert "an open promise: callback due today 10:30" in detail and callback["id"] in detail
-    assert "kept, is cancelled (with the reason) or is handed over" in detail
+    assert "een open belofte: terugbellen uiterlijk vandaag 10:30" in detail and callback["id"] in detail
+    assert "nagekomen, wordt ingetrokken (met de reden) of wordt overgedragen" in detail
     assert api.get(f"/api/v1/cases/{tenant.case.id}").json()["status"] == "new"
     assert _get(api, callback)["state"] == "open" and _kinds(api, tenant.case.id) == before
 
@@ -69,7 +69,7 @@ def test_resolving_keeps_cancels_and_hands_over_as_told(api, tenant, clock):
 
     # Closing asks again about what is still open: the two handed over.
     closing = api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "closed"})
-    assert closing.status_code == 409 and "2 open promises" in closing.json()["detail"]
+    assert closing.status_code == 409 and "2 open beloftes" in closing.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ def test_the_status_form_asks_about_each_open_promise(page, api, tenant, clock):
         return page.post(f"/cases/{tenant.case.id}/status", data=data, follow_redirects=False)
 
     refused = post(kept="keep")  # nothing said about the delivery
-    assert refused.status_code == 409 and 'role="alert"' in refused.text and "open promise" in refused.text
+    assert refused.status_code == 409 and 'role="alert"' in refused.text and "open belofte" in refused.text
     assert _get(api, kept)["state"] == "open"
     done = post(kept="keep", handed=f"hand_over:{tenant.lead.id}")
     assert done.status_code == 303

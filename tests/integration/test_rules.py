@@ -71,15 +71,15 @@ def test_every_problem_is_named_with_its_path_and_nothing_is_saved(admin_api):
         {**LATE_ARRIVAL, "then": [{"do": "open_case"}, {"do": "send_message", "template": "nope"}]},
     )
     errors = _errors(admin_api.put("/api/v1/rules", json=bad))
-    assert "Unknown action 'teleport'" in errors[("rules", 0, "then", 0, "do")]
-    assert "put an open_case action before it" in errors[("rules", 0, "then", 1, "do")]
-    assert "number and a unit" in errors[("rules", 1, "when", "after")]
-    assert "No field 'signal.flight_number'" in errors[("rules", 1, "if", 0, "field")]
-    assert "signal.guests is a integer" in errors[("rules", 1, "if", 1, "op")]
-    assert errors[("rules", 1, "if", 2, "value")] == "A local time such as 21:00."
-    assert errors[("rules", 2, "key")] == "Another rule already has key 'late-arrival'."
-    assert errors[("rules", 2, "then", 0, "subject")] == "Field required"
-    assert "No template 'nope'" in errors[("rules", 2, "then", 1, "template")]
+    assert "Onbekende actie “teleport”" in errors[("rules", 0, "then", 0, "do")]
+    assert "zet er een actie “open_case” vóór" in errors[("rules", 0, "then", 1, "do")]
+    assert "getal met eenheid" in errors[("rules", 1, "when", "after")]
+    assert "Hier is geen veld “signal.flight_number”" in errors[("rules", 1, "if", 0, "field")]
+    assert "“signal.guests” is een geheel getal" in errors[("rules", 1, "if", 1, "op")]
+    assert errors[("rules", 1, "if", 2, "value")] == "Een lokale tijd zoals 21:00."
+    assert errors[("rules", 2, "key")] == "Een andere regel heeft al de sleutel “late-arrival”."
+    assert errors[("rules", 2, "then", 0, "subject")] == "Vul dit in."
+    assert "Geen sjabloon “nope”" in errors[("rules", 2, "then", 1, "template")]
     assert admin_api.get("/api/v1/rules").json()["rules"] == []
 
 
@@ -103,16 +103,16 @@ def test_more_mistakes_point_at_their_field(admin_api):
     )
     assert ("extra",) in errors
     assert ("settings", "quiet_hours", "start") in errors
-    assert "built-in type" in errors[("signal_types", "order.shipped")]
+    assert "ingebouwd type" in errors[("signal_types", "order.shipped")]
     assert ("signal_types", "Bad Name") in errors
-    assert errors[("rules", 0, "colour")] == "Unknown field."
-    assert "No signal source 'shop'" in errors[("rules", 1, "then", 0, "source")]
+    assert errors[("rules", 0, "colour")] == "Onbekend veld; het hoort niet bij dit verzoek."
+    assert "Geen signaalbron “shop”" in errors[("rules", 1, "then", 0, "source")]
 
 
 def test_broken_yaml_and_other_media_are_refused(admin_api):
     broken = admin_api.put("/api/v1/rules", content="rules: [", headers={"content-type": "application/yaml"})
     assert broken.status_code == 422 and broken.json()["code"] == "invalid_yaml"
-    assert "line" in broken.json()["detail"]
+    assert "op regel 1, kolom" in broken.json()["detail"]
     unsafe = admin_api.put(
         "/api/v1/rules",
         content="!!python/object/apply:os.system ['true']",
@@ -124,7 +124,7 @@ def test_broken_yaml_and_other_media_are_refused(admin_api):
         for p, c in zip("abcdefg", "bcdefgh", strict=True)
     )
     exploded = admin_api.put("/api/v1/rules", content=bomb, headers={"content-type": "application/yaml"})
-    assert exploded.status_code == 422 and "too large" in exploded.json()["errors"][0]["message"]
+    assert exploded.status_code == 422 and "te groot" in exploded.json()["errors"][0]["message"]
     text = admin_api.put("/api/v1/rules", content="rules: []", headers={"content-type": "text/plain"})
     assert text.status_code == 415
 

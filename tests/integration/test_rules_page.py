@@ -51,13 +51,13 @@ def test_a_refused_document_shows_each_problem_and_saves_nothing(app_client, adm
     )
     refused = page.post("/rules", data={"csrf": page.csrf, "document": text})
     assert refused.status_code == 422
-    assert "rules/0/then/0/do: Unknown action &#39;teleport&#39;" in refused.text
+    assert "<code>rules/0/then/0/do</code>: Onbekende actie “teleport”" in refused.text
     assert "teleport" in unescape(
         re.search(r"<textarea name=\"document\"[^>]*>(.*?)</textarea>", refused.text, re.S)[1]
     )
     assert [r["key"] for r in admin_api.get("/api/v1/rules").json()["rules"]] == ["late-arrival"]
     broken = page.post("/rules", data={"csrf": page.csrf, "document": "rules: ["})
-    assert broken.status_code == 422 and "Not valid YAML" in broken.text
+    assert broken.status_code == 422 and "Geen geldige YAML" in broken.text
     assert page.post("/rules", data={"csrf": "forged", "document": "rules: []"}).status_code == 403
 
 
@@ -90,8 +90,8 @@ def test_leads_read_and_dry_run_agents_are_kept_out(app_client, admin_api, tenan
     assert lead.post("/rules", data={"csrf": lead.csrf, "document": "rules: []"}).status_code == 403
     dry = lead.get(f"/rules/{rule_id}/dry-run", params={"since": "7d"})
     assert dry.status_code == 200
-    assert "1 signaal/signalen sinds" in dry.text and "zou reageren" in dry.text
-    assert "open_case, make_promise, send_message" in dry.text
+    assert "1 signaal sinds" in dry.text and "zou reageren" in dry.text
+    assert "<code>open_case</code>, <code>make_promise</code>, <code>send_message</code>" in dry.text
     agent = Api(app_client, tenant.tokens["agent"])
     assert agent.get("/rules").status_code == 403
 

@@ -73,8 +73,8 @@ def test_unknown_types_and_bad_attributes_point_at_the_field(admin_api, db):
     )
     assert response.status_code == 422
     errors = {tuple(e["path"]): e["message"] for e in response.json()["errors"]}
-    assert "Unknown signal type 'delivery.exploded'" in errors[("signals", 1, "type")]
-    assert errors[("signals", 2, "attributes", "attempt")] == "Expected a whole number."
+    assert "Onbekend signaaltype “delivery.exploded”" in errors[("signals", 1, "type")]
+    assert errors[("signals", 2, "attributes", "attempt")] == "Verwacht: een geheel getal."
     assert response.json()["errors"][0]["pointer"] == "/signals/1/type"
     assert _count(db) == 0
 

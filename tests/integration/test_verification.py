@@ -109,7 +109,7 @@ def test_three_wrong_answers_lock_the_case_until_the_oldest_leaves_the_window(ap
     locked = _verify(api, tenant.case.id, "email", tenant.customer.email)  # even the right answer waits
     assert locked.status_code == 429 and locked.json()["code"] == "verification_locked"
     assert locked.json()["retry_at"] == _iso(t0 + timedelta(minutes=15))
-    assert "locked until" in locked.json()["detail"]
+    assert "geblokkeerd tot" in locked.json()["detail"]
     status = api.get(f"/api/v1/cases/{tenant.case.id}/verifications").json()
     assert status["attempts_left"] == 0 and status["locked_until"] == _iso(t0 + timedelta(minutes=15))
     clock.set(t0 + timedelta(minutes=15))
@@ -130,7 +130,7 @@ def test_a_match_wipes_the_slate(api, tenant):
 def test_a_question_with_nothing_on_file_asks_for_another_and_costs_no_attempt(api, tenant):
     response = _verify(api, tenant.case.id, "iban_last4", "1234")
     assert response.status_code == 409 and response.json()["code"] == "fact_not_on_file"
-    assert "pick another question" in response.json()["detail"]
+    assert "kies een andere vraag" in response.json()["detail"]
     assert _events(api, tenant.case.id) == []
     unknown = _verify(api, tenant.case.id, "date_of_birth", "1980-01-01")
     assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_question"
@@ -168,9 +168,9 @@ def _question(**overrides):
 @pytest.mark.parametrize(
     ("fact", "words"),
     [
-        ("customer.facts.date_of_birth", "date of birth"),
-        ("customer.facts.geboortedatum", "date of birth"),
-        ("customer.facts.postcode+customer.facts.address", "full address"),
+        ("customer.facts.date_of_birth", "geboortedatum"),
+        ("customer.facts.geboortedatum", "geboortedatum"),
+        ("customer.facts.postcode+customer.facts.address", "volledige adres"),
     ],
 )
 def test_a_policy_never_asks_date_of_birth_or_full_address(admin_api, fact, words):

@@ -150,7 +150,7 @@ def test_filters_narrow_my_work_by_team_status_and_type(app_client, db, tenant, 
     assert '<option value="refund" selected>' in html  # the form shows what is applied
     assert "Onbekende" not in html
     wrong = _page(app_client, token, "/?status=asleep&team=nope", status=422)
-    assert "asleep" in wrong and "Not a team id" in wrong
+    assert "Onbekende status “asleep”" in unescape(wrong) and "Geen team-id." in wrong
 
 
 def test_counts_read_the_clock_and_agree_with_the_worker(app_client, db, database, tenant, clock):
@@ -189,7 +189,7 @@ def test_the_team_view_is_for_leads_and_shows_what_to_act_on(app_client, db, ten
     db.commit()
 
     forbidden = _page(app_client, tenant.tokens["agent"], "/team", status=403)
-    assert "lead" in forbidden
+    assert "Hiervoor is de rol teamleider nodig; je bent medewerker." in forbidden
     assert 'href="/team"' not in _page(app_client, tenant.tokens["agent"])
     html = _page(app_client, tenant.tokens["lead"], "/team")
 
@@ -245,7 +245,7 @@ def test_the_customer_page_shows_details_facts_cases_and_promises(
     # The default policy verifies by e-mail: the address is shown masked, never in full.
     assert "m••••@kopje-koffie.example" in html and tenant.customer.email not in html
     assert f'href="/cases/{tenant.case.id}"' in html and "Ik bel terug" in html
-    assert "Niet zichtbaar" not in html and "Zaken in teams waar je niet in zit: 1." in html
+    assert "Niet zichtbaar" not in html and "Nog 1 zaak in een team waar je niet in zit." in html
     missing = _page(app_client, tenant.tokens["agent"], f"/customers/{other_tenant.customer.id}", status=404)
     assert other_tenant.customer.email not in missing
 

@@ -1,18 +1,22 @@
 """Sign-in, sign-out, the language switch and the header's presence switch."""
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from attent.agents import throttle
 from attent.agents.models import Presence
 from attent.agents.schemas import AgentUpdate
 from attent.agents.service import set_presence, sign_in, sign_out, update_agent
+from attent.core.clock import Clock
 from attent.core.csrf import SESSION_COOKIE
 from attent.core.deps import ClockDep, CurrentAgent, DbSession, SettingsDep
-from attent.core.errors import RateLimited, Unauthenticated
+from attent.core.errors import FieldError, RateLimited, Unauthenticated
+from attent.core.pageforms import redraws, typed
 from attent.core.templating import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -26,10 +30,22 @@ def _safe_next(target: str | None) -> str:
 @router.get("/signin")
 def signin_form(request: Request, next: str | None = None) -> HTMLResponse:
     """The sign-in page."""
-    return render(request, "signin.html", next=_safe_next(next), error=None)
+    return render(request, "signin.html", page_url="/signin", next=_safe_next(next), error=None)
+
+
+def _signin_again(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    """A sign-in form refused before checking (an address too long to be one): the form, as typed."""
+    values = typed(form, "password")
+    return render(
+        request, "signin.html", status_code=422, next=_safe_next(values.get("next")), error="invalid",
+        email=values.get("email", ""),
+    )  # fmt: skip
 
 
 @router.post("/signin")
+@redraws(_signin_again, signed_in=False)
 def signin(
     request: Request,
     db: DbSession,
@@ -57,6 +73,7 @@ def signin(
         return render(
             request,
             "signin.html",
+            page_url="/signin",
             status_code=429,
             next=_safe_next(next),
             error=exc.code,

@@ -13,6 +13,7 @@ from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMemb
 from attent.agents.passwords import check_current_password, end_sessions
 from attent.agents.schemas import AgentCreate, AgentUpdate
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
+from attent.core.i18n import Label
 from attent.core.security import hash_password, new_token, token_hash, verify_password
 from attent.organisations.models import Organisation
 
@@ -22,8 +23,13 @@ TOUCH_EVERY = timedelta(minutes=1)
 def require_role(actor: Agent, *roles: Role) -> None:
     """Refuse unless the actor has one of these roles (admins may do everything)."""
     if actor.role not in (*roles, Role.ADMIN):
-        needed = " or ".join(r.value for r in roles) if roles else "admin"
-        raise Forbidden("role_required", f"This needs the {needed} role; you are {actor.role.value}.")
+        needed = [Label(r.value, "role") for r in roles] or [Label(Role.ADMIN.value, "role")]
+        raise Forbidden(
+            "role_required",
+            "This needs the role {role}; you are {current}.",
+            role=needed[0] if len(needed) == 1 else needed,
+            current=Label(actor.role.value, "role"),
+        )
 
 
 # --- teams -----------------------------------------------------------------------------------------
@@ -36,7 +42,7 @@ def create_team(*, db: Session, actor: Agent, name: str, at: datetime) -> Team:
         select(Team.id).where(Team.organisation_id == actor.organisation_id, Team.name == name)
     )
     if exists is not None:
-        raise Conflict("team_exists", f"A team named {name!r} already exists.")
+        raise Conflict("team_exists", "A team named “{name}” already exists.", name=name)
     team = Team(organisation_id=actor.organisation_id, name=name, created_at=at)
     db.add(team)
     db.flush()
@@ -54,7 +60,7 @@ def set_default_team(*, db: Session, actor: Agent, team_id: uuid.UUID) -> Team:
     if team is None:
         raise Invalid(
             "unknown_team", "The default team is a team of your organisation.",
-            [FieldError(("team_id",), f"No team with id {team_id}.")],
+            [FieldError(("team_id",), "No team with id {id}.", {"id": team_id})],
         )  # fmt: skip
     org = db.get(Organisation, actor.organisation_id)
     assert org is not None  # the actor belongs to it
@@ -130,7 +136,9 @@ def _set_teams(*, db: Session, agent: Agent, team_ids: list[uuid.UUID]) -> None:
         )
     )
     unknown = [
-        FieldError(("team_ids", i), f"No team with id {t}.") for i, t in enumerate(team_ids) if t not in known
+        FieldError(("team_ids", i), "No team with id {id}.", {"id": t})
+        for i, t in enumerate(team_ids)
+        if t not in known
     ]
     if unknown:
         raise Invalid("unknown_team", "One or more teams do not exist.", unknown)
@@ -158,7 +166,7 @@ def create_agent(
         organisation_id = actor.organisation_id
     email = str(data.email).lower()
     if db.scalar(select(Agent.id).where(Agent.organisation_id == organisation_id, Agent.email == email)):
-        raise Conflict("agent_exists", f"An agent with e-mail {email} already exists.")
+        raise Conflict("agent_exists", "An agent with e-mail {email} already exists.", email=email)
     agent = Agent(
         organisation_id=organisation_id,
         email=email,
@@ -270,7 +278,13 @@ def set_presence(
         raise Invalid(
             "shift_ended",
             "The end of the shift is in the past.",
-            [FieldError(("until",), f"{until.isoformat()} is not after now ({at.isoformat()}).")],
+            [
+                FieldError(
+                    ("until",),
+                    "{until} is not after now ({now}).",
+                    {"until": until.isoformat(), "now": at.isoformat()},
+                )
+            ],
         )
     if agent.presence is not presence or agent.available_until != until:
         if agent.presence is not presence:

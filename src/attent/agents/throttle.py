@@ -45,8 +45,9 @@ def check(*, db: Session, limits: dict[str, Limit], at: datetime) -> None:
             minutes = minutes_until(until, at)
             raise RateLimited(
                 "too_many_sign_ins",
-                f"Too many failed sign-ins; try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+                "Too many failed sign-ins; try again in {minutes} min.",
                 retry_at=until,
+                minutes=minutes,
             )
 
 

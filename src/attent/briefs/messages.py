@@ -28,15 +28,19 @@ def _reply_lost(fold: Fold, e: TimelineEvent, reason: str) -> None:
 
 @reduces("message.failed")
 def _failed(fold: Fold, e: TimelineEvent) -> None:
+    said = e.data.get("said")
+    reason = (
+        fold.t(said["template"], **said["params"]) if isinstance(said, dict) else e.data.get("reason", "")
+    )
     if e.data.get("template") == "reply":
-        _reply_lost(fold, e, str(e.data.get("reason", "")))
+        _reply_lost(fold, e, reason)
         return
     fold.did(
         e,
         fold.t(
             "The customer was NOT told ({subject}): {reason}",
             subject=e.data.get("subject", ""),
-            reason=e.data.get("reason", ""),
+            reason=reason,
         ),
     )
 

@@ -1,12 +1,15 @@
 """The case page's forms: reply, note, log a call, change status, promise, verify, follow the playbook.
 
-Each form posts here and gets the case page back (Post/Redirect/Get on success, so a reload never
-posts twice); a refusal re-renders the page with the reason beside the form and nothing written.
-Verification and playbook steps answer on the page itself: match or no match, what to say next.
+Each form posts here and is redirected to the case page on success (Post/Redirect/Get, so a reload
+never posts twice and the live refresh asks for the page, not for the form's address); a refusal
+re-renders the page with the reason beside the form, the form filled in as typed, and nothing
+written. Verification and playbook steps answer on the page they redirect to (match or no match,
+what to say next), through a short-lived signed flash (core/flash.py).
 """
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -15,19 +18,24 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from attent.agents.models import Agent
 from attent.cases.models import CaseStatus
-from attent.cases.pages import case_view
+from attent.cases.pages import case_view, flash_for
 from attent.cases.schemas import PromiseChoice
 from attent.cases.service import FINISHED, add_note, change_status, get_case
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, MessageIn
 from attent.contacts.service import log_contact, reply_by_email
+from attent.core import flash
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
-from attent.core.templating import check_csrf
+from attent.core.forms import plain
+from attent.core.i18n import gettext
+from attent.core.pageforms import Redraw, redraws, submit_once, typed
+from attent.core.templating import check_csrf, page_language
 from attent.organisations.service import get_organisation
 from attent.playbooks.schemas import StepStart
 from attent.playbooks.service import start_step
@@ -39,6 +47,25 @@ from attent.verification.service import verify
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=20_000)]
 Csrf = Annotated[str, Form()]
+Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/pageforms.py)
+
+
+# What each form's fields are called on the page, so a refusal can name the field it is about.
+FIELDS: dict[str, dict[str, str]] = {
+    "reply": {"text": "Message (sent by e-mail)"},
+    "note": {"text": "Note for colleagues (never shown to the customer)"},
+    "call": {
+        "direction": "Direction", "outcome": "Outcome", "minutes": "Minutes", "summary": "Summary (optional)",
+    },
+    "status": {"to": "Move to"},
+    "make-promise": {
+        "kind": "What", "words": "What you said to the customer", "in_minutes": "Within (minutes)",
+        "due_at": "or at (local time)", "due_from": "When", "due_by": "When", "step_type": "When",
+    },
+    "verify": {"question": "Ask the least sensitive question that works", "answer": "The customer's answer"},
+    "playbook": {"key": "Playbook"},
+    "recovery": {"code": "Another gesture", "reason": "Why (for colleagues)"},
+}  # fmt: skip
 
 
 def act_on_case(
@@ -50,53 +77,120 @@ def act_on_case(
     csrf: str,
     form: str,
     action: Callable[[], dict[str, Any] | None],
+    values: dict[str, str] | None = None,
+    *,
+    once: str = "",
 ) -> Response:
     """Run one form's action; back to the page on success, or the page with the reason on refusal.
 
-    The case page's own forms and the panels other domains add to it (recovery, coach) all post here."""
+    `values` are the form's fields as typed, to fill the form in again when it is refused; `once` is
+    the form's one-time token: the same post again is answered as the first and does nothing. The
+    case page's own forms and the panels other domains add to it (recovery, coach) all post here."""
     check_csrf(request, csrf)
+    refused = Refused(request, db, actor, clock, case_id, form, values or {})
+    guard, first = submit_once(
+        request=request, db=db, actor=actor, token=once, values=values or {}, at=clock.now()
+    )
+    if first is not None:  # posted twice: the first post's answer, nothing done again
+        return _back(request, actor, case_id, clock, first["location"], first.get("flash"))
     try:
         shown = action()
     except AttentError as exc:
         db.rollback()
-        reasons = [e.message for e in _field_errors(exc)]
-        return case_view(
-            request, db=db, actor=actor, clock=clock, case_id=case_id, status_code=exc.status,
-            form_error={"form": form, "detail": exc.detail, "errors": reasons},
-        )  # fmt: skip
+        return refused(exc.status, exc, _field_errors(exc))
     except ValidationError as exc:
         db.rollback()
-        messages = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return refused(422, None, [FieldError(tuple(e["loc"]), *plain(e)) for e in exc.errors()])
+    location = f"/cases/{case_id}#{form}"
+    # An answer for the page (verification, playbook step) travels in a flash.
+    data = {name: value.model_dump(mode="json") for name, value in shown.items()} if shown else None
+    if guard is not None:
+        guard.remember({"location": location, "flash": data}, status_code=303)
+    return _back(request, actor, case_id, clock, location, data)
+
+
+def _back(
+    request: Request,
+    actor: Agent,
+    case_id: uuid.UUID,
+    clock: Clock,
+    location: str,
+    data: dict[str, Any] | None,
+) -> Response:
+    back = RedirectResponse(location, status_code=303)
+    if data:
+        flash.put(back, **flash_for(request, actor, case_id, clock), data=data)
+    return back
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Draws the case page for a refused form: the reason beside the form, the form as it was typed."""
+
+    request: Request
+    db: Session
+    actor: Agent
+    clock: Clock
+    case_id: uuid.UUID
+    form: str
+    values: dict[str, str]
+
+    def __call__(self, status: int, error: AttentError | None, fields: list[FieldError]) -> Response:
+        """The page, with `error`'s sentence (if any) and each field's reason."""
+        language = page_language(self.request)
+        names = FIELDS.get(self.form, {})
+        reasons = []
+        for field_error in fields:
+            field = str(field_error.path[-1]) if field_error.path else ""
+            said = field_error.say(language)
+            reasons.append(f"{gettext(language, names[field])}: {said}" if field in names else said)
+        shown = {
+            "form": self.form,
+            "detail": error.say(language) if error else "",
+            "errors": reasons,
+            "values": self.values,
+        }
         return case_view(
-            request, db=db, actor=actor, clock=clock, case_id=case_id, status_code=422,
-            form_error={"form": form, "detail": "", "errors": messages},
+            self.request, db=self.db, actor=self.actor, clock=self.clock, case_id=self.case_id,
+            status_code=status, form_error=shown,
         )  # fmt: skip
-    if shown is not None:  # an answer to show on the page itself (verification, playbook step)
-        return case_view(request, db=db, actor=actor, clock=clock, case_id=case_id, **shown)
-    return RedirectResponse(f"/cases/{case_id}#{form}", status_code=303)
 
 
 def _field_errors(exc: AttentError) -> list[FieldError]:
     return exc.errors if isinstance(exc, Invalid) else []
 
 
+def case_form(name: str) -> Redraw:
+    """How a case page form refused before its route ran is drawn again: the page, the form as typed."""
+
+    def redraw(
+        request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+    ) -> Response:
+        case_id = uuid.UUID(request.path_params["case_id"])
+        return Refused(request, db, actor, clock, case_id, name, typed(form))(422, None, errors)
+
+    return redraw
+
+
 @router.post("/cases/{case_id}/reply")
+@redraws(case_form("reply"))
 def reply(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    text: Text, csrf: Csrf = "",
+    text: Text, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Write to the customer: recorded on the case, and e-mailed through the outbox after commit."""
 
     def action() -> None:
         reply_by_email(db=db, actor=actor, case_id=case_id, text=text, at=clock.now())
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action, {"text": text}, once=once)
 
 
 @router.post("/cases/{case_id}/note")
+@redraws(case_form("note"))
 def note(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    text: Text, csrf: Csrf = "",
+    text: Text, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """An internal note for colleagues."""
 
@@ -105,15 +199,16 @@ def note(
             raise Invalid("empty_note", "Write something in the note.", [FieldError(("text",), "Empty.")])
         add_note(db=db, actor=actor, case_id=case_id, text=text.strip(), at=clock.now())
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "note", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "note", action, {"text": text}, once=once)
 
 
 @router.post("/cases/{case_id}/call")
+@redraws(case_form("call"))
 def log_call(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     direction: Annotated[Direction, Form()], outcome: Annotated[Outcome, Form()],
     minutes: Annotated[int, Form(ge=0, le=600)] = 0, summary: Annotated[str, Form(max_length=2000)] = "",
-    csrf: Csrf = "",
+    csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """A phone call and how it ended; a dropped one becomes a call-back promise by itself."""
 
@@ -128,7 +223,13 @@ def log_call(
             ),
         )  # fmt: skip
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "call", action)
+    typed_in = {
+        "direction": direction.value,
+        "outcome": outcome.value,
+        "minutes": str(minutes),
+        "summary": summary,
+    }
+    return act_on_case(request, db, actor, clock, case_id, csrf, "call", action, typed_in, once=once)
 
 
 Each = Annotated[list[str], Form(default_factory=list)]  # one value per open promise, in page order
@@ -136,9 +237,11 @@ CHOICES = TypeAdapter(list[PromiseChoice])
 
 
 @router.post("/cases/{case_id}/status")
+@redraws(case_form("status"))
 def status(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     to: Annotated[CaseStatus, Form()], promise_id: Each, fate: Each, reason: Each, csrf: Csrf = "",
+    once: Once = "",
 ) -> Response:  # fmt: skip
     """Move the case on (only the legal moves are offered); resolving says what becomes of each promise."""
 
@@ -148,7 +251,10 @@ def status(
         change_status(db=db, actor=actor, case=case, to=to, at=clock.now(), promises=choices)
         db.flush()
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "status", action)
+    typed_in = {"to": to.value}  # and each promise's choice, by its id, to fill the rows in again
+    typed_in |= {f"fate-{p}": f for p, f in zip(promise_id, fate, strict=False)}
+    typed_in |= {f"reason-{p}": r for p, r in zip(promise_id, reason, strict=False)}
+    return act_on_case(request, db, actor, clock, case_id, csrf, "status", action, typed_in, once=once)
 
 
 def _choices(promise_ids: list[str], fates: list[str], reasons: list[str]) -> list[PromiseChoice]:
@@ -179,13 +285,14 @@ def _local(value: str, tz: str) -> datetime:
 
 
 @router.post("/cases/{case_id}/promise")
+@redraws(case_form("make-promise"))
 def promise(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     kind: Annotated[str, Form()], words: Annotated[str, Form(max_length=2000)] = "",
     in_minutes: Annotated[int | None, Form(ge=1, le=60 * 24 * 14)] = None,
     due_at: Annotated[str, Form(max_length=40)] = "", due_from: Annotated[str, Form(max_length=40)] = "",
     due_by: Annotated[str, Form(max_length=40)] = "", step_type: Annotated[str, Form(max_length=60)] = "",
-    tell_customer: Annotated[bool, Form()] = False, csrf: Csrf = "",
+    tell_customer: Annotated[bool, Form()] = False, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Promise something with a due time: in N minutes, at a local time, or a playbook's window."""
 
@@ -210,13 +317,18 @@ def promise(
             )
         make_promise(db=db, actor=actor, case_id=case_id, data=PromiseCreate.model_validate(body), at=now)
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "promises", action)
+    typed_in = {
+        "kind": kind, "words": words, "in_minutes": str(in_minutes or ""), "due_at": due_at,
+        "tell_customer": "true" if tell_customer else "",
+    }  # fmt: skip
+    return act_on_case(request, db, actor, clock, case_id, csrf, "make-promise", action, typed_in, once=once)
 
 
 @router.post("/cases/{case_id}/promises/{promise_id}/keep")
+@redraws(case_form("promises"))
 def keep(
     case_id: uuid.UUID, promise_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent,
-    clock: ClockDep, csrf: Csrf = "",
+    clock: ClockDep, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Mark a promise kept."""
 
@@ -224,14 +336,15 @@ def keep(
         found = get_promise(db=db, actor=actor, promise_id=promise_id)
         keep_promise(db=db, actor=actor, promise=found, at=clock.now())
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "promises", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "promises", action, once=once)
 
 
 @router.post("/cases/{case_id}/verify")
+@redraws(case_form("verify"))
 def verify_customer(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     question: Annotated[str, Form(max_length=40)], answer: Annotated[str, Form(max_length=200)],
-    csrf: Csrf = "",
+    csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Check the customer's answer; the page says match or no match, never the value on file."""
 
@@ -239,13 +352,15 @@ def verify_customer(
         attempt = VerificationAttempt(question=question, answer=answer)
         return {"verified": verify(db=db, actor=actor, case_id=case_id, data=attempt, at=clock.now())}
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "verify", action)
+    typed_in = {"question": question, "answer": answer}
+    return act_on_case(request, db, actor, clock, case_id, csrf, "verify", action, typed_in, once=once)
 
 
 @router.post("/cases/{case_id}/step")
+@redraws(case_form("playbook"))
 def step(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    key: Annotated[str, Form(max_length=60)], csrf: Csrf = "",
+    key: Annotated[str, Form(max_length=60)], csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
     """Start a playbook step: what to tell the customer now, and the promise to offer if it takes long."""
 
@@ -253,4 +368,4 @@ def step(
         started = start_step(db=db, actor=actor, case_id=case_id, data=StepStart(step=key), at=clock.now())
         return {"started": started}
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "playbook", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "playbook", action, once=once)

@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent
@@ -14,6 +15,7 @@ from attent.cases.live import viewers
 from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_cases
 from attent.coach.pages import coach_panel
 from attent.contacts.models import Direction, Outcome
+from attent.core import flash
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import NotFound
@@ -21,11 +23,13 @@ from attent.core.templating import render
 from attent.customers.models import Customer
 from attent.customers.service import read_customers
 from attent.organisations.service import get_organisation
+from attent.playbooks.schemas import StepStarted
 from attent.playbooks.service import get_playbook
 from attent.promises.models import PromiseKind, PromiseState
 from attent.promises.service import list_promises, policy_for
 from attent.recovery.pages import recovery_panel
 from attent.timeline.service import case_events
+from attent.verification.schemas import VerificationResult
 from attent.verification.service import verification_status
 
 router = APIRouter(include_in_schema=False)
@@ -86,6 +90,7 @@ def case_view(
         coach=coach_panel(db=db, actor=actor, case=case),
         tz=org.timezone,
         now=now,
+        page_url=f"/cases/{case.id}",
         **extra,
     )
 
@@ -94,5 +99,30 @@ def case_view(
 def case_page(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
 ) -> HTMLResponse:
-    """The handoff brief first; then the customer, open promises, what to do, and the timeline."""
-    return case_view(request, db=db, actor=actor, clock=clock, case_id=case_id)
+    """The handoff brief first; then the customer, open promises, what to do, and the timeline.
+
+    After a verification or a playbook step, their answer arrives here in a flash and shows once."""
+    cleared = HTMLResponse()
+    handed = flash.take(request, cleared, **flash_for(request, actor, case_id, clock)) or {}
+    try:
+        shown: dict[str, Any] = {n: FLASHED[n].model_validate(v) for n, v in handed.items() if n in FLASHED}
+    except ValidationError:  # handed over by an older version of the page: not worth a refusal
+        shown = {}
+    response = case_view(request, db=db, actor=actor, clock=clock, case_id=case_id, **shown)
+    for cookie in cleared.headers.getlist("set-cookie"):
+        response.headers.append("set-cookie", cookie)
+    return response
+
+
+# What a case page form may hand the page it redirects to, and how it is read back.
+FLASHED: dict[str, type[BaseModel]] = {"verified": VerificationResult, "started": StepStarted}
+
+
+def flash_for(request: Request, actor: Agent, case_id: uuid.UUID, clock: Clock) -> dict[str, Any]:
+    """Where a case page's flash lives and who may read it: this agent, on this case's page."""
+    return {
+        "secret": request.app.state.settings.secret_key,
+        "path": f"/cases/{case_id}",
+        "reader": f"{actor.id}:{case_id}",
+        "now": clock.now(),
+    }

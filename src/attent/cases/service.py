@@ -14,6 +14,7 @@ from attent.agents.service import default_team_id
 from attent.cases.models import Case, CaseStatus, Note, Priority
 from attent.cases.schemas import CaseCreate, CaseUpdate, PromiseChoice
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.core.i18n import Label
 from attent.core.pagination import newest_first
 from attent.customers.service import get_customer
 from attent.timeline.service import record_case_event
@@ -85,9 +86,9 @@ def _check_owner_and_team(
     if owner_id is not None:
         owner = db.get(Agent, (organisation_id, owner_id))
         if owner is None or not owner.active:
-            errors.append(FieldError(("owner_id",), f"No active agent with id {owner_id}."))
+            errors.append(FieldError(("owner_id",), "No active agent with id {id}.", {"id": owner_id}))
     if team_id is not None and db.get(Team, (organisation_id, team_id)) is None:
-        errors.append(FieldError(("team_id",), f"No team with id {team_id}."))
+        errors.append(FieldError(("team_id",), "No team with id {id}.", {"id": team_id}))
     if errors:
         raise Invalid("invalid_assignment", "The case cannot be assigned as given.", errors)
 
@@ -164,11 +165,17 @@ def change_status(
     if case.status is to:
         return
     if to not in TRANSITIONS[case.status]:
-        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[case.status])) or "none (closed is final)"
+        allowed = [Label(s.value) for s in sorted(TRANSITIONS[case.status], key=lambda s: s.value)]
+        if not allowed:
+            raise Conflict(
+                "illegal_status_transition", "A closed case stays closed; open a new case for the customer."
+            )
         raise Conflict(
             "illegal_status_transition",
-            f"A {case.status.value} case cannot become {to.value}; "
-            f"from {case.status.value} it can become: {allowed}.",
+            "A case that is {status} cannot become {to}; it can become: {allowed}.",
+            status=Label(case.status.value),
+            to=Label(to.value),
+            allowed=allowed,
         )
     if to in FINISHED:
         # The one call up into the promise keeper, until the architecture work makes it a domain event

@@ -28,7 +28,14 @@ class Envelope:
 
 
 class Undeliverable(Exception):
-    """The channel refused the message for good (unknown recipient, rejected content): do not retry."""
+    """The channel refused the message for good (unknown recipient, rejected content): do not retry.
+
+    The reason is an English template and its values, so the case page says it in its reader's language;
+    the mail server's own reply is one of the values, quoted as it came."""
+
+    def __init__(self, template: str, **params: str) -> None:
+        self.template, self.params = template, params
+        super().__init__(template.format(**params))
 
 
 class Sender(Protocol):
@@ -66,19 +73,27 @@ class _SmtpSender:
         try:
             refused = self.smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise Undeliverable(_reason(exc.recipients)) from exc
+            raise _refused(exc.recipients) from exc
         except smtplib.SMTPResponseException as exc:
             if 500 <= exc.smtp_code < 600:
-                raise Undeliverable(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+                reply = (
+                    exc.smtp_error.decode(errors="replace")
+                    if isinstance(exc.smtp_error, bytes)
+                    else exc.smtp_error
+                )
+                raise Undeliverable(
+                    "The mail server refused the message: {reply}", reply=f"{exc.smtp_code} {reply}"
+                ) from exc
             raise
         if refused:
-            raise Undeliverable(_reason(refused))
+            raise _refused(refused)
 
 
-def _reason(refused: dict[str, tuple[int, bytes]]) -> str:
-    return "; ".join(
+def _refused(refused: dict[str, tuple[int, bytes]]) -> Undeliverable:
+    reply = "; ".join(
         f"{who}: {code} {text.decode(errors='replace')}" for who, (code, text) in refused.items()
     )
+    return Undeliverable("The mail server refused the address: {reply}", reply=reply)
 
 
 class EmailChannel:

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 from attent.channels.channel import Channel, Envelope, Undeliverable, channels_from
 from attent.channels.models import MessageState, OutboundMessage
 from attent.core.db import Database
+from attent.core.labels import N_
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
 from attent.organisations.models import Organisation
@@ -41,7 +43,7 @@ LEASE = timedelta(minutes=5)
 BATCH = 20  # x the SMTP timeout stays well inside the lease
 MAX_ATTEMPTS = 8
 KIND = "outbound_message"
-NOT_CONFIGURED = "No channel '{channel}' is configured on this server (for e-mail: set ATTENT_SMTP_HOST)."
+NOT_CONFIGURED = N_("No channel “{channel}” is configured on this server (for e-mail: set ATTENT_SMTP_HOST).")
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def _send(claimed: list[_Claimed], channels: dict[str, Channel]) -> Iterator[tup
         channel = channels.get(name)
         if channel is None:
             for item in batch:
-                yield item, Undeliverable(NOT_CONFIGURED.format(channel=name))
+                yield item, Undeliverable(NOT_CONFIGURED, channel=name)
             continue
         done: set[uuid.UUID] = set()
         try:
@@ -194,12 +196,25 @@ def _record(
     message.last_error = f"{type(outcome).__name__}: {outcome}"[:2000]
     if isinstance(outcome, Undeliverable) or message.attempts >= MAX_ATTEMPTS:
         message.state, message.next_attempt_at = MessageState.FAILED, None
-        _event(db, message, "message.failed", now, reason=str(outcome)[:300])
+        _event(db, message, "message.failed", now, **failure(outcome))
     else:
         message.next_attempt_at = now + timedelta(seconds=min(3600, 2 ** (message.attempts + 3)))
 
 
-def _event(db: Session, message: OutboundMessage, kind: str, at: datetime, **extra: str) -> None:
+def failure(outcome: Exception) -> dict[str, Any]:
+    """Why a message failed, as the timeline keeps it: the English `reason`, and its template and values
+    (`said`) for the case page to say in its reader's language."""
+    if isinstance(outcome, Undeliverable):
+        template, params = outcome.template, {k: v[:300] for k, v in outcome.params.items()}
+    else:  # attempts used up: the last error, as the system gave it
+        template, params = (
+            N_("Attent gave up after {n} attempts: {error}"),
+            {"n": str(MAX_ATTEMPTS), "error": str(outcome)[:300]},
+        )
+    return {"reason": str(outcome)[:300], "said": {"template": template, "params": params}}
+
+
+def _event(db: Session, message: OutboundMessage, kind: str, at: datetime, **extra: Any) -> None:
     """The case's timeline shows what the customer was told, or that telling them failed."""
     record_event(
         db=db,

@@ -32,6 +32,8 @@ def render_message(*, template: str, language: str, values: dict[str, Any]) -> t
     subject = " ".join(subject.split())
     if not subject or not body.strip():
         raise Invalid(
-            "bad_message_template", f"Template {language}/{template}.txt needs a subject line and a body."
+            "bad_message_template",
+            "Template {name} needs a subject line and a body.",
+            name=f"{language}/{template}.txt",
         )
     return subject, body.strip() + "\n"

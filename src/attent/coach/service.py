@@ -28,7 +28,7 @@ def _zone(name: str | None, org: Organisation, field: str) -> str:
         raise Invalid(
             "unknown_timezone",
             "That time zone is unknown.",
-            [FieldError((field,), f"Unknown zone {zone!r}.")],
+            [FieldError((field,), "Unknown zone “{zone}”.", {"zone": zone})],
         ) from None
     return zone
 

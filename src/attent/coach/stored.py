@@ -18,6 +18,7 @@ from attent.coach.models import ContactScorecard, PromiseProposal, ProposalState
 from attent.coach.schemas import PromiseFound, StoredScorecard, VerdictRead
 from attent.contacts.models import Contact, Message
 from attent.core.errors import Conflict, NotFound
+from attent.core.i18n import Label
 from attent.promises.models import PromiseKind, PromiseSource
 from attent.promises.schemas import PromiseCreate
 from attent.promises.service import make_promise
@@ -111,11 +112,11 @@ def contact_scorecard(*, db: Session, actor: Agent, contact_id: uuid.UUID) -> St
         )
     )
     if sheet is None:
-        raise NotFound("scorecard_not_found", f"Contact {contact_id} has no scorecard (yet).")
+        raise NotFound("scorecard_not_found", "Contact {id} has no scorecard (yet).", id=contact_id)
     try:
         get_case(db=db, actor=actor, case_id=sheet.case_id)
     except NotFound:
-        raise NotFound("scorecard_not_found", f"Contact {contact_id} has no scorecard (yet).") from None
+        raise NotFound("scorecard_not_found", "Contact {id} has no scorecard (yet).", id=contact_id) from None
     verdicts = db.scalars(
         select(ScoredVerdict)
         .where(ScoredVerdict.organisation_id == sheet.organisation_id, ScoredVerdict.scorecard_id == sheet.id)
@@ -176,7 +177,9 @@ def _proposal(db: Session, actor: Agent, proposal_id: uuid.UUID) -> tuple[Promis
         raise NotFound.of("proposal", proposal_id) from None
     if proposal.state is not ProposalState.PROPOSED:
         raise Conflict(
-            "proposal_decided", f"This proposal is already {proposal.state.value}; it can be decided once."
+            "proposal_decided",
+            "This proposal is already {state}; it can be decided once.",
+            state=Label(proposal.state.value, "proposal"),
         )
     return proposal, case
 

@@ -77,9 +77,11 @@ def parse_text(text: str, *, started_at: datetime, timezone: str = "Europe/Amste
             shown = (match.group("label").strip() if match else raw.strip())[:40]
             raise Invalid(
                 "unknown_speaker",
-                f"Line {number} has no speaker the coach knows ({shown!r}); start each line with "
+                "Line {number} has no speaker the coach knows (“{shown}”); start each line with "
                 "Agent:, Medewerker:, Klant:, Customer: or Systeem:.",
-                [FieldError(("text", number), f"Unknown speaker label {shown!r}.")],
+                [FieldError(("text", number), "Unknown speaker label “{shown}”.", {"shown": shown})],
+                number=number,
+                shown=shown,
             )
         else:  # a wrapped line belongs to the turn above it
             last = lines[-1]

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from attent.contacts.models import Channel, Direction, Outcome, Speaker
+from attent.core.errors import BadValue
 from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 
@@ -53,7 +54,9 @@ class ContactCreate(Input):
     def _ends_after_it_starts(cls, ended_at: datetime | None, info: ValidationInfo) -> datetime | None:
         started_at = info.data.get("started_at")
         if started_at and ended_at and ended_at < started_at:
-            raise ValueError(f"The contact cannot end before it started ({started_at.isoformat()}).")
+            raise BadValue(
+                "The contact cannot end before it started ({start}).", start=started_at.isoformat()
+            )
         return ended_at
 
     @model_validator(mode="after")

@@ -29,8 +29,7 @@ LIVE_CHANNELS = (Channel.PHONE, Channel.CHAT)
 # How far ahead of our clock a contact's or message's time may lie. Other systems' clocks and zones are
 # not always right, and an e-mail thread is often logged with the times of its later replies; a day
 # ahead or more is a wrong date (year, month, day swapped), and such a message would sort last forever.
-AHEAD = timedelta(days=1)
-AHEAD_TEXT = "a day"
+AHEAD = timedelta(days=1)  # the refusals below say "a day" in words: change them with it
 
 
 def log_contact(
@@ -58,7 +57,7 @@ def log_contact(
         raise Invalid(
             "unknown_agent",
             "The contact's agent does not exist.",
-            [FieldError(("agent_id",), f"No agent {agent_id}.")],
+            [FieldError(("agent_id",), "No agent with id {id}.", {"id": agent_id})],
         )
     contact = Contact(
         organisation_id=case.organisation_id,
@@ -144,7 +143,9 @@ def end_contact(
     """Close a running contact with its outcome."""
     contact, case = get_contact(db=db, actor=actor, contact_id=contact_id)
     if contact.ended_at is not None:
-        raise Conflict("contact_ended", f"This contact already ended at {contact.ended_at.isoformat()}.")
+        raise Conflict(
+            "contact_ended", "This contact already ended at {at}.", at=contact.ended_at.isoformat()
+        )
     ended = data.ended_at or at
     _check_times(started_at=contact.started_at, ended_at=ended, messages=[], path=lambda i: (), at=at)
     contact.ended_at, contact.outcome = ended, data.outcome
@@ -188,20 +189,28 @@ def _check_times(
     latest = at + AHEAD
     errors = []
     if started_at > latest:
-        errors.append(FieldError(("started_at",), f"In the future; at most {AHEAD_TEXT} after now."))
+        errors.append(FieldError(("started_at",), "In the future; at most a day after now."))
     if ended_at is not None and ended_at < started_at:
         errors.append(
-            FieldError(("ended_at",), f"The contact cannot end before it started ({started_at.isoformat()}).")
+            FieldError(
+                ("ended_at",),
+                "The contact cannot end before it started ({start}).",
+                {"start": started_at.isoformat()},
+            )
         )
     elif ended_at is not None and ended_at > latest:
-        errors.append(FieldError(("ended_at",), f"In the future; at most {AHEAD_TEXT} after now."))
+        errors.append(FieldError(("ended_at",), "In the future; at most a day after now."))
     for i, message in enumerate(messages):
         if message.at is None:
             continue
         if message.at < started_at:
-            errors.append(FieldError(path(i), f"Before the contact started ({started_at.isoformat()})."))
+            errors.append(
+                FieldError(
+                    path(i), "Before the contact started ({start}).", {"start": started_at.isoformat()}
+                )
+            )
         elif message.at > latest:
-            errors.append(FieldError(path(i), f"In the future; at most {AHEAD_TEXT} after now."))
+            errors.append(FieldError(path(i), "In the future; at most a day after now."))
     if errors:
         raise Invalid("invalid_contact_times", "The contact's times do not add up; see errors.", errors)
 

@@ -95,6 +95,7 @@ def check_api_header(request: Request, session: str) -> None:
     if not hmac.compare_digest(sent.encode(), session_token(_key(request), session).encode()):
         raise Forbidden(
             "csrf_failed",
-            f"With the session cookie, send the page's CSRF token in the {CSRF_HEADER} header; "
+            "With the session cookie, send the page's CSRF token in the {header} header; "
             "other clients use 'Authorization: Bearer <token>'.",
+            header=CSRF_HEADER,
         )

@@ -23,11 +23,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from attent.core.errors import FieldError, Invalid
+from attent.core.labels import N_
 
 MAX_DEPTH = 64  # arrays and objects inside each other; our deepest real document (rules) uses about 8
-NUL_DETAIL = "Text may not contain NUL characters (U+0000); remove them and send again."
-NUL_FIELD = "Contains a NUL character."
-DEPTH_DETAIL = "The body is nested more than 64 levels deep; no request of this API needs that."
+NUL_DETAIL = N_("Text may not contain NUL characters (U+0000); remove them and send again.")
+NUL_FIELD = N_("Contains a NUL character.")
+DEPTH_DETAIL = N_("The body is nested more than 64 levels deep; no request of this API needs that.")
 
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string literal, escapes included
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")  # \u0000, but not the text \\u0000
@@ -45,7 +46,8 @@ def nul_error(path: tuple[str | int, ...]) -> Invalid:
 
 def depth_error(path: tuple[str | int, ...] = ("body",)) -> Invalid:
     """The refusal of a body nested deeper than MAX_DEPTH."""
-    return Invalid("too_deep", DEPTH_DETAIL, [FieldError(path, f"Nested more than {MAX_DEPTH} levels deep.")])
+    deeper = FieldError(path, "Nested more than {n} levels deep.", {"n": MAX_DEPTH})
+    return Invalid("too_deep", DEPTH_DETAIL, [deeper])
 
 
 def json_too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:

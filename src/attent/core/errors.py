@@ -1,7 +1,16 @@
-"""One error hierarchy; mapped to problem+json (API) or a flash fragment (pages) in one place."""
+"""One error hierarchy; mapped to problem+json (API) or a flash fragment (pages) in one place.
 
-from dataclasses import dataclass
+An error keeps its English sentence as a template and the values that fill it in, so each reader gets
+it in their own language: `Conflict("team_exists", "A team named {name} already exists.", name=name)`.
+The template is the catalog's msgid; a value that is a machine word (a status, a role) is passed as an
+`i18n.Label` and shown as its label.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from attent.core.i18n import Label, gettext
 
 
 @dataclass(frozen=True)
@@ -9,7 +18,27 @@ class FieldError:
     """One bad field: where it is (a path into the request) and what is wrong with it."""
 
     path: tuple[str | int, ...]
-    message: str
+    message: str  # an English template, the catalog's msgid
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
+
+    def say(self, language: str) -> str:
+        """The message in `language`, values filled in."""
+        return gettext(language, self.message, **self.params)
+
+    @classmethod
+    def because(cls, path: tuple[str | int, ...], exc: ValueError) -> "FieldError":
+        """A refused value's error: a `BadValue` keeps its template and values, any other its sentence."""
+        if isinstance(exc, BadValue):
+            return cls(path, exc.template, exc.params)
+        return cls(path, str(exc))
+
+
+class BadValue(ValueError):
+    """A pydantic validator's refusal with values in it: the template and values travel separately."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template, self.params = template, params
+        super().__init__(gettext("en", template, **params))
 
 
 class AttentError(Exception):
@@ -18,10 +47,22 @@ class AttentError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
+    def __init__(
+        self, code: str, detail: str, params: Mapping[str, object] | None = None, **values: object
+    ) -> None:
         self.code = code
-        self.detail = detail
+        self.template = detail
+        self.params: dict[str, object] = {**(params or {}), **values}
+        self.detail = self.say("en")  # the English sentence, for logs and the command line
+        super().__init__(self.detail)
+
+    def say(self, language: str) -> str:
+        """The sentence in `language`, values filled in."""
+        return gettext(language, self.template, **self.params)
+
+    def heading(self, language: str) -> str:
+        """The title ("Conflict", "Not found") in `language`."""
+        return gettext(language, self.title)
 
 
 class Invalid(AttentError):
@@ -30,8 +71,15 @@ class Invalid(AttentError):
     status = 422
     title = "Invalid input"
 
-    def __init__(self, code: str, detail: str, errors: list[FieldError] | None = None) -> None:
-        super().__init__(code, detail)
+    def __init__(
+        self,
+        code: str,
+        detail: str,
+        errors: list[FieldError] | None = None,
+        params: Mapping[str, object] | None = None,
+        **values: object,
+    ) -> None:
+        super().__init__(code, detail, params, **values)
         self.errors = errors or []
 
 
@@ -57,8 +105,10 @@ class NotFound(AttentError):
 
     @classmethod
     def of(cls, thing: str, ident: object) -> "NotFound":
-        """The standard 'no such thing' error."""
-        return cls(f"{thing}_not_found", f"No {thing.replace('_', ' ')} with id {ident} exists.")
+        """The standard 'no such thing' error; `thing` is a word the catalog names ("case", "gesture")."""
+        return cls(
+            f"{thing}_not_found", "No {thing} with id {id} exists.", thing=Label(thing, "thing"), id=ident
+        )
 
 
 class Conflict(AttentError):
@@ -81,6 +131,13 @@ class RateLimited(AttentError):
     status = 429
     title = "Too many requests"
 
-    def __init__(self, code: str, detail: str, retry_at: datetime | None = None) -> None:
-        super().__init__(code, detail)
+    def __init__(
+        self,
+        code: str,
+        detail: str,
+        retry_at: datetime | None = None,
+        params: Mapping[str, object] | None = None,
+        **values: object,
+    ) -> None:
+        super().__init__(code, detail, params, **values)
         self.retry_at = retry_at

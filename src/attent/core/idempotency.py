@@ -87,7 +87,9 @@ def begin(
         return IdempotencyGuard(db, None)
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise Invalid(
-            "invalid_idempotency_key", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters long."
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 1 to {max} characters long.",
+            max=MAX_KEY_LENGTH,
         )
     record = IdempotencyRecord(
         organisation_id=organisation_id,

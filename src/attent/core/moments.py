@@ -15,13 +15,15 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from attent.core.labels import N_
+
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2100, 1, 1)
-NAIVE = "A time needs its timezone, e.g. 2026-11-23T14:00:00+01:00 or 2026-11-23T13:00:00Z."
-OUTSIDE = "Give a time between 1970-01-01 and 2100-01-01 (UTC)."
-OUTSIDE_DAY = "Give a date between 1900-01-01 and 2100-01-01."
+NAIVE = N_("A time needs its timezone, e.g. 2026-11-23T14:00:00+01:00 or 2026-11-23T13:00:00Z.")
+OUTSIDE = N_("Give a time between 1970-01-01 and 2100-01-01 (UTC).")
+OUTSIDE_DAY = N_("Give a date between 1900-01-01 and 2100-01-01.")
 
 
 def within(value: datetime) -> bool:

@@ -1,6 +1,7 @@
 """The one place errors become responses: RFC 9457 problem+json for the API, HTML for pages."""
 
 import logging
+from contextlib import suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,11 +10,17 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import iter_route_contexts
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from attent.core.csrf import SESSION_COOKIE
+from attent.core.deps import db_slots, request_agent
 from attent.core.errors import AttentError, FieldError, Invalid, RateLimited, Unauthenticated
+from attent.core.forms import plain
+from attent.core.i18n import DEFAULT, accepted_language, gettext, pick_language, plural
 from attent.core.idempotency import Replay
+from attent.core.pageforms import refused_form
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -31,23 +38,39 @@ _STATUS_CODES = {
 }
 
 
+def reader_language(request: Request) -> str:
+    """The API answers in the agent's language; before an agent is known, in the Accept-Language asked."""
+    known = getattr(request.state, "language", None)
+    return pick_language(known or accepted_language(request.headers.get("accept-language")) or DEFAULT)
+
+
 def problem(
-    status: int, code: str, title: str, detail: str, errors: list[FieldError] | None = None, **extra: Any
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    language: str = "en",
+    **extra: Any,
 ) -> JSONResponse:
-    """A problem+json response with our stable `code` and, for validation, one entry per bad field."""
+    """A problem+json response with our stable `code` and, for validation, one entry per bad field.
+
+    `title` and the fields' messages are English templates, said here in `language` (as `detail` is)."""
     body: dict[str, Any] = {
         "type": f"/problems/{code}",
-        "title": title,
+        "title": gettext(language, title),
         "status": status,
         "detail": detail,
         "code": code,
     }
     if errors:
         body["errors"] = [
-            {"path": list(e.path), "pointer": _pointer(e.path), "message": e.message} for e in errors
+            {"path": list(e.path), "pointer": _pointer(e.path), "message": e.say(language)} for e in errors
         ]
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"Content-Language": language}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -62,16 +85,35 @@ def _is_api(request: Request) -> bool:
     return api or "application/json" in request.headers.get("accept", "")
 
 
-def _field_errors(exc: RequestValidationError) -> list[FieldError]:
+def field_errors(exc: RequestValidationError) -> list[FieldError]:
+    """Pydantic's errors as ours: the field's path, and a message the catalogs can say."""
     errors = []
     for err in exc.errors():
         # Tagged unions put their tag ("<batch>") into the location; a reader wants the field path.
         path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("<")))
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "Unknown field; it is not part of this request."
-        errors.append(FieldError(path, message))
+        template, params = plain(err)
+        errors.append(FieldError(path, template, params))
     return errors
+
+
+async def _identify(request: Request) -> None:
+    """Learn the agent behind the request's credentials (for their language), if it has any that hold."""
+    credentials = request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE)
+    if getattr(request.state, "language", None) or not credentials:
+        return
+    app = request.app
+
+    def look_up() -> None:
+        with app.state.db.unit_of_work() as db:
+            request_agent(request, db, app.state.clock.now())
+
+    # No valid credentials: Accept-Language decides. Like the API's routes, on the loop when so set.
+    async with db_slots(app):
+        with suppress(AttentError):
+            if app.state.settings.api_on_event_loop:
+                look_up()
+            else:
+                await run_in_threadpool(look_up)
 
 
 def _anonymous_api(request: Request) -> bool:
@@ -102,7 +144,8 @@ def respond(request: Request, exc: AttentError, render_page_error: Any) -> Respo
     extra: dict[str, str] = {}
     if isinstance(exc, RateLimited) and exc.retry_at is not None:
         extra["retry_at"] = exc.retry_at.isoformat().replace("+00:00", "Z")
-    return problem(exc.status, exc.code, exc.title, exc.detail, errors, **extra)
+    language = reader_language(request)
+    return problem(exc.status, exc.code, exc.title, exc.say(language), errors, language, **extra)
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -130,16 +173,21 @@ def install(app: FastAPI, render_page_error: Any) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if _anonymous_api(request):
             return respond(request, _sign_in_first(), render_page_error)
+        if not _is_api(request):  # a page's form: the page again, as typed, never JSON
+            return await refused_form(request, field_errors(exc), render_page_error)
+        await _identify(request)  # the body was refused before the route learnt who is asking
+        language = reader_language(request)
         if any(e["type"] == "json_invalid" for e in exc.errors()):
-            return problem(400, "invalid_json", "Malformed JSON", "The request body is not valid JSON.")
-        errors = _field_errors(exc)
-        return problem(
-            422,
-            "validation_failed",
-            "Invalid input",
-            f"{len(errors)} field(s) are not valid; see errors.",
-            errors,
+            detail = gettext(language, "The request body is not valid JSON.")
+            return problem(400, "invalid_json", "Malformed JSON", detail, language=language)
+        errors = field_errors(exc)
+        detail = plural(
+            language,
+            "{n} field is not valid; see errors.",
+            "{n} fields are not valid; see errors.",
+            len(errors),
         )
+        return problem(422, "validation_failed", "Invalid input", detail, errors, language)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -154,8 +202,9 @@ def install(app: FastAPI, render_page_error: Any) -> None:
             response.headers.update(headers)
             return response
         code = _STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
-        detail = "No such endpoint." if exc.status_code == 404 else str(exc.detail)
-        response = problem(exc.status_code, code, str(exc.detail), detail)
+        language = reader_language(request)
+        detail = gettext(language, "No such endpoint." if exc.status_code == 404 else str(exc.detail))
+        response = problem(exc.status_code, code, str(exc.detail), detail, language=language)
         response.headers.update(headers)
         return response
 
@@ -166,12 +215,9 @@ def install(app: FastAPI, render_page_error: Any) -> None:
         who = inspect(agent).identity[-1] if agent is not None else None  # no load: the row is expired
         path = f"{request.method} {request.url.path}"
         log.warning("integrity error on %s (agent %s): %s", path, who, exc.orig)
-        return problem(
-            409,
-            "conflict",
-            "Conflict",
-            "The change clashes with data that changed at the same time; try again.",
-        )
+        language = reader_language(request)
+        detail = gettext(language, "The change clashes with data that changed at the same time; try again.")
+        return problem(409, "conflict", "Conflict", detail, language=language)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
@@ -190,4 +236,5 @@ def crash_response(request: Request, exc: Exception, render_page_error: Any) -> 
             return response
         except Exception:  # the page itself may be what fails; the machine answer always works
             log.exception("the error page failed too")
-    return problem(500, error.code, error.title, error.detail)
+    language = reader_language(request)
+    return problem(500, error.code, error.title, error.say(language), language=language)

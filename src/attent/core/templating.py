@@ -1,5 +1,6 @@
 """Jinja2 with autoescaping, translations and the CSRF token; customer text is always escaped."""
 
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from jinja2.runtime import Context
 
 from attent.core.csrf import CSRF_COOKIE, SESSION_COOKIE, csrf_token
 from attent.core.csrf import check_csrf as check_csrf  # the pages import it from here
-from attent.core.i18n import gettext, pick_language
+from attent.core.i18n import case_type, gettext, pick_language, plural
 from attent.core.when import say_when
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -58,8 +59,12 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         name,
         {
             "_": lambda message, **kw: gettext(language, message, **kw),
+            "ngettext": lambda singular, many, n, **kw: plural(language, singular, many, n, **kw),
+            "type_name": lambda value: case_type(language, value),
             "lang": language,
             "csrf": token,
+            "page_url": None,  # a page drawn in answer to a form: its own address (see attent.js)
+            "once": secrets.token_urlsafe(16),  # the forms' one-time token (core/pageforms.submit_once)
             **context,
         },
         status_code=status_code,

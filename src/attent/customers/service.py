@@ -50,7 +50,10 @@ def _set_ref(*, db: Session, customer: Customer, system: str, value: str | None)
     )
     if taken is not None and taken != customer.id:
         raise Conflict(
-            "external_ref_taken", f"Reference {system}:{value} already belongs to customer {taken}."
+            "external_ref_taken",
+            "Reference {ref} already belongs to customer {customer}.",
+            ref=f"{system}:{value}",
+            customer=taken,
         )
     if current is None:
         db.add(

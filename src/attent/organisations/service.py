@@ -30,13 +30,13 @@ def create_organisation(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(FieldError(("timezone",), f"Unknown time zone {timezone!r}."))
+        errors.append(FieldError(("timezone",), "Unknown time zone “{zone}”.", {"zone": timezone}))
     if language not in ("nl", "en"):
         errors.append(FieldError(("language",), "Language must be 'nl' or 'en'."))
     if errors:
         raise Invalid("invalid_organisation", "The organisation cannot be created as given.", errors)
     if db.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
-        raise Conflict("organisation_exists", f"An organisation with slug {slug!r} already exists.")
+        raise Conflict("organisation_exists", "An organisation with slug “{slug}” already exists.", slug=slug)
     org = Organisation(slug=slug, name=name, timezone=timezone, language=language, created_at=at)
     db.add(org)
     db.flush()
@@ -55,5 +55,5 @@ def find_organisation(*, db: Session, slug: str) -> Organisation:
     """The organisation with this slug."""
     org = db.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
-        raise NotFound("organisation_not_found", f"No organisation with slug {slug!r} exists.")
+        raise NotFound("organisation_not_found", "No organisation with slug “{slug}” exists.", slug=slug)
     return org

@@ -91,6 +91,7 @@ def _page(
         request,
         "admin_playbook.html",
         status_code=status_code,
+        page_url=f"/admin/playbooks/{case_type}",
         agent=actor,
         case_type=case_type,
         steps=steps + blanks,

@@ -15,7 +15,7 @@ from attent.agents.service import require_role
 from attent.cases.models import CaseStatus
 from attent.cases.service import get_case
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
-from attent.core.i18n import gettext
+from attent.core.i18n import CaseType, gettext
 from attent.core.schemas import Bilingual
 from attent.customers.service import get_customer
 from attent.playbooks.models import Playbook, PlaybookStep
@@ -132,7 +132,11 @@ def get_playbook(*, db: Session, actor: Agent, case_type: str) -> PlaybookRead:
     """The playbook of a case type with each step's expected duration."""
     playbook = _find(db, actor.organisation_id, case_type)
     if playbook is None:
-        raise NotFound("playbook_not_found", f"There is no playbook for case type {case_type!r} yet.")
+        raise NotFound(
+            "playbook_not_found",
+            "There is no playbook for the case type {type} yet.",
+            type=CaseType(case_type),
+        )
     return _read(db, playbook)
 
 
@@ -147,7 +151,11 @@ def replace_playbook(
     for i, step in enumerate(data.steps):
         if step.key in seen:
             errors.append(
-                FieldError(("steps", i, "key"), f"Key {step.key!r} is already step {seen[step.key] + 1}.")
+                FieldError(
+                    ("steps", i, "key"),
+                    "Key “{key}” is already step {number}.",
+                    {"key": step.key, "number": seen[step.key] + 1},
+                )
             )
         seen.setdefault(step.key, i)
     if errors:
@@ -220,7 +228,9 @@ def start_step(
     playbook = _find(db, case.organisation_id, case.type)
     if playbook is None:
         raise Conflict(
-            "no_playbook", f"There is no playbook for case type {case.type!r}; an admin can write one."
+            "no_playbook",
+            "There is no playbook for the case type {type}; an admin can write one.",
+            type=CaseType(case.type),
         )
     steps = _steps(db, playbook)
     step = next((s for s in steps if s.key == data.step), None)
@@ -228,8 +238,9 @@ def start_step(
         keys = ", ".join(s.key for s in steps)
         raise Invalid(
             "unknown_step",
-            f"The {case.type} playbook has no such step.",
-            [FieldError(("step",), f"Start one of: {keys}.")],
+            "The playbook for {type} has no such step.",
+            [FieldError(("step",), "Start one of: {keys}.", {"keys": keys})],
+            type=CaseType(case.type),
         )
     expected = expected_durations(db=db, steps=[step])[step.key]
     customer = get_customer(db=db, actor=actor, customer_id=case.customer_id)

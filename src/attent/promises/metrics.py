@@ -75,7 +75,13 @@ def promise_metrics(
         raise Invalid(
             "bad_range",
             "Ask for a range that ends after it starts and spans at most 400 days.",
-            [FieldError(("until",), f"{since.isoformat()} to {until.isoformat()} is not such a range.")],
+            [
+                FieldError(
+                    ("until",),
+                    "{since} to {until} is not such a range.",
+                    {"since": since.isoformat(), "until": until.isoformat()},
+                )
+            ],
         )
     column = {"agent": Promise.owner_id, "team": Promise.team_id, "kind": Promise.kind}[group_by]
     kept = Promise.state == PromiseState.KEPT

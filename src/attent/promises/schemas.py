@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from attent.core.errors import BadValue
 from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 from attent.promises.models import PromiseKind, PromiseSource, PromiseState
@@ -119,5 +120,9 @@ class PromiseSettings(Input):
     def _sane_warnings(cls, value: dict[str, int]) -> dict[str, int]:
         for kind, minutes in value.items():
             if not 0 <= minutes <= 7 * 24 * 60:
-                raise ValueError(f"{kind}: warn between 0 minutes and a week ahead, not {minutes}")
+                raise BadValue(
+                    "{kind}: warn between 0 minutes and a week ahead, not {minutes}",
+                    kind=kind,
+                    minutes=minutes,
+                )
         return value

@@ -11,6 +11,7 @@ from attent.agents.models import Agent, Presence, Team
 from attent.cases.models import Case, CaseStatus
 from attent.cases.service import get_case, visible_to
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.core.i18n import Label
 from attent.core.pagination import page
 from attent.organisations.models import Organisation
 from attent.promises import telling
@@ -76,7 +77,7 @@ def _active_agent(db: Session, organisation_id: uuid.UUID, agent_id: uuid.UUID, 
         raise Invalid(
             "unknown_owner",
             "A promise is owned by an active agent of your organisation.",
-            [FieldError((field,), f"No active agent with id {agent_id}.")],
+            [FieldError((field,), "No active agent with id {id}.", {"id": agent_id})],
         )
     return agent
 
@@ -172,7 +173,13 @@ def make_promise(
         raise Invalid(
             "due_in_past",
             "A promise is due in the future.",
-            [FieldError((field,), f"{due_by.isoformat()} is not after now ({at.isoformat()}).")],
+            [
+                FieldError(
+                    (field,),
+                    "{until} is not after now ({now}).",
+                    {"until": due_by.isoformat(), "now": at.isoformat()},
+                )
+            ],
         )
     owner_id = data.owner_id or actor.id
     _active_agent(db, case.organisation_id, owner_id, "owner_id")
@@ -210,9 +217,12 @@ def learned_window(
         seen = learned[0].observations if learned else 0
         raise Invalid(
             "no_learned_duration",
-            f"Attent has seen {seen} kept '{data.step_type}' steps, too few to say how long it takes "
-            f"(it needs {MIN_OBSERVATIONS}); give due_at or due_by.",
+            "Attent has seen {seen} kept steps of the type “{step_type}”, too few to say how long it takes "
+            "(it needs {needed}); give due_at or due_by.",
             [FieldError(("due_by",), "Required until this step type has enough history.")],
+            seen=seen,
+            step_type=data.step_type,
+            needed=MIN_OBSERVATIONS,
         )
     low, high = window_minutes(learned[0])
     return at + timedelta(minutes=low), at + timedelta(minutes=high)
@@ -245,7 +255,9 @@ def _close(
     if promise.state is not PromiseState.OPEN:
         raise Conflict(
             "promise_not_open",
-            f"This promise is {promise.state.value}; only open promises can be {state.value}.",
+            "This promise is {state}; only open promises can be {new_state}.",
+            state=Label(promise.state.value),
+            new_state=Label(state.value),
         )
     promise.state, promise.closed_at, promise.check_at = state, at, None
     promise.closed_by_id, promise.close_reason = (actor.id if actor else None), reason
@@ -320,11 +332,14 @@ def reassign_promise(
     if promise.state is not PromiseState.OPEN:
         raise Conflict(
             "promise_not_open",
-            f"This promise is {promise.state.value}; only open promises can be handed over.",
+            "This promise is {state}; only open promises can be handed over.",
+            state=Label(promise.state.value),
         )
     if team_id is not None and db.get(Team, (promise.organisation_id, team_id)) is None:
         raise Invalid(
-            "unknown_team", "No such team.", [FieldError(("team_id",), f"No team with id {team_id}.")]
+            "unknown_team",
+            "No such team.",
+            [FieldError(("team_id",), "No team with id {id}.", {"id": team_id})],
         )
     new_owner = _active_agent(db, promise.organisation_id, owner_id, "owner_id") if owner_id else None
     old_owner, old_team = promise.owner_id, promise.team_id

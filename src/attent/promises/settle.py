@@ -5,7 +5,9 @@ them, and nobody was left to keep them. The status change now asks what happens 
 (`cases.schemas.PromiseChoice`) and refuses, naming them, until it is told.
 """
 
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +17,8 @@ from attent.agents.models import Agent
 from attent.cases.models import Case, CaseStatus
 from attent.cases.schemas import CancelChoice, KeepChoice, PromiseChoice
 from attent.core.errors import Conflict, FieldError, Invalid
+from attent.core.i18n import Label, gettext, label
+from attent.core.labels import N_
 from attent.core.when import say_when
 from attent.organisations.models import Organisation
 from attent.promises.models import Promise, PromiseState
@@ -49,7 +53,7 @@ def settle_before_finishing(
     open_ = open_promises_of(db=db, case=case)
     by_id = {p.id: p for p in open_}
     strangers = [
-        FieldError(("promises", i, "promise_id"), f"No open promise {c.promise_id} on this case.")
+        FieldError(("promises", i, "promise_id"), "No open promise {id} on this case.", {"id": c.promise_id})
         for i, c in enumerate(choices)
         if c.promise_id not in by_id
     ]
@@ -58,7 +62,7 @@ def settle_before_finishing(
     chosen = {c.promise_id: c for c in choices}
     undecided = [p for p in open_ if p.id not in chosen]
     if undecided:
-        raise Conflict("open_promises", _refusal(db, case, to, undecided, at))
+        raise _refusal(db, case, to, undecided, at)
     for promise in open_:
         choice = chosen[promise.id]
         if isinstance(choice, KeepChoice):
@@ -77,17 +81,42 @@ def settle_before_finishing(
             )
 
 
-def _refusal(db: Session, case: Case, to: CaseStatus, undecided: list[Promise], at: datetime) -> str:
-    """A sentence naming how many promises are open and what each is, and what to do about them."""
+@dataclass(frozen=True)
+class Undecided:
+    """The open promises a refusal names, each said in its reader's language: kind, due time, id."""
+
+    promises: tuple[tuple[str, datetime, uuid.UUID], ...]
+    zone: str
+    now: datetime
+
+    def say(self, language: str) -> str:
+        """'callback due today 10:30 (id); …' in `language`."""
+        return "; ".join(
+            f"{label(language, kind)} "
+            + gettext(
+                language,
+                "due {time}",
+                time=say_when(due, now=self.now, timezone=self.zone, language=language),
+            )
+            + f" ({ident})"
+            for kind, due, ident in self.promises
+        )
+
+
+def _refusal(db: Session, case: Case, to: CaseStatus, undecided: list[Promise], at: datetime) -> Conflict:
+    """A refusal naming how many promises are open and what each is, and what to do about them."""
     org = db.get(Organisation, case.organisation_id)
     zone = org.timezone if org is not None else "UTC"
-    listed = "; ".join(
-        f"{p.kind.value.replace('_', '-')} due {say_when(p.due_by, now=at, timezone=zone, language='en')}"
-        f" ({p.id})"
-        for p in undecided
+    listed = Undecided(tuple((p.kind.value, p.due_by, p.id) for p in undecided), zone, at)
+    what = (
+        N_(
+            "This case still has {n} open promises: {promises}. Before it is {status}, say for each whether "
+            "it was kept, is cancelled (with the reason) or is handed over to a colleague or the team."
+        )
+        if len(undecided) > 1
+        else N_(
+            "This case still has an open promise: {promises}. Before it is {status}, say whether it was "
+            "kept, is cancelled (with the reason) or is handed over to a colleague or the team."
+        )
     )
-    many = f"{len(undecided)} open promises" if len(undecided) > 1 else "an open promise"
-    return (
-        f"This case still has {many}: {listed}. Before it is {to.value}, say for each whether it was "
-        "kept, is cancelled (with the reason) or is handed over to a colleague or the team."
-    )
+    return Conflict("open_promises", what, n=len(undecided), promises=listed, status=Label(to.value))

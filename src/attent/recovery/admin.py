@@ -8,23 +8,54 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
 
 from attent.agents.models import Role
 from attent.agents.service import require_role
+from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
+from attent.core.forms import RowLabels, say_plain
+from attent.core.i18n import gettext
+from attent.core.labels import N_
 from attent.core.moments import EARLIEST, LATEST, OUTSIDE, within
-from attent.core.templating import check_csrf, render
+from attent.core.pageforms import redraws
+from attent.core.templating import check_csrf, page_language, render
 from attent.recovery import service
 from attent.recovery.models import CheckInMode, GestureKind
 from attent.recovery.money import money
 from attent.recovery.outcomes import outcomes
 from attent.recovery.policy import organisation
-from attent.recovery.schemas import Catalogue, CheckInPolicy
+from attent.recovery.schemas import Catalogue, CheckInPolicy, RecoveryPolicy
 from attent.recovery.suggest import budget
 
 router = APIRouter(include_in_schema=False)
 Rows = Annotated[list[str], Form()]
+LABELS = RowLabels(
+    collection="gestures",
+    item=N_("Gesture {number}"),
+    fields={
+        "gestures": N_("Gestures"),
+        "code": N_("code"),
+        "kind": N_("kind"),
+        "name": N_("name"),
+        "description": N_("description"),
+        "cost": N_("cost"),
+        "cost_cents": N_("cost"),
+        "currency": N_("currency"),
+        "promise_hours": N_("promise within (hours)"),
+    },
+    others={
+        "currency": N_("Currency"),
+        "monthly_budget": N_("Monthly budget"),
+        "monthly_budget_cents": N_("Monthly budget"),
+        "approval_threshold": N_("A lead approves gestures costing more than"),
+        "approval_threshold_cents": N_("A lead approves gestures costing more than"),
+        "failure_types": N_("Failure case types (comma-separated)"),
+        "check_in": N_("Check in by"),
+    },
+)
 
 
 def _cents(value: str, path: tuple[str | int, ...]) -> int:
@@ -35,18 +66,59 @@ def _cents(value: str, path: tuple[str | int, ...]) -> int:
         raise Invalid(
             "invalid_amount",
             "Amounts are numbers such as 15,00.",
-            [FieldError(path, f"{value!r} is not an amount.")],
+            [FieldError(path, "“{value}” is not an amount.", {"value": value})],
         ) from None
     return int(amount * 100)
 
 
+COLUMNS = ("code", "kind", "name_nl", "name_en", "description_nl", "description_en", "cost", "promise_hours")
+
+
+def _stored(catalogue: Catalogue, policy: RecoveryPolicy) -> dict[str, Any]:
+    """The form's fields as stored."""
+    return {
+        "rows": [
+            {
+                "code": g.code, "kind": g.kind.value, "name_nl": g.name.nl, "name_en": g.name.en,
+                "description_nl": g.description.nl, "description_en": g.description.en,
+                "cost": f"{g.cost_cents / 100:.2f}", "promise_hours": str(g.promise_hours or ""),
+            }
+            for g in catalogue.gestures
+        ],
+        "currency": catalogue.currency,
+        "monthly_budget": f"{catalogue.monthly_budget_cents / 100:.2f}",
+        "approval_threshold": f"{catalogue.approval_threshold_cents / 100:.2f}",
+        "failure_types": ", ".join(policy.failure_types),
+        "check_in_hours": str(policy.check_in.after_hours) if policy.check_in else "",
+        "check_in_mode": policy.check_in.mode.value if policy.check_in else CheckInMode.TASK.value,
+    }  # fmt: skip
+
+
+def _typed(form: FormData) -> dict[str, Any]:
+    """The form's fields as typed, to fill it in again when it is refused."""
+    columns = [form.getlist(name) for name in COLUMNS]
+    rows = [dict(zip(COLUMNS, map(str, row), strict=True)) for row in zip(*columns, strict=False)]
+    single = (
+        "currency",
+        "monthly_budget",
+        "approval_threshold",
+        "failure_types",
+        "check_in_hours",
+        "check_in_mode",
+    )
+    return {"rows": [row for row in rows if row["code"].strip()], **{k: str(form.get(k, "")) for k in single}}
+
+
 def _catalogue_page(request: Request, status_code: int = 200, **context: Any) -> HTMLResponse:
-    language = context["agent"].language
+    language = page_language(request)
     context["money"] = lambda cents: money(cents, context["catalogue"].currency, language)
+    names = {g.code: g.name.model_dump().get(language) or g.code for g in context["catalogue"].gestures}
+    context["gesture_names"] = lambda codes: [names.get(code, code) for code in codes]
     return render(
         request,
         "recovery/catalogue.html",
         status_code=status_code,
+        page_url="/recovery/catalogue",
         kinds=list(GestureKind),
         modes=list(CheckInMode),
         **context,
@@ -57,16 +129,37 @@ def _catalogue_page(request: Request, status_code: int = 200, **context: Any) ->
 def catalogue_page(request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> HTMLResponse:
     """The catalogue, budget, threshold and check-in setting, as one form (admins)."""
     require_role(actor, Role.ADMIN)
+    catalogue, policy = service.get_catalogue(db=db, actor=actor), service.get_policy(db=db, actor=actor)
     return _catalogue_page(
         request,
         agent=actor,
-        catalogue=service.get_catalogue(db=db, actor=actor),
-        policy=service.get_policy(db=db, actor=actor),
+        catalogue=catalogue,
+        policy=policy,
+        fields=_stored(catalogue, policy),
         budget=budget(db=db, organisation_id=actor.organisation_id, at=clock.now()),
     )
 
 
+def _refused(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    """The form refused before it was read (a field too long): again, as typed, each field named."""
+    require_role(actor, Role.ADMIN)
+    language = page_language(request)
+    return _catalogue_page(
+        request,
+        status_code=422,
+        agent=actor,
+        catalogue=service.get_catalogue(db=db, actor=actor),
+        policy=service.get_policy(db=db, actor=actor),
+        fields=_typed(form),
+        budget=budget(db=db, organisation_id=actor.organisation_id, at=clock.now()),
+        errors=[f"{LABELS(e.path[1:], language)}: {e.say(language)}" for e in errors],
+    )
+
+
 @router.post("/recovery/catalogue")
+@redraws(_refused)
 def save_catalogue_page(
     request: Request,
     db: DbSession,
@@ -127,25 +220,38 @@ def save_catalogue_page(
         service.put_policy(db=db, actor=actor, data=type(policy).model_validate(policy.model_dump()))
     except (AttentError, ValidationError, ValueError) as exc:
         db.rollback()
+        lists = (code, kind, name_nl, name_en, description_nl, description_en, cost, promise_hours)
+        singles = {
+            "currency": currency, "monthly_budget": monthly_budget, "approval_threshold": approval_threshold,
+            "failure_types": failure_types, "check_in_hours": check_in_hours, "check_in_mode": check_in_mode,
+        }  # fmt: skip
+        items: list[tuple[str, str | UploadFile]] = [
+            (name, value) for name, values in zip(COLUMNS, lists, strict=True) for value in values
+        ]
+        items += singles.items()
+        form = FormData(items)
         return _catalogue_page(
             request,
             status_code=422,
             agent=actor,
             catalogue=service.get_catalogue(db=db, actor=actor),
             policy=service.get_policy(db=db, actor=actor),
+            fields=_typed(form),
             budget=budget(db=db, organisation_id=actor.organisation_id, at=clock.now()),
-            errors=_messages(exc),
+            errors=_messages(exc, page_language(request)),
         )
     return RedirectResponse("/recovery/catalogue?saved=1", status_code=303)
 
 
-def _messages(exc: Exception) -> list[str]:
+def _messages(exc: Exception, language: str) -> list[str]:
     """Each problem with where it is, for the top of the form."""
     if isinstance(exc, ValidationError):
-        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    if isinstance(exc, Invalid):
-        return [exc.detail] + [f"{'.'.join(str(p) for p in e.path)}: {e.message}" for e in exc.errors]
-    return [exc.detail if isinstance(exc, AttentError) else str(exc)]
+        return [f"{LABELS(tuple(e['loc']), language)}: {say_plain(e, language)}" for e in exc.errors()]
+    if isinstance(exc, Invalid) and exc.errors:
+        return [f"{LABELS(e.path, language)}: {e.say(language)}" for e in exc.errors]
+    if isinstance(exc, AttentError):
+        return [exc.say(language)]
+    return [gettext(language, "Hours are whole numbers, such as 24.")]
 
 
 def _day(value: str, tz: ZoneInfo, default: date, name: str) -> datetime:
@@ -155,7 +261,7 @@ def _day(value: str, tz: ZoneInfo, default: date, name: str) -> datetime:
         raise Invalid(
             "invalid_date",
             "Dates are written as 2026-11-23.",
-            [FieldError(("query", name), f"{value!r} is not a date.")],
+            [FieldError(("query", name), "“{value}” is not a date.", {"value": value})],
         ) from None
     start = datetime.combine(day, time(), tzinfo=tz) if EARLIEST.year < day.year < LATEST.year else None
     if start is None or not within(start):

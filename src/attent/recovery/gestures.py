@@ -17,13 +17,14 @@ from attent.agents.service import require_role
 from attent.cases.models import Case, CaseStatus
 from attent.cases.service import get_case, visible_to
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from attent.core.i18n import Label
 from attent.core.pagination import page
 from attent.customers.models import Customer
 from attent.promises.models import Promise, PromiseKind, PromiseState
 from attent.promises.service import create as create_promise
 from attent.promises.service import keep_promise
 from attent.recovery.models import Gesture, GestureKind, GestureState
-from attent.recovery.money import money
+from attent.recovery.money import Money
 from attent.recovery.policy import catalogue_of, organisation, policy_of
 from attent.recovery.schemas import CatalogueGesture, GestureOffer, SurveyIn
 from attent.recovery.suggest import budget, find_item, suggestion_for
@@ -121,26 +122,33 @@ def _may_grant(actor: Agent, gesture: Gesture, at: datetime, db: Session) -> boo
     over = gesture.cost_cents > left.remaining_cents
     if actor.role is not Role.AGENT:
         return over  # a lead's grant is the approval
-    name, cost = gesture.name_en, money(gesture.cost_cents, gesture.currency)
+    name = {"nl": gesture.name_nl, "en": gesture.name_en}
+    cost = Money(gesture.cost_cents, gesture.currency)
     if gesture.occasion:
         raise Forbidden(
             "approval_required",
-            f"{name} is a surprise for a {gesture.occasion}; a lead approves "
+            "{name} is a surprise for an occasion ({occasion}); a lead approves "
             "surprise moments. Request approval.",
+            name=name,
+            occasion=Label(gesture.occasion),
         )
     if gesture.cost_cents > catalogue.approval_threshold_cents:
-        limit = money(catalogue.approval_threshold_cents, catalogue.currency)
         raise Forbidden(
             "approval_required",
-            f"{name} costs {cost}, more than the {limit} an agent may grant; request a lead's approval.",
+            "{name} costs {cost}, more than the {limit} an agent may grant; request a lead's approval.",
+            name=name,
+            cost=cost,
+            limit=Money(catalogue.approval_threshold_cents, catalogue.currency),
         )
     if over:
-        remaining = money(max(left.remaining_cents, 0), left.currency)
-        total = money(left.monthly_budget_cents, left.currency)
         raise Conflict(
             "over_budget",
-            f"Granting {name} ({cost}) would exceed this month's recovery budget: "
-            f"{remaining} of {total} left. Request a lead's approval.",
+            "Granting {name} ({cost}) would exceed this month's recovery budget: "
+            "{remaining} of {total} left. Request a lead's approval.",
+            name=name,
+            cost=cost,
+            remaining=Money(max(left.remaining_cents, 0), left.currency),
+            total=Money(left.monthly_budget_cents, left.currency),
         )
     return over
 
@@ -205,7 +213,7 @@ def offer_gesture(*, db: Session, actor: Agent, data: GestureOffer, at: datetime
         raise Invalid(
             "unknown_gesture",
             "No such gesture in the catalogue.",
-            [FieldError(("code",), f"Choose one of: {codes}.")],
+            [FieldError(("code",), "Choose one of: {codes}.", {"codes": codes})],
         )
     state = GestureState.PENDING_APPROVAL if data.request_approval else GestureState.SUGGESTED
     gesture = new_gesture(
@@ -253,10 +261,11 @@ def approve_gesture(
 
 def _waiting(gesture: Gesture, states: tuple[GestureState, ...]) -> None:
     if gesture.state not in states:
-        allowed = " or ".join(s.value for s in states)
         raise Conflict(
             "gesture_not_waiting",
-            f"This gesture is {gesture.state.value}; only a {allowed} gesture can be decided on.",
+            "This gesture is {state}; only a gesture that is {allowed} can be decided on.",
+            state=Label(gesture.state.value),
+            allowed=[Label(s.value) for s in states],
         )
 
 
@@ -321,7 +330,8 @@ def mark_done(*, db: Session, actor: Agent, gesture_id: uuid.UUID, at: datetime)
     if gesture.state is not GestureState.GRANTED:
         raise Conflict(
             "gesture_not_granted",
-            f"This gesture is {gesture.state.value}; only a granted gesture can be done.",
+            "This gesture is {state}; only a granted gesture can be done.",
+            state=Label(gesture.state.value),
         )
     gesture.state, gesture.done_at = GestureState.DONE, at
     if gesture.promise_id is not None:
@@ -342,7 +352,9 @@ def record_survey(
         raise Conflict("gesture_not_granted", "Only a granted or done gesture has a survey score.")
     if gesture.survey_score is not None:
         raise Conflict(
-            "survey_recorded", f"This gesture already has a survey score ({gesture.survey_score})."
+            "survey_recorded",
+            "This gesture already has a survey score ({score}).",
+            score=gesture.survey_score,
         )
     gesture.survey_score, gesture.survey_comment, gesture.survey_at = data.score, data.comment, at
     db.flush()

@@ -5,19 +5,21 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from attent.agents.models import Agent
 from attent.cases.models import Case
 from attent.cases.service import visible_to
+from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
-from attent.core.errors import Invalid
-from attent.core.templating import check_csrf
+from attent.core.errors import FieldError, Invalid
+from attent.core.pageforms import redraws
 from attent.customers.models import Customer
 from attent.recovery import service
 from attent.recovery.models import Gesture, GestureState
@@ -28,6 +30,7 @@ from attent.recovery.suggest import budget, suggestion_for
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form()]
+Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/pageforms.py)
 Reason = Annotated[str, Form(max_length=500)]
 
 
@@ -133,14 +136,31 @@ def _on_case(
     case_id: uuid.UUID,
     csrf: str,
     action: Callable[[], None],
+    values: dict[str, str],
+    once: str = "",
 ) -> Response:
     """Do one panel action the way the case page's own forms do, answering beside the recovery panel."""
     from attent.cases.actions import act_on_case  # the case page imports this module for its panel
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "recovery", action)
+    return act_on_case(request, db, actor, clock, case_id, csrf, "recovery", action, values, once=once)
+
+
+def _redraw(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    from attent.cases.actions import case_form  # the case page imports this module for its panel
+
+    # Which of the panel's forms it was (they share field names), from the address it posted to.
+    gesture = request.path_params.get("gesture_id")
+    which = (
+        f"gesture-{gesture}" if gesture else request.url.path.rsplit("/", 1)[-1].replace("-suggestion", "")
+    )
+    said = FormData([*form.multi_items(), ("which", which)])
+    return case_form("recovery")(request, db=db, actor=actor, clock=clock, form=said, errors=errors)
 
 
 @router.post("/cases/{case_id}/recovery/offer")
+@redraws(_redraw)
 def offer(
     case_id: uuid.UUID,
     request: Request,
@@ -151,6 +171,7 @@ def offer(
     reason: Reason = "",
     request_approval: Annotated[bool, Form()] = False,
     csrf: Csrf = "",
+    once: Once = "",
 ) -> Response:
     """Grant a gesture from the panel, or ask a lead to approve it."""
 
@@ -164,10 +185,17 @@ def offer(
         )
         service.offer_gesture(db=db, actor=actor, data=data, at=clock.now())
 
-    return _on_case(request, db, actor, clock, case_id, csrf, action)
+    typed_in = {
+        "which": "offer",
+        "code": code,
+        "reason": reason,
+        "request_approval": "true" if request_approval else "",
+    }
+    return _on_case(request, db, actor, clock, case_id, csrf, action, typed_in, once=once)
 
 
 @router.post("/cases/{case_id}/recovery/decline-suggestion")
+@redraws(_redraw)
 def decline_suggestion(
     case_id: uuid.UUID,
     request: Request,
@@ -176,6 +204,7 @@ def decline_suggestion(
     clock: ClockDep,
     reason: Reason = "",
     csrf: Csrf = "",
+    once: Once = "",
 ) -> Response:
     """Decline what the policy suggests, saying why."""
 
@@ -184,7 +213,8 @@ def decline_suggestion(
             db=db, actor=actor, case_id=case_id, reason=_reason(reason), at=clock.now()
         )
 
-    return _on_case(request, db, actor, clock, case_id, csrf, action)
+    values = {"which": "decline", "reason": reason}
+    return _on_case(request, db, actor, clock, case_id, csrf, action, values, once=once)
 
 
 def _reason(text: str) -> str:
@@ -198,6 +228,7 @@ ACTIONS = ("grant", "approve", "request-approval", "decline", "done")
 
 
 @router.post("/cases/{case_id}/recovery/{gesture_id}/{verb}")
+@redraws(_redraw)
 def decide(
     case_id: uuid.UUID,
     gesture_id: uuid.UUID,
@@ -208,18 +239,21 @@ def decide(
     clock: ClockDep,
     reason: Reason = "",
     csrf: Csrf = "",
+    once: Once = "",
 ) -> Response:
     """Grant, approve, ask approval for, decline or finish one of the case's gestures."""
 
     def action() -> None:
-        _decide(db, actor, gesture_id, verb, reason, clock.now())
+        decide_gesture(db, actor, gesture_id, verb, reason, clock.now())
 
-    return _on_case(request, db, actor, clock, case_id, csrf, action)
+    values = {"which": f"gesture-{gesture_id}", "reason": reason}
+    return _on_case(request, db, actor, clock, case_id, csrf, action, values, once=once)
 
 
-def _decide(
+def decide_gesture(
     db: Session, actor: Agent, gesture_id: uuid.UUID, verb: str, reason: str, at: datetime
 ) -> Gesture:
+    """Grant, approve, ask approval for, decline (with a reason) or finish a gesture, by the verb's name."""
     if verb == "grant":
         return service.grant_gesture(db=db, actor=actor, gesture_id=gesture_id, make_promise=True, at=at)
     if verb == "approve":
@@ -232,23 +266,4 @@ def _decide(
         )
     if verb == "done":
         return service.mark_done(db=db, actor=actor, gesture_id=gesture_id, at=at)
-    raise Invalid("unknown_action", f"Use one of: {', '.join(ACTIONS)}.", [])
-
-
-@router.post("/team/recovery/{gesture_id}/{verb}")
-def decide_on_team_page(
-    gesture_id: uuid.UUID,
-    verb: str,
-    request: Request,
-    db: DbSession,
-    actor: CurrentAgent,
-    clock: ClockDep,
-    reason: Reason = "",
-    csrf: Csrf = "",
-) -> Response:
-    """A lead approves or declines from the team view; a refusal shows as an error page."""
-    check_csrf(request, csrf)
-    if verb not in ("approve", "decline"):
-        raise Invalid("unknown_action", "Use approve or decline.", [])
-    _decide(db, actor, gesture_id, verb, reason, clock.now())
-    return RedirectResponse("/team#approvals", status_code=303)
+    raise Invalid("unknown_action", "Use one of: {actions}.", [], actions=", ".join(ACTIONS))

@@ -121,7 +121,9 @@ def check_catalogue(catalogue: Catalogue, policy: RecoveryPolicy) -> None:
         if gesture.code in seen:
             errors.append(
                 FieldError(
-                    ("gestures", i, "code"), f"{gesture.code!r} is already gesture {seen[gesture.code]}."
+                    ("gestures", i, "code"),
+                    "“{code}” is already gesture {number}.",
+                    {"code": gesture.code, "number": seen[gesture.code] + 1},
                 )
             )
         seen.setdefault(gesture.code, i)
@@ -129,15 +131,17 @@ def check_catalogue(catalogue: Catalogue, policy: RecoveryPolicy) -> None:
             errors.append(
                 FieldError(
                     ("gestures", i, "currency"),
-                    f"The budget is in {catalogue.currency}; "
-                    f"every gesture costs in it, not {gesture.currency}.",
+                    "The budget is in {currency}; every gesture costs in it, not {other}.",
+                    {"currency": catalogue.currency, "other": gesture.currency},
                 )
             )
     used = {code for rung in policy.ladder for code in rung.gestures} | set(policy.occasions.values())
     for code in sorted(used - seen.keys()):
         errors.append(
             FieldError(
-                ("gestures",), f"The recovery policy suggests {code!r}; keep it, or change the policy first."
+                ("gestures",),
+                "The recovery policy suggests “{code}”; keep it, or change the policy first.",
+                {"code": code},
             )
         )
     if errors:
@@ -153,18 +157,24 @@ def check_policy(policy: RecoveryPolicy, catalogue: Catalogue) -> None:
         if rung.failures <= previous:
             errors.append(
                 FieldError(
-                    ("ladder", i, "failures"), f"Rungs climb: {rung.failures} must be more than {previous}."
+                    ("ladder", i, "failures"),
+                    "Rungs climb: {failures} must be more than {previous}.",
+                    {"failures": rung.failures, "previous": previous},
                 )
             )
         previous = max(previous, rung.failures)
         for j, code in enumerate(rung.gestures):
             if code not in codes:
                 errors.append(
-                    FieldError(("ladder", i, "gestures", j), f"No gesture {code!r} in the catalogue.")
+                    FieldError(
+                        ("ladder", i, "gestures", j), "No gesture “{code}” in the catalogue.", {"code": code}
+                    )
                 )
     for occasion, code in policy.occasions.items():
         if code not in codes:
-            errors.append(FieldError(("occasions", occasion), f"No gesture {code!r} in the catalogue."))
+            errors.append(
+                FieldError(("occasions", occasion), "No gesture “{code}” in the catalogue.", {"code": code})
+            )
     if errors:
         raise Invalid("invalid_recovery_policy", "The recovery policy cannot be saved as given.", errors)
 

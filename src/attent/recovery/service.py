@@ -18,6 +18,7 @@ from attent.agents.models import Agent, Role
 from attent.agents.service import require_role
 from attent.cases.models import Case
 from attent.core.errors import FieldError, Invalid
+from attent.core.i18n import Label
 from attent.customers.models import Customer
 from attent.recovery.checkins import new_check_in
 from attent.recovery.gestures import (
@@ -116,7 +117,7 @@ def _customer_and_case(
         raise Invalid(
             "unknown_customer",
             "No such customer.",
-            [FieldError(("customer_id",), f"No customer with id {customer_id}.")],
+            [FieldError(("customer_id",), "No customer with id {id} exists.", {"id": customer_id})],
         )
     if case_id is None:
         return None
@@ -125,7 +126,13 @@ def _customer_and_case(
         raise Invalid(
             "unknown_case",
             "No such case for this customer.",
-            [FieldError(("case_id",), f"No case {case_id} of customer {customer_id}.")],
+            [
+                FieldError(
+                    ("case_id",),
+                    "No case {case} of customer {customer}.",
+                    {"case": case_id, "customer": customer_id},
+                )
+            ],
         )
     return case
 
@@ -135,8 +142,10 @@ def _text(value: str, field: str, limit: int) -> str:
     if not value or len(value) > limit:
         raise Invalid(
             "invalid_text",
-            f"{field} needs 1 to {limit} characters.",
-            [FieldError((field,), f"Give 1 to {limit} characters.")],
+            "The {field} needs 1 to {limit} characters.",
+            [FieldError((field,), "Give 1 to {limit} characters.", {"limit": limit})],
+            field=Label(field, "field"),
+            limit=limit,
         )
     return value
 
@@ -213,7 +222,7 @@ def suggest_gesture(
         raise Invalid(
             "unknown_gesture",
             "No such gesture in the catalogue.",
-            [FieldError(("gesture_code",), f"Choose one of: {known}.")],
+            [FieldError(("gesture_code",), "Choose one of: {codes}.", {"codes": known})],
         )
     state = GestureState.PENDING_APPROVAL if occasion else GestureState.SUGGESTED
     made = []

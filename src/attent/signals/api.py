@@ -135,16 +135,24 @@ def parse_document(body: bytes, content_type: str) -> Any:
             return yamlload.safe_load(body.decode("utf-8"))
         except yamlload.Refused as exc:
             line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-            raise Invalid(exc.code, exc.detail, [FieldError(("body",), f"At line {line}.")]) from None
+            raise Invalid(
+                exc.code, exc.detail, [FieldError(("body",), "At line {line}.", {"line": line})]
+            ) from None
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise Invalid("invalid_yaml", f"The body is not valid YAML{where}.") from None
+            if mark is None:
+                raise Invalid("invalid_yaml", "The body is not valid YAML.") from None
+            raise Invalid(
+                "invalid_yaml",
+                "The body is not valid YAML at line {line}, column {column}.",
+                line=mark.line + 1,
+                column=mark.column + 1,
+            ) from None
     if media == "application/json":
         try:
             return json.loads(body)
         except ValueError as exc:
-            raise Invalid("invalid_json", f"The body is not valid JSON ({exc}).") from None
+            raise Invalid("invalid_json", "The body is not valid JSON ({reason}).", reason=str(exc)) from None
     raise UnsupportedMediaType(
         "unsupported_media_type", "Send the rules as application/json or application/yaml."
     )
@@ -175,7 +183,7 @@ def dry_run(
     try:
         back = duration(since)
     except ValueError as exc:
-        raise Invalid("invalid_since", str(exc), [FieldError(("query", "since"), str(exc))]) from None
+        raise Invalid("invalid_since", str(exc), [FieldError.because(("query", "since"), exc)]) from None
     now = clock.now()
     return dryrun.dry_run(
         db=db, organisation_id=actor.organisation_id, rule=rule_id, since=now - back, now=now

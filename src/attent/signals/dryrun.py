@@ -90,13 +90,13 @@ def _line(
     if not matches(rule, facts):
         return None
     actions = [a["do"] for a in rule.actions]
-    reason, outcome = None, "would_fire"
+    reason, outcome, waits = None, "would_fire", None
     if rule.consent_fact is not None and fact(customer, rule.consent_fact) is None:
         reason, outcome = "no_consent", "held"
     elif rule.contacts and _capped(db, book, customer, at, simulated[customer.id]):
         reason, outcome = "frequency_cap", "held"
     elif "send_message" in actions and (until := quiet_until(book.settings, zone, at)) is not None:
-        reason = f"quiet_hours: the message would wait until {until.isoformat()}"
+        reason, waits = f"quiet_hours: the message would wait until {until.isoformat()}", until
     if outcome == "would_fire" and rule.contacts:
         simulated[customer.id].append(at)
     return DryRunLine(
@@ -106,6 +106,7 @@ def _line(
         customer_id=customer.id,
         outcome=outcome,
         reason=reason,
+        waits_until=waits,
         due_at=at if rule.delay else None,
         actions=actions if outcome == "would_fire" else [],
     )

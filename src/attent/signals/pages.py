@@ -12,6 +12,7 @@ import yaml
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from attent.agents.models import Agent, Role
 from attent.agents.service import require_role
@@ -19,7 +20,9 @@ from attent.core import yamlload
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
-from attent.core.templating import check_csrf, render
+from attent.core.i18n import gettext
+from attent.core.pageforms import redraws, typed
+from attent.core.templating import check_csrf, page_language, render
 from attent.organisations.service import get_organisation
 from attent.signals import dryrun, rules
 from attent.signals.schemas import DryRun
@@ -57,6 +60,7 @@ def _page(
         request,
         "rules.html",
         status_code=status_code,
+        page_url="/rules",
         agent=actor,
         document=document,
         text=draft if draft is not None else _yaml(editable),
@@ -79,22 +83,48 @@ def rules_page(request: Request, db: DbSession, actor: CurrentAgent, clock: Cloc
 
 
 def _save(
-    request: Request, db: Session, actor: Agent, clock: Clock, document: Any, draft: str, form: str
+    request: Request,
+    db: Session,
+    actor: Agent,
+    clock: Clock,
+    document: Any,
+    draft: str,
+    form: str,
+    typed_in: dict[str, str] | None = None,
 ) -> Response:
     try:
         rules.put_rulebook(db=db, actor=actor, document=document, at=clock.now())
     except AttentError as exc:
         db.rollback()
         problems = exc.errors if isinstance(exc, Invalid) else []
-        lines = ["/".join(str(p) for p in e.path) + ": " + e.message for e in problems]
+        language = page_language(request)
+        lines = [{"path": "/".join(str(p) for p in e.path), "message": e.say(language)} for e in problems]
         return _page(
             request, db, actor, clock, status_code=exc.status, draft=draft,
-            error={"form": form, "detail": exc.detail, "errors": lines},
+            error={"form": form, "detail": exc.say(language), "errors": lines, "values": typed_in or {}},
         )  # fmt: skip
     return RedirectResponse(f"/rules#{form}", status_code=303)
 
 
+def _refused(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    """A rules form refused before it was read (a field too long): the page, the form as typed."""
+    require_role(actor, Role.ADMIN)
+    values, language = typed(form), page_language(request)
+    name = "document"
+    if rule_id := request.path_params.get("rule_id"):
+        current = rules.find_rule(db=db, organisation_id=actor.organisation_id, rule=uuid.UUID(rule_id))
+        name = f"rule-{current.key}"
+    lines = [{"path": str(e.path[-1]), "message": e.say(language)} for e in errors]
+    return _page(
+        request, db, actor, clock, status_code=422, draft=values.get("document"),
+        error={"form": name, "detail": "", "errors": lines, "values": values},
+    )  # fmt: skip
+
+
 @router.post("/rules")
+@redraws(_refused)
 def save_document(
     request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep, csrf: Csrf, document: Text
 ) -> Response:
@@ -105,8 +135,13 @@ def save_document(
         parsed = yamlload.safe_load(document)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        detail = exc.detail if isinstance(exc, yamlload.Refused) else f"Not valid YAML{where}."
+        language = page_language(request)
+        if isinstance(exc, yamlload.Refused):  # too deep, or a NUL character: its own sentence
+            detail = gettext(language, exc.detail)
+        elif mark:
+            detail = gettext(language, "Not valid YAML (line {line}).", line=mark.line + 1)
+        else:
+            detail = gettext(language, "Not valid YAML.")
         return _page(
             request, db, actor, clock, status_code=422, draft=document,
             error={"form": "document", "detail": detail, "errors": []},
@@ -115,6 +150,7 @@ def save_document(
 
 
 @router.post("/rules/{rule_id}")
+@redraws(_refused)
 def save_rule(
     rule_id: uuid.UUID,
     request: Request,
@@ -134,19 +170,28 @@ def save_rule(
     require_role(actor, Role.ADMIN)
     current = rules.find_rule(db=db, organisation_id=actor.organisation_id, rule=rule_id)
     form = f"rule-{current.key}"
+    typed_in = {
+        "name": name, "signal": signal, "after": after, "conditions": conditions, "actions": actions,
+        "active": active,
+    }  # fmt: skip
     try:
         parsed_if, parsed_then = yamlload.safe_load(conditions) or [], yamlload.safe_load(actions) or []
     except yaml.YAMLError:
         return _page(
             request, db, actor, clock, status_code=422,
-            error={"form": form, "detail": "The conditions or actions are not valid YAML.", "errors": []},
+            error={
+                "form": form,
+                "detail": gettext(page_language(request), "The conditions or actions are not valid YAML."),
+                "errors": [],
+                "values": typed_in,
+            },
         )  # fmt: skip
     document = rules.get_rulebook(db=db, actor=actor)
     for rule in document["rules"]:
         if rule["key"] == current.key:
             rule.update(name=name, active=bool(active), when={"signal": signal, "after": after or None})
             rule.update({"if": parsed_if, "then": parsed_then})
-    return _save(request, db, actor, clock, document, _yaml(document), form)
+    return _save(request, db, actor, clock, document, _yaml(document), form, typed_in)
 
 
 @router.post("/rules/{rule_id}/resume")
@@ -173,7 +218,7 @@ def dry_run_page(
     try:
         back = duration(since)
     except ValueError as exc:
-        raise Invalid("invalid_since", str(exc), [FieldError(("query", "since"), str(exc))]) from None
+        raise Invalid("invalid_since", str(exc), [FieldError.because(("query", "since"), exc)]) from None
     now = clock.now()
     result = dryrun.dry_run(
         db=db, organisation_id=actor.organisation_id, rule=rule_id, since=now - back, now=now

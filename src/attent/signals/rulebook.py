@@ -13,6 +13,9 @@ from pydantic import ValidationError
 
 from attent.channels.render import MESSAGES
 from attent.core.errors import FieldError
+from attent.core.forms import plain
+from attent.core.i18n import Label
+from attent.core.labels import N_
 from attent.signals.shapes import (
     ACTIONS,
     CLOCK,
@@ -30,17 +33,11 @@ from attent.signals.shapes import (
     SignalTypeIn,
     duration,
 )
-from attent.signals.types import ATTRIBUTE_NAME, KINDS, KNOWN, TYPE_NAME, Kind, is_type_name, parse_date
+from attent.signals.types import ATTRIBUTE_NAME, KINDS, KNOWN, Kind, is_type_name, parse_date
 
 
 def _errors(exc: ValidationError, at: Path) -> list[FieldError]:
-    out = []
-    for err in exc.errors():
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "Unknown field."
-        out.append(FieldError((*at, *err["loc"]), message))
-    return out
+    return [FieldError((*at, *err["loc"]), *plain(err)) for err in exc.errors()]
 
 
 def _nodes(value: Any, budget: int = MAX_NODES) -> int:
@@ -63,7 +60,7 @@ def parse(document: Any, *, sources: set[str], team_ids: set[uuid.UUID]) -> tupl
     if not isinstance(document, dict):
         return empty, [FieldError((), "The document is a mapping with settings, signal_types and rules.")]
     if _nodes(document) >= MAX_NODES:
-        return empty, [FieldError((), f"The document is too large (more than {MAX_NODES} values).")]
+        return empty, [FieldError((), "The document is too large (more than {n} values).", {"n": MAX_NODES})]
     errors += [
         FieldError((k,), "Unknown field.") for k in document if k not in ("settings", "signal_types", "rules")
     ]
@@ -79,7 +76,7 @@ def parse(document: Any, *, sources: set[str], team_ids: set[uuid.UUID]) -> tupl
     if not isinstance(raw_rules, list):
         return empty, [*errors, FieldError(("rules",), "A list of rules.")]
     if len(raw_rules) > MAX_RULES:
-        errors.append(FieldError(("rules",), f"At most {MAX_RULES} rules."))
+        errors.append(FieldError(("rules",), "At most {n} rules.", {"n": MAX_RULES}))
     rules, keys = [], set()
     for i, raw in enumerate(raw_rules[:MAX_RULES]):
         rule, rule_errors = _rule(raw, ("rules", i), types, sources, team_ids)
@@ -87,7 +84,9 @@ def parse(document: Any, *, sources: set[str], team_ids: set[uuid.UUID]) -> tupl
         if rule is not None:
             if rule["key"] in keys:
                 errors.append(
-                    FieldError(("rules", i, "key"), f"Another rule already has key {rule['key']!r}.")
+                    FieldError(
+                        ("rules", i, "key"), "Another rule already has key “{key}”.", {"key": rule["key"]}
+                    )
                 )
             keys.add(rule["key"])
             rules.append(rule)
@@ -101,12 +100,10 @@ def _signal_types(raw: Any) -> tuple[dict[str, SignalTypeIn], list[FieldError]]:
     for name, spec in raw.items():
         at: Path = ("signal_types", name)
         if not is_type_name(str(name)) or len(str(name)) > 80:
-            errors.append(
-                FieldError(at, f"Write a type as words joined by dots, e.g. shop.return ({TYPE_NAME}).")
-            )
+            errors.append(FieldError(at, "Write a type as words joined by dots, e.g. “shop.return”."))
             continue
         if name in KNOWN:
-            errors.append(FieldError(at, f"{name} is a built-in type; choose another name."))
+            errors.append(FieldError(at, "“{name}” is a built-in type; choose another name.", {"name": name}))
             continue
         try:
             own[name] = SignalTypeIn.model_validate(spec or {})
@@ -114,7 +111,9 @@ def _signal_types(raw: Any) -> tuple[dict[str, SignalTypeIn], list[FieldError]]:
             errors += _errors(exc, at)
             continue
         errors += [
-            FieldError((*at, "attributes", a), f"Attribute names match {ATTRIBUTE_NAME}.")
+            FieldError(
+                (*at, "attributes", a), "Use lower-case letters, digits and _ only, starting with a letter."
+            )
             for a in own[name].attributes
             if not re.match(ATTRIBUTE_NAME, a)
         ]
@@ -131,13 +130,15 @@ def _rule(
     errors: list[FieldError] = []
     attributes = types.get(rule.when.signal)
     if attributes is None:
-        errors.append(FieldError((*at, "when", "signal"), f"Unknown signal type {rule.when.signal!r}."))
+        errors.append(
+            FieldError((*at, "when", "signal"), "Unknown signal type “{type}”.", {"type": rule.when.signal})
+        )
         attributes = {}
     if rule.when.after is not None:
         try:
             duration(rule.when.after)
         except ValueError as exc:
-            errors.append(FieldError((*at, "when", "after"), str(exc)))
+            errors.append(FieldError.because((*at, "when", "after"), exc))
     for j, condition in enumerate(rule.if_):
         errors += check_condition(condition, (*at, "if", j), attributes, types)
     actions, case_opened = [], False
@@ -158,32 +159,48 @@ def _action(
     model = ACTIONS.get(name) if isinstance(name, str) else None
     if model is None:
         known = ", ".join(sorted(ACTIONS))
-        return None, [FieldError((*at, "do"), f"Unknown action {name!r}; one of: {known}.")]
+        return None, [
+            FieldError(
+                (*at, "do"), "Unknown action “{name}”; one of: {known}.", {"name": name, "known": known}
+            )
+        ]
     try:
         action = model.model_validate(raw)
     except ValidationError as exc:
         return None, _errors(exc, at)
     errors = []
     if name in NEEDS_CASE and not case_opened:
-        errors.append(FieldError((*at, "do"), f"{name} works on a case: put an open_case action before it."))
+        errors.append(
+            FieldError(
+                (*at, "do"), "“{name}” works on a case: put an “open_case” action before it.", {"name": name}
+            )
+        )
     for field in ("due_in", "after"):
         if isinstance(getattr(action, field, None), str):
             try:
                 duration(getattr(action, field))
             except ValueError as exc:
-                errors.append(FieldError((*at, field), str(exc)))
+                errors.append(FieldError.because((*at, field), exc))
     if isinstance(action, SendMessage):
         missing = [lang for lang in ("nl", "en") if not (MESSAGES / lang / f"{action.template}.txt").exists()]
         if missing:
             errors.append(
-                FieldError((*at, "template"), f"No template {action.template!r} for: {', '.join(missing)}.")
+                FieldError(
+                    (*at, "template"),
+                    "No template “{template}” for: {languages}.",
+                    {"template": action.template, "languages": ", ".join(missing)},
+                )
             )
     if isinstance(action, CallWebhook) and action.source not in sources:
         errors.append(
-            FieldError((*at, "source"), f"No signal source {action.source!r}; its secret signs the call.")
+            FieldError(
+                (*at, "source"),
+                "No signal source “{source}”; its secret signs the call.",
+                {"source": action.source},
+            )
         )
     if isinstance(action, OpenCase) and action.team_id is not None and action.team_id not in team_ids:
-        errors.append(FieldError((*at, "team_id"), f"No team with id {action.team_id}."))
+        errors.append(FieldError((*at, "team_id"), "No team with id {id}.", {"id": action.team_id}))
     return action.model_dump(mode="json", exclude_none=True), errors
 
 
@@ -228,31 +245,43 @@ def check_condition(
     """Whether the field exists for this trigger, the operator suits it and the value suits both."""
     kind = field_kind(condition.field, attributes, types)
     if kind is None:
-        hint = ", ".join(sorted(f"signal.{a}" for a in attributes)) or "none"
-        return [FieldError((*at, "field"), f"No field {condition.field!r} here (signal attributes: {hint}).")]
+        hint = ", ".join(sorted(f"signal.{a}" for a in attributes)) or "-"
+        return [
+            FieldError(
+                (*at, "field"),
+                "No field “{field}” here (signal attributes: {hint}).",
+                {"field": condition.field, "hint": hint},
+            )
+        ]
     op, value = condition.op, condition.value
     if op in ("exists", "missing"):
-        return [] if value is None else [FieldError((*at, "value"), f"{op} takes no value.")]
+        return [] if value is None else [FieldError((*at, "value"), "“{op}” takes no value.", {"op": op})]
     if op not in OPS_BY_KIND[kind]:
         allowed = ", ".join(sorted(OPS_BY_KIND[kind] | {"exists", "missing"}))
-        return [FieldError((*at, "op"), f"{condition.field} is a {kind}; use one of: {allowed}.")]
+        return [
+            FieldError(
+                (*at, "op"),
+                "“{field}” is a {kind}; use one of: {allowed}.",
+                {"field": condition.field, "kind": Label(kind, "value_kind"), "allowed": allowed},
+            )
+        ]
     problem = _value_problem(kind, op, value, attributes, types)
-    return [FieldError((*at, "value"), problem)] if problem else []
+    return [FieldError((*at, "value"), problem, {"kind": Label(kind, "value_kind")})] if problem else []
 
 
 def _value_problem(
     kind: str, op: str, value: Any, attributes: dict[str, Kind], types: dict[str, dict[str, Kind]]
 ) -> str | None:
     if op in ("local_time_after", "local_time_before"):
-        return None if isinstance(value, str) and CLOCK.match(value) else "A local time such as 21:00."
+        return None if isinstance(value, str) and CLOCK.match(value) else N_("A local time such as 21:00.")
     if op == "falls_between":
         ok = isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
         if not ok or any(field_kind(v, attributes, types) not in ("date", "datetime") for v in value):
-            return "Two date fields, e.g. [signal.arrives_at, signal.departs_on]."
+            return N_("Two date fields, e.g. [signal.arrives_at, signal.departs_on].")
         return None
     items = value if op in ("in", "not_in") else [value]
     if op in ("in", "not_in") and not (isinstance(value, list) and value):
-        return "A non-empty list."
+        return N_("A non-empty list.")
     numeric = kind in ("number", "integer")
     for item in items:
         wrong = (
@@ -262,12 +291,12 @@ def _value_problem(
             or (kind == "date" and not isinstance(item, str))
         )
         if wrong:
-            return f"A {kind} value."
+            return N_("Give a value of the kind {kind}.")
         if kind == "date":  # the engine reads it when the rule is compiled, in the worker
             try:
                 parse_date(item)
             except ValueError as exc:
-                return str(exc)
+                return str(exc)  # the sentence of signals/types.py, a catalog msgid
     return None
 
 

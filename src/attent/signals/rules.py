@@ -61,7 +61,9 @@ def put_rulebook(*, db: Session, actor: Agent, document: Any, at: datetime) -> d
         document, sources=source_names(db=db, organisation_id=actor.organisation_id), team_ids=teams
     )
     if errors:
-        raise Invalid("invalid_rules", f"{len(errors)} problem(s) in the rules; nothing was saved.", errors)
+        raise Invalid(
+            "invalid_rules", "Problems in the rules: {n}; nothing was saved.", errors, n=len(errors)
+        )
     org = actor.organisation_id
     rule_set = db.get(RuleSet, org)
     if rule_set is None:
@@ -115,7 +117,7 @@ def find_rule(*, db: Session, organisation_id: uuid.UUID, rule: str | uuid.UUID)
     except ValueError:
         found = db.scalar(query.where(Rule.key == rule))
     if found is None:
-        raise NotFound("rule_not_found", f"No rule {rule} exists.")
+        raise NotFound("rule_not_found", "No rule {rule} exists.", rule=rule)
     return found
 
 
@@ -132,7 +134,7 @@ def resume_rule(*, db: Session, actor: Agent, rule_id: uuid.UUID, at: datetime) 
     require_role(actor, Role.ADMIN)
     rule = find_rule(db=db, organisation_id=actor.organisation_id, rule=rule_id)
     if rule.paused_at is None:
-        raise Conflict("rule_not_paused", f"Rule {rule.key} is not paused.")
+        raise Conflict("rule_not_paused", "Rule “{key}” is not paused.", key=rule.key)
     rule.paused_at, rule.error, rule.updated_at = None, None, at
     db.execute(
         update(RuleFiring)

@@ -164,6 +164,7 @@ class DryRunLine(Output):
     customer_id: uuid.UUID | None
     outcome: str
     reason: str | None
+    waits_until: datetime | None = Field(default=None, description="Quiet hours: when the message would go.")
     due_at: datetime | None
     actions: list[str]
 

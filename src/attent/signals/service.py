@@ -38,14 +38,18 @@ def _check(
 ) -> list[FieldError]:
     declared = types.get(signal.type)
     if declared is None:
-        return [FieldError((*at, "type"), f"Unknown signal type {signal.type!r}; an admin can define it.")]
+        return [
+            FieldError(
+                (*at, "type"), "Unknown signal type “{type}”; an admin can define it.", {"type": signal.type}
+            )
+        ]
     errors = []
     for name, kind in declared.items():
         if name in signal.attributes and signal.attributes[name] is not None:
             try:
                 parse_value(kind, signal.attributes[name])
             except ValueError as exc:
-                errors.append(FieldError((*at, "attributes", name), str(exc)))
+                errors.append(FieldError.because((*at, "attributes", name), exc))
     return errors
 
 
@@ -69,13 +73,13 @@ def take_in(
     query = select(Customer.id).where(Customer.organisation_id == organisation_id, Customer.id.in_(ids))
     known_ids = set(db.scalars(query)) if ids else set()
     errors += [
-        FieldError((*p, "customer_id"), f"No customer with id {s.customer_id} exists.")
+        FieldError((*p, "customer_id"), "No customer with id {id} exists.", {"id": s.customer_id})
         for s, p in zip(signals, prefix, strict=True)
         if s.customer_id is not None and s.customer_id not in known_ids
     ]
     if errors:
         raise Invalid(
-            "invalid_signals", f"{len(errors)} problem(s) in the signals; nothing was stored.", errors
+            "invalid_signals", "Problems in the signals: {n}; nothing was stored.", errors, n=len(errors)
         )
     by_ref = _customers_by_ref(db, organisation_id, [s.customer_ref for s in signals if s.customer_ref])
     seen = _seen(db, organisation_id, source, [s.external_id for s in signals if s.external_id])

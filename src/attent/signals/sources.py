@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from attent.agents.models import Agent, Role
 from attent.agents.service import require_role
 from attent.core.errors import FieldError, Invalid, NotFound, Unauthenticated
+from attent.core.forms import plain
+from attent.core.i18n import Label
 from attent.organisations.service import find_organisation
 from attent.signals.models import HookRejection, SignalSource
 from attent.signals.schemas import MAX_BATCH, RejectionRead, SignalIn, SignalsAccepted, SourceIn, SourceRead
@@ -69,7 +71,7 @@ def get_source(*, db: Session, actor: Agent, name: str) -> SourceRead:
     require_role(actor, Role.ADMIN)
     source = _find(db, actor.organisation_id, name)
     if source is None:
-        raise NotFound("signal_source_not_found", f"No signal source named {name!r} exists.")
+        raise NotFound("signal_source_not_found", "No signal source named “{name}” exists.", name=name)
     return _read(db, source, actor, None)
 
 
@@ -141,7 +143,7 @@ def verify(
     organisation = find_organisation(db=db, slug=slug)
     source = _find(db, organisation.id, name) if name else None
     if source is None:
-        raise NotFound("signal_source_not_found", f"No webhook source at /hooks/{address}.")
+        raise NotFound("signal_source_not_found", "No webhook source at {path}.", path=f"/hooks/{address}")
     match = _SIGNATURE.match(signature or "")
     if signature is None:
         raise HookRejected(organisation.id, name, "missing_signature")
@@ -174,8 +176,9 @@ def record_rejection(
     db.flush()
     return Unauthenticated(
         rejected.reason,
-        f"The webhook's {SIGNATURE_HEADER} header does not hold ({rejected.reason.replace('_', ' ')}); "
-        "it was refused and recorded.",
+        "The webhook's {header} header does not hold ({reason}); it was refused and recorded.",
+        header=SIGNATURE_HEADER,
+        reason=Label(rejected.reason, "signature"),
     )
 
 
@@ -187,17 +190,14 @@ def receive(*, db: Session, source: SignalSource, body: bytes, at: datetime) -> 
         raise Invalid("invalid_json", "The webhook body is not valid JSON.") from None
     events = document if isinstance(document, list) else [document]
     if not events or len(events) > MAX_BATCH:
-        raise Invalid("invalid_batch", f"A webhook carries 1 to {MAX_BATCH} events.")
+        raise Invalid("invalid_batch", "A webhook carries 1 to {n} events.", n=MAX_BATCH)
     signals, errors = [], []
     for i, event in enumerate(events):
         at_path: tuple[str | int, ...] = (i,) if isinstance(document, list) else ()
         try:
             signals.append(SignalIn.model_validate(map_event(source.mapping, event)))
         except ValidationError as exc:
-            errors += [
-                FieldError((*at_path, *e["loc"]), str(e["msg"]).removeprefix("Value error, "))
-                for e in exc.errors()
-            ]
+            errors += [FieldError((*at_path, *e["loc"]), *plain(e)) for e in exc.errors()]
     if errors:
         raise Invalid("unmappable_webhook", "The webhook body does not map to signals; see errors.", errors)
     return take_in(

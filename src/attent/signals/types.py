@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Literal
 
+from attent.core.errors import BadValue
 from attent.core.moments import day, moment
 
 Kind = Literal["string", "number", "integer", "boolean", "datetime", "date"]
@@ -63,7 +64,7 @@ def parse_value(kind: str, raw: Any) -> Any:
         return parse_datetime(raw)
     if kind == "date":
         return parse_date(raw)
-    raise ValueError(f"Unknown kind {kind!r}.")
+    raise BadValue("Unknown kind “{kind}”.", kind=kind)
 
 
 def parse_datetime(raw: Any) -> datetime:

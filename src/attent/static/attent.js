@@ -30,6 +30,14 @@ document.addEventListener("DOMContentLoaded", () => {
   attentCountdowns(document);
   setInterval(() => attentCountdowns(document), 15000);
 });
+
+// A page drawn in answer to a refused form stands at the form's POST address (<body data-page> is set
+// only then); put the page's own address in its place, so a reload asks for the page and never posts
+// the form again.
+document.addEventListener("DOMContentLoaded", () => {
+  const own = document.body.dataset.page;
+  if (own) history.replaceState(null, "", own + window.location.hash);
+});
 document.addEventListener("htmx:afterSettle", (event) => attentCountdowns(event.target));
 
 // Live case page: <div data-live="/cases/<id>/live"> opens a server-sent event stream; on each
@@ -52,7 +60,9 @@ function attentLive() {
   let pending = null;
   const refresh = async () => {
     pending = null;
-    const response = await fetch(window.location.pathname, { credentials: "same-origin", headers: attentCsrf() });
+    // The page's own address, never a form's: after a refused form the browser may still stand on it.
+    const own = root.dataset.page || window.location.pathname;
+    const response = await fetch(own, { credentials: "same-origin", headers: attentCsrf() });
     if (!response.ok) return;
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     for (const panel of document.querySelectorAll("[data-live-panel][id]")) {
@@ -71,3 +81,38 @@ function attentLive() {
   source.addEventListener("open", () => { document.body.dataset.live = "open"; });
 }
 document.addEventListener("DOMContentLoaded", attentLive);
+
+// A form posts once. While its post is on its way, its submit buttons are disabled (a moment after the
+// browser took the pressed button's name and value) and a second submit is dropped; the server's
+// one-time token (core/pageforms.submit_once) catches whatever gets past. Back to the page (bfcache),
+// or an htmx request done, and the form can be used again.
+const attentSubmits = 'button:not([type]), button[type="submit"], input[type="submit"]';
+function attentPosting(form, posting) {
+  if (posting) form.dataset.posting = "1"; else delete form.dataset.posting;
+  for (const button of form.querySelectorAll(attentSubmits)) {
+    button.disabled = posting;
+    button.toggleAttribute("aria-busy", posting);
+  }
+}
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+  if (form.dataset.posting) {
+    event.preventDefault();
+    return;
+  }
+  if (event.defaultPrevented) return;
+  form.dataset.posting = "1";
+  setTimeout(() => attentPosting(form, true), 0);
+});
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-posting]")) attentPosting(form, false);
+});
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("form");
+  if (form && (event.detail.requestConfig?.verb || "").toLowerCase() === "post") attentPosting(form, true);
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt.closest && event.detail.elt.closest("form");
+  if (form && form.dataset.posting) attentPosting(form, false);
+});

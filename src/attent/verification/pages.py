@@ -74,6 +74,7 @@ def _page(
         request,
         "admin_verification.html",
         status_code=status_code,
+        page_url="/admin/verification",
         agent=actor,
         questions=questions + blanks,
         limits=limits,

@@ -10,6 +10,7 @@ events on the case's timeline, which is the record the issue asks for anyway.
 from typing import Any
 
 from attent.core.errors import FieldError, Invalid
+from attent.core.i18n import Label
 from attent.core.schemas import Bilingual
 from attent.verification.schemas import Policy, Question
 
@@ -100,7 +101,9 @@ def check_policy(policy: Policy) -> None:
     errors, seen = [], set()
     for i, question in enumerate(policy.questions):
         if question.key in seen:
-            errors.append(FieldError(("questions", i, "key"), f"Question {question.key!r} appears twice."))
+            errors.append(
+                FieldError(("questions", i, "key"), "Question “{key}” appears twice.", {"key": question.key})
+            )
         seen.add(question.key)
         for part in fact_parts(question.fact):
             name = part.rsplit(".", 1)[-1].replace("-", "_")
@@ -108,8 +111,9 @@ def check_policy(policy: Policy) -> None:
                 errors.append(
                     FieldError(
                         ("questions", i, "fact"),
-                        f"Attent never asks for the {FORBIDDEN[name]} ({part}); "
+                        "Attent never asks for the {what} ({fact}); "
                         "ask an e-mail address, order number or postcode and house number instead.",
+                        {"what": Label(FORBIDDEN[name], "fact"), "fact": part},
                     )
                 )
     if errors:

@@ -133,9 +133,12 @@ def _locked_until(failed: list[datetime], policy: Policy) -> datetime | None:
 def _locked(policy: Policy, until: datetime) -> RateLimited:
     return RateLimited(
         "verification_locked",
-        f"{policy.max_failures} wrong answers within {policy.window_minutes} minutes; verification on "
-        f"this case is locked until {until.isoformat()}. Tell the customer when they can try again.",
+        "{failures} wrong answers within {minutes} minutes; verification on "
+        "this case is locked until {until}. Tell the customer when they can try again.",
         retry_at=until,
+        failures=policy.max_failures,
+        minutes=policy.window_minutes,
+        until=until.isoformat(),
     )
 
 
@@ -164,7 +167,7 @@ def verify(
         raise Invalid(
             "unknown_question",
             "That question is not in the verification policy.",
-            [FieldError(("question",), f"Ask one of: {keys}.")],
+            [FieldError(("question",), "Ask one of: {keys}.", {"keys": keys})],
         )
     attempts = _attempts(db, case, policy, at)
     locked_until = _locked_until(attempts.failed, policy)
@@ -175,7 +178,8 @@ def verify(
     if stored is None:
         raise Conflict(
             "fact_not_on_file",
-            f"There is no {question.label.en} on file for this customer; pick another question.",
+            "There is no {fact} on file for this customer; pick another question.",
+            fact=question.label.model_dump(),
         )
     matched = hmac.compare_digest(normalise(data.answer).encode(), stored.encode())
     record_case_event(

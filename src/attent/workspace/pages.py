@@ -1,16 +1,22 @@
 """My work (the start page) and the team lead's view."""
 
 import uuid
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
+from attent.agents.models import Agent
 from attent.cases.models import CaseStatus
+from attent.core.clock import Clock
 from attent.core.deps import ClockDep, CurrentAgent, DbSession
-from attent.core.errors import FieldError, Invalid
-from attent.core.templating import render
+from attent.core.errors import AttentError, FieldError, Invalid
+from attent.core.pageforms import redraws, submit_once, typed
+from attent.core.templating import check_csrf, page_language, render
 from attent.organisations.service import get_organisation
-from attent.recovery.pages import approvals
+from attent.recovery.pages import approvals, decide_gesture
 from attent.workspace.service import WorkFilters, my_work, work_counts
 from attent.workspace.team import team_overview
 
@@ -30,11 +36,11 @@ def parse_filters(*, team: str, status: str, type: str) -> WorkFilters:
         try:
             status_value = CaseStatus(status)
         except ValueError:
-            errors.append(FieldError(("query", "status"), f"Unknown status {status!r}."))
+            errors.append(FieldError(("query", "status"), "Unknown status “{status}”.", {"status": status}))
     if len(type) > 60:
         errors.append(FieldError(("query", "type"), "A case type has at most 60 characters."))
     if errors:
-        raise Invalid("invalid_filter", "; ".join(e.message for e in errors), errors)
+        raise Invalid("invalid_filter", "The filter is not valid.", errors)
     return WorkFilters(team_id=team_id, status=status_value, type=type or None)
 
 
@@ -69,10 +75,72 @@ def my_work_page(
 @router.get("/team")
 def team_page(request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> HTMLResponse:
     """The lead's view: promises in trouble, call-backs coming up, customers waiting, who can help."""
+    return _team(request, db, actor, clock)
+
+
+def _team(
+    request: Request, db: Session, actor: Agent, clock: Clock, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
     now = clock.now()
     overview = team_overview(db=db, actor=actor, now=now)
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     waiting = approvals(db=db, actor=actor, at=now)
     return render(
-        request, "team.html", agent=actor, team=overview, approvals=waiting, now=now, tz=org.timezone
+        request, "team.html", status_code=status_code, page_url="/team", agent=actor, team=overview,
+        approvals=waiting,
+        now=now, tz=org.timezone, **extra,
+    )  # fmt: skip
+
+
+def _refused_decision(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    """A decision refused before it ran (a reason too long): the team view, the reason as typed."""
+    language = page_language(request)
+    shown = {
+        "gesture": request.path_params.get("gesture_id"),
+        "detail": "",
+        "errors": [e.say(language) for e in errors],
+        "values": typed(form),
+    }
+    return _team(request, db, actor, clock, status_code=422, approval_error=shown)
+
+
+@router.post("/team/recovery/{gesture_id}/{verb}")
+@redraws(_refused_decision)
+def decide_on_team_page(
+    gesture_id: uuid.UUID,
+    verb: str,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    reason: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form()] = "",
+    once: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """A lead approves or declines from the team view; a refusal shows beside that gesture, as typed."""
+    check_csrf(request, csrf)
+    guard, first = submit_once(
+        request=request, db=db, actor=actor, token=once, values={"reason": reason}, at=clock.now()
     )
+    if first is not None:  # a double click: decided already
+        return RedirectResponse(first["location"], status_code=303)
+    try:
+        if verb not in ("approve", "decline"):
+            raise Invalid("unknown_action", "Use approve or decline.", [])
+        decide_gesture(db, actor, gesture_id, verb, reason, clock.now())
+    except AttentError as exc:
+        db.rollback()
+        language = page_language(request)
+        errors = exc.errors if isinstance(exc, Invalid) else []
+        shown = {
+            "gesture": str(gesture_id),
+            "detail": exc.say(language),
+            "errors": [e.say(language) for e in errors],
+            "values": {"reason": reason},
+        }
+        return _team(request, db, actor, clock, status_code=exc.status, approval_error=shown)
+    if guard is not None:
+        guard.remember({"location": "/team#approvals"}, status_code=303)
+    return RedirectResponse("/team#approvals", status_code=303)
