@@ -165,5 +165,5 @@ def create_app(
     app.add_middleware(Crashes, respond=_crash)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InputGuard, respond=_refuse)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, respond=_refuse)
     return app

@@ -1,11 +1,12 @@
 """ASGI middleware: body-size limit (before anything parses), security headers, and unhandled errors."""
 
-import json
 from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from attent.core.errors import TooLarge
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -20,10 +21,16 @@ SECURITY_HEADERS = [
 
 
 class BodyLimit:
-    """Refuse bodies over `max_bytes` with 413 before the app sees a byte, whatever Content-Length claims."""
+    """Refuse bodies over `max_bytes` with 413 before the app sees a byte, whatever Content-Length claims.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    `respond(request, error)` answers as the reader expects: problem+json for the API, the error page,
+    in the reader's language, for a browser's form.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, respond: Callable[[Request, TooLarge], Response]
+    ) -> None:
+        self.app, self.max_bytes, self.respond = app, max_bytes, respond
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
@@ -31,7 +38,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
             return
         chunks, size = [], 0
         while True:
@@ -41,7 +48,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -58,22 +65,13 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "/problems/body_too_large",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": f"The request body is larger than the limit of {self.max_bytes} bytes.",
-                "code": "body_too_large",
-            }
-        ).encode()
-        headers = [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = TooLarge(
+            "body_too_large",
+            "The request body is larger than the limit of {limit} bytes.",
+            limit=self.max_bytes,
+        )
+        await self.respond(Request(scope), error)(scope, receive, send)
 
 
 # Pages and API answers hold personal data: no browser or proxy may keep them (Back after sign-out).
