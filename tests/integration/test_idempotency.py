@@ -125,3 +125,12 @@ def test_the_role_is_checked_before_a_replay(app_client, db, clock, tenant, admi
     retry = second_api.post("/api/v1/teams", json={"name": "Derde"}, headers={"Idempotency-Key": "t-1"})
     assert retry.status_code == 403, retry.text
     assert "idempotent-replayed" not in retry.headers
+
+
+def test_a_key_longer_than_the_document_allows_is_refused_naming_the_header(api, tenant):
+    response = api.post("/api/v1/customers", json={"name": "Jan"}, headers={"Idempotency-Key": "k" * 201})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == ["header", "Idempotency-Key"]
+    schema = api.get("/api/v1/openapi.json").json()["paths"]["/api/v1/customers"]["post"]["parameters"]
+    [key] = [p for p in schema if p["name"] == "Idempotency-Key"]
+    assert key["schema"]["anyOf"][0]["maxLength"] == 200

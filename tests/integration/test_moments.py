@@ -183,3 +183,13 @@ def test_the_longest_durations_added_to_a_time_at_the_window_edge_stay_safe(
         f"/api/v1/cases/{tenant.case.id}/promises", json=promise
     )
     assert response.status_code == 201 and response.json()["grace_until"].startswith("2100-01-01T00:05")
+
+
+def test_a_number_is_no_time_and_0_or_1_is_no_yes_or_no(api, tenant):
+    numbers = api.get("/api/v1/promises", params={"due_before": "0.5"})
+    assert numbers.status_code == 422 and numbers.json()["errors"][0]["path"] == ["query", "due_before"]
+    made = api.post(
+        f"/api/v1/cases/{tenant.case.id}/promises",
+        json={"kind": "callback", "due_at": "2026-11-23T10:00:00Z", "tell_customer": 1},
+    )
+    assert made.status_code == 422 and made.json()["errors"][0]["path"] == ["body", "tell_customer"]

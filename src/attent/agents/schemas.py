@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, StrictBool, model_validator
 
 from attent.agents.models import Presence, Role
 from attent.core.moments import Moment
@@ -22,7 +22,7 @@ class TeamRead(Output):
     id: uuid.UUID
     name: str
     member_ids: list[uuid.UUID] = []
-    default: bool = False
+    default: StrictBool = False
 
 
 class DefaultTeam(Input):
@@ -52,7 +52,7 @@ class AgentUpdate(Input):
     current_password: str | None = Field(
         default=None, max_length=200, description="Needed when you change your own password."
     )
-    active: bool | None = None
+    active: StrictBool | None = None
     team_ids: list[uuid.UUID] | None = None
 
 

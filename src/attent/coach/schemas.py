@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from attent.coach.transcript import Transcript
 from attent.coach.verdicts import Scorecard
@@ -98,7 +98,7 @@ def scorecard_json(card: Scorecard, transcript: Transcript, language: str) -> di
 class CoachSettings(Input):
     """The organisation's coach settings an admin may change."""
 
-    auto_promises: bool = Field(
+    auto_promises: StrictBool = Field(
         default=False,
         description="Make promises heard in a contact at once instead of proposing them to the agent.",
     )

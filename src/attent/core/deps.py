@@ -126,7 +126,9 @@ def idempotency_guard_for(role: Role | None) -> Callable[..., idempotency.Idempo
         actor: CurrentAgent,
         clock: ClockDep,
         body: Annotated[bytes, Depends(request_body)],
-        key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+        key: Annotated[
+            str | None, Header(alias="Idempotency-Key", min_length=1, max_length=idempotency.MAX_KEY_LENGTH)
+        ] = None,
     ) -> idempotency.IdempotencyGuard:
         """Claim the caller's Idempotency-Key for this POST, or replay the caller's first response."""
         return open_guard(request, db, actor, clock.now(), body, key, role)

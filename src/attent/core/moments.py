@@ -9,10 +9,11 @@ below year 9999 even at the window's edge. Calendar days (a birthday, a stay's d
 further back: people were born before 1970.
 """
 
+import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from attent.core.labels import N_
@@ -24,6 +25,15 @@ LAST_DAY = date(2100, 1, 1)
 NAIVE = N_("A time needs its timezone, e.g. 2026-11-23T14:00:00+01:00 or 2026-11-23T13:00:00Z.")
 OUTSIDE = N_("Give a time between 1970-01-01 and 2100-01-01 (UTC).")
 OUTSIDE_DAY = N_("Give a date between 1900-01-01 and 2100-01-01.")
+NOT_ISO = N_("Give a date and time as written in ISO 8601, e.g. 2026-11-23T14:00:00+01:00.")
+_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def written_as_a_time(value: Any) -> Any:
+    """Refuse numbers ("0.5" would be read as seconds since 1970): a time is sent as ISO 8601 text."""
+    if isinstance(value, int | float) or (isinstance(value, str) and not _ISO_START.match(value.strip())):
+        raise PydanticCustomError("moment_not_iso", NOT_ISO)
+    return value
 
 
 def within(value: datetime) -> bool:
@@ -51,6 +61,7 @@ def check_day(value: date) -> date:
 
 Moment = Annotated[
     datetime,
+    BeforeValidator(written_as_a_time),
     AfterValidator(check_moment),
     Field(json_schema_extra={"description": "With its zone; between 1970-01-01 and 2100-01-01 (UTC)."}),
 ]

@@ -29,6 +29,7 @@ from attent.core.deps import (
     open_guard,
     request_agent,
 )
+from attent.core.idempotency import MAX_KEY_LENGTH
 
 # The sync dependencies this module knows how to run inside the route's thread; every guard made by
 # `idempotency_guard_for` counts as "idem" and carries the role its route needs (`required_role`).
@@ -53,7 +54,10 @@ async def _inputs(request: Request) -> AsyncIterator[RequestInputs]:
 
 
 async def _inputs_with_body(
-    request: Request, key: Annotated[str | None, Header(alias="Idempotency-Key")] = None
+    request: Request,
+    key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH)
+    ] = None,
 ) -> AsyncIterator[RequestInputs]:
     """As `_inputs`, with what the idempotency guard fingerprints (the body Starlette already read)."""
     body = await request.body()

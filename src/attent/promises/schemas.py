@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictBool, field_validator, model_validator
 
 from attent.core.errors import BadValue
 from attent.core.moments import Moment
@@ -26,7 +26,7 @@ class PromiseCreate(Input):
     due_by: Moment | None = None
     owner_id: uuid.UUID | None = Field(default=None, description="Defaults to the agent making the promise.")
     words: str | None = Field(default=None, max_length=2000, description="What was said to the customer.")
-    tell_customer: bool | None = Field(
+    tell_customer: StrictBool | None = Field(
         default=None,
         description="Send the customer a message about it; by default the organisation's choice.",
     )
@@ -113,7 +113,9 @@ class PromiseSettings(Input):
     )
     grace_minutes: int = Field(default=5, ge=0, le=1440)
     dropped_callback_minutes: int = Field(default=10, ge=1, le=1440)
-    tell_customer: bool = Field(default=False, description="Send customers messages about their promises.")
+    tell_customer: StrictBool = Field(
+        default=False, description="Send customers messages about their promises."
+    )
 
     @field_validator("at_risk_minutes")
     @classmethod

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from attent.cases.models import Priority
 from attent.cases.schemas import CASE_TYPE
@@ -108,10 +108,10 @@ class GestureOffer(Input):
     case_id: uuid.UUID
     code: str = Field(pattern=CODE)
     reason: str = Field(default="", max_length=1000)
-    request_approval: bool = Field(
+    request_approval: StrictBool = Field(
         default=False, description="Ask a lead to approve instead of granting (needed above the threshold)."
     )
-    make_promise: bool = Field(
+    make_promise: StrictBool = Field(
         default=True, description="Make the catalogue's delivery or refund promise when it is granted."
     )
 
@@ -119,7 +119,7 @@ class GestureOffer(Input):
 class Decision(Input):
     """Grant or approve a waiting gesture."""
 
-    make_promise: bool = True
+    make_promise: StrictBool = True
 
 
 class Decline(Input):
