@@ -9,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from attent import wiring
+from attent.agents import CALLERS
 from attent.agents import admin as agents_admin
 from attent.agents import api as agents_api
 from attent.agents import pages as agents_pages
@@ -39,7 +41,6 @@ from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
 from attent.promises import api as promises_api
-from attent.promises import handover  # noqa: F401 (registers the presence hook)
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
 from attent.recovery import pages as recovery_pages
@@ -100,6 +101,7 @@ def create_app(
                 settings=settings,
                 poll_seconds=settings.worker_poll_seconds,
                 step_batch=settings.promise_batch,
+                steps=wiring.TIMED_STEPS,
             )
             threading.Thread(target=embedded.run, name="attent-worker", daemon=True).start()
         yield
@@ -118,6 +120,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings, app.state.db, app.state.clock = settings, database, clock
+    app.state.callers = CALLERS  # who is calling, for the core's one-thread routes and error pages
 
     # The busiest first: FastAPI tries the routers in order, and each try costs (case work, contacts).
     api_modules = (

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from attent import wiring
 from attent.agents.models import Role
 from attent.agents.schemas import AgentCreate
 from attent.agents.service import create_agent, create_token
@@ -114,6 +115,7 @@ def run_worker(
         settings=settings,
         poll_seconds=settings.worker_poll_seconds,
         step_batch=settings.promise_batch,
+        steps=wiring.TIMED_STEPS,
     )
     if once:
         console.print(f"{w.tick()} job(s) done.")

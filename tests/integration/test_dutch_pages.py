@@ -27,7 +27,7 @@ from attent.agents.service import sign_in
 from attent.cases.models import Case, CaseStatus
 from attent.channels.jobs import deliver_due_messages
 from attent.core import i18n
-from attent.core.deps import SESSION_COOKIE
+from attent.core.csrf import SESSION_COOKIE
 from attent.core.settings import Settings
 from attent.customers.models import Customer
 from attent.demo import PASSWORD, load_demo

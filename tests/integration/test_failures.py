@@ -6,6 +6,7 @@ import pytest
 from attent.core.queue import Job, enqueue
 from attent.core.setaside import SET_ASIDE_AFTER
 from attent.core.worker import Worker
+from attent.wiring import TIMED_STEPS
 from tests.conftest import Api
 from tests.integration.poison import AFTER_DELIVERY, poison, rules, signal
 from tests.integration.test_recovery_pages import _sign_in, _with_password
@@ -18,7 +19,7 @@ def set_aside(app_client, tenant, clock, database, db):
     rules(admin, AFTER_DELIVERY)
     poisoned = signal(admin, "poisoned")
     poison(db, poisoned, clock.now())
-    worker = Worker(database=database, clock=clock, settings=app_client.app.state.settings)
+    worker = Worker(database=database, clock=clock, settings=app_client.app.state.settings, steps=TIMED_STEPS)
     for _ in range(SET_ASIDE_AFTER):
         worker.tick()
     return poisoned, worker

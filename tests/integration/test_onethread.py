@@ -9,8 +9,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from attent.agents import AdminIdempotent, CurrentAgent, Idempotent
 from attent.app import create_app
-from attent.core.deps import AdminIdempotent, ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import Conflict
 from attent.core.onethread import OneThreadRoute, one_thread
 from attent.customers.models import Customer

@@ -11,14 +11,16 @@ from attent.core.queue import Job, claim, enqueue, run_due_jobs
 DONE: list[str] = []
 
 
-@queue.handles("test.remember")
 def _remember(db, job, now):
     DONE.append(job.payload["word"])
 
 
-@queue.handles("test.explode")
 def _explode(db, job, now):
     raise RuntimeError("courier API is down")
+
+
+queue.register("test.remember", _remember)
+queue.register("test.explode", _explode)
 
 
 @pytest.fixture(autouse=True)

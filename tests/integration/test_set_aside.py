@@ -12,6 +12,7 @@ from attent.core.setaside import SET_ASIDE_AFTER, SetAside, do_claimed
 from attent.core.worker import Worker
 from attent.promises.models import Promise, PromiseState
 from attent.signals.models import RuleFiring, Signal, SignalState
+from attent.wiring import TIMED_STEPS
 from tests.conftest import Api
 from tests.integration.poison import AFTER_DELIVERY, ON_DELIVERY, callback, ended_call, poison, rules, signal
 
@@ -45,7 +46,7 @@ def test_a_poisoned_signal_is_set_aside_while_another_organisation_goes_on(
     assert other_admin.put("/api/v1/promise-settings", json={"tell_customer": True}).status_code == 200
     promise_id = callback(other_agent, other_tenant.case.id, clock.now() + timedelta(minutes=10))
     contact_id = ended_call(other_agent, other_tenant.case.id, clock.now())
-    worker = Worker(database=database, clock=clock, settings=mailbox.settings())
+    worker = Worker(database=database, clock=clock, settings=mailbox.settings(), steps=TIMED_STEPS)
     org, other = tenant.organisation_id, other_tenant.organisation_id
 
     clock.advance(timedelta(minutes=6))  # the call-back turns at risk (five minutes ahead)
@@ -108,7 +109,7 @@ def test_counted_failures_are_forgotten_after_a_quiet_day(tenant, clock, databas
 
     query = select(Promise).where(Promise.check_at <= clock.now())
     do_claimed(database=database, kind="promise", query=query, work=fails, now=clock.now())
-    worker = Worker(database=database, clock=clock, settings=settings)
+    worker = Worker(database=database, clock=clock, settings=settings, steps=TIMED_STEPS)
     worker.maintain()
     assert len(_counts(db, "promise")) == 1  # failed minutes ago: still counted
     clock.advance(timedelta(days=1, minutes=1))

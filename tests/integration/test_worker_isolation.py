@@ -7,23 +7,24 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from attent.coach.models import ContactScorecard
-from attent.core import worker as worker_module
 from attent.core.worker import Worker
 from attent.promises.models import Promise
+from attent.wiring import TIMED_STEPS
 from tests.integration.poison import callback, ended_call
 
 
 def test_a_step_that_raises_is_logged_and_the_other_steps_still_move_rows(
-    api, tenant, clock, database, db, mailbox, monkeypatch, caplog
+    api, tenant, clock, database, db, mailbox, caplog
 ):
     promise_id = callback(api, tenant.case.id, clock.now() + timedelta(minutes=10))
     contact_id = ended_call(api, tenant.case.id, clock.now())
-    worker = Worker(database=database, clock=clock, settings=mailbox.settings())
 
     def broken_step(**_: object) -> int:
         raise RuntimeError("this step is broken")
 
-    monkeypatch.setattr(worker_module, "TIMED_STEPS", [broken_step, *worker_module.TIMED_STEPS])
+    worker = Worker(
+        database=database, clock=clock, settings=mailbox.settings(), steps=[broken_step, *TIMED_STEPS]
+    )
     clock.advance(timedelta(minutes=6))  # the call-back turns at risk (five minutes ahead)
     with caplog.at_level(logging.ERROR, logger="attent.core.worker"):
         assert worker.tick() >= 2
@@ -41,12 +42,11 @@ def test_jobs_run_when_a_timed_step_fails(api, tenant, clock, database, db, sett
     enqueue(db=db, organisation_id=tenant.organisation_id, kind="test.isolated", key="k1", payload={},
             due_at=clock.now(), at=clock.now())  # fmt: skip
     db.commit()
-    worker = Worker(database=database, clock=clock, settings=settings)
 
     def broken_step(**_: object) -> int:
         raise RuntimeError("this step is broken")
 
-    monkeypatch.setattr(worker_module, "TIMED_STEPS", [broken_step])
+    worker = Worker(database=database, clock=clock, settings=settings, steps=[broken_step])
     worker.tick()
     assert done == ["k1"]
     assert db.scalar(select(Job.done_at).where(Job.key == "k1")) is not None

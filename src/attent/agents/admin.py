@@ -6,9 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from attent.agents.deps import CurrentAgent
 from attent.agents.models import Agent, Role
 from attent.agents.service import default_team_id, list_teams, members_by_team, set_default_team
-from attent.core.deps import CurrentAgent, DbSession
+from attent.core.deps import DbSession
 from attent.core.errors import AttentError
 from attent.core.templating import check_csrf, render
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
 from attent.agents import service
+from attent.agents.deps import AdminIdempotent, CurrentAgent
 from attent.agents.models import Agent, Team
 from attent.agents.schemas import (
     AgentCreate,
@@ -19,7 +20,7 @@ from attent.agents.schemas import (
     TokenCreated,
     TokenRead,
 )
-from attent.core.deps import AdminIdempotent, ClockDep, CurrentAgent, DbSession, credential_of
+from attent.core.deps import ClockDep, DbSession, credential_of
 from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Page
 

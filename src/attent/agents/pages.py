@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from attent.agents import throttle
+from attent.agents.deps import CurrentAgent
 from attent.agents.models import Presence
 from attent.agents.schemas import AgentUpdate
 from attent.agents.service import set_presence, sign_in, sign_out, update_agent
 from attent.core.clock import Clock
 from attent.core.csrf import SESSION_COOKIE
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, SettingsDep
+from attent.core.deps import ClockDep, DbSession, SettingsDep
 from attent.core.errors import FieldError, RateLimited, Unauthenticated
 from attent.core.pageforms import redraws, typed
 from attent.core.templating import check_csrf, render

@@ -4,18 +4,19 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session, undefer
 
+from attent.agents.events import PresenceChanged
 from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
 from attent.agents.passwords import check_current_password, end_sessions
 from attent.agents.schemas import AgentCreate, AgentUpdate
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
+from attent.core.events import publish
 from attent.core.i18n import Label
 from attent.core.security import hash_password, new_token, token_hash, verify_password
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -291,8 +292,7 @@ def set_presence(
             agent.presence_changed_at = at
         agent.presence, agent.available_until = presence, until
         db.flush()
-        for hook in PRESENCE_HOOKS:
-            hook(db=db, actor=actor, agent=agent, at=at)
+        publish(db, PresenceChanged(actor=actor, agent=agent, at=at))
     return agent
 
 
@@ -313,18 +313,8 @@ def end_finished_shifts(*, db: Session, agents: Sequence[Agent], now: datetime) 
         agent.presence, agent.presence_changed_at = Presence.OFFLINE, agent.available_until
         agent.available_until = None
         db.flush()
-        for hook in PRESENCE_HOOKS:
-            hook(db=db, actor=agent, agent=agent, at=now)
+        publish(db, PresenceChanged(actor=agent, agent=agent, at=now))
     return len(agents)
-
-
-class PresenceHook(Protocol):
-    """Work another domain does when an agent's presence changes (the promise keeper hands over)."""
-
-    def __call__(self, *, db: Session, actor: Agent, agent: Agent, at: datetime) -> None: ...
-
-
-PRESENCE_HOOKS: list[PresenceHook] = []
 
 
 # --- sign-in and tokens ----------------------------------------------------------------------------

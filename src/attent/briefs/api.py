@@ -5,9 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from attent.agents import CurrentAgent
 from attent.briefs.schemas import Brief
 from attent.briefs.service import build_brief
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 
 router = APIRouter(tags=["cases"], route_class=OneThreadRoute)

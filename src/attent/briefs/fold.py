@@ -18,7 +18,7 @@ from attent.briefs.schemas import (
 )
 from attent.core.i18n import gettext
 from attent.core.when import say_when
-from attent.timeline.models import TimelineEvent
+from attent.timeline import TimelineEvent
 
 
 @dataclass

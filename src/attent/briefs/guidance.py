@@ -2,7 +2,7 @@
 
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import CurrentStep, Verified
-from attent.timeline.models import TimelineEvent
+from attent.timeline import TimelineEvent
 
 
 @reduces("verification.passed")

@@ -1,7 +1,7 @@
 """How messages to the customer fold into the brief: what they were told, and what failed to reach them."""
 
 from attent.briefs.fold import Fold, reduces
-from attent.timeline.models import TimelineEvent
+from attent.timeline import TimelineEvent
 
 
 @reduces("message.sent")

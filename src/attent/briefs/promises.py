@@ -5,7 +5,7 @@ from datetime import datetime
 
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import OpenPromise
-from attent.timeline.models import TimelineEvent
+from attent.timeline import TimelineEvent
 
 
 def _due_and_owner(fold: Fold, promise: OpenPromise) -> tuple[str, str]:

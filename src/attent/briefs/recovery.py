@@ -6,7 +6,7 @@ from datetime import datetime
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import GestureLine
 from attent.recovery.money import money
-from attent.timeline.models import TimelineEvent
+from attent.timeline import TimelineEvent
 
 STATES = {
     "gesture.suggested": "suggested",

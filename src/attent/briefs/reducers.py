@@ -5,7 +5,7 @@ import uuid
 from attent.briefs.closing import is_closing
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import Need, NextStep, Question
-from attent.timeline.models import TimelineEvent
+from attent.timeline import TimelineEvent
 
 
 @reduces("case.created")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from attent.cases.models import CaseStatus, Priority
+from attent.cases import CaseStatus, Priority
 
 
 class Need(BaseModel):

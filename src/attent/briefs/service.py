@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
+from attent.agents import Agent
 from attent.briefs import (  # noqa: F401 (importing registers their reducers)
     guidance,
     messages,
@@ -21,12 +21,12 @@ from attent.briefs import (  # noqa: F401 (importing registers their reducers)
 )
 from attent.briefs.fold import REDUCERS, Fold
 from attent.briefs.schemas import Brief, CustomerContext, EarlierCase, Need, NextStep
-from attent.cases.models import Case, CaseStatus
+from attent.cases import Case, CaseStatus
 from attent.cases.service import get_case
-from attent.customers.models import Customer
+from attent.customers import Customer
 from attent.customers.service import hidden_details, refs_of
 from attent.organisations.service import get_organisation
-from attent.timeline.models import TimelineEvent
+from attent.timeline import TimelineEvent
 from attent.timeline.service import case_events
 
 EARLIER_CASES_SHOWN = 5

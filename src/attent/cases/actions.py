@@ -20,28 +20,27 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from attent.agents.models import Agent
+from attent.agents import Agent, CurrentAgent
 from attent.cases.models import CaseStatus
 from attent.cases.pages import case_view, flash_for
 from attent.cases.schemas import PromiseChoice
 from attent.cases.service import FINISHED, add_note, change_status, get_case
-from attent.contacts.models import Channel, Direction, Outcome, Speaker
-from attent.contacts.schemas import ContactCreate, MessageIn
+from attent.contacts import Channel, ContactCreate, Direction, MessageIn, Outcome, Speaker
 from attent.contacts.service import log_contact, reply_by_email
 from attent.core import flash
 from attent.core.clock import Clock
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.forms import plain
 from attent.core.i18n import gettext
 from attent.core.pageforms import Redraw, redraws, submit_once, typed
 from attent.core.templating import check_csrf, page_language
 from attent.organisations.service import get_organisation
-from attent.playbooks.schemas import StepStart
+from attent.playbooks import StepStart
 from attent.playbooks.service import start_step
-from attent.promises.schemas import PromiseCreate
+from attent.promises import PromiseCreate
 from attent.promises.service import get_promise, keep_promise, make_promise
-from attent.verification.schemas import VerificationAttempt
+from attent.verification import VerificationAttempt
 from attent.verification.service import verify
 
 router = APIRouter(include_in_schema=False)

@@ -5,14 +5,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from attent.agents import CurrentAgent, Idempotent
 from attent.cases import service
 from attent.cases.models import CaseStatus
 from attent.cases.schemas import CASE_TYPE, CaseCreate, CaseRead, CaseUpdate, NoteCreate, NoteRead
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
-from attent.timeline.schemas import EventRead
+from attent.timeline import EventRead
 from attent.timeline.service import page_case_events
 
 router = APIRouter(prefix="/cases", tags=["cases"], route_class=OneThreadRoute)

@@ -17,12 +17,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from attent.agents.models import Agent
+from attent.agents import Agent, CurrentAgent
 from attent.cases.models import CaseViewer
 from attent.cases.service import get_case
 from attent.core.clock import Clock
 from attent.core.db import Database, upsert_insert
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, db_slots
+from attent.core.deps import ClockDep, DbSession, db_slots
 from attent.core.live import HUB, case_key, changed
 
 router = APIRouter(include_in_schema=False)

@@ -8,28 +8,28 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
+from attent.agents import Agent, CurrentAgent
 from attent.agents.service import visible_agents
 from attent.briefs.service import build_brief
 from attent.cases.live import viewers
 from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_cases
 from attent.coach.pages import coach_panel
-from attent.contacts.models import Direction, Outcome
+from attent.contacts import Direction, Outcome
 from attent.core import flash
 from attent.core.clock import Clock
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import NotFound
 from attent.core.templating import render
-from attent.customers.models import Customer
+from attent.customers import Customer
 from attent.customers.service import read_customers
 from attent.organisations.service import get_organisation
-from attent.playbooks.schemas import StepStarted
+from attent.playbooks import StepStarted
 from attent.playbooks.service import get_playbook
-from attent.promises.models import PromiseKind, PromiseState
+from attent.promises import PromiseKind, PromiseState
 from attent.promises.service import list_promises, policy_for
 from attent.recovery.pages import recovery_panel
 from attent.timeline.service import case_events
-from attent.verification.schemas import VerificationResult
+from attent.verification import VerificationResult
 from attent.verification.service import verification_status
 
 router = APIRouter(include_in_schema=False)

@@ -9,7 +9,7 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import ColumnElement, Select, Uuid, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role, Team, TeamMembership
+from attent.agents import Agent, Role, Team, TeamMembership
 from attent.agents.service import default_team_id
 from attent.cases.models import Case, CaseStatus, Note, Priority
 from attent.cases.schemas import CaseCreate, CaseUpdate, PromiseChoice

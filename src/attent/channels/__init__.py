@@ -1,0 +1,6 @@
+"""Messages to customers: rendered, queued in the outbox, delivered by the worker."""
+
+# What other domains may use besides `service`: the vocabulary of this domain's rows and bodies.
+from attent.channels.models import OutboundMessage
+
+__all__ = ["OutboundMessage"]

@@ -33,7 +33,7 @@ from attent.core.db import Database
 from attent.core.labels import N_
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 from attent.promises.service import keep_follow_ups_answered_by
 from attent.timeline.service import record_event
 

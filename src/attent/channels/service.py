@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.cases.models import Case
+from attent.cases import Case
 from attent.channels.models import MessageState, OutboundMessage
 from attent.channels.render import render_message
-from attent.customers.models import Customer
+from attent.customers import Customer
 from attent.timeline.service import record_case_event
 
 # How each channel finds a customer's address, in order of preference; SMS joins with the phone number.

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from attent.agents import CurrentAgent
 from attent.coach import cards, service, stored
 from attent.coach.models import ProposalState
 from attent.coach.schemas import (
@@ -20,7 +21,7 @@ from attent.coach.schemas import (
     TeamCoachingRead,
     TrendCellRead,
 )
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, request_body
+from attent.core.deps import ClockDep, DbSession, request_body
 from attent.core.errors import FieldError, Invalid
 from attent.core.moments import Moment
 from attent.core.onethread import OneThreadRoute

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role, Team, TeamMembership
+from attent.agents import Agent, Role, Team, TeamMembership
 from attent.agents.service import get_team, require_role, team_ids_of
 from attent.coach.models import Result, ScoredVerdict
 from attent.coach.rules import load_rules
 from attent.coach.scoring import week_of
 from attent.core.errors import NotFound
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 
 WINDOW = timedelta(days=14)
 TREND_WEEKS = 8

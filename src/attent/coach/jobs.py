@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from attent.coach.models import ScoringDue
 from attent.coach.scoring import due_for_scoring, score_claimed
-from attent.contacts.models import Contact
+from attent.contacts import Contact
 from attent.core.db import Database
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings

@@ -9,14 +9,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from attent.agents.models import Agent, Role
-from attent.cases.models import Case
+from attent.agents import Agent, CurrentAgent, Role
+from attent.cases import Case
 from attent.coach import cards, service, stored
 from attent.coach.rules import load_rules
 from attent.coach.schemas import CoachSettings
 from attent.coach.stored import CoachPanel
 from attent.core.clock import Clock
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import FieldError, Invalid
 from attent.core.pageforms import redraws
 from attent.core.templating import check_csrf, render

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, delete, exists, literal, select, true
 from sqlalchemy.orm import Session
 
-from attent.cases.models import Case, CaseStatus
+from attent.cases import Case, CaseStatus
 from attent.coach.due import BusinessHours
 from attent.coach.engine import score
 from attent.coach.models import (
@@ -32,12 +32,12 @@ from attent.coach.models import (
 from attent.coach.settings import auto_promises, business_hours
 from attent.coach.transcript import Line, Transcript
 from attent.coach.verdicts import Scorecard
-from attent.contacts.models import Contact, Message, Outcome
+from attent.contacts import Contact, Message, Outcome
 from attent.core.db import claim_rows, insert_many, upsert_insert
 from attent.core.ids import uuid7
 from attent.core.live import case_key, changed
-from attent.organisations.models import Organisation
-from attent.promises.models import PromiseKind, PromiseSource
+from attent.organisations import Organisation
+from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create as create_promise
 from attent.timeline.service import record_case_event
 from attent.verification.policy import policy_of

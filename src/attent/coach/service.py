@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, Role
 from attent.agents.service import require_role
 from attent.coach.engine import score
 from attent.coach.schemas import CoachSettings, ScorecardRead, ScoreRequest, scorecard_read
@@ -13,9 +13,9 @@ from attent.coach.scoring import queue
 from attent.coach.settings import SETTINGS_KEY, auto_promises, business_hours
 from attent.coach.transcript import Line, Transcript, parse_text
 from attent.coach.verdicts import Scorecard
-from attent.contacts.models import Contact
+from attent.contacts import Contact
 from attent.core.errors import FieldError, Invalid
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 from attent.organisations.service import get_organisation
 from attent.verification.policy import policy_of
 

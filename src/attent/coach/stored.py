@@ -11,16 +11,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
-from attent.cases.models import Case
+from attent.agents import Agent
+from attent.cases import Case
 from attent.cases.service import get_case
 from attent.coach.models import ContactScorecard, PromiseProposal, ProposalState, ScoredVerdict
 from attent.coach.schemas import PromiseFound, StoredScorecard, VerdictRead
-from attent.contacts.models import Contact, Message
+from attent.contacts import Contact, Message
 from attent.core.errors import Conflict, NotFound
 from attent.core.i18n import Label
-from attent.promises.models import PromiseKind, PromiseSource
-from attent.promises.schemas import PromiseCreate
+from attent.promises import PromiseCreate, PromiseKind, PromiseSource
 from attent.promises.service import make_promise
 from attent.timeline.service import record_case_event
 

@@ -4,6 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
+from attent.agents import CurrentAgent, Idempotent
 from attent.contacts import service
 from attent.contacts.schemas import (
     ContactCreate,
@@ -14,7 +15,7 @@ from attent.contacts.schemas import (
     MessageRead,
     MessagesIn,
 )
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Page
 

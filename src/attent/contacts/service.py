@@ -8,8 +8,8 @@ from functools import cache
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
-from attent.cases.models import Case, CaseStatus
+from attent.agents import Agent, Role
+from attent.cases import Case, CaseStatus
 from attent.cases.service import change_status, get_case, viewer, visible_case_by_id
 from attent.channels.service import queue_message
 from attent.coach import service as coach
@@ -17,11 +17,11 @@ from attent.contacts.models import Channel, Contact, Direction, Message, Outcome
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.ids import uuid7
-from attent.customers.models import Customer
+from attent.customers import Customer
 from attent.organisations.service import get_organisation
+from attent.promises import PromiseKind, PromiseSource
 from attent.promises import calls as promises
-from attent.promises.models import PromiseKind, PromiseSource
-from attent.timeline.models import ActorKind
+from attent.timeline import ActorKind
 from attent.timeline.service import record_case_event
 
 # A dropped phone call or chat leaves the customer hanging; an e-mail cannot drop.

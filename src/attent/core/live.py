@@ -13,6 +13,8 @@ import logging
 import threading
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from sqlalchemy import String, bindparam, event, func, select
@@ -67,15 +69,24 @@ def changed(db: Session, key: str) -> None:
     db.info.setdefault(_MARKS, set()).add(key)
 
 
-@event.listens_for(Session, "after_flush")
-def _mark_new_events(db: Session, _context: object) -> None:
-    from attent.timeline.models import TimelineEvent  # the core knows no domain at import time
+# What a new row of a watched type says changed: `attent.wiring` watches timeline events (every change
+# to a case writes one), so the core need not know them.
+_WATCHED: dict[type, Callable[[Any], str | None]] = {}
 
+
+def watch(model: type, key_of: Callable[[Any], str | None]) -> None:
+    """Mark the page `key_of(row)` names (if any) as changed whenever a row of `model` is added."""
+    _WATCHED[model] = key_of
+
+
+@event.listens_for(Session, "after_flush")
+def _mark_new_rows(db: Session, _context: object) -> None:
     if db.get_bind().dialect.name == "postgresql":
         return  # the timeline_events trigger notifies
     for obj in db.new:
-        if isinstance(obj, TimelineEvent) and obj.case_id is not None:
-            changed(db, case_key(obj.organisation_id, obj.case_id))
+        key_of = _WATCHED.get(type(obj))
+        if key_of is not None and (key := key_of(obj)) is not None:
+            changed(db, key)
 
 
 _NOTIFY = select(func.pg_notify(CHANNEL, bindparam("key", type_=String())))

@@ -11,6 +11,7 @@ what it sees is unchanged, and async dependencies (clock, settings, body) still 
 import inspect
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, get_args, get_origin
 
@@ -18,23 +19,26 @@ import anyio
 from fastapi import Depends, Header, Request
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 
-from attent.agents.models import Role
 from attent.core.clock import Clock
-from attent.core.deps import (
-    current_agent,
-    db_slots,
-    get_db,
-    idempotency_guard,
-    open_guard,
-    request_agent,
-)
-from attent.core.idempotency import MAX_KEY_LENGTH
+from attent.core.deps import db_slots, get_db
+from attent.core.idempotency import MAX_KEY_LENGTH, IdempotencyGuard
 
-# The sync dependencies this module knows how to run inside the route's thread; every guard made by
-# `idempotency_guard_for` counts as "idem" and carries the role its route needs (`required_role`).
-INLINE: dict[Callable[..., Any], str] = {get_db: "db", current_agent: "actor", idempotency_guard: "idem"}
 INPUTS = "_attent_request"
+
+
+@dataclass(frozen=True)
+class Callers:
+    """How to learn who is calling, given by the domain that knows (agents: `attent.agents.deps.CALLERS`).
+
+    `app.py` puts it in `app.state.callers`. The dependencies to inline say what they are: the caller's
+    dependency carries `inline_as = "actor"`, an idempotency guard the role its route needs
+    (`required_role`, None for any caller).
+    """
+
+    identify: Callable[[Request, Session, datetime], Any]
+    open_guard: Callable[[Request, Session, Any, datetime, bytes, str | None, Any], IdempotencyGuard]
 
 
 @dataclass(frozen=True)
@@ -73,16 +77,18 @@ def _inline_role(annotation: Any) -> str | None:
         if isinstance(extra, DependsParam) and extra.dependency is not None:
             if hasattr(extra.dependency, "required_role"):
                 return "idem"
-            return INLINE.get(extra.dependency)
+            if extra.dependency is get_db:
+                return "db"
+            inline_as: str | None = getattr(extra.dependency, "inline_as", None)
+            return inline_as
     return None
 
 
-def _guard_role(annotation: Any) -> Role | None:
-    """The role an inlined idempotency guard checks before it replays anything."""
+def _guard_role(annotation: Any) -> Any:
+    """The role an inlined idempotency guard checks before it replays anything (None: any caller)."""
     for extra in get_args(annotation)[1:]:
         if isinstance(extra, DependsParam):
-            role: Role | None = getattr(extra.dependency, "required_role", None)
-            return role
+            return getattr(extra.dependency, "required_role", None)
     return None
 
 
@@ -99,24 +105,25 @@ def _refuse_other_sync_dependencies(name: str, annotation: Any, route: str) -> N
 def _run(
     endpoint: Callable[..., Any],
     roles: dict[str, str],
-    guard_role: Role | None,
+    guard_role: Any,
     inputs: RequestInputs,
     values: dict[str, Any],
 ) -> Any:
     """The thread's work: session, caller, key, route and commit; a rollback when anything raises."""
     request = inputs.request
+    callers: Callers = request.app.state.callers
     with request.app.state.db.unit_of_work() as db:
         now = inputs.clock.now()
-        actor = (
-            request_agent(request, db, now) if "actor" in roles.values() or "idem" in roles.values() else None
-        )
+        wanted = "actor" in roles.values() or "idem" in roles.values()
+        actor = callers.identify(request, db, now) if wanted else None
         for name, role in roles.items():
             if role == "db":
                 values[name] = db
             elif role == "actor":
                 values[name] = actor
             elif actor is not None:
-                values[name] = open_guard(request, db, actor, now, inputs.body or b"", inputs.key, guard_role)
+                body = inputs.body or b""
+                values[name] = callers.open_guard(request, db, actor, now, body, inputs.key, guard_role)
         return endpoint(**values)
 
 

@@ -25,7 +25,7 @@ from starlette.datastructures import FormData
 
 from attent.core import idempotency
 from attent.core.clock import Clock
-from attent.core.deps import credential_of, db_slots, request_agent
+from attent.core.deps import credential_of, db_slots
 from attent.core.errors import AttentError, FieldError, Invalid, Unauthenticated
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -80,7 +80,7 @@ async def refused_form(request: Request, errors: list[FieldError], page_error: P
     def draw() -> Response:
         with app.state.db.unit_of_work() as db:
             clock: Clock = app.state.clock
-            actor = request_agent(request, db, clock.now()) if signed_in else None
+            actor = request.app.state.callers.identify(request, db, clock.now()) if signed_in else None
             return redraw(request, db=db, actor=actor, clock=clock, form=form, errors=errors)
 
     async with db_slots(app):
@@ -116,7 +116,7 @@ def submit_once(
             db=db,
             organisation_id=actor.organisation_id,
             agent_id=actor.id,
-            credential=credential_of(request).kind.value,
+            credential=credential_of(request).kind,
             key=f"form:{token}:{print_[:32]}",
             print_=print_,
             at=at,

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from attent.core.csrf import SESSION_COOKIE
-from attent.core.deps import db_slots, request_agent
+from attent.core.deps import db_slots
 from attent.core.errors import AttentError, FieldError, Invalid, RateLimited, Unauthenticated
 from attent.core.forms import plain
 from attent.core.i18n import DEFAULT, accepted_language, gettext, pick_language, plural
@@ -105,7 +105,7 @@ async def _identify(request: Request) -> None:
 
     def look_up() -> None:
         with app.state.db.unit_of_work() as db:
-            request_agent(request, db, app.state.clock.now())
+            app.state.callers.identify(request, db, app.state.clock.now())
 
     # No valid credentials: Accept-Language decides. Like the API's routes, on the loop when so set.
     async with db_slots(app):

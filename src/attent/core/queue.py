@@ -54,14 +54,9 @@ class GiveUp(Exception):
     """A job failure that retrying cannot fix: the job fails at once, with this as its error."""
 
 
-def handles(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does jobs of this kind (inside the job's own transaction)."""
-
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        return fn
-
-    return register
+def register(kind: str, handler: Handler) -> None:
+    """Name the function that does jobs of this kind, inside the job's own transaction (`attent.wiring`)."""
+    HANDLERS[kind] = handler
 
 
 def enqueue(

@@ -4,7 +4,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
@@ -23,12 +23,6 @@ KEEP_IDEMPOTENCY = timedelta(hours=24)
 MAINTAIN_EVERY = timedelta(minutes=10)
 
 
-def load_job_handlers() -> None:
-    """Import every model (foreign keys resolve across domains) and every domain's jobs module."""
-    import attent.jobs
-    import attent.models  # noqa: F401
-
-
 class TimedStep(Protocol):
     """Set-based work over rows with due times (promise transitions, messages); returns how many moved.
 
@@ -38,16 +32,16 @@ class TimedStep(Protocol):
     def __call__(self, *, database: Database, now: datetime, limit: int, settings: Settings) -> int: ...
 
 
-TIMED_STEPS: list[TimedStep] = []
-
-
 def worker_id() -> str:
     """Unique per process, readable in the jobs table."""
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10_000}"
 
 
 class Worker:
-    """Polls for due jobs until stopped; every unit of work is its own transaction."""
+    """Polls for due jobs until stopped; every unit of work is its own transaction.
+
+    `steps` are the domains' timed steps in the order a tick runs them (`attent.wiring.TIMED_STEPS`);
+    queued jobs go to the handlers registered with `attent.core.queue.register`."""
 
     def __init__(
         self,
@@ -58,13 +52,13 @@ class Worker:
         poll_seconds: float = 1.0,
         batch: int = 20,
         step_batch: int = 500,
+        steps: Sequence[TimedStep],
     ) -> None:
         self.database, self.clock, self.poll_seconds, self.batch = database, clock, poll_seconds, batch
-        self.step_batch, self.settings = step_batch, settings
+        self.step_batch, self.settings, self.steps = step_batch, settings, list(steps)
         self.id = worker_id()
         self.stopping = threading.Event()
         self._last_maintenance: datetime | None = None
-        load_job_handlers()
 
     def tick(self) -> int:
         """Do one batch of each timed step and of due jobs (and maintenance when it is time); returns
@@ -75,7 +69,7 @@ class Worker:
             self._isolated("maintenance", self.maintain)
             self._last_maintenance = now
         done = 0
-        for step in TIMED_STEPS:
+        for step in self.steps:
             name = getattr(step, "__name__", repr(step))
             run = partial(
                 step, database=self.database, now=now, limit=self.step_batch, settings=self.settings

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.agents import CurrentAgent, Idempotent
+from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page

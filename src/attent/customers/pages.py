@@ -8,12 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from attent.agents import CurrentAgent
 from attent.cases.service import count_customer_cases, list_cases
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, DbSession
 from attent.core.templating import render
 from attent.customers.service import get_customer, hidden_details, read_customers
 from attent.organisations.service import get_organisation
-from attent.promises.models import Promise, PromiseState
+from attent.promises import Promise, PromiseState
 from attent.promises.service import list_promises
 from attent.recovery.pages import customer_gestures
 

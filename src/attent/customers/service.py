@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
+from attent.agents import Agent
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.pagination import newest_first
 from attent.customers.masking import Hidden

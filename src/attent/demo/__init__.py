@@ -21,7 +21,7 @@ from attent.demo.story import (
     remove_demo,
 )
 from attent.demo.villa import load_villa
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 
 __all__ = ["PASSWORD", "DemoOpened", "DemoResult", "Opened", "is_empty", "load_demo", "open_demo"]
 

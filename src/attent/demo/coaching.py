@@ -10,14 +10,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
-from attent.cases.models import CaseStatus
-from attent.cases.schemas import CaseCreate, CaseUpdate
+from attent.agents import Agent
+from attent.cases import CaseCreate, CaseStatus, CaseUpdate
 from attent.cases.service import create_case, update_case
-from attent.contacts.models import Channel, Direction, Outcome, Speaker
-from attent.contacts.schemas import ContactCreate
+from attent.contacts import Channel, ContactCreate, Direction, Outcome, Speaker
 from attent.contacts.service import log_contact
-from attent.customers.schemas import CustomerCreate
+from attent.customers import CustomerCreate
 from attent.customers.service import create_customer
 from attent.demo.common import say
 

@@ -5,16 +5,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Presence, Role
-from attent.agents.schemas import AgentCreate
+from attent.agents import AgentCreate, Presence, Role
 from attent.agents.service import create_agent, create_team, create_token, set_presence
-from attent.cases.models import CaseStatus, Priority
-from attent.cases.schemas import CaseCreate, CaseUpdate
+from attent.cases import CaseCreate, CaseStatus, CaseUpdate, Priority
 from attent.cases.service import add_note, create_case, update_case
-from attent.contacts.models import Channel, Direction, Outcome, Speaker
-from attent.contacts.schemas import ContactCreate
+from attent.contacts import Channel, ContactCreate, Direction, Outcome, Speaker
 from attent.contacts.service import log_contact
-from attent.customers.schemas import CustomerCreate, Fact
+from attent.customers import CustomerCreate, Fact
 from attent.customers.service import create_customer
 from attent.demo.coaching import load_coaching_history
 from attent.demo.coffee_trouble import load_promises_in_trouble
@@ -22,8 +19,7 @@ from attent.demo.common import PASSWORD, DemoResult, say
 from attent.demo.guidance import load_coffee_guidance
 from attent.demo.story import demo_token
 from attent.organisations.service import create_organisation
-from attent.promises.models import PromiseKind
-from attent.promises.schemas import PromiseCreate
+from attent.promises import PromiseCreate, PromiseKind
 from attent.promises.service import make_promise
 
 

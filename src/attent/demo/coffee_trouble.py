@@ -5,18 +5,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Team
-from attent.cases.models import Priority
-from attent.cases.schemas import CaseCreate
+from attent.agents import Agent, Team
+from attent.cases import CaseCreate, Priority
 from attent.cases.service import create_case
-from attent.contacts.models import Channel, Direction, Outcome, Speaker
-from attent.contacts.schemas import ContactCreate
+from attent.contacts import Channel, ContactCreate, Direction, Outcome, Speaker
 from attent.contacts.service import log_contact
-from attent.customers.schemas import CustomerCreate
+from attent.customers import CustomerCreate
 from attent.customers.service import create_customer
 from attent.demo.common import say
-from attent.promises.models import PromiseKind
-from attent.promises.schemas import PromiseCreate
+from attent.promises import PromiseCreate, PromiseKind
 from attent.promises.service import make_promise
 
 

@@ -3,8 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from attent.contacts.models import Speaker
-from attent.contacts.schemas import MessageIn
+from attent.contacts import MessageIn, Speaker
 
 PASSWORD = "attent-demo"
 

@@ -4,12 +4,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
+from attent.agents import Agent
 from attent.core.schemas import Bilingual
-from attent.playbooks.schemas import PlaybookIn, PlaybookStepIn
+from attent.playbooks import PlaybookIn, PlaybookStepIn
 from attent.playbooks.service import replace_playbook
+from attent.verification import Question
 from attent.verification.policy import DEFAULT_POLICY
-from attent.verification.schemas import Question
 from attent.verification.service import set_policy
 
 

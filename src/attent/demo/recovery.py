@@ -6,12 +6,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.cases.models import Case
+from attent.cases import Case
 from attent.core.schemas import Bilingual
 from attent.organisations.service import find_organisation
-from attent.recovery.models import GestureKind
+from attent.recovery import CatalogueGesture, GestureKind
 from attent.recovery.policy import DEFAULT_CATALOGUE, DEFAULT_POLICY, save_catalogue, save_policy
-from attent.recovery.schemas import CatalogueGesture
 from attent.recovery.service import suggest_gesture
 
 CAKE = CatalogueGesture(

@@ -25,10 +25,10 @@ from enum import StrEnum
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, ApiToken, Role
+from attent.agents import Agent, ApiToken, Role
 from attent.core.security import TOKEN_PREFIX, token_hash
 from attent.models import Base  # every table, so that removing an organisation misses none
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 
 SETTINGS_KEY = "demo"
 # The call-back for the dropped call falls due 7 minutes after loading and turns at risk 5 minutes before

@@ -4,16 +4,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Presence, Role
-from attent.agents.schemas import AgentCreate
+from attent.agents import AgentCreate, Presence, Role
 from attent.agents.service import create_agent, create_team, set_presence
-from attent.cases.models import CaseStatus
-from attent.cases.schemas import CaseCreate, CaseUpdate
+from attent.cases import CaseCreate, CaseStatus, CaseUpdate
 from attent.cases.service import add_note, create_case, update_case
-from attent.contacts.models import Channel, Direction, Outcome, Speaker
-from attent.contacts.schemas import ContactCreate
+from attent.contacts import Channel, ContactCreate, Direction, Outcome, Speaker
 from attent.contacts.service import log_contact
-from attent.customers.schemas import CustomerCreate, Fact
+from attent.customers import CustomerCreate, Fact
 from attent.customers.service import create_customer
 from attent.demo.common import PASSWORD, DemoResult, say
 from attent.demo.guidance import load_villa_guidance

@@ -4,7 +4,8 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.agents import CurrentAgent
+from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Page
 from attent.failures import service

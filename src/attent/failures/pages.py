@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.agents import CurrentAgent
+from attent.core.deps import ClockDep, DbSession
 from attent.core.templating import check_csrf, render
 from attent.failures import service
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 
 router = APIRouter(include_in_schema=False)
 

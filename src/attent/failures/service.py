@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
+from attent.agents import Agent
 from attent.agents.service import require_role
 from attent.core.errors import NotFound
 from attent.core.queue import Job

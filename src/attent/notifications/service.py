@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role, TeamMembership
+from attent.agents import Agent, Role, TeamMembership
 from attent.core.db import insert_many
 from attent.core.errors import NotFound
 from attent.core.ids import uuid7

@@ -5,8 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from attent.cases.schemas import CASE_TYPE
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.agents import CurrentAgent, Idempotent
+from attent.cases import CASE_TYPE
+from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.playbooks import service
 from attent.playbooks.schemas import PlaybookIn, PlaybookRead, StepStart, StepStarted

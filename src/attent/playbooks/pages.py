@@ -6,9 +6,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from attent.agents.models import Role
-from attent.cases.schemas import CASE_TYPE
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.agents import CurrentAgent, Role
+from attent.cases import CASE_TYPE
+from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, NotFound
 from attent.core.forms import RowLabels, from_row, messages, rows, to_row
 from attent.core.templating import check_csrf, page_language, render

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from attent.core.schemas import Bilingual, Input, Output
-from attent.promises.schemas import STEP_TYPE, PromiseCreate
+from attent.promises import STEP_TYPE, PromiseCreate
 
 MAX_STEPS = 50
 

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, Role
 from attent.agents.service import require_role
-from attent.cases.models import CaseStatus
+from attent.cases import CaseStatus
 from attent.cases.service import get_case
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import CaseType, gettext
@@ -27,9 +27,8 @@ from attent.playbooks.schemas import (
     StepStart,
     StepStarted,
 )
+from attent.promises import PromiseCreate, PromiseKind
 from attent.promises.durations import step_durations, window_minutes
-from attent.promises.models import PromiseKind
-from attent.promises.schemas import PromiseCreate
 from attent.timeline.service import record_case_event
 
 

@@ -1,0 +1,7 @@
+"""Promises: every commitment to a customer, with a due time the worker keeps."""
+
+# What other domains may use besides `service`: the vocabulary of this domain's rows and bodies.
+from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
+from attent.promises.schemas import STEP_TYPE, PromiseCreate
+
+__all__ = ["STEP_TYPE", "Promise", "PromiseCreate", "PromiseKind", "PromiseSource", "PromiseState"]

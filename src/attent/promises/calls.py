@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Exists, exists, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Presence
-from attent.cases.models import Case, CaseStatus
+from attent.agents import Agent, Presence
+from attent.cases import Case, CaseStatus
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.service import create, keep_promise, policy_for
 

@@ -12,10 +12,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Presence, TeamMembership
-from attent.agents.service import PRESENCE_HOOKS
+from attent.agents import Agent, Presence, PresenceChanged, TeamMembership
 from attent.promises.models import Promise, PromiseState
 from attent.promises.service import offer, reassign_promise
+
+
+def presence_changed(db: Session, event: PresenceChanged) -> None:
+    """An agent's presence changed (subscribed in `attent.wiring`): hand over what they cannot keep."""
+    offer_to_team(db=db, actor=event.actor, agent=event.agent, at=event.at)
 
 
 def offer_to_team(*, db: Session, actor: Agent, agent: Agent, at: datetime) -> None:
@@ -85,6 +89,3 @@ def hand_over_if_unattended(*, db: Session, promise: Promise, now: datetime) -> 
             db=db, actor=None, promise=promise, owner_id=teammate, team_id=None, at=now,
             reason="the owner is not available and nobody took it",
         )  # fmt: skip
-
-
-PRESENCE_HOOKS.append(offer_to_team)

@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from attent.agents.models import Agent
+from attent.agents import Agent
 from attent.core.db import Database, insert_many
 from attent.core.ids import uuid7
 from attent.core.live import case_key, changed
@@ -32,7 +32,7 @@ from attent.notifications.service import leads_by_team, notify_many
 from attent.promises.handover import hand_over_if_unattended, unattended
 from attent.promises.models import Promise, PromiseState
 from attent.promises.telling import tell_customer
-from attent.timeline.models import ActorKind, TimelineEvent
+from attent.timeline import ActorKind, TimelineEvent
 
 BATCH = 500
 AT_RISK, BROKEN, RECHECK, DONE = "promise.at_risk", "promise.broken", "recheck", "done"

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role, Team
-from attent.cases.models import Case
+from attent.agents import Agent, Role, Team
+from attent.cases import Case
 from attent.cases.service import visible_to
 from attent.core.errors import FieldError, Invalid
 from attent.core.schemas import Output
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 from attent.promises.models import Promise, PromiseState
 
 GroupBy = Literal["agent", "team", "kind"]

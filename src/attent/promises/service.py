@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Presence, Team
-from attent.cases.models import Case, CaseStatus
+from attent.agents import Agent, Presence, Team
+from attent.cases import Case, CaseStatus
 from attent.cases.service import get_case, visible_to
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import Label
 from attent.core.pagination import page
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 from attent.promises import telling
 from attent.promises.durations import MIN_OBSERVATIONS, step_durations, window_minutes
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState

@@ -4,9 +4,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, Role
 from attent.agents.service import require_role
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 from attent.promises.schemas import PromiseSettings
 from attent.promises.service import policy_for
 

@@ -13,14 +13,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
-from attent.cases.models import Case, CaseStatus
-from attent.cases.schemas import CancelChoice, KeepChoice, PromiseChoice
+from attent.agents import Agent
+from attent.cases import CancelChoice, Case, CaseStatus, KeepChoice, PromiseChoice
 from attent.core.errors import Conflict, FieldError, Invalid
 from attent.core.i18n import Label, gettext, label
 from attent.core.labels import N_
 from attent.core.when import say_when
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 from attent.promises.models import Promise, PromiseState
 from attent.promises.service import close_cancelled, keep_promise, reassign_promise
 

@@ -10,11 +10,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from attent.cases.models import Case
+from attent.cases import Case
 from attent.channels.service import queue_message
 from attent.core.when import say_when
-from attent.customers.models import Customer
-from attent.organisations.models import Organisation
+from attent.customers import Customer
+from attent.organisations import Organisation
 from attent.promises.models import Promise
 
 TEMPLATES = {"promise.made": "promise_made", "promise.at_risk": "promise_at_risk"}

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from attent.agents.models import Role
+from attent.agents import CurrentAgent, Role
 from attent.agents.service import require_role
 from attent.core.clock import Clock
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.forms import RowLabels, say_plain
 from attent.core.i18n import gettext

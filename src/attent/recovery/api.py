@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from attent.agents import CurrentAgent, Idempotent
 from attent.cases.service import get_case
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, Idempotent
+from attent.core.deps import ClockDep, DbSession
 from attent.core.moments import Moment
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT

@@ -13,16 +13,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
-from attent.cases.models import Case, CaseStatus, Priority
+from attent.agents import Agent
+from attent.cases import Case, CaseStatus, Priority
 from attent.cases.service import open_proactive_case
 from attent.channels.service import queue_message
 from attent.core.i18n import gettext
 from attent.core.live import case_key, changed
 from attent.core.pagination import page
-from attent.customers.models import Customer
-from attent.organisations.models import Organisation
-from attent.promises.models import PromiseKind, PromiseSource
+from attent.customers import Customer
+from attent.organisations import Organisation
+from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create as create_promise
 from attent.recovery.models import CheckIn, CheckInMode, CheckInState, Gesture
 from attent.recovery.policy import policy_of

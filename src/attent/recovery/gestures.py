@@ -12,15 +12,15 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, Role
 from attent.agents.service import require_role
-from attent.cases.models import Case, CaseStatus
+from attent.cases import Case, CaseStatus
 from attent.cases.service import get_case, visible_to
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from attent.core.i18n import Label
 from attent.core.pagination import page
-from attent.customers.models import Customer
-from attent.promises.models import Promise, PromiseKind, PromiseState
+from attent.customers import Customer
+from attent.promises import Promise, PromiseKind, PromiseState
 from attent.promises.service import create as create_promise
 from attent.promises.service import keep_promise
 from attent.recovery.models import Gesture, GestureKind, GestureState

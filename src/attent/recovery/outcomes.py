@@ -12,10 +12,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, Role
 from attent.agents.service import require_role
-from attent.cases.models import Case
-from attent.contacts.models import Contact, Direction
+from attent.cases import Case
+from attent.contacts import Contact, Direction
 from attent.recovery.models import Gesture, GestureState
 from attent.recovery.policy import catalogue_of, organisation
 from attent.recovery.schemas import OutcomeLine, Outcomes

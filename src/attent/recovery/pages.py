@@ -13,14 +13,14 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from attent.agents.models import Agent
-from attent.cases.models import Case
+from attent.agents import Agent, CurrentAgent
+from attent.cases import Case
 from attent.cases.service import visible_to
 from attent.core.clock import Clock
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import FieldError, Invalid
 from attent.core.pageforms import redraws
-from attent.customers.models import Customer
+from attent.customers import Customer
 from attent.recovery import service
 from attent.recovery.models import Gesture, GestureState
 from attent.recovery.money import money

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from attent.cases.models import Priority
+from attent.cases import Priority
 from attent.core.errors import FieldError, Invalid
 from attent.core.schemas import Bilingual
-from attent.organisations.models import Organisation
+from attent.organisations import Organisation
 from attent.recovery.models import GestureKind
 from attent.recovery.schemas import Catalogue, CatalogueGesture, RecoveryPolicy, Rung
 

@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool
 
-from attent.cases.models import Priority
-from attent.cases.schemas import CASE_TYPE
+from attent.cases import CASE_TYPE, Priority
 from attent.core.moments import Moment
 from attent.core.schemas import Bilingual, Input, Output
 from attent.recovery.models import CheckInMode, CheckInState, GestureKind, GestureState

@@ -14,12 +14,12 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, Role
 from attent.agents.service import require_role
-from attent.cases.models import Case
+from attent.cases import Case
 from attent.core.errors import FieldError, Invalid
 from attent.core.i18n import Label
-from attent.customers.models import Customer
+from attent.customers import Customer
 from attent.recovery.checkins import new_check_in
 from attent.recovery.gestures import (
     approve_gesture,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attent.cases.models import Case, CaseStatus
+from attent.cases import Case, CaseStatus
 from attent.core.i18n import gettext
 from attent.recovery.models import Gesture, GestureState
 from attent.recovery.policy import catalogue_of, month_of, organisation, policy_of

@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from attent.cases.models import Case, Priority
+from attent.cases import Case, Priority
 from attent.cases.service import open_proactive_case
 from attent.channels.service import queue_message
 from attent.core.queue import enqueue
-from attent.customers.models import Customer
-from attent.organisations.models import Organisation
-from attent.promises.models import PromiseKind, PromiseSource
+from attent.customers import Customer
+from attent.organisations import Organisation
+from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create as create_promise
 from attent.recovery import service as recovery
 from attent.signals.engine import Book, Compiled, Facts, fact

@@ -8,10 +8,10 @@ import yaml
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 
-from attent.agents.models import Role
+from attent.agents import CurrentAgent, Role
 from attent.agents.service import require_role
 from attent.core import yamlload
-from attent.core.deps import ClockDep, CurrentAgent, DbSession, SettingsDep, request_body
+from attent.core.deps import ClockDep, DbSession, SettingsDep, request_body
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT

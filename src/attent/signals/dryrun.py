@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.customers.models import Customer
-from attent.organisations.models import Organisation
+from attent.customers import Customer
+from attent.organisations import Organisation
 from attent.signals.actions import quiet_until
 from attent.signals.engine import Book, Compiled, Context, Facts, book_for, fact, matches, zone_of
 from attent.signals.models import RuleFiring, Signal

@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 from attent.core.db import Database, insert_many
 from attent.core.ids import uuid7
 from attent.core.moments import later
-from attent.core.queue import Job, handles
+from attent.core.queue import Job
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings, get_settings
-from attent.customers.models import Customer
-from attent.organisations.models import Organisation
-from attent.signals.actions import WEBHOOK_JOB, Outcome, Run, SignalView, execute, facts_for, quiet_until
+from attent.customers import Customer
+from attent.organisations import Organisation
+from attent.signals.actions import Outcome, Run, SignalView, execute, facts_for, quiet_until
 from attent.signals.engine import Book, Compiled, Context, Facts, book_for, matches, zone_of
 from attent.signals.models import FiringState, RuleFiring, Signal, SignalState
 from attent.signals.outbound import check_destination, post
@@ -253,7 +253,6 @@ def sign(secret: bytes, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-@handles(WEBHOOK_JOB)
 def deliver_webhook(db: Session, job: Job, now: datetime) -> None:
     """POST a rule's call, signed; any failure raises, and the queue retries with backoff."""
     payload, settings = job.payload, get_settings()

@@ -14,11 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, CurrentAgent, Role
 from attent.agents.service import require_role
 from attent.core import yamlload
 from attent.core.clock import Clock
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.i18n import gettext
 from attent.core.pageforms import redraws, typed

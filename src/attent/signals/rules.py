@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, Role
 from attent.agents.service import list_teams, require_role
 from attent.core.errors import Conflict, Invalid, NotFound
 from attent.signals import engine

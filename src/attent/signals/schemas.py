@@ -8,7 +8,7 @@ from pydantic import Discriminator, Field, Tag, model_validator
 
 from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
-from attent.customers.schemas import REF_SYSTEM
+from attent.customers import REF_SYSTEM
 from attent.signals.models import FiringState, SignalState
 
 MAX_BATCH = 1000

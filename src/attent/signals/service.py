@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
+from attent.agents import Agent
 from attent.core.db import insert_many
 from attent.core.errors import FieldError, Invalid, NotFound
 from attent.core.ids import uuid7
 from attent.core.pagination import newest_first
-from attent.customers.models import Customer, CustomerRef
+from attent.customers import Customer, CustomerRef
 from attent.signals.models import RuleFiring, RuleSet, Signal, SignalState
 from attent.signals.schemas import (
     CustomerRefIn,

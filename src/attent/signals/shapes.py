@@ -11,10 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from attent.cases.models import Priority
-from attent.cases.schemas import CASE_TYPE
+from attent.cases import CASE_TYPE, Priority
 from attent.core.schemas import Input
-from attent.promises.models import PromiseKind
+from attent.promises import PromiseKind
 from attent.signals.schemas import SOURCE_NAME
 from attent.signals.types import Kind
 

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, Role
 from attent.agents.service import require_role
 from attent.core.errors import FieldError, Invalid, NotFound, Unauthenticated
 from attent.core.forms import plain

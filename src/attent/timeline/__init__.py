@@ -1,0 +1,7 @@
+"""The append-only record of what happened on a case; the handoff brief is folded from it."""
+
+# What other domains may use besides `service`: the vocabulary of this domain's rows and bodies.
+from attent.timeline.models import ActorKind, TimelineEvent
+from attent.timeline.schemas import EventRead
+
+__all__ = ["ActorKind", "EventRead", "TimelineEvent"]

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent
+from attent.agents import Agent
 from attent.core.pagination import page
 from attent.timeline.models import ActorKind, TimelineEvent
 

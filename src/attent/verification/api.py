@@ -4,7 +4,8 @@ import uuid
 
 from fastapi import APIRouter
 
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.agents import CurrentAgent
+from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.openapi import problem_response
 from attent.verification import service

@@ -4,8 +4,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from attent.agents.models import Agent, Role
-from attent.core.deps import CurrentAgent, DbSession
+from attent.agents import Agent, CurrentAgent, Role
+from attent.core.deps import DbSession
 from attent.core.errors import AttentError
 from attent.core.forms import RowLabels, from_row, messages, rows, to_row
 from attent.core.templating import check_csrf, page_language, render

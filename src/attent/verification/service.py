@@ -13,16 +13,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.agents.models import Agent, Role
+from attent.agents import Agent, Role
 from attent.agents.service import require_role
-from attent.cases.models import Case
+from attent.cases import Case
 from attent.cases.service import get_case
 from attent.core.errors import Conflict, FieldError, Invalid, RateLimited
+from attent.customers import Customer
 from attent.customers.masking import Hidden
-from attent.customers.models import Customer
 from attent.customers.service import refs_of
 from attent.organisations.service import get_organisation
-from attent.timeline.models import TimelineEvent
+from attent.timeline import TimelineEvent
 from attent.timeline.service import record_case_event
 from attent.verification.policy import (
     FORBIDDEN,

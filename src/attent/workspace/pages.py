@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from attent.agents.models import Agent
-from attent.cases.models import CaseStatus
+from attent.agents import Agent, CurrentAgent
+from attent.cases import CaseStatus
 from attent.core.clock import Clock
-from attent.core.deps import ClockDep, CurrentAgent, DbSession
+from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.pageforms import redraws, submit_once, typed
 from attent.core.templating import check_csrf, page_language, render

@@ -12,13 +12,13 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, sel
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased
 
-from attent.agents.models import Agent, TeamMembership
+from attent.agents import Agent, TeamMembership
 from attent.agents.service import list_teams
-from attent.cases.models import Case, CaseStatus
+from attent.cases import Case, CaseStatus
 from attent.cases.service import visible_to
-from attent.contacts.models import Contact, Direction, Message, Speaker
-from attent.customers.models import Customer
-from attent.promises.models import Promise, PromiseState
+from attent.contacts import Contact, Direction, Message, Speaker
+from attent.customers import Customer
+from attent.promises import Promise, PromiseState
 
 DONE = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 SOON = timedelta(hours=1)  # "due within the hour" on My work

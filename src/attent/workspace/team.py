@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from attent.agents.models import Agent, Presence, Role, Team, TeamMembership
+from attent.agents import Agent, Presence, Role, Team, TeamMembership
 from attent.agents.service import list_teams, require_role, team_ids_of
-from attent.cases.models import Case
-from attent.customers.models import Customer
-from attent.promises.models import Promise, PromiseKind, PromiseState
+from attent.cases import Case
+from attent.customers import Customer
+from attent.promises import Promise, PromiseKind, PromiseState
 from attent.workspace.service import DONE, RECENTLY_BROKEN, case_customer, waiting_since
 
 CALLBACK_WINDOW = timedelta(minutes=30)  # call-backs a lead should see coming
