@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role, Team, TeamMembership
 from attent.agents.service import default_team_id
+from attent.cases.events import CaseFinishing
 from attent.cases.models import Case, CaseStatus, Note, Priority
 from attent.cases.schemas import CaseCreate, CaseUpdate, PromiseChoice
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.core.events import publish
 from attent.core.i18n import Label
 from attent.core.pagination import newest_first
 from attent.customers.service import get_customer
@@ -178,11 +180,7 @@ def change_status(
             allowed=allowed,
         )
     if to in FINISHED:
-        # The one call up into the promise keeper, until the architecture work makes it a domain event
-        # ("case finishing") that promises subscribes to; imported here because promises imports cases.
-        from attent.promises.settle import settle_before_finishing
-
-        settle_before_finishing(db=db, actor=actor, case=case, to=to, choices=promises, at=at)
+        publish(db, CaseFinishing(case=case, to=to, actor=actor, choices=promises, at=at))
     record_case_event(
         db=db,
         case=case,

@@ -1,6 +1,7 @@
 """Messages to customers: rendered, queued in the outbox, delivered by the worker."""
 
 # What other domains may use besides `service`: the vocabulary of this domain's rows and bodies.
+from attent.channels.events import ReplyDelivered
 from attent.channels.models import OutboundMessage
 
-__all__ = ["OutboundMessage"]
+__all__ = ["OutboundMessage", "ReplyDelivered"]

@@ -12,7 +12,8 @@ whose lease or record fails again and again is set aside (`attent.core.setaside`
 holding up the rest of the outbox.
 
 A reply that reaches the customer keeps the case's follow-up promises it answered, at the moment it
-was sent (promises' service decides which); a reply that fails for good keeps nothing.
+was sent (the promise keeper, told by a ReplyDelivered event, decides which); a reply that fails for
+good keeps nothing.
 """
 
 import logging
@@ -28,13 +29,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from attent.channels.channel import Channel, Envelope, Undeliverable, channels_from
+from attent.channels.events import ReplyDelivered
 from attent.channels.models import MessageState, OutboundMessage
 from attent.core.db import Database
+from attent.core.events import publish
 from attent.core.labels import N_
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
 from attent.organisations import Organisation
-from attent.promises.service import keep_follow_ups_answered_by
 from attent.timeline.service import record_event
 
 log = logging.getLogger(__name__)
@@ -184,14 +186,15 @@ def _record(
         message.last_error = None
         _event(db, message, "message.sent", now)
         if message.data.get("keeps_follow_ups"):  # a reply: it reached the customer now
-            keep_follow_ups_answered_by(
-                db=db,
+            agent_id = message.data.get("agent_id")
+            delivered = ReplyDelivered(
                 organisation_id=message.organisation_id,
                 case_id=message.case_id,
-                agent_id=uuid.UUID(message.data["agent_id"]) if message.data.get("agent_id") else None,
+                agent_id=uuid.UUID(agent_id) if agent_id else None,
                 written_at=message.created_at,
                 at=now,
             )
+            publish(db, delivered)
         return
     message.last_error = f"{type(outcome).__name__}: {outcome}"[:2000]
     if isinstance(outcome, Undeliverable) or message.attempts >= MAX_ATTEMPTS:

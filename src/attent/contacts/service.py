@@ -3,24 +3,28 @@
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attent.agents import Agent, Role
+from attent.agents import Agent
 from attent.cases import Case, CaseStatus
-from attent.cases.service import change_status, get_case, viewer, visible_case_by_id
+from attent.cases.service import change_status, get_case
 from attent.channels.service import queue_message
-from attent.coach import service as coach
+from attent.contacts.events import (
+    AgentAnswered,
+    ContactDropped,
+    ContactEnded,
+    ContactReachedCustomer,
+    MessagesAdded,
+)
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.core.events import publish
 from attent.core.ids import uuid7
 from attent.customers import Customer
 from attent.organisations.service import get_organisation
-from attent.promises import PromiseKind, PromiseSource
-from attent.promises import calls as promises
 from attent.timeline import ActorKind
 from attent.timeline.service import record_case_event
 
@@ -40,7 +44,7 @@ def log_contact(
     `queued`: Attent itself still has to deliver the agent's messages (an e-mail reply in the outbox),
     so they keep no promise now; the outbox keeps them when it has sent the message.
     """
-    case, callbacks_open = _case_with_open_callbacks(db=db, actor=actor, case_id=case_id)
+    case = get_case(db=db, actor=actor, case_id=case_id)
     if case.status is CaseStatus.CLOSED:
         raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
     started_at = data.started_at or _earliest(data, at)
@@ -96,33 +100,16 @@ def log_contact(
         )
     elif case.status is CaseStatus.NEW:
         change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
-    if callbacks_open and _reached(contact):
-        _keep_promises_fulfilled_by(db=db, actor=actor, case=case, contact=contact, at=at)
+    if _reached(contact):
+        publish(db, ContactReachedCustomer(case=case, contact=contact, actor=actor, at=at))
     if data.messages:
         _add(db=db, actor=actor, case=case, contact=contact, messages=data.messages, at=at, queued=queued)
     if contact.outcome is Outcome.DROPPED and contact.channel in LIVE_CHANNELS:
         dropped_at = contact.ended_at or at
-        promises.callback_after_drop(
-            db=db, case=case, contact_id=contact.id, agent=agent, dropped_at=dropped_at, at=at
-        )
+        publish(db, ContactDropped(case=case, contact=contact, agent=agent, dropped_at=dropped_at, at=at))
     case.updated_at = at
     db.flush()
     return contact
-
-
-@cache
-def _case_with_callbacks_open(*, admin: bool) -> Select[Case, bool]:
-    callbacks_open = promises.open_ones_exist(Case.customer_id, [PromiseKind.CALLBACK])
-    return visible_case_by_id(select(Case, callbacks_open), admin=admin)
-
-
-def _case_with_open_callbacks(*, db: Session, actor: Agent, case_id: uuid.UUID) -> tuple[Case, bool]:
-    """The case, as `get_case` finds it, and whether its customer has open call-backs a contact may keep."""
-    statement = _case_with_callbacks_open(admin=actor.role is Role.ADMIN)
-    row = db.execute(statement, viewer(actor, case_id)).first()
-    if row is None:
-        raise NotFound.of("case", case_id)
-    return row[0], row[1]
 
 
 def get_contact(*, db: Session, actor: Agent, contact_id: uuid.UUID) -> tuple[Contact, Case]:
@@ -160,12 +147,10 @@ def end_contact(
     )
     if data.outcome is Outcome.DROPPED and contact.channel in LIVE_CHANNELS:
         agent = db.get(Agent, (case.organisation_id, contact.agent_id)) if contact.agent_id else None
-        promises.callback_after_drop(
-            db=db, case=case, contact_id=contact.id, agent=agent, dropped_at=ended, at=at
-        )
+        publish(db, ContactDropped(case=case, contact=contact, agent=agent, dropped_at=ended, at=at))
     elif _reached(contact):  # an outbound call that was still ringing when logged has now reached them
-        _keep_promises_fulfilled_by(db=db, actor=actor, case=case, contact=contact, at=ended)
-    coach.contact_ended(db=db, contact=contact, at=at)
+        publish(db, ContactReachedCustomer(case=case, contact=contact, actor=actor, at=ended))
+    publish(db, ContactEnded(contact=contact, at=at))
     db.flush()
     return contact
 
@@ -226,25 +211,6 @@ def _reached(contact: Contact) -> bool:
     if contact.channel not in LIVE_CHANNELS or contact.outcome is Outcome.DROPPED:
         return False
     return contact.outcome is not None or contact.direction is Direction.INBOUND
-
-
-def _keep_promises_fulfilled_by(
-    *, db: Session, actor: Agent, case: Case, contact: Contact, at: datetime
-) -> None:
-    """Calling the customer keeps a call-back; the customer getting through first keeps the automatic one.
-
-    Only for contacts that reached the customer (`_reached`)."""
-    if contact.direction is Direction.OUTBOUND:
-        promises.keep_matching(
-            db=db, organisation_id=case.organisation_id, customer_id=case.customer_id,
-            kinds=[PromiseKind.CALLBACK], at=at, actor=actor, how="outbound contact",
-        )  # fmt: skip
-    else:
-        promises.keep_matching(
-            db=db, organisation_id=case.organisation_id, customer_id=case.customer_id,
-            kinds=[PromiseKind.CALLBACK], at=at, actor=None, how="customer contacted us again",
-            source=PromiseSource.DROPPED_CONTACT,
-        )  # fmt: skip
 
 
 def reply_by_email(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: datetime) -> Contact:
@@ -337,11 +303,8 @@ def _add(
         )
     said = [m.at for m in rows if m.speaker is Speaker.AGENT]
     if said and not queued:  # said on the phone or in a chat, or sent by another system: it reached them
-        promises.keep_matching(
-            db=db, organisation_id=case.organisation_id, customer_id=case.customer_id, case_id=case.id,
-            kinds=[PromiseKind.FOLLOW_UP], at=max(said), actor=actor, how="reply", made_by=max(said),
-        )  # fmt: skip
-    coach.messages_added(db=db, contact=contact, at=at)
+        publish(db, AgentAnswered(case=case, actor=actor, at=max(said)))
+    publish(db, MessagesAdded(contact=contact, at=at))
     db.flush()
     return rows
 

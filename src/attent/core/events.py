@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 E = TypeVar("E")
-Handler = Callable[[Session, Any], None]
+Handler = Callable[[Session, Any], object]
 _SUBSCRIBERS: dict[type, list[Handler]] = defaultdict(list)
 _wired = False
 
 
-def subscribe(event_type: type[E], handler: Callable[[Session, E], None]) -> None:
+def subscribe(event_type: type[E], handler: Callable[[Session, E], object]) -> None:
     """Call `handler(db, event)` whenever an event of this type is published."""
     if handler not in _SUBSCRIBERS[event_type]:
         _SUBSCRIBERS[event_type].append(handler)

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.core.events import ask, publish
 from attent.core.pagination import newest_first
+from attent.customers.events import CustomerReferencesAdded, WhichDetailsAreHidden
 from attent.customers.masking import Hidden
 from attent.customers.models import Customer, CustomerRef
 from attent.customers.schemas import REF_SYSTEM, CustomerCreate, CustomerRead, CustomerUpdate, Fact
@@ -67,12 +69,13 @@ def _set_ref(*, db: Session, customer: Customer, system: str, value: str | None)
 
 def _match_signals(*, db: Session, customer: Customer, refs: dict[str, str], at: datetime) -> None:
     """Signals that arrived before the customer (by one of these references) are theirs now."""
-    from attent.signals.service import match_waiting_signals  # signals imports customers; import late
-
     if refs:
         db.flush()
-        match_waiting_signals(
-            db=db, organisation_id=customer.organisation_id, customer_id=customer.id, refs=refs, at=at
+        publish(
+            db,
+            CustomerReferencesAdded(
+                organisation_id=customer.organisation_id, customer_id=customer.id, refs=refs, at=at
+            ),
         )
 
 
@@ -212,9 +215,8 @@ def refs_of(
 
 def hidden_details(*, db: Session, organisation_id: uuid.UUID) -> Hidden:
     """The organisation's customer details that answer verification questions (shown masked)."""
-    from attent.verification.service import hidden_details  # verification imports customers; import late
-
-    return hidden_details(db=db, organisation_id=organisation_id)
+    hidden: Hidden = ask(db, WhichDetailsAreHidden(organisation_id=organisation_id))
+    return hidden
 
 
 def read_customers(*, db: Session, customers: list[Customer]) -> list[CustomerRead]:

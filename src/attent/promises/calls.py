@@ -3,29 +3,48 @@
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Exists, exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Presence
 from attent.cases import Case, CaseStatus
+from attent.contacts import AgentAnswered, ContactDropped, ContactReachedCustomer, Direction
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.service import create, keep_promise, policy_for
 
 
-def open_ones_exist(customer_id: Any, kinds: Iterable[PromiseKind]) -> Exists:
-    """Whether the customer has open promises of these kinds: a column for a query that loads a case.
+def contact_reached_customer(db: Session, event: ContactReachedCustomer) -> None:
+    """Calling the customer keeps a call-back; the customer getting through first keeps the automatic one."""
+    case, contact = event.case, event.contact
+    if contact.direction is Direction.OUTBOUND:
+        keep_matching(
+            db=db, organisation_id=case.organisation_id, customer_id=case.customer_id,
+            kinds=[PromiseKind.CALLBACK], at=event.at, actor=event.actor, how="outbound contact",
+        )  # fmt: skip
+    else:
+        keep_matching(
+            db=db, organisation_id=case.organisation_id, customer_id=case.customer_id,
+            kinds=[PromiseKind.CALLBACK], at=event.at, actor=None, how="customer contacted us again",
+            source=PromiseSource.DROPPED_CONTACT,
+        )  # fmt: skip
 
-    Logging a contact asks this with the case instead of a query of its own; only when it is true is
-    there anything for `keep_matching` to look at.
-    """
-    return exists().where(
-        Promise.organisation_id == Case.organisation_id,
-        Promise.customer_id == customer_id,
-        Promise.state == PromiseState.OPEN,
-        Promise.kind.in_(list(kinds)),
-    )
+
+def contact_dropped(db: Session, event: ContactDropped) -> None:
+    """A dropped call or chat becomes a call-back (see `callback_after_drop`)."""
+    callback_after_drop(
+        db=db, case=event.case, contact_id=event.contact.id, agent=event.agent,
+        dropped_at=event.dropped_at, at=event.at,
+    )  # fmt: skip
+
+
+def agent_answered(db: Session, event: AgentAnswered) -> None:
+    """An answer that reached the customer keeps the case's follow-ups promised before it."""
+    case = event.case
+    keep_matching(
+        db=db, organisation_id=case.organisation_id, customer_id=case.customer_id, case_id=case.id,
+        kinds=[PromiseKind.FOLLOW_UP], at=event.at, actor=event.actor, how="reply", made_by=event.at,
+    )  # fmt: skip
 
 
 def keep_matching(

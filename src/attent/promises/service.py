@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from attent.agents import Agent, Presence, Team
 from attent.cases import Case, CaseStatus
 from attent.cases.service import get_case, visible_to
+from attent.channels import ReplyDelivered
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import Label
 from attent.core.pagination import page
@@ -273,21 +274,15 @@ def keep_promise(
     return promise
 
 
-def keep_follow_ups_answered_by(
-    *,
-    db: Session,
-    organisation_id: uuid.UUID,
-    case_id: uuid.UUID,
-    agent_id: uuid.UUID | None,
-    written_at: datetime,
-    at: datetime,
-) -> list[Promise]:
-    """An agent's e-mail reply reached the customer at `at`: it keeps the case's follow-ups that were
-    open when it was written (a follow-up promised after the reply was queued is not answered by it).
+def reply_delivered(db: Session, event: ReplyDelivered) -> list[Promise]:
+    """An agent's e-mail reply reached the customer at `event.at`: it keeps the case's follow-ups that
+    were open when it was written (a follow-up promised after the reply was queued is not answered by it).
 
-    Called by the outbox when it records the reply as sent; until then, or when sending fails for good,
-    the follow-up stays open, because the customer was not reached.
+    The outbox says so when it records the reply as sent (subscribed in `attent.wiring`); until then, or
+    when sending fails for good, the follow-up stays open, because the customer was not reached.
     """
+    organisation_id, case_id, agent_id = event.organisation_id, event.case_id, event.agent_id
+    written_at, at = event.written_at, event.at
     open_follow_ups = select(Promise).where(
         Promise.organisation_id == organisation_id,
         Promise.case_id == case_id,

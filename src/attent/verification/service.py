@@ -18,8 +18,7 @@ from attent.agents.service import require_role
 from attent.cases import Case
 from attent.cases.service import get_case
 from attent.core.errors import Conflict, FieldError, Invalid, RateLimited
-from attent.customers import Customer
-from attent.customers.masking import Hidden
+from attent.customers import Customer, Hidden
 from attent.customers.service import refs_of
 from attent.organisations.service import get_organisation
 from attent.timeline import TimelineEvent

@@ -1,0 +1,24 @@
+"""What the customers domain tells, and asks, the domains above it (subscribed in `attent.wiring`)."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class CustomerReferencesAdded:
+    """A customer was created with, or given, external references (an order number, a booking): signals
+    that arrived before the customer and waited for one of these references are theirs now."""
+
+    organisation_id: uuid.UUID
+    customer_id: uuid.UUID
+    refs: dict[str, str]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WhichDetailsAreHidden:
+    """A question, answered by verification: which customer details answer its questions, and so are
+    shown masked (`customers.masking.Hidden`)."""
+
+    organisation_id: uuid.UUID
