@@ -15,10 +15,7 @@ from attent.agents import admin as agents_admin
 from attent.agents import api as agents_api
 from attent.agents import pages as agents_pages
 from attent.briefs import api as briefs_api
-from attent.cases import actions as cases_actions
 from attent.cases import api as cases_api
-from attent.cases import live as cases_live
-from attent.cases import pages as cases_pages
 from attent.coach import api as coach_api
 from attent.coach import pages as coach_pages
 from attent.contacts import api as contacts_api
@@ -34,7 +31,6 @@ from attent.core.settings import Settings, get_settings
 from attent.core.templating import page_language, render
 from attent.core.worker import Worker
 from attent.customers import api as customers_api
-from attent.customers import pages as customers_pages
 from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
 from attent.notifications import api as notifications_api
@@ -43,11 +39,11 @@ from attent.playbooks import pages as playbooks_pages
 from attent.promises import api as promises_api
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
-from attent.recovery import pages as recovery_pages
 from attent.signals import api as signals_api
 from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
+from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
 from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
@@ -144,13 +140,13 @@ def create_app(
     app.include_router(agents_admin.router)
     # Before the cases pages: My work answers "/" (the first matching route wins).
     app.include_router(workspace_pages.router)
-    app.include_router(cases_pages.router)
-    app.include_router(cases_actions.router)
-    app.include_router(cases_live.router)
-    app.include_router(customers_pages.router)
+    app.include_router(case_page.router)
+    app.include_router(case_forms.router)
+    app.include_router(panel_forms.router)
+    app.include_router(case_live.router)
+    app.include_router(customer_page.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
-    app.include_router(recovery_pages.router)
     app.include_router(recovery_admin.router)
     app.include_router(signals_pages.router)
     app.include_router(signals_api.hooks)

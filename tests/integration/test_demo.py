@@ -82,7 +82,7 @@ def test_demo_gives_the_orders_lead_a_broken_and_an_at_risk_promise(db, clock):
 
 
 def test_demo_suggests_a_replacement_for_the_missing_parcel_and_a_birthday_surprise_waits(db, clock):
-    from attent.recovery.pages import approvals
+    from attent.recovery.service import approvals
     from attent.recovery.suggest import suggestion_for
 
     load_demo(db=db, now=clock.now())

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import GestureLine
-from attent.recovery.money import money
+from attent.recovery.service import money
 from attent.timeline import TimelineEvent
 
 STATES = {

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from attent.cases import Case
 from attent.channels.models import MessageState, OutboundMessage
-from attent.channels.render import render_message
+from attent.channels.render import MESSAGES, render_message
 from attent.customers import Customer
 from attent.timeline.service import record_case_event
 
@@ -90,3 +90,8 @@ def messages_of_case(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.U
             .order_by(OutboundMessage.created_at, OutboundMessage.id)
         )
     )
+
+
+def languages_missing(template: str) -> list[str]:
+    """The languages a message template has no text for (a rule may only send a template that exists)."""
+    return [lang for lang in ("nl", "en") if not (MESSAGES / lang / f"{template}.txt").exists()]

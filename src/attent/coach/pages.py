@@ -2,69 +2,22 @@
 (/coach), the leads' team view (/coach/team), and the admins' setting (/admin/coach)."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
-from attent.agents import Agent, CurrentAgent, Role
-from attent.cases import Case
-from attent.coach import cards, service, stored
+from attent.agents import CurrentAgent, Role
+from attent.coach import cards, service
 from attent.coach.rules import load_rules
 from attent.coach.schemas import CoachSettings
-from attent.coach.stored import CoachPanel
-from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
-from attent.core.errors import FieldError, Invalid
-from attent.core.pageforms import redraws
 from attent.core.templating import check_csrf, render
 from attent.organisations.service import get_organisation
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form()]
 Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/pageforms.py)
-
-
-def coach_panel(*, db: Session, actor: Agent, case: Case) -> CoachPanel:
-    """What the case page's coach panel shows (the case page checked the actor may see the case)."""
-    return stored.case_panel(db=db, actor=actor, case=case)
-
-
-def _redraw(
-    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
-) -> Response:
-    from attent.cases.actions import case_form  # the case page imports this module for its panel
-
-    return case_form("coach")(request, db=db, actor=actor, clock=clock, form=form, errors=errors)
-
-
-@router.post("/cases/{case_id}/coach/proposals/{proposal_id}/{verb}")
-@redraws(_redraw)
-def decide(
-    case_id: uuid.UUID,
-    proposal_id: uuid.UUID,
-    verb: str,
-    request: Request,
-    db: DbSession,
-    actor: CurrentAgent,
-    clock: ClockDep,
-    csrf: Csrf = "",
-    once: Once = "",
-) -> Response:
-    """Accept (make the promise) or dismiss a heard promise; errors show beside the panel."""
-    from attent.cases.actions import act_on_case  # the case page imports this module for its panel
-
-    def action() -> None:
-        if verb == "accept":
-            stored.accept_proposal(db=db, actor=actor, proposal_id=proposal_id, at=clock.now())
-        elif verb == "dismiss":
-            stored.dismiss_proposal(db=db, actor=actor, proposal_id=proposal_id, at=clock.now())
-        else:
-            raise Invalid("unknown_action", "Use accept or dismiss.", [])
-
-    return act_on_case(request, db, actor, clock, case_id, csrf, "coach", action, once=once)
 
 
 @router.get("/coach")

@@ -40,7 +40,7 @@ from attent.organisations import Organisation
 from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create as create_promise
 from attent.timeline.service import record_case_event
-from attent.verification.policy import policy_of
+from attent.verification.service import policy_of
 
 QUOTE_CHARS = 300
 DROPPED_LINE = {"nl": "[verbinding verbroken]", "en": "[call dropped]"}  # what the rule book reads as a drop

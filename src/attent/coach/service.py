@@ -11,13 +11,17 @@ from attent.coach.engine import score
 from attent.coach.schemas import CoachSettings, ScorecardRead, ScoreRequest, scorecard_read
 from attent.coach.scoring import queue
 from attent.coach.settings import SETTINGS_KEY, auto_promises, business_hours
+from attent.coach.stored import CoachPanel as CoachPanel  # the case page's coach panel, for workspace/
+from attent.coach.stored import accept_proposal as accept_proposal
+from attent.coach.stored import case_panel as case_panel
+from attent.coach.stored import dismiss_proposal as dismiss_proposal
 from attent.coach.transcript import Line, Transcript, parse_text
 from attent.coach.verdicts import Scorecard
 from attent.contacts import Contact
 from attent.core.errors import FieldError, Invalid
 from attent.organisations import Organisation
 from attent.organisations.service import get_organisation
-from attent.verification.policy import policy_of
+from attent.verification.service import policy_of
 
 
 def _zone(name: str | None, org: Organisation, field: str) -> str:

@@ -28,7 +28,7 @@ from attent.playbooks.schemas import (
     StepStarted,
 )
 from attent.promises import PromiseCreate, PromiseKind
-from attent.promises.durations import step_durations, window_minutes
+from attent.promises.service import step_durations, window_minutes
 from attent.timeline.service import record_case_event
 
 

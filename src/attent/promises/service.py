@@ -16,7 +16,9 @@ from attent.core.i18n import Label
 from attent.core.pagination import page
 from attent.organisations import Organisation
 from attent.promises import telling
-from attent.promises.durations import MIN_OBSERVATIONS, step_durations, window_minutes
+from attent.promises.durations import MIN_OBSERVATIONS
+from attent.promises.durations import step_durations as step_durations  # for playbooks
+from attent.promises.durations import window_minutes as window_minutes
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.policy import PromisePolicy, policy_of
 from attent.promises.schemas import PromiseCreate, PromiseUpdate

@@ -2,6 +2,6 @@
 
 # What other domains may use besides `service`: the vocabulary of this domain's rows and bodies.
 from attent.recovery.models import CheckIn, Gesture, GestureKind
-from attent.recovery.schemas import CatalogueGesture
+from attent.recovery.schemas import CatalogueGesture, GestureOffer
 
-__all__ = ["CatalogueGesture", "CheckIn", "Gesture", "GestureKind"]
+__all__ = ["CatalogueGesture", "CheckIn", "Gesture", "GestureKind", "GestureOffer"]

@@ -37,13 +37,29 @@ from attent.recovery.gestures import (
     request_approval,
 )
 from attent.recovery.models import CheckIn, CheckInMode, Gesture, GestureState
+from attent.recovery.money import money
+from attent.recovery.panels import (
+    Approvals,
+    RecoveryPanel,
+    approvals,
+    case_panel,
+    customer_gestures,
+    decide_gesture,
+    reason_given,
+)
 from attent.recovery.policy import catalogue_of, organisation, policy_of, save_catalogue, save_policy
 from attent.recovery.schemas import Catalogue, RecoveryPolicy
 from attent.recovery.suggest import find_item, suggestion_for
 
 __all__ = [
+    "Approvals",
     "GestureSuggestion",
+    "RecoveryPanel",
+    "approvals",
     "approve_gesture",
+    "case_panel",
+    "customer_gestures",
+    "decide_gesture",
     "decline_gesture",
     "decline_suggestion",
     "get_catalogue",
@@ -52,10 +68,12 @@ __all__ = [
     "grant_gesture",
     "list_gestures",
     "mark_done",
+    "money",
     "offer_gesture",
     "page_gestures",
     "put_catalogue",
     "put_policy",
+    "reason_given",
     "record_survey",
     "request_approval",
     "schedule_check_in",

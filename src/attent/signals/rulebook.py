@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from attent.channels.render import MESSAGES
+from attent.channels.service import languages_missing
 from attent.core.errors import FieldError
 from attent.core.forms import plain
 from attent.core.i18n import Label
@@ -182,7 +182,7 @@ def _action(
             except ValueError as exc:
                 errors.append(FieldError.because((*at, field), exc))
     if isinstance(action, SendMessage):
-        missing = [lang for lang in ("nl", "en") if not (MESSAGES / lang / f"{action.template}.txt").exists()]
+        missing = languages_missing(action.template)
         if missing:
             errors.append(
                 FieldError(

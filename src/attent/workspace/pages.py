@@ -16,7 +16,7 @@ from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.pageforms import redraws, submit_once, typed
 from attent.core.templating import check_csrf, page_language, render
 from attent.organisations.service import get_organisation
-from attent.recovery.pages import approvals, decide_gesture
+from attent.recovery import service as recovery
 from attent.workspace.service import WorkFilters, my_work, work_counts
 from attent.workspace.team import team_overview
 
@@ -84,7 +84,7 @@ def _team(
     now = clock.now()
     overview = team_overview(db=db, actor=actor, now=now)
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
-    waiting = approvals(db=db, actor=actor, at=now)
+    waiting = recovery.approvals(db=db, actor=actor, at=now)
     return render(
         request, "team.html", status_code=status_code, page_url="/team", agent=actor, team=overview,
         approvals=waiting,
@@ -129,7 +129,7 @@ def decide_on_team_page(
     try:
         if verb not in ("approve", "decline"):
             raise Invalid("unknown_action", "Use approve or decline.", [])
-        decide_gesture(db, actor, gesture_id, verb, reason, clock.now())
+        recovery.decide_gesture(db, actor, gesture_id, verb, reason, clock.now())
     except AttentError as exc:
         db.rollback()
         language = page_language(request)

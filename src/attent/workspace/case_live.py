@@ -8,71 +8,22 @@ viewer of the case (a row refreshed every 15 seconds), so colleagues on the same
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from attent.agents import Agent, CurrentAgent
-from attent.cases.models import CaseViewer
-from attent.cases.service import get_case
+from attent.agents import CurrentAgent
+from attent.cases.service import get_case, leave, see
 from attent.core.clock import Clock
-from attent.core.db import Database, upsert_insert
+from attent.core.db import Database
 from attent.core.deps import ClockDep, DbSession, db_slots
 from attent.core.live import HUB, case_key, changed
 
 router = APIRouter(include_in_schema=False)
-HEARTBEAT = timedelta(seconds=15)
-GONE_AFTER = 3 * HEARTBEAT
-
-
-def see(
-    *, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID, agent_id: uuid.UUID, at: datetime
-) -> None:
-    """Record (or refresh) that an agent has the case open."""
-    insert = upsert_insert(db)
-    values = {"organisation_id": organisation_id, "case_id": case_id, "agent_id": agent_id, "seen_at": at}
-    db.execute(
-        insert(CaseViewer)
-        .values(**values)
-        .on_conflict_do_update(
-            index_elements=["organisation_id", "case_id", "agent_id"], set_={"seen_at": at}
-        )
-    )
-
-
-def leave(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID, agent_id: uuid.UUID) -> None:
-    """The agent closed the case."""
-    db.execute(
-        delete(CaseViewer).where(
-            CaseViewer.organisation_id == organisation_id,
-            CaseViewer.case_id == case_id,
-            CaseViewer.agent_id == agent_id,
-        )
-    )
-
-
-def viewers(*, db: Session, actor: Agent, case_id: uuid.UUID, at: datetime) -> list[str]:
-    """The names of colleagues who have this case open now (not the actor)."""
-    rows = db.scalars(
-        select(Agent.name)
-        .join(
-            CaseViewer,
-            (CaseViewer.organisation_id == Agent.organisation_id) & (CaseViewer.agent_id == Agent.id),
-        )
-        .where(
-            CaseViewer.organisation_id == actor.organisation_id,
-            CaseViewer.case_id == case_id,
-            CaseViewer.agent_id != actor.id,
-            CaseViewer.seen_at > at - GONE_AFTER,
-        )
-        .order_by(Agent.name)
-    )
-    return list(rows)
+HEARTBEAT = timedelta(seconds=15)  # how often an open page says it is still there (cases.service.GONE_AFTER)
 
 
 Ids = tuple[uuid.UUID, uuid.UUID, uuid.UUID]

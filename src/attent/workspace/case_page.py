@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 from attent.agents import Agent, CurrentAgent
 from attent.agents.service import visible_agents
 from attent.briefs.service import build_brief
-from attent.cases.live import viewers
-from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_cases
-from attent.coach.pages import coach_panel
+from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_cases, viewers
+from attent.coach import service as coach
 from attent.contacts import Direction, Outcome
 from attent.core import flash
 from attent.core.clock import Clock
@@ -27,7 +26,7 @@ from attent.playbooks import StepStarted
 from attent.playbooks.service import get_playbook
 from attent.promises import PromiseKind, PromiseState
 from attent.promises.service import list_promises, policy_for
-from attent.recovery.pages import recovery_panel
+from attent.recovery import service as recovery
 from attent.timeline.service import case_events
 from attent.verification import VerificationResult
 from attent.verification.service import verification_status
@@ -86,8 +85,8 @@ def case_view(
         directions=[d.value for d in Direction],
         tell_customers=policy_for(db=db, organisation_id=case.organisation_id).tell_customer,
         viewers=viewers(db=db, actor=actor, case_id=case.id, at=now),
-        recovery=recovery_panel(db=db, actor=actor, case=case, at=now),
-        coach=coach_panel(db=db, actor=actor, case=case),
+        recovery=recovery.case_panel(db=db, actor=actor, case=case, at=now),
+        coach=coach.case_panel(db=db, actor=actor, case=case),
         tz=org.timezone,
         now=now,
         page_url=f"/cases/{case.id}",

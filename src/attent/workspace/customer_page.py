@@ -16,7 +16,7 @@ from attent.customers.service import get_customer, hidden_details, read_customer
 from attent.organisations.service import get_organisation
 from attent.promises import Promise, PromiseState
 from attent.promises.service import list_promises
-from attent.recovery.pages import customer_gestures
+from attent.recovery import service as recovery
 
 router = APIRouter(include_in_schema=False)
 MAX_ROWS = 200
@@ -74,7 +74,7 @@ def customer_page(
         unseen=count_customer_cases(db=db, actor=actor, customer_id=customer.id) - len(cases),
         subjects={c.id: c.subject for c in cases},
         promises=sorted(promises, key=_promise_order),
-        gestures=customer_gestures(db=db, actor=actor, customer_id=customer.id),
+        gestures=recovery.customer_gestures(db=db, actor=actor, customer_id=customer.id),
         now=clock.now(),
         tz=org.timezone,
     )

@@ -21,9 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from attent.agents import Agent, CurrentAgent
-from attent.cases.models import CaseStatus
-from attent.cases.pages import case_view, flash_for
-from attent.cases.schemas import PromiseChoice
+from attent.cases import CaseStatus, PromiseChoice
 from attent.cases.service import FINISHED, add_note, change_status, get_case
 from attent.contacts import Channel, ContactCreate, Direction, MessageIn, Outcome, Speaker
 from attent.contacts.service import log_contact, reply_by_email
@@ -42,6 +40,7 @@ from attent.promises import PromiseCreate
 from attent.promises.service import get_promise, keep_promise, make_promise
 from attent.verification import VerificationAttempt
 from attent.verification.service import verify
+from attent.workspace.case_page import case_view, flash_for
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=20_000)]
