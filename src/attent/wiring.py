@@ -15,8 +15,14 @@ from attent.channels import ReplyDelivered
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
 from attent.coach.jobs import score_ended_contacts
-from attent.contacts import AgentAnswered, ContactDropped, ContactEnded, ContactReachedCustomer, MessagesAdded
-from attent.core import events, live, queue
+from attent.contacts import (
+    AgentAnswered,
+    ContactDropped,
+    ContactFinished,
+    ContactReachedCustomer,
+    MessagesAdded,
+)
+from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
 from attent.promises import calls, handover, settle
@@ -26,7 +32,6 @@ from attent.recovery.jobs import advance_recovery
 from attent.signals import service as signal_service
 from attent.signals.actions import WEBHOOK_JOB
 from attent.signals.jobs import deliver_webhook, evaluate_signals, run_due_firings
-from attent.timeline import TimelineEvent
 from attent.verification import service as verification_service
 
 # Shifts end before promises move (so hand-over sees who is gone); signals are evaluated and delayed
@@ -43,12 +48,7 @@ TIMED_STEPS: list[TimedStep] = [
 ]
 
 
-def _case_page(event: TimelineEvent) -> str | None:
-    """Every change to a case writes a timeline event: its page is the one to refresh."""
-    return live.case_key(event.organisation_id, event.case_id) if event.case_id is not None else None
-
-
-def _score_ended(db: Session, event: ContactEnded) -> None:
+def _score_ended(db: Session, event: ContactFinished) -> None:
     coach.contact_ended(db=db, contact=event.contact, at=event.at)
 
 
@@ -76,14 +76,13 @@ def _hidden_details(db: Session, question: WhichDetailsAreHidden) -> Hidden:
 def install() -> None:
     """Subscribe every reaction and register every handler (again is harmless)."""
     queue.register(WEBHOOK_JOB, deliver_webhook)
-    live.watch(TimelineEvent, _case_page)
     events.subscribe(PresenceChanged, handover.presence_changed)
     events.subscribe(CaseFinishing, _settle_promises)
     events.subscribe(ContactReachedCustomer, calls.contact_reached_customer)
     events.subscribe(ContactDropped, calls.contact_dropped)
     events.subscribe(AgentAnswered, calls.agent_answered)
     events.subscribe(ReplyDelivered, promise_service.reply_delivered)
-    events.subscribe(ContactEnded, _score_ended)
+    events.subscribe(ContactFinished, _score_ended)
     events.subscribe(MessagesAdded, _score_again)
     events.subscribe(CustomerReferencesAdded, _match_waiting_signals)
     events.answer(WhichDetailsAreHidden, _hidden_details)

@@ -14,6 +14,7 @@ from attent.channels.channel import Envelope
 from attent.channels.jobs import LEASE, deliver_due_messages
 from attent.channels.models import MessageState, OutboundMessage
 from attent.core.settings import Settings
+from attent.promises import PromiseMade
 from attent.promises.jobs import advance_due_promises
 from attent.promises.models import Promise
 from attent.promises.telling import tell_customer
@@ -232,7 +233,7 @@ def test_telling_twice_about_the_same_moment_queues_one_message(api, admin_api, 
     _tell_customers(admin_api)
     p = _promise(api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
     promise = db.scalar(select(Promise).where(Promise.id == uuid.UUID(p["id"])))
-    tell_customer(db=db, promise=promise, event="promise.made", at=clock.now())
+    tell_customer(db=db, promise=promise, event=PromiseMade, at=clock.now())
     assert len(_outbox(db)) == 1
 
 

@@ -1,7 +1,6 @@
 """Every string the workspace shows has a Dutch translation, and translating keeps its {placeholders}."""
 
 import ast
-import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +11,12 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from attent import wiring  # noqa: F401 (every domain, so every kind of timeline event)
 from attent.cases.models import CaseStatus
 from attent.contacts.models import Channel, Direction, Outcome
 from attent.core.forms import PLAIN
 from attent.core.i18n import LOCALES, gettext, plural, translations
+from attent.timeline.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "src" / "attent"
@@ -33,11 +34,9 @@ KEYWORDS = {
     "NC_": ((1, "c"), 2),
     "BadValue": None,
     "Undeliverable": None,
+    "kind": None,  # @kind("promise.kept"): a timeline event kind, named on the page by its catalog entry
     **dict.fromkeys(ERRORS_WITH_TEMPLATE, (2,)),
 }
-# Timeline event kinds on a case are "<thing>.<what happened>"; the case page shows each through _().
-# (Customer events have no case, so they never appear there.)
-EVENT_KIND = re.compile(r"^(case|contact|message|note)\.[a-z_]+$")
 
 
 @pytest.fixture(scope="module")
@@ -91,17 +90,8 @@ def _runtime_messages() -> Iterator[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword) and node.arg == "reason" and (text := _literal(node.value)):
                 yield text  # change_status(reason="first contact")
-            if isinstance(node, ast.keyword) and node.arg == "kind":
-                candidates = [node.value]  # record_event(kind="case.created")
-            elif isinstance(node, ast.Dict):
-                candidates = [
-                    v for v in node.values if v is not None
-                ]  # {"priority": "case.priority_changed"}
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "reduces":
-                candidates = node.args  # @reduces("case.created")
-            else:
-                continue
-            yield from (text for value in candidates if (text := _literal(value)) and EVENT_KIND.match(text))
+    # Every timeline event kind: the case page names each by its catalog entry (`Kind.heading`).
+    yield from KINDS
 
 
 def _fields(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from attent.briefs.schemas import (
 )
 from attent.core.i18n import gettext
 from attent.core.when import say_when
-from attent.timeline import TimelineEvent
+from attent.timeline import Kind, TimelineEvent
 
 
 @dataclass
@@ -80,11 +80,11 @@ Reducer = Callable[[Fold, TimelineEvent], None]
 REDUCERS: dict[str, Reducer] = {}
 
 
-def reduces(kind: str) -> Callable[[Reducer], Reducer]:
+def reduces(kind: type[Kind]) -> Callable[[Reducer], Reducer]:
     """Register how an event kind changes the brief."""
 
     def register(fn: Reducer) -> Reducer:
-        REDUCERS[kind] = fn
+        REDUCERS[kind.name] = fn
         return fn
 
     return register

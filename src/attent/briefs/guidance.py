@@ -2,10 +2,12 @@
 
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import CurrentStep, Verified
+from attent.playbooks import StepStartedEvent
 from attent.timeline import TimelineEvent
+from attent.verification import VerificationFailed, VerificationPassed
 
 
-@reduces("verification.passed")
+@reduces(VerificationPassed)
 def _passed(fold: Fold, e: TimelineEvent) -> None:
     label = fold.pick(e.data.get("label"))
     fold.verified = Verified(
@@ -14,13 +16,13 @@ def _passed(fold: Fold, e: TimelineEvent) -> None:
     fold.did(e, fold.t("{who} verified the customer by {label}", who=fold.who(e), label=label))
 
 
-@reduces("verification.failed")
+@reduces(VerificationFailed)
 def _failed(fold: Fold, e: TimelineEvent) -> None:
     label = fold.pick(e.data.get("label"))
     fold.did(e, fold.t("{who}: verification by {label} did not match", who=fold.who(e), label=label))
 
 
-@reduces("playbook.step_started")
+@reduces(StepStartedEvent)
 def _step_started(fold: Fold, e: TimelineEvent) -> None:
     title = fold.pick(e.data.get("title"))
     low, high = int(e.data.get("low_minutes", 0)), int(e.data.get("high_minutes", 0))

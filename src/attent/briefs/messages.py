@@ -1,10 +1,11 @@
 """How messages to the customer fold into the brief: what they were told, and what failed to reach them."""
 
 from attent.briefs.fold import Fold, reduces
+from attent.channels import MessageFailed, MessageNotSent, MessageSent
 from attent.timeline import TimelineEvent
 
 
-@reduces("message.sent")
+@reduces(MessageSent)
 def _sent(fold: Fold, e: TimelineEvent) -> None:
     channel = fold.t(e.data.get("channel", ""))
     fold.did(
@@ -26,7 +27,7 @@ def _reply_lost(fold: Fold, e: TimelineEvent, reason: str) -> None:
     )
 
 
-@reduces("message.failed")
+@reduces(MessageFailed)
 def _failed(fold: Fold, e: TimelineEvent) -> None:
     said = e.data.get("said")
     reason = (
@@ -45,7 +46,7 @@ def _failed(fold: Fold, e: TimelineEvent) -> None:
     )
 
 
-@reduces("message.not_sent")
+@reduces(MessageNotSent)
 def _not_sent(fold: Fold, e: TimelineEvent) -> None:
     if e.data.get("template") == "reply":
         _reply_lost(fold, e, fold.t("we have no address to write to"))

@@ -5,6 +5,15 @@ from datetime import datetime
 
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import OpenPromise
+from attent.promises import (
+    PromiseAtRisk,
+    PromiseBroken,
+    PromiseCancelled,
+    PromiseKept,
+    PromiseMade,
+    PromiseOffered,
+    PromiseReassigned,
+)
 from attent.timeline import TimelineEvent
 
 
@@ -31,7 +40,7 @@ def _refresh(fold: Fold, promise: OpenPromise) -> None:
     promise.summary = _summary(fold, promise)
 
 
-@reduces("promise.made")
+@reduces(PromiseMade)
 def _made(fold: Fold, e: TimelineEvent) -> None:
     owner = e.data.get("owner_id")
     owner_id = uuid.UUID(owner) if owner else None
@@ -50,7 +59,7 @@ def _made(fold: Fold, e: TimelineEvent) -> None:
     fold.did(e, fold.t("{who} promised: {words}", who=fold.who(e), words=promise.words or promise.summary))
 
 
-@reduces("promise.at_risk")
+@reduces(PromiseAtRisk)
 def _at_risk(fold: Fold, e: TimelineEvent) -> None:
     promise = fold.promises.get(e.data["promise_id"])
     if promise is not None:
@@ -58,7 +67,7 @@ def _at_risk(fold: Fold, e: TimelineEvent) -> None:
         _refresh(fold, promise)
 
 
-@reduces("promise.reassigned")
+@reduces(PromiseReassigned)
 def _reassigned(fold: Fold, e: TimelineEvent) -> None:
     promise = fold.promises.get(e.data["promise_id"])
     if promise is not None:
@@ -70,7 +79,7 @@ def _reassigned(fold: Fold, e: TimelineEvent) -> None:
         fold.did(e, fold.t("{who} handed over: {promise}", who=fold.who(e), promise=promise.summary))
 
 
-@reduces("promise.offered")
+@reduces(PromiseOffered)
 def _offered(fold: Fold, e: TimelineEvent) -> None:
     """Its owner is gone (or leaves before it is due): any teammate may take it."""
     promise = fold.promises.get(e.data["promise_id"])
@@ -86,17 +95,17 @@ def _closed(fold: Fold, e: TimelineEvent, message: str) -> None:
     fold.did(e, fold.t(message, who=fold.who(e), promise=described))
 
 
-@reduces("promise.kept")
+@reduces(PromiseKept)
 def _kept(fold: Fold, e: TimelineEvent) -> None:
     _closed(fold, e, "{who} kept: {promise}")
 
 
-@reduces("promise.cancelled")
+@reduces(PromiseCancelled)
 def _cancelled(fold: Fold, e: TimelineEvent) -> None:
     _closed(fold, e, "{who} cancelled: {promise}")
 
 
-@reduces("promise.broken")
+@reduces(PromiseBroken)
 def _broken(fold: Fold, e: TimelineEvent) -> None:
     """A broken promise stays in view: the customer is still owed it, and an apology."""
     promise = fold.promises.get(e.data["promise_id"])

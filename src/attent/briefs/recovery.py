@@ -5,24 +5,36 @@ from datetime import datetime
 
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import GestureLine
+from attent.recovery import (
+    CheckInDone,
+    CheckInScheduled,
+    CheckInSkipped,
+    GestureApprovalRequested,
+    GestureApproved,
+    GestureDeclined,
+    GestureDone,
+    GestureGranted,
+    GestureSuggested,
+    GestureSurvey,
+)
 from attent.recovery.service import money
 from attent.timeline import TimelineEvent
 
-STATES = {
-    "gesture.suggested": "suggested",
-    "gesture.approval_requested": "pending_approval",
-    "gesture.granted": "granted",
-    "gesture.approved": "granted",
-    "gesture.declined": "declined",
-    "gesture.done": "done",
+STATES: dict[str, str] = {
+    GestureSuggested.name: "suggested",
+    GestureApprovalRequested.name: "pending_approval",
+    GestureGranted.name: "granted",
+    GestureApproved.name: "granted",
+    GestureDeclined.name: "declined",
+    GestureDone.name: "done",
 }
-SAYS = {
-    "gesture.suggested": "Suggested: {name}",
-    "gesture.approval_requested": "{who} asked a lead to approve: {name}",
-    "gesture.granted": "{who} granted: {name}",
-    "gesture.approved": "{who} approved: {name}",
-    "gesture.declined": "{who} declined: {name}",
-    "gesture.done": "{who} did: {name}",
+SAYS: dict[str, str] = {
+    GestureSuggested.name: "Suggested: {name}",
+    GestureApprovalRequested.name: "{who} asked a lead to approve: {name}",
+    GestureGranted.name: "{who} granted: {name}",
+    GestureApproved.name: "{who} approved: {name}",
+    GestureDeclined.name: "{who} declined: {name}",
+    GestureDone.name: "{who} did: {name}",
 }
 
 
@@ -49,16 +61,23 @@ def _line(fold: Fold, e: TimelineEvent) -> tuple[GestureLine, str]:
 def _gesture(fold: Fold, e: TimelineEvent) -> None:
     _, label = _line(fold, e)
     text = fold.t(SAYS[e.kind], who=fold.who(e), name=label)
-    if e.kind == "gesture.declined" and e.data.get("reason"):
+    if e.kind == GestureDeclined.name and e.data.get("reason"):
         text += f" ({e.data['reason']})"
     fold.did(e, text)
 
 
-for _kind in STATES:
+for _kind in (
+    GestureSuggested,
+    GestureApprovalRequested,
+    GestureGranted,
+    GestureApproved,
+    GestureDeclined,
+    GestureDone,
+):
     reduces(_kind)(_gesture)
 
 
-@reduces("gesture.survey")
+@reduces(GestureSurvey)
 def _survey(fold: Fold, e: TimelineEvent) -> None:
     fold.did(
         e,
@@ -68,13 +87,13 @@ def _survey(fold: Fold, e: TimelineEvent) -> None:
     )
 
 
-@reduces("check_in.scheduled")
+@reduces(CheckInScheduled)
 def _check_in_planned(fold: Fold, e: TimelineEvent) -> None:
     due = fold.when(datetime.fromisoformat(str(e.data["due_at"])))
     fold.did(e, fold.t("Check-in planned for {due}: {note}", due=due, note=e.data.get("note", "")))
 
 
-@reduces("check_in.done")
+@reduces(CheckInDone)
 def _check_in_done(fold: Fold, e: TimelineEvent) -> None:
     if e.data.get("mode") == "message":
         fold.did(e, fold.t("Attent wrote to the customer to check in"))
@@ -82,6 +101,6 @@ def _check_in_done(fold: Fold, e: TimelineEvent) -> None:
         fold.did(e, fold.t("Check-in task for the team: {note}", note=e.data.get("note", "")))
 
 
-@reduces("check_in.skipped")
+@reduces(CheckInSkipped)
 def _check_in_skipped(fold: Fold, e: TimelineEvent) -> None:
     fold.did(e, fold.t("Check-in skipped: the customer came back before it was due"))

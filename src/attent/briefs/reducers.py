@@ -5,10 +5,12 @@ import uuid
 from attent.briefs.closing import is_closing
 from attent.briefs.fold import Fold, reduces
 from attent.briefs.schemas import Need, NextStep, Question
+from attent.cases import CaseAssigned, CaseCreated, CaseNextStepSet, CaseStatusChanged, NoteAdded
+from attent.contacts import ContactEnded, ContactLogged, MessageAdded
 from attent.timeline import TimelineEvent
 
 
-@reduces("case.created")
+@reduces(CaseCreated)
 def _created(fold: Fold, e: TimelineEvent) -> None:
     fold.description = e.data.get("description")
     fold.did(e, fold.t("{who} opened the case", who=fold.who(e)))
@@ -16,7 +18,7 @@ def _created(fold: Fold, e: TimelineEvent) -> None:
         fold.next_step = NextStep(text=e.data["next_step"], source="agent", set_by=fold.who(e), at=e.at)
 
 
-@reduces("contact.logged")
+@reduces(ContactLogged)
 def _contact(fold: Fold, e: TimelineEvent) -> None:
     fold.contacts += 1
     channel, direction, outcome = (
@@ -45,7 +47,7 @@ def _contact(fold: Fold, e: TimelineEvent) -> None:
     fold.did(e, text)
 
 
-@reduces("contact.ended")
+@reduces(ContactEnded)
 def _contact_ended(fold: Fold, e: TimelineEvent) -> None:
     outcome = e.data.get("outcome", "")
     fold.last_outcome = outcome
@@ -60,7 +62,7 @@ def _contact_ended(fold: Fold, e: TimelineEvent) -> None:
     )
 
 
-@reduces("message.added")
+@reduces(MessageAdded)
 def _message(fold: Fold, e: TimelineEvent) -> None:
     speaker, text = e.data.get("speaker"), e.data.get("text", "")
     contact_id = uuid.UUID(e.data["contact_id"]) if e.data.get("contact_id") else None
@@ -79,12 +81,12 @@ def _message(fold: Fold, e: TimelineEvent) -> None:
         fold.questions = []
 
 
-@reduces("note.added")
+@reduces(NoteAdded)
 def _note(fold: Fold, e: TimelineEvent) -> None:
     fold.did(e, fold.t("{who} noted: {text}", who=fold.who(e), text=e.data.get("text", "")))
 
 
-@reduces("case.status_changed")
+@reduces(CaseStatusChanged)
 def _status(fold: Fold, e: TimelineEvent) -> None:
     old, new, reason = (
         e.data["from"],
@@ -99,7 +101,7 @@ def _status(fold: Fold, e: TimelineEvent) -> None:
     fold.did(e, summary)
 
 
-@reduces("case.assigned")
+@reduces(CaseAssigned)
 def _assigned(fold: Fold, e: TimelineEvent) -> None:
     to = e.data.get("to")
     if to:
@@ -115,7 +117,7 @@ def _assigned(fold: Fold, e: TimelineEvent) -> None:
         fold.did(e, fold.t("{who} unassigned the case", who=fold.who(e)))
 
 
-@reduces("case.next_step_set")
+@reduces(CaseNextStepSet)
 def _next(fold: Fold, e: TimelineEvent) -> None:
     text = e.data.get("to")
     fold.next_step = NextStep(text=text, source="agent", set_by=fold.who(e), at=e.at) if text else None

@@ -21,11 +21,12 @@ from attent.briefs import (  # noqa: F401 (importing registers their reducers)
 )
 from attent.briefs.fold import REDUCERS, Fold
 from attent.briefs.schemas import Brief, CustomerContext, EarlierCase, Need, NextStep
-from attent.cases import Case, CaseStatus
+from attent.cases import Case, CaseAssigned, CaseStatus
 from attent.cases.service import get_case
 from attent.customers import Customer
 from attent.customers.service import hidden_details, refs_of
 from attent.organisations.service import get_organisation
+from attent.promises import PromiseMade, PromiseReassigned
 from attent.timeline import TimelineEvent
 from attent.timeline.service import case_events
 
@@ -65,6 +66,10 @@ def _derive_next_step(fold: Fold, case: Case) -> NextStep:
     return NextStep(text=fold.t("Contact the customer about their need."), source="derived")
 
 
+# Events that name an agent by id (an owner): the brief shows their name.
+NAMING = frozenset({CaseAssigned.name, PromiseMade.name, PromiseReassigned.name})
+
+
 def _names(
     *, db: Session, organisation_id: uuid.UUID, events: list[TimelineEvent], case: Case
 ) -> dict[uuid.UUID, str]:
@@ -74,7 +79,7 @@ def _names(
     for e in events:
         for key in ("to", "owner_id"):
             value = e.data.get(key)
-            if e.kind in ("case.assigned", "promise.made", "promise.reassigned") and isinstance(value, str):
+            if e.kind in NAMING and isinstance(value, str):
                 ids.add(uuid.UUID(value))
     rows = db.execute(
         select(Agent.id, Agent.name).where(Agent.organisation_id == organisation_id, Agent.id.in_(ids))

@@ -12,6 +12,17 @@ from sqlalchemy.orm import Session
 from attent.agents import Agent, Role, Team, TeamMembership
 from attent.agents.service import default_team_id
 from attent.cases.events import CaseFinishing
+from attent.cases.kinds import (
+    CaseAssigned,
+    CaseCreated,
+    CaseNextStepSet,
+    CasePriorityChanged,
+    CaseStatusChanged,
+    CaseTeamChanged,
+    CaseUpdated,
+    FieldChanged,
+    NoteAdded,
+)
 from attent.cases.models import Case, CaseStatus, CaseViewer, Note, Priority
 from attent.cases.schemas import CaseCreate, CaseUpdate, PromiseChoice
 from attent.core.db import upsert_insert
@@ -120,27 +131,23 @@ def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) ->
     return case
 
 
-def _add_case(*, db: Session, case: Case, actor: Agent | None, at: datetime, **extra: str) -> None:
+def _add_case(
+    *, db: Session, case: Case, actor: Agent | None, at: datetime, source: str | None = None
+) -> None:
     """Store a new case and its `case.created` event, which records what it was opened with."""
     db.add(case)
     db.flush()
-    record_case_event(
-        db=db,
-        case=case,
-        kind="case.created",
-        at=at,
-        actor=actor,
-        data={
-            "subject": case.subject,
-            "description": case.description,
-            "type": case.type,
-            "priority": case.priority.value,
-            "owner_id": _s(case.owner_id),
-            "team_id": _s(case.team_id),
-            "next_step": case.next_step,
-            **extra,
-        },
+    created = CaseCreated(
+        subject=case.subject,
+        description=case.description,
+        type=case.type,
+        priority=case.priority.value,
+        owner_id=_s(case.owner_id),
+        team_id=_s(case.team_id),
+        next_step=case.next_step,
+        source=source,
     )
+    record_case_event(db=db, case=case, event=created, at=at, actor=actor)
 
 
 def _s(value: uuid.UUID | None) -> str | None:
@@ -182,15 +189,8 @@ def change_status(
         )
     if to in FINISHED:
         publish(db, CaseFinishing(case=case, to=to, actor=actor, choices=promises, at=at))
-    record_case_event(
-        db=db,
-        case=case,
-        kind="case.status_changed",
-        at=at,
-        actor=actor,
-        data={"from": case.status.value, "to": to.value, "reason": reason},
-        customer_visible=True,
-    )
+    moved = CaseStatusChanged(from_=case.status.value, to=to.value, reason=reason)
+    record_case_event(db=db, case=case, event=moved, at=at, actor=actor)
     case.status = to
     case.resolved_at = (
         at if to is CaseStatus.RESOLVED else (case.resolved_at if to is CaseStatus.CLOSED else None)
@@ -214,8 +214,16 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
     )
     if "status" in changes and data.status is not None:
         change_status(db=db, actor=actor, case=case, to=data.status, at=at, promises=data.promises)
-    plain = {"subject": "case.updated", "type": "case.updated", "priority": "case.priority_changed"}
-    linked = {"owner_id": "case.assigned", "team_id": "case.team_changed", "next_step": "case.next_step_set"}
+    plain: dict[str, type[FieldChanged]] = {
+        "subject": CaseUpdated,
+        "type": CaseUpdated,
+        "priority": CasePriorityChanged,
+    }
+    linked: dict[str, type[FieldChanged]] = {
+        "owner_id": CaseAssigned,
+        "team_id": CaseTeamChanged,
+        "next_step": CaseNextStepSet,
+    }
     for field, kind in {**plain, **linked}.items():
         if field not in changes or (field in plain and changes[field] is None):
             continue
@@ -223,23 +231,18 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
         if old == new:
             continue
         setattr(case, field, new)
-        record_case_event(
-            db=db,
-            case=case,
-            kind=kind,
-            at=at,
-            actor=actor,
-            data={"field": field, "from": _json(old), "to": _json(new)},
-        )
+        change = kind(field=field, from_=_text(old), to=_text(new))
+        record_case_event(db=db, case=case, event=change, at=at, actor=actor)
         case.updated_at = at
     db.flush()
     return case
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return getattr(value, "value", value)
+def _text(value: Any) -> str | None:
+    """A changed field's value as the timeline keeps it: ids, enums and text as text."""
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
 
 
 def list_cases(
@@ -277,14 +280,7 @@ def add_note(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: da
     )
     db.add(note)
     db.flush()
-    record_case_event(
-        db=db,
-        case=case,
-        kind="note.added",
-        at=at,
-        actor=actor,
-        data={"note_id": str(note.id), "text": text},
-    )
+    record_case_event(db=db, case=case, event=NoteAdded(note_id=str(note.id), text=text), at=at, actor=actor)
     case.updated_at = at
     db.flush()
     return note

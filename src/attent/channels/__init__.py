@@ -1,7 +1,9 @@
 """Messages to customers: rendered, queued in the outbox, delivered by the worker."""
 
-# What other domains may use besides `service`: the vocabulary of this domain's rows and bodies.
+# What other domains may use besides `service`: the vocabulary of this domain's rows and bodies,
+# and the kinds of timeline events it writes.
 from attent.channels.events import ReplyDelivered
+from attent.channels.kinds import MessageFailed, MessageNotSent, MessageSent
 from attent.channels.models import OutboundMessage
 
-__all__ = ["OutboundMessage", "ReplyDelivered"]
+__all__ = ["MessageFailed", "MessageNotSent", "MessageSent", "OutboundMessage", "ReplyDelivered"]

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from attent.channels.channel import Channel, Envelope, Undeliverable, channels_from
 from attent.channels.events import ReplyDelivered
+from attent.channels.kinds import MessageFailed, MessageSent, Telling
 from attent.channels.models import MessageState, OutboundMessage
 from attent.core.db import Database
 from attent.core.events import publish
@@ -184,7 +185,7 @@ def _record(
     if outcome is None:
         message.state, message.sent_at, message.next_attempt_at = MessageState.SENT, now, None
         message.last_error = None
-        _event(db, message, "message.sent", now)
+        _event(db, message, MessageSent, now)
         if message.data.get("keeps_follow_ups"):  # a reply: it reached the customer now
             agent_id = message.data.get("agent_id")
             delivered = ReplyDelivered(
@@ -199,7 +200,7 @@ def _record(
     message.last_error = f"{type(outcome).__name__}: {outcome}"[:2000]
     if isinstance(outcome, Undeliverable) or message.attempts >= MAX_ATTEMPTS:
         message.state, message.next_attempt_at = MessageState.FAILED, None
-        _event(db, message, "message.failed", now, **failure(outcome))
+        _event(db, message, MessageFailed, now, **failure(outcome))
     else:
         message.next_attempt_at = now + timedelta(seconds=min(3600, 2 ** (message.attempts + 3)))
 
@@ -217,18 +218,22 @@ def failure(outcome: Exception) -> dict[str, Any]:
     return {"reason": str(outcome)[:300], "said": {"template": template, "params": params}}
 
 
-def _event(db: Session, message: OutboundMessage, kind: str, at: datetime, **extra: Any) -> None:
+def _event(db: Session, message: OutboundMessage, told: type[Telling], at: datetime, **extra: Any) -> None:
     """The case's timeline shows what the customer was told, or that telling them failed."""
+    event = told(
+        message_id=str(message.id),
+        channel=message.channel,
+        subject=message.subject,
+        template=message.data.get("template"),
+        contact_id=message.data.get("contact_id"),
+        **extra,
+    )
     record_event(
         db=db,
         organisation_id=message.organisation_id,
         case_id=message.case_id,
         customer_id=message.customer_id,
-        kind=kind,
+        event=event,
         at=at,
         actor=None,
-        data={"message_id": str(message.id), "channel": message.channel, "subject": message.subject}
-        | message.data
-        | extra,
-        customer_visible=kind == "message.sent",
     )

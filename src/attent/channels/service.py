@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.cases import Case
+from attent.channels.kinds import MessageNotSent
 from attent.channels.models import MessageState, OutboundMessage
 from attent.channels.render import MESSAGES, render_message
 from attent.customers import Customer
@@ -48,14 +49,8 @@ def queue_message(
     data = {"template": template, **(data or {})}
     target = reach(customer)
     if target is None:
-        record_case_event(
-            db=db,
-            case=case,
-            kind="message.not_sent",
-            at=at,
-            actor=None,
-            data={**data, "reason": "no_address"},
-        )
+        unsent = MessageNotSent(template=template, contact_id=data.get("contact_id"))
+        record_case_event(db=db, case=case, event=unsent, at=at, actor=None)
         return None
     subject, body = render_message(template=template, language=customer.language, values=values)
     message_id = uuid.uuid4()

@@ -5,5 +5,5 @@ from attent.core.labels import N_
 RUNTIME_MESSAGES = (
     N_("explains_why"), N_("minimal_verification"), N_("narrates"), N_("no_silent_hold"),
     N_("sets_expectation"), N_("empathy"), N_("recovery"), N_("confirms_next_step"), N_("closing_check"),
-    N_("met"), N_("missed"), N_("na"), N_("coach.scored"), N_("coach.proposal_dismissed"),
+    N_("met"), N_("missed"), N_("na"),
 )  # fmt: skip

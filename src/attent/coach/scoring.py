@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from attent.cases import Case, CaseStatus
 from attent.coach.due import BusinessHours
 from attent.coach.engine import score
+from attent.coach.kinds import CoachScored
 from attent.coach.models import (
     ContactScorecard,
     PromiseProposal,
@@ -204,24 +205,17 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
                 }
             )
         made = _propose(db, org, case, contact, lines, card, proposed, now)
-        record_case_event(
-            db=db,
-            case=case,
-            kind="coach.scored",
-            at=now,
-            actor=None,
-            data={
-                "contact_id": str(contact.id),
-                "scorecard_id": str(sheet_id),
-                "met": card.met,
-                "applicable": card.applicable,
-                "missed": [v.behaviour for v in card.verdicts if v.result == Result.MISSED],
-                "promises": len(card.promises),
-                "promises_made": made,
-                "language": card.language,
-            },
-            customer_visible=False,
+        scored = CoachScored(
+            contact_id=str(contact.id),
+            scorecard_id=str(sheet_id),
+            met=card.met,
+            applicable=card.applicable,
+            missed=[v.behaviour for v in card.verdicts if v.result == Result.MISSED],
+            promises=len(card.promises),
+            promises_made=made,
+            language=card.language,
         )
+        record_case_event(db=db, case=case, event=scored, at=now, actor=None)
         changed(db, case_key(oid, case.id))
     db.flush()
     insert_many(db, ContactScorecard, new_sheets)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from attent.agents import Agent
 from attent.cases import Case
 from attent.cases.service import get_case
+from attent.coach.kinds import ProposalDismissed
 from attent.coach.models import ContactScorecard, PromiseProposal, ProposalState, ScoredVerdict
 from attent.coach.schemas import PromiseFound, StoredScorecard, VerdictRead
 from attent.contacts import Contact, Message
@@ -205,14 +206,9 @@ def dismiss_proposal(*, db: Session, actor: Agent, proposal_id: uuid.UUID, at: d
     """Not a promise after all; it is not proposed again for the same line."""
     proposal, case = _proposal(db, actor, proposal_id)
     proposal.state, proposal.decided_by_id, proposal.decided_at = ProposalState.DISMISSED, actor.id, at
-    record_case_event(
-        db=db,
-        case=case,
-        kind="coach.proposal_dismissed",
-        at=at,
-        actor=actor,
-        data={"proposal_id": str(proposal.id), "kind": proposal.kind, "text": proposal.words},
-        customer_visible=False,
+    dismissed = ProposalDismissed(
+        proposal_id=str(proposal.id), promise_kind=proposal.kind, text=proposal.words
     )
+    record_case_event(db=db, case=case, event=dismissed, at=at, actor=actor)
     db.flush()
     return proposal

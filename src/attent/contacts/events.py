@@ -45,7 +45,7 @@ class AgentAnswered:
 
 
 @dataclass(frozen=True)
-class ContactEnded:
+class ContactFinished:
     """A running contact ended with its outcome: the coach scores it."""
 
     contact: Contact

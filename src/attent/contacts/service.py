@@ -14,10 +14,11 @@ from attent.channels.service import queue_message
 from attent.contacts.events import (
     AgentAnswered,
     ContactDropped,
-    ContactEnded,
+    ContactFinished,
     ContactReachedCustomer,
     MessagesAdded,
 )
+from attent.contacts.kinds import ContactEnded, ContactLogged, MessageAdded
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
@@ -77,23 +78,16 @@ def log_contact(
         created_at=at,
     )
     db.add(contact)
-    record_case_event(
-        db=db,
-        case=case,
-        kind="contact.logged",
-        at=contact.started_at,
-        actor=actor,
-        data={
-            "contact_id": str(contact.id),
-            "channel": contact.channel.value,
-            "direction": contact.direction.value,
-            "agent_id": str(agent_id),
-            "agent_name": agent.name,
-            "outcome": contact.outcome.value if contact.outcome else None,
-            "ended_at": contact.ended_at.isoformat() if contact.ended_at else None,
-        },
-        customer_visible=True,
+    logged = ContactLogged(
+        contact_id=str(contact.id),
+        channel=contact.channel.value,
+        direction=contact.direction.value,
+        agent_id=str(agent_id),
+        agent_name=agent.name,
+        outcome=contact.outcome.value if contact.outcome else None,
+        ended_at=contact.ended_at.isoformat() if contact.ended_at else None,
     )
+    record_case_event(db=db, case=case, event=logged, at=contact.started_at, actor=actor)
     if data.direction is Direction.INBOUND and case.status is CaseStatus.RESOLVED:
         change_status(
             db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="customer contacted us again"
@@ -136,21 +130,16 @@ def end_contact(
     ended = data.ended_at or at
     _check_times(started_at=contact.started_at, ended_at=ended, messages=[], path=lambda i: (), at=at)
     contact.ended_at, contact.outcome = ended, data.outcome
-    record_case_event(
-        db=db,
-        case=case,
-        kind="contact.ended",
-        at=ended,
-        actor=actor,
-        data={"contact_id": str(contact.id), "outcome": data.outcome.value, "channel": contact.channel.value},
-        customer_visible=True,
+    ended_event = ContactEnded(
+        contact_id=str(contact.id), outcome=data.outcome.value, channel=contact.channel.value
     )
+    record_case_event(db=db, case=case, event=ended_event, at=ended, actor=actor)
     if data.outcome is Outcome.DROPPED and contact.channel in LIVE_CHANNELS:
         agent = db.get(Agent, (case.organisation_id, contact.agent_id)) if contact.agent_id else None
         publish(db, ContactDropped(case=case, contact=contact, agent=agent, dropped_at=ended, at=at))
     elif _reached(contact):  # an outbound call that was still ringing when logged has now reached them
         publish(db, ContactReachedCustomer(case=case, contact=contact, actor=actor, at=ended))
-    publish(db, ContactEnded(contact=contact, at=at))
+    publish(db, ContactFinished(contact=contact, at=at))
     db.flush()
     return contact
 
@@ -286,20 +275,19 @@ def _add(
     db.add_all(rows)
     db.flush()
     for message in rows:
+        added = MessageAdded(
+            contact_id=str(contact.id),
+            message_id=str(message.id),
+            speaker=message.speaker.value,
+            text=message.text,
+        )
         record_case_event(
             db=db,
             case=case,
-            kind="message.added",
+            event=added,
             at=message.at,
             actor=actor if message.speaker is Speaker.AGENT else None,
             actor_kind=ActorKind.CUSTOMER if message.speaker is Speaker.CUSTOMER else None,
-            data={
-                "contact_id": str(contact.id),
-                "message_id": str(message.id),
-                "speaker": message.speaker.value,
-                "text": message.text,
-            },
-            customer_visible=message.speaker is not Speaker.SYSTEM,
         )
     said = [m.at for m in rows if m.speaker is Speaker.AGENT]
     if said and not queued:  # said on the phone or in a chat, or sent by another system: it reached them

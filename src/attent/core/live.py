@@ -13,8 +13,6 @@ import logging
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
 
 import psycopg
 from sqlalchemy import String, bindparam, event, func, select
@@ -69,24 +67,11 @@ def changed(db: Session, key: str) -> None:
     db.info.setdefault(_MARKS, set()).add(key)
 
 
-# What a new row of a watched type says changed: `attent.wiring` watches timeline events (every change
-# to a case writes one), so the core need not know them.
-_WATCHED: dict[type, Callable[[Any], str | None]] = {}
-
-
-def watch(model: type, key_of: Callable[[Any], str | None]) -> None:
-    """Mark the page `key_of(row)` names (if any) as changed whenever a row of `model` is added."""
-    _WATCHED[model] = key_of
-
-
-@event.listens_for(Session, "after_flush")
-def _mark_new_rows(db: Session, _context: object) -> None:
-    if db.get_bind().dialect.name == "postgresql":
-        return  # the timeline_events trigger notifies
-    for obj in db.new:
-        key_of = _WATCHED.get(type(obj))
-        if key_of is not None and (key := key_of(obj)) is not None:
-            changed(db, key)
+def row_added(db: Session, key: str) -> None:
+    """A timeline row about the page `key` was added in this transaction: on PostgreSQL the table's
+    trigger notifies by itself (migration 0014); elsewhere the page is marked changed here."""
+    if db.get_bind().dialect.name != "postgresql":
+        changed(db, key)
 
 
 _NOTIFY = select(func.pg_notify(CHANNEL, bindparam("key", type_=String())))

@@ -1,7 +1,9 @@
 """Customers: who we serve, how to reach them, and the facts they consented to."""
 
-# What other domains may use besides `service`: the vocabulary of this domain's rows and bodies.
+# What other domains may use besides `service`: the vocabulary of this domain's rows and bodies,
+# and the kinds of timeline events it writes.
 from attent.customers.events import CustomerReferencesAdded, WhichDetailsAreHidden
+from attent.customers.kinds import CustomerCreated, CustomerUpdated
 from attent.customers.masking import Hidden
 from attent.customers.models import Customer, CustomerRef
 from attent.customers.schemas import REF_SYSTEM, CustomerCreate, Fact
@@ -10,8 +12,10 @@ __all__ = [
     "REF_SYSTEM",
     "Customer",
     "CustomerCreate",
+    "CustomerCreated",
     "CustomerRef",
     "CustomerReferencesAdded",
+    "CustomerUpdated",
     "Fact",
     "Hidden",
     "WhichDetailsAreHidden",

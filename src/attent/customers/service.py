@@ -13,6 +13,7 @@ from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.events import ask, publish
 from attent.core.pagination import newest_first
 from attent.customers.events import CustomerReferencesAdded, WhichDetailsAreHidden
+from attent.customers.kinds import CustomerCreated, CustomerUpdated
 from attent.customers.masking import Hidden
 from attent.customers.models import Customer, CustomerRef
 from attent.customers.schemas import REF_SYSTEM, CustomerCreate, CustomerRead, CustomerUpdate, Fact
@@ -105,7 +106,7 @@ def create_customer(*, db: Session, actor: Agent, data: CustomerCreate, at: date
         db=db,
         organisation_id=actor.organisation_id,
         customer_id=customer.id,
-        kind="customer.created",
+        event=CustomerCreated(),
         at=at,
         actor=actor,
     )
@@ -153,10 +154,9 @@ def update_customer(
         db=db,
         organisation_id=actor.organisation_id,
         customer_id=customer.id,
-        kind="customer.updated",
+        event=CustomerUpdated(fields=sorted(changes)),
         at=at,
         actor=actor,
-        data={"fields": sorted(changes)},
     )
     db.flush()
     return customer

@@ -18,6 +18,7 @@ from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import CaseType, gettext
 from attent.core.schemas import Bilingual
 from attent.customers.service import get_customer
+from attent.playbooks.kinds import StepStartedEvent
 from attent.playbooks.models import Playbook, PlaybookStep
 from attent.playbooks.schemas import (
     Expected,
@@ -243,22 +244,16 @@ def start_step(
         )
     expected = expected_durations(db=db, steps=[step])[step.key]
     customer = get_customer(db=db, actor=actor, customer_id=case.customer_id)
-    record_case_event(
-        db=db,
-        case=case,
-        kind="playbook.step_started",
-        at=at,
-        actor=actor,
-        data={
-            "case_type": case.type,
-            "step": step.key,
-            "title": _title(step).model_dump(),
-            "step_type": step.step_type,
-            "low_minutes": expected.low_minutes,
-            "high_minutes": expected.high_minutes,
-            "source": expected.source,
-        },
+    started = StepStartedEvent(
+        case_type=case.type,
+        step=step.key,
+        title=_title(step).model_dump(),
+        step_type=step.step_type,
+        low_minutes=expected.low_minutes,
+        high_minutes=expected.high_minutes,
+        source=expected.source,
     )
+    record_case_event(db=db, case=case, event=started, at=at, actor=actor)
     db.flush()
     return StepStarted(
         step=step.key,

@@ -15,6 +15,7 @@ transitions/s; see bench/README.md.
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,19 +24,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from attent.agents import Agent
-from attent.core.db import Database, insert_many
-from attent.core.ids import uuid7
-from attent.core.live import case_key, changed
+from attent.core.db import Database
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
 from attent.notifications.service import leads_by_team, notify_many
 from attent.promises.handover import hand_over_if_unattended, unattended
+from attent.promises.kinds import PromiseAtRisk, PromiseBroken, PromiseTransition
 from attent.promises.models import Promise, PromiseState
 from attent.promises.telling import tell_customer
-from attent.timeline import ActorKind, TimelineEvent
+from attent.timeline.service import record_system_events
 
 BATCH = 500
-AT_RISK, BROKEN, RECHECK, DONE = "promise.at_risk", "promise.broken", "recheck", "done"
+AT_RISK, BROKEN, RECHECK, DONE = "at_risk", "broken", "recheck", "done"
 # Each kind of change as one UPDATE; the values may refer to the row's own columns.
 CHANGES: dict[str, dict[str, Any]] = {
     BROKEN: {"state": PromiseState.BROKEN, "closed_at": Promise.grace_until, "check_at": None},
@@ -44,6 +44,7 @@ CHANGES: dict[str, dict[str, Any]] = {
     DONE: {"check_at": None},  # kept or cancelled meanwhile: nothing more to watch
 }
 PromiseKey = tuple[uuid.UUID, uuid.UUID]
+Moved = tuple[Promise, PromiseTransition, datetime]
 
 
 def advance_due_promises(
@@ -70,21 +71,33 @@ def _advance(db: Session, batch: Sequence[Promise], now: datetime) -> int:
         changes[_change(promise, now)].append(promise)
     for change, promises in changes.items():
         _apply(db, change, promises)
-    moved: list[tuple[Promise, dict[str, Any]]] = []  # each transition: the promise and its event
+    moved: list[Moved] = []  # each transition: the promise, its event and the moment it stands for
     for promise in changes[AT_RISK]:
         owner = owners.get((promise.organisation_id, promise.owner_id)) if promise.owner_id else None
         if unattended(promise=promise, owner=owner):  # the common case costs no lookup at all
             hand_over_if_unattended(db=db, promise=promise, now=now)
-        moved.append((promise, _event(promise, AT_RISK, promise.at_risk_at, now)))
-    moved += [(promise, _event(promise, BROKEN, promise.grace_until, now)) for promise in changes[BROKEN]]
+        moved.append((promise, _event(PromiseAtRisk, promise, now), promise.at_risk_at))
+    moved += [(p, _event(PromiseBroken, p, now), p.grace_until) for p in changes[BROKEN]]
     if moved:
-        insert_many(db, TimelineEvent, [event for _, event in moved])
+        record_system_events(db=db, entries=[(_case(p), event, at) for p, event, at in moved])
         notify_many(db=db, rows=_lead_notifications(db, moved, owners, now))
-        for promise, event in moved:
-            changed(db, case_key(promise.organisation_id, promise.case_id))  # open pages update live
-            if event["kind"] == "promise.at_risk" and promise.tell_customer and _slipped(promise):
-                tell_customer(db=db, promise=promise, event="promise.at_risk", at=now)
+        for promise, event, _at in moved:
+            if isinstance(event, PromiseAtRisk) and promise.tell_customer and _slipped(promise):
+                tell_customer(db=db, promise=promise, event=PromiseAtRisk, at=now)
     return len(moved)
+
+
+@dataclass(frozen=True)
+class _CaseOf:
+    """What the timeline needs of a promise's case, without loading it."""
+
+    organisation_id: uuid.UUID
+    id: uuid.UUID
+    customer_id: uuid.UUID
+
+
+def _case(promise: Promise) -> _CaseOf:
+    return _CaseOf(promise.organisation_id, promise.case_id, promise.customer_id)
 
 
 def _slipped(promise: Promise) -> bool:
@@ -135,35 +148,24 @@ def _apply(db: Session, change: str, promises: list[Promise]) -> None:
             set_committed_value(promise, name, getattr(row, name))
 
 
-def _event(promise: Promise, kind: str, at: datetime, now: datetime) -> dict[str, Any]:
-    """One transition's timeline event: `at` is its due moment, `noticed_at` when the worker saw it."""
-    return {
-        "organisation_id": promise.organisation_id,
-        "id": uuid7(),
-        "case_id": promise.case_id,
-        "customer_id": promise.customer_id,
-        "at": at,
-        "actor_kind": ActorKind.SYSTEM,
-        "actor_id": None,
-        "kind": kind,
-        "data": {
-            "promise_id": str(promise.id),
-            "kind": promise.kind.value,
-            "owner_id": str(promise.owner_id) if promise.owner_id else None,
-            "due_by": promise.due_by.isoformat(),
-            "noticed_at": now.isoformat(),
-        },
-        "customer_visible": False,
-    }
+def _event(kind: type[PromiseTransition], promise: Promise, now: datetime) -> PromiseTransition:
+    """One transition's timeline event; `noticed_at` is when the worker saw it."""
+    return kind(
+        promise_id=str(promise.id),
+        promise_kind=promise.kind.value,
+        owner_id=str(promise.owner_id) if promise.owner_id else None,
+        due_by=promise.due_by.isoformat(),
+        noticed_at=now.isoformat(),
+    )
 
 
 def _lead_notifications(
-    db: Session, moved: list[tuple[Promise, dict[str, Any]]], owners: dict[PromiseKey, Agent], now: datetime
+    db: Session, moved: list[Moved], owners: dict[PromiseKey, Agent], now: datetime
 ) -> list[dict[str, Any]]:
     """Tell the team's leads who owns each promise, what was promised, and since when it is in trouble."""
-    leads = leads_by_team(db=db, team_ids={p.team_id for p, _ in moved if p.team_id is not None})
+    leads = leads_by_team(db=db, team_ids={p.team_id for p, _, _ in moved if p.team_id is not None})
     rows = []
-    for promise, event in moved:
+    for promise, event, at in moved:
         team_leads = leads.get(promise.team_id, []) if promise.team_id else []
         if not team_leads:
             continue
@@ -176,13 +178,13 @@ def _lead_notifications(
                 {
                     "organisation_id": organisation_id,
                     "agent_id": lead_id,
-                    "kind": event["kind"],
+                    "kind": event.name,
                     "case_id": promise.case_id,
                     "data": {
-                        **event["data"],
+                        **event.data(),
                         "owner_name": owner.name if owner else None,
                         "words": promise.words,
-                        "since": event["at"].isoformat(),
+                        "since": at.isoformat(),
                     },
                     "created_at": now,
                 }

@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +18,14 @@ from attent.promises import telling
 from attent.promises.durations import MIN_OBSERVATIONS
 from attent.promises.durations import step_durations as step_durations  # for playbooks
 from attent.promises.durations import window_minutes as window_minutes
+from attent.promises.kinds import (
+    PromiseCancelled,
+    PromiseEvent,
+    PromiseKept,
+    PromiseMade,
+    PromiseOffered,
+    PromiseReassigned,
+)
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.policy import PromisePolicy, policy_of
 from attent.promises.schemas import PromiseCreate, PromiseUpdate
@@ -32,36 +39,36 @@ def policy_for(*, db: Session, organisation_id: uuid.UUID) -> PromisePolicy:
 
 
 def record_promise_event(
-    db: Session, promise: Promise, kind: str, at: datetime, actor: Agent | None, **data: Any
+    db: Session, promise: Promise, event: PromiseEvent, at: datetime, actor: Agent | None
 ) -> None:
-    """Append a promise.* event to the promise's case timeline."""
+    """Append one of the promise's events to its case's timeline (the promise keeper's one writer;
+    the worker's transitions go in bulk through `timeline.service.record_system_events`)."""
     record_event(
         db=db,
         organisation_id=promise.organisation_id,
         case_id=promise.case_id,
         customer_id=promise.customer_id,
-        kind=kind,
+        event=event,
         at=at,
         actor=actor,
-        data={"promise_id": str(promise.id), "kind": promise.kind.value, **data},
-        customer_visible=kind in ("promise.made", "promise.kept"),
     )
+
+
+def _ids(promise: Promise) -> dict[str, str]:
+    return {"promise_id": str(promise.id), "promise_kind": promise.kind.value}
 
 
 def offer(*, db: Session, promise: Promise, owner: Agent, at: datetime) -> None:
     """Put a promise on offer to its team, saying why its owner cannot keep it."""
     promise.offered_at = at
     leaves = owner.presence is Presence.AVAILABLE and owner.available_until is not None
-    record_promise_event(
-        db,
-        promise,
-        "promise.offered",
-        at,
-        None,
+    offered = PromiseOffered(
+        **_ids(promise),
         owner_id=str(owner.id),
         presence=owner.presence.value,
         available_until=owner.available_until.isoformat() if leaves and owner.available_until else None,
     )
+    record_promise_event(db, promise, offered, at, None)
 
 
 def owner_gone_before_due(owner: Agent, due_by: datetime, actor: Agent | None) -> bool:
@@ -130,12 +137,8 @@ def create(
     db.add(promise)
     db.flush()
     owner = db.get(Agent, (case.organisation_id, owner_id)) if owner_id else None
-    record_promise_event(
-        db,
-        promise,
-        "promise.made",
-        at,
-        actor,
+    made = PromiseMade(
+        **_ids(promise),
         due_by=due_by.isoformat(),
         due_from=due_from.isoformat() if due_from else None,
         owner_id=str(owner_id) if owner_id else None,
@@ -144,10 +147,11 @@ def create(
         source=source.value,
         step_type=step_type,
     )
+    record_promise_event(db, promise, made, at, actor)
     if owner is not None and owner_gone_before_due(owner, due_by, actor):
         offer(db=db, promise=promise, owner=owner, at=at)
     if tell_customer:
-        telling.tell_customer(db=db, promise=promise, event="promise.made", at=at)
+        telling.tell_customer(db=db, promise=promise, event=PromiseMade, at=at)
     return promise
 
 
@@ -271,7 +275,8 @@ def keep_promise(
 ) -> Promise:
     """Mark a promise kept; `how` says what kept it (an agent, an outbound contact, a reply)."""
     _close(db, promise, PromiseState.KEPT, at, actor, how)
-    record_promise_event(db, promise, "promise.kept", at, actor, how=how, late=at > promise.due_by)
+    kept = PromiseKept(**_ids(promise), how=how, late=at > promise.due_by)
+    record_promise_event(db, promise, kept, at, actor)
     db.flush()
     return promise
 
@@ -310,7 +315,7 @@ def close_cancelled(
 ) -> Promise:
     """Cancel a promise already found (and checked) by the caller."""
     _close(db, promise, PromiseState.CANCELLED, at, actor, reason)
-    record_promise_event(db, promise, "promise.cancelled", at, actor, reason=reason)
+    record_promise_event(db, promise, PromiseCancelled(**_ids(promise), reason=reason), at, actor)
     db.flush()
     return promise
 
@@ -342,18 +347,15 @@ def reassign_promise(
     old_owner, old_team = promise.owner_id, promise.team_id
     promise.owner_id, promise.team_id = owner_id, team_id if team_id is not None else promise.team_id
     promise.offered_at = None  # someone has it now
-    record_promise_event(
-        db,
-        promise,
-        "promise.reassigned",
-        at,
-        actor,
+    reassigned = PromiseReassigned(
+        **_ids(promise),
         reason=reason,
         from_owner_id=str(old_owner) if old_owner else None,
         owner_id=str(owner_id) if owner_id else None,
         from_team_id=str(old_team) if old_team else None,
         team_id=str(promise.team_id) if promise.team_id else None,
     )
+    record_promise_event(db, promise, reassigned, at, actor)
     if new_owner is not None and owner_gone_before_due(new_owner, promise.due_by, actor):
         offer(db=db, promise=promise, owner=new_owner, at=at)
     db.flush()

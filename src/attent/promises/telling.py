@@ -15,13 +15,15 @@ from attent.channels.service import queue_message
 from attent.core.when import say_when
 from attent.customers import Customer
 from attent.organisations import Organisation
+from attent.promises.kinds import PromiseAtRisk, PromiseMade
 from attent.promises.models import Promise
+from attent.timeline import Kind
 
-TEMPLATES = {"promise.made": "promise_made", "promise.at_risk": "promise_at_risk"}
+TEMPLATES: dict[type[Kind], str] = {PromiseMade: "promise_made", PromiseAtRisk: "promise_at_risk"}
 
 
-def tell_customer(*, db: Session, promise: Promise, event: str, at: datetime) -> None:
-    """Queue the customer's message for this moment of the promise (`promise.made`, `promise.at_risk`)."""
+def tell_customer(*, db: Session, promise: Promise, event: type[Kind], at: datetime) -> None:
+    """Queue the customer's message for this moment of the promise (made, or at risk)."""
     case = db.get(Case, (promise.organisation_id, promise.case_id))
     customer = db.get(Customer, (promise.organisation_id, promise.customer_id))
     organisation = db.get(Organisation, promise.organisation_id)
@@ -50,7 +52,7 @@ def tell_customer(*, db: Session, promise: Promise, event: str, at: datetime) ->
             "words": promise.words,
             "case_subject": case.subject,
         },
-        key=f"{event}:{promise.id}",
+        key=f"{event.name}:{promise.id}",
         at=at,
-        data={"promise_id": str(promise.id), "event": event},
+        data={"promise_id": str(promise.id), "event": event.name},
     )

@@ -24,6 +24,7 @@ from attent.customers import Customer
 from attent.organisations import Organisation
 from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create as create_promise
+from attent.recovery.kinds import CheckInDone, CheckInScheduled, CheckInSkipped
 from attent.recovery.models import CheckIn, CheckInMode, CheckInState, Gesture
 from attent.recovery.policy import policy_of
 from attent.timeline.service import record_case_event, record_event
@@ -65,16 +66,11 @@ def new_check_in(
         organisation_id=organisation_id,
         case_id=case_id,
         customer_id=customer_id,
-        kind="check_in.scheduled",
+        event=CheckInScheduled(
+            check_in_id=str(check_in.id), mode=mode.value, due_at=due_at.isoformat(), note=note, source=source
+        ),
         at=at,
         actor=None,
-        data={
-            "check_in_id": str(check_in.id),
-            "mode": mode.value,
-            "due_at": due_at.isoformat(),
-            "note": note,
-            "source": source,
-        },
     )
     return check_in
 
@@ -103,14 +99,8 @@ def _do(db: Session, check_in: CheckIn, now: datetime) -> None:
     case = db.get(Case, (check_in.organisation_id, check_in.case_id)) if check_in.case_id else None
     if case is not None and check_in.source == RESOLUTION and case.status not in FINISHED:
         check_in.state, check_in.skip_reason = CheckInState.SKIPPED, "case_reopened"  # they came back already
-        record_case_event(
-            db=db,
-            case=case,
-            kind="check_in.skipped",
-            at=now,
-            actor=None,
-            data={"check_in_id": str(check_in.id), "reason": "case_reopened"},
-        )
+        skipped = CheckInSkipped(check_in_id=str(check_in.id), reason="case_reopened")
+        record_case_event(db=db, case=case, event=skipped, at=now, actor=None)
         return
     if case is None:
         case = _proactive_case(db, check_in, now)
@@ -153,19 +143,13 @@ def _do(db: Session, check_in: CheckIn, now: datetime) -> None:
         )
         check_in.message_id = message.id if message is not None else None
     check_in.state, check_in.done_at = CheckInState.DONE, now
-    record_case_event(
-        db=db,
-        case=case,
-        kind="check_in.done",
-        at=now,
-        actor=None,
-        data={
-            "check_in_id": str(check_in.id),
-            "mode": check_in.mode.value,
-            "note": check_in.note,
-            "promise_id": str(check_in.promise_id) if check_in.promise_id else None,
-        },
+    done = CheckInDone(
+        check_in_id=str(check_in.id),
+        mode=check_in.mode.value,
+        note=check_in.note,
+        promise_id=str(check_in.promise_id) if check_in.promise_id else None,
     )
+    record_case_event(db=db, case=case, event=done, at=now, actor=None)
     changed(db, case_key(case.organisation_id, case.id))
 
 

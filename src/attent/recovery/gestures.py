@@ -23,6 +23,15 @@ from attent.customers import Customer
 from attent.promises import Promise, PromiseKind, PromiseState
 from attent.promises.service import create as create_promise
 from attent.promises.service import keep_promise
+from attent.recovery.kinds import (
+    GestureApprovalRequested,
+    GestureApproved,
+    GestureDeclined,
+    GestureDone,
+    GestureEvent,
+    GestureGranted,
+    GestureSurvey,
+)
 from attent.recovery.models import Gesture, GestureKind, GestureState
 from attent.recovery.money import Money
 from attent.recovery.policy import catalogue_of, organisation, policy_of
@@ -36,28 +45,28 @@ PROMISE_KINDS = {GestureKind.REPLACEMENT: PromiseKind.DELIVERY, GestureKind.REFU
 
 
 def record_gesture_event(
-    db: Session, gesture: Gesture, kind: str, at: datetime, actor: Agent | None, **data: Any
+    db: Session, gesture: Gesture, kind: type[GestureEvent], at: datetime, actor: Agent | None, **extra: Any
 ) -> None:
-    """Append a gesture.* event carrying what was offered, to the case (or the customer) timeline."""
+    """Append one of the gesture's events, carrying what was offered, to the case (or customer) timeline."""
+    event = kind(
+        gesture_id=str(gesture.id),
+        code=gesture.code,
+        gesture_kind=gesture.kind.value,
+        gesture_name={"nl": gesture.name_nl, "en": gesture.name_en},
+        cost_cents=gesture.cost_cents,
+        currency=gesture.currency,
+        occasion=gesture.occasion,
+        source=gesture.source,
+        **extra,
+    )
     record_event(
         db=db,
         organisation_id=gesture.organisation_id,
         case_id=gesture.case_id,
         customer_id=gesture.customer_id,
-        kind=kind,
+        event=event,
         at=at,
         actor=actor,
-        data={
-            "gesture_id": str(gesture.id),
-            "code": gesture.code,
-            "gesture_kind": gesture.kind.value,
-            "name": {"nl": gesture.name_nl, "en": gesture.name_en},
-            "cost_cents": gesture.cost_cents,
-            "currency": gesture.currency,
-            "occasion": gesture.occasion,
-            "source": gesture.source,
-            **data,
-        },
     )
 
 
@@ -192,7 +201,7 @@ def _grant(
     record_gesture_event(
         db,
         gesture,
-        "gesture.approved" if approved else "gesture.granted",
+        GestureApproved if approved else GestureGranted,
         at,
         actor,
         over_budget=over,
@@ -230,7 +239,7 @@ def offer_gesture(*, db: Session, actor: Agent, data: GestureOffer, at: datetime
         actor=actor,
     )
     if data.request_approval:
-        record_gesture_event(db, gesture, "gesture.approval_requested", at, actor, reason=data.reason)
+        record_gesture_event(db, gesture, GestureApprovalRequested, at, actor, reason=data.reason)
         return gesture
     over = _may_grant(actor, gesture, at, db)
     return _grant(db, gesture, actor, at, over=over, approved=False, make_promise=data.make_promise)
@@ -275,7 +284,7 @@ def request_approval(*, db: Session, actor: Agent, gesture_id: uuid.UUID, at: da
     _waiting(gesture, (GestureState.SUGGESTED,))
     gesture.state, gesture.requested_by_id = GestureState.PENDING_APPROVAL, actor.id
     db.flush()
-    record_gesture_event(db, gesture, "gesture.approval_requested", at, actor, reason=gesture.reason)
+    record_gesture_event(db, gesture, GestureApprovalRequested, at, actor, reason=gesture.reason)
     return gesture
 
 
@@ -290,7 +299,7 @@ def decline_gesture(
     gesture.state, gesture.decided_at, gesture.decided_by_id = GestureState.DECLINED, at, actor.id
     gesture.decline_reason = reason
     db.flush()
-    record_gesture_event(db, gesture, "gesture.declined", at, actor, reason=reason)
+    record_gesture_event(db, gesture, GestureDeclined, at, actor, reason=reason)
     return gesture
 
 
@@ -339,7 +348,7 @@ def mark_done(*, db: Session, actor: Agent, gesture_id: uuid.UUID, at: datetime)
         if promise is not None and promise.state is PromiseState.OPEN:
             keep_promise(db=db, actor=actor, promise=promise, at=at, how="gesture_done")
     db.flush()
-    record_gesture_event(db, gesture, "gesture.done", at, actor)
+    record_gesture_event(db, gesture, GestureDone, at, actor)
     return gesture
 
 
@@ -358,7 +367,7 @@ def record_survey(
         )
     gesture.survey_score, gesture.survey_comment, gesture.survey_at = data.score, data.comment, at
     db.flush()
-    record_gesture_event(db, gesture, "gesture.survey", at, actor, score=data.score)
+    record_gesture_event(db, gesture, GestureSurvey, at, actor, score=data.score)
     return gesture
 
 

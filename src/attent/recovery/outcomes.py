@@ -16,6 +16,7 @@ from attent.agents import Agent, Role
 from attent.agents.service import require_role
 from attent.cases import Case
 from attent.contacts import Contact, Direction
+from attent.recovery.kinds import GestureOutcome
 from attent.recovery.models import Gesture, GestureState
 from attent.recovery.policy import catalogue_of, organisation
 from attent.recovery.schemas import OutcomeLine, Outcomes
@@ -69,15 +70,14 @@ def record_outcomes(*, db: Session, batch: Sequence[Gesture], now: datetime) -> 
             organisation_id=gesture.organisation_id,
             case_id=gesture.case_id,
             customer_id=gesture.customer_id,
-            kind="gesture.outcome",
+            event=GestureOutcome(
+                gesture_id=str(gesture.id),
+                code=gesture.code,
+                repeat_contact=repeat is not None,
+                repeat_contact_at=repeat.isoformat() if repeat else None,
+            ),
             at=now,
             actor=None,
-            data={
-                "gesture_id": str(gesture.id),
-                "code": gesture.code,
-                "repeat_contact": repeat is not None,
-                "repeat_contact_at": repeat.isoformat() if repeat else None,
-            },
         )
     db.flush()
     return len(batch)

@@ -36,6 +36,7 @@ from attent.recovery.gestures import (
     record_survey,
     request_approval,
 )
+from attent.recovery.kinds import GestureApprovalRequested, GestureSuggested
 from attent.recovery.models import CheckIn, CheckInMode, Gesture, GestureState
 from attent.recovery.money import money
 from attent.recovery.panels import (
@@ -259,7 +260,7 @@ def suggest_gesture(
             at=at,
             actor=None,
         )
-        kind = "gesture.approval_requested" if occasion else "gesture.suggested"
+        kind = GestureApprovalRequested if occasion else GestureSuggested
         record_gesture_event(db, gesture, kind, at, None, reason=reason)
         made.append(gesture)
     return GestureSuggestion(gestures=made, reason=reason)

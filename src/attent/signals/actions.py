@@ -26,6 +26,7 @@ from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create as create_promise
 from attent.recovery import service as recovery
 from attent.signals.engine import Book, Compiled, Facts, fact
+from attent.signals.kinds import RuleEvent, RuleFired, RuleHeld
 from attent.signals.models import FiringState, Rule, RuleFiring, RuleSet
 from attent.signals.shapes import RuleSettings, duration
 from attent.timeline.service import record_event
@@ -119,7 +120,7 @@ def execute(*, run: Run, book: Book) -> Outcome:
     db, rule = run.db, run.rule
     reason = held_back(db=db, book=book, rule=rule, customer=run.customer, now=run.now)
     if reason is not None:
-        _customer_event(run, "rule.held", reason=reason)
+        _customer_event(run, RuleHeld, reason=reason)
         return Outcome(FiringState.HELD, reason=reason)
     savepoint = db.begin_nested()
     try:
@@ -133,7 +134,7 @@ def execute(*, run: Run, book: Book) -> Outcome:
         error = f"{rule.actions[len(run.done)]['do']}: {type(exc).__name__}: {exc}"[:2000]
         pause_rule(db=db, organisation_id=run.organisation.id, rule=rule, error=error, at=run.now)
         return Outcome(FiringState.FAILED, error=error)
-    _customer_event(run, "rule.fired", actions=run.done)
+    _customer_event(run, RuleFired, actions=run.done)
     return Outcome(FiringState.FIRED, case_id=run.case.id if run.case else None, contacted=rule.contacts)
 
 
@@ -154,23 +155,23 @@ def pause_rule(*, db: Session, organisation_id: uuid.UUID, rule: Compiled, error
     )
 
 
-def _customer_event(run: Run, kind: str, **data: Any) -> None:
+def _customer_event(run: Run, kind: type[RuleEvent], **data: Any) -> None:
+    event = kind(
+        rule_id=str(run.rule.id),
+        rule_key=run.rule.key,
+        rule_name=run.rule.name,
+        signal_id=str(run.signal.id),
+        signal_type=run.signal.type,
+        **data,
+    )
     record_event(
         db=run.db,
         organisation_id=run.organisation.id,
         case_id=run.case.id if run.case else None,
         customer_id=run.customer.id,
-        kind=kind,
+        event=event,
         at=run.now,
         actor=None,
-        data={
-            "rule_id": str(run.rule.id),
-            "rule_key": run.rule.key,
-            "rule_name": run.rule.name,
-            "signal_id": str(run.signal.id),
-            "signal_type": run.signal.type,
-            **data,
-        },
     )
 
 
@@ -237,7 +238,7 @@ def _send_message(run: Run, index: int, action: dict[str, Any]) -> None:
     )
     if message is not None and run.quiet_until is not None:
         message.next_attempt_at = run.quiet_until  # waits for the morning instead of being dropped
-        _customer_event(run, "rule.held", reason="quiet_hours", until=run.quiet_until.isoformat())
+        _customer_event(run, RuleHeld, reason="quiet_hours", until=run.quiet_until.isoformat())
 
 
 def _call_webhook(run: Run, index: int, action: dict[str, Any]) -> None:

@@ -1,14 +1,19 @@
 """Appending to and reading the timeline."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
+from attent.core.db import insert_many
+from attent.core.ids import uuid7
+from attent.core.live import case_key, row_added
 from attent.core.pagination import page
+from attent.timeline.kinds import Kind
 from attent.timeline.models import ActorKind, TimelineEvent
 
 
@@ -16,48 +21,51 @@ def record_event(
     *,
     db: Session,
     organisation_id: uuid.UUID,
-    kind: str,
+    event: Kind,
     at: datetime,
     actor: Agent | None,
     case_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
-    data: dict[str, Any] | None = None,
-    customer_visible: bool = False,
     actor_kind: ActorKind | None = None,
 ) -> TimelineEvent:
     """Append one event; `actor=None` means the system (or the customer, with actor_kind)."""
-    event = TimelineEvent(
+    row = TimelineEvent(
         organisation_id=organisation_id,
         case_id=case_id,
         customer_id=customer_id,
         at=at,
         actor_kind=actor_kind or (ActorKind.AGENT if actor else ActorKind.SYSTEM),
         actor_id=actor.id if actor else None,
-        kind=kind,
-        data=data or {},
-        customer_visible=customer_visible,
+        kind=event.name,
+        data=event.data(),
+        customer_visible=event.customer_visible(),
     )
-    db.add(event)
-    return event
+    db.add(row)
+    if case_id is not None:  # the case's open pages refresh once this commits
+        row_added(db, case_key(organisation_id, case_id))
+    return row
 
 
 class CaseRef(Protocol):
     """What a case-level event needs to know of its case."""
 
-    organisation_id: uuid.UUID
-    id: uuid.UUID
-    customer_id: uuid.UUID
+    @property
+    def organisation_id(self) -> uuid.UUID: ...
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def customer_id(self) -> uuid.UUID: ...
 
 
 def record_case_event(
     *,
     db: Session,
     case: CaseRef,
-    kind: str,
+    event: Kind,
     at: datetime,
     actor: Agent | None,
-    data: dict[str, Any] | None = None,
-    customer_visible: bool = False,
     actor_kind: ActorKind | None = None,
 ) -> TimelineEvent:
     """Append one event to a case's timeline (the case's organisation and customer come with it)."""
@@ -66,13 +74,37 @@ def record_case_event(
         organisation_id=case.organisation_id,
         case_id=case.id,
         customer_id=case.customer_id,
-        kind=kind,
+        event=event,
         at=at,
         actor=actor,
-        data=data,
-        customer_visible=customer_visible,
         actor_kind=actor_kind,
     )
+
+
+def record_system_events(*, db: Session, entries: Sequence[tuple[CaseRef, Kind, datetime]]) -> None:
+    """Append many events the system saw (the promise keeper's transitions) in one statement.
+
+    The rows go in without the ORM's unit of work, so the cases' open pages are told here; on
+    PostgreSQL the timeline's trigger tells them (`core.live.row_added`)."""
+    rows = [
+        {
+            "organisation_id": case.organisation_id,
+            "id": uuid7(),
+            "case_id": case.id,
+            "customer_id": case.customer_id,
+            "at": at,
+            "actor_kind": ActorKind.SYSTEM,
+            "actor_id": None,
+            "kind": event.name,
+            "data": event.data(),
+            "customer_visible": event.customer_visible(),
+        }
+        for case, event, at in entries
+    ]
+    if rows:
+        insert_many(db, TimelineEvent, rows)
+        for case, _event, _at in entries:
+            row_added(db, case_key(case.organisation_id, case.id))
 
 
 def case_events(

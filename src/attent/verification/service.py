@@ -23,6 +23,7 @@ from attent.customers.service import refs_of
 from attent.organisations.service import get_organisation
 from attent.timeline import TimelineEvent
 from attent.timeline.service import record_case_event
+from attent.verification.kinds import VerificationFailed, VerificationPassed
 from attent.verification.policy import (
     FORBIDDEN,
     SETTINGS_KEY,
@@ -39,8 +40,6 @@ from attent.verification.schemas import (
     VerificationResult,
     VerificationStatus,
 )
-
-PASSED, FAILED = "verification.passed", "verification.failed"
 
 
 def normalise(text: str) -> str:
@@ -106,7 +105,7 @@ def _attempts(db: Session, case: Case, policy: Policy, at: datetime) -> _Attempt
             .where(
                 TimelineEvent.organisation_id == case.organisation_id,
                 TimelineEvent.case_id == case.id,
-                TimelineEvent.kind.in_((PASSED, FAILED)),
+                TimelineEvent.kind.in_((VerificationPassed.name, VerificationFailed.name)),
             )
             .order_by(TimelineEvent.at, TimelineEvent.id)
         )
@@ -115,7 +114,7 @@ def _attempts(db: Session, case: Case, policy: Policy, at: datetime) -> _Attempt
     failed: list[datetime] = []
     passed = None
     for event in events:
-        if event.kind == PASSED:
+        if event.kind == VerificationPassed.name:
             failed, passed = [], event  # a match wipes the slate
         elif event.at > since:
             failed.append(event.at)
@@ -181,18 +180,10 @@ def verify(
             fact=question.label.model_dump(),
         )
     matched = hmac.compare_digest(normalise(data.answer).encode(), stored.encode())
-    record_case_event(
-        db=db,
-        case=case,
-        kind=PASSED if matched else FAILED,
-        at=at,
-        actor=actor,
-        data={
-            "question": question.key,
-            "label": question.label.model_dump(),
-            "sensitivity": question.sensitivity,
-        },
+    attempt = (VerificationPassed if matched else VerificationFailed)(
+        question=question.key, label=question.label.model_dump(), sensitivity=question.sensitivity
     )
+    record_case_event(db=db, case=case, event=attempt, at=at, actor=actor)
     db.flush()
     failed = [] if matched else [*attempts.failed, at]
     return VerificationResult(

@@ -18,7 +18,7 @@ from attent.core import flash
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import NotFound
-from attent.core.templating import render
+from attent.core.templating import page_language, render
 from attent.customers import Customer
 from attent.customers.service import read_customers
 from attent.organisations.service import get_organisation
@@ -27,6 +27,7 @@ from attent.playbooks.service import get_playbook
 from attent.promises import PromiseKind, PromiseState
 from attent.promises.service import list_promises, policy_for
 from attent.recovery import service as recovery
+from attent.timeline import Say, line_of
 from attent.timeline.service import case_events
 from attent.verification import VerificationResult
 from attent.verification.service import verification_status
@@ -54,6 +55,7 @@ def case_view(
 ) -> HTMLResponse:
     """Everything the case page shows; form actions render it again with their result or error."""
     now = clock.now()
+    say = Say(page_language(request))
     case = get_case(db=db, actor=actor, case_id=case_id)
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     customer = db.get(Customer, (case.organisation_id, case.customer_id))
@@ -74,7 +76,12 @@ def case_view(
         case=case,
         customer=read_customers(db=db, customers=[customer])[0],  # verification answers masked
         brief=build_brief(db=db, actor=actor, case_id=case.id, now=now),
-        events=case_events(db=db, organisation_id=case.organisation_id, case_id=case.id, newest_first=True),
+        events=[
+            line_of(e, say)
+            for e in case_events(
+                db=db, organisation_id=case.organisation_id, case_id=case.id, newest_first=True
+            )
+        ],
         promises=promises,
         colleagues=colleagues,
         verification=verification_status(db=db, actor=actor, case_id=case.id, at=now),
