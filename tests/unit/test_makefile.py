@@ -34,7 +34,12 @@ def _stamp(checkout: Path, kind: str) -> None:
 def _plan(checkout: Path, target: str) -> list[str]:
     """The commands `make target` would run."""
     done = subprocess.run(
-        ["make", "-n", target], cwd=checkout, capture_output=True, text=True, check=True, timeout=60
+        ["make", "--no-print-directory", "-n", target],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return done.stdout.splitlines()
 
