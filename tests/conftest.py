@@ -4,7 +4,8 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -16,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role
@@ -258,6 +259,37 @@ def api(app_client: TestClient, tenant: Tenant) -> Api:
 def admin_api(app_client: TestClient, tenant: Tenant) -> Api:
     """The API as the tenant's admin."""
     return Api(app_client, tenant.tokens["admin"])
+
+
+class Queries(list[str]):
+    """The SQL statements sent while a `queries_captured()` block ran, in order."""
+
+    @property
+    def selects(self) -> list[str]:
+        return [statement for statement in self if statement.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.fixture
+def queries_captured(database: Database) -> Callable[..., AbstractContextManager[Queries]]:
+    """`with queries_captured() as queries:` counts what the app sends to the database in the block.
+
+    The app, the worker and the test's own sessions share the one engine, so every statement is seen;
+    pass another engine for an app built on its own (the worker-process tests)."""
+
+    @contextmanager
+    def capture(engine: Engine | None = None) -> Iterator[Queries]:
+        seen, target = Queries(), engine or database.engine
+
+        def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            seen.append(statement)
+
+        event.listen(target, "before_cursor_execute", note)
+        try:
+            yield seen
+        finally:
+            event.remove(target, "before_cursor_execute", note)
+
+    return capture
 
 
 @dataclass
