@@ -34,7 +34,8 @@ from attent.coach.settings import auto_promises, business_hours
 from attent.coach.transcript import Line, Transcript
 from attent.coach.verdicts import Scorecard
 from attent.contacts import Contact, Message, Outcome
-from attent.core.db import claim_rows, insert_many, upsert_insert
+from attent.core import claims
+from attent.core.db import insert_many, upsert_insert
 from attent.core.ids import uuid7
 from attent.core.live import case_key, changed
 from attent.organisations import Organisation
@@ -105,7 +106,7 @@ def due_for_scoring(*, now: datetime, limit: int) -> Select[ScoringDue]:
 
 def score_due(*, db: Session, now: datetime, limit: int) -> int:
     """Claim due contacts, score each, store the results; returns how many queue rows were done."""
-    due = list(db.scalars(claim_rows(due_for_scoring(now=now, limit=limit), db)))
+    due = list(claims.claim(db, due_for_scoring(now=now, limit=limit), model=ScoringDue))
     return score_claimed(db=db, due=due, now=now)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -17,7 +17,6 @@ from sqlalchemy import (
     Engine,
     Enum,
     MetaData,
-    Select,
     Uuid,
     create_engine,
     event,
@@ -244,16 +243,6 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
-
-
-_Row = TypeVar("_Row")
-
-
-def claim_rows(query: Select[_Row], db: Session) -> Select[_Row]:
-    """Lock what a worker claims so others skip it (PostgreSQL); SQLite's single writer needs nothing."""
-    if db.get_bind().dialect.name == "postgresql":
-        return query.with_for_update(skip_locked=True)
-    return query
 
 
 def upsert_insert(db: Session) -> Any:

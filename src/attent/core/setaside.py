@@ -39,6 +39,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError,
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from attent.core import claims
 from attent.core.db import Base, Database, TenantMixin, UTCDateTime, upsert_insert
 from attent.core.ids import uuid7
 
@@ -85,7 +86,8 @@ def do_claimed(
 
     `query` selects one model's rows (or columns that include its `organisation_id` and `id`); it may
     join others, and only the first model's rows are locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL;
-    `skip_locked=False` waits instead, for rows this worker already leased). `case_of` finds a row's case
+    `skip_locked=False` waits instead, for rows this worker already leased), one organisation at a
+    time, each its share of the batch (attent.core.claims). `case_of` finds a row's case
     for the admin's list when the row has no `case_id` of its own.
     """
     selected = query.column_descriptions[0]
@@ -128,9 +130,7 @@ def _claim(
     db: Session, query: Select[Any], *, kind: str, model: Any, whole_rows: bool, skip_locked: bool
 ) -> Sequence[Any]:
     query = query.where(_not_set_aside(kind, model))
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=model, skip_locked=skip_locked)
-    return list(db.scalars(query) if whole_rows else db.execute(query))
+    return claims.claim(db, query, model=model, whole_rows=whole_rows, skip_locked=skip_locked)
 
 
 @cache
