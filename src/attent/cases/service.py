@@ -341,11 +341,10 @@ def see(
     """Record (or refresh) that an agent has the case open."""
     insert = upsert_insert(db)
     values = {"organisation_id": organisation_id, "case_id": case_id, "agent_id": agent_id, "seen_at": at}
-    db.execute(
-        insert(CaseViewer)
-        .values(**values)
-        .on_conflict_do_update(
-            index_elements=["organisation_id", "case_id", "agent_id"], set_={"seen_at": at}
+    seen = insert(CaseViewer).values(**values)
+    db.execute(  # excluded.*, not a parameter again: Citus loses a parameter's type in DO UPDATE
+        seen.on_conflict_do_update(
+            index_elements=["organisation_id", "case_id", "agent_id"], set_={"seen_at": seen.excluded.seen_at}
         )
     )
 

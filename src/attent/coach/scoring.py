@@ -76,10 +76,11 @@ def queue(
     spoken = exists().where(Message.organisation_id == organisation_id, Message.contact_id == contact_id)
     values = values.where(spoken if if_messages else true())  # SQLite's upsert needs a WHERE after SELECT
     insert = upsert_insert(db)
-    db.execute(
-        insert(ScoringDue)
-        .from_select(["organisation_id", "id", "contact_id", "due_at"], values)
-        .on_conflict_do_update(index_elements=["organisation_id", "contact_id"], set_={"due_at": at})
+    queued = insert(ScoringDue).from_select(["organisation_id", "id", "contact_id", "due_at"], values)
+    db.execute(  # excluded.*, not a parameter again: Citus loses a parameter's type in DO UPDATE
+        queued.on_conflict_do_update(
+            index_elements=["organisation_id", "contact_id"], set_={"due_at": queued.excluded.due_at}
+        )
     )
 
 

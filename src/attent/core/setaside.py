@@ -31,7 +31,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    literal,
     select,
     update,
 )
@@ -40,7 +39,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from attent.core import claims
-from attent.core.db import Base, Database, TenantMixin, UTCDateTime, upsert_insert
+from attent.core.db import Base, Database, TenantMixin, upsert_insert
 from attent.core.ids import uuid7
 
 log = logging.getLogger(__name__)
@@ -167,7 +166,6 @@ def _count_failure(
         with database.unit_of_work() as db:
             row = db.get(model, key)
             case_id = case_of(db, row) if row is not None else None
-            at = literal(now, UTCDateTime())
             insert = upsert_insert(db)(SetAside).values(
                 organisation_id=key[0], id=uuid7(), kind=kind, row_id=key[1], case_id=case_id, attempts=1,
                 last_error=text, last_failed_at=now, failed_at=now if SET_ASIDE_AFTER <= 1 else None,
@@ -182,7 +180,10 @@ def _count_failure(
                         "last_failed_at": insert.excluded.last_failed_at,
                         "case_id": insert.excluded.case_id,
                         "failed_at": case(
-                            (attempts >= SET_ASIDE_AFTER, func.coalesce(SetAside.failed_at, at)),
+                            (
+                                attempts >= SET_ASIDE_AFTER,
+                                func.coalesce(SetAside.failed_at, insert.excluded.last_failed_at),
+                            ),
                             else_=SetAside.failed_at,
                         ),
                     },
