@@ -57,6 +57,12 @@ typecheck: install
 pytest: native
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The PostgreSQL half of the suite on a Citus cluster's coordinator (tools/citus/cluster.sh starts one).
+# Not in CI: Citus is in no package registry (tools/citus/build.sh builds it from its source).
+test-citus: native
+	@test -n "$$ATTENT_TEST_CITUS_URL" || { echo "set ATTENT_TEST_CITUS_URL, e.g. postgresql://postgres@127.0.0.1:9700/postgres"; exit 2; }
+	$(BIN)/pytest $(PYTEST_ARGS)
+
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

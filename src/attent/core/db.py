@@ -104,6 +104,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+# On Citus a request reads a distributed table across organisations before it knows its own (the API
+# token by its hash) and may then write the organisations reference table; Citus allows that write only
+# when the read used one connection per node. Plain PostgreSQL keeps the setting as an unused placeholder.
+CITUS_OPTIONS = "-c citus.multi_shard_modify_mode=sequential"
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine for SQLite (embedded default) or PostgreSQL (production)."""
     url = normalise_url(url)
@@ -121,7 +127,13 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         # IMMEDIATE takes the write lock up front: no "database is locked" when a read turns into a write.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        hide_parameters=True,
+        connect_args={"options": CITUS_OPTIONS},
+    )
     event.listen(engine, "handle_error", _without_values)
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))

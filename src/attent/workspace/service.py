@@ -164,7 +164,9 @@ def my_work(*, db: Session, actor: Agent, filters: WorkFilters = WorkFilters(), 
         candidates = candidates.where(Case.status == filters.status)
     if filters.type is not None:
         candidates = candidates.where(Case.type == filters.type)
-    ranked = candidates.add_columns(due.label("due_by"), waiting_since(actor.organisation_id).label("waiting_since")).subquery()
+    ranked = candidates.add_columns(
+        due.label("due_by"), waiting_since(actor.organisation_id).label("waiting_since")
+    ).subquery()
     rows = db.execute(
         select(Case, Customer.name, ranked.c.waiting_since)
         .join(ranked, and_(Case.organisation_id == actor.organisation_id, Case.id == ranked.c.id))
