@@ -32,11 +32,11 @@ install: $(DEV_STAMP)
 
 install-run: $(RUN_NEEDS)
 
-# The coach's scoring modules compiled with mypyc (attent.coach.native); a no-op while the build matches the
+# The coach's scoring modules compiled with mypyc (attent.coach.engine.native); a no-op while the build matches the
 # sources. Without a C compiler the coach still runs, as plain Python and slower.
 native: install
 	@command -v cc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc python3-dev >/dev/null; } || echo "warning: no C compiler could be installed"
-	@$(BIN)/python -m attent.coach.build_native || echo "warning: the coach was not compiled; it runs as plain Python"
+	@$(BIN)/python -m attent.coach.engine.build_native || echo "warning: the coach was not compiled; it runs as plain Python"
 
 # Only what runs: no dev extras, so no mypyc and no compiling. The coach runs compiled when `make native` (or
 # `make test`) built it from the sources on disk, else as plain Python (same scorecards, slower).

@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from attent.coach.due import BusinessHours
 from attent.coach.engine import score
-from attent.coach.transcript import Line, Transcript, parse_text
+from attent.coach.engine.due import BusinessHours
+from attent.coach.engine.transcript import Line, Transcript
+from attent.coach.pasted import parse_text
 from attent.core.errors import Invalid
 
 AMS = ZoneInfo("Europe/Amsterdam")

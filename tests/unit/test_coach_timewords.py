@@ -4,12 +4,12 @@ import json
 import re
 from pathlib import Path
 
-from attent.coach.anchors import text_keys
+from attent.coach.engine.anchors import text_keys
+from attent.coach.engine.promises import _UNTIL, _bound_before
+from attent.coach.engine.rules import normalise
+from attent.coach.engine.timegates import word_keys
+from attent.coach.engine.timewords import _DIGIT, _at_word, find_times, grammar
 from attent.coach.evaluation import corpus_files
-from attent.coach.promises import _UNTIL, _bound_before
-from attent.coach.rules import normalise
-from attent.coach.timegates import word_keys
-from attent.coach.timewords import _DIGIT, _at_word, find_times, grammar
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "coach"
 MORE = [

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from attent.coach.evaluation import F1_DEFINITION, GATE, corpus_files, evaluate, read_contact
+from attent.coach.pasted import parse_text
 from attent.coach.schemas import scorecard_json
-from attent.coach.transcript import parse_text
 from attent.core.clock import SystemClock
 from attent.core.errors import AttentError
 

@@ -6,8 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictBool
 
-from attent.coach.transcript import Transcript
-from attent.coach.verdicts import Scorecard
+from attent.coach.engine import Scorecard, Transcript
 from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 

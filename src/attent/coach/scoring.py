@@ -19,8 +19,7 @@ from sqlalchemy import Select, delete, exists, literal, select, true
 from sqlalchemy.orm import Session
 
 from attent.cases import Case, CaseStatus
-from attent.coach.due import BusinessHours
-from attent.coach.engine import score
+from attent.coach.engine import BusinessHours, Line, Scorecard, Transcript, score
 from attent.coach.kinds import CoachScored
 from attent.coach.models import (
     ContactScorecard,
@@ -31,8 +30,6 @@ from attent.coach.models import (
     ScoringDue,
 )
 from attent.coach.settings import auto_promises, business_hours
-from attent.coach.transcript import Line, Transcript
-from attent.coach.verdicts import Scorecard
 from attent.contacts import Contact, Message, Outcome
 from attent.core.db import claim_rows, insert_many, upsert_insert
 from attent.core.ids import uuid7

@@ -1,13 +1,13 @@
-"""The anchors a phrase needs all of: a stronger prefilter than `attent.coach.anchors`, for the matcher.
+"""The anchors a phrase needs all of: a stronger prefilter than `engine.anchors`, for the matcher.
 
 `phrase_anchors` keeps one anchor per way a phrase can match (the rarest word), which is enough to rule a
-whole list out. `attent.coach.matcher` asks per phrase, so here a phrase keeps every anchor it cannot match
+whole list out. `engine.matcher` asks per phrase, so here a phrase keeps every anchor it cannot match
 without: its words, and each group that must match and starts a word ("(it's|that's) (annoying|rotten)"
 needs "anno" or "rott" as well as "it" or "that"). The same reading of the regex, the same soundness: a
 line without them cannot hold the phrase (`tests/unit/test_coach_anchors.py` checks every corpus line).
 """
 
-from attent.coach.anchors import (
+from attent.coach.engine.anchors import (
     _OPTIONAL,
     _SEPARATORS,
     COMMON,

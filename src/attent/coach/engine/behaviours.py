@@ -5,11 +5,11 @@ The phrase lists live in `rules/{nl,en}.toml`; these functions only say how the 
 
 from collections.abc import Callable
 
-from attent.coach.care import empathy, recovery
-from attent.coach.promises import commits_to_a_time, kind_named, names_a_time, timed_kinds
-from attent.coach.reading import Reading
-from attent.coach.verdicts import MET, MISSED, NA, Verdict, verdict
-from attent.coach.verdicts import lines_text as n
+from attent.coach.engine.care import empathy, recovery
+from attent.coach.engine.promises import commits_to_a_time, kind_named, names_a_time, timed_kinds
+from attent.coach.engine.reading import Reading
+from attent.coach.engine.verdicts import MET, MISSED, NA, Verdict, verdict
+from attent.coach.engine.verdicts import lines_text as n
 
 FORBIDDEN = ("date_of_birth", "full_address", "pin", "password", "security_answer", "full_iban")
 

@@ -1,7 +1,7 @@
 """Whether a line holds a phrase of a list, asking the regex of only the phrases the line's words allow.
 
 A list's one big alternation is searched at every position of a line, and after the list-wide prefilter
-(`attent.coach.anchors.list_anchors`) most searches still found nothing (about 85% on the benchmark): a
+(`attent.coach.engine.anchors.list_anchors`) most searches still found nothing (about 85% on the benchmark): a
 line with "for" passed "sorry for the inconvenience" on to the regex. Here each phrase keeps its own
 regex and the anchors it needs all of (`phrase_needs`); the line's keys pick the phrases whose rarest
 anchor they hold (one set intersection), the phrase's other anchors are checked, then its plain text
@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from attent.coach.anchors import split_top
-from attent.coach.needs import Need, phrase_needs, required_literal
+from attent.coach.engine.anchors import split_top
+from attent.coach.engine.needs import Need, phrase_needs, required_literal
 
 
 def compile_phrases(items: Iterable[str]) -> re.Pattern[str]:

@@ -1,12 +1,14 @@
-"""A contact as the coach reads it: ordered lines with a speaker, text and (for phone and chat) a time."""
+"""A pasted transcript (`Agent: ...` / `Klant: ...` lines) read into the engine's `Transcript`.
+
+The product's, not the engine's: reading what a person pasted ends in an error that person reads, in their
+language (`attent.core.errors`), and the engine imports nothing from Attent.
+"""
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
+from attent.coach.engine import Line, Transcript
 from attent.core.errors import FieldError, Invalid
-
-SPEAKERS = ("agent", "customer", "system")
 
 # The prefixes a pasted transcript may use, in both languages; anything else before a colon is an error.
 LABELS = {
@@ -26,30 +28,6 @@ _LINE = re.compile(
     rf"^\s*(?:{_STAMP}\s*)?{_LABEL}\s*(?:{_STAMP.replace('?P<', '?P<x')}\s*)?:\s?(?P<text>.*)$"
 )
 _ONLY_LABEL_LIKE = re.compile(r"^\s*(?:\[?\s*\d{1,2}(?::\d{2}){1,2}\s*\]?\s*)?[^\W\d][\w'-]{0,19}\s*:")
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One turn: who spoke, what they said, and seconds since the contact started (None: unknown)."""
-
-    speaker: str
-    text: str
-    t: float | None = None
-
-
-@dataclass(frozen=True)
-class Transcript:
-    """The lines of one contact, the moment it started, and where (its time zone) it happened."""
-
-    lines: tuple[Line, ...]
-    started_at: datetime = field(default_factory=lambda: datetime(2000, 1, 1, tzinfo=UTC))
-    timezone: str = "Europe/Amsterdam"
-    channel: str | None = None
-
-    def at(self, index: int) -> datetime:
-        """The moment a line was said (the contact's start where the line has no time)."""
-        t = self.lines[index].t
-        return self.started_at + timedelta(seconds=t or 0)
 
 
 def _seconds(match: re.Match[str], prefix: str = "") -> float | None:

@@ -1,15 +1,15 @@
 """Empathy and recovery: what the customer went through, and what we do about what went wrong on our side.
 
-Split from `attent.coach.behaviours` (which lists all nine rules) to keep files small; same reading, same
+Split from `engine.behaviours` (which lists all nine rules) to keep files small; same reading, same
 rule book sections (`[empathy]`, `[recovery]`).
 """
 
 import re
 
-from attent.coach.language import EN_WORDS, NL_WORDS
-from attent.coach.reading import Reading
-from attent.coach.verdicts import MET, MISSED, NA, Verdict, verdict
-from attent.coach.verdicts import lines_text as n
+from attent.coach.engine.language import EN_WORDS, NL_WORDS
+from attent.coach.engine.reading import Reading
+from attent.coach.engine.verdicts import MET, MISSED, NA, Verdict, verdict
+from attent.coach.engine.verdicts import lines_text as n
 
 _v = verdict
 _CONTENT = re.compile(r"[a-z][a-z'-]{3,}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from attent.coach.timewords import Bit
+from attent.coach.engine.timewords import Bit
 
 PAST_DAYS = 183  # a date without a year this far back is a date in the past, not one next year
 

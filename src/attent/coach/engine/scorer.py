@@ -2,13 +2,13 @@
 
 from collections.abc import Iterable
 
-from attent.coach.behaviours import RULES, confirms_next_step
-from attent.coach.due import BusinessHours
-from attent.coach.promises import extract
-from attent.coach.reading import Reading
-from attent.coach.rules import RuleSet, load_rules
-from attent.coach.transcript import Transcript
-from attent.coach.verdicts import Scorecard
+from attent.coach.engine.behaviours import RULES, confirms_next_step
+from attent.coach.engine.due import BusinessHours
+from attent.coach.engine.promises import extract
+from attent.coach.engine.reading import Reading
+from attent.coach.engine.rules import RuleSet, load_rules
+from attent.coach.engine.transcript import Transcript
+from attent.coach.engine.verdicts import Scorecard
 
 
 def allowed_by_policy(facts: Iterable[str], rules: RuleSet | None = None) -> frozenset[str]:

@@ -4,9 +4,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from attent.coach.anchors import _KEY, STEM, text_keys
-from attent.coach.due import BusinessHours
-from attent.coach.language import (
+from attent.coach.engine.anchors import _KEY, STEM, text_keys
+from attent.coach.engine.due import BusinessHours
+from attent.coach.engine.language import (
     _WORD,
     EN_WORDS,
     NL_WORDS,
@@ -15,10 +15,10 @@ from attent.coach.language import (
     line_scores,
     normalise,
 )
-from attent.coach.matcher import ListBook
-from attent.coach.rules import Language, RuleSet
-from attent.coach.timewords import Bit, find_times
-from attent.coach.transcript import Transcript
+from attent.coach.engine.matcher import ListBook
+from attent.coach.engine.rules import Language, RuleSet
+from attent.coach.engine.timewords import Bit, find_times
+from attent.coach.engine.transcript import Transcript
 
 # A sentence ends in one of ".!?;" and a space (a normalised line has single spaces, so this is where
 # `(?<=[.!?;])\s+` splits; starting with the mark rather than a look-behind lets the engine jump to it).
@@ -95,7 +95,7 @@ class Reading:
         self.line_lang = [self._lang_of(i) for i in range(len(lines))]
         languages = self.rules.languages
         self._langs = [languages[code] for code in self.line_lang]  # each line's rule book
-        self._books = [lang.book for lang in self._langs]  # see `attent.coach.matcher.ListBook`
+        self._books = [lang.book for lang in self._langs]  # see `attent.coach.engine.matcher.ListBook`
         self._every_book = [lang.book for lang in languages.values()]
         self._maybe = [book.maybe(keys) for book, keys in zip(self._books, self.keys, strict=True)]
         self._found: list[dict[int, bool]] = [{} for _ in lines]  # per line, the lists searched

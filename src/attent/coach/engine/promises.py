@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from attent.coach.due import resolve
-from attent.coach.reading import Reading
-from attent.coach.timewords import Bit, find_times
-from attent.coach.verdicts import FoundPromise
+from attent.coach.engine.due import resolve
+from attent.coach.engine.reading import Reading
+from attent.coach.engine.timewords import Bit, find_times
+from attent.coach.engine.verdicts import FoundPromise
 
 _SLOT = {
     "day": "day", "weekday": "day", "date": "day", "next_week": "week", "this_week": "week",

@@ -1,7 +1,7 @@
 """The coach's rule book: phrase lists per language and thresholds, read from the TOML files beside this one.
 
 The lists are data so an admin can read (and a team can change) what the coach listens for without
-reading Python; the code in `attent.coach.behaviours` only says how the lists combine.
+reading Python; the code in `attent.coach.engine.behaviours` only says how the lists combine.
 """
 
 import re
@@ -12,9 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from attent.coach.anchors import Anchors, list_anchors
-from attent.coach.language import normalise as normalise  # where the rule book's readers find it
-from attent.coach.matcher import ListBook, ListMatcher, compile_phrases, list_matcher
+from attent.coach.engine.anchors import Anchors, list_anchors
+from attent.coach.engine.language import normalise as normalise  # where the rule book's readers find it
+from attent.coach.engine.matcher import ListBook, ListMatcher, compile_phrases, list_matcher
 
 HERE = Path(__file__).parent
 LANGUAGES = ("nl", "en")
