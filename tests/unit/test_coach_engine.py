@@ -9,6 +9,7 @@ from attent.coach.engine import score
 from attent.coach.engine.due import BusinessHours
 from attent.coach.engine.transcript import Line, Transcript
 from attent.coach.pasted import parse_text
+from attent.coach.schemas import say_reason
 from attent.core.errors import Invalid
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -201,3 +202,13 @@ def test_numbers_that_are_no_times_never_break_scoring(text):
     card = score(parse_text(f"Agent: {text}", started_at=at, timezone="Europe/Amsterdam"))
     assert len(card.verdicts) == 9
     assert all(p.kind != "callback" for p in card.promises)  # no call-back at 14:75, 25:10 or 99:99
+
+
+def test_a_reason_is_a_catalog_message_the_product_says_in_the_readers_language():
+    v = card("Agent: Wat is uw geboortedatum?\nKlant: 1 mei 1970").verdict("minimal_verification")
+    assert v.reason == "Asked for more than the policy needs ({kinds}; line {lines})."
+    assert dict(v.values) == {"kinds": "date_of_birth", "lines": "1"}
+    assert say_reason(v, "nl") == "Vroeg meer dan het beleid nodig heeft (date_of_birth; regel 1)."
+    assert say_reason(v, "en") == "Asked for more than the policy needs (date_of_birth; line 1)."
+    silent = card("Klant: hallo?").verdict("closing_check")
+    assert (silent.result, say_reason(silent, "nl")) == ("na", "Geen regels van de medewerker.")

@@ -29,6 +29,7 @@ from attent.coach.models import (
     ScoredVerdict,
     ScoringDue,
 )
+from attent.coach.schemas import say_reason
 from attent.coach.settings import auto_promises, business_hours
 from attent.contacts import Contact, Message, Outcome
 from attent.core.db import claim_rows, insert_many, upsert_insert
@@ -194,8 +195,8 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
                     "position": position,
                     "result": Result(verdict.result),
                     "lines": [i for i in verdict.lines if i < len(lines)],  # messages, not the drop
-                    "reason_nl": verdict.reason_nl,
-                    "reason_en": verdict.reason_en,
+                    "reason_nl": say_reason(verdict, "nl"),
+                    "reason_en": say_reason(verdict, "en"),
                     "quote": _quote(lines, verdict.lines),
                     "at": contact.ended_at,
                     "week": week,

@@ -11,7 +11,6 @@ from attent.coach.engine.reading import Reading
 from attent.coach.engine.verdicts import MET, MISSED, NA, Verdict, verdict
 from attent.coach.engine.verdicts import lines_text as n
 
-_v = verdict
 _CONTENT = re.compile(r"[a-z][a-z'-]{3,}")
 _STOP = NL_WORDS | EN_WORDS | {
     "heeft", "hebben", "kunnen", "zijn", "worden", "deze", "gewoon", "echt", "eigenlijk", "even", "have",
@@ -109,7 +108,7 @@ def empathy(r: Reading) -> Verdict:
     """
     heard: set[str] = set()
     turn: set[str] = set()  # the customer's words since the agent last spoke
-    kind, plain = [], []
+    in_their_terms, plain = [], []
     impact = pending = False
     for i in range(len(r.speaker)):
         if r.speaker[i] == "customer":
@@ -125,25 +124,25 @@ def empathy(r: Reading) -> Verdict:
                 or (pending and _mirrors(r, i, turn))
                 or (acknowledges and _situation(r, i))
             ):
-                kind.append(i)
+                in_their_terms.append(i)
             elif acknowledges or r.has(i, "empathy", "formulaic"):
                 plain.append(i)
             if r.words(i) > BACKCHANNEL_WORDS:
                 turn, pending = set(), False
-    if kind:
-        return _v(
-            "empathy", MET, kind,
-            f"Benoemde wat het voor de klant betekent (regel {n(kind)}).",
-            f"Named what it means for the customer (line {n(kind)}).",
-        )  # fmt: skip
+    if in_their_terms:
+        return verdict(
+            "empathy",
+            MET,
+            in_their_terms,
+            "Named what it means for the customer (line {lines}).",
+            lines=n(in_their_terms),
+        )
     said_sorry = any(r.has(i, "empathy", "acknowledge") or r.has(i, "recovery", "apology") for i in plain)
     if impact or _failures(r) or _apologies(r) or said_sorry:
-        return _v(
-            "empathy", MISSED, plain,
-            "Alleen beleefdheid, niet wat het voor de klant betekent." if plain else "Gevolgen niet erkend.",
-            "Only politeness, not what it means for the customer." if plain else "The impact went unnamed.",
-        )  # fmt: skip
-    return _v("empathy", NA, [], "Er ging niets mis voor de klant.", "Nothing went wrong for the customer.")
+        if plain:
+            return verdict("empathy", MISSED, plain, "Only politeness, not what it means for the customer.")
+        return verdict("empathy", MISSED, plain, "The impact went unnamed.")
+    return verdict("empathy", NA, [], "Nothing went wrong for the customer.")
 
 
 def _offer_sentence(r: Reading, i: int, text: str) -> bool:
@@ -225,17 +224,13 @@ def recovery(r: Reading) -> Verdict:
         or (_stated(r) and _offers(r))
     )
     if not went_wrong or _not_ours(r):
-        return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
+        return verdict("recovery", NA, [], "Nothing went wrong on our side.")
     remedies = _offers(r)
     if remedies:
-        return _v(
-            "recovery", MET, remedies,
-            f"Bood aan het goed te maken (regel {n(remedies)}).",
-            f"Offered to make it right (line {n(remedies)}).",
-        )  # fmt: skip
+        return verdict(
+            "recovery", MET, remedies, "Offered to make it right (line {lines}).", lines=n(remedies)
+        )
     said = _sorry(r)
-    return _v(
-        "recovery", MISSED, said,
-        "Alleen excuses, geen herstel aangeboden." if said else "Er ging iets mis, geen herstel aangeboden.",
-        "Only an apology, no remedy offered." if said else "Something went wrong, no remedy offered.",
-    )  # fmt: skip
+    if said:
+        return verdict("recovery", MISSED, said, "Only an apology, no remedy offered.")
+    return verdict("recovery", MISSED, said, "Something went wrong, no remedy offered.")

@@ -10,7 +10,8 @@ from pathlib import Path
 # The rule book's folder, found rather than imported (its loader imports this module). The loader is never
 # compiled, so this is the sources' folder even where this module runs compiled from the build.
 _RULES = find_spec("attent.coach.engine.rules")
-assert _RULES is not None and _RULES.origin is not None
+if _RULES is None or _RULES.origin is None:
+    raise ImportError("the coach's rule book (attent.coach.engine.rules) is missing")
 _COMMON = Path(_RULES.origin).parent / "common.toml"
 _WORDS = tomllib.loads(_COMMON.read_text(encoding="utf-8"))["language"]
 NL_WORDS = frozenset(_WORDS["nl"].split())
