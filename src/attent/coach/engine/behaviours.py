@@ -11,7 +11,8 @@ from attent.coach.engine.reading import Reading
 from attent.coach.engine.verdicts import MET, MISSED, NA, Verdict, verdict
 from attent.coach.engine.verdicts import lines_text as n
 
-FORBIDDEN = ("date_of_birth", "full_address", "pin", "password", "security_answer", "full_iban")
+# The kinds of data asking for is a miss (unless the policy asks them) are the rule book's: the keys of
+# common.toml's `[policy_facts]`, in its order (`RuleSet.forbidden`), each a list of `[minimal_verification]`.
 
 
 def _asks_data(r: Reading, i: int, sentence: str) -> bool:
@@ -69,9 +70,10 @@ def _forbidden(r: Reading, i: int) -> str | None:
     """The kind of data line `i` asks for that the policy does not need, if any."""
     if not _asks(r, i):
         return None
-    if r.has(i, "minimal_verification", "negations") or r.has_none(i, "minimal_verification", FORBIDDEN):
+    forbidden = r.rules.forbidden
+    if r.has(i, "minimal_verification", "negations") or r.has_none(i, "minimal_verification", forbidden):
         return None
-    for kind in FORBIDDEN:
+    for kind in forbidden:
         if kind in r.allowed_facts or not r.has(i, "minimal_verification", kind):
             continue
         if kind == "full_address" and r.has(i, "minimal_verification", "shipping"):

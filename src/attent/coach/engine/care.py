@@ -6,20 +6,18 @@ rule book sections (`[empathy]`, `[recovery]`).
 
 import re
 
-from attent.coach.engine.language import EN_WORDS, NL_WORDS
 from attent.coach.engine.reading import Reading
 from attent.coach.engine.verdicts import MET, MISSED, NA, Verdict, verdict
 from attent.coach.engine.verdicts import lines_text as n
 
 _CONTENT = re.compile(r"[a-z][a-z'-]{3,}")
-_STOP = NL_WORDS | EN_WORDS | {
-    "heeft", "hebben", "kunnen", "zijn", "worden", "deze", "gewoon", "echt", "eigenlijk", "even", "have",
-    "that", "this", "with", "your", "just", "what", "there", "about", "would", "could", "really", "from",
-}  # fmt: skip
 
 
-def _content_words(text: str) -> set[str]:
-    return {w[:5] for w in _CONTENT.findall(text) if w not in _STOP}
+def _content_words(r: Reading, text: str) -> set[str]:
+    """The first five letters of the words of `text` that can name a situation (the rule book's
+    `[empathy] not_content` and the language words cannot)."""
+    stop = r.rules.empathy.not_content
+    return {w[:5] for w in _CONTENT.findall(text) if w not in stop}
 
 
 def _failures(r: Reading) -> list[int]:
@@ -69,10 +67,8 @@ def _apologies(r: Reading) -> list[int]:
     return [i for i in _sorry(r) if not r.has(i, "recovery", "not_about_us")]
 
 
-SITUATION_WORDS = 8  # an acknowledgement this long goes on to say what happened
-MIN_WORDS = 4  # shorter sentences are greetings and salutations
-BACKCHANNEL_WORDS = 2  # "Uh-huh.", "Right." while the customer is still telling: not the agent's answer
-MIRRORED_WORDS = 2  # an answer that repeats this many of the customer's own words names their situation
+# The thresholds below (how many words make a statement, a situation, a backchannel, a mirrored answer)
+# are the rule book's `[empathy]` in common.toml (`RuleSet.empathy`).
 
 
 def _statements(r: Reading, i: int) -> list[str]:
@@ -80,14 +76,15 @@ def _statements(r: Reading, i: int) -> list[str]:
     return [
         text
         for _, text in r.sentences(i)
-        if not text.rstrip().endswith("?") and len(text.split()) >= MIN_WORDS
+        if not text.rstrip().endswith("?") and len(text.split()) >= r.rules.empathy.min_words
     ]
 
 
 def _mirrors(r: Reading, i: int, turn: set[str]) -> bool:
     """A sentence of the agent's repeats the customer's own situation ("seven people and only cold
     showers") rather than asking for data."""
-    return any(len(_content_words(text) & turn) >= MIRRORED_WORDS for text in _statements(r, i))
+    need = r.rules.empathy.mirrored_words
+    return any(len(_content_words(r, text) & turn) >= need for text in _statements(r, i))
 
 
 def _situation(r: Reading, i: int) -> bool:
@@ -95,7 +92,7 @@ def _situation(r: Reading, i: int) -> bool:
     onderweg"), not a formula on its own: the long sentence is the acknowledgement's own, not the plan that
     follows it ("Wat jammer! Ik mail u morgen een retourlabel; ..." names no situation)."""
     return any(
-        len(text.split()) >= SITUATION_WORDS and r.has_text(i, text, "empathy", "acknowledge")
+        len(text.split()) >= r.rules.empathy.situation_words and r.has_text(i, text, "empathy", "acknowledge")
         for text in _statements(r, i)
     )
 
@@ -112,7 +109,7 @@ def empathy(r: Reading) -> Verdict:
     impact = pending = False
     for i in range(len(r.speaker)):
         if r.speaker[i] == "customer":
-            words = _content_words(r.text[i])
+            words = _content_words(r, r.text[i])
             heard |= words
             turn |= words
             if r.has(i, "empathy", "impact") or r.has(i, "recovery", "failure"):
@@ -120,14 +117,14 @@ def empathy(r: Reading) -> Verdict:
         elif r.speaker[i] == "agent":
             acknowledges = r.has(i, "empathy", "acknowledge")
             if (
-                (acknowledges and _content_words(r.text[i]) & heard)
+                (acknowledges and _content_words(r, r.text[i]) & heard)
                 or (pending and _mirrors(r, i, turn))
                 or (acknowledges and _situation(r, i))
             ):
                 in_their_terms.append(i)
             elif acknowledges or r.has(i, "empathy", "formulaic"):
                 plain.append(i)
-            if r.words(i) > BACKCHANNEL_WORDS:
+            if r.words(i) > r.rules.empathy.backchannel_words:
                 turn, pending = set(), False
     if in_their_terms:
         return verdict(
