@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from attent.coach.engine.anchors import line_keys, list_anchors, may_match, phrase_anchors, text_keys
-from attent.coach.engine.needs import phrase_needs, required_literal
+from attent.coach.engine.matcher import phrase_needs, required_literal
 from attent.coach.engine.rules import load_rules, normalise
 from attent.coach.evaluation import corpus_files
 

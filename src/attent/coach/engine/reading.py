@@ -23,15 +23,9 @@ from attent.coach.engine.transcript import Transcript
 # A sentence ends in one of ".!?;" and a space (a normalised line has single spaces, so this is where
 # `(?<=[.!?;])\s+` splits; starting with the mark rather than a look-behind lets the engine jump to it).
 _SENTENCE_END = re.compile(r"[.!?;] ")
+# A line is searched for time words only when it holds a digit or a word of the rule book's `[time_gate]`
+# (`RuleSet.time_gate`): a class first lets the engine jump, and so do those words.
 _DIGIT = re.compile(r"\d")
-_TIMEWORD = re.compile(  # apart from the digit: a class first lets the engine jump, and so do these words
-    r"uur|min|dag|week|morgen|middag|avond|ochtend|vandaag|kwartier|hour|day|"
-    r"tomorrow|today|noon|morning|evening|night|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|maandag|dinsdag|woensdag|donderdag|"
-    r"vrijdag|zaterdag|zondag|sec|half|quarter|kwart|eod|cob|tonight"
-)
-
-
 _TRAILING = ".,?!;:"  # neither word characters nor letters of a marker word: a word ends before them
 
 
@@ -163,7 +157,7 @@ class Reading:
         found = self._times.get(index)
         if found is None:
             text = self.text[index]
-            timed = _DIGIT.search(text) or _TIMEWORD.search(text)
+            timed = _DIGIT.search(text) or self.rules.time_gate.search(text)
             found = find_times(text, self.line_lang[index], self.keys[index]) if timed else []
             self._times[index] = found
         return found

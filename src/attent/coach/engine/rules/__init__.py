@@ -91,6 +91,7 @@ class RuleSet:
     behaviours: tuple[str, ...]
     policy_facts: dict[str, frozenset[str]]
     forbidden: tuple[str, ...]  # the kinds of data the coach flags: `policy_facts`' keys, in order
+    time_gate: re.Pattern[str]  # a line with none of these words (and no digit) holds no time words
     clauses: Clauses
     empathy: Empathy
 
@@ -172,6 +173,7 @@ def load_rules() -> RuleSet:
         behaviours=tuple(common["behaviours"]),
         policy_facts={k: frozenset(v) for k, v in common["policy_facts"].items()},
         forbidden=tuple(common["policy_facts"]),
+        time_gate=re.compile(_alternatives(common["time_gate"]["words"])),
         clauses=_clauses(common),
         empathy=_empathy(common),
     )
