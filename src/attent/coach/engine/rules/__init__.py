@@ -92,6 +92,7 @@ class RuleSet:
     policy_facts: dict[str, frozenset[str]]
     forbidden: tuple[str, ...]  # the kinds of data the coach flags: `policy_facts`' keys, in order
     time_gate: re.Pattern[str]  # a line with none of these words (and no digit) holds no time words
+    speaker_labels: dict[str, str]  # a pasted line's label ("klant", "medewerker"), folded: its speaker
     clauses: Clauses
     empathy: Empathy
 
@@ -174,6 +175,9 @@ def load_rules() -> RuleSet:
         policy_facts={k: frozenset(v) for k, v in common["policy_facts"].items()},
         forbidden=tuple(common["policy_facts"]),
         time_gate=re.compile(_alternatives(common["time_gate"]["words"])),
+        speaker_labels={
+            label: speaker for speaker, labels in common["speaker_labels"].items() for label in labels
+        },
         clauses=_clauses(common),
         empathy=_empathy(common),
     )
