@@ -101,7 +101,7 @@ def serve(
     """Serve the web app and API (and, by default, the worker)."""
     import os
 
-    from attent.coach.native import describe
+    from attent.coach.engine import describe
     from attent.core.serving import serve_many, serve_one
 
     if not worker:  # before the settings are read (and cached): the app factory reads them again
@@ -123,7 +123,7 @@ def run_worker(
     once: Annotated[bool, typer.Option(help="Do one batch of due jobs and exit.")] = False,
 ) -> None:
     """Do due jobs (promise transitions, messages, webhooks) until stopped."""
-    from attent.coach.native import describe
+    from attent.coach.engine import describe
     from attent.core.serving import settle_heap
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -19,8 +19,7 @@ from sqlalchemy import Select, delete, exists, literal, select, true
 from sqlalchemy.orm import Session
 
 from attent.cases import Case, CaseStatus
-from attent.coach.due import BusinessHours
-from attent.coach.engine import score
+from attent.coach.engine import BusinessHours, Line, Scorecard, Transcript, score
 from attent.coach.kinds import CoachScored
 from attent.coach.models import (
     ContactScorecard,
@@ -30,9 +29,8 @@ from attent.coach.models import (
     ScoredVerdict,
     ScoringDue,
 )
+from attent.coach.schemas import say_reason
 from attent.coach.settings import auto_promises, business_hours
-from attent.coach.transcript import Line, Transcript
-from attent.coach.verdicts import Scorecard
 from attent.contacts import Contact, Message, Outcome
 from attent.core import claims
 from attent.core.db import insert_many, upsert_insert
@@ -199,8 +197,8 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
                     "position": position,
                     "result": Result(verdict.result),
                     "lines": [i for i in verdict.lines if i < len(lines)],  # messages, not the drop
-                    "reason_nl": verdict.reason_nl,
-                    "reason_en": verdict.reason_en,
+                    "reason_nl": say_reason(verdict, "nl"),
+                    "reason_en": say_reason(verdict, "en"),
                     "quote": _quote(lines, verdict.lines),
                     "at": contact.ended_at,
                     "week": week,

@@ -1,6 +1,6 @@
 """Finding time expressions in a line ("binnen een kwartier", "tomorrow before noon", "3 werkdagen").
 
-Finding is separate from resolving (`attent.coach.due`): the coach needs to know *that* a concrete
+Finding is separate from resolving (`attent.coach.engine.due`): the coach needs to know *that* a concrete
 time was said (sets_expectation) more often than *when* it falls (promises).
 """
 
@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from attent.coach.anchors import text_keys
-from attent.coach.rules import Language, load_rules
-from attent.coach.tense import KINDS as PAST_OR_AHEAD
-from attent.coach.tense import said_of_the_past
-from attent.coach.timegates import at_word as _at_word
-from attent.coach.timegates import gates as _gates
-from attent.coach.timegates import key_gates
-from attent.coach.timetrie import Finds, WordStart, plain_alt, trie
+from attent.coach.engine.anchors import text_keys
+from attent.coach.engine.rules import Language, load_rules
+from attent.coach.engine.tense import KINDS as PAST_OR_AHEAD
+from attent.coach.engine.tense import said_of_the_past
+from attent.coach.engine.timegates import at_word as _at_word
+from attent.coach.engine.timegates import gates as _gates
+from attent.coach.engine.timegates import key_gates
+from attent.coach.engine.timetrie import Finds, WordStart, plain_alt, trie
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +263,7 @@ def _may(g: TimeGrammar, name: str, keys: frozenset[str]) -> bool:
 def find_times(text: str, code: str, keys: frozenset[str] | None = None) -> list[Bit]:
     """Every forward-looking time expression in a normalised line, in order; past ones are left out
     ("al 3 weken", "yesterday", "was supposed to arrive Monday", and a weekday or a date its clause says has
-    passed: `attent.coach.tense`). `keys` are the line's `text_keys` (the reading has them): a set test on
+    passed: `engine.tense`). `keys` are the line's `text_keys` (the reading has them): a set test on
     them rules most patterns out before a regex runs."""
     bits = find_with(grammar(code), text, keys)
     if any(bit.kind in PAST_OR_AHEAD for bit in bits):

@@ -1,4 +1,4 @@
-"""Cheaper shapes for the time patterns (`attent.coach.timewords`) that match exactly what the plain ones do.
+"""Cheaper shapes for the time patterns (`engine.timewords`) that match exactly what the plain ones do.
 
 Two costs of the plain patterns: an alternation of thirty words is tried one word at a time at each
 position, and a pattern that starts with a look-behind (`(?<![\\w])`) is tried at every position of the

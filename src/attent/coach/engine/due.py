@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from attent.coach.timewords import Bit
-
-PAST_DAYS = 183  # a date without a year this far back is a date in the past, not one next year
+from attent.coach.engine.timewords import Bit
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,7 @@ def _last_business_day_of_week(day: date, hours: BusinessHours) -> date:
     return monday + timedelta(days=max(workdays))
 
 
-def _date_ahead(today: date, month: int | None, dom: int, weekday: int | None) -> date | None:
+def _date_ahead(today: date, month: int | None, dom: int, weekday: int | None, past_days: int) -> date | None:
     """The day a date names: this year's if still ahead; one up to half a year back is the past ("the invoice
     of 17 February"), not next year. Without a month, the first month ahead that has the day (on the weekday
     named with it: "Friday the sixth")."""
@@ -51,7 +49,7 @@ def _date_ahead(today: date, month: int | None, dom: int, weekday: int | None) -
             return None
         if day >= today:
             return day
-        return None if (today - day).days <= PAST_DAYS else date(today.year + 1, month, dom)
+        return None if (today - day).days <= past_days else date(today.year + 1, month, dom)
     year, month = today.year, today.month
     for _ in range(12):
         try:
@@ -77,8 +75,11 @@ def _hour_24(hour: int, minute: int, ampm: str | None, part: int | None) -> tupl
     return hour % 24, minute
 
 
-def resolve(bits: list[Bit], said_at: datetime, zone: str, hours: BusinessHours) -> datetime | None:
-    """The due moment the clause's time words point at, or None when they point at none."""
+def resolve(
+    bits: list[Bit], said_at: datetime, zone: str, hours: BusinessHours, past_days: int
+) -> datetime | None:
+    """The due moment the clause's time words point at, or None when they point at none; a date without a
+    year up to `past_days` back is in the past (the rule book's `[promises]`), so it points at none."""
     if not bits:
         return None
     tz = ZoneInfo(zone)
@@ -106,7 +107,7 @@ def resolve(bits: list[Bit], said_at: datetime, zone: str, hours: BusinessHours)
     if "date" in by_kind:
         month, dom = by_kind["date"].value
         weekday = by_kind["weekday"].value if "weekday" in by_kind else None
-        day = _date_ahead(local.date(), month, dom, weekday)
+        day = _date_ahead(local.date(), month, dom, weekday, past_days)
         if day is None:
             return None
     elif "weekday" in by_kind:

@@ -1,7 +1,7 @@
-"""`python -m attent.coach.build_native [--check]`: compile the coach's scoring modules with mypyc.
+"""`python -m attent.coach.engine.build_native [--check]`: compile the coach's scoring modules with mypyc.
 
 Run by `make install` (a no-op when the build matches the sources); what runs is decided at import by
-`attent.coach.native`. Compiling takes about half a minute and needs a C compiler and Python's headers.
+`attent.coach.engine.native`. Compiling takes about half a minute and needs a C compiler and Python's headers.
 """
 
 import argparse
@@ -10,7 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from attent.coach.native import BUILD, COMPILED, GROUP, PACKAGE, STAMP, fingerprint, up_to_date
+from attent.coach.engine.native import BUILD, COMPILED, GROUP, PACKAGE, STAMP, fingerprint, up_to_date
 
 
 def build(build_dir: Path = BUILD) -> bool:
@@ -26,7 +26,7 @@ def build(build_dir: Path = BUILD) -> bool:
     made_from = fingerprint()  # before compiling: a source edited meanwhile makes the build stale
     scratch = build_dir.with_name(build_dir.name + "-work")
     shutil.rmtree(build_dir, ignore_errors=True)
-    root = PACKAGE.parents[2]
+    root = PACKAGE.parents[3]
     paths = [str((PACKAGE / f"{name}.py").relative_to(root)) for name in COMPILED]
     here = Path.cwd()
     os.chdir(root)  # mypy reads the project's configuration and finds `attent` under src from here

@@ -1,26 +1,23 @@
 """Empathy and recovery: what the customer went through, and what we do about what went wrong on our side.
 
-Split from `attent.coach.behaviours` (which lists all nine rules) to keep files small; same reading, same
+Split from `engine.behaviours` (which lists all nine rules) to keep files small; same reading, same
 rule book sections (`[empathy]`, `[recovery]`).
 """
 
 import re
 
-from attent.coach.language import EN_WORDS, NL_WORDS
-from attent.coach.reading import Reading
-from attent.coach.verdicts import MET, MISSED, NA, Verdict, verdict
-from attent.coach.verdicts import lines_text as n
+from attent.coach.engine.reading import Reading
+from attent.coach.engine.verdicts import MET, MISSED, NA, Verdict, verdict
+from attent.coach.engine.verdicts import lines_text as n
 
-_v = verdict
 _CONTENT = re.compile(r"[a-z][a-z'-]{3,}")
-_STOP = NL_WORDS | EN_WORDS | {
-    "heeft", "hebben", "kunnen", "zijn", "worden", "deze", "gewoon", "echt", "eigenlijk", "even", "have",
-    "that", "this", "with", "your", "just", "what", "there", "about", "would", "could", "really", "from",
-}  # fmt: skip
 
 
-def _content_words(text: str) -> set[str]:
-    return {w[:5] for w in _CONTENT.findall(text) if w not in _STOP}
+def _content_words(r: Reading, text: str) -> set[str]:
+    """The first five letters of the words of `text` that can name a situation (the rule book's
+    `[empathy] not_content` and the language words cannot)."""
+    stop = r.rules.empathy.not_content
+    return {w[:5] for w in _CONTENT.findall(text) if w not in stop}
 
 
 def _failures(r: Reading) -> list[int]:
@@ -70,10 +67,8 @@ def _apologies(r: Reading) -> list[int]:
     return [i for i in _sorry(r) if not r.has(i, "recovery", "not_about_us")]
 
 
-SITUATION_WORDS = 8  # an acknowledgement this long goes on to say what happened
-MIN_WORDS = 4  # shorter sentences are greetings and salutations
-BACKCHANNEL_WORDS = 2  # "Uh-huh.", "Right." while the customer is still telling: not the agent's answer
-MIRRORED_WORDS = 2  # an answer that repeats this many of the customer's own words names their situation
+# The thresholds below (how many words make a statement, a situation, a backchannel, a mirrored answer)
+# are the rule book's `[empathy]` in common.toml (`RuleSet.empathy`).
 
 
 def _statements(r: Reading, i: int) -> list[str]:
@@ -81,14 +76,15 @@ def _statements(r: Reading, i: int) -> list[str]:
     return [
         text
         for _, text in r.sentences(i)
-        if not text.rstrip().endswith("?") and len(text.split()) >= MIN_WORDS
+        if not text.rstrip().endswith("?") and len(text.split()) >= r.rules.empathy.min_words
     ]
 
 
 def _mirrors(r: Reading, i: int, turn: set[str]) -> bool:
     """A sentence of the agent's repeats the customer's own situation ("seven people and only cold
     showers") rather than asking for data."""
-    return any(len(_content_words(text) & turn) >= MIRRORED_WORDS for text in _statements(r, i))
+    need = r.rules.empathy.mirrored_words
+    return any(len(_content_words(r, text) & turn) >= need for text in _statements(r, i))
 
 
 def _situation(r: Reading, i: int) -> bool:
@@ -96,7 +92,7 @@ def _situation(r: Reading, i: int) -> bool:
     onderweg"), not a formula on its own: the long sentence is the acknowledgement's own, not the plan that
     follows it ("Wat jammer! Ik mail u morgen een retourlabel; ..." names no situation)."""
     return any(
-        len(text.split()) >= SITUATION_WORDS and r.has_text(i, text, "empathy", "acknowledge")
+        len(text.split()) >= r.rules.empathy.situation_words and r.has_text(i, text, "empathy", "acknowledge")
         for text in _statements(r, i)
     )
 
@@ -109,11 +105,11 @@ def empathy(r: Reading) -> Verdict:
     """
     heard: set[str] = set()
     turn: set[str] = set()  # the customer's words since the agent last spoke
-    kind, plain = [], []
+    in_their_terms, plain = [], []
     impact = pending = False
     for i in range(len(r.speaker)):
         if r.speaker[i] == "customer":
-            words = _content_words(r.text[i])
+            words = _content_words(r, r.text[i])
             heard |= words
             turn |= words
             if r.has(i, "empathy", "impact") or r.has(i, "recovery", "failure"):
@@ -121,29 +117,29 @@ def empathy(r: Reading) -> Verdict:
         elif r.speaker[i] == "agent":
             acknowledges = r.has(i, "empathy", "acknowledge")
             if (
-                (acknowledges and _content_words(r.text[i]) & heard)
+                (acknowledges and _content_words(r, r.text[i]) & heard)
                 or (pending and _mirrors(r, i, turn))
                 or (acknowledges and _situation(r, i))
             ):
-                kind.append(i)
+                in_their_terms.append(i)
             elif acknowledges or r.has(i, "empathy", "formulaic"):
                 plain.append(i)
-            if r.words(i) > BACKCHANNEL_WORDS:
+            if r.words(i) > r.rules.empathy.backchannel_words:
                 turn, pending = set(), False
-    if kind:
-        return _v(
-            "empathy", MET, kind,
-            f"Benoemde wat het voor de klant betekent (regel {n(kind)}).",
-            f"Named what it means for the customer (line {n(kind)}).",
-        )  # fmt: skip
+    if in_their_terms:
+        return verdict(
+            "empathy",
+            MET,
+            in_their_terms,
+            "Named what it means for the customer (line {lines}).",
+            lines=n(in_their_terms),
+        )
     said_sorry = any(r.has(i, "empathy", "acknowledge") or r.has(i, "recovery", "apology") for i in plain)
     if impact or _failures(r) or _apologies(r) or said_sorry:
-        return _v(
-            "empathy", MISSED, plain,
-            "Alleen beleefdheid, niet wat het voor de klant betekent." if plain else "Gevolgen niet erkend.",
-            "Only politeness, not what it means for the customer." if plain else "The impact went unnamed.",
-        )  # fmt: skip
-    return _v("empathy", NA, [], "Er ging niets mis voor de klant.", "Nothing went wrong for the customer.")
+        if plain:
+            return verdict("empathy", MISSED, plain, "Only politeness, not what it means for the customer.")
+        return verdict("empathy", MISSED, plain, "The impact went unnamed.")
+    return verdict("empathy", NA, [], "Nothing went wrong for the customer.")
 
 
 def _offer_sentence(r: Reading, i: int, text: str) -> bool:
@@ -225,17 +221,13 @@ def recovery(r: Reading) -> Verdict:
         or (_stated(r) and _offers(r))
     )
     if not went_wrong or _not_ours(r):
-        return _v("recovery", NA, [], "Er ging niets mis aan onze kant.", "Nothing went wrong on our side.")
+        return verdict("recovery", NA, [], "Nothing went wrong on our side.")
     remedies = _offers(r)
     if remedies:
-        return _v(
-            "recovery", MET, remedies,
-            f"Bood aan het goed te maken (regel {n(remedies)}).",
-            f"Offered to make it right (line {n(remedies)}).",
-        )  # fmt: skip
+        return verdict(
+            "recovery", MET, remedies, "Offered to make it right (line {lines}).", lines=n(remedies)
+        )
     said = _sorry(r)
-    return _v(
-        "recovery", MISSED, said,
-        "Alleen excuses, geen herstel aangeboden." if said else "Er ging iets mis, geen herstel aangeboden.",
-        "Only an apology, no remedy offered." if said else "Something went wrong, no remedy offered.",
-    )  # fmt: skip
+    if said:
+        return verdict("recovery", MISSED, said, "Only an apology, no remedy offered.")
+    return verdict("recovery", MISSED, said, "Something went wrong, no remedy offered.")

@@ -1,55 +1,22 @@
-"""A contact as the coach reads it: ordered lines with a speaker, text and (for phone and chat) a time."""
+"""A pasted transcript (`Agent: ...` / `Klant: ...` lines) read into the engine's `Transcript`.
+
+The product's, not the engine's: reading what a person pasted ends in an error that person reads, in their
+language (`attent.core.errors`), and the engine imports nothing from Attent.
+"""
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
+from attent.coach.engine import Line, Transcript, load_rules
 from attent.core.errors import FieldError, Invalid
 
-SPEAKERS = ("agent", "customer", "system")
-
-# The prefixes a pasted transcript may use, in both languages; anything else before a colon is an error.
-LABELS = {
-    "agent": "agent",
-    "medewerker": "agent",
-    "mw": "agent",
-    "klant": "customer",
-    "customer": "customer",
-    "caller": "customer",
-    "beller": "customer",
-    "system": "system",
-    "systeem": "system",
-}
 _STAMP = r"\[?\s*(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})\s*\]?"
 _LABEL = r"(?P<label>[^\W\d][\w .'-]{0,29}?)"
 _LINE = re.compile(
     rf"^\s*(?:{_STAMP}\s*)?{_LABEL}\s*(?:{_STAMP.replace('?P<', '?P<x')}\s*)?:\s?(?P<text>.*)$"
 )
 _ONLY_LABEL_LIKE = re.compile(r"^\s*(?:\[?\s*\d{1,2}(?::\d{2}){1,2}\s*\]?\s*)?[^\W\d][\w'-]{0,19}\s*:")
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One turn: who spoke, what they said, and seconds since the contact started (None: unknown)."""
-
-    speaker: str
-    text: str
-    t: float | None = None
-
-
-@dataclass(frozen=True)
-class Transcript:
-    """The lines of one contact, the moment it started, and where (its time zone) it happened."""
-
-    lines: tuple[Line, ...]
-    started_at: datetime = field(default_factory=lambda: datetime(2000, 1, 1, tzinfo=UTC))
-    timezone: str = "Europe/Amsterdam"
-    channel: str | None = None
-
-    def at(self, index: int) -> datetime:
-        """The moment a line was said (the contact's start where the line has no time)."""
-        t = self.lines[index].t
-        return self.started_at + timedelta(seconds=t or 0)
+# The labels themselves ("Klant", "Medewerker", ...) are the rule book's [speaker_labels] (common.toml).
 
 
 def _seconds(match: re.Match[str], prefix: str = "") -> float | None:
@@ -63,16 +30,17 @@ def _seconds(match: re.Match[str], prefix: str = "") -> float | None:
 def parse_text(text: str, *, started_at: datetime, timezone: str = "Europe/Amsterdam") -> Transcript:
     """Read `Agent:`/`Klant:`/`Customer:`/`Medewerker:` lines with optional `[mm:ss]` or `hh:mm:ss`
     stamps (time since the start); a line without a label continues the one before."""
+    labels = load_rules().speaker_labels  # the rule book's [speaker_labels]
     lines: list[Line] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
         match = _LINE.match(raw)
         label = match.group("label").strip().casefold() if match else None
-        if match and label in LABELS:
+        if match and label in labels:
             t = _seconds(match)
             t = t if t is not None else _seconds(match, "x")
-            lines.append(Line(LABELS[label], match.group("text").strip(), t))
+            lines.append(Line(labels[label], match.group("text").strip(), t))
         elif _ONLY_LABEL_LIKE.match(raw) or not lines:
             shown = (match.group("label").strip() if match else raw.strip())[:40]
             raise Invalid(

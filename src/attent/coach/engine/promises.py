@@ -5,14 +5,14 @@ delivery, follow_up, step, other); its due time comes from the time words of the
 words name no time, so they make no promise.
 """
 
-import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from attent.coach.due import resolve
-from attent.coach.reading import Reading
-from attent.coach.timewords import Bit, find_times
-from attent.coach.verdicts import FoundPromise
+from attent.coach.engine.due import resolve
+from attent.coach.engine.reading import Reading
+from attent.coach.engine.rules import Clauses
+from attent.coach.engine.timewords import Bit, find_times
+from attent.coach.engine.verdicts import FoundPromise
 
 _SLOT = {
     "day": "day", "weekday": "day", "date": "day", "next_week": "week", "this_week": "week",
@@ -31,26 +31,9 @@ KIND_OF = {
     "collect": "other", "arrival": "delivery", "sent": "follow_up",
 }  # fmt: skip
 SPECIFIC = KIND_ORDER[: KIND_ORDER.index("arrival")]
-SHORT_STEP_MINUTES = 60  # a short duration with no other kind is the step being done now
-REPEAT = timedelta(minutes=5)
 SEPARATE = ("follow_up",)  # two messages on different days are two promises
-CONFIRM_WINDOW = 3  # a slot confirmed without a time ("I've booked it") was named this many lines before
-_TAG_QUESTION = re.compile(r",? (?:okay|ok|oke|right|alright|goed|prima|is dat goed|yeah|ja|hoor)\?$")
-# A bound, not a due time: "valid until Sunday", "from the 2nd of November", "na tien seconden".
-_BOUNDS = (
-    "until", "till", "tot", "t/m", "after", "well before", "long before", "ruim voor", "ruim op tijd voor",
-    "from", "as of", "starting", "vanaf", "met ingang van", "na",
-)  # fmt: skip
-_UNTIL = re.compile(r"\b(?:" + "|".join(_BOUNDS) + r")\s*$")
-_BOUND_CHARS = max(map(len, _BOUNDS))
-# Counted back from another moment, not from now: "half an hour before he arrives", "the evening before".
-_RELATIVE = re.compile(
-    r"^\s*(?:before|beforehand|in advance|ahead|earlier|prior|van tevoren|vooraf|ervoor|daarvoor|voordat|"
-    r"voor (?:hij|zij|ze|de monteur|aankomst|vertrek))\b"
-)
-_IF = re.compile(r"(?:and |en |but |maar )?(?:if|unless|in case|als|mocht|indien|tenzij)\b")
-_THEN = re.compile(r"(?:dan|then)\b")  # "als u bestelt, ...; dan is hij vrijdag bij u": the same condition
-_CLAUSE_END = re.compile(r",? (?:and|en|but|maar|so|dus|dan|then) |[,;]")
+# The words that make a time a bound, a condition or a question are the rule book's `[clauses]`; the
+# thresholds, its `[promises]` in common.toml (`RuleSet.clauses`).
 _COMBINES = {
     "day": {"clock", "part", "week"},
     "clock": {"day", "part"},
@@ -59,12 +42,12 @@ _COMBINES = {
 }
 
 
-def _bound_before(text: str, end: int) -> bool:
-    """Whether `text` up to `end` ends in a bound ("valid until"): what `_UNTIL.search(text, 0, end)` answers,
+def _bound_before(clauses: Clauses, text: str, end: int) -> bool:
+    """Whether `text` up to `end` ends in a bound ("valid until"): what `bound.search(text, 0, end)` answers,
     searched only where a match can start (its words end where the spaces before `end` begin, and `re`
     reads the text before the search's start for `\\b`), not over the whole line."""
     words_end = len(text[:end].rstrip())
-    return _UNTIL.search(text, max(0, words_end - _BOUND_CHARS), end) is not None
+    return clauses.bound.search(text, max(0, words_end - clauses.bound_chars), end) is not None
 
 
 def _groups(bits: list[Bit]) -> list[list[Bit]]:
@@ -90,8 +73,8 @@ def _groups(bits: list[Bit]) -> list[list[Bit]]:
     return groups
 
 
-def _short(group: list[Bit]) -> bool:
-    return any(b.kind == "duration" and b.value <= SHORT_STEP_MINUTES for b in group)
+def _short(r: Reading, group: list[Bit]) -> bool:
+    return any(b.kind == "duration" and b.value <= r.rules.clauses.short_step_minutes for b in group)
 
 
 def _holds(r: Reading, i: int, text: str, name: str) -> bool:
@@ -114,7 +97,7 @@ def _kind_of_clause(
     thing arrives ("It arrives within 10 minutes", "je hebt het binnen een half uur") takes its kind from
     what the sentences before named (a link is a follow-up); with nothing named there, it is goods.
     `other` counts only from the clause and its own sentence."""
-    short = _short(group)
+    short = _short(r, group)
     if short and _holds(r, i, clause, "work_takes"):
         return "step"  # "I'm checking the courier's photos, that takes thirty seconds"
     back = _holds(r, i, clause, "refers_back")
@@ -139,7 +122,7 @@ def _kind_of_clause(
 
 def _slot_booked_before(r: Reading, i: int) -> str | None:
     """A bare slot ("This Saturday, between eight and twelve.") answers the agent's offer to book one."""
-    for j in range(i - 1, max(-1, i - 1 - CONFIRM_WINDOW), -1):
+    for j in range(i - 1, max(-1, i - 1 - r.rules.clauses.confirm_window_lines), -1):
         if r.speaker[j] == "agent":
             return "other" if r.has(j, "promises", "booked") else None
     return None
@@ -184,31 +167,34 @@ def _timed_clauses(r: Reading, i: int) -> Iterator[Clause]:
     bits = _times(r, i)
     if not bits:
         return
+    clauses = r.rules.clauses
     earlier: tuple[str, ...] = ()
     after_if = False
     for start, sentence in r.sentences(i):
         context = (sentence, *earlier)
         earlier = (sentence, *earlier)
-        condition = _IF.match(sentence) is not None or (after_if and _THEN.match(sentence) is not None)
+        condition = clauses.condition.match(sentence) is not None or (
+            after_if and clauses.condition_then.match(sentence) is not None
+        )
         after_if = condition
         inside = [b for b in bits if start <= b.start < start + len(sentence)]
         said = sentence.rstrip()  # a tag ("…, okay?") is taken off a question only: it ends in "?"
-        question = said.endswith("?") and _TAG_QUESTION.sub("", said).endswith("?")
+        question = said.endswith("?") and clauses.question_tag.sub("", said).endswith("?")
         if not inside or question or _no_commitment(r, i, sentence):
             continue
         cursor = start
         for group in _groups(inside):
             stop = min(group[-1].end + 25, start + len(sentence))
-            tail = _CLAUSE_END.split(r.text[i][group[-1].end : stop], maxsplit=1)[0]
+            tail = clauses.clause_end.split(r.text[i][group[-1].end : stop], maxsplit=1)[0]
             clause = r.text[i][cursor : group[-1].end] + tail
             cursor = group[-1].end
             if (  # "if it hasn't come by Friday, ... Monday"
                 condition
                 or r.has_text(i, clause, "promises", "conditional")
-                or _bound_before(r.text[i], group[0].start)
+                or _bound_before(clauses, r.text[i], group[0].start)
             ):
                 continue
-            if all(b.kind in ("duration", "part") for b in group) and _RELATIVE.match(
+            if all(b.kind in ("duration", "part") for b in group) and clauses.counted_back.match(
                 r.text[i][group[-1].end :]
             ):
                 continue
@@ -257,13 +243,13 @@ def _confirmed_slot(r: Reading, i: int) -> FoundPromise | None:
     if any(b.kind != "duration" for b in _times(r, i)) or not r.has(i, "promises", "confirmed"):
         return None  # the line names its own moment
     slots = []
-    for j in range(i - 1, max(-1, i - 1 - CONFIRM_WINDOW), -1):
+    for j in range(i - 1, max(-1, i - 1 - r.rules.clauses.confirm_window_lines), -1):
         groups = _groups(_times(r, j))
         if groups:
             slots.append((j, groups[-1]))
     slots.sort(key=lambda slot: not any(b.kind == "clock" for b in slot[1]))
     for j, group in slots:
-        due = resolve(group, r.transcript.at(j), r.transcript.timezone, r.hours)
+        due = resolve(group, r.transcript.at(j), r.transcript.timezone, r.hours, r.rules.clauses.past_days)
         if due is not None:
             return FoundPromise(i, "other", due, r.transcript.lines[i].text)
     return None
@@ -306,7 +292,9 @@ def extract(r: Reading) -> list[FoundPromise]:
         for kind, group in kinds:
             if kind == "step" and later:
                 continue  # how long the booked visit takes, not a step under way now
-            due = resolve(group, r.transcript.at(i), r.transcript.timezone, r.hours)
+            due = resolve(
+                group, r.transcript.at(i), r.transcript.timezone, r.hours, r.rules.clauses.past_days
+            )
             if kind is None or due is None:
                 continue
             exact = any(b.kind == "clock" for b in group)
@@ -323,7 +311,7 @@ def extract(r: Reading) -> list[FoundPromise]:
             best["other"] = slot
         for promise in sorted(best.values(), key=lambda p: p.due):
             repeated = promise.kind != "step" and any(  # a step said again is the next step
-                p.kind == promise.kind and abs(p.due - promise.due) <= REPEAT for p in found
+                p.kind == promise.kind and abs(p.due - promise.due) <= r.rules.clauses.repeat for p in found
             )
             if not repeated:
                 found.append(promise)  # said again later, it is the same promise

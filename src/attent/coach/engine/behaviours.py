@@ -5,16 +5,14 @@ The phrase lists live in `rules/{nl,en}.toml`; these functions only say how the 
 
 from collections.abc import Callable
 
-from attent.coach.care import empathy, recovery
-from attent.coach.promises import commits_to_a_time, kind_named, names_a_time, timed_kinds
-from attent.coach.reading import Reading
-from attent.coach.verdicts import MET, MISSED, NA, Verdict, verdict
-from attent.coach.verdicts import lines_text as n
+from attent.coach.engine.care import empathy, recovery
+from attent.coach.engine.promises import commits_to_a_time, kind_named, names_a_time, timed_kinds
+from attent.coach.engine.reading import Reading
+from attent.coach.engine.verdicts import MET, MISSED, NA, Verdict, verdict
+from attent.coach.engine.verdicts import lines_text as n
 
-FORBIDDEN = ("date_of_birth", "full_address", "pin", "password", "security_answer", "full_iban")
-
-
-_v = verdict
+# The kinds of data asking for is a miss (unless the policy asks them) are the rule book's: the keys of
+# common.toml's `[policy_facts]`, in its order (`RuleSet.forbidden`), each a list of `[minimal_verification]`.
 
 
 def _asks_data(r: Reading, i: int, sentence: str) -> bool:
@@ -50,22 +48,18 @@ def explains_why(r: Reading) -> Verdict:
     """Met when every request for data comes with a reason in the same turn."""
     asks, window = data_requests(r), r.rules.reason_window_lines
     if not asks:
-        return _v("explains_why", NA, [], "Er werd niets gevraagd.", "No data was asked for.")
+        return verdict("explains_why", NA, [], "No data was asked for.")
     bare = [
         i for i in asks
         if not any(r.has(j, "explains_why", "reasons") for j in [i, *_neighbours(r, i, window)])
     ]  # fmt: skip
     if bare:
-        return _v(
-            "explains_why", MISSED, bare,
-            f"Gegevens gevraagd zonder te zeggen waarom (regel {n(bare)}).",
-            f"Asked for data without saying why (line {n(bare)}).",
-        )  # fmt: skip
-    return _v(
-        "explains_why", MET, asks,
-        f"Bij elke vraag om gegevens gezegd waarom (regel {n(asks)}).",
-        f"Said why with every request for data (line {n(asks)}).",
-    )  # fmt: skip
+        return verdict(
+            "explains_why", MISSED, bare, "Asked for data without saying why (line {lines}).", lines=n(bare)
+        )
+    return verdict(
+        "explains_why", MET, asks, "Said why with every request for data (line {lines}).", lines=n(asks)
+    )
 
 
 def _asks(r: Reading, i: int) -> bool:
@@ -76,9 +70,10 @@ def _forbidden(r: Reading, i: int) -> str | None:
     """The kind of data line `i` asks for that the policy does not need, if any."""
     if not _asks(r, i):
         return None
-    if r.has(i, "minimal_verification", "negations") or r.has_none(i, "minimal_verification", FORBIDDEN):
+    forbidden = r.rules.forbidden
+    if r.has(i, "minimal_verification", "negations") or r.has_none(i, "minimal_verification", forbidden):
         return None
-    for kind in FORBIDDEN:
+    for kind in forbidden:
         if kind in r.allowed_facts or not r.has(i, "minimal_verification", kind):
             continue
         if kind == "full_address" and r.has(i, "minimal_verification", "shipping"):
@@ -92,23 +87,28 @@ def minimal_verification(r: Reading) -> Verdict:
     bad = [i for i in r.agent if _forbidden(r, i)]
     if bad:
         kinds = ", ".join(sorted({k for i in bad if (k := _forbidden(r, i))}))
-        return _v(
-            "minimal_verification", MISSED, bad,
-            f"Vroeg meer dan het beleid nodig heeft ({kinds}; regel {n(bad)}).",
-            f"Asked for more than the policy needs ({kinds}; line {n(bad)}).",
-        )  # fmt: skip
+        return verdict(
+            "minimal_verification",
+            MISSED,
+            bad,
+            "Asked for more than the policy needs ({kinds}; line {lines}).",
+            lines=n(bad),
+            kinds=kinds,
+        )
     good = [
         i for i in r.agent
         if r.has(i, "minimal_verification", "allowed") and _asks(r, i)
         and not r.has(i, "minimal_verification", "not_verification")
     ]  # fmt: skip
     if good:
-        return _v(
-            "minimal_verification", MET, good,
-            f"Vroeg alleen wat het beleid vraagt (regel {n(good)}).",
-            f"Asked only what the policy asks (line {n(good)}).",
-        )  # fmt: skip
-    return _v("minimal_verification", NA, [], "Er werd niets geverifieerd.", "Nothing was verified.")
+        return verdict(
+            "minimal_verification",
+            MET,
+            good,
+            "Asked only what the policy asks (line {lines}).",
+            lines=n(good),
+        )
+    return verdict("minimal_verification", NA, [], "Nothing was verified.")
 
 
 def _is_filler(r: Reading, i: int) -> bool:
@@ -167,42 +167,32 @@ def _hold_events(r: Reading) -> list[int]:
 def narrates(r: Reading) -> Verdict:
     """Met when the agent says what they are doing; missed on a bare 'momentje' or silent work."""
     if r.transcript.channel == "email":
-        return _v(
-            "narrates",
-            NA,
-            [],
-            "Een e-mail: niets te vertellen terwijl je werkt.",
-            "An e-mail: no live work to narrate.",
-        )
+        return verdict("narrates", NA, [], "An e-mail: no live work to narrate.")
     fillers = [i for i in r.agent if _is_filler(r, i)]
     mute = [i for i in _mute_holds(r) if i not in fillers]  # a silent hold is work unsaid
     if fillers:
-        return _v(
-            "narrates", MISSED, fillers + mute,
-            f"Alleen 'momentje' gezegd, niet wat er gebeurde (regel {n(fillers)}).",
-            f"Said only 'one moment', not what was happening (line {n(fillers)}).",
-        )  # fmt: skip
+        return verdict(
+            "narrates",
+            MISSED,
+            fillers + mute,
+            "Said only 'one moment', not what was happening (line {lines}).",
+            lines=n(fillers),
+        )
     if mute:  # no 'momentje' was said: the reason must not claim one
-        return _v(
-            "narrates", MISSED, mute,
-            f"Wacht of stilte zonder te zeggen wat er gebeurde (regel {n(mute)}).",
-            f"Hold or silence without saying what was being done (line {n(mute)}).",
-        )  # fmt: skip
+        return verdict(
+            "narrates",
+            MISSED,
+            mute,
+            "Hold or silence without saying what was being done (line {lines}).",
+            lines=n(mute),
+        )
     doing = [i for i in r.agent if r.has(i, "narrates", "doing")]
     if doing:
-        return _v(
-            "narrates", MET, doing,
-            f"Vertelde wat er gebeurde (regel {n(doing)}).",
-            f"Said what was being done (line {n(doing)}).",
-        )  # fmt: skip
+        return verdict("narrates", MET, doing, "Said what was being done (line {lines}).", lines=n(doing))
     work = hold_events(r) + data_requests(r)
     if work:
-        return _v(
-            "narrates", MISSED, hold_events(r),
-            "Werkte zonder te vertellen wat er gebeurde.",
-            "Worked without saying what was happening.",
-        )  # fmt: skip
-    return _v("narrates", NA, [], "Er hoefde niets opgezocht te worden.", "Nothing had to be looked up.")
+        return verdict("narrates", MISSED, hold_events(r), "Worked without saying what was happening.")
+    return verdict("narrates", NA, [], "Nothing had to be looked up.")
 
 
 def _episodes(events: list[int]) -> list[list[int]]:
@@ -255,25 +245,31 @@ def _mute_holds(r: Reading) -> list[int]:
 def no_silent_hold(r: Reading) -> Verdict:
     """Every hold or long silence announced first with what and how long; never to catch up on a colleague."""
     if not hold_events(r):
-        return _v("no_silent_hold", NA, [], "Geen wacht en geen stilte.", "No hold and no silence.")
+        return verdict("no_silent_hold", NA, [], "No hold and no silence.")
     silent, told, colleague = _classified_holds(r)
     if colleague:
-        return _v(
-            "no_silent_hold", MISSED, colleague,
-            f"Wachtte om uit te zoeken wat een collega al deed (regel {n(colleague)}).",
-            f"Put the customer on hold to find out what a colleague already did (line {n(colleague)}).",
-        )  # fmt: skip
+        return verdict(
+            "no_silent_hold",
+            MISSED,
+            colleague,
+            "Put the customer on hold to find out what a colleague already did (line {lines}).",
+            lines=n(colleague),
+        )
     if silent:
-        return _v(
-            "no_silent_hold", MISSED, silent,
-            f"Wacht of stilte zonder eerst te zeggen wat en hoe lang (regel {n(silent)}).",
-            f"Hold or silence without first saying what and how long (line {n(silent)}).",
-        )  # fmt: skip
-    return _v(
-        "no_silent_hold", MET, told,
-        f"Elke wacht vooraf aangekondigd met wat en hoe lang (regel {n(told)}).",
-        f"Every hold announced first with what and how long (line {n(told)}).",
-    )  # fmt: skip
+        return verdict(
+            "no_silent_hold",
+            MISSED,
+            silent,
+            "Hold or silence without first saying what and how long (line {lines}).",
+            lines=n(silent),
+        )
+    return verdict(
+        "no_silent_hold",
+        MET,
+        told,
+        "Every hold announced first with what and how long (line {lines}).",
+        lines=n(told),
+    )
 
 
 def _at_known_moment(r: Reading, i: int) -> bool:
@@ -299,23 +295,20 @@ def sets_expectation(r: Reading) -> Verdict:
     concrete = [i for i in r.agent if names_a_time(r, i) or _at_known_moment(r, i)]
     vague = [i for i in vague if not _timed_later(r, i, concrete)]
     if vague:
-        return _v(
-            "sets_expectation", MISSED, vague,
-            f"Alleen een vage tijd genoemd (regel {n(vague)}).",
-            f"Gave only a vague time (line {n(vague)}).",
-        )  # fmt: skip
+        return verdict(
+            "sets_expectation", MISSED, vague, "Gave only a vague time (line {lines}).", lines=n(vague)
+        )
     if concrete:
-        return _v(
-            "sets_expectation", MET, concrete,
-            f"Noemde een concrete tijd of duur (regel {n(concrete)}).",
-            f"Gave a concrete time or duration (line {n(concrete)}).",
-        )  # fmt: skip
+        return verdict(
+            "sets_expectation",
+            MET,
+            concrete,
+            "Gave a concrete time or duration (line {lines}).",
+            lines=n(concrete),
+        )
     if commitments(r):
-        return _v(
-            "sets_expectation", MISSED, [],
-            "Er was een volgende stap, maar zonder tijd.", "There was a next step, but no time for it.",
-        )  # fmt: skip
-    return _v("sets_expectation", NA, [], "Geen volgende stap om te timen.", "No next step to time.")
+        return verdict("sets_expectation", MISSED, [], "There was a next step, but no time for it.")
+    return verdict("sets_expectation", NA, [], "No next step to time.")
 
 
 NEXT_STEP_CUES = (("next_step", "commit"), ("promises", "other"))
@@ -340,11 +333,13 @@ def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
         if _recap(r, i) and r.has(i, "next_step", "commit") and not r.times(i)
     ]  # fmt: skip
     if timeless_recap:  # "So we'll send you a new box.": the closing recap leaves out when
-        return _v(
-            "confirms_next_step", MISSED, timeless_recap,
-            f"Vatte de volgende stap samen zonder wanneer (regel {n(timeless_recap)}).",
-            f"Summed up the next step without saying when (line {n(timeless_recap)}).",
-        )  # fmt: skip
+        return verdict(
+            "confirms_next_step",
+            MISSED,
+            timeless_recap,
+            "Summed up the next step without saying when (line {lines}).",
+            lines=n(timeless_recap),
+        )
     confirmed = [
         i for i in ending
         if (r.times(i) and _recap(r, i))
@@ -353,20 +348,20 @@ def confirms_next_step(r: Reading, promised: bool = False) -> Verdict:
         or _at_known_moment(r, i)
     ]  # fmt: skip
     if confirmed:
-        return _v(
-            "confirms_next_step", MET, confirmed,
-            f"Sloot af met wat er gebeurt, wie het doet en wanneer (regel {n(confirmed)}).",
-            f"Ended with what happens next, who does it and when (line {n(confirmed)}).",
-        )  # fmt: skip
+        return verdict(
+            "confirms_next_step",
+            MET,
+            confirmed,
+            "Ended with what happens next, who does it and when (line {lines}).",
+            lines=n(confirmed),
+        )
     if (  # a dropped call is judged on what happened before the drop
         commitments(r) or promised or any(r.has(i, "expectation", "vague") for i in ending)
     ):
-        return _v(
-            "confirms_next_step", MISSED, [],
-            "Eindigde zonder de volgende stap (wat, wie, wanneer) te bevestigen.",
-            "Ended without confirming the next step (what, who, when).",
-        )  # fmt: skip
-    return _v("confirms_next_step", NA, [], "Er volgt geen stap.", "Nothing happens next.")
+        return verdict(
+            "confirms_next_step", MISSED, [], "Ended without confirming the next step (what, who, when)."
+        )
+    return verdict("confirms_next_step", NA, [], "Nothing happens next.")
 
 
 def closing_check(r: Reading) -> Verdict:
@@ -374,19 +369,16 @@ def closing_check(r: Reading) -> Verdict:
     half = len(r.speaker) // 2
     asked = [i for i in r.agent if i >= half and r.has(i, "closing_check", "ask")]
     if asked:
-        return _v(
-            "closing_check", MET, asked,
-            f"Vroeg of alles beantwoord was (regel {n(asked)}).",
-            f"Checked whether everything was answered (line {n(asked)}).",
-        )  # fmt: skip
+        return verdict(
+            "closing_check",
+            MET,
+            asked,
+            "Checked whether everything was answered (line {lines}).",
+            lines=n(asked),
+        )
     if r.dropped is not None:
-        return _v(
-            "closing_check", NA, [r.dropped], "Het gesprek werd afgebroken.", "The contact was cut off.",
-        )  # fmt: skip
-    return _v(
-        "closing_check", MISSED, [], "Eindigde zonder te vragen of alles beantwoord was.",
-        "Ended without checking whether everything was answered.",
-    )  # fmt: skip
+        return verdict("closing_check", NA, [r.dropped], "The contact was cut off.")
+    return verdict("closing_check", MISSED, [], "Ended without checking whether everything was answered.")
 
 
 RULES: dict[str, Callable[[Reading], Verdict]] = {

@@ -1,4 +1,4 @@
-"""Cheap tests that rule a time pattern (`attent.coach.timewords`) out before it runs on a line.
+"""Cheap tests that rule a time pattern (`attent.coach.engine.timewords`) out before it runs on a line.
 
 Each test is a necessary condition read from the pattern itself: a line that fails it cannot match, so
 skipping the pattern there never changes what `find_times` finds. Split from `timewords` to keep it small.
@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from attent.coach.anchors import STEM
+from attent.coach.engine.anchors import STEM
 
 _PLAIN = re.compile(r"[a-z0-9_]*")  # letters a regex source matches as themselves, all of them `\w`
 _QUANTIFIER = ("?", "*", "{")  # the letter before one of these may be missing

@@ -1,20 +1,21 @@
 """The coach's rule book: phrase lists per language and thresholds, read from the TOML files beside this one.
 
 The lists are data so an admin can read (and a team can change) what the coach listens for without
-reading Python; the code in `attent.coach.behaviours` only says how the lists combine.
+reading Python; the code in `attent.coach.engine.behaviours` only says how the lists combine.
 """
 
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from attent.coach.anchors import Anchors, list_anchors
-from attent.coach.language import normalise as normalise  # where the rule book's readers find it
-from attent.coach.matcher import ListBook, ListMatcher, compile_phrases, list_matcher
+from attent.coach.engine.anchors import Anchors, list_anchors
+from attent.coach.engine.language import EN_WORDS, NL_WORDS
+from attent.coach.engine.language import normalise as normalise  # where the rule book's readers find it
+from attent.coach.engine.matcher import ListBook, ListMatcher, compile_phrases, list_matcher
 
 HERE = Path(__file__).parent
 LANGUAGES = ("nl", "en")
@@ -46,6 +47,36 @@ class Language:
 
 
 @dataclass(frozen=True)
+class Clauses:
+    """Where a time is not a promise's due time, and how promises are told apart.
+
+    From common.toml's `[clauses]` (the words) and `[promises]` (the thresholds)."""
+
+    condition: re.Pattern[str]  # a sentence that opens on a condition ("if ...", "maar als ...")
+    condition_then: re.Pattern[str]  # the "then ..." sentence after one
+    clause_end: re.Pattern[str]  # where a clause ends
+    question_tag: re.Pattern[str]  # "..., okay?" at a question's end
+    bound: re.Pattern[str]  # "valid until", "vanaf": at the end of the text before a time
+    bound_chars: int  # the longest bound, in characters
+    counted_back: re.Pattern[str]  # "before he arrives": right after a duration
+    short_step_minutes: int
+    repeat: timedelta
+    confirm_window_lines: int
+    past_days: int
+
+
+@dataclass(frozen=True)
+class Empathy:
+    """When an acknowledgement names the customer's situation (`[empathy]` in common.toml)."""
+
+    situation_words: int
+    min_words: int
+    backchannel_words: int
+    mirrored_words: int
+    not_content: frozenset[str]  # the language words and `not_content`: never a word of the situation
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """Both languages and the shared thresholds."""
 
@@ -59,6 +90,11 @@ class RuleSet:
     business_end: time
     behaviours: tuple[str, ...]
     policy_facts: dict[str, frozenset[str]]
+    forbidden: tuple[str, ...]  # the kinds of data the coach flags: `policy_facts`' keys, in order
+    time_gate: re.Pattern[str]  # a line with none of these words (and no digit) holds no time words
+    speaker_labels: dict[str, str]  # a pasted line's label ("klant", "medewerker"), folded: its speaker
+    clauses: Clauses
+    empathy: Empathy
 
 
 NOT_PHRASES = ("time", "phrasing", "tense")  # sections of the rule book that hold no phrase lists
@@ -89,6 +125,39 @@ def _language(code: str) -> Language:
     )
 
 
+def _alternatives(words: list[str]) -> str:
+    return "|".join(words)
+
+
+def _clauses(common: dict[str, Any]) -> Clauses:
+    c, p = common["clauses"], common["promises"]
+    joins = "".join(f"{word} |" for word in c["condition_joins"]).rstrip("|")
+    return Clauses(
+        condition=re.compile(rf"(?:{joins})?(?:{_alternatives(c['conditions'])})\b"),
+        condition_then=re.compile(rf"(?:{_alternatives(c['condition_then'])})\b"),
+        clause_end=re.compile(rf",? (?:{_alternatives(c['clause_ends'])}) |[,;]"),
+        question_tag=re.compile(rf",? (?:{_alternatives(c['question_tags'])})\?$"),
+        bound=re.compile(rf"\b(?:{_alternatives(c['bounds'])})\s*$"),
+        bound_chars=max(map(len, c["bounds"])),
+        counted_back=re.compile(rf"^\s*(?:{_alternatives(c['counted_back'])})\b"),
+        short_step_minutes=int(p["short_step_minutes"]),
+        repeat=timedelta(minutes=int(p["repeat_minutes"])),
+        confirm_window_lines=int(p["confirm_window_lines"]),
+        past_days=int(p["past_days"]),
+    )
+
+
+def _empathy(common: dict[str, Any]) -> Empathy:
+    e = common["empathy"]
+    return Empathy(
+        situation_words=int(e["situation_words"]),
+        min_words=int(e["min_words"]),
+        backchannel_words=int(e["backchannel_words"]),
+        mirrored_words=int(e["mirrored_words"]),
+        not_content=NL_WORDS | EN_WORDS | frozenset(e["not_content"]),
+    )
+
+
 @lru_cache(maxsize=1)
 def load_rules() -> RuleSet:
     """The rule book, read and compiled once per process."""
@@ -104,4 +173,11 @@ def load_rules() -> RuleSet:
         business_end=time.fromisoformat(common["business_end"]),
         behaviours=tuple(common["behaviours"]),
         policy_facts={k: frozenset(v) for k, v in common["policy_facts"].items()},
+        forbidden=tuple(common["policy_facts"]),
+        time_gate=re.compile(_alternatives(common["time_gate"]["words"])),
+        speaker_labels={
+            label: speaker for speaker, labels in common["speaker_labels"].items() for label in labels
+        },
+        clauses=_clauses(common),
+        empathy=_empathy(common),
     )

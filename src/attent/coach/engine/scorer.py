@@ -2,13 +2,13 @@
 
 from collections.abc import Iterable
 
-from attent.coach.behaviours import RULES, confirms_next_step
-from attent.coach.due import BusinessHours
-from attent.coach.promises import extract
-from attent.coach.reading import Reading
-from attent.coach.rules import RuleSet, load_rules
-from attent.coach.transcript import Transcript
-from attent.coach.verdicts import Scorecard
+from attent.coach.engine.behaviours import RULES, confirms_next_step
+from attent.coach.engine.due import BusinessHours
+from attent.coach.engine.promises import extract
+from attent.coach.engine.reading import Reading
+from attent.coach.engine.rules import RuleSet, load_rules
+from attent.coach.engine.transcript import Transcript
+from attent.coach.engine.verdicts import NA, Scorecard, verdict
 
 
 def allowed_by_policy(facts: Iterable[str], rules: RuleSet | None = None) -> frozenset[str]:
@@ -42,10 +42,7 @@ def score(
         for name in rules.behaviours
     )
     if not reading.agent:  # nothing the agent said can be judged
-        verdicts = tuple(
-            type(v)(v.behaviour, "na", (), "Geen regels van de medewerker.", "No agent lines.")
-            for v in verdicts
-        )
+        verdicts = tuple(verdict(v.behaviour, NA, [], "No agent lines.") for v in verdicts)
     return Scorecard(
         language=reading.language,
         mixed=reading.mixed,

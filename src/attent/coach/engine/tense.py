@@ -1,6 +1,6 @@
 """Whether a weekday or a date was said of the past: "you called on Monday", "u heeft het vrijdag besteld".
 
-A weekday or a date without a year is read as the next one (`attent.coach.due`), which is right for "I'll
+A weekday or a date without a year is read as the next one (`engine.due`), which is right for "I'll
 ring you on Monday" and wrong for "I see you called on Monday": that second reading made a promise, or an
 expectation, out of what already happened. The words before a time (`past` in the rule book's `[time]`)
 catch "last Monday" and "two days ago"; here the clause's tense does the rest. English: a past verb earlier
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from attent.coach.rules import load_rules
+from attent.coach.engine.rules import load_rules
 
 KINDS = ("weekday", "date")  # a day that could lie either side of now; "tomorrow" and "yesterday" say which
 

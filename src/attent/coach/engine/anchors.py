@@ -11,7 +11,7 @@ pattern that starts with `\\w*` or `.{0,30}`) is always searched. The prefilter 
 import re
 from dataclasses import dataclass
 
-from attent.coach.language import EN_WORDS, NL_WORDS
+from attent.coach.engine.language import EN_WORDS, NL_WORDS
 
 STEM = 4  # letters of a long word that stand for it
 COMMON_COST = 20  # an anchor on "the" or "ik" filters almost nothing: prefer any other

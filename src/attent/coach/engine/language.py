@@ -4,12 +4,15 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Sequence
+from importlib.util import find_spec
 from pathlib import Path
 
-import attent.coach
-
-# Beside the package's __init__ (never compiled): a compiled module's own __file__ is not in the sources.
-_COMMON = Path(attent.coach.__file__).parent / "rules" / "common.toml"
+# The rule book's folder, found rather than imported (its loader imports this module). The loader is never
+# compiled, so this is the sources' folder even where this module runs compiled from the build.
+_RULES = find_spec("attent.coach.engine.rules")
+if _RULES is None or _RULES.origin is None:
+    raise ImportError("the coach's rule book (attent.coach.engine.rules) is missing")
+_COMMON = Path(_RULES.origin).parent / "common.toml"
 _WORDS = tomllib.loads(_COMMON.read_text(encoding="utf-8"))["language"]
 NL_WORDS = frozenset(_WORDS["nl"].split())
 EN_WORDS = frozenset(_WORDS["en"].split())

@@ -4,9 +4,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from attent.coach.anchors import _KEY, STEM, text_keys
-from attent.coach.due import BusinessHours
-from attent.coach.language import (
+from attent.coach.engine.anchors import _KEY, STEM, text_keys
+from attent.coach.engine.due import BusinessHours
+from attent.coach.engine.language import (
     _WORD,
     EN_WORDS,
     NL_WORDS,
@@ -15,23 +15,17 @@ from attent.coach.language import (
     line_scores,
     normalise,
 )
-from attent.coach.matcher import ListBook
-from attent.coach.rules import Language, RuleSet
-from attent.coach.timewords import Bit, find_times
-from attent.coach.transcript import Transcript
+from attent.coach.engine.matcher import ListBook
+from attent.coach.engine.rules import Language, RuleSet
+from attent.coach.engine.timewords import Bit, find_times
+from attent.coach.engine.transcript import Transcript
 
 # A sentence ends in one of ".!?;" and a space (a normalised line has single spaces, so this is where
 # `(?<=[.!?;])\s+` splits; starting with the mark rather than a look-behind lets the engine jump to it).
 _SENTENCE_END = re.compile(r"[.!?;] ")
+# A line is searched for time words only when it holds a digit or a word of the rule book's `[time_gate]`
+# (`RuleSet.time_gate`): a class first lets the engine jump, and so do those words.
 _DIGIT = re.compile(r"\d")
-_TIMEWORD = re.compile(  # apart from the digit: a class first lets the engine jump, and so do these words
-    r"uur|min|dag|week|morgen|middag|avond|ochtend|vandaag|kwartier|hour|day|"
-    r"tomorrow|today|noon|morning|evening|night|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|maandag|dinsdag|woensdag|donderdag|"
-    r"vrijdag|zaterdag|zondag|sec|half|quarter|kwart|eod|cob|tonight"
-)
-
-
 _TRAILING = ".,?!;:"  # neither word characters nor letters of a marker word: a word ends before them
 
 
@@ -95,7 +89,7 @@ class Reading:
         self.line_lang = [self._lang_of(i) for i in range(len(lines))]
         languages = self.rules.languages
         self._langs = [languages[code] for code in self.line_lang]  # each line's rule book
-        self._books = [lang.book for lang in self._langs]  # see `attent.coach.matcher.ListBook`
+        self._books = [lang.book for lang in self._langs]  # see `attent.coach.engine.matcher.ListBook`
         self._every_book = [lang.book for lang in languages.values()]
         self._maybe = [book.maybe(keys) for book, keys in zip(self._books, self.keys, strict=True)]
         self._found: list[dict[int, bool]] = [{} for _ in lines]  # per line, the lists searched
@@ -163,7 +157,7 @@ class Reading:
         found = self._times.get(index)
         if found is None:
             text = self.text[index]
-            timed = _DIGIT.search(text) or _TIMEWORD.search(text)
+            timed = _DIGIT.search(text) or self.rules.time_gate.search(text)
             found = find_times(text, self.line_lang[index], self.keys[index]) if timed else []
             self._times[index] = found
         return found
