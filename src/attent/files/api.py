@@ -12,20 +12,9 @@ from attent.core.deps import ClockDep, DbSession, SettingsDep
 from attent.files import serving
 from attent.files.models import UploadedBy
 from attent.files.schemas import AttachmentRead
-from attent.files.service import Upload, attachments_of, get_attachment, store_attachments
+from attent.files.service import attachments_of, get_attachment, store_attachments, uploads_of
 
 router = APIRouter(prefix="/cases", tags=["attachments"])
-
-
-def uploads_of(files: list[UploadFile]) -> list[Upload]:
-    """The files of a multipart form as the service takes them; a file input left empty sends a part
-    without a name and without bytes, which is no file."""
-    uploads = []
-    for file in files:
-        data = file.file.read()
-        if file.filename or data:
-            uploads.append(Upload(file.filename, data, file.content_type or ""))
-    return uploads
 
 
 @router.get("/{case_id}/attachments")

@@ -16,7 +16,7 @@ case is the organisation's.
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from babel.numbers import format_decimal
 from sqlalchemy import select, update
@@ -84,6 +84,25 @@ class Upload:
     declared_type: str = ""
     content_id: str | None = None
     inline: bool = False
+
+
+class Posted(Protocol):
+    """A file from a multipart form, as Starlette's UploadFile has it."""
+
+    filename: str | None
+    content_type: str | None
+    file: BinaryIO
+
+
+def uploads_of(files: Sequence[Posted]) -> list[Upload]:
+    """The files of a multipart form as `store_attachments` takes them; a file input left empty sends a
+    part without a name and without bytes, which is no file."""
+    uploads = []
+    for file in files:
+        data = file.file.read()
+        if file.filename or data:
+            uploads.append(Upload(file.filename, data, file.content_type or ""))
+    return uploads
 
 
 @dataclass(frozen=True)
@@ -328,3 +347,33 @@ def move_attachments(
         .execution_options(synchronize_session="fetch")
     )
     return int(getattr(moved, "rowcount", 0) or 0)
+
+
+def read_part(part: Part, *, settings: Settings, storage: Storage | None = None) -> bytes:
+    """The bytes of an outgoing e-mail's attachment (read when it is sent, not when it is queued)."""
+    with (storage or storage_for(settings)).open(part.key) as content:
+        return content.read()
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An attachment as the case page lists it: the file, where to get it, and whether it has a thumbnail."""
+
+    attachment: Attachment
+    url: str
+    thumbnail_url: str | None
+
+    @property
+    def size(self) -> Size:
+        """Its size, for the page to say."""
+        return Size(self.attachment.size)
+
+
+def case_panel(db: Session, *, org_id: uuid.UUID, case_id: uuid.UUID) -> list[Shown]:
+    """The case page's list of files, newest first (the caller has checked who may see the case)."""
+    rows = attachments_of(db, org_id=org_id, case_id=case_id)
+    shown = []
+    for row in reversed(rows):
+        url = f"/cases/{case_id}/attachments/{row.id}"
+        shown.append(Shown(row, url, f"{url}/thumbnail" if thumbnail_ok(row) else None))
+    return shown
