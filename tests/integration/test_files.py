@@ -180,3 +180,34 @@ def test_the_file_system_storage_refuses_keys_that_leave_its_folder(tmp_path):
         assert kept.read() == b"first"
     assert storage.exists("a/b")
     assert not storage.exists("a/c")
+
+
+def test_merging_cases_moves_their_attachments_within_the_organisation(
+    db, tenant, other_tenant, clock, files_settings
+):
+    from attent.cases.schemas import CaseCreate
+    from attent.cases.service import create_case
+    from attent.files.service import move_attachments
+
+    kept = store(db, tenant, clock, files_settings, "bon.pdf", PDF)
+    other_case = create_case(
+        db=db, actor=tenant.agent, at=clock.now(),
+        data=CaseCreate(customer_id=tenant.customer.id, subject="Tweede vraag", team_id=tenant.team_id),
+    )  # fmt: skip
+    theirs = store(db, other_tenant, clock, files_settings, "hun.pdf", PDF)
+    assert (
+        move_attachments(
+            db, org_id=tenant.organisation_id, from_case_id=tenant.case.id, to_case_id=other_case.id
+        )
+        == 1
+    )
+    assert [a.id for a in attachments_of(db, org_id=tenant.organisation_id, case_id=other_case.id)] == [
+        kept.id
+    ]
+    assert attachments_of(db, org_id=tenant.organisation_id, case_id=tenant.case.id) == []
+    assert (
+        get_attachment(
+            db, org_id=other_tenant.organisation_id, case_id=other_tenant.case.id, attachment_id=theirs.id
+        ).case_id
+        == other_tenant.case.id
+    )
