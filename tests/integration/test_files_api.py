@@ -127,3 +127,15 @@ def test_the_download_page_serves_the_signed_in_agent_and_thumbnails_only_raster
     assert thumb.headers["x-content-type-options"] == "nosniff"
     assert thumb.headers["content-security-policy"].startswith("sandbox;")
     assert app_client.get(f"/cases/{tenant.case.id}/attachments/{pdf['id']}/thumbnail").status_code == 404
+
+
+def test_only_upload_paths_take_bodies_past_the_body_limit(api: Api, tenant):
+    # 64 kB is ATTENT_MAX_BODY_BYTES here: a note as JSON that large is refused before it is read ...
+    note = api.post(f"/api/v1/cases/{tenant.case.id}/notes", json={"text": "x" * 70 * 1024})
+    assert note.status_code == 413 and note.json()["code"] == "body_too_large"
+    # ... a file of that size on an upload path reaches the route (and passes: under 100 kB per message) ...
+    [kept] = upload(api, tenant.case.id, ("scan.pdf", PDF + b"x" * 60 * 1024, "application/pdf")).json()
+    assert kept["size"] == len(PDF) + 60 * 1024
+    # ... and past the message limit plus room for the form, even an upload path stops reading.
+    huge = upload(api, tenant.case.id, ("huge.pdf", PDF + b"x" * 1200 * 1024, "application/pdf"))
+    assert huge.status_code == 413 and huge.json()["code"] == "body_too_large"
