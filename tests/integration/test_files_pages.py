@@ -131,3 +131,25 @@ def test_another_organisation_cannot_download_from_the_page(page, app_client, te
     theirs = Api(app_client, other_tenant.tokens["admin"])
     assert theirs.get(f"/cases/{tenant.case.id}/attachments/{receipt.id}").status_code == 404
     assert theirs.get(f"/api/v1/cases/{tenant.case.id}/attachments/{receipt.id}").status_code == 404
+
+
+def test_a_reply_whose_file_went_missing_fails_at_once_saying_which(
+    page, tenant, db, database, clock, mailbox, settings
+):
+    assert (
+        _post(
+            page, tenant.case.id, "reply", [("bon.pdf", PDF, "application/pdf")], text="Zie bijlage."
+        ).status_code
+        == 303
+    )
+    for kept in settings.files_dir.rglob("*"):
+        if kept.is_file():
+            kept.unlink()
+    smtp = mailbox.settings(files_dir=settings.files_dir)
+    assert deliver_due_messages(database=database, now=clock.now(), limit=20, settings=smtp) == 0
+    [mail] = db.scalars(select(OutboundMessage)).all()
+    db.refresh(mail)
+    assert mail.state.value == "failed" and mail.attempts == 1 and mailbox.messages == []
+    assert "bon.pdf" in (mail.last_error or "")
+    html = page.get(f"/cases/{tenant.case.id}").text
+    assert "ontbreekt in de bestandsopslag: bon.pdf" in html

@@ -74,7 +74,12 @@ class _SmtpSender:
         message.set_content(envelope.body)
         for part in envelope.attachments:  # multipart/mixed: the text first, then each file
             maintype, _, subtype = part.content_type.partition("/")
-            data = read_part(part, settings=self.settings)
+            try:
+                data = read_part(part, settings=self.settings)
+            except FileNotFoundError:  # trying again will not bring it back
+                raise Undeliverable(
+                    "A file this message carries is missing from the file storage: {name}", name=part.filename
+                ) from None
             message.add_attachment(data, maintype=maintype, subtype=subtype, filename=part.filename)
         try:
             refused = self.smtp.send_message(message)
