@@ -153,3 +153,31 @@ def test_a_reply_whose_file_went_missing_fails_at_once_saying_which(
     assert "bon.pdf" in (mail.last_error or "")
     html = page.get(f"/cases/{tenant.case.id}").text
     assert "ontbreekt in de bestandsopslag: bon.pdf" in html
+
+
+def test_the_customer_sees_the_files_of_replies_and_their_own_never_a_notes(
+    page, tenant, db, clock, settings
+):
+    from attent.files import UploadedBy
+    from attent.files.service import attachments_for_customer, store_attachment
+
+    assert (
+        _post(page, tenant.case.id, "reply", [("bon.pdf", PDF, "application/pdf")], text="Bon").status_code
+        == 303
+    )
+    assert (
+        _post(
+            page, tenant.case.id, "note", [("intern.pdf", PDF + b"1", "application/pdf")], text="Intern"
+        ).status_code
+        == 303
+    )
+    store_attachment(
+        db, org_id=tenant.organisation_id, case_id=tenant.case.id, filename="eigen foto.png", data=PNG,
+        clock=clock, settings=settings, uploaded_by=UploadedBy.CUSTOMER,
+    )  # fmt: skip
+    store_attachment(  # added by an agent through the API, not sent to anyone
+        db, org_id=tenant.organisation_id, case_id=tenant.case.id, filename="concept.pdf", data=PDF + b"2",
+        clock=clock, settings=settings, agent=tenant.agent,
+    )  # fmt: skip
+    seen = attachments_for_customer(db, org_id=tenant.organisation_id, case_id=tenant.case.id)
+    assert [a.filename for a in seen] == ["bon.pdf", "eigen foto.png"]

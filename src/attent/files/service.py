@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from babel.numbers import format_decimal
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
@@ -263,6 +263,19 @@ def attachments_of(
     query = select(Attachment).where(Attachment.organisation_id == org_id, Attachment.case_id == case_id)
     if contact_id is not None:
         query = query.where(Attachment.contact_id == contact_id)
+    return list(db.scalars(query.order_by(Attachment.created_at, Attachment.id)))
+
+
+def attachments_for_customer(db: Session, *, org_id: uuid.UUID, case_id: uuid.UUID) -> list[Attachment]:
+    """What the customer may see of a case's files, oldest first: those that went with a contact (our reply,
+    their e-mail) and those they uploaded themselves; never a note's, nor a file an agent added to the
+    case without sending it."""
+    query = select(Attachment).where(
+        Attachment.organisation_id == org_id,
+        Attachment.case_id == case_id,
+        Attachment.note_id.is_(None),
+        or_(Attachment.contact_id.is_not(None), Attachment.uploaded_by == UploadedBy.CUSTOMER),
+    )
     return list(db.scalars(query.order_by(Attachment.created_at, Attachment.id)))
 
 
