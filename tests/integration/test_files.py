@@ -211,3 +211,17 @@ def test_merging_cases_moves_their_attachments_within_the_organisation(
         ).case_id
         == other_tenant.case.id
     )
+
+
+def test_what_the_sender_claims_is_kept_only_when_it_is_a_type_and_never_breaks_storing(
+    db, tenant, clock, files_settings
+):
+    odd = store(
+        db, tenant, clock, files_settings, "bon.pdf", PDF,
+        declared_type="application/pdf\x00<script>", content_id="<part1\x00@mail>",
+    )  # fmt: skip
+    assert odd.declared_type == "" and odd.content_type == "application/pdf"
+    assert odd.content_id == "<part1@mail>"
+    plain = store(db, tenant, clock, files_settings, "bon2.pdf", PDF, declared_type="Application/PDF; name=x")
+    assert plain.declared_type == "application/pdf"
+    db.flush()

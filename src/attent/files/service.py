@@ -13,6 +13,7 @@ remove content no row refers to. Callers check who may see the case; these funct
 case is the organisation's.
 """
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -173,7 +174,8 @@ def store_attachments(
     at = clock.now()
     rows = []
     for index, upload in enumerate(uploads, start=1):
-        content_type, flags = classify_file(upload.filename or "", upload.declared_type, upload.data)
+        declared = _media_type(upload.declared_type)
+        content_type, flags = classify_file(upload.filename or "", declared, upload.data)
         sha256 = digest(upload.data)
         storage.put(blob_key(org_id, sha256), upload.data)
         rows.append(
@@ -187,9 +189,9 @@ def store_attachments(
                 sha256=sha256,
                 size=len(upload.data),
                 content_type=content_type[:127],
-                declared_type=upload.declared_type[:127],
+                declared_type=declared,
                 flags=list(flags),
-                content_id=(upload.content_id or None) and (upload.content_id or "")[:255],
+                content_id=_printable(upload.content_id or "")[:255] or None,
                 inline=upload.inline,
                 uploaded_by=uploaded_by,
                 agent_id=agent.id if agent is not None else None,
@@ -249,6 +251,20 @@ def store_attachment(
         already=already,
     )
     return row
+
+
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
+
+
+def _media_type(declared: str) -> str:
+    """The type the sender declared, if it is one (`type/subtype`, parameters dropped); else nothing.
+    It is the sender's claim, shown for comparison only, and may hold anything (a NUL, a novel)."""
+    value = declared.split(";", 1)[0].strip().lower()
+    return value if _MEDIA_TYPE.fullmatch(value) else ""
+
+
+def _printable(text: str) -> str:
+    return "".join(c for c in text if c.isprintable())
 
 
 def _fallback(index: int, content_type: str) -> str:
