@@ -225,3 +225,27 @@ def test_what_the_sender_claims_is_kept_only_when_it_is_a_type_and_never_breaks_
     plain = store(db, tenant, clock, files_settings, "bon2.pdf", PDF, declared_type="Application/PDF; name=x")
     assert plain.declared_type == "application/pdf"
     db.flush()
+
+
+def test_the_sweep_removes_only_old_content_no_attachment_refers_to(
+    db, database, tenant, clock, files_settings
+):
+    import os
+    from datetime import timedelta
+
+    from attent.files.jobs import sweep_unreferenced
+
+    storage = FileSystemStorage(files_settings.files_dir)
+    kept = store(db, tenant, clock, files_settings, "bon.pdf", PDF)
+    db.commit()
+    orphan = blob_key(tenant.organisation_id, "ab" * 32)
+    storage.put(orphan, b"an upload whose transaction rolled back")
+    fresh = blob_key(tenant.organisation_id, "cd" * 32)
+    storage.put(fresh, b"an upload whose transaction is still open")
+    day_ago = (clock.now() - timedelta(days=1)).timestamp()
+    for key in (orphan, blob_key(tenant.organisation_id, kept.sha256)):
+        os.utime(files_settings.files_dir / key, (day_ago, day_ago))
+    before = clock.now() - timedelta(hours=1)
+    assert sweep_unreferenced(database=database, storage=storage, before=before) == 1
+    assert not storage.exists(orphan)
+    assert storage.exists(blob_key(tenant.organisation_id, kept.sha256)) and storage.exists(fresh)

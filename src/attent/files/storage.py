@@ -11,6 +11,8 @@ import hashlib
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -25,6 +27,14 @@ class Storage(Protocol):
     def open(self, key: str) -> BinaryIO: ...
 
     def exists(self, key: str) -> bool: ...
+
+
+class Sweepable(Storage, Protocol):
+    """A storage that can also list and remove content, for `attent files sweep`."""
+
+    def stored(self, before: datetime) -> Iterator[str]: ...
+
+    def delete(self, key: str, *, unless_touched_since: datetime) -> bool: ...
 
 
 def blob_key(organisation_id: uuid.UUID, sha256: str) -> str:
@@ -54,6 +64,7 @@ class FileSystemStorage:
         """Keep `data` under `key`, unless it is there already (same key, same content)."""
         path = self._path(key)
         if path.exists():
+            os.utime(path)  # in use again: a sweep running now leaves it alone (it only takes old content)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-")
@@ -74,6 +85,24 @@ class FileSystemStorage:
     def exists(self, key: str) -> bool:
         """Whether content is kept under `key`."""
         return self._path(key).is_file()
+
+    def stored(self, before: datetime) -> Iterator[str]:
+        """The keys of content last written or stored again before `before`."""
+        cutoff = before.timestamp()
+        for path in sorted(self.root.glob("*/*/*")):
+            if path.is_file() and not path.name.startswith(".") and path.stat().st_mtime < cutoff:
+                yield path.relative_to(self.root).as_posix()
+
+    def delete(self, key: str, *, unless_touched_since: datetime) -> bool:
+        """Remove content, unless it was stored again since (a file being attached right now)."""
+        path = self._path(key)
+        try:
+            if path.stat().st_mtime >= unless_touched_since.timestamp():
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 def storage_for(settings: Settings) -> Storage:
