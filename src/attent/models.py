@@ -10,6 +10,7 @@ from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
 from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
+from attent.files.models import Attachment
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook, PlaybookStep
@@ -21,6 +22,7 @@ from attent.timeline.models import TimelineEvent
 __all__ = [
     "Agent",
     "ApiToken",
+    "Attachment",
     "Base",
     "Case",
     "CaseViewer",
