@@ -33,6 +33,7 @@ from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
+from attent.insight import api as insight_api
 from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
@@ -133,6 +134,7 @@ def create_app(
         coach_api,
         signals_api,
         failures_api,
+        insight_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)

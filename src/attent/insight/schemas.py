@@ -1,0 +1,47 @@
+"""What the insight API answers: one line per group, the total, and the total of the period before."""
+
+from datetime import date
+
+from pydantic import Field
+
+from attent.core.schemas import Input, Output
+
+Value = int | float | None
+
+
+class Line(Output):
+    """One group's figures: sums (counts, seconds) and the shares and averages derived from them."""
+
+    key: str | None = Field(description="The group: a team or agent id, a channel, a type, a period start.")
+    label: str | None = Field(description="A team's or agent's name; otherwise the key.")
+    values: dict[str, Value]
+
+
+class Report(Output):
+    """One measure for one period, grouped as asked, with the previous period's total for the trend."""
+
+    measure: str
+    since: date
+    until: date = Field(description="The last day counted (inclusive), in the organisation's zone.")
+    group_by: str
+    window_days: int
+    lines: list[Line]
+    total: Line
+    previous_since: date | None
+    previous_until: date | None
+    previous: Line | None = Field(
+        description="The total of the period of equal length before; none for snapshots (backlog)."
+    )
+
+
+class InsightSettings(Input):
+    """The organisation's insight rules."""
+
+    fcr_window_days: int = Field(
+        7,
+        ge=1,
+        le=90,
+        description="How long after a resolution a new contact "
+        "about it still means the case was not resolved at first contact.",
+    )
+    first_reply_hours: int = Field(8, ge=1, le=24 * 14, description="The first-reply target, in hours.")
