@@ -84,6 +84,11 @@ def organisation(db: Session, organisation_id: uuid.UUID) -> Organisation:
     return org
 
 
+def local_today(*, db: Session, organisation_id: uuid.UUID, now: datetime) -> date:
+    """Today in the organisation's zone."""
+    return now.astimezone(ZoneInfo(organisation(db, organisation_id).timezone)).date()
+
+
 def build_scope(
     *,
     db: Session,
