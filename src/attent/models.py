@@ -10,6 +10,7 @@ from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
 from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
+from attent.insight.models import Survey
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook, PlaybookStep
@@ -50,6 +51,7 @@ __all__ = [
     "SetAside",
     "Signal",
     "SignalSource",
+    "Survey",
     "Team",
     "TeamMembership",
     "TimelineEvent",

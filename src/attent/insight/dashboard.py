@@ -84,6 +84,9 @@ HEADLINES = (  # measure, value, is a share, a rise is good
     ("promises", "kept_share", True, True),
     ("promises", "told_in_time_share", True, True),
     ("first-reply", "within_target_share", True, True),
+    ("surveys", "csat_avg", False, True),
+    ("surveys", "ces_avg", False, True),
+    ("surveys", "reply_rate", True, True),
     ("backlog", "open", False, False),
 )
 
@@ -94,7 +97,7 @@ def build(db: Session, scope: Scope) -> Dashboard:
         m: report(db=db, scope=scope, measure=m) for m in ("fcr", "repeats", "promises")
     }  # scope.group_by is the bucket
     totals: dict[str, Report] = dict(bucketed)
-    for m in ("reopens", "first-reply", "backlog"):
+    for m in ("reopens", "first-reply", "surveys", "backlog"):
         totals[m] = report(db=db, scope=_total(scope), measure=m)
     out = Dashboard()
     for measure, name, share, better_up in HEADLINES:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from attent.cases import Case, CaseStatus, CaseStatusChanged
 from attent.channels import OutboundMessage
 from attent.contacts import Contact, Direction, Message, Speaker
+from attent.insight.models import Survey, SurveyState
 from attent.insight.scope import Scope
 from attent.insight.sql import plus, seconds_between, uuid_text
 from attent.promises import Promise, PromiseAtRisk, PromiseState
@@ -279,3 +280,25 @@ def first_reply(db: Session, s: Scope) -> Select[Any]:
         _flag(first <= plus(db, Case.created_at, s.reply_target)).label("within_target"),
         func.coalesce(seconds_between(db, first, Case.created_at), 0).label("reply_seconds"),
     ).where(Case.organisation_id == s.organisation_id, Case.created_at >= s.since, Case.created_at < s.until)
+
+
+def surveys(db: Session, s: Scope) -> Select[Any]:
+    """Surveys sent in the period: answered (the reply rate), satisfaction (1-5: its sum for the average,
+    4-5 satisfied, 1-2 low) and effort (1-7: its sum for the average), and whether a comment came."""
+    v = Survey
+    answered = v.state == SurveyState.ANSWERED
+    return (
+        select(
+            *_keys(Case.team_id, Case.owner_id),
+            v.sent_at.label("at"),
+            literal(1).label("sent"),
+            _flag(answered).label("answered"),
+            func.coalesce(v.csat, 0).label("csat_sum"),
+            _flag(v.csat >= 4).label("satisfied"),
+            _flag(v.csat <= 2).label("low"),
+            func.coalesce(v.ces, 0).label("ces_sum"),
+            _flag(v.comment.is_not(None)).label("commented"),
+        )
+        .join(Case, and_(Case.organisation_id == v.organisation_id, Case.id == v.case_id))
+        .where(v.organisation_id == s.organisation_id, v.sent_at >= s.since, v.sent_at < s.until)
+    )

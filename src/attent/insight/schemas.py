@@ -45,3 +45,22 @@ class InsightSettings(Input):
         "about it still means the case was not resolved at first contact.",
     )
     first_reply_hours: int = Field(8, ge=1, le=24 * 14, description="The first-reply target, in hours.")
+    surveys: bool = Field(True, description="Ask customers how it went after a case is resolved.")
+    survey_after_hours: int = Field(24, ge=0, le=24 * 14, description="Hours after the resolution.")
+    survey_quiet_days: int = Field(
+        30, ge=0, le=365, description="No survey to a customer who was sent one in the last so many days."
+    )
+    public_url: str = Field(
+        "http://localhost:8000",
+        max_length=200,
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="Where customers reach Attent: the survey links start with it.",
+    )
+
+
+class SurveyAnswer(Input):
+    """A customer's answer: satisfaction 1-5, effort 1-7, an optional comment."""
+
+    csat: int = Field(ge=1, le=5)
+    ces: int = Field(ge=1, le=7)
+    comment: str | None = Field(default=None, max_length=2000)

@@ -77,6 +77,17 @@ MEASURES: dict[str, Measure] = {
                 "avg_reply_seconds": ("reply_seconds", "replied"),
             },
         ),
+        Measure(
+            "surveys",
+            measures.surveys,
+            ("sent", "answered", "csat_sum", "satisfied", "low", "ces_sum", "commented"),
+            {
+                "reply_rate": ("answered", "sent"),
+                "csat_avg": ("csat_sum", "answered"),
+                "satisfied_share": ("satisfied", "answered"),
+                "ces_avg": ("ces_sum", "answered"),
+            },
+        ),
     )
 }  # fmt: skip
 
