@@ -242,3 +242,22 @@ def test_csv_is_semicolons_with_a_bom_and_dutch_decimals(db, app_client, tenant)
     assert rows[0] == ["team", "label", "resolved", "first_contact_resolved", "settled", "fcr_share"]
     assert rows[1][1:] == ["Front", "3", "1", "3", "0,3333"]
     assert rows[-1][0] == "total"
+
+
+def test_time_taken_against_coming_back_by_duration_band(db, app_client, tenant):
+    story = Story(db, tenant)
+    rushed_at = START - timedelta(days=12)
+    rushed = story.case(rushed_at)
+    story.contact(rushed, rushed_at, minutes=1)  # a rushed call...
+    story.contact(rushed, rushed_at + 2 * DAY, minutes=8)  # ...and the call back two days later
+    calm_at = START - timedelta(days=11)
+    calm = story.case(calm_at)
+    story.contact(calm, calm_at, minutes=15)  # time taken: the customer never needed to call again
+    db.commit()
+    lead = Api(app_client, tenant.tokens["lead"])
+    report = _get(lead, "durations", **NOV)
+    bands = {line["key"]: line["values"] for line in report["lines"]}
+    assert report["group_by"] == "band" and list(bands) == ["under_2m", "5_10m", "10_20m"]
+    assert bands["under_2m"]["came_back_7d_share"] == 1.0
+    assert bands["10_20m"]["came_back_7d_share"] == 0.0 and bands["5_10m"]["contacts"] == 1
+    assert "agent" not in {k for line in report["lines"] for k in line["values"]}  # context, never a ranking

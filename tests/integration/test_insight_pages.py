@@ -50,7 +50,7 @@ def test_a_lead_sees_last_week_against_the_week_before(db, app_client, tenant):
     assert "16-11-2026 tot 22-11-2026" in html and "09-11-2026 tot 15-11-2026" in html
     assert 'data-figure="fcr_share">100.0%' in html
     assert "Eerstecontactoplossing" in html and "Handle time" not in html
-    assert html.count('class="chart"') == 5 and html.count("<table") == 5
+    assert html.count('class="chart"') == 6 and html.count("<table") == 6
     assert 'href="/recovery/outcomes"' in html
     english = page.post(
         "/me/language", data={"lang": "en", "csrf": page.csrf, "next": "/insight"}, follow_redirects=True

@@ -17,7 +17,7 @@ from attent.insight.schemas import InsightSettings, Report
 from attent.insight.scope import GroupBy
 
 router = APIRouter(prefix="/insight", tags=["insight"], route_class=OneThreadRoute)
-Measure = Literal["fcr", "repeats", "reopens", "promises", "backlog", "first-reply", "surveys"]
+Measure = Literal["fcr", "repeats", "reopens", "promises", "backlog", "first-reply", "surveys", "durations"]
 
 
 @router.get("/settings")

@@ -97,7 +97,7 @@ def build(db: Session, scope: Scope) -> Dashboard:
         m: report(db=db, scope=scope, measure=m) for m in ("fcr", "repeats", "promises")
     }  # scope.group_by is the bucket
     totals: dict[str, Report] = dict(bucketed)
-    for m in ("reopens", "first-reply", "surveys", "backlog"):
+    for m in ("reopens", "first-reply", "surveys", "backlog", "durations"):
         totals[m] = report(db=db, scope=_total(scope), measure=m)
     out = Dashboard()
     for measure, name, share, better_up in HEADLINES:
@@ -134,6 +134,23 @@ def build(db: Session, scope: Scope) -> Dashboard:
             ages,
             [("Open cases", [_float(backlog[a]) for a in ages])],
             False,
+            True,
+        )
+    )
+    durations = totals["durations"]
+    out.charts.append(
+        Chart(
+            "durations-chart",
+            "durations",
+            "band",
+            [line.key or "" for line in durations.lines],
+            [
+                (
+                    "Came back within 7 days",
+                    [_float(line.values["came_back_7d_share"]) for line in durations.lines],
+                )
+            ],
+            True,
             True,
         )
     )

@@ -36,6 +36,7 @@ class Measure:
     sums: tuple[str, ...]
     shares: dict[str, tuple[str, str]]  # share name -> (numerator sum, denominator sum)
     snapshot: bool = False  # counts what stands now (backlog): the period only groups, no trend
+    fixed_group: str | None = None  # always grouped by this column of its rows (durations: the band)
 
 
 def _first_channel(outer: type[Case] | Any) -> Any:
@@ -301,4 +302,43 @@ def surveys(db: Session, s: Scope) -> Select[Any]:
         )
         .join(Case, and_(Case.organisation_id == v.organisation_id, Case.id == v.case_id))
         .where(v.organisation_id == s.organisation_id, v.sent_at >= s.since, v.sent_at < s.until)
+    )
+
+
+DURATION_BANDS = ((120, "under_2m"), (300, "2_5m"), (600, "5_10m"), (1200, "10_20m"))  # seconds
+
+
+def durations(db: Session, s: Scope) -> Select[Any]:
+    """Contacts that ended in the period, by how long they took (a band, never a person's ranking), and
+    whether their customer came back - an inbound contact on any case - within 7 days after it ended.
+    Handle time is context here: the question is whether taking time prevents the call back."""
+    took = seconds_between(db, Contact.ended_at, Contact.started_at)
+    band = case(*((took < bound, name) for bound, name in DURATION_BANDS), else_="over_20m")
+    again = aliased(Contact)
+    back = exists().where(
+        again.organisation_id == Contact.organisation_id,
+        again.customer_id == Contact.customer_id,
+        again.direction == Direction.INBOUND,
+        again.id != Contact.id,
+        again.started_at > Contact.ended_at,
+        again.started_at <= plus(db, Contact.ended_at, timedelta(days=7)),
+    )
+    return (
+        select(
+            Case.team_id.label("team"),
+            Contact.agent_id.label("agent"),
+            Case.type.label("type"),
+            Contact.channel.label("channel"),
+            Contact.ended_at.label("at"),
+            band.label("band"),
+            literal(1).label("contacts"),
+            _flag(back).label("came_back_7d"),
+            _flag(Contact.ended_at <= s.now - timedelta(days=7)).label("known_7d"),
+        )
+        .join(Case, and_(Case.organisation_id == Contact.organisation_id, Case.id == Contact.case_id))
+        .where(
+            Contact.organisation_id == s.organisation_id,
+            Contact.ended_at >= s.since,
+            Contact.ended_at < s.until,
+        )
     )

@@ -88,6 +88,13 @@ MEASURES: dict[str, Measure] = {
                 "ces_avg": ("ces_sum", "answered"),
             },
         ),
+        Measure(
+            "durations",
+            measures.durations,
+            ("contacts", "came_back_7d", "known_7d"),
+            {"came_back_7d_share": ("came_back_7d", "contacts")},
+            fixed_group="band",
+        ),
     )
 }  # fmt: skip
 
@@ -125,24 +132,24 @@ def report(*, db: Session, scope: Scope, measure: str) -> Report:
     found = MEASURES.get(measure)
     if found is None:
         raise NotFound("measure_not_found", "There is no measure named {name}.", name=measure)
-    groups = _sums(db, scope, found, grouped=scope.group_by != "total")
+    groups = _sums(db, scope, found, grouped=scope.group_by != "total" or found.fixed_group is not None)
     total = _sums(db, scope, found, grouped=False).get(None, {})
     previous = None if found.snapshot else _sums(db, scope.previous(), found, grouped=False).get(None, {})
-    labels = _labels(db, scope, groups)
-    lines = [
-        _line(found, key, labels.get(key, key), sums)
-        for key, sums in sorted(
-            groups.items(), key=lambda item: (labels.get(item[0]) or item[0] or "").lower()
-        )
-    ]
+    labels = _labels(db, scope, groups) if found.fixed_group is None else {}
+    order = {name: i for i, (_, name) in enumerate(measures.DURATION_BANDS)}  # bands shortest first
+
+    def place(item: tuple[str | None, Any]) -> tuple[int, str]:
+        return order.get(item[0] or "", len(order)), (labels.get(item[0]) or item[0] or "").lower()
+
+    lines = [_line(found, key, labels.get(key, key), sums) for key, sums in sorted(groups.items(), key=place)]
     before = scope.previous()
     return Report(
         measure=found.name,
         since=scope.first_day,
         until=scope.last_day,
-        group_by=scope.group_by,
+        group_by=found.fixed_group or scope.group_by,
         window_days=scope.window_days,
-        lines=lines if scope.group_by != "total" else [],
+        lines=lines if scope.group_by != "total" or found.fixed_group else [],
         total=_line(found, None, None, total),
         previous_since=None if found.snapshot else before.first_day,
         previous_until=None if found.snapshot else before.last_day,
@@ -180,9 +187,16 @@ def _sums(db: Session, s: Scope, m: Measure, *, grouped: bool) -> dict[str | Non
         row = db.execute(select(*sums).where(*where)).one()
         out[None] = {name: float(v or 0) for name, v in zip(m.sums, row, strict=True)}
         return out
-    key = hour(db, inner.c.at) if s.group_by in PERIODS else inner.c[s.group_by]
+    by_period = m.fixed_group is None and s.group_by in PERIODS
+    key = (
+        inner.c[m.fixed_group]
+        if m.fixed_group
+        else hour(db, inner.c.at)
+        if by_period
+        else inner.c[s.group_by]
+    )
     for group, *values in db.execute(select(key, *sums).where(*where).group_by(key)):
-        name = _period(group, s) if s.group_by in PERIODS else _key(group)
+        name = _period(group, s) if by_period else _key(group)
         line = out[name]
         for field, value in zip(m.sums, values, strict=True):
             line[field] += float(value or 0)
