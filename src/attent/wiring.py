@@ -27,6 +27,8 @@ from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
 from attent.insight import surveys
 from attent.insight.jobs import send_due_surveys
+from attent.insight.weekly import JOB as WEEKLY_SUMMARY_JOB
+from attent.insight.weekly import plan_weekly_summaries, send_weekly_summary
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
@@ -47,6 +49,7 @@ TIMED_STEPS: list[TimedStep] = [
     advance_recovery,
     score_ended_contacts,
     send_due_surveys,  # before messages go out, so a survey leaves in the same tick
+    plan_weekly_summaries,  # leads' Monday e-mail: one queue job per lead and week
     deliver_due_messages,
 ]
 
@@ -84,6 +87,7 @@ def _hidden_details(db: Session, question: WhichDetailsAreHidden) -> Hidden:
 def install() -> None:
     """Subscribe every reaction and register every handler (again is harmless)."""
     queue.register(WEBHOOK_JOB, deliver_webhook)
+    queue.register(WEEKLY_SUMMARY_JOB, send_weekly_summary)
     events.subscribe(PresenceChanged, handover.presence_changed)
     events.subscribe(CaseFinishing, _settle_promises)
     events.subscribe(CaseFinishing, _schedule_survey)

@@ -12,8 +12,8 @@ from attent.contacts import Channel
 from attent.core.deps import ClockDep, DbSession
 from attent.core.moments import Day
 from attent.core.onethread import OneThreadRoute
-from attent.insight import export, service
-from attent.insight.schemas import InsightSettings, Report
+from attent.insight import export, service, weekly
+from attent.insight.schemas import InsightSettings, Report, WeeklySummary
 from attent.insight.scope import GroupBy
 
 router = APIRouter(prefix="/insight", tags=["insight"], route_class=OneThreadRoute)
@@ -30,6 +30,18 @@ def get_settings(db: DbSession, actor: CurrentAgent) -> InsightSettings:
 def put_settings(body: InsightSettings, db: DbSession, actor: CurrentAgent) -> InsightSettings:
     """Change the insight rules (admins)."""
     return service.put_settings(db=db, actor=actor, data=body)
+
+
+@router.get("/weekly-summary")
+def get_weekly_summary(db: DbSession, actor: CurrentAgent) -> WeeklySummary:
+    """Whether you get the weekly summary e-mail (Monday 07:00: four figures, three cases worth a look)."""
+    return WeeklySummary(subscribed=weekly.subscribed(db=db, actor=actor))
+
+
+@router.put("/weekly-summary")
+def put_weekly_summary(body: WeeklySummary, db: DbSession, actor: CurrentAgent) -> WeeklySummary:
+    """Opt in or out of the weekly summary e-mail (leads and admins)."""
+    return WeeklySummary(subscribed=weekly.set_subscribed(db=db, actor=actor, on=body.subscribed))
 
 
 @router.get("/{measure}", response_model=Report)

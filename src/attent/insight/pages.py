@@ -4,18 +4,18 @@ agent for their own figures (feedback, never a ranking); and each table as a CSV
 import uuid
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attent.agents import CurrentAgent, Role
 from attent.agents.service import list_teams, team_ids_of
 from attent.contacts import Channel
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
-from attent.core.templating import page_language, render
-from attent.insight import dashboard, export, service
+from attent.core.templating import check_csrf, page_language, render
+from attent.insight import dashboard, export, service, weekly
 from attent.insight.dashboard import Picker
 from attent.insight.scope import Scope, local_today
 
@@ -124,8 +124,23 @@ def insight_page(request: Request, db: DbSession, actor: CurrentAgent, clock: Cl
         board=found,
         errors=errors,
         export_query=export_query,
+        weekly_on=weekly.subscribed(db=db, actor=actor),
         status_code=422 if errors else 200,
     )
+
+
+@router.post("/insight/weekly-summary")
+def weekly_summary_form(
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    csrf: Annotated[str, Form()] = "",
+    subscribed: Annotated[str, Form(max_length=3)] = "",
+) -> RedirectResponse:
+    """Opt in or out of the Monday e-mail, then back to the dashboard (post/redirect/get)."""
+    check_csrf(request, csrf)
+    weekly.set_subscribed(db=db, actor=actor, on=subscribed == "on")
+    return RedirectResponse("/insight", status_code=303)
 
 
 @router.get("/insight/{measure}.csv")

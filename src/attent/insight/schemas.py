@@ -64,3 +64,9 @@ class SurveyAnswer(Input):
     csat: int = Field(ge=1, le=5)
     ces: int = Field(ge=1, le=7)
     comment: str | None = Field(default=None, max_length=2000)
+
+
+class WeeklySummary(Input):
+    """Whether the caller gets the weekly summary e-mail."""
+
+    subscribed: bool
