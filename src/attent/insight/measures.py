@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from attent.cases import Case, CaseStatus, CaseStatusChanged
@@ -127,10 +127,32 @@ def fcr(db: Session, s: Scope) -> Select[Any]:
     ).where(*_resolved_in(s))
 
 
+def _narrowed(query: Select[Any], s: Scope, team: Any, agent: Any) -> Select[Any]:
+    """The scope's filters inside a measure, so a fenced stage (below) reads only the rows asked for."""
+    if s.team_ids is not None:
+        query = query.where(team.in_(s.team_ids) if s.team_ids else false())
+    if s.agent_id is not None:
+        query = query.where(agent == s.agent_id)
+    if s.type is not None:
+        query = query.where(Case.type == s.type)
+    if s.channel is not None:
+        query = query.where(_first_channel(Case) == s.channel)
+    return query
+
+
+def _stage(query: Select[Any]) -> Any:
+    """A first stage whose sub-selects PostgreSQL computes once per row, however often the next stage
+    uses them (OFFSET 0 keeps the planner from pasting them into every use)."""
+    return query.offset(0).subquery()
+
+
+def _passed(t: Any) -> list[Any]:
+    return [t.c.team, t.c.agent, t.c.type, t.c.channel, t.c.at]
+
+
 def repeats(db: Session, s: Scope) -> Select[Any]:
     """Cases resolved in the period: their inbound contacts beyond the first, and whether the customer
     came back (an inbound contact on any case, or a new case) within 7 and within 30 days."""
-    inbound = _inbound_count()
     back = {
         days: or_(
             _inbound_between(db, Case.resolved_at, days, any_case=True),
@@ -138,17 +160,24 @@ def repeats(db: Session, s: Scope) -> Select[Any]:
         )
         for days in (7, 30)
     }
-    return select(
+    first = select(
         *_keys(Case.team_id, Case.owner_id),
         Case.resolved_at.label("at"),
-        literal(1).label("resolved"),
-        inbound.label("inbound_contacts"),
-        case((inbound > 1, inbound - 1), else_=0).label("repeat_contacts"),
-        _flag(back[7]).label("came_back_7d"),
-        _flag(Case.resolved_at <= s.now - timedelta(days=7)).label("known_7d"),
-        _flag(back[30]).label("came_back_30d"),
-        _flag(Case.resolved_at <= s.now - timedelta(days=30)).label("known_30d"),
+        _inbound_count().label("inbound"),
+        _flag(back[7]).label("back_7d"),
+        _flag(back[30]).label("back_30d"),
     ).where(*_resolved_in(s))
+    t = _stage(_narrowed(first, s, Case.team_id, Case.owner_id))
+    return select(
+        *_passed(t),
+        literal(1).label("resolved"),
+        t.c.inbound.label("inbound_contacts"),
+        case((t.c.inbound > 1, t.c.inbound - 1), else_=0).label("repeat_contacts"),
+        t.c.back_7d.label("came_back_7d"),
+        _flag(t.c.at <= s.now - timedelta(days=7)).label("known_7d"),
+        t.c.back_30d.label("came_back_30d"),
+        _flag(t.c.at <= s.now - timedelta(days=30)).label("known_30d"),
+    )
 
 
 def reopens(db: Session, s: Scope) -> Select[Any]:
@@ -245,42 +274,46 @@ def backlog(db: Session, s: Scope) -> Select[Any]:
         .correlate(Case)
         .scalar_subquery()
     )
-    waiting_since = func.coalesce(last_inbound, Case.created_at)
-    on_us = Case.status.in_(ON_US)
-    ages = tuple((timedelta(days=d), n) for d, n in AGE_BANDS)
-    aged = [_flag(cond).label(name) for name, cond in _bands(Case.created_at, s.now, ages, "age_")]
-    waits = [
-        _flag(and_(on_us, cond)).label(name)
-        for name, cond in _bands(waiting_since, s.now, WAIT_BANDS, "waiting_")
-    ]
-    return select(
+    first = select(
         *_keys(Case.team_id, Case.owner_id),
         Case.created_at.label("at"),
-        literal(1).label("open"),
-        *aged,
-        _flag(on_us).label("waiting"),
-        *waits,
+        _flag(Case.status.in_(ON_US)).label("on_us"),
+        func.coalesce(last_inbound, Case.created_at).label("waiting_since"),
     ).where(Case.organisation_id == s.organisation_id, Case.status.not_in(FINISHED))
+    t = _stage(_narrowed(first, s, Case.team_id, Case.owner_id))
+    ages = tuple((timedelta(days=d), n) for d, n in AGE_BANDS)
+    aged = [_flag(cond).label(name) for name, cond in _bands(t.c.at, s.now, ages, "age_")]
+    waits = [
+        _flag(and_(t.c.on_us == 1, cond)).label(name)
+        for name, cond in _bands(t.c.waiting_since, s.now, WAIT_BANDS, "waiting_")
+    ]
+    return select(*_passed(t), literal(1).label("open"), *aged, t.c.on_us.label("waiting"), *waits)
 
 
 def first_reply(db: Session, s: Scope) -> Select[Any]:
     """Cases opened in the period: whether an agent has written to the customer yet, how long the first
     agent message took, and whether it came within the organisation's reply target."""
     m = aliased(Message)
-    first = (
+    first_message = (
         select(func.min(m.at))
         .where(m.organisation_id == Case.organisation_id, m.case_id == Case.id, m.speaker == Speaker.AGENT)
         .correlate(Case)
         .scalar_subquery()
     )
-    return select(
+    first = select(
         *_keys(Case.team_id, Case.owner_id),
         Case.created_at.label("at"),
-        literal(1).label("cases"),
-        _flag(first.is_not(None)).label("replied"),
-        _flag(first <= plus(db, Case.created_at, s.reply_target)).label("within_target"),
-        func.coalesce(seconds_between(db, first, Case.created_at), 0).label("reply_seconds"),
+        first_message.label("first_reply_at"),
     ).where(Case.organisation_id == s.organisation_id, Case.created_at >= s.since, Case.created_at < s.until)
+    t = _stage(_narrowed(first, s, Case.team_id, Case.owner_id))
+    reply = t.c.first_reply_at
+    return select(
+        *_passed(t),
+        literal(1).label("cases"),
+        _flag(reply.is_not(None)).label("replied"),
+        _flag(reply <= plus(db, t.c.at, s.reply_target)).label("within_target"),
+        func.coalesce(seconds_between(db, reply, t.c.at), 0).label("reply_seconds"),
+    )
 
 
 def surveys(db: Session, s: Scope) -> Select[Any]:

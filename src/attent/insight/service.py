@@ -132,8 +132,10 @@ def report(*, db: Session, scope: Scope, measure: str) -> Report:
     found = MEASURES.get(measure)
     if found is None:
         raise NotFound("measure_not_found", "There is no measure named {name}.", name=measure)
-    groups = _sums(db, scope, found, grouped=scope.group_by != "total" or found.fixed_group is not None)
-    total = _sums(db, scope, found, grouped=False).get(None, {})
+    grouped = scope.group_by != "total" or found.fixed_group is not None
+    groups = _sums(db, scope, found, grouped=grouped)
+    # Every row is in exactly one group (a missing key is the group None), so the total is their sum.
+    total = {name: sum(g.get(name, 0.0) for g in groups.values()) for name in found.sums}
     previous = None if found.snapshot else _sums(db, scope.previous(), found, grouped=False).get(None, {})
     labels = _labels(db, scope, groups) if found.fixed_group is None else {}
     order = {name: i for i, (_, name) in enumerate(measures.DURATION_BANDS)}  # bands shortest first
