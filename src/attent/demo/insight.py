@@ -102,10 +102,10 @@ def _story(
     calm: bool,
     n: int,
 ) -> None:
-    """One case: a call; a calm one (12 minutes, a time given and kept) resolves it, a rushed one (2
-    minutes) resolves it too, but the customer calls back two days later (8 minutes) and it is resolved
+    """One case: a call; a calm one (12 minutes, a time given and kept) resolves it, a rushed one (a
+    minute) resolves it too, but the customer calls back two days later (8 minutes) and it is resolved
     again."""
-    minutes = 12 if calm else 2
+    minutes = 12 if calm else 1
     case = Case(
         organisation_id=team.organisation_id,
         id=uuid7(),

@@ -345,7 +345,7 @@ def durations(db: Session, s: Scope) -> Select[Any]:
     """Contacts that ended in the period, by how long they took (a band, never a person's ranking), and
     whether their customer came back - an inbound contact on any case - within 7 days after it ended.
     Handle time is context here: the question is whether taking time prevents the call back."""
-    took = seconds_between(db, Contact.ended_at, Contact.started_at)
+    took = func.round(seconds_between(db, Contact.ended_at, Contact.started_at))  # whole seconds on both
     band = case(*((took < bound, name) for bound, name in DURATION_BANDS), else_="over_20m")
     again = aliased(Contact)
     back = exists().where(
