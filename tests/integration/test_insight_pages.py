@@ -48,7 +48,7 @@ def test_a_lead_sees_last_week_against_the_week_before(db, app_client, tenant):
     assert response.status_code == 200
     html = unescape(response.text)
     assert "16-11-2026 tot 22-11-2026" in html and "09-11-2026 tot 15-11-2026" in html
-    assert 'data-figure="fcr_share">100.0%' in html
+    assert 'data-figure="fcr_share">100,0%' in html  # a Dutch decimal comma
     assert "Eerstecontactoplossing" in html and "Handle time" not in html
     assert html.count('class="chart"') == 6 and html.count("<table") == 6
     assert 'href="/recovery/outcomes"' in html

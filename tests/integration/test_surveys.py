@@ -38,6 +38,14 @@ def _resolved_case(db, tenant, at, **kw):
 
 
 def test_a_survey_goes_out_a_day_later_and_its_answer_counts_once(db, app_client, database, tenant, clock):
+    admin = Api(app_client, tenant.tokens["admin"])
+    rules = admin.get("/api/v1/insight/settings").json()
+    assert (
+        admin.put(
+            "/api/v1/insight/settings", json={**rules, "low_score_gesture": "small_attention"}
+        ).status_code
+        == 200
+    )
     _story, case = _resolved_case(db, tenant, START - timedelta(days=3))
     assert send_due_surveys(database=database, now=START - timedelta(days=2, hours=2)) == 0  # not yet
     assert send_due_surveys(database=database, now=START - timedelta(days=2) + 2 * HOUR) == 1
@@ -76,6 +84,8 @@ def test_a_survey_goes_out_a_day_later_and_its_answer_counts_once(db, app_client
     )
     inbox = lead.get("/api/v1/notifications").json()["items"]
     assert any(n["kind"] == "survey.low_score" and n["case_id"] == str(case.id) for n in inbox)
+    [gesture] = admin.get("/api/v1/recovery/gestures", params={"case_id": str(case.id)}).json()["items"]
+    assert gesture["code"] == "small_attention" and gesture["state"] == "suggested"
     stored = db.scalar(select(Survey).where(Survey.case_id == case.id))
     assert stored.comment == "<b>Te traag</b>" and stored.token_hash is None
 

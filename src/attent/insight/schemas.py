@@ -50,6 +50,13 @@ class InsightSettings(Input):
     survey_quiet_days: int = Field(
         30, ge=0, le=365, description="No survey to a customer who was sent one in the last so many days."
     )
+    low_score_gesture: str | None = Field(
+        None,
+        max_length=60,
+        pattern=r"^[a-z0-9_]+$",
+        description="A recovery gesture (catalogue code, e.g. small_attention) to suggest on the case when a "
+        "customer scores their satisfaction 1 or 2; none: only the lead is told.",
+    )
     public_url: str = Field(
         "http://localhost:8000",
         max_length=200,

@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session
 from attent.cases import Case, CaseStatus
 from attent.channels.service import queue_message
 from attent.contacts import Contact, Direction
-from attent.core.errors import Conflict, NotFound
+from attent.core.errors import AttentError, Conflict, NotFound
 from attent.customers import Customer
 from attent.insight.kinds import SurveyAnswered, SurveyLowScore, SurveySent, SurveySkipped
 from attent.insight.models import Survey, SurveyState
 from attent.insight.schemas import InsightSettings, SurveyAnswer
 from attent.notifications.service import leads_by_team, notify_many
 from attent.organisations import Organisation
+from attent.recovery.service import suggest_gesture
 from attent.timeline.service import record_case_event
 
 LINK_LIFE = timedelta(days=30)
@@ -156,6 +157,30 @@ def answer_path(survey: Survey) -> str:
     return f"/survey/{survey.organisation_id}/{survey.id}"
 
 
+def _suggest_recovery(db: Session, survey: Survey, case: Case, now: datetime) -> None:
+    """Where the organisation chose a gesture for low scores, suggest it on the case (as a rule would).
+    A gesture the catalogue no longer has must not cost the customer their answer: then only the lead
+    is told."""
+    code = rules_of(db, survey.organisation_id).low_score_gesture
+    if code is None:
+        return
+    try:
+        with db.begin_nested():
+            suggest_gesture(
+                db=db,
+                organisation_id=survey.organisation_id,
+                customer_id=survey.customer_id,
+                case_id=case.id,
+                reason=f"CSAT {survey.csat}/5" + (f": {survey.comment}" if survey.comment else ""),
+                occasion=None,
+                gesture_code=code,
+                source=f"survey:{survey.id}",
+                at=now,
+            )
+    except AttentError:
+        pass
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -203,6 +228,7 @@ def answer(
             survey_id=str(survey.id), csat=data.csat, owner_id=str(case.owner_id) if case.owner_id else None
         )
         record_case_event(db=db, case=case, event=low, at=now, actor=None)
+        _suggest_recovery(db, survey, case, now)
         team_leads = (
             leads_by_team(db=db, team_ids={case.team_id}).get(case.team_id, []) if case.team_id else []
         )

@@ -12,7 +12,7 @@
     if (!data.x.length) return;
     var xs = data.x.map(function (_label, i) { return i; });
     var scale = data.share ? 100 : 1;
-    var series = [{ label: "", value: function (_u, i) { return i == null ? "" : data.x[i]; } }];
+    var series = [{ label: data.xname, value: function (_u, i) { return i == null ? "" : data.x[i]; } }];
     var values = [xs];
     data.series.forEach(function (s, n) {
       series.push({
@@ -33,7 +33,11 @@
       series: series,
       scales: { x: { time: false, range: [-0.5, xs.length - 0.5] }, y: data.share ? { range: [0, 100] } : {} },
       axes: [
-        { values: function (_u, ticks) { return ticks.map(function (t) { return Number.isInteger(t) ? data.x[t] || "" : ""; }); }, splits: function () { return xs; } },
+        {
+          values: function (_u, ticks) { return ticks.map(function (t) { return Number.isInteger(t) ? data.x[t] || "" : ""; }); },
+          splits: function () { return xs; },
+          font: "11px system-ui, sans-serif",
+        },
         { values: function (_u, ticks) { return ticks.map(function (t) { return data.share ? t + "%" : String(t); }); } },
       ],
       legend: { show: true },
