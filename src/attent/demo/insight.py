@@ -1,4 +1,4 @@
-"""Insight in the demo: twelve weeks of the coffee shop's orders team, in which first-contact
+"""Insight in the demo: ten weeks of the coffee shop's orders team, in which first-contact
 resolution rises as the team learns to give customers a time (a promise, kept), and a rushed call
 that brought the customer back two days later. Surveys answered along the way.
 
@@ -21,8 +21,8 @@ from attent.organisations.service import find_organisation
 from attent.promises import Promise, PromiseKind, PromiseState
 from attent.timeline.service import record_case_event
 
-WEEKS = 12
-PER_WEEK = 10
+WEEKS = 10
+PER_WEEK = 6
 FIRST = [
     "Joost",
     "Anouk",
@@ -46,7 +46,7 @@ SUBJECTS = [
 
 
 def load_insight_history(db: Session, now: datetime) -> None:
-    """Twelve weeks of resolved cases for the orders team; the share resolved at first contact rises."""
+    """Ten weeks of resolved cases for the orders team; the share resolved at first contact rises."""
     org = find_organisation(db=db, slug="kopje-koffie")
     team = db.scalar(
         select(Team).where(Team.organisation_id == org.id, Team.name == "Bestellingen & bezorging")
@@ -66,7 +66,7 @@ def load_insight_history(db: Session, now: datetime) -> None:
     n = 0
     for week in range(WEEKS):
         start = monday - timedelta(weeks=WEEKS - week)
-        first_time = round(PER_WEEK * (0.5 + 0.4 * week / (WEEKS - 1)))  # 50% twelve weeks ago, 90% last week
+        first_time = round(PER_WEEK * (0.5 + 0.4 * week / (WEEKS - 1)))  # 50% ten weeks ago, 90% last week
         for i in range(PER_WEEK):
             n += 1
             at = start + timedelta(days=i % 5, hours=i % 7)
