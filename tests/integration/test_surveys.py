@@ -12,6 +12,7 @@ from attent.insight.jobs import send_due_surveys
 from attent.insight.models import Survey, SurveyState
 from tests.conftest import START, Api
 from tests.integration.test_insight import Story
+from tests.integration.test_insight_pages import _sign_in
 
 HOUR = timedelta(hours=1)
 
@@ -86,6 +87,10 @@ def test_a_survey_goes_out_a_day_later_and_its_answer_counts_once(db, app_client
     assert any(n["kind"] == "survey.low_score" and n["case_id"] == str(case.id) for n in inbox)
     [gesture] = admin.get("/api/v1/recovery/gestures", params={"case_id": str(case.id)}).json()["items"]
     assert gesture["code"] == "small_attention" and gesture["state"] == "suggested"
+    page = _sign_in(app_client, db, tenant.lead)
+    customer_page = unescape(page.get(f"/customers/{case.customer_id}").text)
+    assert "Wat de klant ons vertelde" in customer_page and "<b>Te traag</b>" in customer_page
+    assert "&lt;b&gt;Te traag" in page.get(f"/customers/{case.customer_id}").text  # text, never markup
     stored = db.scalar(select(Survey).where(Survey.case_id == case.id))
     assert stored.comment == "<b>Te traag</b>" and stored.token_hash is None
 

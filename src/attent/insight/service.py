@@ -18,14 +18,26 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role, Team
 from attent.agents.service import require_role
+from attent.cases import Case
+from attent.cases.service import visible_to
 from attent.core.errors import NotFound
 from attent.insight import measures
 from attent.insight.measures import Measure
+from attent.insight.models import Survey
 from attent.insight.schemas import InsightSettings, Line, Report
 from attent.insight.scope import PERIODS, Scope, build_scope, organisation
 from attent.insight.sql import hour
 
-__all__ = ["MEASURES", "Scope", "build_scope", "get_settings", "put_settings", "report", "scope_for"]
+__all__ = [
+    "MEASURES",
+    "Scope",
+    "build_scope",
+    "customer_surveys",
+    "get_settings",
+    "put_settings",
+    "report",
+    "scope_for",
+]
 
 MEASURES: dict[str, Measure] = {
     m.name: m
@@ -234,3 +246,15 @@ def _labels(db: Session, s: Scope, groups: Iterable[str | None]) -> dict[str | N
         select(model.id, model.name).where(model.organisation_id == s.organisation_id, model.id.in_(ids))
     )
     return {str(row_id): name for row_id, name in rows}
+
+
+def customer_surveys(*, db: Session, actor: Agent, customer_id: uuid.UUID) -> list[Survey]:
+    """The customer's surveys on cases the actor may see, newest first (the customer page shows them)."""
+    query = (
+        select(Survey)
+        .join(Case, (Case.organisation_id == Survey.organisation_id) & (Case.id == Survey.case_id))
+        .where(Survey.organisation_id == actor.organisation_id, Survey.customer_id == customer_id)
+        .order_by(Survey.created_at.desc())
+        .limit(50)
+    )
+    return list(db.scalars(visible_to(query, actor)))
