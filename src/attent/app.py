@@ -36,6 +36,9 @@ from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
 from attent.files import api as files_api
 from attent.files import pages as files_pages
+from attent.insight import api as insight_api
+from attent.insight import pages as insight_pages
+from attent.insight import survey_pages
 from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
@@ -144,6 +147,7 @@ def create_app(
         signals_api,
         failures_api,
         files_api,
+        insight_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
@@ -168,6 +172,8 @@ def create_app(
     )
     app.include_router(failures_pages.router)
     app.include_router(files_pages.router)
+    app.include_router(insight_pages.router)
+    app.include_router(survey_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
 

@@ -11,6 +11,7 @@ from attent.core.queue import Job
 from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
 from attent.files.models import Attachment
+from attent.insight.models import Survey
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook, PlaybookStep
@@ -52,6 +53,7 @@ __all__ = [
     "SetAside",
     "Signal",
     "SignalSource",
+    "Survey",
     "Team",
     "TeamMembership",
     "TimelineEvent",

@@ -31,6 +31,7 @@ from attent.core.csrf import SESSION_COOKIE
 from attent.core.settings import Settings
 from attent.customers.models import Customer
 from attent.demo import PASSWORD, load_demo
+from attent.insight.models import Survey
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook
 from attent.recovery.models import Gesture, GestureState
@@ -41,12 +42,12 @@ from tests.integration.rulebooks import FAILED_DELIVERY, document
 
 ORG = "kopje-koffie"
 ROLES = {Role.AGENT: "fatima@kopjekoffie.example", Role.LEAD: "daan@kopjekoffie.example"}
-STREAMS = {"/cases/{case_id}/live"}  # server-sent events, not a page
 # Files as their senders made them (attachments, thumbnails), not pages; their refusals are checked below.
 FILES = {
     "/cases/{case_id}/attachments/{attachment_id}",
     "/cases/{case_id}/attachments/{attachment_id}/thumbnail",
 }
+STREAMS = {"/cases/{case_id}/live", "/insight/{measure}.csv"}  # server-sent events and a download, not pages
 QUERIES = {  # extra views of a page behind its query string
     "/": ["?status=waiting_on_customer"],
     "/recovery/outcomes": ["?group_by=code"],
@@ -206,7 +207,10 @@ def _values(db: Session, org: Organisation) -> dict[str, list[str]]:
     playbooks = db.scalars(select(Playbook.case_type).where(Playbook.organisation_id == org.id)).all()
     rules = db.scalars(select(Rule.id).where(Rule.organisation_id == org.id)).all()
     customers = db.scalars(select(Customer.id).where(Customer.organisation_id == org.id)).all()
+    surveys = db.scalars(select(Survey.id).where(Survey.organisation_id == org.id).limit(2)).all()
     return {
+        "organisation_id": [str(org.id)],
+        "survey_id": [str(s) for s in surveys],
         "case_id": [str(c.id) for c in cases],
         "customer_id": [str(c) for c in customers],
         "case_type": sorted({c.type for c in cases} | set(playbooks) | {"brand_new_type"}),

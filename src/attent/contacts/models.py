@@ -55,6 +55,8 @@ class Contact(TenantMixin, Base):
         ),
         ForeignKeyConstraint(["organisation_id", "agent_id"], ["agents.organisation_id", "agents.id"]),
         Index("ix_contacts_case", "organisation_id", "case_id", "started_at"),
+        # Insight: did the customer come back (on any case) after a resolution?
+        Index("ix_contacts_customer", "organisation_id", "customer_id", "started_at"),
     )
 
     case_id: Mapped[uuid.UUID]
