@@ -34,6 +34,7 @@ from attent.customers import api as customers_api
 from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
 from attent.notifications import api as notifications_api
+from attent.phone import api as phone_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
 from attent.promises import api as promises_api
@@ -149,6 +150,8 @@ def create_app(
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)
     app.include_router(signals_pages.router)
+    app.include_router(phone_api.router, prefix=API_PREFIX)
+    app.include_router(phone_api.hooks)  # before the signal sources' /hooks/{address}, which would take it
     app.include_router(signals_api.hooks)
     app.include_router(coach_pages.router)
     app.include_router(docs.router)
@@ -158,6 +161,7 @@ def create_app(
     app.include_router(failures_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
+    phone_api.document(app)
 
     problems.install(app, _page_error)
     # The last added runs first: size limit, then NUL and depth checks, then headers, then crashes.

@@ -12,6 +12,7 @@ from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
+from attent.phone.models import Call, CallEvent, PhoneLine
 from attent.playbooks.models import Playbook, PlaybookStep
 from attent.promises.models import Promise
 from attent.recovery.models import CheckIn, Gesture
@@ -22,6 +23,8 @@ __all__ = [
     "Agent",
     "ApiToken",
     "Base",
+    "Call",
+    "CallEvent",
     "Case",
     "CaseViewer",
     "CheckIn",
@@ -38,6 +41,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "OutboundMessage",
+    "PhoneLine",
     "Playbook",
     "PlaybookStep",
     "Promise",

@@ -25,6 +25,7 @@ from attent.contacts import (
 from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
+from attent.phone.jobs import settle_calls
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
@@ -46,6 +47,8 @@ TIMED_STEPS: list[TimedStep] = [
     score_ended_contacts,
     deliver_due_messages,
 ]
+# Calls whose events never all came are settled (ended, call-back promised) before promises move next tick.
+TIMED_STEPS.insert(TIMED_STEPS.index(advance_due_promises), settle_calls)
 
 
 def _score_ended(db: Session, event: ContactFinished) -> None:
