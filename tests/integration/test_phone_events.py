@@ -79,7 +79,7 @@ def test_an_answered_call_that_ends_normally_is_a_contact_on_the_customers_open_
 ):
     answer = post(
         app_client, line, clock,
-        ev(clock, "CA1", 0, "ringing", **{"from": "+31 6 1234 5678", "to": "+31201234567", "queue": "support"}),
+        ev(clock, "CA1", 0, "ringing", to="+31201234567", queue="support", **{"from": "+31 6 1234 5678"}),
         ev(clock, "CA1", 1, "answered", 12, agent="201"),
         ev(clock, "CA1", 2, "ended", 200, hangup_by="caller", cause="normal", duration=188),
     )  # fmt: skip
@@ -260,8 +260,11 @@ def test_a_burst_posted_twice_in_any_order_makes_each_call_once(
     events = []
     for n in range(60):
         number = f"+3120555{n:04d}"
-        events += [ev(clock, f"B{n}", 0, "ringing", **{"from": number}), ev(clock, f"B{n}", 1, "answered", 2, agent="201"),
-                   ev(clock, f"B{n}", 2, "ended", 30)]  # fmt: skip
+        events += [
+            ev(clock, f"B{n}", 0, "ringing", **{"from": number}),
+            ev(clock, f"B{n}", 1, "answered", 2, agent="201"),
+            ev(clock, f"B{n}", 2, "ended", 30),
+        ]
     first = post(app_client, line, clock, *events[::2])
     second = post(app_client, line, clock, *reversed(events))
     assert first["accepted"] == 90 and second["duplicates"] == 90
