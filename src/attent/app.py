@@ -44,6 +44,7 @@ from attent.signals import api as signals_api
 from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
+from attent.workspace import calls as workspace_calls
 from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
 from attent.workspace import pages as workspace_pages
 
@@ -145,6 +146,7 @@ def create_app(
     app.include_router(case_forms.router)
     app.include_router(panel_forms.router)
     app.include_router(case_live.router)
+    app.include_router(workspace_calls.router)
     app.include_router(customer_page.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)

@@ -312,3 +312,51 @@ def test_twilio_status_callbacks_become_the_same_call(app_client, admin_api, ten
     assert (
         db.scalar(select(func.count()).select_from(HookRejection).where(HookRejection.source == "phone")) == 1
     )
+
+
+@pytest.fixture
+def agent_page(app_client, tenant):
+    """A browser-like client signed in as the tenant's agent."""
+    app_client.get("/signin")
+    signed_in = app_client.post(
+        "/signin",
+        data={
+            "email": tenant.agent.email,
+            "password": "correct horse battery",
+            "csrf": app_client.cookies.get("attent_csrf"),
+        },
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    return app_client
+
+
+def test_the_incoming_call_panel_shows_the_callers_brief_while_it_rings_and_in_hand(
+    agent_page, line, api, tenant, clock
+):
+    due = clock.now() + timedelta(hours=2)
+    api.post(f"/api/v1/cases/{tenant.case.id}/promises", json={"kind": "callback", "due_at": due.isoformat()})
+    assert agent_page.get("/me/calls/panel").text.strip() == ""
+    assert 'data-calls="/me/calls/live"' in agent_page.get("/").text
+    post(agent_page, line, clock, ev(clock, "CP1", 0, "ringing", agent="201", **{"from": "06 12345678"}))
+    panel = agent_page.get("/me/calls/panel").text
+    assert "Inkomend gesprek" in panel and "Marieke Visser" in panel and "+31612345678" in panel
+    assert f'href="/cases/{tenant.case.id}"' in panel and "Zending nooit aangekomen" in panel
+    assert "terugbellen" in panel  # what was promised
+    post(agent_page, line, clock, ev(clock, "CP1", 1, "answered", 4, agent="201"))
+    assert "Aan de lijn" in agent_page.get("/me/calls/panel").text
+    post(agent_page, line, clock, ev(clock, "CP1", 2, "ended", 90, hangup_by="agent"))
+    assert agent_page.get("/me/calls/panel").text.strip() == ""
+
+
+def test_calls_ringing_for_a_colleague_stay_off_my_panel(app_client, line, tenant, clock, db):
+    post(
+        app_client,
+        line,
+        clock,
+        ev(clock, "CP2", 0, "ringing", agent=tenant.lead.email, **{"from": "0612345678"}),
+    )
+    app_client.get("/signin")
+    app_client.post("/signin", data={"email": tenant.agent.email, "password": "correct horse battery",
+                                     "csrf": app_client.cookies.get("attent_csrf")})  # fmt: skip
+    assert app_client.get("/me/calls/panel").text.strip() == ""

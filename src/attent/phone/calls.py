@@ -315,12 +315,31 @@ def _settle(
         if waited > line.abandoned_after_seconds and call.number is not None:
             _team_callback(db, case, contact, ended_at, at)
     call.outcome, call.settled_at, call.ringing_agent_id = outcome.value, at, None
-    call.promise_id = db.scalar(
+    if outcome in (Outcome.DROPPED, Outcome.ABANDONED):
+        call.promise_id = _callback_for(db, call, contact)
+
+
+def _callback_for(db: Session, call: Call, contact: Contact) -> uuid.UUID | None:
+    """The call-back this call made, else the open one on its case that already stands for it."""
+    made = db.scalar(
         select(Promise.id).where(
             Promise.organisation_id == call.organisation_id,
             Promise.contact_id == contact.id,
             Promise.kind == PromiseKind.CALLBACK,
         )
+    )
+    if made is not None:
+        return made
+    return db.scalar(
+        select(Promise.id)
+        .where(
+            Promise.organisation_id == call.organisation_id,
+            Promise.case_id == contact.case_id,
+            Promise.kind == PromiseKind.CALLBACK,
+            Promise.state == PromiseState.OPEN,
+        )
+        .order_by(Promise.due_by)
+        .limit(1)
     )
 
 
