@@ -116,7 +116,8 @@ def receive_events(
         raise error from None
     if not events:  # a status we do not follow (Twilio's "queued")
         return EventsAccepted(accepted=0, duplicates=0, held=0, items=[])
-    return service.receive(db=db, line=line, events=events, at=now)
+    valid = service.validate(events)
+    return service.receive(db=db, line=line, events=valid, at=now, done=db.commit)
 
 
 def document(app: FastAPI) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 
 import phonenumbers
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
@@ -25,7 +24,9 @@ from attent.cases.service import open_case_of, open_customer_case
 from attent.contacts import Contact, Direction, MessageIn, Outcome, Speaker
 from attent.contacts.service import add_call_transcript, finish_call, hand_call_to, open_call
 from attent.core import phones
+from attent.core.db import upsert_insert
 from attent.core.i18n import gettext
+from attent.core.ids import uuid7
 from attent.core.live import changed
 from attent.customers.service import add_reaching_customer, find_by_phone
 from attent.organisations.service import get_organisation
@@ -98,19 +99,23 @@ def fold(events: list[CallEvent]) -> Facts:
 
 def take(db: Session, *, line: PhoneLine, event: PhoneEvent, at: datetime) -> EventResult:
     """Keep one event (a repeat is recognised) and advance its call; the caller commits."""
-    row = CallEvent(
-        organisation_id=line.organisation_id,
-        call_ref=event.call_id,
-        sequence=event.sequence,
-        type=event.type,
-        at=event.at,
-        payload=event.model_dump(mode="json", by_alias=True, exclude={"call_id", "sequence", "type", "at"}),
-        received_at=at,
-    )
-    try:
-        with db.begin_nested():
-            db.add(row)
-    except IntegrityError:
+    payload = event.model_dump(mode="json", by_alias=True, exclude={"call_id", "sequence", "type", "at"})
+    kept = db.scalar(
+        upsert_insert(db)(CallEvent)
+        .values(
+            organisation_id=line.organisation_id,
+            id=uuid7(),
+            call_ref=event.call_id,
+            sequence=event.sequence,
+            type=event.type,
+            at=event.at,
+            payload=payload,
+            received_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["organisation_id", "call_ref", "sequence"])
+        .returning(CallEvent.id)
+    )  # one statement, and a repeat (even one racing in beside us) is simply not inserted
+    if kept is None:
         return EventResult(call_id=event.call_id, sequence=event.sequence, result="duplicate")
     call = _lock_call(db, line.organisation_id, event.call_id, at)
     if event.type == "ended" and call.ended_received_at is None:
@@ -121,26 +126,27 @@ def take(db: Session, *, line: PhoneLine, event: PhoneEvent, at: datetime) -> Ev
 
 
 def _lock_call(db: Session, organisation_id: uuid.UUID, call_ref: str, at: datetime) -> Call:
+    """The call's row, locked for this transaction (made first if this is its first event)."""
     query = select(Call).where(Call.organisation_id == organisation_id, Call.call_ref == call_ref)
     call = db.scalar(query.with_for_update())
     if call is not None:
         return call
-    try:
-        with db.begin_nested():
-            call = Call(
-                organisation_id=organisation_id,
-                call_ref=call_ref,
-                problems={},
-                transfers=0,
-                created_at=at,
-                updated_at=at,
-            )
-            db.add(call)
-        return call
-    except IntegrityError:  # the same call's other event, in a transaction beside ours, made it first
-        found = db.scalar(query.with_for_update())
-        assert found is not None
-        return found
+    db.execute(
+        upsert_insert(db)(Call)
+        .values(
+            organisation_id=organisation_id,
+            id=uuid7(),
+            call_ref=call_ref,
+            problems={},
+            transfers=0,
+            created_at=at,
+            updated_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["organisation_id", "call_ref"])
+    )  # the same call's other event, in a transaction beside ours, may have made it first: then it waits
+    found = db.scalar(query.with_for_update())
+    assert found is not None
+    return found
 
 
 def advance(db: Session, *, line: PhoneLine, call: Call, at: datetime, force: bool = False) -> None:
@@ -375,10 +381,9 @@ def _transcripts(
     db: Session, call: Call, events: list[CallEvent], contact: Contact, case: Case, at: datetime
 ) -> None:
     """Transcripts not yet added go on the contact, once each (the coach scores the call again)."""
-    agent = db.get(Agent, (call.organisation_id, call.agent_id)) if call.agent_id else None
-    for event in sorted(events, key=lambda e: e.sequence):
-        if event.type != "transcript" or event.applied_at is not None:
-            continue
+    pending = [e for e in events if e.type == "transcript" and e.applied_at is None]
+    agent = db.get(Agent, (call.organisation_id, call.agent_id)) if call.agent_id and pending else None
+    for event in sorted(pending, key=lambda e: e.sequence):
         lines = [
             MessageIn(speaker=Speaker(line["speaker"]), text=line["text"], at=line.get("at"))
             for line in event.payload["lines"]

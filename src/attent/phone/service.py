@@ -3,12 +3,14 @@
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role, Team
@@ -169,16 +171,43 @@ def parse_events(body: bytes) -> list[Any]:
     return events
 
 
-def receive(*, db: Session, line: PhoneLine, events: list[Any], at: datetime) -> EventsAccepted:
-    """Validate every event (all or nothing), then take each in order of arrival."""
+def validate(events: list[Any]) -> list[PhoneEvent]:
+    """Every event checked before any is taken (bad input names the field: `[2, "cause"]`)."""
     try:
-        valid = _EVENTS.validate_python(events)
+        return _EVENTS.validate_python(events)
     except ValidationError as exc:
         errors = [FieldError(tuple(e["loc"]), *plain(e)) for e in exc.errors()]
         raise Invalid("invalid_phone_event", "The call events do not hold; see errors.", errors) from None
-    items = [take(db, line=line, event=event, at=at) for event in valid]
+
+
+def receive(
+    *, db: Session, line: PhoneLine, events: list[PhoneEvent], at: datetime, done: Callable[[], None]
+) -> EventsAccepted:
+    """Take each event in order of arrival, calling `done` (the route's commit) after each one.
+
+    One event, one transaction: a batch's calls touch cases in no particular order, so one transaction
+    for the whole batch would lock them in an order another batch may cross (a deadlock). An event that
+    meets one anyway (two calls of one customer at once) is taken again from the start; one taken and
+    then lost to a crash is recognised as a repeat when the telephone system posts the batch again.
+    """
+    items = []
+    for event in events:
+        for attempt in range(3):
+            try:
+                items.append(take(db, line=line, event=event, at=at))
+                done()
+                break
+            except OperationalError as exc:
+                db.rollback()
+                if attempt == 2 or not _retryable(exc):
+                    raise
     count = {kind: sum(1 for i in items if i.result == kind) for kind in ("applied", "duplicate", "held")}
     return EventsAccepted(accepted=len(items), duplicates=count["duplicate"], held=count["held"], items=items)
+
+
+def _retryable(exc: OperationalError) -> bool:
+    """A deadlock or serialisation failure: PostgreSQL undid the transaction, and trying again succeeds."""
+    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
 
 
 def settle_overdue(*, db: Session, calls: list[Call], at: datetime) -> int:
