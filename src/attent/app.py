@@ -37,6 +37,7 @@ from attent.notifications import api as notifications_api
 from attent.phone import api as phone_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
+from attent.portal import pages as portal_pages
 from attent.promises import api as promises_api
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
@@ -147,6 +148,7 @@ def create_app(
     app.include_router(panel_forms.router)
     app.include_router(case_live.router)
     app.include_router(workspace_calls.router)
+    app.include_router(portal_pages.router)
     app.include_router(customer_page.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)

@@ -14,6 +14,7 @@ from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.phone.models import Call, CallEvent, PhoneLine
 from attent.playbooks.models import Playbook, PlaybookStep
+from attent.portal.models import CustomerSession, FormSubmission, SignInLink
 from attent.promises.models import Promise
 from attent.recovery.models import CheckIn, Gesture
 from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Signal, SignalSource
@@ -32,6 +33,8 @@ __all__ = [
     "ContactScorecard",
     "Customer",
     "CustomerRef",
+    "CustomerSession",
+    "FormSubmission",
     "Gesture",
     "HookRejection",
     "IdempotencyRecord",
@@ -52,6 +55,7 @@ __all__ = [
     "ScoredVerdict",
     "ScoringDue",
     "SetAside",
+    "SignInLink",
     "Signal",
     "SignalSource",
     "Team",

@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("recovery",),
     ("signals", "coach"),
     ("briefs", "phone"),
-    ("workspace",),
+    ("workspace", "portal"),
 ]
 # Entry points compose everything: the app, the CLI, the wiring, every model for Alembic, the demo data.
 ENTRY_POINTS = {"app", "cli", "wiring", "models", "demo", "__main__", "__init__"}

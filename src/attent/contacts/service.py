@@ -417,3 +417,32 @@ def add_call_transcript(
         for m in messages
     ]
     return _add(db=db, actor=agent, case=case, contact=contact, messages=lines, at=at)
+
+
+def record_customer_message(*, db: Session, case: Case, channel: Channel, text: str, at: datetime) -> Contact:
+    """What a customer wrote us themselves (the web form, a reply on their page): an inbound contact with
+    their message, waiting for our answer; a finished case they write on opens again."""
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
+    contact = Contact(
+        organisation_id=case.organisation_id, id=uuid7(), case_id=case.id, customer_id=case.customer_id,
+        channel=channel, direction=Direction.INBOUND, agent_id=None, started_at=at, ended_at=at,
+        outcome=Outcome.FOLLOW_UP, created_at=at,
+    )  # fmt: skip
+    db.add(contact)
+    logged = ContactLogged(
+        contact_id=str(contact.id), channel=channel.value, direction=Direction.INBOUND.value,
+        outcome=Outcome.FOLLOW_UP.value, ended_at=at.isoformat(),
+    )  # fmt: skip
+    record_case_event(db=db, case=case, event=logged, at=at, actor=None, actor_kind=ActorKind.CUSTOMER)
+    if case.status is CaseStatus.RESOLVED:
+        change_status(
+            db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="customer contacted us again"
+        )
+    elif case.status is CaseStatus.NEW:
+        change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
+    _add(db=db, actor=None, case=case, contact=contact,
+         messages=[MessageIn(speaker=Speaker.CUSTOMER, text=text, at=at)], at=at)  # fmt: skip
+    case.updated_at = at
+    db.flush()
+    return contact
