@@ -22,7 +22,15 @@ from attent.organisations.service import find_organisation, get_organisation
 from attent.phone import twilio
 from attent.phone.calls import SETTLE_AFTER, advance, agent_key, take
 from attent.phone.models import Call, PhoneLine
-from attent.phone.schemas import MAX_EVENTS, CallRead, EventsAccepted, PhoneEvent, PhoneLineIn, PhoneLineRead
+from attent.phone.schemas import (
+    MAX_EVENTS,
+    CallRead,
+    EventResult,
+    EventsAccepted,
+    PhoneEvent,
+    PhoneLineIn,
+    PhoneLineRead,
+)
 from attent.signals import HookRejected, HookRejection, check_signature, hook_secret
 
 HOOK_NAME = "phone"  # the line's hook address is /hooks/{org}.phone; refusals are recorded under it
@@ -183,24 +191,29 @@ def validate(events: list[Any]) -> list[PhoneEvent]:
 def receive(
     *, db: Session, line: PhoneLine, events: list[PhoneEvent], at: datetime, done: Callable[[], None]
 ) -> EventsAccepted:
-    """Take each event in order of arrival, calling `done` (the route's commit) after each one.
+    """Take the events call by call, calling `done` (the route's commit) after each call's events.
 
-    One event, one transaction: a batch's calls touch cases in no particular order, so one transaction
-    for the whole batch would lock them in an order another batch may cross (a deadlock). An event that
-    meets one anyway (two calls of one customer at once) is taken again from the start; one taken and
-    then lost to a crash is recognised as a repeat when the telephone system posts the batch again.
+    One call, one transaction: a batch's calls touch cases in no particular order, so one transaction
+    for the whole batch would lock them in an order another batch may cross (a deadlock), while one
+    call touches one case. A call that meets a deadlock anyway is taken again from the start; one
+    taken and then lost to a crash is recognised as a repeat when the system posts the batch again.
     """
-    items = []
+    calls: dict[str, list[PhoneEvent]] = {}
     for event in events:
+        calls.setdefault(event.call_id, []).append(event)
+    results: dict[int, EventResult] = {}
+    for group in calls.values():
         for attempt in range(3):
             try:
-                items.append(take(db, line=line, event=event, at=at))
+                taken = [(id(event), take(db, line=line, event=event, at=at)) for event in group]
                 done()
+                results.update(taken)
                 break
             except OperationalError as exc:
                 db.rollback()
                 if attempt == 2 or not _retryable(exc):
                     raise
+    items = [results[id(event)] for event in events]
     count = {kind: sum(1 for i in items if i.result == kind) for kind in ("applied", "duplicate", "held")}
     return EventsAccepted(accepted=len(items), duplicates=count["duplicate"], held=count["held"], items=items)
 
