@@ -13,6 +13,7 @@ from attent.cases import Case
 from attent.channels.models import OutboundMessage
 from attent.contacts import Contact
 from attent.customers import Customer
+from attent.organisations import Organisation
 from attent.portal.form import answer_due
 from attent.promises import Promise
 from tests.conftest import make_tenant
@@ -263,3 +264,12 @@ def test_the_embed_script_builds_the_same_form(app_client, tenant):
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
     assert "http://testserver/help/kopje-koffie?lang=en" in script.text and '"stamp"' in script.text
     assert "innerHTML" not in script.text
+
+
+def test_the_pages_wear_the_organisations_colours(app_client, tenant, db):
+    org = db.get(Organisation, tenant.organisation_id)
+    org.settings = {**org.settings, "portal": {"colours": {"accent": "#6f4e37", "on_accent": "url(x)"}}}
+    db.commit()
+    assert '/help/kopje-koffie/theme.css"' in app_client.get(HELP).text
+    css = app_client.get(f"{HELP}/theme.css").text
+    assert "--accent: #6f4e37" in css and "url(" not in css  # only colours get through

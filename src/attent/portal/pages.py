@@ -5,6 +5,7 @@ they work without JavaScript."""
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -107,6 +108,28 @@ def sent_page(
         if case_id and hmac.compare_digest(_sent_token(settings.secret_key, case_id, due), t):
             said = say_when(due, now=clock.now(), timezone=org.timezone, language=language, sentence=True)
     return _page(request, "portal_sent.html", org, said=said)
+
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@router.get("/help/{slug}/theme.css")
+def theme(slug: str, db: DbSession) -> Response:
+    """The organisation's colours (`settings.portal.colours`: accent, text on it), as a style sheet: the
+    pages allow no inline style."""
+    org = find_organisation(db=db, slug=slug)
+    colours = (org.settings.get("portal") or {}).get("colours") or {}
+    accent, on_accent = colours.get("accent", "#1f4e79"), colours.get("on_accent", "#ffffff")
+    if not (isinstance(accent, str) and _COLOUR.match(accent)):
+        accent = "#1f4e79"
+    if not (isinstance(on_accent, str) and _COLOUR.match(on_accent)):
+        on_accent = "#ffffff"
+    css = (
+        f".portal {{ --accent: {accent}; --on-accent: {on_accent}; }}\n"
+        ".portal .top { border-bottom: 4px solid var(--accent); }\n"
+        ".portal button[type=submit] { background: var(--accent); color: var(--on-accent); }\n"
+    )
+    return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=300"})
 
 
 @router.get("/help/{slug}/embed.js")
