@@ -42,6 +42,7 @@ from tests.integration.rulebooks import FAILED_DELIVERY, document
 ORG = "kopje-koffie"
 ROLES = {Role.AGENT: "fatima@kopjekoffie.example", Role.LEAD: "daan@kopjekoffie.example"}
 STREAMS = {"/cases/{case_id}/live"}  # server-sent events, not a page
+STREAMS |= {"/me/calls/live", "/help/{slug}/embed.js", "/help/{slug}/theme.css"}  # not pages either
 QUERIES = {  # extra views of a page behind its query string
     "/": ["?status=waiting_on_customer"],
     "/recovery/outcomes": ["?group_by=code"],
@@ -206,6 +207,8 @@ def _values(db: Session, org: Organisation) -> dict[str, list[str]]:
         "customer_id": [str(c) for c in customers],
         "case_type": sorted({c.type for c in cases} | set(playbooks) | {"brand_new_type"}),
         "rule_id": [str(r) for r in rules],
+        "slug": [org.slug],  # the customer's pages (portal/)
+        "token": ["no-such-link"],
     }
 
 
