@@ -25,7 +25,7 @@ from attent.contacts import (
 from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
-from attent.phone.jobs import settle_calls
+from attent.phone.jobs import settle_calls, take_queued_events
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
@@ -48,6 +48,8 @@ TIMED_STEPS: list[TimedStep] = [
     deliver_due_messages,
 ]
 # Calls whose events never all came are settled (ended, call-back promised) before promises move next tick.
+# Events large batches queued are done first, so their calls settle in the same tick.
+TIMED_STEPS.insert(TIMED_STEPS.index(advance_due_promises), take_queued_events)
 TIMED_STEPS.insert(TIMED_STEPS.index(advance_due_promises), settle_calls)
 
 

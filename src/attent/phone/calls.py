@@ -117,7 +117,7 @@ def take(db: Session, *, line: PhoneLine, event: PhoneEvent, at: datetime) -> Ev
     )  # one statement, and a repeat (even one racing in beside us) is simply not inserted
     if kept is None:
         return EventResult(call_id=event.call_id, sequence=event.sequence, result="duplicate")
-    call = _lock_call(db, line.organisation_id, event.call_id, at)
+    call = lock_call(db, line.organisation_id, event.call_id, at)
     if event.type == "ended" and call.ended_received_at is None:
         call.ended_received_at = at
     advance(db, line=line, call=call, at=at)
@@ -125,7 +125,7 @@ def take(db: Session, *, line: PhoneLine, event: PhoneEvent, at: datetime) -> Ev
     return EventResult(call_id=event.call_id, sequence=event.sequence, result="held" if held else "applied")
 
 
-def _lock_call(db: Session, organisation_id: uuid.UUID, call_ref: str, at: datetime) -> Call:
+def lock_call(db: Session, organisation_id: uuid.UUID, call_ref: str, at: datetime) -> Call:
     """The call's row, locked for this transaction (made first if this is its first event)."""
     query = select(Call).where(Call.organisation_id == organisation_id, Call.call_ref == call_ref)
     call = db.scalar(query.with_for_update())

@@ -72,6 +72,7 @@ class CallEvent(TenantMixin, Base):
     __table_args__ = (
         ForeignKeyConstraint(["organisation_id"], ["organisations.id"]),
         UniqueConstraint("organisation_id", "call_ref", "sequence", name="uq_phone_call_events_seq"),
+        Index("ix_phone_call_events_queued", "processed_at", "received_at"),
     )
 
     call_ref: Mapped[str] = mapped_column(String(100))
@@ -81,3 +82,4 @@ class CallEvent(TenantMixin, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     received_at: Mapped[datetime]
     applied_at: Mapped[datetime | None]  # transcripts: when added to the call's contact
+    processed_at: Mapped[datetime | None]  # None: queued for the worker (a large batch)

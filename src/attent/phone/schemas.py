@@ -87,11 +87,12 @@ PhoneEvent = Annotated[Ringing | Answered | Transferred | Ended | Transcript, Fi
 
 
 class EventResult(Output):
-    """What became of one event: applied, a repeat (already had it), or held (its call is not known yet)."""
+    """What became of one event: applied, a repeat (already had it), held (its call is not known yet), or
+    queued (kept, and done by the worker within a second or so: a large batch)."""
 
     call_id: str
     sequence: int
-    result: Literal["applied", "duplicate", "held"]
+    result: Literal["applied", "duplicate", "held", "queued"]
 
 
 class EventsAccepted(Output):
@@ -100,6 +101,7 @@ class EventsAccepted(Output):
     accepted: int
     duplicates: int
     held: int
+    queued: int = 0
     items: list[EventResult]
 
 

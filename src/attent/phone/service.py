@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role, Team
 from attent.agents.service import require_role
+from attent.core.db import upsert_insert
 from attent.core.errors import FieldError, Invalid, NotFound
 from attent.core.forms import plain
+from attent.core.ids import uuid7
 from attent.core.pagination import MAX_LIMIT
 from attent.organisations.service import find_organisation, get_organisation
 from attent.phone import twilio
-from attent.phone.calls import SETTLE_AFTER, advance, agent_key, take
-from attent.phone.models import Call, PhoneLine
+from attent.phone.calls import SETTLE_AFTER, advance, agent_key, lock_call, take
+from attent.phone.models import Call, CallEvent, PhoneLine
 from attent.phone.schemas import (
     MAX_EVENTS,
     CallRead,
@@ -188,10 +190,34 @@ def validate(events: list[Any]) -> list[PhoneEvent]:
         raise Invalid("invalid_phone_event", "The call events do not hold; see errors.", errors) from None
 
 
+INLINE = 20  # a post of up to this many events is done at once; a larger batch is queued for the worker
+
+
 def receive(
     *, db: Session, line: PhoneLine, events: list[PhoneEvent], at: datetime, done: Callable[[], None]
 ) -> EventsAccepted:
-    """Take the events call by call, calling `done` (the route's commit) after each call's events.
+    """Take the events: a live post (a few events) at once, a large batch (a replay, a burst) kept in one
+    statement and done by the worker. `done` is the route's commit."""
+    items = take_now(db=db, line=line, events=events, at=at, done=done) if len(events) <= INLINE else None
+    if items is None:
+        items = _queue(db, line, events, at)
+        done()
+    count = {
+        kind: sum(1 for i in items if i.result == kind) for kind in ("applied", "duplicate", "held", "queued")
+    }
+    return EventsAccepted(
+        accepted=len(items),
+        duplicates=count["duplicate"],
+        held=count["held"],
+        queued=count["queued"],
+        items=items,
+    )
+
+
+def take_now(
+    *, db: Session, line: PhoneLine, events: list[PhoneEvent], at: datetime, done: Callable[[], None]
+) -> list[EventResult]:
+    """Take the events call by call, calling `done` after each call's events.
 
     One call, one transaction: a batch's calls touch cases in no particular order, so one transaction
     for the whole batch would lock them in an order another batch may cross (a deadlock), while one
@@ -213,9 +239,72 @@ def receive(
                 db.rollback()
                 if attempt == 2 or not _retryable(exc):
                     raise
-    items = [results[id(event)] for event in events]
-    count = {kind: sum(1 for i in items if i.result == kind) for kind in ("applied", "duplicate", "held")}
-    return EventsAccepted(accepted=len(items), duplicates=count["duplicate"], held=count["held"], items=items)
+    return [results[id(event)] for event in events]
+
+
+def _queue(db: Session, line: PhoneLine, events: list[PhoneEvent], at: datetime) -> list[EventResult]:
+    """Keep a batch's events in one statement (repeats are not inserted), for the worker to do."""
+    own = {"call_id", "sequence", "type", "at"}
+    rows = [
+        {
+            "organisation_id": line.organisation_id,
+            "id": uuid7(),
+            "call_ref": e.call_id,
+            "sequence": e.sequence,
+            "type": e.type,
+            "at": e.at,
+            "received_at": at,
+            "processed_at": None,
+            "payload": e.model_dump(mode="json", by_alias=True, exclude=own),
+        }
+        for e in events
+    ]
+    statement = (
+        upsert_insert(db)(CallEvent)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["organisation_id", "call_ref", "sequence"])
+        .returning(CallEvent.call_ref, CallEvent.sequence)
+    )
+    kept = {(ref, seq) for ref, seq in db.execute(statement)}
+    return [
+        EventResult(
+            call_id=e.call_id,
+            sequence=e.sequence,
+            result="queued" if (e.call_id, e.sequence) in kept else "duplicate",
+        )
+        for e in events
+    ]
+
+
+def queued_events(*, now: datetime, limit: int) -> Any:
+    """The query for events a large batch left to the worker, oldest first."""
+    return (
+        select(CallEvent)
+        .where(CallEvent.processed_at.is_(None), CallEvent.received_at <= now)
+        .order_by(CallEvent.received_at, CallEvent.id)
+        .limit(limit)
+    )
+
+
+def process_queued(*, db: Session, events: list[CallEvent], at: datetime) -> int:
+    """Advance the calls of queued events (each call once, in call order), and mark them done."""
+    by_call: dict[tuple[uuid.UUID, str], list[CallEvent]] = {}
+    for event in events:
+        by_call.setdefault((event.organisation_id, event.call_ref), []).append(event)
+    lines: dict[uuid.UUID, PhoneLine | None] = {}
+    for (organisation_id, call_ref), group in sorted(by_call.items()):
+        if organisation_id not in lines:
+            lines[organisation_id] = find_line(db=db, organisation_id=organisation_id)
+        line = lines[organisation_id]
+        if line is not None:
+            call = lock_call(db, organisation_id, call_ref, at)
+            if any(e.type == "ended" for e in group) and call.ended_received_at is None:
+                call.ended_received_at = at
+            advance(db, line=line, call=call, at=at)
+        for event in group:
+            event.processed_at = at
+    db.flush()
+    return len(events)
 
 
 def _retryable(exc: OperationalError) -> bool:

@@ -34,6 +34,7 @@ def upgrade() -> None:
         ),
         sa.Column("received_at", attent.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("applied_at", attent.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("processed_at", attent.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisations.id"],
@@ -42,6 +43,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("organisation_id", "id", name=op.f("pk_phone_call_events")),
         sa.UniqueConstraint("organisation_id", "call_ref", "sequence", name="uq_phone_call_events_seq"),
     )
+    with op.batch_alter_table("phone_call_events", schema=None) as batch_op:
+        batch_op.create_index("ix_phone_call_events_queued", ["processed_at", "received_at"], unique=False)
+
     op.create_table(
         "phone_calls",
         sa.Column("organisation_id", sa.Uuid(), nullable=False),
@@ -129,4 +133,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_phone_calls_agent")
 
     op.drop_table("phone_calls")
+    with op.batch_alter_table("phone_call_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_phone_call_events_queued")
     op.drop_table("phone_call_events")
