@@ -10,6 +10,11 @@ accepted events ÷ (first request sent to last answer received); every event is 
 (contact, case, promise, timeline), nothing is left for a worker. The same batches are then posted
 again: every event must come back a duplicate.
 
+Live posts: the same, one call's three events per post (done at once, as a telephone system posts
+them while calls happen), from 4 clients. Batches: `--batch` events per post are kept in one
+statement and done by the worker: intake (events/s accepted), then real `attent worker` processes
+(`--workers`) doing them (events/s, workers started before the clock starts).
+
 Panel: an agent's page stream (`GET /me/calls/live`) is open; a `ringing` event for that agent is
 posted, and the time is taken until the stream says `changed` and the panel (`GET /me/calls/panel`)
 has been fetched, as the page does. Median and 95th percentile over `--rings` calls.
@@ -28,6 +33,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+
 from attent import wiring  # noqa: F401 (domain events need their reactions wired)
 from attent.agents.models import Presence, Role
 from attent.agents.schemas import AgentCreate
@@ -38,15 +45,17 @@ from attent.core.migrate import upgrade
 from attent.core.settings import get_settings
 from attent.customers.models import Customer
 from attent.organisations.service import create_organisation
+from attent.phone.models import CallEvent
 from attent.phone.schemas import PhoneLineIn
 from attent.phone.service import put_line
 from bench.loader import reset
 from bench.machine import print_machine
 from bench.server import Server
+from bench.workers import Workers
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/attent_bench_phone"
 CUSTOMERS = 5_000
-BATCH = 300
+BATCH = 1000
 CLIENTS = 4
 SLUG = "bench-phone"
 AGENT = "agent@bench.example"
@@ -180,6 +189,29 @@ def panel_delays(server: Server, secret: str, token: str, rings: int) -> list[fl
     return delays
 
 
+def queued(url: str) -> int:
+    """Events waiting for the worker."""
+    database = Database.from_url(url)
+    with database.sessions() as db:
+        n = (
+            db.scalar(select(func.count()).select_from(CallEvent).where(CallEvent.processed_at.is_(None)))
+            or 0
+        )
+    database.engine.dispose()
+    return n
+
+
+def worker_rate(url: str, workers: int, events: int) -> float:
+    """Start `workers` real workers and time how long they take to do every queued event."""
+    assert queued(url) == events
+    with Workers(url, workers, env={"ATTENT_PROMISE_BATCH": "500", "ATTENT_WORKER_POLL_SECONDS": "0.05"}):
+        started = time.perf_counter()
+        while queued(url):
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+    return events / elapsed
+
+
 def main() -> None:
     """Run the rounds and print the figures."""
     parser = argparse.ArgumentParser(
@@ -189,29 +221,39 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000, help="calls per round (three events each)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rings", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=BATCH)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     print_machine()
     secret, token = setup(args.url)
-    rates = []
+    live, intake, work = [], [], []
     with Server(args.url) as server:
         print(server.describe())
         for round_ in range(args.rounds):
             events = _calls(random.Random(round_), args.calls, round_)
-            bodies = [json.dumps(events[i : i + BATCH]).encode() for i in range(0, len(events), BATCH)]
-            rate, totals = post_all(server, secret, bodies)
-            again, repeats = post_all(server, secret, bodies)
+            per_call = [json.dumps(events[i : i + 3]).encode() for i in range(0, len(events), 3)]
+            rate, totals = post_all(server, secret, per_call)
             assert totals["accepted"] == len(events), totals
             assert totals["duplicates"] == 0, totals
-            assert repeats["duplicates"] == len(events), repeats
-            rates.append(rate)
-            print(f"round {round_ + 1}: {len(events):,} events, {rate:,.0f} events/s; posted again: "
-                  f"{again:,.0f} events/s, all {repeats['duplicates']:,} duplicates")  # fmt: skip
+            live.append(rate)
+            batch_events = _calls(random.Random(1000 + round_), args.calls, 1000 + round_)
+            bodies = [json.dumps(batch_events[i : i + args.batch]).encode()
+                      for i in range(0, len(batch_events), args.batch)]  # fmt: skip
+            rate, totals = post_all(server, secret, bodies)
+            intake.append(rate)
+            work.append(worker_rate(args.url, args.workers, len(batch_events)))
+            again, repeats = post_all(server, secret, bodies)
+            assert repeats["duplicates"] == len(batch_events), repeats
+            print(f"round {round_ + 1}: live {live[-1]:,.0f} events/s; batches intake {intake[-1]:,.0f} "
+                  f"events/s, {args.workers} workers {work[-1]:,.0f} events/s; repeated batches "
+                  f"{again:,.0f} events/s, all duplicates")  # fmt: skip
         delays = panel_delays(server, secret, token, args.rings)
-    print(
-        f"events accepted end to end: median {statistics.median(rates):,.0f} events/s, {args.rounds} rounds"
-    )
+    median = statistics.median
+    print(f"live posts (one call's events per post), done at once: median {median(live):,.0f} events/s")
+    print(f"batches of {args.batch:,}: accepted {median(intake):,.0f} events/s; "
+          f"done by {args.workers} workers {median(work):,.0f} events/s")  # fmt: skip
     q = statistics.quantiles(delays, n=20)
-    print(f"incoming-call panel after ringing: median {statistics.median(delays) * 1000:.0f} ms, "
+    print(f"incoming-call panel after ringing: median {median(delays) * 1000:.0f} ms, "
           f"p95 {q[-1] * 1000:.0f} ms over {len(delays)} rings")  # fmt: skip
 
 
