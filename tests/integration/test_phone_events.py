@@ -366,3 +366,9 @@ def test_calls_ringing_for_a_colleague_stay_off_my_panel(app_client, line, tenan
     app_client.post("/signin", data={"email": tenant.agent.email, "password": "correct horse battery",
                                      "csrf": app_client.cookies.get("attent_csrf")})  # fmt: skip
     assert app_client.get("/me/calls/panel").text.strip() == ""
+
+
+def test_a_live_post_leaves_nothing_for_the_worker(app_client, line, clock, database):
+    post(app_client, line, clock, ev(clock, "L1", 0, "ringing", **{"from": "0612345678"}))
+    settings = app_client.app.state.settings
+    assert take_queued_events(database=database, now=clock.now(), limit=100, settings=settings) == 0

@@ -111,6 +111,7 @@ def take(db: Session, *, line: PhoneLine, event: PhoneEvent, at: datetime) -> Ev
             at=event.at,
             payload=payload,
             received_at=at,
+            processed_at=at,
         )
         .on_conflict_do_nothing(index_elements=["organisation_id", "call_ref", "sequence"])
         .returning(CallEvent.id)
