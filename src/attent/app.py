@@ -40,8 +40,10 @@ from attent.insight import api as insight_api
 from attent.insight import pages as insight_pages
 from attent.insight import survey_pages
 from attent.notifications import api as notifications_api
+from attent.phone import api as phone_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
+from attent.portal import pages as portal_pages
 from attent.promises import api as promises_api
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
@@ -49,6 +51,7 @@ from attent.signals import api as signals_api
 from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
+from attent.workspace import calls as workspace_calls
 from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
 from attent.workspace import pages as workspace_pages
 
@@ -159,11 +162,15 @@ def create_app(
     app.include_router(case_forms.router)
     app.include_router(panel_forms.router)
     app.include_router(case_live.router)
+    app.include_router(workspace_calls.router)
+    app.include_router(portal_pages.router)
     app.include_router(customer_page.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)
     app.include_router(signals_pages.router)
+    app.include_router(phone_api.router, prefix=API_PREFIX)
+    app.include_router(phone_api.hooks)  # before the signal sources' /hooks/{address}, which would take it
     app.include_router(signals_api.hooks)
     app.include_router(coach_pages.router)
     app.include_router(docs.router)
@@ -176,6 +183,7 @@ def create_app(
     app.include_router(survey_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
+    phone_api.document(app)
 
     problems.install(app, _page_error)
     # The last added runs first: size limit, then NUL and depth checks, then headers, then crashes.

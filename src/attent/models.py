@@ -14,7 +14,9 @@ from attent.files.models import Attachment
 from attent.insight.models import Survey
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
+from attent.phone.models import Call, CallEvent, PhoneLine
 from attent.playbooks.models import Playbook, PlaybookStep
+from attent.portal.models import CustomerSession, FormSubmission, SignInLink
 from attent.promises.models import Promise
 from attent.recovery.models import CheckIn, Gesture
 from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Signal, SignalSource
@@ -25,6 +27,8 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "Base",
+    "Call",
+    "CallEvent",
     "Case",
     "CaseViewer",
     "CheckIn",
@@ -32,6 +36,8 @@ __all__ = [
     "ContactScorecard",
     "Customer",
     "CustomerRef",
+    "CustomerSession",
+    "FormSubmission",
     "Gesture",
     "HookRejection",
     "IdempotencyRecord",
@@ -41,6 +47,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "OutboundMessage",
+    "PhoneLine",
     "Playbook",
     "PlaybookStep",
     "Promise",
@@ -51,6 +58,7 @@ __all__ = [
     "ScoredVerdict",
     "ScoringDue",
     "SetAside",
+    "SignInLink",
     "Signal",
     "SignalSource",
     "Survey",

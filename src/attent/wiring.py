@@ -29,6 +29,7 @@ from attent.insight import surveys
 from attent.insight.jobs import send_due_surveys
 from attent.insight.weekly import JOB as WEEKLY_SUMMARY_JOB
 from attent.insight.weekly import plan_weekly_summaries, send_weekly_summary
+from attent.phone.jobs import settle_calls, take_queued_events
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
@@ -52,6 +53,10 @@ TIMED_STEPS: list[TimedStep] = [
     plan_weekly_summaries,  # leads' Monday e-mail: one queue job per lead and week
     deliver_due_messages,
 ]
+# Calls whose events never all came are settled (ended, call-back promised) before promises move next tick.
+# Events large batches queued are done first, so their calls settle in the same tick.
+TIMED_STEPS.insert(TIMED_STEPS.index(advance_due_promises), take_queued_events)
+TIMED_STEPS.insert(TIMED_STEPS.index(advance_due_promises), settle_calls)
 
 
 def _score_ended(db: Session, event: ContactFinished) -> None:

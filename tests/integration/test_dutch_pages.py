@@ -48,6 +48,7 @@ FILES = {
     "/cases/{case_id}/attachments/{attachment_id}/thumbnail",
 }
 STREAMS = {"/cases/{case_id}/live", "/insight/{measure}.csv"}  # server-sent events and a download, not pages
+STREAMS |= {"/me/calls/live", "/help/{slug}/embed.js", "/help/{slug}/theme.css"}  # not pages either
 QUERIES = {  # extra views of a page behind its query string
     "/": ["?status=waiting_on_customer"],
     "/recovery/outcomes": ["?group_by=code"],
@@ -215,6 +216,8 @@ def _values(db: Session, org: Organisation) -> dict[str, list[str]]:
         "customer_id": [str(c) for c in customers],
         "case_type": sorted({c.type for c in cases} | set(playbooks) | {"brand_new_type"}),
         "rule_id": [str(r) for r in rules],
+        "slug": [org.slug],  # the customer's pages (portal/)
+        "token": ["no-such-link"],
     }
 
 

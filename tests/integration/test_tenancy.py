@@ -134,6 +134,24 @@ def _a_signal_and_a_rule(admin, tenant):
     return signal, rule
 
 
+def _a_call_for(admin, app_client, tenant):
+    """A call the victim organisation's telephone system reported (its phone line, signed)."""
+    import hashlib
+    import hmac
+    import json
+
+    secret = admin.put("/api/v1/phone/line", json={}).json()["secret"]
+    at = app_client.app.state.clock.now()
+    body = json.dumps({"type": "ringing", "call_id": "victim-call", "sequence": 0, "at": at.isoformat(),
+                       "from": "0612345678"}).encode()  # fmt: skip
+    stamp = int(at.timestamp())
+    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    answer = app_client.post("/hooks/kopje-koffie.phone", content=body,
+                             headers={"X-Attent-Signature": f"t={stamp},v1={digest}"})  # fmt: skip
+    assert answer.status_code == 202, answer.text
+    return "victim-call"
+
+
 def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, tenant, other_tenant):
     victim = Api(app_client, tenant.tokens["agent"])
     contact = victim.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone"}).json()
@@ -155,6 +173,7 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
         f"/api/v1/cases/{tenant.case.id}/attachments", files=[("files", ("bon.txt", b"bon", "text/plain"))]
     ).json()
     ids["attachment_id"] = attachment["id"]
+    ids["call_id"] = _a_call_for(Api(app_client, tenant.tokens["admin"]), app_client, tenant)
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []

@@ -28,9 +28,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("verification", "playbooks"),
     ("recovery",),
     ("signals", "coach"),
-    ("briefs",),
+    ("briefs", "phone"),
     ("insight",),
-    ("workspace",),
+    ("workspace", "portal"),
 ]
 # Entry points compose everything: the app, the CLI, the wiring, every model for Alembic, the demo data.
 ENTRY_POINTS = {"app", "cli", "wiring", "models", "demo", "__main__", "__init__"}

@@ -34,6 +34,10 @@ class Outcome(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     TRANSFERRED = "transferred"
     DROPPED = "dropped"
+    # Reported by the telephone system, which knows how a call ended but not what it resolved:
+    ENDED = "ended"  # answered, and hung up by either side
+    ABANDONED = "abandoned"  # the caller hung up before anyone answered
+    NO_ANSWER = "no_answer"  # our call was not answered (busy, no answer)
 
 
 class Speaker(enum.StrEnum):

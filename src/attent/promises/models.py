@@ -37,6 +37,7 @@ class PromiseSource(enum.StrEnum):
     DROPPED_CONTACT = "dropped_contact"
     COACH = "coach"
     RULE = "rule"
+    WEB_FORM = "web_form"  # the answer Attent promised when the customer wrote through the web form
 
 
 class Promise(TenantMixin, Base):
