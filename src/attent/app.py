@@ -11,7 +11,9 @@ from fastapi.staticfiles import StaticFiles
 
 from attent import wiring
 from attent.agents import CALLERS
+from attent.agents import account as agents_account
 from attent.agents import admin as agents_admin
+from attent.agents import admin_people as agents_admin_people
 from attent.agents import api as agents_api
 from attent.agents import pages as agents_pages
 from attent.briefs import api as briefs_api
@@ -138,6 +140,8 @@ def create_app(
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(agents_pages.router)
     app.include_router(agents_admin.router)
+    app.include_router(agents_account.router)
+    app.include_router(agents_admin_people.router)
     # Before the cases pages: My work answers "/" (the first matching route wins).
     app.include_router(workspace_pages.router)
     app.include_router(case_page.router)

@@ -37,7 +37,8 @@ def request_agent(request: Request, db: Session, now: datetime) -> Agent:
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("invalid_authorization", "Use 'Authorization: Bearer <token>'.")
         kind = TokenKind.API
-        agent, token_id = authenticate(db=db, secret=secret.strip(), at=now, kind=kind)
+        writing = request.method not in ("GET", "HEAD", "OPTIONS")
+        agent, token_id = authenticate(db=db, secret=secret.strip(), at=now, kind=kind, writing=writing)
     elif cookie := request.cookies.get(SESSION_COOKIE):
         kind = TokenKind.SESSION
         agent, token_id = authenticate(db=db, secret=cookie, at=now, kind=kind)
@@ -111,3 +112,9 @@ AdminIdempotent = Annotated[idempotency.IdempotencyGuard, Depends(idempotency_gu
 
 # What core/onethread.py and core/problems.py call to learn who is asking (handed to them by app.py).
 CALLERS = Callers(identify=request_agent, open_guard=open_guard)
+
+
+def link_base(request: Request) -> str:
+    """Where e-mailed links point: ATTENT_PUBLIC_URL, else the address this request came in on."""
+    public: str | None = request.app.state.settings.public_url
+    return public or str(request.base_url)

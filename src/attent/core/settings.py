@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    public_url: str | None = Field(
+        default=None,
+        description="The address agents reach Attent at, for the links in invitations and password "
+        "resets; without it the request's own address is used (set it behind a proxy: a forged Host "
+        "header must not choose where a reset link points).",
+    )
 
 
 @lru_cache
