@@ -22,6 +22,7 @@ from attent.coach import api as coach_api
 from attent.coach import pages as coach_pages
 from attent.contacts import api as contacts_api
 from attent.core import docs, problems
+from attent.core.access import AccessLog
 from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
 from attent.core.edge import InputGuard
@@ -45,6 +46,7 @@ from attent.signals import api as signals_api
 from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
+from attent.workspace import access_log as workspace_access
 from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
 from attent.workspace import pages as workspace_pages
 
@@ -81,7 +83,9 @@ def create_app(
 ) -> FastAPI:
     """Build the web app; pass `database` and `clock` to run against a test transaction and time."""
     settings = settings or get_settings()
+    own_database = database is None  # tests hand in theirs, and write the access log themselves
     database = database or Database.from_url(settings.database_url, pool_size=settings.db_pool_size)
+    access_log = AccessLog(database)
     clock = clock or SystemClock()
     run_worker = settings.embedded_worker if worker is None else worker
 
@@ -92,6 +96,8 @@ def create_app(
         listener = Listener(url) if database.is_postgres else None
         if listener is not None:  # other processes' changes arrive through LISTEN/NOTIFY
             listener.start()
+        if own_database:
+            access_log.start()
         if run_worker:
             embedded = Worker(
                 database=database,
@@ -105,6 +111,8 @@ def create_app(
         yield
         if embedded is not None:
             embedded.stop()
+        if own_database:
+            access_log.stop()
         if listener is not None:
             listener.stop()
 
@@ -118,6 +126,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings, app.state.db, app.state.clock = settings, database, clock
+    app.state.access = access_log  # who opened which customer's data, written in batches
     app.state.callers = CALLERS  # who is calling, for the core's one-thread routes and error pages
 
     # The busiest first: FastAPI tries the routers in order, and each try costs (case work, contacts).
@@ -138,6 +147,7 @@ def create_app(
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(workspace_access.api, prefix=API_PREFIX)
     app.include_router(agents_pages.router)
     app.include_router(agents_admin.router)
     app.include_router(agents_account.router)
@@ -149,6 +159,7 @@ def create_app(
     app.include_router(panel_forms.router)
     app.include_router(case_live.router)
     app.include_router(customer_page.router)
+    app.include_router(workspace_access.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)

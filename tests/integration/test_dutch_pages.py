@@ -206,6 +206,8 @@ def _values(db: Session, org: Organisation) -> dict[str, list[str]]:
         "customer_id": [str(c) for c in customers],
         "case_type": sorted({c.type for c in cases} | set(playbooks) | {"brand_new_type"}),
         "rule_id": [str(r) for r in rules],
+        "agent_id": [str(a) for a in db.scalars(select(Agent.id).where(Agent.organisation_id == org.id))],
+        "token": ["att_a-link-that-was-never-sent"],  # the page that says a link has expired
     }
 
 
