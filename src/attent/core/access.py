@@ -96,15 +96,16 @@ class AccessLog:
         self._lock = threading.Lock()
         self._pending: list[Seen] = []
         self._stop = threading.Event()
+        self._full = threading.Event()
         self._thread: threading.Thread | None = None
 
     def add(self, seen: Seen) -> None:
-        """Buffer one view; the request that fills the batch writes it."""
+        """Buffer one view; a full batch wakes the writer thread."""
         with self._lock:
             self._pending.append(seen)
             full = len(self._pending) >= BATCH
         if full:
-            self.flush()
+            self._full.set()
 
     def flush(self) -> int:
         """Write what is buffered, in one transaction; a failure puts it back for the next try."""
@@ -128,12 +129,15 @@ class AccessLog:
         self._thread.start()
 
     def _run(self) -> None:
-        while not self._stop.wait(FLUSH_SECONDS):
+        while not self._stop.is_set():
+            self._full.wait(FLUSH_SECONDS)
+            self._full.clear()
             self.flush()
 
     def stop(self) -> None:
         """Write what is left and stop the thread."""
         self._stop.set()
+        self._full.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.flush()
