@@ -39,6 +39,8 @@ from attent.failures import pages as failures_pages
 from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
+from attent.privacy import api as privacy_api
+from attent.privacy import pages as privacy_pages
 from attent.promises import api as promises_api
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
@@ -144,6 +146,7 @@ def create_app(
         coach_api,
         signals_api,
         failures_api,
+        privacy_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
@@ -160,6 +163,7 @@ def create_app(
     app.include_router(case_live.router)
     app.include_router(customer_page.router)
     app.include_router(workspace_access.router)
+    app.include_router(privacy_pages.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)
