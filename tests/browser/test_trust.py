@@ -1,8 +1,10 @@
 """An admin invites an agent in the browser; the agent sets a password from the real e-mail and signs
 in with two-factor sign-in, as the organisation requires."""
 
+import json
 import re
 import time
+import zipfile
 from collections.abc import Iterator
 
 import pyotp
@@ -55,6 +57,32 @@ def _mail_to(inbox: Mailbox, address: str) -> str:
                 return str(message.get_content())
         time.sleep(0.2)
     raise AssertionError(f"no e-mail to {address} arrived: {[m['To'] for m in inbox.messages]}")
+
+
+@pytest.mark.browser
+def test_an_admin_exports_then_erases_a_customer_and_the_access_log_says_who(browser, mailing_server):
+    token = mailing_server.attent(
+        "token", "create", "--org", "kopje-koffie", "--email", ADMIN, "--name", "t"
+    ).strip()
+    customer = mailing_server.api("GET", "/api/v1/customers?limit=1", token)["items"][0]
+    admin = _fresh(browser, mailing_server)
+    _sign_in(admin, ADMIN, PASSWORD)
+    admin.goto(f"/customers/{customer['id']}")
+    with admin.expect_download() as download:
+        admin.get_by_role("link", name="Alle gegevens exporteren (ZIP)").click()
+    archive = zipfile.ZipFile(download.value.path())
+    assert json.loads(archive.read("customer.json"))["name"] == customer["name"]
+    admin.get_by_role("link", name="Klant wissen").click()
+    admin.get_by_label(re.compile("Typ de naam van de klant over")).fill(customer["name"])
+    admin.get_by_role("button", name="Definitief wissen").click()
+    expect(admin.get_by_role("status")).to_contain_text("De persoonsgegevens van de klant zijn gewist.")
+    expect(admin.get_by_role("heading", level=1)).to_contain_text("Klant gewist op")
+    time.sleep(1.5)  # the writer thread writes views once a second
+    admin.get_by_role("link", name="Wie de gegevens van deze persoon heeft gezien").click()
+    rows = admin.locator("table.list tbody tr")
+    expect(rows.filter(has_text="gewist: klantgegevens")).to_contain_text("Sanne de Vries")
+    expect(rows.filter(has_text="geëxporteerd: klantgegevens")).to_contain_text("Sanne de Vries")
+    expect(rows.filter(has_text="geopend: klantgegevens").first).to_contain_text("Sanne de Vries")
 
 
 @pytest.mark.browser
