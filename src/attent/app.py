@@ -16,6 +16,7 @@ from attent.agents import admin as agents_admin
 from attent.agents import admin_people as agents_admin_people
 from attent.agents import api as agents_api
 from attent.agents import pages as agents_pages
+from attent.agents.ratelimit import ApiLimits
 from attent.briefs import api as briefs_api
 from attent.cases import api as cases_api
 from attent.coach import api as coach_api
@@ -128,6 +129,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings, app.state.db, app.state.clock = settings, database, clock
+    app.state.api_limits = ApiLimits(
+        per_token=settings.api_requests_per_token_per_minute,
+        per_organisation=settings.api_requests_per_organisation_per_minute,
+    )
     app.state.access = access_log  # who opened which customer's data, written in batches
     app.state.callers = CALLERS  # who is calling, for the core's one-thread routes and error pages
 

@@ -14,6 +14,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role, TokenKind
+from attent.agents.ratelimit import ApiLimits
 from attent.agents.service import authenticate, require_role
 from attent.core import idempotency
 from attent.core.csrf import SESSION_COOKIE, check_api_header
@@ -39,6 +40,9 @@ def request_agent(request: Request, db: Session, now: datetime) -> Agent:
         kind = TokenKind.API
         writing = request.method not in ("GET", "HEAD", "OPTIONS")
         agent, token_id = authenticate(db=db, secret=secret.strip(), at=now, kind=kind, writing=writing)
+        limits: ApiLimits | None = getattr(request.app.state, "api_limits", None)
+        if limits is not None:
+            limits.hit(token_id=token_id, organisation_id=agent.organisation_id, at=now)
     elif cookie := request.cookies.get(SESSION_COOKIE):
         kind = TokenKind.SESSION
         agent, token_id = authenticate(db=db, secret=cookie, at=now, kind=kind)

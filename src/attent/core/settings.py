@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    api_requests_per_token_per_minute: int = Field(
+        default=6000, ge=1, description="API requests one token may make per minute (per web process)."
+    )
+    api_requests_per_organisation_per_minute: int = Field(
+        default=30000, ge=1, description="API requests all tokens of one organisation may make per minute."
+    )
     public_url: str | None = Field(
         default=None,
         description="The address agents reach Attent at, for the links in invitations and password "
