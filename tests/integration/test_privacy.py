@@ -141,3 +141,30 @@ def test_the_erasure_page_asks_for_the_name_typed(app_client, tenant):
         Api(app_client, tenant.tokens["agent"]).get(f"/customers/{tenant.customer.id}/erase").status_code
         == 403
     )
+
+
+def test_card_numbers_and_passwords_are_masked_at_intake_unless_switched_off(api, app_client, tenant):
+    said = "Mijn kaart is 4111 1111 1111 1111 en mijn wachtwoord is Zomer2024"
+    case = str(tenant.case.id)
+    made = api.post(
+        f"/api/v1/cases/{case}/contacts",
+        json={"channel": "chat", "messages": [{"speaker": "customer", "text": said}]},
+    )
+    assert made.status_code == 201, made.text
+    [message] = api.get(f"/api/v1/cases/{case}/contacts").json()["items"][0]["messages"]
+    assert message["text"] == "Mijn kaart is [•••• 1111] en mijn wachtwoord is [•••]"
+    timeline = api.get(f"/api/v1/cases/{case}/timeline?limit=200").text
+    assert "4111 1111" not in timeline and "Zomer2024" not in timeline
+    admin = Api(app_client, tenant.tokens["admin"])
+    assert "Maskeer kaartnummers" in unescape(admin.get("/admin/access").text)
+    csrf = app_client.cookies.get("attent_csrf")
+    assert admin.post("/admin/privacy", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert 'name="redact_intake" value="true" checked' not in admin.get("/admin/access").text
+    api.post(
+        f"/api/v1/cases/{case}/contacts",
+        json={"channel": "chat", "messages": [{"speaker": "customer", "text": said}]},
+    )
+    texts = [
+        m["text"] for c in api.get(f"/api/v1/cases/{case}/contacts").json()["items"] for m in c["messages"]
+    ]
+    assert said in texts  # switched off: stored as said

@@ -59,3 +59,17 @@ def erase(
             error=exc.say(actor.language),
         )  # fmt: skip
     return RedirectResponse(f"/customers/{customer_id}?erased=1", status_code=303)
+
+
+@router.post("/admin/privacy")
+def save_privacy(
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    redact_intake: Annotated[bool, Form()] = False,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Switch masking at intake on or off."""
+    check_csrf(request, csrf)
+    service.set_privacy_settings(db=db, actor=actor, redact_intake=redact_intake)
+    return RedirectResponse("/admin/access?saved=1", status_code=303)

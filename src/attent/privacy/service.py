@@ -23,6 +23,7 @@ from attent.core import access
 from attent.core.db import Base
 from attent.core.errors import FieldError, Invalid
 from attent.customers.service import get_customer
+from attent.organisations.service import get_organisation
 from attent.privacy.kinds import CustomerErased
 from attent.privacy.scrub import SKIP_TABLES, WIPED, wipe_json, wiped_columns
 from attent.timeline.service import record_case_event
@@ -204,3 +205,23 @@ def _wipe_by_content(db: Session, table: Table, organisation_id: uuid.UUID, ids:
             )
         touched += 1
     return touched
+
+
+# --- the organisation's privacy settings ------------------------------------------------------------
+
+PRIVACY_DEFAULTS: dict[str, Any] = {"redact_intake": True}
+
+
+def privacy_settings(*, db: Session, organisation_id: uuid.UUID) -> dict[str, Any]:
+    """Masking at intake (on unless switched off)."""
+    org = get_organisation(db=db, organisation_id=organisation_id)
+    return PRIVACY_DEFAULTS | {k: v for k, v in (org.settings or {}).items() if k in PRIVACY_DEFAULTS}
+
+
+def set_privacy_settings(*, db: Session, actor: Agent, redact_intake: bool) -> dict[str, Any]:
+    """Admins switch masking of card numbers, IBANs, BSNs and passwords at intake on or off."""
+    require_role(actor)
+    org = get_organisation(db=db, organisation_id=actor.organisation_id)
+    org.settings = {**(org.settings or {}), "redact_intake": redact_intake}
+    db.flush()
+    return privacy_settings(db=db, organisation_id=actor.organisation_id)

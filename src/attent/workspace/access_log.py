@@ -26,6 +26,7 @@ from attent.core.schemas import Output, Page
 from attent.core.templating import render
 from attent.customers.service import get_customer
 from attent.organisations.service import get_organisation
+from attent.privacy.service import privacy_settings
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["privacy"], route_class=OneThreadRoute)
@@ -149,6 +150,7 @@ def access_page(
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     return _page(
         request,
+        db,
         actor,
         rows,
         names,
@@ -162,6 +164,7 @@ def access_page(
 
 def _page(
     request: Request,
+    db: Session,
     actor: Agent,
     rows: list[access.AccessEntry],
     names: dict[uuid.UUID, str],
@@ -182,4 +185,6 @@ def _page(
         agent_filter=agent_id,
         days=days,
         tz=tz,
+        privacy=privacy_settings(db=db, organisation_id=actor.organisation_id),
+        saved=request.query_params.get("saved") == "1",
     )
