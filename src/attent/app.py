@@ -12,15 +12,19 @@ from fastapi.staticfiles import StaticFiles
 
 from attent import wiring
 from attent.agents import CALLERS
+from attent.agents import account as agents_account
 from attent.agents import admin as agents_admin
+from attent.agents import admin_people as agents_admin_people
 from attent.agents import api as agents_api
 from attent.agents import pages as agents_pages
+from attent.agents.ratelimit import ApiLimits
 from attent.briefs import api as briefs_api
 from attent.cases import api as cases_api
 from attent.coach import api as coach_api
 from attent.coach import pages as coach_pages
 from attent.contacts import api as contacts_api
 from attent.core import docs, problems
+from attent.core.access import AccessLog
 from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
 from attent.core.edge import InputGuard
@@ -44,6 +48,8 @@ from attent.phone import api as phone_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
 from attent.portal import pages as portal_pages
+from attent.privacy import api as privacy_api
+from attent.privacy import pages as privacy_pages
 from attent.promises import api as promises_api
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
@@ -51,6 +57,7 @@ from attent.signals import api as signals_api
 from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
+from attent.workspace import access_log as workspace_access
 from attent.workspace import calls as workspace_calls
 from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
 from attent.workspace import pages as workspace_pages
@@ -95,7 +102,9 @@ def create_app(
 ) -> FastAPI:
     """Build the web app; pass `database` and `clock` to run against a test transaction and time."""
     settings = settings or get_settings()
+    own_database = database is None  # tests hand in theirs, and write the access log themselves
     database = database or Database.from_url(settings.database_url, pool_size=settings.db_pool_size)
+    access_log = AccessLog(database)
     clock = clock or SystemClock()
     run_worker = settings.embedded_worker if worker is None else worker
 
@@ -106,6 +115,8 @@ def create_app(
         listener = Listener(url) if database.is_postgres else None
         if listener is not None:  # other processes' changes arrive through LISTEN/NOTIFY
             listener.start()
+        if own_database:
+            access_log.start()
         if run_worker:
             embedded = Worker(
                 database=database,
@@ -119,6 +130,8 @@ def create_app(
         yield
         if embedded is not None:
             embedded.stop()
+        if own_database:
+            access_log.stop()
         if listener is not None:
             listener.stop()
 
@@ -132,6 +145,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings, app.state.db, app.state.clock = settings, database, clock
+    app.state.api_limits = ApiLimits(
+        per_token=settings.api_requests_per_token_per_minute,
+        per_organisation=settings.api_requests_per_organisation_per_minute,
+    )
+    app.state.access = access_log  # who opened which customer's data, written in batches
     app.state.callers = CALLERS  # who is calling, for the core's one-thread routes and error pages
 
     # The busiest first: FastAPI tries the routers in order, and each try costs (case work, contacts).
@@ -151,11 +169,15 @@ def create_app(
         failures_api,
         files_api,
         insight_api,
+        privacy_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(workspace_access.api, prefix=API_PREFIX)
     app.include_router(agents_pages.router)
     app.include_router(agents_admin.router)
+    app.include_router(agents_account.router)
+    app.include_router(agents_admin_people.router)
     # Before the cases pages: My work answers "/" (the first matching route wins).
     app.include_router(workspace_pages.router)
     app.include_router(case_page.router)
@@ -165,6 +187,8 @@ def create_app(
     app.include_router(workspace_calls.router)
     app.include_router(portal_pages.router)
     app.include_router(customer_page.router)
+    app.include_router(workspace_access.router)
+    app.include_router(privacy_pages.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)

@@ -5,6 +5,7 @@ from attent.cases.models import Case, CaseViewer, Note
 from attent.channels.models import OutboundMessage
 from attent.coach.models import ContactScorecard, PromiseProposal, ScoredVerdict, ScoringDue
 from attent.contacts.models import Contact, Message
+from attent.core.access import AccessEntry
 from attent.core.db import Base
 from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
@@ -23,6 +24,7 @@ from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Sign
 from attent.timeline.models import TimelineEvent
 
 __all__ = [
+    "AccessEntry",
     "Agent",
     "ApiToken",
     "Attachment",

@@ -9,8 +9,11 @@ from sqlalchemy.orm import Session
 
 from attent import models  # noqa: F401 (every table, so foreign keys resolve across domains)
 from attent.agents import PresenceChanged
+from attent.agents.events import AgentDeactivated
 from attent.agents.jobs import end_shifts
+from attent.agents.mailing import MAIL_JOB, deliver_agent_mail
 from attent.cases import CaseFinishing, CaseStatus
+from attent.cases import service as case_service
 from attent.channels import ReplyDelivered
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
@@ -89,6 +92,10 @@ def _hidden_details(db: Session, question: WhichDetailsAreHidden) -> Hidden:
     return verification_service.hidden_details(db=db, organisation_id=question.organisation_id)
 
 
+def _release_cases(db: Session, event: AgentDeactivated) -> None:
+    case_service.release_cases_of(db=db, actor=event.actor, agent=event.agent, at=event.at)
+
+
 def install() -> None:
     """Subscribe every reaction and register every handler (again is harmless)."""
     queue.register(WEBHOOK_JOB, deliver_webhook)
@@ -104,6 +111,8 @@ def install() -> None:
     events.subscribe(MessagesAdded, _score_again)
     events.subscribe(CustomerReferencesAdded, _match_waiting_signals)
     events.answer(WhichDetailsAreHidden, _hidden_details)
+    queue.register(MAIL_JOB, deliver_agent_mail)
+    events.subscribe(AgentDeactivated, _release_cases)
     events.wired()
 
 

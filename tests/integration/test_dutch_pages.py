@@ -217,7 +217,9 @@ def _values(db: Session, org: Organisation) -> dict[str, list[str]]:
         "case_type": sorted({c.type for c in cases} | set(playbooks) | {"brand_new_type"}),
         "rule_id": [str(r) for r in rules],
         "slug": [org.slug],  # the customer's pages (portal/)
-        "token": ["no-such-link"],
+        "agent_id": [str(a) for a in db.scalars(select(Agent.id).where(Agent.organisation_id == org.id))],
+        # links nobody sent: the customer's sign-in link and an agent's invitation or reset say so
+        "token": ["no-such-link", "att_a-link-that-was-never-sent"],
     }
 
 

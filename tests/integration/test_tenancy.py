@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import Api, page_csrf
 
 # A valid body for every writing endpoint, so the request gets past validation to the tenancy check.
 BODIES = {
@@ -35,6 +35,11 @@ BODIES = {
     ("POST", "/api/v1/coach/proposals/{proposal_id}/accept"): {},
     ("POST", "/api/v1/coach/proposals/{proposal_id}/dismiss"): {},
     ("POST", "/api/v1/failures/{failure_id}/retry"): {},
+    ("POST", "/api/v1/agents/{agent_id}/deactivate"): {},
+    ("POST", "/api/v1/agents/{agent_id}/reactivate"): {},
+    ("POST", "/api/v1/agents/{agent_id}/unlock"): {},
+    ("POST", "/api/v1/agents/{agent_id}/invitation"): {},
+    ("POST", "/api/v1/customers/{customer_id}/erase"): {"confirmation": "Marieke Visser"},
 }
 
 
@@ -134,6 +139,33 @@ def _a_signal_and_a_rule(admin, tenant):
     return signal, rule
 
 
+def _a_session_for(tenant, app_client):
+    """A web session the victim's agent is signed in with."""
+    from sqlalchemy import select
+
+    from attent.agents.models import ApiToken, TokenKind
+
+    signed_in = app_client.post(
+        "/signin",
+        data={
+            "email": tenant.agent.email,
+            "password": "correct horse battery",
+            "csrf": page_csrf(app_client),
+        },
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    app_client.cookies.clear()
+    with app_client.app.state.db.sessions() as db:
+        return db.scalar(
+            select(ApiToken.id).where(
+                ApiToken.organisation_id == tenant.organisation_id,
+                ApiToken.agent_id == tenant.agent.id,
+                ApiToken.kind == TokenKind.SESSION,
+            )
+        )
+
+
 def _a_call_for(admin, app_client, tenant):
     """A call the victim organisation's telephone system reported (its phone line, signed)."""
     import hashlib
@@ -174,6 +206,7 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     ).json()
     ids["attachment_id"] = attachment["id"]
     ids["call_id"] = _a_call_for(Api(app_client, tenant.tokens["admin"]), app_client, tenant)
+    ids["session_id"] = _a_session_for(tenant, app_client)
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []

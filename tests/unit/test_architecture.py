@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("signals", "coach"),
     ("briefs", "phone"),
     ("insight",),
+    ("privacy",),
     ("workspace", "portal"),
 ]
 # Entry points compose everything: the app, the CLI, the wiring, every model for Alembic, the demo data.

@@ -433,3 +433,25 @@ def open_customer_case(
     _add_case(db=db, case=case, actor=None, at=at, source=source)
     db.flush()
     return case
+
+
+def release_cases_of(*, db: Session, actor: Agent | None, agent: Agent, at: datetime) -> int:
+    """A deactivated agent's unfinished cases lose their owner and stay in their team's queue.
+
+    The same as an absent agent's promises being offered to the team: the team sees them unowned in
+    its My work and on its team view, and whoever takes one becomes its owner (timeline: case.assigned).
+    """
+    finished = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    cases = db.scalars(
+        select(Case).where(
+            Case.organisation_id == agent.organisation_id,
+            Case.owner_id == agent.id,
+            Case.status.not_in(finished),
+        )
+    ).all()
+    for case in cases:
+        case.owner_id, case.updated_at = None, at
+        change = CaseAssigned(field="owner_id", from_=str(agent.id), to=None)
+        record_case_event(db=db, case=case, event=change, at=at, actor=actor)
+    db.flush()
+    return len(cases)

@@ -24,6 +24,7 @@ from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.events import publish
 from attent.core.ids import uuid7
+from attent.core.redact import redact
 from attent.customers import Customer
 from attent.files.service import attach_to
 from attent.organisations.service import get_organisation
@@ -284,13 +285,15 @@ def _add(
     at: datetime,
     queued: bool = False,
 ) -> list[Message]:
+    org = get_organisation(db=db, organisation_id=case.organisation_id)
+    masking = bool((org.settings or {}).get("redact_intake", True))  # card numbers, IBANs, BSNs, passwords
     rows = [
         Message(
             organisation_id=case.organisation_id,
             contact_id=contact.id,
             case_id=case.id,
             speaker=m.speaker,
-            text=m.text,
+            text=redact(m.text)[0] if masking else m.text,
             at=m.at or at,
         )
         for m in messages

@@ -14,7 +14,7 @@ from attent.briefs.service import build_brief
 from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_cases, viewers
 from attent.coach import service as coach
 from attent.contacts import Direction, Outcome
-from attent.core import flash
+from attent.core import access, flash
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import NotFound
@@ -61,6 +61,11 @@ def case_view(
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     customer = db.get(Customer, (case.organisation_id, case.customer_id))
     assert customer is not None  # the composite foreign key guarantees it
+    if request.method == "GET":  # a form's answer shows the page again: that is no new opening
+        access.seen(
+            request, organisation_id=actor.organisation_id, agent_id=actor.id, subject=access.Subject.CASE,
+            subject_id=case.id, customer_id=customer.id, case_id=case.id, at=now,
+        )  # fmt: skip
     try:
         playbook = get_playbook(db=db, actor=actor, case_type=case.type)
     except NotFound:

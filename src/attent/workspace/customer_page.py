@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from attent.agents import CurrentAgent
 from attent.cases.service import count_customer_cases, list_cases
+from attent.core import access
 from attent.core.deps import ClockDep, DbSession
 from attent.core.templating import render
 from attent.customers.service import get_customer, hidden_details, read_customers
@@ -58,6 +59,10 @@ def customer_page(
 ) -> HTMLResponse:
     """What an agent needs before calling a customer back; cases the agent may not open are only counted."""
     customer = get_customer(db=db, actor=actor, customer_id=customer_id)
+    access.seen(
+        request, organisation_id=actor.organisation_id, agent_id=actor.id, subject=access.Subject.CUSTOMER,
+        subject_id=customer.id, customer_id=customer.id, at=clock.now(),
+    )  # fmt: skip
     hidden = hidden_details(db=db, organisation_id=customer.organisation_id)
     cases, _ = list_cases(db=db, actor=actor, customer_id=customer.id, limit=MAX_ROWS)
     promises = list_promises(
