@@ -113,3 +113,17 @@ def test_no_survey_when_the_customer_came_back_or_was_asked_recently(db, databas
     assert states[first.id] == (SurveyState.SENT, None)
     assert states[came_back.id] == (SurveyState.SKIPPED, "came_back")
     assert states[second.id] == (SurveyState.SKIPPED, "surveyed_recently")
+
+
+def test_an_expired_link_is_refused_and_counts_nothing(db, app_client, database, tenant, clock):
+    _story, case = _resolved_case(db, tenant, START - timedelta(days=3))
+    assert send_due_surveys(database=database, now=START - timedelta(days=1)) == 1
+    db.expire_all()
+    _message, path, token = _survey_link(db, case)
+    clock.set(START + timedelta(days=40))
+    expired = app_client.get(path, params={"t": token})
+    assert expired.status_code == 409 and "Deze enquêtelink is verlopen." in unescape(expired.text)
+    csrf = app_client.cookies.get("attent_csrf")
+    assert app_client.post(path, data={"t": token, "csat": "5", "ces": "7", "csrf": csrf}).status_code == 409
+    db.expire_all()
+    assert db.scalar(select(Survey).where(Survey.case_id == case.id)).state is SurveyState.SENT

@@ -97,8 +97,11 @@ def build(db: Session, scope: Scope) -> Dashboard:
         m: report(db=db, scope=scope, measure=m) for m in ("fcr", "repeats", "promises")
     }  # scope.group_by is the bucket
     totals: dict[str, Report] = dict(bucketed)
-    for m in ("reopens", "first-reply", "surveys", "backlog", "durations"):
+    for m in ("reopens", "first-reply", "surveys", "backlog"):
         totals[m] = report(db=db, scope=_total(scope), measure=m)
+    totals["durations"] = report(
+        db=db, scope=_total(scope), measure="durations", with_previous=False
+    )  # a chart
     out = Dashboard()
     for measure, name, share, better_up in HEADLINES:
         found = totals[measure]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from attent.timeline import Kind, kind
+from attent.timeline import Kind, Say, kind
 
 
 @kind("survey.sent", visible=True)
@@ -21,6 +21,9 @@ class SurveySkipped(Kind):
     survey_id: str
     reason: str
 
+    def detail(self, say: Say) -> str:
+        return say(self.reason)
+
 
 @kind("survey.answered", visible=True)
 @dataclass(frozen=True, kw_only=True)
@@ -31,6 +34,9 @@ class SurveyAnswered(Kind):
     csat: int
     ces: int
     commented: bool = False
+
+    def detail(self, say: Say) -> str:
+        return f"{self.csat}/5 · {self.ces}/7"
 
 
 @kind("survey.low_score")

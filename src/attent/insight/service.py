@@ -139,8 +139,9 @@ def scope_for(*, db: Session, actor: Agent, now: datetime, **query: Any) -> Scop
     )
 
 
-def report(*, db: Session, scope: Scope, measure: str) -> Report:
-    """One measure for the scope: a line per group, the total, and the previous period's total."""
+def report(*, db: Session, scope: Scope, measure: str, with_previous: bool = True) -> Report:
+    """One measure for the scope: a line per group, the total, and (unless not asked for, or a snapshot)
+    the previous period's total."""
     found = MEASURES.get(measure)
     if found is None:
         raise NotFound("measure_not_found", "There is no measure named {name}.", name=measure)
@@ -148,7 +149,8 @@ def report(*, db: Session, scope: Scope, measure: str) -> Report:
     groups = _sums(db, scope, found, grouped=grouped)
     # Every row is in exactly one group (a missing key is the group None), so the total is their sum.
     total = {name: sum(g.get(name, 0.0) for g in groups.values()) for name in found.sums}
-    previous = None if found.snapshot else _sums(db, scope.previous(), found, grouped=False).get(None, {})
+    compare = with_previous and not found.snapshot
+    previous = _sums(db, scope.previous(), found, grouped=False).get(None, {}) if compare else None
     labels = _labels(db, scope, groups) if found.fixed_group is None else {}
     order = {name: i for i, (_, name) in enumerate(measures.DURATION_BANDS)}  # bands shortest first
 
@@ -165,8 +167,8 @@ def report(*, db: Session, scope: Scope, measure: str) -> Report:
         window_days=scope.window_days,
         lines=lines if scope.group_by != "total" or found.fixed_group else [],
         total=_line(found, None, None, total),
-        previous_since=None if found.snapshot else before.first_day,
-        previous_until=None if found.snapshot else before.last_day,
+        previous_since=before.first_day if compare else None,
+        previous_until=before.last_day if compare else None,
         previous=None if previous is None else _line(found, None, None, previous),
     )
 
