@@ -120,6 +120,9 @@ class Report:
             "f1": (met.f1 + missed.f1) / 2,
             "f1_met": met.f1,
             "f1_missed": missed.f1,
+            # A `missed` verdict accuses an agent: how often it is right is reported on its own.
+            "precision_met": met.precision,
+            "precision_missed": missed.precision,
         }
 
     def passed(self) -> bool:
