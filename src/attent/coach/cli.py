@@ -95,7 +95,15 @@ def eval_command(
         sys.stdout.write(json.dumps(report.as_json(), indent=2) + "\n")
     else:
         table = Table(title=f"Coach evaluation on {report.contacts} contacts in {directory}")
-        for column in ("", "precision", "recall", "F1", "F1 met", "F1 missed", "P missed"):
+        for column in (
+            "",
+            "P",
+            "R",
+            "F1",
+            "F1 met",
+            "F1 miss",
+            "P miss",
+        ):  # P miss: how often "missed" is right
             table.add_column(column, justify="right" if column else "left")
         for name in report.per_class:
             f = report.behaviour(name)
