@@ -108,3 +108,22 @@ def test_every_query_of_the_workspace_names_the_organisation(
     assert len(reads) > 40  # the walk did read
     offending = {s: unrouted(s) for s in reads if unrouted(s)}
     assert offending == {}, "\n\n".join(f"{tables}: {s}" for s, tables in offending.items())
+
+
+def test_every_unique_rule_of_an_organisation_table_includes_the_organisation():
+    """Citus keeps a unique constraint only when it includes the distribution column: a token's hash
+    unique across organisations cannot be distributed (`attent citus distribute` fails on it)."""
+    from sqlalchemy import UniqueConstraint
+
+    import attent.models  # noqa: F401  # every table
+
+    offending = []
+    for table in Base.metadata.sorted_tables:
+        if "organisation_id" not in table.c:
+            continue
+        rules = [c for c in table.constraints if isinstance(c, UniqueConstraint)]
+        rules += [i for i in table.indexes if i.unique]
+        for rule in rules:
+            if "organisation_id" not in {column.name for column in rule.columns}:
+                offending.append(f"{table.name}: {rule.name or sorted(c.name for c in rule.columns)}")
+    assert offending == []

@@ -33,7 +33,7 @@ class SignInLink(TenantMixin, Base):
         ForeignKeyConstraint(
             ["organisation_id", "customer_id"], ["customers.organisation_id", "customers.id"]
         ),
-        UniqueConstraint("token_hash", name="uq_portal_signin_links_token"),
+        UniqueConstraint("organisation_id", "token_hash", name="uq_portal_signin_links_token"),
     )
 
     customer_id: Mapped[uuid.UUID]
@@ -53,7 +53,7 @@ class CustomerSession(TenantMixin, Base):
         ForeignKeyConstraint(
             ["organisation_id", "customer_id"], ["customers.organisation_id", "customers.id"]
         ),
-        UniqueConstraint("token_hash", name="uq_portal_sessions_token"),
+        UniqueConstraint("organisation_id", "token_hash", name="uq_portal_sessions_token"),
     )
 
     customer_id: Mapped[uuid.UUID]

@@ -79,7 +79,11 @@ def send_link(
 def use_link(*, db: Session, org: Organisation, token: str, at: datetime) -> tuple[str, str | None]:
     """Spend a link: a new session's cookie value and where to go; refused when used, expired, another
     organisation's, or its address is no longer the customer's."""
-    link = db.scalar(select(SignInLink).where(SignInLink.token_hash == _hash(token)).with_for_update())
+    link = db.scalar(
+        select(SignInLink)
+        .where(SignInLink.organisation_id == org.id, SignInLink.token_hash == _hash(token))
+        .with_for_update()
+    )
     refused = Unauthenticated(
         "signin_link_invalid", "This sign-in link is used or expired; ask for a new one."
     )
@@ -107,8 +111,12 @@ def signed_in(*, db: Session, org: Organisation, cookie: str | None, at: datetim
     """The customer whose session this cookie is, in this organisation (None: signed out)."""
     if not cookie:
         return None
-    session = db.scalar(select(CustomerSession).where(CustomerSession.token_hash == _hash(cookie)))
-    if session is None or session.organisation_id != org.id or session.expires_at <= at:
+    session = db.scalar(
+        select(CustomerSession).where(
+            CustomerSession.organisation_id == org.id, CustomerSession.token_hash == _hash(cookie)
+        )
+    )
+    if session is None or session.expires_at <= at:
         return None
     return db.get(Customer, (org.id, session.customer_id))
 

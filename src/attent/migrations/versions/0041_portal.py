@@ -53,7 +53,7 @@ def upgrade() -> None:
             name=op.f("fk_portal_sessions_organisation_id_customer_id_customers"),
         ),
         sa.PrimaryKeyConstraint("organisation_id", "id", name=op.f("pk_portal_sessions")),
-        sa.UniqueConstraint("token_hash", name="uq_portal_sessions_token"),
+        sa.UniqueConstraint("organisation_id", "token_hash", name="uq_portal_sessions_token"),
     )
     op.create_table(
         "portal_signin_links",
@@ -72,7 +72,7 @@ def upgrade() -> None:
             name=op.f("fk_portal_signin_links_organisation_id_customer_id_customers"),
         ),
         sa.PrimaryKeyConstraint("organisation_id", "id", name=op.f("pk_portal_signin_links")),
-        sa.UniqueConstraint("token_hash", name="uq_portal_signin_links_token"),
+        sa.UniqueConstraint("organisation_id", "token_hash", name="uq_portal_signin_links_token"),
     )
 
 
