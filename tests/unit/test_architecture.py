@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("recovery",),
     ("signals", "coach"),
     ("briefs",),
+    ("search",),
     ("workspace",),
 ]
 # Entry points compose everything: the app, the CLI, the wiring, every model for Alembic, the demo data.

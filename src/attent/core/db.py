@@ -34,6 +34,7 @@ from sqlalchemy.types import TypeDecorator
 
 from attent.core.ids import uuid7
 from attent.core.settings import ensure_sqlite_dir
+from attent.core.textsearch import terms
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -103,6 +104,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The search index's triggers stem words in the writing transaction (attent.core.textsearch).
+    dbapi_connection.create_function("attent_terms", 1, terms, deterministic=True)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
