@@ -26,6 +26,7 @@ class Query:
     words: list[str]  # folded words, at most MAX_WORDS
     lowered: str  # the whole query in lower case, for exact e-mail and reference matches
     fragment: str | None  # a LIKE pattern for a part of a value (3 characters or more), escaped
+    exact: str  # a LIKE pattern for the whole value, escaped: ILIKE with it is a case-blind equality
     phone: str | None  # the digits a stored phone number must contain (its national number)
     whole_phone: bool  # the query is a complete, valid phone number
     id: uuid.UUID | None  # the query is an id (a case's or a customer's)
@@ -56,9 +57,8 @@ class Query:
         return " ".join(self.words)
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _phone(text: str) -> tuple[str | None, bool]:
@@ -94,7 +94,8 @@ def read_query(q: str) -> Query:
         text=text,
         words=query_words(text),
         lowered=lowered,
-        fragment=_like(lowered) if len(lowered) >= 3 else None,
+        fragment=f"%{_escape(lowered)}%" if len(lowered) >= 3 else None,
+        exact=_escape(lowered),
         phone=phone,
         whole_phone=whole,
         id=as_id,

@@ -100,12 +100,14 @@ def _customer_ids(db: Session, actor: Agent, q: Query, offset: int, limit: int) 
                 .where(Customer.organisation_id == org, _match(fts, q, prefix=True))
             )
     if q.fragment:
-        lowered = func.lower(Customer.email)
-        email = lowered == q.lowered if hidden.hides_email else Customer.email.ilike(q.fragment, escape="\\")
+        # ILIKE without wildcards is a case-blind equality the trigram indexes serve, as lower() = would not.
+        whole_email = Customer.email.ilike(q.exact, escape="\\")
+        email = whole_email if hidden.hides_email else Customer.email.ilike(q.fragment, escape="\\")
+        exact_email = func.lower(Customer.email) == q.lowered
         branches.append(
-            select(
-                Customer.id.label("id"), case((lowered == q.lowered, 3.0), else_=1.5).label("score")
-            ).where(Customer.organisation_id == org, email)
+            select(Customer.id.label("id"), case((exact_email, 3.0), else_=1.5).label("score")).where(
+                Customer.organisation_id == org, email
+            )
         )
         branches.append(
             select(Customer.id.label("id"), literal(1.0).label("score")).where(
@@ -115,14 +117,15 @@ def _customer_ids(db: Session, actor: Agent, q: Query, offset: int, limit: int) 
         hidden_systems = [
             s.removeprefix("customer.refs.") for s in hidden.sources if s.startswith("customer.refs.")
         ]
-        value = func.lower(CustomerRef.value)
         fragment: ColumnElement[bool] = CustomerRef.value.ilike(q.fragment, escape="\\")
         if hidden_systems:
             fragment = and_(fragment, CustomerRef.system.not_in(hidden_systems))
+        whole_ref = CustomerRef.value.ilike(q.exact, escape="\\")
+        exact_ref = func.lower(CustomerRef.value) == q.lowered
         branches.append(
             select(
-                CustomerRef.customer_id.label("id"), case((value == q.lowered, 3.0), else_=2.0).label("score")
-            ).where(CustomerRef.organisation_id == org, or_(fragment, value == q.lowered))
+                CustomerRef.customer_id.label("id"), case((exact_ref, 3.0), else_=2.0).label("score")
+            ).where(CustomerRef.organisation_id == org, or_(fragment, whole_ref))
         )
     if q.phone and (q.whole_phone or not hidden.hides_phone):
         pattern = f"%{q.phone}" if hidden.hides_phone else f"%{q.phone}%"
