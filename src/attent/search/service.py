@@ -48,8 +48,8 @@ PHONE_DIGITS: ColumnElement[str] = literal_column(
     " ' ', ''), '-', ''), '+', ''), '(', ''), ')', ''), '.', ''), '/', '')"
 )
 # The matches ranked per kind and query. A common word is in tens of thousands of messages and a common
-# surname in thousands of names; ranking them all costs more than the agent gains from the 301st best.
-CANDIDATES = 300
+# surname in thousands of names; ranking them all costs more than the agent gains from the 201st best.
+CANDIDATES = 200
 
 
 def _postgres(db: Session) -> bool:
