@@ -128,7 +128,7 @@ def write_people(
         org_id, slug = uuid7(), f"bench-{o:03d}"
         teams = [uuid7() for _ in range(teams_per_org)]
         # default settings; the first team is the default team (migration 0018)
-        org = (org_id, slug, f"Bench organisation {o}", "Europe/Amsterdam", "nl", {}, at, teams[0])
+        org: Row = (org_id, slug, f"Bench organisation {o}", "Europe/Amsterdam", "nl", {}, at, teams[0])
         sink.write("organisations", [org])
         sink.write(
             "teams",
