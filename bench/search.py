@@ -19,6 +19,7 @@ import uuid
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from attent import wiring
 from attent.agents import Agent
@@ -56,20 +57,21 @@ TWO_WORDS = ["nieuwe zending", "bestelling aangekomen", "refund take", "right ca
              "geld terug", "abonnement pauzeren", "called back", "geen gehoor", "pakket kwijt"]  # fmt: skip
 
 
-def _queries(engine: Engine, org_id: object, rng: random.Random, n: int) -> dict[str, list[str]]:
-    with engine.connect() as conn:
-        customers = conn.execute(
-            select(Customer.id, Customer.name, Customer.email, Customer.phone)
-            .where(Customer.organisation_id == org_id)
-            .order_by(Customer.id)
-            .limit(5_000)
-        ).all()
-        refs = conn.scalars(
-            select(CustomerRef.value)
-            .where(CustomerRef.organisation_id == org_id)
-            .order_by(CustomerRef.value)
-            .limit(5_000)
-        ).all()
+def _queries(db: Session, org_id: object, rng: random.Random, n: int) -> dict[str, list[str]]:
+    """Queries drawn from the organisation's data, read in the search's own session (on SQLite every
+    transaction takes the one write lock, so a second connection would wait)."""
+    customers = db.execute(
+        select(Customer.id, Customer.name, Customer.email, Customer.phone)
+        .where(Customer.organisation_id == org_id)
+        .order_by(Customer.id)
+        .limit(5_000)
+    ).all()
+    refs = db.scalars(
+        select(CustomerRef.value)
+        .where(CustomerRef.organisation_id == org_id)
+        .order_by(CustomerRef.value)
+        .limit(5_000)
+    ).all()
     picked = rng.sample(customers, min(n, len(customers)))
     return {
         "baseline": [str(c.id) for c in picked],  # a customer's name by primary key: one round trip
@@ -148,7 +150,7 @@ def main() -> None:
         agent = db.scalars(
             select(Agent).where(Agent.organisation_id == org.id, Agent.email.like("bench.agent@%"))
         ).one()
-        queries = _queries(engine, org.id, rng, args.queries)
+        queries = _queries(db, org.id, rng, args.queries)
         print(f"as {agent.email} ({agent.role.value}) in {org.slug}")
 
         def run(q: str) -> object:
