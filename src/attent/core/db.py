@@ -104,7 +104,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    # The search index's triggers stem words in the writing transaction (attent.core.textsearch).
+    sqlite_functions(dbapi_connection)
+
+
+def sqlite_functions(dbapi_connection: Any) -> None:
+    """The SQL functions Attent's SQLite schema calls: the search index's triggers stem words in the
+    writing transaction (`attent_terms`, attent.core.textsearch). Every connection that writes needs them:
+    the engine's, and Alembic's for migrations that write cases, customers, messages or notes."""
     dbapi_connection.create_function("attent_terms", 1, terms, deterministic=True)
 
 

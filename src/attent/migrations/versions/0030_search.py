@@ -23,8 +23,6 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from attent.core.textsearch import terms
-
 revision: str = "0030"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
@@ -103,9 +101,7 @@ def _upgrade_postgres() -> None:
 
 
 def _upgrade_sqlite() -> None:
-    # The backfill below and the triggers call attent_terms; make_engine registers it on every
-    # connection the application opens, and this one is Alembic's own.
-    op.get_bind().connection.dbapi_connection.create_function("attent_terms", 1, terms, deterministic=True)  # type: ignore[union-attr]
+    # The backfill below and the triggers call attent_terms, which migrations/env.py registers.
     for table, (columns, sources) in SQLITE_INDEXES.items():
         fts = f"search_{table}"
         op.execute(
