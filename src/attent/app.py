@@ -1,5 +1,6 @@
 """create_app(): routers, middleware, error handlers, and the embedded worker for `attent serve`."""
 
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,15 +12,19 @@ from fastapi.staticfiles import StaticFiles
 
 from attent import wiring
 from attent.agents import CALLERS
+from attent.agents import account as agents_account
 from attent.agents import admin as agents_admin
+from attent.agents import admin_people as agents_admin_people
 from attent.agents import api as agents_api
 from attent.agents import pages as agents_pages
+from attent.agents.ratelimit import ApiLimits
 from attent.briefs import api as briefs_api
 from attent.cases import api as cases_api
 from attent.coach import api as coach_api
 from attent.coach import pages as coach_pages
 from attent.contacts import api as contacts_api
 from attent.core import docs, problems
+from attent.core.access import AccessLog
 from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
 from attent.core.edge import InputGuard
@@ -33,9 +38,18 @@ from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
+from attent.files import api as files_api
+from attent.files import pages as files_pages
+from attent.insight import api as insight_api
+from attent.insight import pages as insight_pages
+from attent.insight import survey_pages
 from attent.notifications import api as notifications_api
+from attent.phone import api as phone_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
+from attent.portal import pages as portal_pages
+from attent.privacy import api as privacy_api
+from attent.privacy import pages as privacy_pages
 from attent.promises import api as promises_api
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
@@ -45,10 +59,19 @@ from attent.signals import api as signals_api
 from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
+from attent.workspace import access_log as workspace_access
+from attent.workspace import calls as workspace_calls
 from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
 from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
+# Paths that take files in a multipart body, allowed past ATTENT_MAX_BODY_BYTES up to the per-message
+# attachment limit (and room for the form's other fields); each file is then held to its own limits.
+UPLOAD_PATHS = [
+    r"(/api/v1)?/cases/[^/]+/attachments",
+    r"/cases/[^/]+/(reply|note)",
+]
+FORM_ROOM = 1024 * 1024
 
 
 def _page_error(request: Request, error: AttentError) -> HTMLResponse:
@@ -81,7 +104,9 @@ def create_app(
 ) -> FastAPI:
     """Build the web app; pass `database` and `clock` to run against a test transaction and time."""
     settings = settings or get_settings()
+    own_database = database is None  # tests hand in theirs, and write the access log themselves
     database = database or Database.from_url(settings.database_url, pool_size=settings.db_pool_size)
+    access_log = AccessLog(database)
     clock = clock or SystemClock()
     run_worker = settings.embedded_worker if worker is None else worker
 
@@ -92,6 +117,8 @@ def create_app(
         listener = Listener(url) if database.is_postgres else None
         if listener is not None:  # other processes' changes arrive through LISTEN/NOTIFY
             listener.start()
+        if own_database:
+            access_log.start()
         if run_worker:
             embedded = Worker(
                 database=database,
@@ -105,6 +132,8 @@ def create_app(
         yield
         if embedded is not None:
             embedded.stop()
+        if own_database:
+            access_log.stop()
         if listener is not None:
             listener.stop()
 
@@ -118,6 +147,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings, app.state.db, app.state.clock = settings, database, clock
+    app.state.api_limits = ApiLimits(
+        per_token=settings.api_requests_per_token_per_minute,
+        per_organisation=settings.api_requests_per_organisation_per_minute,
+    )
+    app.state.access = access_log  # who opened which customer's data, written in batches
     app.state.callers = CALLERS  # who is calling, for the core's one-thread routes and error pages
 
     # The busiest first: FastAPI tries the routers in order, and each try costs (case work, contacts).
@@ -135,23 +169,35 @@ def create_app(
         coach_api,
         signals_api,
         failures_api,
+        files_api,
+        insight_api,
+        privacy_api,
         search_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(workspace_access.api, prefix=API_PREFIX)
     app.include_router(agents_pages.router)
     app.include_router(agents_admin.router)
+    app.include_router(agents_account.router)
+    app.include_router(agents_admin_people.router)
     # Before the cases pages: My work answers "/" (the first matching route wins).
     app.include_router(workspace_pages.router)
     app.include_router(case_page.router)
     app.include_router(case_forms.router)
     app.include_router(panel_forms.router)
     app.include_router(case_live.router)
+    app.include_router(workspace_calls.router)
+    app.include_router(portal_pages.router)
     app.include_router(customer_page.router)
+    app.include_router(workspace_access.router)
+    app.include_router(privacy_pages.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)
     app.include_router(signals_pages.router)
+    app.include_router(phone_api.router, prefix=API_PREFIX)
+    app.include_router(phone_api.hooks)  # before the signal sources' /hooks/{address}, which would take it
     app.include_router(signals_api.hooks)
     app.include_router(coach_pages.router)
     app.include_router(docs.router)
@@ -160,13 +206,23 @@ def create_app(
         f"{API_PREFIX}/docs", lambda: docs.docs_route(f"{API_PREFIX}/openapi.json"), include_in_schema=False
     )
     app.include_router(failures_pages.router)
+    app.include_router(files_pages.router)
+    app.include_router(insight_pages.router)
+    app.include_router(survey_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
+    phone_api.document(app)
 
     problems.install(app, _page_error)
     # The last added runs first: size limit, then NUL and depth checks, then headers, then crashes.
     app.add_middleware(Crashes, respond=_crash)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InputGuard, respond=_refuse)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, respond=_refuse)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        respond=_refuse,
+        uploads=re.compile("|".join(f"(?:{p})" for p in UPLOAD_PATHS)),
+        upload_max_bytes=settings.max_message_bytes + FORM_ROOM,
+    )
     return app

@@ -9,8 +9,11 @@ from sqlalchemy.orm import Session
 
 from attent import models  # noqa: F401 (every table, so foreign keys resolve across domains)
 from attent.agents import PresenceChanged
+from attent.agents.events import AgentDeactivated
 from attent.agents.jobs import end_shifts
-from attent.cases import CaseFinishing
+from attent.agents.mailing import MAIL_JOB, deliver_agent_mail
+from attent.cases import CaseFinishing, CaseStatus
+from attent.cases import service as case_service
 from attent.channels import ReplyDelivered
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
@@ -25,6 +28,11 @@ from attent.contacts import (
 from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
+from attent.insight import surveys
+from attent.insight.jobs import send_due_surveys
+from attent.insight.weekly import JOB as WEEKLY_SUMMARY_JOB
+from attent.insight.weekly import plan_weekly_summaries, send_weekly_summary
+from attent.phone.jobs import settle_calls, take_queued_events
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
@@ -44,8 +52,14 @@ TIMED_STEPS: list[TimedStep] = [
     run_due_firings,
     advance_recovery,
     score_ended_contacts,
+    send_due_surveys,  # before messages go out, so a survey leaves in the same tick
+    plan_weekly_summaries,  # leads' Monday e-mail: one queue job per lead and week
     deliver_due_messages,
 ]
+# Calls whose events never all came are settled (ended, call-back promised) before promises move next tick.
+# Events large batches queued are done first, so their calls settle in the same tick.
+TIMED_STEPS.insert(TIMED_STEPS.index(advance_due_promises), take_queued_events)
+TIMED_STEPS.insert(TIMED_STEPS.index(advance_due_promises), settle_calls)
 
 
 def _score_ended(db: Session, event: ContactFinished) -> None:
@@ -62,6 +76,11 @@ def _settle_promises(db: Session, event: CaseFinishing) -> None:
     )
 
 
+def _schedule_survey(db: Session, event: CaseFinishing) -> None:
+    if event.to is CaseStatus.RESOLVED:
+        surveys.schedule(db=db, case=event.case, at=event.at)
+
+
 def _match_waiting_signals(db: Session, event: CustomerReferencesAdded) -> None:
     signal_service.match_waiting_signals(
         db=db, organisation_id=event.organisation_id, customer_id=event.customer_id, refs=event.refs,
@@ -73,11 +92,17 @@ def _hidden_details(db: Session, question: WhichDetailsAreHidden) -> Hidden:
     return verification_service.hidden_details(db=db, organisation_id=question.organisation_id)
 
 
+def _release_cases(db: Session, event: AgentDeactivated) -> None:
+    case_service.release_cases_of(db=db, actor=event.actor, agent=event.agent, at=event.at)
+
+
 def install() -> None:
     """Subscribe every reaction and register every handler (again is harmless)."""
     queue.register(WEBHOOK_JOB, deliver_webhook)
+    queue.register(WEEKLY_SUMMARY_JOB, send_weekly_summary)
     events.subscribe(PresenceChanged, handover.presence_changed)
     events.subscribe(CaseFinishing, _settle_promises)
+    events.subscribe(CaseFinishing, _schedule_survey)
     events.subscribe(ContactReachedCustomer, calls.contact_reached_customer)
     events.subscribe(ContactDropped, calls.contact_dropped)
     events.subscribe(AgentAnswered, calls.agent_answered)
@@ -86,6 +111,8 @@ def install() -> None:
     events.subscribe(MessagesAdded, _score_again)
     events.subscribe(CustomerReferencesAdded, _match_waiting_signals)
     events.answer(WhichDetailsAreHidden, _hidden_details)
+    queue.register(MAIL_JOB, deliver_agent_mail)
+    events.subscribe(AgentDeactivated, _release_cases)
     events.wired()
 
 

@@ -102,9 +102,9 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     )
 
 
-def _serve(workdir: Path, *, worker: bool) -> Iterator[Server]:
+def _serve(workdir: Path, *, worker: bool, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     """Migrate a fresh SQLite database in `workdir`, load the demo, and serve it until the caller is done."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTENT_")} | (extra_env or {})
     env["ATTENT_DATABASE_URL"] = f"sqlite:///{workdir / 'attent.db'}"
     env["ATTENT_WORKER_POLL_SECONDS"] = "0.2"
     port = _free_port()

@@ -5,15 +5,17 @@ import uuid
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
-from attent.agents import service
-from attent.agents.deps import AdminIdempotent, CurrentAgent
+from attent.agents import people, service, tokens
+from attent.agents.deps import AdminIdempotent, CurrentAgent, link_base
 from attent.agents.models import Agent, Team
 from attent.agents.schemas import (
     AgentCreate,
+    AgentInvite,
     AgentRead,
     AgentUpdate,
     DefaultTeam,
     PresenceUpdate,
+    SessionRead,
     TeamCreate,
     TeamRead,
     TokenCreate,
@@ -79,15 +81,81 @@ def update_agent(
 
     A new password signs the agent out everywhere else: every web session but the caller's own.
     """
+    now = clock.now()
+    if body.active is False:  # deactivating hands their work to their teams (see people.deactivate_agent)
+        people.deactivate_agent(db=db, actor=actor, agent_id=agent_id, at=now)
     agent = service.update_agent(
         db=db,
         actor=actor,
         agent_id=agent_id,
-        data=body,
-        at=clock.now(),
+        data=body.model_copy(update={"active": None}) if body.active is False else body,
+        at=now,
         current_token_id=credential_of(request).token_id,
     )
     return _read(db, [agent])[0]
+
+
+@router.post("/agents/invite", status_code=201)
+def invite_agent(
+    body: AgentInvite,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    idem: AdminIdempotent,
+) -> AgentRead:
+    """Add an agent who chooses their own password through an e-mailed link (single use, 7 days)."""
+    agent = people.invite_agent(db=db, actor=actor, data=body, base_url=link_base(request), at=clock.now())
+    result: AgentRead = idem.remember(_read(db, [agent])[0])
+    return result
+
+
+@router.post("/agents/{agent_id:uuid}/invitation", status_code=202)
+def resend_invitation(
+    agent_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> AgentRead:
+    """Send a fresh invitation link (admins); earlier links stop working."""
+    agent = people.resend_invitation(
+        db=db, actor=actor, agent_id=agent_id, base_url=link_base(request), at=clock.now()
+    )
+    return _read(db, [agent])[0]
+
+
+@router.post("/agents/{agent_id:uuid}/deactivate")
+def deactivate_agent(agent_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> AgentRead:
+    """Stop an agent signing in (admins): open promises are offered to their teams, unfinished cases go
+    back to their teams' queues, their sessions and tokens end."""
+    return _read(db, [people.deactivate_agent(db=db, actor=actor, agent_id=agent_id, at=clock.now())])[0]
+
+
+@router.post("/agents/{agent_id:uuid}/reactivate")
+def reactivate_agent(agent_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> AgentRead:
+    """Let a deactivated agent sign in again (admins)."""
+    return _read(db, [people.reactivate_agent(db=db, actor=actor, agent_id=agent_id)])[0]
+
+
+@router.post("/agents/{agent_id:uuid}/unlock")
+def unlock_agent(agent_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> AgentRead:
+    """Lift the lock that too many failed sign-ins put on an agent (admins)."""
+    return _read(db, [people.unlock_agent(db=db, actor=actor, agent_id=agent_id)])[0]
+
+
+@router.get("/me/sessions")
+def my_sessions(request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> Page[SessionRead]:
+    """Your open web sessions; `current` marks the one this request came with."""
+    current = credential_of(request).token_id
+    return Page(
+        items=[
+            SessionRead.model_validate(s).model_copy(update={"current": s.id == current})
+            for s in people.list_sessions(db=db, actor=actor, at=clock.now())
+        ]
+    )
+
+
+@router.delete("/me/sessions/{session_id}", status_code=204)
+def end_my_session(session_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> None:
+    """Sign one of your sessions out (a browser left signed in elsewhere)."""
+    people.end_session(db=db, actor=actor, session_id=session_id, at=clock.now())
 
 
 @router.put("/agents/{agent_id}/presence")
@@ -145,15 +213,22 @@ def get_team(team_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> TeamRead
 
 
 @router.get("/tokens")
-def list_tokens(db: DbSession, actor: CurrentAgent) -> Page[TokenRead]:
-    """Your API tokens (never their secrets)."""
+def list_tokens(db: DbSession, actor: CurrentAgent, all: bool = False) -> Page[TokenRead]:
+    """Your API tokens (never their secrets); admins with `all=true`: every token of the organisation."""
+    if all:
+        return Page(items=[TokenRead.model_validate(t) for t, _ in tokens.all_tokens(db=db, actor=actor)])
     return Page(items=[TokenRead.model_validate(t) for t in service.list_tokens(db=db, actor=actor)])
 
 
 @router.post("/tokens", status_code=201)
 def create_token(body: TokenCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> TokenCreated:
-    """A new API token; the secret is in this response only (so this POST is deliberately not replayable)."""
-    token, secret = service.create_token(db=db, agent=actor, name=body.name, at=clock.now())
+    """A new API token; the secret is in this response only (so this POST is deliberately not replayable).
+
+    Admins may make one for another agent (`agent_id`), so an integration has its own, not an admin's."""
+    token, secret = tokens.create_token_for(
+        db=db, actor=actor, agent_id=body.agent_id or actor.id, name=body.name, at=clock.now(),
+        scope=body.scope, expires_at=body.expires_at,
+    )  # fmt: skip
     return TokenCreated.model_validate({**TokenRead.model_validate(token).model_dump(), "token": secret})
 
 

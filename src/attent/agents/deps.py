@@ -14,6 +14,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role, TokenKind
+from attent.agents.ratelimit import ApiLimits
 from attent.agents.service import authenticate, require_role
 from attent.core import idempotency
 from attent.core.csrf import SESSION_COOKIE, check_api_header
@@ -37,7 +38,11 @@ def request_agent(request: Request, db: Session, now: datetime) -> Agent:
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("invalid_authorization", "Use 'Authorization: Bearer <token>'.")
         kind = TokenKind.API
-        agent, token_id = authenticate(db=db, secret=secret.strip(), at=now, kind=kind)
+        writing = request.method not in ("GET", "HEAD", "OPTIONS")
+        agent, token_id = authenticate(db=db, secret=secret.strip(), at=now, kind=kind, writing=writing)
+        limits: ApiLimits | None = getattr(request.app.state, "api_limits", None)
+        if limits is not None:
+            limits.hit(token_id=token_id, organisation_id=agent.organisation_id, at=now)
     elif cookie := request.cookies.get(SESSION_COOKIE):
         kind = TokenKind.SESSION
         agent, token_id = authenticate(db=db, secret=cookie, at=now, kind=kind)
@@ -111,3 +116,9 @@ AdminIdempotent = Annotated[idempotency.IdempotencyGuard, Depends(idempotency_gu
 
 # What core/onethread.py and core/problems.py call to learn who is asking (handed to them by app.py).
 CALLERS = Callers(identify=request_agent, open_guard=open_guard)
+
+
+def link_base(request: Request) -> str:
+    """Where e-mailed links point: ATTENT_PUBLIC_URL, else the address this request came in on."""
+    public: str | None = request.app.state.settings.public_url
+    return public or str(request.base_url)

@@ -14,3 +14,13 @@ class PresenceChanged:
     actor: Agent
     agent: Agent
     at: datetime
+
+
+@dataclass(frozen=True)
+class AgentDeactivated:
+    """An admin deactivated an agent: the cases they owned go back to their teams' queues (their
+    promises were already offered to the team through `PresenceChanged`, as for an absent agent)."""
+
+    actor: Agent
+    agent: Agent
+    at: datetime

@@ -31,6 +31,22 @@ class TokenKind(enum.StrEnum):
 
     API = "api"
     SESSION = "session"
+    PENDING = "pending"  # a password was right, the second factor is still to come (minutes)
+    DEVICE = "device"  # a browser that may skip the second factor for N days
+
+
+class TokenScope(enum.StrEnum):
+    """What an API token may do: everything its agent may, or only read (GET)."""
+
+    ALL = "all"
+    READ = "read"
+
+
+class LinkPurpose(enum.StrEnum):
+    """Why a single-use link was e-mailed: to set a first password, or to reset a forgotten one."""
+
+    INVITE = "invite"
+    RESET = "reset"
 
 
 class Team(TenantMixin, Base):
@@ -66,6 +82,10 @@ class Agent(TenantMixin, Base):
     available_until: Mapped[datetime | None]  # end of the current shift, when the agent said so
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Two-factor sign-in: the TOTP secret sealed with ATTENT_SECRET_KEY (read at sign-in only), and the
+    # last time step accepted, so a code seen over a shoulder cannot be used a second time.
+    totp_secret: Mapped[str | None] = mapped_column(String(200), deferred=True)
+    totp_last_step: Mapped[int | None]
 
 
 class TeamMembership(Base):
@@ -101,6 +121,41 @@ class ApiToken(TenantMixin, Base):
     expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    scope: Mapped[TokenScope] = mapped_column(str_enum(TokenScope), default=TokenScope.ALL)
+    # For a session: the browser it was opened in, as its User-Agent said, so agents recognise it.
+    device: Mapped[str | None] = mapped_column(String(200))
+
+
+class OneTimeLink(TenantMixin, Base):
+    """An e-mailed link to set a password; only its SHA-256 is stored, and it works once, until it expires."""
+
+    __tablename__ = "agent_links"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "agent_id"], ["agents.organisation_id", "agents.id"]),
+        Index("ix_agent_links_token_hash", "token_hash"),
+    )
+
+    agent_id: Mapped[uuid.UUID]
+    purpose: Mapped[LinkPurpose] = mapped_column(str_enum(LinkPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class RecoveryCode(TenantMixin, Base):
+    """One of ten single-use codes that stand in for the authenticator app; stored as a hash."""
+
+    __tablename__ = "agent_recovery_codes"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "agent_id"], ["agents.organisation_id", "agents.id"]),
+        Index("ix_agent_recovery_codes_agent", "organisation_id", "agent_id"),
+    )
+
+    agent_id: Mapped[uuid.UUID]
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class SignInThrottle(Base):

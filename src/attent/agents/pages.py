@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from attent.agents import throttle
+from attent.agents.account import after_password
 from attent.agents.deps import CurrentAgent
 from attent.agents.models import Presence
 from attent.agents.schemas import AgentUpdate
-from attent.agents.service import set_presence, sign_in, sign_out, update_agent
+from attent.agents.service import check_credentials, set_presence, sign_out, update_agent
 from attent.core.clock import Clock
 from attent.core.csrf import SESSION_COOKIE
 from attent.core.deps import ClockDep, DbSession, SettingsDep
@@ -31,7 +32,10 @@ def _safe_next(target: str | None) -> str:
 @router.get("/signin")
 def signin_form(request: Request, next: str | None = None) -> HTMLResponse:
     """The sign-in page."""
-    return render(request, "signin.html", page_url="/signin", next=_safe_next(next), error=None)
+    return render(
+        request, "signin.html", page_url="/signin", next=_safe_next(next), error=None,
+        password_set=request.query_params.get("password") == "set",
+    )  # fmt: skip
 
 
 def _signin_again(
@@ -82,29 +86,14 @@ def signin(
             email=email,
         )
     try:
-        _agent, secret = sign_in(
-            db=db,
-            email=email,
-            password=password,
-            at=now,
-            session_ttl=timedelta(days=settings.session_days),
-        )
+        agent = check_credentials(db=db, email=email, password=password)
     except Unauthenticated as exc:
         throttle.record_failure(db=db, limits=limits, at=now)
         return render(
             request, "signin.html", status_code=401, next=_safe_next(next), error=exc.code, email=email
         )
     throttle.forget(db=db, keys=[email_key])
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        max_age=settings.session_days * 86400,
-    )
-    return response
+    return after_password(request, db, agent, settings, clock, _safe_next(next))
 
 
 @router.post("/signout")
@@ -114,7 +103,7 @@ def signout(request: Request, db: DbSession, clock: ClockDep, csrf: Annotated[st
     if cookie := request.cookies.get(SESSION_COOKIE):
         sign_out(db=db, secret=cookie, at=clock.now())
     response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(SESSION_COOKIE)  # a remembered device (attent_device) stays remembered
     return response
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import EmailStr, Field, StrictBool, model_validator
 
-from attent.agents.models import Presence, Role
+from attent.agents.models import Presence, Role, TokenScope
 from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 
@@ -89,9 +89,22 @@ class AgentRead(Output):
 
 
 class TokenCreate(Input):
-    """A new API token for the current agent."""
+    """A new API token for the current agent (admins: for any agent, such as an integration's own)."""
 
     name: str = Field(min_length=1, max_length=120)
+    scope: TokenScope = Field(default=TokenScope.ALL, description="`read`: GET requests only.")
+    expires_at: Moment | None = Field(default=None, description="After this the token no longer works.")
+    agent_id: uuid.UUID | None = Field(default=None, description="Whose token (admins); default: yours.")
+
+
+class AgentInvite(Input):
+    """A new agent who sets their own password through an e-mailed, single-use link."""
+
+    email: EmailStr
+    name: str = Field(min_length=1, max_length=200)
+    role: Role = Role.AGENT
+    language: str = Field(default="nl", pattern="^(nl|en)$")
+    team_ids: list[uuid.UUID] = []
 
 
 class TokenRead(Output):
@@ -100,7 +113,10 @@ class TokenRead(Output):
     id: uuid.UUID
     name: str
     prefix: str
+    scope: TokenScope = TokenScope.ALL
+    agent_id: uuid.UUID
     created_at: datetime
+    expires_at: datetime | None = None
     last_used_at: datetime | None
     revoked_at: datetime | None
 
@@ -109,3 +125,14 @@ class TokenCreated(TokenRead):
     """The one time the secret is shown."""
 
     token: str
+
+
+class SessionRead(Output):
+    """One of your open web sessions."""
+
+    id: uuid.UUID
+    device: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    current: bool = False

@@ -9,7 +9,16 @@ from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session, undefer
 
 from attent.agents.events import PresenceChanged
-from attent.agents.models import Agent, ApiToken, Presence, Role, Team, TeamMembership, TokenKind
+from attent.agents.models import (
+    Agent,
+    ApiToken,
+    Presence,
+    Role,
+    Team,
+    TeamMembership,
+    TokenKind,
+    TokenScope,
+)
 from attent.agents.passwords import check_current_password, end_sessions
 from attent.agents.schemas import AgentCreate, AgentUpdate
 from attent.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
@@ -347,12 +356,25 @@ def _issue(
 
 
 def create_token(
-    *, db: Session, agent: Agent, name: str, at: datetime, secret: str | None = None
+    *,
+    db: Session,
+    agent: Agent,
+    name: str,
+    at: datetime,
+    secret: str | None = None,
+    scope: TokenScope = TokenScope.ALL,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """A named API token for `agent`; the secret is returned once and never stored.
 
     `secret` is for a caller that can derive it again by itself (the demo's token, from the secret key)."""
-    return _issue(db=db, agent=agent, kind=TokenKind.API, name=name, at=at, ttl=None, secret=secret)
+    if expires_at is not None and expires_at <= at:
+        past = FieldError(("expires_at",), "{expires_at} is not after now.", {"expires_at": expires_at})
+        raise Invalid("expiry_in_past", "A token must expire in the future.", [past])
+    token, secret = _issue(db=db, agent=agent, kind=TokenKind.API, name=name, at=at, ttl=None, secret=secret)
+    token.scope, token.expires_at = scope, expires_at
+    db.flush()
+    return token, secret
 
 
 def list_tokens(*, db: Session, actor: Agent) -> list[ApiToken]:
@@ -384,7 +406,13 @@ def revoke_token(*, db: Session, actor: Agent, token_id: uuid.UUID, at: datetime
 def sign_in(
     *, db: Session, email: str, password: str, at: datetime, session_ttl: timedelta
 ) -> tuple[Agent, str]:
-    """Check e-mail and password and open a web session; the one lookup that spans organisations."""
+    """Check e-mail and password and open a web session (for callers without a second factor)."""
+    agent = check_credentials(db=db, email=email, password=password)
+    return agent, open_session(db=db, agent=agent, at=at, ttl=session_ttl)
+
+
+def check_credentials(*, db: Session, email: str, password: str) -> Agent:
+    """The active agent with this e-mail and password; the one lookup that spans organisations."""
     candidates = list(
         db.scalars(
             select(Agent)
@@ -397,11 +425,23 @@ def sign_in(
         verify_password(password, None)
     if len(matches) != 1:
         raise Unauthenticated("bad_credentials", "E-mail address or password is not correct.")
-    agent = matches[0]
-    _token, secret = _issue(
-        db=db, agent=agent, kind=TokenKind.SESSION, name="web sign-in", at=at, ttl=session_ttl
-    )
-    return agent, secret
+    return matches[0]
+
+
+def open_session(
+    *,
+    db: Session,
+    agent: Agent,
+    at: datetime,
+    ttl: timedelta,
+    kind: TokenKind = TokenKind.SESSION,
+    device: str | None = None,
+) -> str:
+    """A web session (or a pending second-factor step, or a remembered device) for this agent."""
+    names = {TokenKind.SESSION: "web sign-in", TokenKind.PENDING: "second factor", TokenKind.DEVICE: "device"}
+    token, secret = _issue(db=db, agent=agent, kind=kind, name=names.get(kind, "web"), at=at, ttl=ttl)
+    token.device = device[:200] if device else None
+    return secret
 
 
 def sign_out(*, db: Session, secret: str, at: datetime) -> None:
@@ -414,22 +454,32 @@ def sign_out(*, db: Session, secret: str, at: datetime) -> None:
 
 # Every request passes here: the statement is built once, and the token's row is read as plain columns.
 _BY_TOKEN = (
-    select(Agent, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at)
+    select(
+        Agent, ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at, ApiToken.scope
+    )
     .join(ApiToken, (Agent.organisation_id == ApiToken.organisation_id) & (Agent.id == ApiToken.agent_id))
     .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.kind == bindparam("kind"))
 )
 
 
-def authenticate(*, db: Session, secret: str, at: datetime, kind: TokenKind) -> tuple[Agent, uuid.UUID]:
-    """The active agent behind a bearer token or session cookie, and the token's id (touched each minute)."""
+def authenticate(
+    *, db: Session, secret: str, at: datetime, kind: TokenKind, writing: bool = False
+) -> tuple[Agent, uuid.UUID]:
+    """The active agent behind a bearer token or session cookie, and the token's id (touched each minute).
+
+    `writing`: the request changes something, which a read-only token may not do."""
     row = db.execute(_BY_TOKEN, {"token_hash": token_hash(secret), "kind": kind}).first()
     if row is None:
         raise Unauthenticated("invalid_token", "The token is not valid.")
-    agent, token_id, revoked_at, expires_at, last_used_at = row
+    agent, token_id, revoked_at, expires_at, last_used_at, scope = row
     if revoked_at is not None or (expires_at is not None and expires_at <= at):
         raise Unauthenticated("token_revoked", "The token has been revoked or has expired.")
     if not agent.active:
         raise Unauthenticated("agent_inactive", "This agent has been deactivated.")
+    if writing and scope is TokenScope.READ:
+        raise Forbidden(
+            "token_read_only", "This token may only read; use a token with full scope to change data."
+        )
     if last_used_at is None or at - last_used_at > TOUCH_EVERY:
         db.execute(
             update(ApiToken)

@@ -66,3 +66,9 @@ def record_failure(*, db: Session, limits: dict[str, Limit], at: datetime) -> No
 def forget(*, db: Session, keys: Iterable[str]) -> None:
     """A successful sign-in clears its e-mail's count (the address keeps its own)."""
     db.execute(delete(SignInThrottle).where(SignInThrottle.key.in_(list(keys))))
+
+
+def locked(*, db: Session, key: str, limit: Limit, at: datetime) -> bool:
+    """Whether this key has used up its window right now."""
+    row = db.get(SignInThrottle, key)
+    return row is not None and row.failures >= limit.failures and row.window_start + limit.window > at

@@ -3,12 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from attent.agents import CurrentAgent, Idempotent
 from attent.cases import service
 from attent.cases.models import CaseStatus
 from attent.cases.schemas import CASE_TYPE, CaseCreate, CaseRead, CaseUpdate, NoteCreate, NoteRead
+from attent.core import access
 from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
@@ -58,9 +59,16 @@ def list_cases(
 
 
 @router.get("/{case_id}")
-def get_case(case_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> CaseRead:
-    """One case."""
-    return CaseRead.model_validate(service.get_case(db=db, actor=actor, case_id=case_id))
+def get_case(
+    case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> CaseRead:
+    """One case (the access log records who asked)."""
+    case = service.get_case(db=db, actor=actor, case_id=case_id)
+    access.seen(
+        request, organisation_id=actor.organisation_id, agent_id=actor.id, subject=access.Subject.CASE,
+        subject_id=case.id, customer_id=case.customer_id, case_id=case.id, at=clock.now(),
+    )  # fmt: skip
+    return CaseRead.model_validate(case)
 
 
 @router.patch("/{case_id}")

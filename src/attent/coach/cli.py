@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from attent.coach.evaluation import F1_DEFINITION, GATE, corpus_files, evaluate, read_contact
-from attent.coach.schemas import scorecard_json
-from attent.coach.transcript import parse_text
+from attent.coach.pasted import parse_text
+from attent.coach.schemas import say_reason, scorecard_json
 from attent.core.clock import SystemClock
 from attent.core.errors import AttentError
 
@@ -70,7 +70,7 @@ def score_command(
         table.add_column(column)
     for v in card.verdicts:
         evidence = "\n".join(f"{i + 1}: {transcript.lines[i].text[:70]}" for i in v.lines[:3])
-        table.add_row(v.behaviour, MARK[v.result], v.reason(language), evidence)
+        table.add_row(v.behaviour, MARK[v.result], say_reason(v, language), evidence)
     console.print(table)
     if card.promises:
         promises = Table(title="Promises")
@@ -95,22 +95,34 @@ def eval_command(
         sys.stdout.write(json.dumps(report.as_json(), indent=2) + "\n")
     else:
         table = Table(title=f"Coach evaluation on {report.contacts} contacts in {directory}")
-        for column in ("", "precision", "recall", "F1", "F1 met", "F1 missed"):
+        for column in ("", "precision", "recall", "F1", "F1 met", "F1 missed", "P missed"):
             table.add_column(column, justify="right" if column else "left")
         for name in report.per_class:
             f = report.behaviour(name)
             colour = "green" if f["f1"] >= GATE else "red"
             f1 = f"[{colour}]{f['f1']:.3f}[/{colour}]"
-            table.add_row(name, f"{f['precision']:.3f}", f"{f['recall']:.3f}", f1,
-                          f"{f['f1_met']:.3f}", f"{f['f1_missed']:.3f}")  # fmt: skip
+            table.add_row(name, f"{f['precision']:.3f}", f"{f['recall']:.3f}", f1, f"{f['f1_met']:.3f}",
+                          f"{f['f1_missed']:.3f}", f"{f['precision_missed']:.3f}")  # fmt: skip
         p = report.promises
         colour = "green" if p.f1 >= GATE else "red"
         table.add_row(
-            "promises", f"{p.precision:.3f}", f"{p.recall:.3f}", f"[{colour}]{p.f1:.3f}[/{colour}]", "", ""
+            "promises",
+            f"{p.precision:.3f}",
+            f"{p.recall:.3f}",
+            f"[{colour}]{p.f1:.3f}[/{colour}]",
+            "",
+            "",
+            "",
         )
         e = report.evidence
         table.add_row(
-            "[dim]evidence lines (info)[/dim]", f"{e.precision:.3f}", f"{e.recall:.3f}", f"{e.f1:.3f}", "", ""
+            "[dim]evidence lines (info)[/dim]",
+            f"{e.precision:.3f}",
+            f"{e.recall:.3f}",
+            f"{e.f1:.3f}",
+            "",
+            "",
+            "",
         )
         console.print(table)
         n = report.contacts or 1

@@ -12,10 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from attent.coach.engine import score
-from attent.coach.rules import load_rules
-from attent.coach.transcript import Line, Transcript
-from attent.coach.verdicts import MET, MISSED, Scorecard
+from attent.coach.engine import MET, MISSED, Line, Scorecard, Transcript, load_rules, score
 
 GATE = 0.85
 DUE_TOLERANCE = timedelta(minutes=5)
@@ -123,6 +120,9 @@ class Report:
             "f1": (met.f1 + missed.f1) / 2,
             "f1_met": met.f1,
             "f1_missed": missed.f1,
+            # A `missed` verdict accuses an agent: how often it is right is reported on its own.
+            "precision_met": met.precision,
+            "precision_missed": missed.precision,
         }
 
     def passed(self) -> bool:

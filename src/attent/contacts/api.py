@@ -2,7 +2,7 @@
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from attent.agents import CurrentAgent, Idempotent
 from attent.contacts import service
@@ -15,6 +15,7 @@ from attent.contacts.schemas import (
     MessageRead,
     MessagesIn,
 )
+from attent.core import access
 from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.schemas import Page
@@ -55,9 +56,15 @@ def list_contacts(case_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> Pag
 
 
 @router.get("/contacts/{contact_id}")
-def get_contact(contact_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> ContactRead:
-    """One contact."""
-    contact, _case = service.get_contact(db=db, actor=actor, contact_id=contact_id)
+def get_contact(
+    contact_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> ContactRead:
+    """One contact (the access log records who read its transcript)."""
+    contact, case = service.get_contact(db=db, actor=actor, contact_id=contact_id)
+    access.seen(
+        request, organisation_id=actor.organisation_id, agent_id=actor.id, subject=access.Subject.TRANSCRIPT,
+        subject_id=contact.id, customer_id=case.customer_id, case_id=case.id, at=clock.now(),
+    )  # fmt: skip
     return ContactRead.model_validate(contact)
 
 

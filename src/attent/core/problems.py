@@ -1,6 +1,7 @@
 """The one place errors become responses: RFC 9457 problem+json for the API, HTML for pages."""
 
 import logging
+import math
 from contextlib import suppress
 from typing import Any
 
@@ -145,7 +146,11 @@ def respond(request: Request, exc: AttentError, render_page_error: Any) -> Respo
     if isinstance(exc, RateLimited) and exc.retry_at is not None:
         extra["retry_at"] = exc.retry_at.isoformat().replace("+00:00", "Z")
     language = reader_language(request)
-    return problem(exc.status, exc.code, exc.title, exc.say(language), errors, language, **extra)
+    response = problem(exc.status, exc.code, exc.title, exc.say(language), errors, language, **extra)
+    if isinstance(exc, RateLimited) and exc.retry_at is not None:
+        wait = (exc.retry_at - request.app.state.clock.now()).total_seconds()
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 def allowed_methods(request: Request) -> list[str]:

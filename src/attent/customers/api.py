@@ -3,9 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from attent.agents import CurrentAgent, Idempotent
+from attent.core import access
 from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
@@ -45,11 +46,16 @@ def list_customers(
 
 
 @router.get("/{customer_id}")
-def get_customer(customer_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> CustomerRead:
-    """One customer."""
-    return service.read_customers(
-        db=db, customers=[service.get_customer(db=db, actor=actor, customer_id=customer_id)]
-    )[0]
+def get_customer(
+    customer_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> CustomerRead:
+    """One customer (the access log records who asked)."""
+    customer = service.get_customer(db=db, actor=actor, customer_id=customer_id)
+    access.seen(
+        request, organisation_id=actor.organisation_id, agent_id=actor.id, subject=access.Subject.CUSTOMER,
+        subject_id=customer.id, customer_id=customer.id, at=clock.now(),
+    )  # fmt: skip
+    return service.read_customers(db=db, customers=[customer])[0]
 
 
 @router.patch("/{customer_id}")

@@ -14,13 +14,14 @@ from attent.briefs.service import build_brief
 from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_cases, viewers
 from attent.coach import service as coach
 from attent.contacts import Direction, Outcome
-from attent.core import flash
+from attent.core import access, flash
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import NotFound
 from attent.core.templating import page_language, render
 from attent.customers import Customer
 from attent.customers.service import read_customers
+from attent.files.service import case_panel as files_panel
 from attent.organisations.service import get_organisation
 from attent.playbooks import StepStarted
 from attent.playbooks.service import get_playbook
@@ -60,6 +61,11 @@ def case_view(
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     customer = db.get(Customer, (case.organisation_id, case.customer_id))
     assert customer is not None  # the composite foreign key guarantees it
+    if request.method == "GET":  # a form's answer shows the page again: that is no new opening
+        access.seen(
+            request, organisation_id=actor.organisation_id, agent_id=actor.id, subject=access.Subject.CASE,
+            subject_id=case.id, customer_id=customer.id, case_id=case.id, at=now,
+        )  # fmt: skip
     try:
         playbook = get_playbook(db=db, actor=actor, case_type=case.type)
     except NotFound:
@@ -94,6 +100,7 @@ def case_view(
         viewers=viewers(db=db, actor=actor, case_id=case.id, at=now),
         recovery=recovery.case_panel(db=db, actor=actor, case=case, at=now),
         coach=coach.case_panel(db=db, actor=actor, case=case),
+        attachments=files_panel(db, org_id=case.organisation_id, case_id=case.id),
         tz=org.timezone,
         now=now,
         page_url=f"/cases/{case.id}",

@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse
 
 from attent.agents import CurrentAgent
 from attent.cases.service import count_customer_cases, list_cases
+from attent.core import access
 from attent.core.deps import ClockDep, DbSession
 from attent.core.templating import render
 from attent.customers.service import get_customer, hidden_details, read_customers
+from attent.insight import service as insight
 from attent.organisations.service import get_organisation
 from attent.promises import Promise, PromiseState
 from attent.promises.service import list_promises
@@ -57,6 +59,10 @@ def customer_page(
 ) -> HTMLResponse:
     """What an agent needs before calling a customer back; cases the agent may not open are only counted."""
     customer = get_customer(db=db, actor=actor, customer_id=customer_id)
+    access.seen(
+        request, organisation_id=actor.organisation_id, agent_id=actor.id, subject=access.Subject.CUSTOMER,
+        subject_id=customer.id, customer_id=customer.id, at=clock.now(),
+    )  # fmt: skip
     hidden = hidden_details(db=db, organisation_id=customer.organisation_id)
     cases, _ = list_cases(db=db, actor=actor, customer_id=customer.id, limit=MAX_ROWS)
     promises = list_promises(
@@ -75,6 +81,7 @@ def customer_page(
         subjects={c.id: c.subject for c in cases},
         promises=sorted(promises, key=_promise_order),
         gestures=recovery.customer_gestures(db=db, actor=actor, customer_id=customer.id),
+        surveys=insight.customer_surveys(db=db, actor=actor, customer_id=customer.id),
         now=clock.now(),
         tz=org.timezone,
     )

@@ -16,7 +16,7 @@ Every object is named `search_…`; the models do not declare them (tests/integr
 leaves them out of the drift check).
 
 Revision ID: 0030
-Revises: 0018
+Revises: 0051 (first written after 0018; chained after main's head when main was merged in)
 """
 
 from collections.abc import Sequence
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0030"
-down_revision: str | None = "0018"
+down_revision: str | None = "0051"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
