@@ -10,8 +10,10 @@ from attent.cases.schemas import CaseCreate
 from attent.cases.service import add_note, create_case
 from attent.contacts import Channel, ContactCreate, Direction, MessageIn, Speaker
 from attent.contacts.service import log_contact
+from attent.core.settings import Settings
 from attent.customers.schemas import CustomerCreate
 from attent.customers.service import create_customer
+from attent.files.service import store_attachment
 from attent.search import SearchKind
 from attent.search.service import search
 from tests.conftest import Api
@@ -261,3 +263,23 @@ def test_the_search_page_costs_the_same_queries_however_much_it_finds(
 def test_every_agent_page_has_the_search_box(app_client, tenant):
     html = Api(app_client, tenant.tokens["agent"]).get("/").text
     assert 'role="search"' in html and 'action="/search"' in html and 'name="q"' in html
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_attachments_by_file_name_only_on_cases_the_agent_may_work(db, tenant, clock, tmp_path):
+    settings = Settings(files_dir=tmp_path / "files", max_file_bytes=64 * 1024, max_message_bytes=100 * 1024)
+    hidden = _case(db, tenant, clock, "Retour", team=tenant.other_team_id)
+    for case_id, name in [(tenant.case.id, "Factuur-2026-0042.pdf"), (hidden.id, "Factuur-geheim.pdf")]:
+        store_attachment(
+            db, org_id=tenant.organisation_id, case_id=case_id, filename=name, data=PDF,
+            clock=clock, settings=settings, agent=tenant.admin,
+        )  # fmt: skip
+    db.commit()
+
+    assert _found(db, tenant.agent, "factuur pdf") == {SearchKind.ATTACHMENTS: ["Factuur-2026-0042.pdf"]}
+    assert _found(db, tenant.agent, "2026-004")[SearchKind.ATTACHMENTS] == ["Factuur-2026-0042.pdf"]
+    assert sorted(_found(db, tenant.outsider, "factuur")[SearchKind.ATTACHMENTS]) == ["Factuur-geheim.pdf"]
+    [hit] = search(db=db, actor=tenant.agent, q="factuur", kind=SearchKind.ATTACHMENTS).groups[0].items
+    assert hit.case_id == tenant.case.id and hit.title_matches == [(0, 7)]

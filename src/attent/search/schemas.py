@@ -14,13 +14,14 @@ class SearchKind(enum.StrEnum):
     """What a result is; the page groups results by kind in this order.
 
     Notes are internal: they are their own kind, never mixed into the customer-visible messages.
-    Attachments' file names join here as a kind once the files domain exists (see service.SEARCHERS).
+    Attachments are found by file name; one on a note is marked internal.
     """
 
     CUSTOMERS = "customers"
     CASES = "cases"
     MESSAGES = "messages"
     NOTES = "notes"
+    ATTACHMENTS = "attachments"
 
 
 class Hit(Output):

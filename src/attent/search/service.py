@@ -38,6 +38,7 @@ from attent.cases.service import visible_to
 from attent.contacts import Message
 from attent.customers import Customer, CustomerRef
 from attent.customers.service import hidden_details, read_customers
+from attent.files import Attachment
 from attent.search.highlight import Needle, snippet, spans
 from attent.search.query import Query, decode_cursor, encode_cursor, read_query
 from attent.search.schemas import MAX_LIMIT, Hit, HitGroup, SearchKind, SearchResults
@@ -308,6 +309,53 @@ def _texts(kind: SearchKind) -> Callable[[Session, Agent, Query, Needle, int, in
     return search_texts
 
 
+# ------------------------------------------------------------------------------------------- attachments
+
+
+def _attachments(db: Session, actor: Agent, q: Query, needle: Needle, offset: int, limit: int) -> list[Hit]:
+    """Attachments by file name: the query as a part of the name, or every word of it somewhere in it."""
+    if not q.fragment and not q.words:
+        return []
+    name = Attachment.filename
+    found: list[ColumnElement[bool]] = [name.ilike(q.fragment, escape="\\")] if q.fragment else []
+    if q.words:  # "factuur pdf" finds "Factuur-2026.pdf"; words are letters and digits, safe in LIKE
+        found.append(and_(*(name.ilike(f"%{word}%") for word in q.words)))
+    on_case = and_(Case.organisation_id == Attachment.organisation_id, Case.id == Attachment.case_id)
+    query = (
+        select(
+            Attachment.id,
+            Attachment.case_id,
+            name,
+            Attachment.note_id,
+            Attachment.created_at,
+            Case.subject,
+            Case.customer_id,
+        )
+        .join(Case, on_case)
+        .where(Attachment.organisation_id == actor.organisation_id, Attachment.inline.is_(False), or_(*found))
+    )
+    bounded = visible_to(query, actor).limit(CANDIDATES).subquery()
+    exact = case((func.lower(bounded.c.filename) == q.lowered, 1), else_=0)
+    ranked = select(bounded).order_by(exact.desc(), bounded.c.created_at.desc(), bounded.c.id)
+    hits = []
+    for row in db.execute(ranked.offset(offset).limit(limit)):
+        hits.append(
+            Hit(
+                kind=SearchKind.ATTACHMENTS,
+                id=row.id,
+                case_id=row.case_id,
+                customer_id=row.customer_id,
+                title=row.filename,
+                title_matches=spans(row.filename, needle),
+                snippet=row.subject,
+                snippet_matches=spans(row.subject, needle),
+                at=row.created_at,
+                internal=row.note_id is not None,
+            )
+        )
+    return hits
+
+
 def _by_index(db: Session, query: Select[*tuple[Any, ...]]) -> list[Any]:
     """Rows of a query that must find its texts through the GIN index.
 
@@ -325,13 +373,13 @@ def _by_index(db: Session, query: Select[*tuple[Any, ...]]) -> list[Any]:
 
 
 Searcher = Callable[[Session, Agent, Query, Needle, int, int], list[Hit]]
-# One searcher per kind, in the order the page shows them. The files domain, once it exists, adds
-# SearchKind.ATTACHMENTS here with a searcher of attachments' file names on visible cases.
+# One searcher per kind, in the order the page shows them.
 SEARCHERS: dict[SearchKind, Searcher] = {
     SearchKind.CUSTOMERS: _customers,
     SearchKind.CASES: _cases,
     SearchKind.MESSAGES: _texts(SearchKind.MESSAGES),
     SearchKind.NOTES: _texts(SearchKind.NOTES),
+    SearchKind.ATTACHMENTS: _attachments,
 }
 
 

@@ -59,6 +59,7 @@ PG_TRIGRAMS = {
     "search_customers_email_trgm": ("customers", "email"),
     "search_customers_phone_trgm": ("customers", f"({PHONE_DIGITS})"),
     "search_customer_refs_trgm": ("customer_refs", "value"),
+    "search_attachments_filename_trgm": ("attachments", "filename"),
 }
 
 # table -> (FTS5 columns, the source's columns they index)
