@@ -53,6 +53,8 @@ from attent.privacy import pages as privacy_pages
 from attent.promises import api as promises_api
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
+from attent.search import api as search_api
+from attent.search import pages as search_pages
 from attent.signals import api as signals_api
 from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
@@ -170,6 +172,7 @@ def create_app(
         files_api,
         insight_api,
         privacy_api,
+        search_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
@@ -198,6 +201,7 @@ def create_app(
     app.include_router(signals_api.hooks)
     app.include_router(coach_pages.router)
     app.include_router(docs.router)
+    app.include_router(search_pages.router)
     app.add_api_route(
         f"{API_PREFIX}/docs", lambda: docs.docs_route(f"{API_PREFIX}/openapi.json"), include_in_schema=False
     )

@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("briefs", "phone"),
     ("insight",),
     ("privacy",),
+    ("search",),
     ("workspace", "portal"),
 ]
 # Entry points compose everything: the app, the CLI, the wiring, every model for Alembic, the demo data.

@@ -33,6 +33,7 @@ from sqlalchemy.types import TypeDecorator
 
 from attent.core.ids import uuid7
 from attent.core.settings import ensure_sqlite_dir
+from attent.core.textsearch import terms
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -102,6 +103,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    sqlite_functions(dbapi_connection)
+
+
+def sqlite_functions(dbapi_connection: Any) -> None:
+    """The SQL functions Attent's SQLite schema calls: the search index's triggers stem words in the
+    writing transaction (`attent_terms`, attent.core.textsearch). Every connection that writes needs them:
+    the engine's, and Alembic's for migrations that write cases, customers, messages or notes."""
+    dbapi_connection.create_function("attent_terms", 1, terms, deterministic=True)
 
 
 # On Citus a request reads a distributed table across organisations before it knows its own (the API

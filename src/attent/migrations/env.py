@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from attent.core.db import sqlite_functions
 from attent.models import Base
 
 config = context.config
@@ -21,6 +22,8 @@ def run() -> None:
 
 
 def _migrate(connection) -> None:
+    if connection.dialect.name == "sqlite":  # triggers of the search index (0030) call attent_terms
+        sqlite_functions(connection.connection.dbapi_connection)
     context.configure(
         connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
     )

@@ -136,3 +136,14 @@ function attentCalls() {
   source.addEventListener("open", () => { document.body.dataset.calls = "open"; refresh(); });
 }
 document.addEventListener("DOMContentLoaded", attentCalls);
+// "/" on any page puts the cursor in the header's search box, unless one is already typing somewhere.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+  const box = document.querySelector("[data-search-box]");
+  if (!box) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});
