@@ -1,5 +1,6 @@
 """create_app(): routers, middleware, error handlers, and the embedded worker for `attent serve`."""
 
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,8 @@ from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
+from attent.files import api as files_api
+from attent.files import pages as files_pages
 from attent.notifications import api as notifications_api
 from attent.phone import api as phone_api
 from attent.playbooks import api as playbooks_api
@@ -50,6 +53,13 @@ from attent.workspace import case_forms, case_live, case_page, customer_page, pa
 from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
+# Paths that take files in a multipart body, allowed past ATTENT_MAX_BODY_BYTES up to the per-message
+# attachment limit (and room for the form's other fields); each file is then held to its own limits.
+UPLOAD_PATHS = [
+    r"(/api/v1)?/cases/[^/]+/attachments",
+    r"/cases/[^/]+/(reply|note)",
+]
+FORM_ROOM = 1024 * 1024
 
 
 def _page_error(request: Request, error: AttentError) -> HTMLResponse:
@@ -136,6 +146,7 @@ def create_app(
         coach_api,
         signals_api,
         failures_api,
+        files_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
@@ -163,6 +174,7 @@ def create_app(
         f"{API_PREFIX}/docs", lambda: docs.docs_route(f"{API_PREFIX}/openapi.json"), include_in_schema=False
     )
     app.include_router(failures_pages.router)
+    app.include_router(files_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
     phone_api.document(app)
@@ -172,5 +184,11 @@ def create_app(
     app.add_middleware(Crashes, respond=_crash)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InputGuard, respond=_refuse)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, respond=_refuse)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        respond=_refuse,
+        uploads=re.compile("|".join(f"(?:{p})" for p in UPLOAD_PATHS)),
+        upload_max_bytes=settings.max_message_bytes + FORM_ROOM,
+    )
     return app

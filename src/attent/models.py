@@ -10,6 +10,7 @@ from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
 from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
+from attent.files.models import Attachment
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.phone.models import Call, CallEvent, PhoneLine
@@ -23,6 +24,7 @@ from attent.timeline.models import TimelineEvent
 __all__ = [
     "Agent",
     "ApiToken",
+    "Attachment",
     "Base",
     "Call",
     "CallEvent",
