@@ -273,3 +273,41 @@ def test_the_pages_wear_the_organisations_colours(app_client, tenant, db):
     assert '/help/kopje-koffie/theme.css"' in app_client.get(HELP).text
     css = app_client.get(f"{HELP}/theme.css").text
     assert "--accent: #6f4e37" in css and "url(" not in css  # only colours get through
+
+
+def test_files_go_with_the_question_and_the_customer_sees_only_theirs_and_ours(
+    app_client, tenant, db, clock, api
+):
+    stamp = stamp_of(app_client.get(HELP).text)
+    clock.advance(timedelta(seconds=10))
+    sent = app_client.post(
+        HELP,
+        data={
+            "name": "Marieke",
+            "email": tenant.customer.email,
+            "question": "De bon zit erbij",
+            "stamp": stamp,
+        },
+        files=[("files", ("bon.txt", b"Bon 88213", "text/plain"))],
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    case = db.scalars(select(Case).where(Case.subject == "De bon zit erbij")).one()
+    internal = api.post(
+        f"/api/v1/cases/{case.id}/attachments", files=[("files", ("intern.txt", b"x", "text/plain"))]
+    )
+    assert internal.status_code == 201, internal.text
+    sign_in(app_client, db, tenant.customer.email)
+    page = app_client.get(f"{HELP}/mine/{case.id}").text
+    assert "bon.txt" in page and "intern.txt" not in page
+    link = re.search(r'href="(/help/kopje-koffie/mine/[^"]+/files/[^"]+)"', page).group(1)
+    got = app_client.get(link)
+    assert got.status_code == 200 and got.content == b"Bon 88213"
+    assert "attachment" in got.headers["content-disposition"]
+    hidden = f"{HELP}/mine/{case.id}/files/{internal.json()[0]['id']}"
+    assert app_client.get(hidden).status_code == 404
+    # another customer of the organisation: not their case, not their file
+    app_client.cookies.clear()
+    fill(app_client, clock, email="joost@example.nl")
+    sign_in(app_client, db, "joost@example.nl")
+    assert app_client.get(link).status_code == 404

@@ -60,6 +60,7 @@ class Sent:
     """What the form answers: the case, and when we promised to answer (said as people say it)."""
 
     case_id: uuid.UUID
+    contact_id: uuid.UUID  # the form's contact: the customer's files go with it
     due_by: datetime
     said: str
 
@@ -169,7 +170,9 @@ def submit(
         db=db, organisation_id=org.id, customer_id=customer.id, subject=subject, team_id=None, at=at,
         source="web_form", description=description,
     )  # fmt: skip
-    record_customer_message(db=db, case=case, channel=Channel.WEB_FORM, text=data.question.strip(), at=at)
+    contact = record_customer_message(
+        db=db, case=case, channel=Channel.WEB_FORM, text=data.question.strip(), at=at
+    )
     due = answer_due(org, at)
     said = say_when(due, now=at, timezone=org.timezone, language=customer.language, sentence=True)
     create(
@@ -184,4 +187,4 @@ def submit(
                 "link": f"{base_url}/help/{org.slug}/mine/{case.id}"},
     )  # fmt: skip
     db.flush()
-    return Sent(case_id=case.id, due_by=due, said=said)
+    return Sent(case_id=case.id, contact_id=contact.id, due_by=due, said=said)
