@@ -47,6 +47,7 @@ STREAMS |= {"/me/calls/live", "/help/{slug}/embed.js", "/help/{slug}/theme.css"}
 FILES = {
     "/cases/{case_id}/attachments/{attachment_id}",
     "/cases/{case_id}/attachments/{attachment_id}/thumbnail",
+    "/help/{slug}/mine/{case_id}/files/{attachment_id}",  # the customer's download (test_portal)
 }
 QUERIES = {  # extra views of a page behind its query string
     "/": ["?status=waiting_on_customer"],
