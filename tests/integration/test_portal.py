@@ -311,3 +311,12 @@ def test_files_go_with_the_question_and_the_customer_sees_only_theirs_and_ours(
     fill(app_client, clock, email="joost@example.nl")
     sign_in(app_client, db, "joost@example.nl")
     assert app_client.get(link).status_code == 404
+
+
+def test_questions_go_to_the_team_the_organisation_names(app_client, tenant, db, clock):
+    org = db.get(Organisation, tenant.organisation_id)
+    org.settings = {**org.settings, "portal": {"team_id": str(tenant.other_team_id)}}
+    db.commit()
+    fill(app_client, clock)
+    case = db.scalars(select(Case).where(Case.subject.like("Mijn bonen%"))).one()
+    assert case.team_id == tenant.other_team_id

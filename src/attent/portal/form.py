@@ -145,6 +145,14 @@ def answer_due(org: Organisation, at: datetime) -> datetime:
     return at + within  # no business days at all: plain hours
 
 
+def _team(org: Organisation) -> uuid.UUID | None:
+    """The team whose queue form questions go to (`settings.portal.team_id`), else the default team."""
+    try:
+        return uuid.UUID(str((org.settings.get("portal") or {}).get("team_id")))
+    except ValueError:
+        return None
+
+
 def submit(
     *, db: Session, org: Organisation, data: Question, stamp: str, honeypot: str, remote: str, at: datetime,
     key: str, base_url: str,
@@ -167,7 +175,7 @@ def submit(
     subject = first_line if len(first_line) <= 80 else first_line[:79] + "…"
     description = f"{data.reference.strip()}" if data.reference.strip() else None
     case = open_customer_case(
-        db=db, organisation_id=org.id, customer_id=customer.id, subject=subject, team_id=None, at=at,
+        db=db, organisation_id=org.id, customer_id=customer.id, subject=subject, team_id=_team(org), at=at,
         source="web_form", description=description,
     )  # fmt: skip
     contact = record_customer_message(
