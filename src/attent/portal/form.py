@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from attent.cases.service import open_customer_case
 from attent.channels.service import queue_message
-from attent.contacts import Channel
-from attent.contacts.service import record_customer_message
+from attent.contacts import Channel, record_customer_message
 from attent.core.errors import FieldError, Invalid, RateLimited
 from attent.core.when import say_when
 from attent.customers.service import add_reaching_customer, find_by_email

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from attent.cases import Case
 from attent.channels.service import queue_message
-from attent.contacts import Channel, Contact
-from attent.contacts.service import record_customer_message
+from attent.contacts import Channel, Contact, record_customer_message
 from attent.core.errors import Invalid, NotFound, Unauthenticated
 from attent.customers import Customer
 from attent.customers.service import find_by_email
