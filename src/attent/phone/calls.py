@@ -19,8 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
-from attent.cases import Case
-from attent.cases.service import open_case_of, open_customer_case
+from attent.cases import Case, open_case_of, open_customer_case
 from attent.contacts import (
     Contact,
     Direction,

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attent.cases.service import open_customer_case
+from attent.cases import open_customer_case
 from attent.channels.service import queue_message
 from attent.contacts import Channel, record_customer_message
 from attent.core.errors import FieldError, Invalid, RateLimited
