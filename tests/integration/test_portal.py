@@ -65,7 +65,8 @@ def test_a_question_opens_a_case_with_a_web_form_contact_and_an_honest_promise(a
     assert "U hoort morgen uiterlijk om 12:00 van ons." in page.text  # 1 hour today, 3 tomorrow
     customer = db.scalar(select(Customer).where(Customer.email == "joost@example.nl"))
     [case] = db.scalars(select(Case).where(Case.customer_id == customer.id)).all()
-    assert case.team_id == tenant.team_id and case.description == "88213"  # the default team
+    assert case.team_id == tenant.team_id  # the default team
+    assert case.description == "Referentie 88213 (niet bij de referenties van deze klant)"
     [contact] = db.scalars(select(Contact).where(Contact.case_id == case.id)).all()
     assert contact.channel.value == "web_form" and contact.direction.value == "inbound"
     [promise] = db.scalars(select(Promise).where(Promise.case_id == case.id)).all()
@@ -75,10 +76,12 @@ def test_a_question_opens_a_case_with_a_web_form_contact_and_an_honest_promise(a
     assert f"/help/kopje-koffie/mine/{case.id}" in mail.body  # "Bekijk uw vraag"
 
 
-def test_a_known_address_is_the_known_customer(app_client, tenant, db, clock):
-    fill(app_client, clock, email="MARIEKE@kopje-koffie.example")
+def test_a_known_address_is_the_known_customer_and_their_reference_is_matched(app_client, tenant, db, clock):
+    fill(app_client, clock, email="MARIEKE@kopje-koffie.example", reference="c-1042")
     assert count(db, Customer, organisation_id=tenant.organisation_id) == 1
     assert count(db, Case, customer_id=tenant.customer.id) == 2
+    case = db.scalars(select(Case).where(Case.subject.like("Mijn bonen%"))).one()
+    assert case.description == "Referentie c-1042 (bekend bij deze klant: shop)"
 
 
 def test_spam_checks_honeypot_speed_and_rate(app_client, tenant, db, clock):

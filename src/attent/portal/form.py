@@ -20,8 +20,9 @@ from attent.cases import open_customer_case
 from attent.channels.service import queue_message
 from attent.contacts import Channel, record_customer_message
 from attent.core.errors import FieldError, Invalid, RateLimited
+from attent.core.i18n import gettext
 from attent.core.when import say_when
-from attent.customers.service import add_reaching_customer, find_by_email
+from attent.customers.service import add_reaching_customer, find_by_email, refs_of
 from attent.organisations import Organisation
 from attent.portal.models import FormSubmission
 from attent.promises import PromiseKind, PromiseSource
@@ -144,6 +145,21 @@ def answer_due(org: Organisation, at: datetime) -> datetime:
     return at + within  # no business days at all: plain hours
 
 
+def _reference(db: Session, org: Organisation, customer_id: uuid.UUID, reference: str) -> str | None:
+    """The reference the customer gave, as the case's description, matched against their references in
+    other systems (an order number the shop knows them by) so the agent sees whether it is theirs."""
+    if not reference:
+        return None
+    refs = refs_of(db=db, organisation_id=org.id, customer_ids=[customer_id])[customer_id]
+    systems = sorted(system for system, value in refs.items() if value.lower() == reference.lower())
+    if systems:
+        return gettext(org.language, "Reference {reference} (known for this customer: {systems})",
+                       reference=reference, systems=", ".join(systems))  # fmt: skip
+    return gettext(
+        org.language, "Reference {reference} (not among this customer's references)", reference=reference
+    )
+
+
 def _team(org: Organisation) -> uuid.UUID | None:
     """The team whose queue form questions go to (`settings.portal.team_id`), else the default team."""
     try:
@@ -172,7 +188,7 @@ def submit(
         )
     first_line = " ".join(data.question.split())
     subject = first_line if len(first_line) <= 80 else first_line[:79] + "…"
-    description = f"{data.reference.strip()}" if data.reference.strip() else None
+    description = _reference(db, org, customer.id, data.reference.strip())
     case = open_customer_case(
         db=db, organisation_id=org.id, customer_id=customer.id, subject=subject, team_id=_team(org), at=at,
         source="web_form", description=description,
