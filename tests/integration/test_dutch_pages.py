@@ -46,6 +46,7 @@ ROLES = {Role.AGENT: "fatima@kopjekoffie.example", Role.LEAD: "daan@kopjekoffie.
 FILES = {
     "/cases/{case_id}/attachments/{attachment_id}",
     "/cases/{case_id}/attachments/{attachment_id}/thumbnail",
+    "/help/{slug}/mine/{case_id}/files/{attachment_id}",  # the customer's download (test_portal)
 }
 STREAMS = {"/cases/{case_id}/live", "/insight/{measure}.csv"}  # server-sent events and a download, not pages
 STREAMS |= {"/me/calls/live", "/help/{slug}/embed.js", "/help/{slug}/theme.css"}  # not pages either

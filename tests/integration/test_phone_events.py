@@ -372,3 +372,23 @@ def test_a_live_post_leaves_nothing_for_the_worker(app_client, line, clock, data
     post(app_client, line, clock, ev(clock, "L1", 0, "ringing", **{"from": "0612345678"}))
     settings = app_client.app.state.settings
     assert take_queued_events(database=database, now=clock.now(), limit=100, settings=settings) == 0
+
+
+def test_a_transferred_call_that_drops_is_the_call_back_of_whoever_had_it_last(
+    app_client, line, admin_api, tenant, db, clock
+):
+    lead = tenant.lead
+    set_presence(db=db, actor=lead, agent_id=lead.id, presence=Presence.AVAILABLE, at=clock.now())
+    db.commit()
+    post(
+        app_client, line, clock,
+        ev(clock, "CT1", 0, "ringing", **{"from": "0612345678"}),
+        ev(clock, "CT1", 1, "answered", 5, agent="201"),
+        ev(clock, "CT1", 2, "transferred", 60, target=tenant.lead.email),
+        ev(clock, "CT1", 3, "ended", 200, cause="error"),
+    )  # fmt: skip
+    call = call_of(admin_api, "CT1")
+    assert call["outcome"] == "dropped" and call["agent_id"] == str(tenant.lead.id)
+    assert db.get(Promise, (tenant.organisation_id, uuid.UUID(call["promise_id"]))).owner_id == tenant.lead.id
+    kinds = [e["kind"] for e in admin_api.get(f"/api/v1/cases/{call['case_id']}/timeline").json()["items"]]
+    assert "call.answered" in kinds and "call.transferred" in kinds

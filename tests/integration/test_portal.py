@@ -65,7 +65,8 @@ def test_a_question_opens_a_case_with_a_web_form_contact_and_an_honest_promise(a
     assert "U hoort morgen uiterlijk om 12:00 van ons." in page.text  # 1 hour today, 3 tomorrow
     customer = db.scalar(select(Customer).where(Customer.email == "joost@example.nl"))
     [case] = db.scalars(select(Case).where(Case.customer_id == customer.id)).all()
-    assert case.team_id == tenant.team_id and case.description == "88213"  # the default team
+    assert case.team_id == tenant.team_id  # the default team
+    assert case.description == "Referentie 88213 (niet bij de referenties van deze klant)"
     [contact] = db.scalars(select(Contact).where(Contact.case_id == case.id)).all()
     assert contact.channel.value == "web_form" and contact.direction.value == "inbound"
     [promise] = db.scalars(select(Promise).where(Promise.case_id == case.id)).all()
@@ -75,10 +76,12 @@ def test_a_question_opens_a_case_with_a_web_form_contact_and_an_honest_promise(a
     assert f"/help/kopje-koffie/mine/{case.id}" in mail.body  # "Bekijk uw vraag"
 
 
-def test_a_known_address_is_the_known_customer(app_client, tenant, db, clock):
-    fill(app_client, clock, email="MARIEKE@kopje-koffie.example")
+def test_a_known_address_is_the_known_customer_and_their_reference_is_matched(app_client, tenant, db, clock):
+    fill(app_client, clock, email="MARIEKE@kopje-koffie.example", reference="c-1042")
     assert count(db, Customer, organisation_id=tenant.organisation_id) == 1
     assert count(db, Case, customer_id=tenant.customer.id) == 2
+    case = db.scalars(select(Case).where(Case.subject.like("Mijn bonen%"))).one()
+    assert case.description == "Referentie c-1042 (bekend bij deze klant: shop)"
 
 
 def test_spam_checks_honeypot_speed_and_rate(app_client, tenant, db, clock):
@@ -273,3 +276,50 @@ def test_the_pages_wear_the_organisations_colours(app_client, tenant, db):
     assert '/help/kopje-koffie/theme.css"' in app_client.get(HELP).text
     css = app_client.get(f"{HELP}/theme.css").text
     assert "--accent: #6f4e37" in css and "url(" not in css  # only colours get through
+
+
+def test_files_go_with_the_question_and_the_customer_sees_only_theirs_and_ours(
+    app_client, tenant, db, clock, api
+):
+    stamp = stamp_of(app_client.get(HELP).text)
+    clock.advance(timedelta(seconds=10))
+    sent = app_client.post(
+        HELP,
+        data={
+            "name": "Marieke",
+            "email": tenant.customer.email,
+            "question": "De bon zit erbij",
+            "stamp": stamp,
+        },
+        files=[("files", ("bon.txt", b"Bon 88213", "text/plain"))],
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    case = db.scalars(select(Case).where(Case.subject == "De bon zit erbij")).one()
+    internal = api.post(
+        f"/api/v1/cases/{case.id}/attachments", files=[("files", ("intern.txt", b"x", "text/plain"))]
+    )
+    assert internal.status_code == 201, internal.text
+    sign_in(app_client, db, tenant.customer.email)
+    page = app_client.get(f"{HELP}/mine/{case.id}").text
+    assert "bon.txt" in page and "intern.txt" not in page
+    link = re.search(r'href="(/help/kopje-koffie/mine/[^"]+/files/[^"]+)"', page).group(1)
+    got = app_client.get(link)
+    assert got.status_code == 200 and got.content == b"Bon 88213"
+    assert "attachment" in got.headers["content-disposition"]
+    hidden = f"{HELP}/mine/{case.id}/files/{internal.json()[0]['id']}"
+    assert app_client.get(hidden).status_code == 404
+    # another customer of the organisation: not their case, not their file
+    app_client.cookies.clear()
+    fill(app_client, clock, email="joost@example.nl")
+    sign_in(app_client, db, "joost@example.nl")
+    assert app_client.get(link).status_code == 404
+
+
+def test_questions_go_to_the_team_the_organisation_names(app_client, tenant, db, clock):
+    org = db.get(Organisation, tenant.organisation_id)
+    org.settings = {**org.settings, "portal": {"team_id": str(tenant.other_team_id)}}
+    db.commit()
+    fill(app_client, clock)
+    case = db.scalars(select(Case).where(Case.subject.like("Mijn bonen%"))).one()
+    assert case.team_id == tenant.other_team_id

@@ -14,6 +14,9 @@ from attent.cases.kinds import (
     NoteAdded,
 )
 from attent.cases.models import Case, CaseStatus, CaseViewer, Note, Priority
+
+# Cases the customer opens themselves (a call, the web form): the domain's door for them, beside `service`.
+from attent.cases.opening import open_case_of, open_customer_case
 from attent.cases.schemas import CASE_TYPE, CancelChoice, CaseCreate, CaseUpdate, KeepChoice, PromiseChoice
 
 __all__ = [
@@ -37,4 +40,6 @@ __all__ = [
     "NoteAdded",
     "Priority",
     "PromiseChoice",
+    "open_case_of",
+    "open_customer_case",
 ]

@@ -11,6 +11,16 @@ from attent.contacts.events import (
 )
 from attent.contacts.kinds import ContactEnded, ContactLogged, MessageAdded
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
+
+# Contacts no signed-in agent writes (a call the telephone system reports, a customer's own message): the
+# domain's door for them, beside `service`.
+from attent.contacts.reported import (
+    add_call_transcript,
+    finish_call,
+    hand_call_to,
+    open_call,
+    record_customer_message,
+)
 from attent.contacts.schemas import ContactCreate, MessageIn
 
 __all__ = [
@@ -30,4 +40,9 @@ __all__ = [
     "MessagesAdded",
     "Outcome",
     "Speaker",
+    "add_call_transcript",
+    "finish_call",
+    "hand_call_to",
+    "open_call",
+    "record_customer_message",
 ]

@@ -19,10 +19,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
-from attent.cases import Case
-from attent.cases.service import open_case_of, open_customer_case
-from attent.contacts import Contact, Direction, MessageIn, Outcome, Speaker
-from attent.contacts.service import add_call_transcript, finish_call, hand_call_to, open_call
+from attent.cases import Case, open_case_of, open_customer_case
+from attent.contacts import (
+    Contact,
+    Direction,
+    MessageIn,
+    Outcome,
+    Speaker,
+    add_call_transcript,
+    finish_call,
+    hand_call_to,
+    open_call,
+)
 from attent.core import phones
 from attent.core.db import upsert_insert
 from attent.core.i18n import gettext

@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from attent.cases.service import open_customer_case
+from attent.cases import open_customer_case
 from attent.channels.service import queue_message
-from attent.contacts import Channel
-from attent.contacts.service import record_customer_message
+from attent.contacts import Channel, record_customer_message
 from attent.core.errors import FieldError, Invalid, RateLimited
+from attent.core.i18n import gettext
 from attent.core.when import say_when
-from attent.customers.service import add_reaching_customer, find_by_email
+from attent.customers.service import add_reaching_customer, find_by_email, refs_of
 from attent.organisations import Organisation
 from attent.portal.models import FormSubmission
 from attent.promises import PromiseKind, PromiseSource
@@ -60,6 +60,7 @@ class Sent:
     """What the form answers: the case, and when we promised to answer (said as people say it)."""
 
     case_id: uuid.UUID
+    contact_id: uuid.UUID  # the form's contact: the customer's files go with it
     due_by: datetime
     said: str
 
@@ -144,6 +145,29 @@ def answer_due(org: Organisation, at: datetime) -> datetime:
     return at + within  # no business days at all: plain hours
 
 
+def _reference(db: Session, org: Organisation, customer_id: uuid.UUID, reference: str) -> str | None:
+    """The reference the customer gave, as the case's description, matched against their references in
+    other systems (an order number the shop knows them by) so the agent sees whether it is theirs."""
+    if not reference:
+        return None
+    refs = refs_of(db=db, organisation_id=org.id, customer_ids=[customer_id])[customer_id]
+    systems = sorted(system for system, value in refs.items() if value.lower() == reference.lower())
+    if systems:
+        return gettext(org.language, "Reference {reference} (known for this customer: {systems})",
+                       reference=reference, systems=", ".join(systems))  # fmt: skip
+    return gettext(
+        org.language, "Reference {reference} (not among this customer's references)", reference=reference
+    )
+
+
+def _team(org: Organisation) -> uuid.UUID | None:
+    """The team whose queue form questions go to (`settings.portal.team_id`), else the default team."""
+    try:
+        return uuid.UUID(str((org.settings.get("portal") or {}).get("team_id")))
+    except ValueError:
+        return None
+
+
 def submit(
     *, db: Session, org: Organisation, data: Question, stamp: str, honeypot: str, remote: str, at: datetime,
     key: str, base_url: str,
@@ -164,12 +188,14 @@ def submit(
         )
     first_line = " ".join(data.question.split())
     subject = first_line if len(first_line) <= 80 else first_line[:79] + "…"
-    description = f"{data.reference.strip()}" if data.reference.strip() else None
+    description = _reference(db, org, customer.id, data.reference.strip())
     case = open_customer_case(
-        db=db, organisation_id=org.id, customer_id=customer.id, subject=subject, team_id=None, at=at,
+        db=db, organisation_id=org.id, customer_id=customer.id, subject=subject, team_id=_team(org), at=at,
         source="web_form", description=description,
     )  # fmt: skip
-    record_customer_message(db=db, case=case, channel=Channel.WEB_FORM, text=data.question.strip(), at=at)
+    contact = record_customer_message(
+        db=db, case=case, channel=Channel.WEB_FORM, text=data.question.strip(), at=at
+    )
     due = answer_due(org, at)
     said = say_when(due, now=at, timezone=org.timezone, language=customer.language, sentence=True)
     create(
@@ -184,4 +210,4 @@ def submit(
                 "link": f"{base_url}/help/{org.slug}/mine/{case.id}"},
     )  # fmt: skip
     db.flush()
-    return Sent(case_id=case.id, due_by=due, said=said)
+    return Sent(case_id=case.id, contact_id=contact.id, due_by=due, said=said)

@@ -10,15 +10,17 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attent.core.csrf import check_csrf
 from attent.core.deps import ClockDep, DbSession, SettingsDep
-from attent.core.errors import AttentError, Invalid, RateLimited
+from attent.core.errors import AttentError, Invalid, RateLimited, TooLarge
 from attent.core.i18n import accepted_language, gettext, pick_language
 from attent.core.templating import render
 from attent.core.when import say_when
+from attent.files import UploadedBy, download
+from attent.files.service import store_attachments, uploads_of
 from attent.organisations import Organisation
 from attent.organisations.service import find_organisation
 from attent.portal import form, service
@@ -26,6 +28,8 @@ from attent.timeline import Say, line_of
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
+# An empty file input sends a part without a name (a browser) or a plain empty field (some clients).
+Files = Annotated[list[UploadFile | str], File(default_factory=list)]
 FIELDS = ("name", "email", "reference", "question")
 
 
@@ -65,11 +69,11 @@ def form_page(
 
 @router.post("/help/{slug}")
 def submit_form(
-    slug: str, request: Request, db: DbSession, clock: ClockDep, settings: SettingsDep,
+    slug: str, request: Request, db: DbSession, clock: ClockDep, settings: SettingsDep, files: Files,
     name: Text = "", email: Text = "", reference: Text = "", question: Text = "", stamp: Text = "",
     website: Text = "",
 ) -> Response:  # fmt: skip
-    """Take a question; the answer page says when we will answer (post, redirect, get)."""
+    """Take a question (and its files); the answer page says when we will answer (post, redirect, get)."""
     org = find_organisation(db=db, slug=slug)
     language = _language(request, org)
     data = form.Question(name=name, email=email, reference=reference, question=question, language=language)
@@ -79,7 +83,12 @@ def submit_form(
             db=db, org=org, data=data, stamp=stamp, honeypot=website, remote=remote, at=clock.now(),
             key=settings.secret_key, base_url=_base(request),
         )  # fmt: skip
-    except (Invalid, RateLimited) as exc:
+        if sent is not None and (uploads := uploads_of([f for f in files if not isinstance(f, str)])):
+            store_attachments(
+                db, org_id=org.id, case_id=sent.case_id, uploads=uploads, clock=clock, settings=settings,
+                uploaded_by=UploadedBy.CUSTOMER, contact_id=sent.contact_id,
+            )  # fmt: skip
+    except (Invalid, RateLimited, TooLarge) as exc:
         db.rollback()
         errors = {str(e.path[0]): e.say(language) for e in getattr(exc, "errors", [])}
         fresh = form.form_stamp(settings.secret_key, org.id, clock.now().timestamp())
@@ -142,7 +151,7 @@ def embed_script(
     words = {k: gettext(language, v) for k, v in {
         "title": "Ask us a question", "name": "Your name", "email": "Your e-mail address",
         "reference": "Order number or booking reference (optional)", "question": "Your question",
-        "send": "Send", "website": "Leave this field empty",
+        "send": "Send", "website": "Leave this field empty", "files": "Files (optional)",
     }.items()}  # fmt: skip
     config = {
         "action": f"{_base(request)}/help/{org.slug}?lang={language}",
@@ -161,6 +170,7 @@ EMBED = """(function () {
   var here = document.currentScript;
   var f = document.createElement("form");
   f.method = "post"; f.action = c.action; f.className = "attent-form"; f.lang = c.lang;
+  f.enctype = "multipart/form-data";
   var h = document.createElement("h2"); h.textContent = c.words.title; f.appendChild(h);
   function field(name, kind, required) {
     var l = document.createElement("label"); l.textContent = c.words[name];
@@ -170,6 +180,7 @@ EMBED = """(function () {
   }
   field("name", "text", true); field("email", "email", true); field("reference", "text", false);
   field("question", "textarea", true);
+  field("files", "file", false).querySelector("input").multiple = true;
   var trap = field("website", "text", false); trap.style.position = "absolute"; trap.style.left = "-10000px";
   trap.setAttribute("aria-hidden", "true"); trap.querySelector("input").tabIndex = -1;
   trap.querySelector("input").autocomplete = "off";
@@ -275,23 +286,44 @@ def case_page(slug: str, case_id: uuid.UUID, request: Request, db: DbSession, cl
         {"promise": p, "due": say_when(p.due_by, now=now, timezone=org.timezone, language=language)}
         for p in view.promises
     ]
+    files = service.customer_files(db=db, customer=customer, case_id=case_id)
     return _page(request, "portal_case.html", org, customer=customer, case=view.case, lines=lines,
-                 promises=promises, tz=org.timezone)  # fmt: skip
+                 promises=promises, files=files, tz=org.timezone)  # fmt: skip
+
+
+@router.get("/help/{slug}/mine/{case_id}/files/{attachment_id}")
+def download_file(
+    slug: str, case_id: uuid.UUID, attachment_id: uuid.UUID, request: Request, db: DbSession, clock: ClockDep,
+    settings: SettingsDep,
+) -> Response:  # fmt: skip
+    """A file of the customer's case they may see, as a download (never shown inline)."""
+    org = find_organisation(db=db, slug=slug)
+    _language(request, org)
+    customer = _customer(request, db, org, clock.now())
+    if customer is None:
+        return _to_signin(org, request.url.path)
+    attachment = service.customer_file(db=db, customer=customer, case_id=case_id, attachment_id=attachment_id)
+    return download(attachment, settings)
 
 
 @router.post("/help/{slug}/mine/{case_id}/reply")
 def reply(
-    slug: str, case_id: uuid.UUID, request: Request, db: DbSession, clock: ClockDep,
-    text: Text = "", csrf: Text = "",
+    slug: str, case_id: uuid.UUID, request: Request, db: DbSession, clock: ClockDep, settings: SettingsDep,
+    files: Files, text: Text = "", csrf: Text = "",
 ) -> Response:  # fmt: skip
-    """The customer's reply from their page."""
+    """The customer's reply from their page, with files if they add them."""
     org = find_organisation(db=db, slug=slug)
     _language(request, org)
     check_csrf(request, csrf)
     customer = _customer(request, db, org, clock.now())
     if customer is None:
         return _to_signin(org, f"/help/{org.slug}/mine/{case_id}")
-    service.reply(db=db, customer=customer, case_id=case_id, text=text, at=clock.now())
+    contact = service.reply(db=db, customer=customer, case_id=case_id, text=text, at=clock.now())
+    if uploads := uploads_of([f for f in files if not isinstance(f, str)]):
+        store_attachments(
+            db, org_id=org.id, case_id=case_id, uploads=uploads, clock=clock, settings=settings,
+            uploaded_by=UploadedBy.CUSTOMER, contact_id=contact.id,
+        )  # fmt: skip
     db.commit()
     return RedirectResponse(f"/help/{org.slug}/mine/{case_id}#conversation", status_code=303)
 

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from attent.cases import Case
 from attent.channels.service import queue_message
-from attent.contacts import Channel
-from attent.contacts.service import record_customer_message
+from attent.contacts import Channel, Contact, record_customer_message
 from attent.core.errors import Invalid, NotFound, Unauthenticated
 from attent.customers import Customer
 from attent.customers.service import find_by_email
+from attent.files import Attachment
+from attent.files.service import attachments_for_customer
 from attent.organisations import Organisation
 from attent.portal.form import PER_ADDRESS_PER_HOUR
 from attent.portal.models import CustomerSession, SignInLink
@@ -179,10 +180,26 @@ def case_view(*, db: Session, customer: Customer, case_id: uuid.UUID) -> CaseVie
     return CaseView(case=case, events=list(events), promises=list(promises))
 
 
-def reply(*, db: Session, customer: Customer, case_id: uuid.UUID, text: str, at: datetime) -> None:
+def reply(*, db: Session, customer: Customer, case_id: uuid.UUID, text: str, at: datetime) -> Contact:
     """The customer's reply from their page: a message on the case, as an e-mail reply would be."""
     case = customer_case(db=db, customer=customer, case_id=case_id)
     text = text.strip()
     if not text or len(text) > 10_000:
         raise Invalid("invalid_reply", "Please write your message (at most 10,000 characters).")
-    record_customer_message(db=db, case=case, channel=Channel.WEB_FORM, text=text, at=at)
+    return record_customer_message(db=db, case=case, channel=Channel.WEB_FORM, text=text, at=at)
+
+
+def customer_files(*, db: Session, customer: Customer, case_id: uuid.UUID) -> list[Attachment]:
+    """The files of one of the customer's cases that the customer may see (theirs, and what we sent)."""
+    case = customer_case(db=db, customer=customer, case_id=case_id)
+    return attachments_for_customer(db, org_id=case.organisation_id, case_id=case.id)
+
+
+def customer_file(
+    *, db: Session, customer: Customer, case_id: uuid.UUID, attachment_id: uuid.UUID
+) -> Attachment:
+    """One file the customer may download; any other (a note's, another case's) is 'not found'."""
+    for attachment in customer_files(db=db, customer=customer, case_id=case_id):
+        if attachment.id == attachment_id:
+            return attachment
+    raise NotFound.of("attachment", attachment_id)
