@@ -28,6 +28,7 @@ from attent.contacts import (
 from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
+from attent.privacy.retention import apply_due_retention
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
@@ -48,6 +49,7 @@ TIMED_STEPS: list[TimedStep] = [
     advance_recovery,
     score_ended_contacts,
     deliver_due_messages,
+    apply_due_retention,
 ]
 
 

@@ -168,3 +168,46 @@ def test_card_numbers_and_passwords_are_masked_at_intake_unless_switched_off(api
         m["text"] for c in api.get(f"/api/v1/cases/{case}/contacts").json()["items"] for m in c["messages"]
     ]
     assert said in texts  # switched off: stored as said
+
+
+def test_retention_counts_first_then_wipes_once_a_day(
+    app_client, api, admin_api, tenant, db, database, clock
+):
+    from datetime import timedelta
+
+    from attent.privacy.retention import apply_due_retention
+
+    case = str(tenant.case.id)
+    api.post(
+        f"/api/v1/cases/{case}/contacts",
+        json={"channel": "chat", "messages": [{"speaker": "customer", "text": "oud gesprek"}]},
+    )
+    api.get(f"/api/v1/cases/{case}")
+    app_client.app.state.access.flush()
+    for status in ("resolved", "closed"):
+        assert api.patch(f"/api/v1/cases/{case}", json={"status": status}).status_code == 200
+    admin = Api(app_client, tenant.tokens["admin"])
+    admin.get("/admin/access")
+    csrf = app_client.cookies.get("attent_csrf")
+    form = {
+        "csrf": csrf,
+        "redact_intake": "true",
+        "retention_transcript_months": "6",
+        "retention_access_log_days": "30",
+    }
+    assert admin.post("/admin/privacy", data=form, follow_redirects=False).status_code == 303
+    assert 'value="6"' in admin.get("/admin/access").text
+    assert (
+        apply_due_retention(database=database, now=clock.now() + timedelta(days=1), limit=100, settings=None)
+        == 0
+    )
+    later = clock.advance(timedelta(days=200))
+    page = unescape(admin.get("/admin/access").text)
+    assert "De volgende nachtelijke ronde wist: 1 transcriptregels" in page  # the dry run
+    assert apply_due_retention(database=database, now=later, limit=100, settings=None) >= 2
+    assert apply_due_retention(database=database, now=later, limit=100, settings=None) == 0  # once a day
+    [contact] = api.get(f"/api/v1/cases/{case}/contacts").json()["items"]
+    assert [m["text"] for m in contact["messages"]] == ["[gewist]"]
+    assert "oud gesprek" not in api.get(f"/api/v1/cases/{case}/timeline?limit=200").text
+    log = admin_api.get("/api/v1/access-log?action=view").json()["items"]
+    assert all(e["at"] >= (later - timedelta(days=30)).isoformat()[:10] for e in log)

@@ -12,7 +12,7 @@ from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError
 from attent.core.templating import check_csrf, render
 from attent.customers.service import get_customer
-from attent.privacy import service
+from attent.privacy import retention, service
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,9 +67,20 @@ def save_privacy(
     db: DbSession,
     actor: CurrentAgent,
     redact_intake: Annotated[bool, Form()] = False,
+    retention_transcript_months: Annotated[int, Form(ge=0, le=120)] = 0,
+    retention_signal_days: Annotated[int, Form(ge=0, le=3650)] = 0,
+    retention_outbox_days: Annotated[int, Form(ge=0, le=3650)] = 0,
+    retention_access_log_days: Annotated[int, Form(ge=0, le=3650)] = 0,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    """Switch masking at intake on or off."""
+    """Masking at intake, and the retention periods (0: keep)."""
     check_csrf(request, csrf)
     service.set_privacy_settings(db=db, actor=actor, redact_intake=redact_intake)
+    periods = {
+        "retention_transcript_months": retention_transcript_months,
+        "retention_signal_days": retention_signal_days,
+        "retention_outbox_days": retention_outbox_days,
+        "retention_access_log_days": retention_access_log_days,
+    }
+    retention.set_retention(db=db, actor=actor, periods=periods)
     return RedirectResponse("/admin/access?saved=1", status_code=303)

@@ -145,7 +145,7 @@ def erase_customer(
         if table.name == "customer_refs":
             touched += db.execute(delete(table).where(_linked(table, org, customer.id, case_ids))).rowcount  # type: ignore[attr-defined]
             continue
-        touched += _wipe(db, table, _linked(table, org, customer.id, case_ids))
+        touched += wipe_rows(db, table, _linked(table, org, customer.id, case_ids))
     ids = [str(customer.id), *map(str, case_ids)]
     for name in BY_CONTENT:
         touched += _wipe_by_content(db, _table(name), org, ids)
@@ -169,8 +169,9 @@ def erase_customer(
     return touched + 1
 
 
-def _wipe(db: Session, table: Table, where: Any) -> int:
-    columns = wiped_columns(list(table.columns))
+def wipe_rows(db: Session, table: Table, where: Any, columns: list[Any] | None = None) -> int:
+    """Overwrite the personal columns (`scrub.wiped_columns`, or those given) of the rows `where` selects."""
+    columns = wiped_columns(list(table.columns)) if columns is None else columns
     if not columns:
         return 0
     keys = list(table.primary_key.columns)
