@@ -233,3 +233,14 @@ def test_the_people_page_invites_changes_roles_and_deactivates(app_client, tenan
     assert "Gedeactiveerd" in admin.get(f"/admin/people/{piet['id']}").text
     agent_view = Api(app_client, tenant.tokens["agent"]).get("/admin/people")
     assert agent_view.status_code == 403
+
+
+def test_an_admin_adds_a_team_in_the_browser(app_client, tenant):
+    admin = Api(app_client, tenant.tokens["admin"])
+    assert "Team toevoegen" in admin.get("/admin/teams").text
+    csrf = app_client.cookies.get("attent_csrf")
+    made = admin.post("/admin/teams/new", data={"csrf": csrf, "name": "Nachtdienst"}, follow_redirects=False)
+    assert made.status_code == 303
+    assert "Nachtdienst" in [t["name"] for t in admin.get("/api/v1/teams").json()["items"]]
+    twice = admin.post("/admin/teams/new", data={"csrf": csrf, "name": "Nachtdienst"})
+    assert twice.status_code == 409 and "Nachtdienst" in unescape(twice.text)
