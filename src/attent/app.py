@@ -43,6 +43,7 @@ from attent.playbooks import pages as playbooks_pages
 from attent.privacy import api as privacy_api
 from attent.privacy import pages as privacy_pages
 from attent.promises import api as promises_api
+from attent.promises import pages as promises_pages
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
 from attent.signals import api as signals_api
@@ -169,6 +170,7 @@ def create_app(
     app.include_router(customer_page.router)
     app.include_router(workspace_access.router)
     app.include_router(privacy_pages.router)
+    app.include_router(promises_pages.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)
