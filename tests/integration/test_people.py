@@ -201,7 +201,9 @@ def test_the_tokens_page_shows_a_new_token_once_and_revokes_it(app_client, tenan
     assert revoked.status_code == 303
     assert Api(app_client, secret).get("/api/v1/agents/me").status_code == 401
     nameless = admin.post("/admin/tokens", data={**form, "name": " "})
-    assert nameless.status_code == 422 and "Geef het token een naam." in unescape(nameless.text)
+    assert nameless.status_code == 422 and "Geef het token een naam van hoogstens 120 tekens." in unescape(
+        nameless.text
+    )
 
 
 def test_the_people_page_invites_changes_roles_and_deactivates(app_client, tenant, database, clock, smtp):

@@ -116,7 +116,7 @@ def code_check(
     db: DbSession,
     clock: ClockDep,
     settings: SettingsDep,
-    code: Annotated[str, Form(max_length=40)],
+    code: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
     remember: Annotated[bool, Form()] = False,
@@ -197,8 +197,8 @@ def setup_save(
     db: DbSession,
     clock: ClockDep,
     settings: SettingsDep,
-    secret: Annotated[str, Form(max_length=64)],
-    code: Annotated[str, Form(max_length=40)],
+    secret: Annotated[str, Form()],
+    code: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
@@ -258,8 +258,8 @@ def password_save(
     token: str,
     db: DbSession,
     clock: ClockDep,
-    password: Annotated[str, Form(max_length=200)],
-    repeat: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form()],
+    repeat: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Set the password once; the link then stops working, and the agent signs in with it."""
@@ -299,7 +299,7 @@ def forgot_send(
     db: DbSession,
     clock: ClockDep,
     settings: SettingsDep,
-    email: Annotated[str, Form(max_length=254)],
+    email: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """The same answer whether or not the address is known, so the form tells nobody who has an account;
@@ -369,8 +369,8 @@ def enrol_here(
     actor: CurrentAgent,
     clock: ClockDep,
     settings: SettingsDep,
-    secret: Annotated[str, Form(max_length=64)],
-    code: Annotated[str, Form(max_length=40)],
+    secret: Annotated[str, Form()],
+    code: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Switch on two-factor sign-in; the recovery codes are shown this once."""

@@ -46,16 +46,17 @@ def new_team(
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
-    name: Annotated[str, Form(max_length=120)] = "",
+    name: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a team (admins); the first team becomes the default team."""
     check_csrf(request, csrf)
     try:
-        if not name.strip():
+        if not name.strip() or len(name.strip()) > 120:
             raise Invalid(
-                "team_name_missing", "Give the team a name.", [FieldError(("name",), "Fill this in.")]
-            )
+                "team_name_missing", "Give the team a name of at most 120 characters.",
+                [FieldError(("name",), "Fill this in.")],
+            )  # fmt: skip
         create_team(db=db, actor=actor, name=name.strip(), at=clock.now())
     except AttentError as exc:
         db.rollback()

@@ -42,7 +42,7 @@ def erase(
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
-    confirmation: Annotated[str, Form(max_length=200)] = "",
+    confirmation: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Erase, once the name typed matches; the customer page then shows the erased record."""
@@ -67,10 +67,10 @@ def save_privacy(
     db: DbSession,
     actor: CurrentAgent,
     redact_intake: Annotated[bool, Form()] = False,
-    retention_transcript_months: Annotated[int, Form(ge=0, le=120)] = 0,
-    retention_signal_days: Annotated[int, Form(ge=0, le=3650)] = 0,
-    retention_outbox_days: Annotated[int, Form(ge=0, le=3650)] = 0,
-    retention_access_log_days: Annotated[int, Form(ge=0, le=3650)] = 0,
+    retention_transcript_months: Annotated[int, Form()] = 0,
+    retention_signal_days: Annotated[int, Form()] = 0,
+    retention_outbox_days: Annotated[int, Form()] = 0,
+    retention_access_log_days: Annotated[int, Form()] = 0,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Masking at intake, and the retention periods (0: keep)."""

@@ -1,7 +1,6 @@
 """The admin page for the promise rules: when a promise warns, the grace after its due time, how soon a
 dropped call is called back, and whether customers hear about their promises (was API-only)."""
 
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
