@@ -8,6 +8,7 @@ own cookie, good for nothing but this step); only a right code turns it into a s
 
 import uuid
 from datetime import timedelta
+from urllib.parse import quote
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -75,7 +76,7 @@ def after_password(
             return _session_response(request, db, agent, settings, clock, target)
     pending = open_session(db=db, agent=agent, at=clock.now(), ttl=PENDING_TTL, kind=TokenKind.PENDING)
     step = "/signin/code" if has_factor else "/signin/setup"
-    response = RedirectResponse(f"{step}?next={target}", status_code=303)
+    response = RedirectResponse(f"{step}?next={quote(target, safe='/')}", status_code=303)
     response.set_cookie(
         PENDING_COOKIE, pending, httponly=True, samesite="lax", secure=settings.secure_cookies,
         max_age=int(PENDING_TTL.total_seconds()), path="/signin",
