@@ -8,8 +8,8 @@ own cookie, good for nothing but this step); only a right code turns it into a s
 
 import uuid
 from datetime import timedelta
-from urllib.parse import quote
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
