@@ -32,11 +32,11 @@ install: $(DEV_STAMP)
 
 install-run: $(RUN_NEEDS)
 
-# The coach's scoring modules compiled with mypyc (attent.coach.native); a no-op while the build matches the
+# The coach's scoring modules compiled with mypyc (attent.coach.engine.native); a no-op while the build matches the
 # sources. Without a C compiler the coach still runs, as plain Python and slower.
 native: install
 	@command -v cc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc python3-dev >/dev/null; } || echo "warning: no C compiler could be installed"
-	@$(BIN)/python -m attent.coach.build_native || echo "warning: the coach was not compiled; it runs as plain Python"
+	@$(BIN)/python -m attent.coach.engine.build_native || echo "warning: the coach was not compiled; it runs as plain Python"
 
 # Only what runs: no dev extras, so no mypyc and no compiling. The coach runs compiled when `make native` (or
 # `make test`) built it from the sources on disk, else as plain Python (same scorecards, slower).
@@ -57,6 +57,12 @@ typecheck: install
 pytest: native
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The PostgreSQL half of the suite on a Citus cluster's coordinator (tools/citus/cluster.sh starts one).
+# Not in CI: Citus is in no package registry (tools/citus/build.sh builds it from its source).
+test-citus: native
+	@test -n "$$ATTENT_TEST_CITUS_URL" || { echo "set ATTENT_TEST_CITUS_URL, e.g. postgresql://postgres@127.0.0.1:9700/postgres"; exit 2; }
+	$(BIN)/pytest $(PYTEST_ARGS)
+
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -69,9 +75,10 @@ mail-deps:
 
 # Refresh the catalogs after changing UI text; then translate the new entries in the .po files.
 # The keywords: the brief's fold.t, i18n.gettext/plural (language first), labels with a context (NC_),
-# and the error classes' English templates (core/errors.py); tests/unit/test_i18n.py uses the same.
+# the error classes' English templates (core/errors.py) and the coach engine's verdict reasons (verdict:4);
+# tests/unit/test_i18n.py uses the same.
 ERRORS_WITH_TEMPLATE = AttentError Invalid Unauthenticated Forbidden NotFound Conflict TooLarge RateLimited UnsupportedMediaType FieldError
-BABEL_KEYWORDS = -k t -k gettext:2 -k plural:2,3 -k NC_:1c,2 -k BadValue -k Undeliverable -k kind $(foreach e,$(ERRORS_WITH_TEMPLATE),-k $(e):2)
+BABEL_KEYWORDS = -k t -k gettext:2 -k plural:2,3 -k NC_:1c,2 -k BadValue -k Undeliverable -k kind -k verdict:4 $(foreach e,$(ERRORS_WITH_TEMPLATE),-k $(e):2)
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-wrap --project=Attent -o src/attent/locales/messages.pot .
 	$(BIN)/pybabel update -i src/attent/locales/messages.pot -d src/attent/locales -D messages --no-wrap

@@ -4,7 +4,7 @@
 
 Contacts are built from a pool of Dutch and English lines (with times, holds, promises and vague
 words, so every rule has work), deterministic per seed. Scoring runs in one thread: one core. Each round
-scores them in a fresh process with the compiled coach (`attent.coach.native`) and then with the plain
+scores them in a fresh process with the compiled coach (`attent.coach.engine.native`) and then with the plain
 modules (ATTENT_COACH_NATIVE=false), so the ratio between the two is measured on the same machine state.
 """
 
@@ -22,9 +22,9 @@ import time
 from datetime import UTC, datetime
 
 from attent.coach.engine import score
-from attent.coach.native import running_compiled
-from attent.coach.rules import load_rules
-from attent.coach.transcript import Line, Transcript
+from attent.coach.engine.native import running_compiled
+from attent.coach.engine.rules import load_rules
+from attent.coach.engine.transcript import Line, Transcript
 from bench.machine import print_machine
 from bench.stats import percentile
 

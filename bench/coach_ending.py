@@ -35,9 +35,9 @@ from attent.app import create_app
 from attent.cases.schemas import CaseCreate
 from attent.cases.service import create_case
 from attent.coach.engine import score
+from attent.coach.engine.rules import load_rules
 from attent.coach.jobs import score_ended_contacts
 from attent.coach.models import ScoringDue
-from attent.coach.rules import load_rules
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate
 from attent.contacts.service import log_contact

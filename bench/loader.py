@@ -126,7 +126,7 @@ def write_people(
     plans = []
     for o in range(orgs):
         org_id, slug = uuid7(), f"bench-{o:03d}"
-        org = (org_id, slug, f"Bench organisation {o}", "Europe/Amsterdam", "nl", {}, at)  # default settings
+        org = (org_id, slug, f"Bench organisation {o}", "Europe/Amsterdam", "nl", {}, at, None)  # no default
         sink.write("organisations", [org])
         teams = [uuid7() for _ in range(teams_per_org)]
         sink.write(

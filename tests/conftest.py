@@ -4,7 +4,8 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -16,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role
@@ -26,8 +27,9 @@ from attent.app import create_app
 from attent.cases.models import Case
 from attent.cases.schemas import CaseCreate
 from attent.cases.service import create_case
+from attent.core import citus
 from attent.core.clock import FrozenClock
-from attent.core.db import Database, make_engine
+from attent.core.db import Base, Database, make_engine
 from attent.core.migrate import upgrade
 from attent.core.settings import Settings
 from attent.customers.models import Customer
@@ -35,18 +37,67 @@ from attent.customers.schemas import CustomerCreate
 from attent.customers.service import create_customer
 from attent.organisations.service import create_organisation
 
-PG_URL = os.environ.get("ATTENT_TEST_DATABASE_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+# `make test-citus` runs the PostgreSQL half of the suite on a Citus cluster's coordinator instead.
+CITUS_URL = os.environ.get("ATTENT_TEST_CITUS_URL")
+PG_URL = CITUS_URL or os.environ.get("ATTENT_TEST_DATABASE_URL")
+BACKENDS = ["postgresql"] if CITUS_URL else ["sqlite"] + (["postgresql"] if PG_URL else [])
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def reset_postgres(url: str) -> None:
-    """An empty public schema, so migrations run from the first one."""
+    """No tables of ours left, so migrations run from the first one.
+
+    On Citus only the tables go (the public schema holds Citus' own views and functions); elsewhere the
+    whole schema is made again."""
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        if citus.is_citus(engine):
+            tables = conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).all()
+            for table in tables:
+                conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+            conn.execute(text("DROP FUNCTION IF EXISTS attent_notify_case_events() CASCADE"))
+        else:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def migrate_for_tests(url: str) -> None:
+    """Migrate, and on Citus distribute as `attent citus distribute` does."""
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        if citus.is_citus(engine):
+            citus.distribute(engine, Base.metadata)
+    finally:
+        engine.dispose()
+
+
+def citus_database(admin_url: str, name: str) -> str:
+    """A new database on the Citus cluster of `admin_url`, with the extension and the same workers."""
+    base = admin_url.rpartition("/")[0]
+    admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        workers = conn.execute(text("SELECT nodename, nodeport FROM pg_dist_node WHERE groupid > 0")).all()
+        coordinator = conn.execute(
+            text("SELECT nodename, nodeport FROM pg_dist_node WHERE groupid = 0")
+        ).one()
+        conn.execute(text("SET citus.enable_create_database_propagation TO on"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = f"{base}/{name}"
+    engine = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS citus"))
+        conn.execute(
+            text("SELECT citus_set_coordinator_host(:host, :port)"),
+            {"host": coordinator[0], "port": coordinator[1]},
+        )
+        for node in workers:
+            conn.execute(text("SELECT citus_add_node(:host, :port)"), {"host": node[0], "port": node[1]})
+    engine.dispose()
+    return url
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -58,7 +109,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         assert PG_URL is not None
         url = PG_URL
         reset_postgres(url)
-    upgrade(url)
+    migrate_for_tests(url)
     return url
 
 
@@ -102,7 +153,10 @@ def clock() -> FrozenClock:
 def settings(tmp_path: Path) -> Settings:
     """Settings for the app under test (the database comes from the fixture, not from here)."""
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'unused.db'}", embedded_worker=False, max_body_bytes=64 * 1024
+        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+        embedded_worker=False,
+        max_body_bytes=64 * 1024,
+        files_dir=tmp_path / "files",  # attachments, never in the checkout's ./var/files
     )
 
 
@@ -119,6 +173,8 @@ def committed_url(database_url: str, tmp_path: Path) -> str:
     """A database of the same kind whose rows really commit, for processes to share."""
     if database_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'workers.db'}"
+    elif CITUS_URL:
+        url = citus_database(database_url, f"{database_url.rpartition('/')[2]}_workers")
     else:
         base, _, name = database_url.rpartition("/")
         url, admin = (
@@ -129,7 +185,7 @@ def committed_url(database_url: str, tmp_path: Path) -> str:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_workers" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}_workers"'))
         admin.dispose()
-    upgrade(url)
+    migrate_for_tests(url)
     return url
 
 
@@ -258,6 +314,37 @@ def api(app_client: TestClient, tenant: Tenant) -> Api:
 def admin_api(app_client: TestClient, tenant: Tenant) -> Api:
     """The API as the tenant's admin."""
     return Api(app_client, tenant.tokens["admin"])
+
+
+class Queries(list[str]):
+    """The SQL statements sent while a `queries_captured()` block ran, in order."""
+
+    @property
+    def selects(self) -> list[str]:
+        return [statement for statement in self if statement.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.fixture
+def queries_captured(database: Database) -> Callable[..., AbstractContextManager[Queries]]:
+    """`with queries_captured() as queries:` counts what the app sends to the database in the block.
+
+    The app, the worker and the test's own sessions share the one engine, so every statement is seen;
+    pass another engine for an app built on its own (the worker-process tests)."""
+
+    @contextmanager
+    def capture(engine: Engine | None = None) -> Iterator[Queries]:
+        seen, target = Queries(), engine or database.engine
+
+        def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            seen.append(statement)
+
+        event.listen(target, "before_cursor_execute", note)
+        try:
+            yield seen
+        finally:
+            event.remove(target, "before_cursor_execute", note)
+
+    return capture
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """create_app(): routers, middleware, error handlers, and the embedded worker for `attent serve`."""
 
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,9 +38,16 @@ from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
+from attent.files import api as files_api
+from attent.files import pages as files_pages
+from attent.insight import api as insight_api
+from attent.insight import pages as insight_pages
+from attent.insight import survey_pages
 from attent.notifications import api as notifications_api
+from attent.phone import api as phone_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
+from attent.portal import pages as portal_pages
 from attent.privacy import api as privacy_api
 from attent.privacy import pages as privacy_pages
 from attent.promises import api as promises_api
@@ -51,10 +59,18 @@ from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
 from attent.workspace import access_log as workspace_access
+from attent.workspace import calls as workspace_calls
 from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
 from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
+# Paths that take files in a multipart body, allowed past ATTENT_MAX_BODY_BYTES up to the per-message
+# attachment limit (and room for the form's other fields); each file is then held to its own limits.
+UPLOAD_PATHS = [
+    r"(/api/v1)?/cases/[^/]+/attachments",
+    r"/cases/[^/]+/(reply|note)",
+]
+FORM_ROOM = 1024 * 1024
 
 
 def _page_error(request: Request, error: AttentError) -> HTMLResponse:
@@ -152,6 +168,8 @@ def create_app(
         coach_api,
         signals_api,
         failures_api,
+        files_api,
+        insight_api,
         privacy_api,
     )
     for module in api_modules:
@@ -167,6 +185,8 @@ def create_app(
     app.include_router(case_forms.router)
     app.include_router(panel_forms.router)
     app.include_router(case_live.router)
+    app.include_router(workspace_calls.router)
+    app.include_router(portal_pages.router)
     app.include_router(customer_page.router)
     app.include_router(workspace_access.router)
     app.include_router(privacy_pages.router)
@@ -175,6 +195,8 @@ def create_app(
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)
     app.include_router(signals_pages.router)
+    app.include_router(phone_api.router, prefix=API_PREFIX)
+    app.include_router(phone_api.hooks)  # before the signal sources' /hooks/{address}, which would take it
     app.include_router(signals_api.hooks)
     app.include_router(coach_pages.router)
     app.include_router(docs.router)
@@ -182,13 +204,23 @@ def create_app(
         f"{API_PREFIX}/docs", lambda: docs.docs_route(f"{API_PREFIX}/openapi.json"), include_in_schema=False
     )
     app.include_router(failures_pages.router)
+    app.include_router(files_pages.router)
+    app.include_router(insight_pages.router)
+    app.include_router(survey_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
+    phone_api.document(app)
 
     problems.install(app, _page_error)
     # The last added runs first: size limit, then NUL and depth checks, then headers, then crashes.
     app.add_middleware(Crashes, respond=_crash)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InputGuard, respond=_refuse)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, respond=_refuse)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        respond=_refuse,
+        uploads=re.compile("|".join(f"(?:{p})" for p in UPLOAD_PATHS)),
+        upload_max_bytes=settings.max_message_bytes + FORM_ROOM,
+    )
     return app

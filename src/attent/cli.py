@@ -1,4 +1,4 @@
-"""The `attent` command: serve, worker, migrate, demo, org, agent, token, coach."""
+"""The `attent` command: serve, worker, migrate, demo, org, agent, token, coach, rules, citus."""
 
 import logging
 import signal
@@ -22,6 +22,7 @@ from attent.core.errors import AttentError
 from attent.core.migrate import upgrade
 from attent.core.settings import get_settings
 from attent.core.worker import Worker
+from attent.files import cli as files_cli
 from attent.organisations.models import Organisation
 from attent.organisations.service import create_organisation, find_organisation
 
@@ -30,11 +31,16 @@ agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 org_app = typer.Typer(help="Manage organisations (tenants).", no_args_is_help=True)
 rules_app = typer.Typer(help="Try the organisation's rules.", no_args_is_help=True)
+citus_app = typer.Typer(
+    help="Run on a Citus cluster (PostgreSQL distributed by organisation).", no_args_is_help=True
+)
 app.add_typer(agent_app, name="agent")
 app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(coach_cli.app, name="coach")
 app.add_typer(rules_app, name="rules")
+app.add_typer(citus_app, name="citus")
+app.add_typer(files_cli.app, name="files")
 console = Console()
 
 
@@ -53,6 +59,22 @@ def migrate() -> None:
     """Create or upgrade the database schema."""
     url = get_settings().database_url
     console.print(upgrade(url).describe(url.split("@")[-1]))
+
+
+@citus_app.command("distribute")
+def citus_distribute() -> None:
+    """Distribute the migrated schema by organisation (run on the coordinator after `attent migrate`)."""
+    from attent import models  # every table, in foreign-key order
+    from attent.core.citus import distribute
+
+    database = _database()
+    try:
+        console.print(distribute(database.engine, models.Base.metadata).describe())
+    except RuntimeError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from error
+    finally:
+        database.engine.dispose()
 
 
 def _base_url() -> str:
@@ -81,7 +103,7 @@ def serve(
     """Serve the web app and API (and, by default, the worker)."""
     import os
 
-    from attent.coach.native import describe
+    from attent.coach.engine import describe
     from attent.core.serving import serve_many, serve_one
 
     if not worker:  # before the settings are read (and cached): the app factory reads them again
@@ -103,7 +125,7 @@ def run_worker(
     once: Annotated[bool, typer.Option(help="Do one batch of due jobs and exit.")] = False,
 ) -> None:
     """Do due jobs (promise transitions, messages, webhooks) until stopped."""
-    from attent.coach.native import describe
+    from attent.coach.engine import describe
     from attent.core.serving import settle_heap
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

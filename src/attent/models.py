@@ -11,9 +11,13 @@ from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
 from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
+from attent.files.models import Attachment
+from attent.insight.models import Survey
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
+from attent.phone.models import Call, CallEvent, PhoneLine
 from attent.playbooks.models import Playbook, PlaybookStep
+from attent.portal.models import CustomerSession, FormSubmission, SignInLink
 from attent.promises.models import Promise
 from attent.recovery.models import CheckIn, Gesture
 from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Signal, SignalSource
@@ -23,7 +27,10 @@ __all__ = [
     "AccessEntry",
     "Agent",
     "ApiToken",
+    "Attachment",
     "Base",
+    "Call",
+    "CallEvent",
     "Case",
     "CaseViewer",
     "CheckIn",
@@ -31,6 +38,8 @@ __all__ = [
     "ContactScorecard",
     "Customer",
     "CustomerRef",
+    "CustomerSession",
+    "FormSubmission",
     "Gesture",
     "HookRejection",
     "IdempotencyRecord",
@@ -40,6 +49,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "OutboundMessage",
+    "PhoneLine",
     "Playbook",
     "PlaybookStep",
     "Promise",
@@ -50,8 +60,10 @@ __all__ = [
     "ScoredVerdict",
     "ScoringDue",
     "SetAside",
+    "SignInLink",
     "Signal",
     "SignalSource",
+    "Survey",
     "Team",
     "TeamMembership",
     "TimelineEvent",

@@ -12,7 +12,7 @@ from attent.agents import PresenceChanged
 from attent.agents.events import AgentDeactivated
 from attent.agents.jobs import end_shifts
 from attent.agents.mailing import MAIL_JOB, deliver_agent_mail
-from attent.cases import CaseFinishing
+from attent.cases import CaseFinishing, CaseStatus
 from attent.cases import service as case_service
 from attent.channels import ReplyDelivered
 from attent.channels.jobs import deliver_due_messages
@@ -28,6 +28,11 @@ from attent.contacts import (
 from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
+from attent.insight import surveys
+from attent.insight.jobs import send_due_surveys
+from attent.insight.weekly import JOB as WEEKLY_SUMMARY_JOB
+from attent.insight.weekly import plan_weekly_summaries, send_weekly_summary
+from attent.phone.jobs import settle_calls, take_queued_events
 from attent.privacy.retention import apply_due_retention
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
@@ -48,9 +53,15 @@ TIMED_STEPS: list[TimedStep] = [
     run_due_firings,
     advance_recovery,
     score_ended_contacts,
+    send_due_surveys,  # before messages go out, so a survey leaves in the same tick
+    plan_weekly_summaries,  # leads' Monday e-mail: one queue job per lead and week
     deliver_due_messages,
     apply_due_retention,
 ]
+# Calls whose events never all came are settled (ended, call-back promised) before promises move next tick.
+# Events large batches queued are done first, so their calls settle in the same tick.
+TIMED_STEPS.insert(TIMED_STEPS.index(advance_due_promises), take_queued_events)
+TIMED_STEPS.insert(TIMED_STEPS.index(advance_due_promises), settle_calls)
 
 
 def _score_ended(db: Session, event: ContactFinished) -> None:
@@ -65,6 +76,11 @@ def _settle_promises(db: Session, event: CaseFinishing) -> None:
     settle.settle_before_finishing(
         db=db, actor=event.actor, case=event.case, to=event.to, choices=event.choices, at=event.at
     )
+
+
+def _schedule_survey(db: Session, event: CaseFinishing) -> None:
+    if event.to is CaseStatus.RESOLVED:
+        surveys.schedule(db=db, case=event.case, at=event.at)
 
 
 def _match_waiting_signals(db: Session, event: CustomerReferencesAdded) -> None:
@@ -85,8 +101,10 @@ def _release_cases(db: Session, event: AgentDeactivated) -> None:
 def install() -> None:
     """Subscribe every reaction and register every handler (again is harmless)."""
     queue.register(WEBHOOK_JOB, deliver_webhook)
+    queue.register(WEEKLY_SUMMARY_JOB, send_weekly_summary)
     events.subscribe(PresenceChanged, handover.presence_changed)
     events.subscribe(CaseFinishing, _settle_promises)
+    events.subscribe(CaseFinishing, _schedule_survey)
     events.subscribe(ContactReachedCustomer, calls.contact_reached_customer)
     events.subscribe(ContactDropped, calls.contact_dropped)
     events.subscribe(AgentAnswered, calls.agent_answered)

@@ -187,19 +187,20 @@ def test_the_stored_scorecard_reads_in_the_agents_language_and_404s_until_scored
 
 
 def test_the_panel_and_a_worker_batch_take_the_same_queries_for_one_contact_or_five(
-    api, app_client, db, tenant, clock
+    api, app_client, db, tenant, clock, queries_captured
 ):
     from attent.cases.models import Case
     from attent.coach.stored import case_panel
-    from tests.integration.test_promises import _statements_while
 
     engine = app_client.app.state.db.engine
 
     def measure():
-        _, batch = _statements_while(engine, lambda: run_worker(app_client, clock))
+        with queries_captured(engine) as batch:
+            run_worker(app_client, clock)
         db.expire_all()
         case = db.get(Case, (tenant.organisation_id, tenant.case.id))
-        panel, shown = _statements_while(engine, lambda: case_panel(db=db, actor=tenant.agent, case=case))
+        with queries_captured(engine) as shown:
+            panel = case_panel(db=db, actor=tenant.agent, case=case)
         return len(batch), len(shown), len(panel.cards)
 
     ended_contact(api, tenant, clock)

@@ -18,6 +18,7 @@ from attent.promises import PromiseMade
 from attent.promises.jobs import advance_due_promises
 from attent.promises.models import Promise
 from attent.promises.telling import tell_customer
+from tests import factories as make
 from tests.conftest import Api, free_port
 
 
@@ -25,12 +26,6 @@ def _tell_customers(admin_api: Api) -> None:
     response = admin_api.put("/api/v1/promise-settings", json={"tell_customer": True})
     assert response.status_code == 200, response.text
     assert response.json()["tell_customer"] is True
-
-
-def _promise(api, case_id, **body):
-    response = api.post(f"/api/v1/cases/{case_id}/promises", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def _outbox(db):
@@ -51,7 +46,7 @@ def test_a_promise_made_is_mailed_to_the_customer_in_dutch_once(
 ):
     _tell_customers(admin_api)
     due = clock.now() + timedelta(minutes=30)  # 09:30 UTC is 10:30 in Amsterdam
-    _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat(), words="Ik bel u zo terug")
+    make.promise(api, tenant.case.id, kind="callback", due_at=due.isoformat(), words="Ik bel u zo terug")
     [queued] = _outbox(db)
     assert queued.state is MessageState.QUEUED and queued.recipient == "marieke@kopje-koffie.example"
     assert mailbox.messages == []  # nothing leaves before the worker, after commit
@@ -82,7 +77,7 @@ def test_an_english_customer_gets_english_and_a_window(api, admin_api, tenant, c
     ).json()
     case = api.post("/api/v1/cases", json={"customer_id": customer["id"], "subject": "Refund"}).json()
     start = clock.now() + timedelta(days=1, hours=1)  # tomorrow 11:00 Amsterdam
-    _promise(
+    make.promise(
         api,
         case["id"],
         kind="follow_up",
@@ -102,14 +97,14 @@ def test_messages_are_off_until_the_organisation_switches_them_on(api, tenant, c
         json={"kind": "callback", "due_at": due, "tell_customer": True},
     )
     assert response.status_code == 409 and response.json()["code"] == "customer_messages_off"
-    _promise(api, tenant.case.id, kind="callback", due_at=due)
+    make.promise(api, tenant.case.id, kind="callback", due_at=due)
     assert _outbox(db) == []
 
 
 def test_an_agent_may_leave_the_customer_out_of_it(api, admin_api, tenant, clock, db):
     _tell_customers(admin_api)
     due = (clock.now() + timedelta(hours=2)).isoformat()
-    p = _promise(api, tenant.case.id, kind="callback", due_at=due, tell_customer=False)
+    p = make.promise(api, tenant.case.id, kind="callback", due_at=due, tell_customer=False)
     assert p["tell_customer"] is False and _outbox(db) == []
 
 
@@ -118,7 +113,7 @@ def test_a_promise_at_risk_brings_an_honest_update_before_it_breaks(
 ):
     _tell_customers(admin_api)
     due = clock.now() + timedelta(hours=2)  # a two-hour promise turns at risk half an hour ahead
-    _promise(api, tenant.case.id, kind="follow_up", due_at=due.isoformat(), words="de factuur corrigeren")
+    make.promise(api, tenant.case.id, kind="follow_up", due_at=due.isoformat(), words="de factuur corrigeren")
     _deliver(database, clock, mailbox.settings())
     clock.advance(timedelta(minutes=89))
     assert advance_due_promises(database=database, now=clock.now()) == 0
@@ -137,7 +132,7 @@ def test_a_promise_at_risk_brings_an_honest_update_before_it_breaks(
 def test_a_promise_made_inside_its_warning_time_gets_no_update(api, admin_api, tenant, clock, db, database):
     _tell_customers(admin_api)
     due = clock.now() + timedelta(minutes=3)
-    p = _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    p = make.promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
     promise = db.get(Promise, (tenant.organisation_id, uuid.UUID(p["id"])))
     promise.at_risk_at = promise.check_at = promise.made_at  # as promises made before warnings scaled
     db.commit()
@@ -150,7 +145,7 @@ def test_a_short_promise_is_on_track_when_made_and_warns_the_customer_only_when_
 ):
     _tell_customers(admin_api)
     due = clock.now() + timedelta(minutes=3)  # warns halfway: one and a half minutes ahead
-    _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    make.promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
     assert advance_due_promises(database=database, now=clock.now()) == 0
     clock.advance(timedelta(seconds=90))
     assert advance_due_promises(database=database, now=clock.now()) == 1
@@ -178,7 +173,7 @@ def test_a_refused_address_fails_for_good_and_the_brief_says_so(
 ):
     _tell_customers(admin_api)
     mailbox.refuse.add("marieke@kopje-koffie.example")
-    _promise(api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
+    make.promise(api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
     assert _deliver(database, clock, mailbox.settings()) == 0
     db.expire_all()
     [failed] = _outbox(db)
@@ -194,7 +189,7 @@ def test_a_mail_server_that_is_down_means_trying_again_later(
     api, admin_api, tenant, clock, db, database, mailbox
 ):
     _tell_customers(admin_api)
-    _promise(api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
+    make.promise(api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
     down = Settings(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_timeout_seconds=2)
     assert _deliver(database, clock, down) == 0
     db.expire_all()
@@ -211,7 +206,7 @@ def test_without_a_mail_server_configured_the_message_is_marked_undeliverable(
     api, admin_api, tenant, clock, db, database
 ):
     _tell_customers(admin_api)
-    _promise(api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
+    make.promise(api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
     assert _deliver(database, clock, Settings()) == 0
     [event] = _timeline(api, tenant.case.id)
     assert event["kind"] == "message.failed" and "ATTENT_SMTP_HOST" in event["data"]["reason"]
@@ -223,7 +218,7 @@ def test_a_customer_without_an_address_is_not_told_and_the_timeline_says_so(
     _tell_customers(admin_api)
     customer = api.post("/api/v1/customers", json={"name": "Piet", "phone": "+31201234567"}).json()
     case = api.post("/api/v1/cases", json={"customer_id": customer["id"], "subject": "Bestelling"}).json()
-    _promise(api, case["id"], kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
+    make.promise(api, case["id"], kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
     assert _outbox(db) == []
     [event] = _timeline(api, case["id"])
     assert event["kind"] == "message.not_sent" and event["data"]["reason"] == "no_address"
@@ -231,7 +226,9 @@ def test_a_customer_without_an_address_is_not_told_and_the_timeline_says_so(
 
 def test_telling_twice_about_the_same_moment_queues_one_message(api, admin_api, tenant, clock, db):
     _tell_customers(admin_api)
-    p = _promise(api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat())
+    p = make.promise(
+        api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat()
+    )
     promise = db.scalar(select(Promise).where(Promise.id == uuid.UUID(p["id"])))
     tell_customer(db=db, promise=promise, event=PromiseMade, at=clock.now())
     assert len(_outbox(db)) == 1
@@ -263,7 +260,7 @@ def test_a_worker_killed_while_sending_sends_at_most_one_message_twice(
 ):
     _tell_customers(admin_api)
     for hours in range(1, 6):
-        _promise(
+        make.promise(
             api, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=hours)).isoformat()
         )
     server = _Recorder(kill_after=3)

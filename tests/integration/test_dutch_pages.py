@@ -31,6 +31,7 @@ from attent.core.csrf import SESSION_COOKIE
 from attent.core.settings import Settings
 from attent.customers.models import Customer
 from attent.demo import PASSWORD, load_demo
+from attent.insight.models import Survey
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook
 from attent.recovery.models import Gesture, GestureState
@@ -41,7 +42,13 @@ from tests.integration.rulebooks import FAILED_DELIVERY, document
 
 ORG = "kopje-koffie"
 ROLES = {Role.AGENT: "fatima@kopjekoffie.example", Role.LEAD: "daan@kopjekoffie.example"}
-STREAMS = {"/cases/{case_id}/live"}  # server-sent events, not a page
+# Files as their senders made them (attachments, thumbnails), not pages; their refusals are checked below.
+FILES = {
+    "/cases/{case_id}/attachments/{attachment_id}",
+    "/cases/{case_id}/attachments/{attachment_id}/thumbnail",
+}
+STREAMS = {"/cases/{case_id}/live", "/insight/{measure}.csv"}  # server-sent events and a download, not pages
+STREAMS |= {"/me/calls/live", "/help/{slug}/embed.js", "/help/{slug}/theme.css"}  # not pages either
 QUERIES = {  # extra views of a page behind its query string
     "/": ["?status=waiting_on_customer"],
     "/recovery/outcomes": ["?group_by=code"],
@@ -201,13 +208,18 @@ def _values(db: Session, org: Organisation) -> dict[str, list[str]]:
     playbooks = db.scalars(select(Playbook.case_type).where(Playbook.organisation_id == org.id)).all()
     rules = db.scalars(select(Rule.id).where(Rule.organisation_id == org.id)).all()
     customers = db.scalars(select(Customer.id).where(Customer.organisation_id == org.id)).all()
+    surveys = db.scalars(select(Survey.id).where(Survey.organisation_id == org.id).limit(2)).all()
     return {
+        "organisation_id": [str(org.id)],
+        "survey_id": [str(s) for s in surveys],
         "case_id": [str(c.id) for c in cases],
         "customer_id": [str(c) for c in customers],
         "case_type": sorted({c.type for c in cases} | set(playbooks) | {"brand_new_type"}),
         "rule_id": [str(r) for r in rules],
+        "slug": [org.slug],  # the customer's pages (portal/)
         "agent_id": [str(a) for a in db.scalars(select(Agent.id).where(Agent.organisation_id == org.id))],
-        "token": ["att_a-link-that-was-never-sent"],  # the page that says a link has expired
+        # links nobody sent: the customer's sign-in link and an agent's invitation or reset say so
+        "token": ["no-such-link", "att_a-link-that-was-never-sent"],
     }
 
 
@@ -222,7 +234,7 @@ def _pages(app: Any, values: dict[str, list[str]]) -> Iterator[str]:
         ):
             continue
         path = str(route.path)
-        if path.startswith(("/api/", "/hooks/")) or path in STREAMS:
+        if path.startswith(("/api/", "/hooks/")) or path in STREAMS or path in FILES:
             continue
         params = re.findall(r"{(\w+)}", path)
         missing = [p for p in params if p not in values]
@@ -319,6 +331,7 @@ def test_every_error_a_person_can_reach_speaks_dutch(demo: Demo):
         (Role.AGENT, "the rules", "/rules", 403),
         (Role.AGENT, "the catalogue", "/recovery/catalogue", 403),
         (Role.AGENT, "a case that does not exist", f"/cases/{uuid.uuid4()}", 404),
+        (Role.AGENT, "an attachment that does not exist", f"{on_case}/attachments/{uuid.uuid4()}", 404),
         (Role.AGENT, "a filter on a status that does not exist", "/?status=asleep", 422),
         (Role.LEAD, "outcomes since no date", "/recovery/outcomes?since=gisteren", 422),
     ]

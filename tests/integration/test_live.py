@@ -109,38 +109,47 @@ def test_a_change_through_one_process_reaches_a_page_open_on_another(committed_u
     stop.set()
 
 
-def test_new_timeline_events_notify_on_commit_only_once_per_case(committed_url):
-    """PostgreSQL's trigger: rows written any way (here COPY, no ORM) signal their cases on commit."""
+NOTIFYING_FUNCTIONS = """
+    SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = current_schema() AND p.prosrc ILIKE '%notify%'
+"""
+
+
+def test_timeline_events_written_in_bulk_notify_after_commit_only_once_per_case(committed_url):
+    """Rows written without the ORM (COPY on PostgreSQL) signal their case once, after commit, from the
+    application: no trigger, and no NOTIFY inside the writing transaction (Citus' two-phase commit)."""
     if not committed_url.startswith("postgresql"):
         pytest.skip("PostgreSQL's LISTEN/NOTIFY; SQLite publishes in its one process")
-    from attent.core.db import insert_many
-    from attent.core.ids import uuid7
+    from sqlalchemy import text
+
+    from attent.cases.kinds import CaseStatusChanged
     from attent.core.live import CHANNEL, case_key
-    from attent.timeline.models import ActorKind, TimelineEvent
+    from attent.timeline.service import record_system_events
 
     database = Database.from_url(committed_url)
     clock = FrozenClock(SystemClock().now())
     with database.unit_of_work() as db:
-        tenant = make_tenant(db, clock, "trigger-koffie")
+        tenant = make_tenant(db, clock, "bulk-koffie")
     listener = psycopg.connect(committed_url, autocommit=True)
-    listener.execute(f"LISTEN {CHANNEL}")
-
-    def events(n: int) -> list[dict[str, object]]:
-        return [
-            {"organisation_id": tenant.organisation_id, "id": uuid7(), "case_id": tenant.case.id,
-             "customer_id": tenant.case.customer_id, "at": clock.now(), "actor_kind": ActorKind.SYSTEM,
-             "actor_id": None, "kind": "test.copied", "data": {}, "customer_visible": False}
-            for _ in range(n)
-        ]  # fmt: skip
-
-    with database.sessions() as db:
-        insert_many(db, TimelineEvent, events(3))
-        db.rollback()
-    assert list(listener.notifies(timeout=0.5)) == []  # nothing committed, nothing said
-    with database.unit_of_work() as db:
-        insert_many(db, TimelineEvent, events(3))
-    heard = [note.payload for note in listener.notifies(timeout=2.0, stop_after=1)]
-    heard += [note.payload for note in listener.notifies(timeout=0.5)]
-    assert heard == [case_key(tenant.organisation_id, tenant.case.id)]
-    listener.close()
-    database.engine.dispose()
+    try:
+        listener.execute(f"LISTEN {CHANNEL}")
+        moved = CaseStatusChanged(from_="open", to="pending")
+        entries = [(tenant.case, moved, clock.now())] * 3
+        with database.sessions() as db:
+            record_system_events(db=db, entries=entries)
+            db.rollback()
+        assert list(listener.notifies(timeout=0.5)) == []  # nothing committed, nothing said
+        with database.unit_of_work() as db:
+            record_system_events(db=db, entries=entries)
+            assert list(listener.notifies(timeout=0.3)) == []  # not before the commit
+        heard = [note.payload for note in listener.notifies(timeout=2.0, stop_after=1)]
+        heard += [note.payload for note in listener.notifies(timeout=0.5)]
+        assert heard == [case_key(tenant.organisation_id, tenant.case.id)]
+        with database.sessions() as db:
+            triggers = db.scalar(
+                text("SELECT count(*) FROM pg_trigger WHERE tgname = 'timeline_events_notify'")
+            )
+        assert triggers == 0
+    finally:
+        listener.close()
+        database.engine.dispose()

@@ -16,6 +16,7 @@ from attent.recovery.gestures import new_gesture
 from attent.recovery.models import GestureState
 from attent.recovery.policy import catalogue_of
 from attent.recovery.suggest import find_item
+from tests import factories as make
 from tests.conftest import Api
 
 LIMIT = 3
@@ -41,15 +42,8 @@ def ids(items: list[dict]) -> list[str]:
     return [item["id"] for item in items]
 
 
-def _case(api, tenant, subject="Paged"):
-    body = {"customer_id": str(tenant.customer.id), "subject": subject, "team_id": str(tenant.team_id)}
-    response = api.post("/api/v1/cases", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
-
-
 def test_promises_due_in_another_order_than_made_are_all_reached(api, tenant, clock):
-    case_id = _case(api, tenant)
+    case_id = make.case(api, tenant, "Paged")["id"]
     # Made first, due last (and two due at the same minute): their ids and due times sort differently.
     minutes = [90, 60, 60, 30]
     made = []
@@ -68,8 +62,8 @@ def test_promises_due_in_another_order_than_made_are_all_reached(api, tenant, cl
 
 
 def test_a_case_lists_its_own_promises_and_a_case_out_of_sight_is_404(api, app_client, tenant, clock):
-    case_id = _case(api, tenant)
-    other = _case(api, tenant, "Another")
+    case_id = make.case(api, tenant, "Paged")["id"]
+    other = make.case(api, tenant, "Another")["id"]
     due = (clock.now() + timedelta(hours=1)).isoformat()
     [mine] = [
         api.post(f"/api/v1/cases/{c}/promises", json={"kind": "callback", "due_at": due}).json()
@@ -91,7 +85,7 @@ def test_a_case_lists_its_own_promises_and_a_case_out_of_sight_is_404(api, app_c
 
 def test_cases_customers_and_signals_walk_newest_first(api, admin_api, tenant):
     for i in range(LIMIT):  # with the tenant's own case: LIMIT + 1
-        _case(api, tenant, f"Case {i}")
+        make.case(api, tenant, f"Case {i}")
     cases, pages = walk(api, "/api/v1/cases")
     assert len(cases) == LIMIT + 1 and pages == 2 and ids(cases) == sorted(ids(cases), reverse=True)
     for i in range(LIMIT):  # with the tenant's own customer: LIMIT + 1
@@ -116,7 +110,7 @@ def test_cases_customers_and_signals_walk_newest_first(api, admin_api, tenant):
 
 
 def test_the_timeline_pages_oldest_first_and_filters_before_paging(api, tenant, clock):
-    case_id = _case(api, tenant)
+    case_id = make.case(api, tenant, "Paged")["id"]
     for i in range(LIMIT + 1):
         clock.advance(timedelta(minutes=1))
         assert api.post(f"/api/v1/cases/{case_id}/notes", json={"text": f"Note {i}"}).status_code == 201
@@ -180,7 +174,7 @@ def test_a_cursor_the_list_did_not_hand_out_is_a_422(api, cursor):
 
 
 def test_a_cursor_of_one_list_is_refused_by_a_list_with_another_order(api, tenant, clock):
-    case_id = _case(api, tenant)
+    case_id = make.case(api, tenant, "Paged")["id"]
     due = (clock.now() + timedelta(hours=1)).isoformat()
     for _ in range(2):
         api.post(f"/api/v1/cases/{case_id}/promises", json={"kind": "callback", "due_at": due})

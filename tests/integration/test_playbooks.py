@@ -4,11 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests import factories as make
 from tests.conftest import Api
-
-
-def _iso(dt):
-    return dt.isoformat().replace("+00:00", "Z")
 
 
 def _step(key, minutes, step_type=None):
@@ -58,7 +55,7 @@ def test_an_admin_writes_a_playbook_and_agents_read_it_in_order(api, playbook, t
         "source": "default",
         "observations": 0,
     }
-    assert read["updated_by_id"] == str(tenant.admin.id) and read["updated_at"] == _iso(clock.now())
+    assert read["updated_by_id"] == str(tenant.admin.id) and read["updated_at"] == make.iso(clock.now())
     missing = api.get("/api/v1/playbooks/late_arrival")
     assert missing.status_code == 404 and missing.json()["code"] == "playbook_not_found"
 
@@ -118,7 +115,7 @@ def _kept_step_promise(api, case_id, clock, step_type, minutes):
     start = clock.now()
     made = api.post(
         f"/api/v1/cases/{case_id}/promises",
-        json={"kind": "step", "step_type": step_type, "due_at": _iso(start + timedelta(hours=1))},
+        json={"kind": "step", "step_type": step_type, "due_at": make.iso(start + timedelta(hours=1))},
     ).json()
     clock.set(start + timedelta(minutes=minutes))
     api.post(f"/api/v1/promises/{made['id']}/keep")
@@ -153,8 +150,8 @@ def test_starting_a_long_step_narrates_and_offers_a_step_promise(api, playbook, 
     assert started["title"] == "Stap trace_shipment" and started["expected"]["source"] == "learned"
     offer = started["offer"]
     assert offer["kind"] == "step" and offer["step_type"] == "courier_trace"
-    assert offer["due_from"] == _iso(clock.now() + timedelta(minutes=13))
-    assert offer["due_by"] == _iso(clock.now() + timedelta(minutes=16))
+    assert offer["due_from"] == make.iso(clock.now() + timedelta(minutes=13))
+    assert offer["due_by"] == make.iso(clock.now() + timedelta(minutes=16))
     assert offer["words"] == (  # the customer's language
         "It takes about 13 to 16 minutes; put me on speaker and carry on, I'll stay on the line."
     )
@@ -169,7 +166,7 @@ def test_a_step_of_a_minute_offers_nothing_and_a_default_duration_is_one_due_tim
 ):
     assert _start(api, tenant.case.id, "verify_customer")["offer"] is None
     offer = _start(api, tenant.case.id, "arrange_replacement")["offer"]
-    assert offer["due_from"] is None and offer["due_by"] == _iso(clock.now() + timedelta(minutes=2))
+    assert offer["due_from"] is None and offer["due_by"] == make.iso(clock.now() + timedelta(minutes=2))
     assert offer["words"].startswith("Dit duurt ongeveer 2 minuten")
 
 

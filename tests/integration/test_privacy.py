@@ -11,12 +11,34 @@ import json
 import uuid
 import zipfile
 from html import unescape
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from attent.core.queue import run_due_jobs
+from attent.core.settings import Settings
 from attent.models import Base
 from tests.conftest import Api
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The app under test keeps attachments in the test's own folder, so the test can look there."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+        embedded_worker=False,
+        files_dir=tmp_path / "files",
+    )
+
+
+def _files_with(settings, marker):
+    root = Path(settings.files_dir)
+    return (
+        [p for p in root.rglob("*") if p.is_file() and marker.encode() in p.read_bytes()]
+        if root.exists()
+        else []
+    )
 
 
 def _customer_everywhere(api, admin_api, marker):
@@ -50,6 +72,12 @@ def _customer_everywhere(api, admin_api, marker):
               "tell_customer": True},
     )  # fmt: skip
     assert promise.status_code == 201, promise.text
+    content = f"Factuur voor {marker}".encode()
+    sent = api.post(
+        f"/api/v1/cases/{case_id}/attachments",
+        files=[("files", (f"bon-{marker}.txt", content, "text/plain"))],
+    )
+    assert sent.status_code == 201, sent.text
     return customer_id, case_id
 
 
@@ -76,6 +104,11 @@ def test_the_export_holds_what_we_have_on_the_customer(api, admin_api, app_clien
         {"system": "shop", "value": f"K-{marker}"}
     ]
     assert [c["id"] for c in json.loads(archive.read("cases.json"))] == [case_id]
+    [sent_file] = [n for n in names if n.startswith("files/")]
+    assert (
+        sent_file.endswith(f"bon-{marker}.txt")
+        and archive.read(sent_file) == f"Factuur voor {marker}".encode()
+    )
     assert marker in json.loads(archive.read("messages.json"))[0]["text"]
     events = json.loads(archive.read("events.json"))
     assert events and all(e["customer_visible"] for e in events)  # only what the customer can see
@@ -86,12 +119,13 @@ def test_the_export_holds_what_we_have_on_the_customer(api, admin_api, app_clien
 
 
 def test_erasure_leaves_the_marker_nowhere_and_keeps_the_case(
-    api, admin_api, app_client, tenant, db, database, clock
+    api, admin_api, app_client, tenant, db, database, clock, settings
 ):
     marker = f"mrk{uuid.uuid4().hex[:10]}"
     customer_id, case_id = _customer_everywhere(api, admin_api, marker)
     run_due_jobs(database=database, worker_id="test", now=clock.now())
     assert len(_places_with(db, marker)) >= 8  # the marker really is everywhere first
+    assert len(_files_with(settings, marker)) == 1
     wrong = admin_api.post(f"/api/v1/customers/{customer_id}/erase", json={"confirmation": "iemand anders"})
     assert wrong.status_code == 422 and wrong.json()["code"] == "confirmation_mismatch"
     assert (
@@ -106,6 +140,7 @@ def test_erasure_leaves_the_marker_nowhere_and_keeps_the_case(
     assert erased.status_code == 200, erased.text
     db.expire_all()
     assert _places_with(db, marker) == []
+    assert _files_with(settings, marker) == []  # the file itself is gone too
     case = admin_api.get(f"/api/v1/cases/{case_id}").json()
     assert case["type"] == "delivery_missing" and case["customer_id"] == customer_id  # structure kept
     assert admin_api.get(f"/api/v1/customers/{customer_id}").json()["name"].startswith("Klant gewist op ")

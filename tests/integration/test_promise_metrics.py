@@ -3,16 +3,13 @@
 from datetime import timedelta
 
 from attent.promises.jobs import advance_due_promises
+from tests import factories as make
 from tests.conftest import Api
 
 
 def _promise(api, case_id, kind, minutes, **body):
-    due = api.clock.now() + timedelta(minutes=minutes)
-    response = api.post(
-        f"/api/v1/cases/{case_id}/promises", json={"kind": kind, "due_at": due.isoformat(), **body}
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+    """A promise of `kind` due `minutes` from the clock this test gave the client."""
+    return make.promise(api, case_id, kind=kind, due=api.clock.now() + timedelta(minutes=minutes), **body)
 
 
 def _metrics(api, **params):

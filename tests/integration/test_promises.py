@@ -6,17 +6,8 @@ import pytest
 
 from attent.core.db import Database
 from attent.promises.jobs import advance_due_promises
+from tests import factories as make
 from tests.conftest import Api
-
-
-def _iso(dt):
-    return dt.isoformat().replace("+00:00", "Z")
-
-
-def _promise(api, case_id, **body):
-    response = api.post(f"/api/v1/cases/{case_id}/promises", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def _events(api, case_id, prefix="promise."):
@@ -29,24 +20,24 @@ def _events(api, case_id, prefix="promise."):
 
 def test_make_a_callback_promise(api, tenant, clock):
     due = clock.now() + timedelta(minutes=30)
-    p = _promise(
+    p = make.promise(
         api, tenant.case.id, kind="callback", due_at=due.isoformat(), words="Ik bel u om 10:30 terug"
     )
     assert (
         p["state"] == "open" and p["owner_id"] == str(tenant.agent.id) and p["team_id"] == str(tenant.team_id)
     )
-    assert p["due_by"] == _iso(due)
-    assert p["at_risk_at"] == _iso(due - timedelta(minutes=5))  # callbacks warn five minutes ahead
-    assert p["grace_until"] == _iso(due + timedelta(minutes=5))
+    assert p["due_by"] == make.iso(due)
+    assert p["at_risk_at"] == make.iso(due - timedelta(minutes=5))  # callbacks warn five minutes ahead
+    assert p["grace_until"] == make.iso(due + timedelta(minutes=5))
     [made] = _events(api, tenant.case.id)
     assert made["kind"] == "promise.made" and made["data"]["words"] == "Ik bel u om 10:30 terug"
 
 
 def test_a_window_and_the_hour_warning_for_other_kinds(api, tenant, clock):
     start, end = clock.now() + timedelta(days=1), clock.now() + timedelta(days=1, hours=4)
-    p = _promise(api, tenant.case.id, kind="delivery", due_from=start.isoformat(), due_by=end.isoformat())
-    assert p["due_from"] == _iso(start) and p["due_by"] == _iso(end)
-    assert p["at_risk_at"] == _iso(end - timedelta(hours=1))
+    p = make.promise(api, tenant.case.id, kind="delivery", due_from=start.isoformat(), due_by=end.isoformat())
+    assert p["due_from"] == make.iso(start) and p["due_by"] == make.iso(end)
+    assert p["at_risk_at"] == make.iso(end - timedelta(hours=1))
 
 
 @pytest.mark.parametrize(
@@ -69,8 +60,8 @@ def test_the_warning_scales_with_the_promise_so_it_is_on_track_when_made(
         "due_at": due.isoformat(),
         **({"step_type": "courier_trace"} if kind == "step" else {}),
     }
-    p = _promise(api, tenant.case.id, **body)
-    assert p["at_risk_at"] == _iso(due - timedelta(minutes=warning)) and p["at_risk"] is False
+    p = make.promise(api, tenant.case.id, **body)
+    assert p["at_risk_at"] == make.iso(due - timedelta(minutes=warning)) and p["at_risk"] is False
     assert advance_due_promises(database=database, now=clock.now()) == 0  # on track when made
     clock.set(due - timedelta(minutes=warning))
     assert advance_due_promises(database=database, now=clock.now()) == 1
@@ -127,13 +118,13 @@ def test_an_owner_from_another_organisation_is_refused(api, tenant, other_tenant
 
 def test_keep_cancel_and_their_rules(api, tenant, clock):
     due = (clock.now() + timedelta(hours=2)).isoformat()
-    a = _promise(api, tenant.case.id, kind="follow_up", due_at=due)
-    b = _promise(api, tenant.case.id, kind="refund", due_at=due)
+    a = make.promise(api, tenant.case.id, kind="follow_up", due_at=due)
+    b = make.promise(api, tenant.case.id, kind="refund", due_at=due)
     clock.advance(timedelta(minutes=20))
     kept = api.post(f"/api/v1/promises/{a['id']}/keep").json()
     assert (
         kept["state"] == "kept"
-        and kept["closed_at"] == _iso(clock.now())
+        and kept["closed_at"] == make.iso(clock.now())
         and kept["closed_by_id"] == str(tenant.agent.id)
     )
     no_reason = api.post(f"/api/v1/promises/{b['id']}/cancel", json={})
@@ -157,14 +148,14 @@ def test_keep_cancel_and_their_rules(api, tenant, clock):
 
 def test_my_open_promises_soonest_first_and_filters(app_client, tenant, clock):
     agent = Api(app_client, tenant.tokens["agent"])
-    later = _promise(
+    later = make.promise(
         agent, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=3)).isoformat()
     )
-    sooner = _promise(
+    sooner = make.promise(
         agent, tenant.case.id, kind="follow_up", due_at=(clock.now() + timedelta(hours=1)).isoformat()
     )
     lead = Api(app_client, tenant.tokens["lead"])
-    leads_own = _promise(
+    leads_own = make.promise(
         lead, tenant.case.id, kind="other", due_at=(clock.now() + timedelta(minutes=30)).isoformat()
     )
     assert [p["id"] for p in agent.get("/api/v1/promises").json()["items"]] == [sooner["id"], later["id"]]
@@ -172,7 +163,7 @@ def test_my_open_promises_soonest_first_and_filters(app_client, tenant, clock):
     assert [p["id"] for p in team] == [leads_own["id"], sooner["id"], later["id"]]
     soon = agent.get(
         "/api/v1/promises",
-        params={"team_id": str(tenant.team_id), "due_before": _iso(clock.now() + timedelta(hours=2))},
+        params={"team_id": str(tenant.team_id), "due_before": make.iso(clock.now() + timedelta(hours=2))},
     )
     assert [p["id"] for p in soon.json()["items"]] == [leads_own["id"], sooner["id"]]
     agent.post(f"/api/v1/promises/{sooner['id']}/keep")
@@ -183,8 +174,8 @@ def test_my_open_promises_soonest_first_and_filters(app_client, tenant, clock):
 
 def test_calling_the_customer_keeps_the_callback_and_replying_keeps_the_follow_up(api, tenant, clock):
     due = (clock.now() + timedelta(hours=1)).isoformat()
-    callback = _promise(api, tenant.case.id, kind="callback", due_at=due)
-    follow_up = _promise(api, tenant.case.id, kind="follow_up", due_at=due)
+    callback = make.promise(api, tenant.case.id, kind="callback", due_at=due)
+    follow_up = make.promise(api, tenant.case.id, kind="follow_up", due_at=due)
     ended = (clock.now() + timedelta(minutes=5)).isoformat()
     call = {"channel": "phone", "direction": "outbound", "outcome": "follow_up", "ended_at": ended}
     api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json=call)
@@ -204,8 +195,8 @@ def test_calling_the_customer_keeps_the_callback_and_replying_keeps_the_follow_u
 def _dropped_call(api, case_id, clock, channel="phone"):
     body = {
         "channel": channel,
-        "started_at": _iso(clock.now()),
-        "ended_at": _iso(clock.now() + timedelta(minutes=4)),
+        "started_at": make.iso(clock.now()),
+        "ended_at": make.iso(clock.now() + timedelta(minutes=4)),
         "outcome": "dropped",
     }
     response = api.post(f"/api/v1/cases/{case_id}/contacts", json=body)
@@ -219,7 +210,7 @@ def test_a_dropped_call_becomes_a_callback_owned_by_the_same_agent_if_available(
     [promise] = api.get("/api/v1/promises", params={"case_id": str(tenant.case.id)}).json()["items"]
     assert promise["kind"] == "callback" and promise["source"] == "dropped_contact"
     assert promise["owner_id"] == str(tenant.agent.id) and promise["contact_id"] == contact["id"]
-    assert promise["due_by"] == _iso(
+    assert promise["due_by"] == make.iso(
         clock.now() + timedelta(minutes=14)
     )  # ten minutes after the line dropped
 
@@ -252,8 +243,8 @@ def test_the_customer_calling_again_first_keeps_the_automatic_callback(api, tena
 
 def test_the_worker_turns_promises_at_risk_then_broken_on_time(api, tenant, clock, database: Database):
     due = clock.now() + timedelta(minutes=30)
-    p = _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
-    kept = _promise(api, tenant.case.id, kind="other", due_at=due.isoformat())
+    p = make.promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    kept = make.promise(api, tenant.case.id, kind="other", due_at=due.isoformat())
     api.post(f"/api/v1/promises/{kept['id']}/keep")
     assert advance_due_promises(database=database, now=clock.now()) == 0
     clock.set(due - timedelta(minutes=5, seconds=1))
@@ -269,12 +260,12 @@ def test_the_worker_turns_promises_at_risk_then_broken_on_time(api, tenant, cloc
     clock.set(due + timedelta(minutes=5))
     assert advance_due_promises(database=database, now=clock.now()) == 1
     broken = api.get(f"/api/v1/promises/{p['id']}").json()
-    assert broken["state"] == "broken" and broken["closed_at"] == _iso(due + timedelta(minutes=5))
+    assert broken["state"] == "broken" and broken["closed_at"] == make.iso(due + timedelta(minutes=5))
     kinds = [(e["kind"], e["at"]) for e in _events(api, tenant.case.id) if e["data"]["promise_id"] == p["id"]]
     assert kinds == [
-        ("promise.made", _iso(due - timedelta(minutes=30))),
-        ("promise.at_risk", _iso(due - timedelta(minutes=5))),
-        ("promise.broken", _iso(due + timedelta(minutes=5))),
+        ("promise.made", make.iso(due - timedelta(minutes=30))),
+        ("promise.at_risk", make.iso(due - timedelta(minutes=5))),
+        ("promise.broken", make.iso(due + timedelta(minutes=5))),
     ]
     assert api.get(f"/api/v1/promises/{kept['id']}").json()["state"] == "kept"
     brief = api.get(f"/api/v1/cases/{tenant.case.id}/brief", params={"lang": "en"}).json()
@@ -283,7 +274,7 @@ def test_the_worker_turns_promises_at_risk_then_broken_on_time(api, tenant, cloc
 
 def test_a_worker_catching_up_breaks_an_overdue_promise_without_a_false_at_risk(api, tenant, clock, database):
     due = clock.now() + timedelta(minutes=30)
-    p = _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+    p = make.promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
     clock.set(due + timedelta(hours=1))  # the worker was down the whole time
     assert advance_due_promises(database=database, now=clock.now()) == 1
     assert [e["kind"] for e in _events(api, tenant.case.id)] == ["promise.made", "promise.broken"]
@@ -292,7 +283,7 @@ def test_a_worker_catching_up_breaks_an_overdue_promise_without_a_false_at_risk(
 
 def test_reassign_to_a_colleague_or_the_team(app_client, tenant, clock):
     agent = Api(app_client, tenant.tokens["agent"])
-    p = _promise(
+    p = make.promise(
         agent, tenant.case.id, kind="callback", due_at=(clock.now() + timedelta(hours=1)).isoformat()
     )
     moved = agent.post(f"/api/v1/promises/{p['id']}/reassign", json={"owner_id": str(tenant.lead.id)}).json()
@@ -308,27 +299,31 @@ def test_step_durations_are_learned_from_kept_step_promises(api, tenant, clock):
     start = clock.now()
     for minutes in (10, 12, 12, 13, 14, 15, 30):  # one slow outlier
         clock.set(start)
-        p = _promise(
+        p = make.promise(
             api,
             tenant.case.id,
             kind="step",
             step_type="invoice_matching",
-            due_at=_iso(start + timedelta(hours=1)),
+            due_at=make.iso(start + timedelta(hours=1)),
         )
         clock.set(start + timedelta(minutes=minutes))
         api.post(f"/api/v1/promises/{p['id']}/keep")
     clock.set(start)
-    few = _promise(
-        api, tenant.case.id, kind="step", step_type="courier_trace", due_at=_iso(start + timedelta(hours=1))
-    )
-    clock.set(start + timedelta(minutes=3))
-    api.post(f"/api/v1/promises/{few['id']}/keep")
-    unkept = _promise(
+    few = make.promise(
         api,
         tenant.case.id,
         kind="step",
         step_type="courier_trace",
-        due_at=_iso(clock.now() + timedelta(hours=1)),
+        due_at=make.iso(start + timedelta(hours=1)),
+    )
+    clock.set(start + timedelta(minutes=3))
+    api.post(f"/api/v1/promises/{few['id']}/keep")
+    unkept = make.promise(
+        api,
+        tenant.case.id,
+        kind="step",
+        step_type="courier_trace",
+        due_at=make.iso(clock.now() + timedelta(hours=1)),
     )
     api.post(f"/api/v1/promises/{unkept['id']}/cancel", json={"reason": "customer hung up"})
     by_type = {s["step_type"]: s for s in api.get("/api/v1/step-types").json()["items"]}
@@ -343,12 +338,12 @@ def test_step_durations_are_learned_from_kept_step_promises(api, tenant, clock):
 
 def test_promises_and_step_timings_stay_inside_the_organisation(app_client, tenant, other_tenant, clock):
     ours = Api(app_client, tenant.tokens["agent"])
-    p = _promise(
+    p = make.promise(
         ours,
         tenant.case.id,
         kind="step",
         step_type="invoice_matching",
-        due_at=_iso(clock.now() + timedelta(hours=1)),
+        due_at=make.iso(clock.now() + timedelta(hours=1)),
     )
     ours.post(f"/api/v1/promises/{p['id']}/keep")
     theirs = Api(app_client, other_tenant.tokens["admin"])
@@ -361,22 +356,22 @@ def test_a_step_promise_without_a_time_takes_the_learned_range(api, tenant, cloc
     start = clock.now()
     for minutes in (10, 12, 13, 14, 20):
         clock.set(start)
-        p = _promise(
+        p = make.promise(
             api,
             tenant.case.id,
             kind="step",
             step_type="refund_check",
-            due_at=_iso(start + timedelta(hours=1)),
+            due_at=make.iso(start + timedelta(hours=1)),
         )
         clock.set(start + timedelta(minutes=minutes))
         api.post(f"/api/v1/promises/{p['id']}/keep")
     clock.set(start + timedelta(hours=2))
-    step = _promise(
+    step = make.promise(
         api, tenant.case.id, kind="step", step_type="refund_check", words="Dit duurt 13 tot 16 minuten"
     )
     # median 13 minutes; 80th percentile 15.2, rounded up: promise no sooner than we can keep it
-    assert step["due_from"] == _iso(clock.now() + timedelta(minutes=13))
-    assert step["due_by"] == _iso(clock.now() + timedelta(minutes=16))
+    assert step["due_from"] == make.iso(clock.now() + timedelta(minutes=13))
+    assert step["due_by"] == make.iso(clock.now() + timedelta(minutes=16))
     [learned] = [s for s in api.get("/api/v1/step-types").json()["items"] if s["step_type"] == "refund_check"]
     assert learned["suggestion"] == "usually 13-16 minutes"
 
@@ -408,41 +403,24 @@ def test_promise_rules_are_the_organisations_to_set(api, admin_api, tenant, cloc
     assert changed.status_code == 200
     assert changed.json()["at_risk_minutes"] == {"callback": 10, "default": 60}
     due = clock.now() + timedelta(hours=1)
-    p = _promise(api, tenant.case.id, kind="callback", due_at=_iso(due))
-    assert p["at_risk_at"] == _iso(due - timedelta(minutes=10)) and p["grace_until"] == _iso(due)
-
-
-def _statements_while(engine, work):
-    from sqlalchemy import event
-
-    statements = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        result = work()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return result, statements
+    p = make.promise(api, tenant.case.id, kind="callback", due_at=make.iso(due))
+    assert p["at_risk_at"] == make.iso(due - timedelta(minutes=10)) and p["grace_until"] == make.iso(due)
 
 
 def test_a_batch_of_due_promises_costs_the_same_statements_whatever_its_size(
-    api, app_client, tenant, clock, database, connection
+    api, app_client, tenant, clock, database, queries_captured
 ):
     me = api.get("/api/v1/agents/me").json()["id"]
     assert api.put(f"/api/v1/agents/{me}/presence", json={"presence": "available"}).status_code == 200
     first = clock.now() + timedelta(minutes=30)
     for size, due in ((2, first), (20, first + timedelta(minutes=1))):
         for _ in range(size):
-            _promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
+            make.promise(api, tenant.case.id, kind="callback", due_at=due.isoformat())
     counts = []
     for size, due in ((2, first), (20, first + timedelta(minutes=1))):
         clock.set(due - timedelta(minutes=5))
-        moved, statements = _statements_while(
-            connection.engine, lambda: advance_due_promises(database=database, now=clock.now())
-        )
+        with queries_captured() as statements:
+            moved = advance_due_promises(database=database, now=clock.now())
         assert moved == size
         counts.append(len(statements))
     assert counts[0] == counts[1] <= 12, (counts, [s[:60] for s in statements])  # not one per promise

@@ -4,17 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests import factories as make
 from tests.conftest import page_csrf
-
-
-def _iso(dt):
-    return dt.isoformat().replace("+00:00", "Z")
-
-
-def _promise(api, case_id, **body):
-    response = api.post(f"/api/v1/cases/{case_id}/promises", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def _get(api, promise):
@@ -26,8 +17,8 @@ def _kinds(api, case_id):
 
 
 def test_resolving_with_an_open_promise_is_refused_naming_it(api, tenant, clock):
-    callback = _promise(
-        api, tenant.case.id, kind="callback", due_at=_iso(clock.now() + timedelta(minutes=30))
+    callback = make.promise(
+        api, tenant.case.id, kind="callback", due_at=make.iso(clock.now() + timedelta(minutes=30))
     )
     before = _kinds(api, tenant.case.id)
     response = api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "resolved"})
@@ -40,11 +31,11 @@ def test_resolving_with_an_open_promise_is_refused_naming_it(api, tenant, clock)
 
 
 def test_resolving_keeps_cancels_and_hands_over_as_told(api, tenant, clock):
-    due = _iso(clock.now() + timedelta(hours=2))
-    kept = _promise(api, tenant.case.id, kind="callback", due_at=due)
-    dropped = _promise(api, tenant.case.id, kind="refund", due_at=due)
-    handed = _promise(api, tenant.case.id, kind="delivery", due_at=due)
-    team = _promise(api, tenant.case.id, kind="follow_up", due_at=due)
+    due = make.iso(clock.now() + timedelta(hours=2))
+    kept = make.promise(api, tenant.case.id, kind="callback", due_at=due)
+    dropped = make.promise(api, tenant.case.id, kind="refund", due_at=due)
+    handed = make.promise(api, tenant.case.id, kind="delivery", due_at=due)
+    team = make.promise(api, tenant.case.id, kind="follow_up", due_at=due)
     choices = [
         {"promise_id": kept["id"], "action": "keep"},
         {"promise_id": dropped["id"], "action": "cancel", "reason": "Klant wil toch geen terugbetaling"},
@@ -81,7 +72,7 @@ def test_resolving_keeps_cancels_and_hands_over_as_told(api, tenant, clock):
     ],
 )
 def test_a_choice_must_be_complete(api, tenant, clock, choice, where):
-    p = _promise(api, tenant.case.id, kind="callback", due_at=_iso(clock.now() + timedelta(hours=1)))
+    p = make.promise(api, tenant.case.id, kind="callback", due_at=make.iso(clock.now() + timedelta(hours=1)))
     body = {"status": "resolved", "promises": [{"promise_id": p["id"], **choice}]}
     response = api.patch(f"/api/v1/cases/{tenant.case.id}", json=body)
     assert response.status_code == 422 and where in response.text
@@ -91,7 +82,9 @@ def test_a_choice_for_a_promise_not_open_on_this_case_is_refused(api, tenant, cl
     other = api.post(
         "/api/v1/cases", json={"customer_id": str(tenant.customer.id), "subject": "Ander"}
     ).json()
-    elsewhere = _promise(api, other["id"], kind="callback", due_at=_iso(clock.now() + timedelta(hours=1)))
+    elsewhere = make.promise(
+        api, other["id"], kind="callback", due_at=make.iso(clock.now() + timedelta(hours=1))
+    )
     body = {"status": "resolved", "promises": [{"promise_id": elsewhere["id"], "action": "keep"}]}
     response = api.patch(f"/api/v1/cases/{tenant.case.id}", json=body)
     assert response.status_code == 422 and response.json()["code"] == "unknown_promise"
@@ -101,7 +94,7 @@ def test_a_choice_for_a_promise_not_open_on_this_case_is_refused(api, tenant, cl
 
 def test_the_brief_never_says_nothing_while_a_promise_is_open(api, tenant, clock):
     due = clock.now().replace(hour=14, minute=20) + timedelta(days=1)
-    p = _promise(api, tenant.case.id, kind="delivery", due_at=_iso(due))
+    p = make.promise(api, tenant.case.id, kind="delivery", due_at=make.iso(due))
     choices = [{"promise_id": p["id"], "action": "hand_over", "owner_id": str(tenant.lead.id)}]
     api.patch(f"/api/v1/cases/{tenant.case.id}", json={"status": "resolved", "promises": choices})
     brief = api.get(f"/api/v1/cases/{tenant.case.id}/brief", params={"lang": "nl"}).json()
@@ -134,9 +127,9 @@ def page(app_client, tenant):
 
 
 def test_the_status_form_asks_about_each_open_promise(page, api, tenant, clock):
-    due = _iso(clock.now() + timedelta(hours=1))
-    kept = _promise(api, tenant.case.id, kind="callback", due_at=due, words="Ik bel u om 11 uur")
-    handed = _promise(api, tenant.case.id, kind="delivery", due_at=due)
+    due = make.iso(clock.now() + timedelta(hours=1))
+    kept = make.promise(api, tenant.case.id, kind="callback", due_at=due, words="Ik bel u om 11 uur")
+    handed = make.promise(api, tenant.case.id, kind="delivery", due_at=due)
     html = page.get(f"/cases/{tenant.case.id}").text
     form = html[html.index('id="status"') :]
     for p in (kept, handed):

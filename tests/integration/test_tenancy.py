@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import Api, page_csrf
 
 # A valid body for every writing endpoint, so the request gets past validation to the tenancy check.
 BODIES = {
@@ -35,6 +35,11 @@ BODIES = {
     ("POST", "/api/v1/coach/proposals/{proposal_id}/accept"): {},
     ("POST", "/api/v1/coach/proposals/{proposal_id}/dismiss"): {},
     ("POST", "/api/v1/failures/{failure_id}/retry"): {},
+    ("POST", "/api/v1/agents/{agent_id}/deactivate"): {},
+    ("POST", "/api/v1/agents/{agent_id}/reactivate"): {},
+    ("POST", "/api/v1/agents/{agent_id}/unlock"): {},
+    ("POST", "/api/v1/agents/{agent_id}/invitation"): {},
+    ("POST", "/api/v1/customers/{customer_id}/erase"): {"confirmation": "Marieke Visser"},
 }
 
 
@@ -70,6 +75,10 @@ def _ids(tenant, contact_id, promise_id, notification_id):
         "team_id": tenant.team_id,
         "token_id": None,  # filled in by the test: a token of the victim organisation
     }
+
+
+# Endpoints that take files (multipart), with the files the intruder sends.
+UPLOADS = {("POST", "/api/v1/cases/{case_id}/attachments"): [("files", ("peek.txt", b"peek", "text/plain"))]}
 
 
 def _routes(app):
@@ -130,6 +139,51 @@ def _a_signal_and_a_rule(admin, tenant):
     return signal, rule
 
 
+def _a_session_for(tenant, app_client):
+    """A web session the victim's agent is signed in with."""
+    from sqlalchemy import select
+
+    from attent.agents.models import ApiToken, TokenKind
+
+    signed_in = app_client.post(
+        "/signin",
+        data={
+            "email": tenant.agent.email,
+            "password": "correct horse battery",
+            "csrf": page_csrf(app_client),
+        },
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    app_client.cookies.clear()
+    with app_client.app.state.db.sessions() as db:
+        return db.scalar(
+            select(ApiToken.id).where(
+                ApiToken.organisation_id == tenant.organisation_id,
+                ApiToken.agent_id == tenant.agent.id,
+                ApiToken.kind == TokenKind.SESSION,
+            )
+        )
+
+
+def _a_call_for(admin, app_client, tenant):
+    """A call the victim organisation's telephone system reported (its phone line, signed)."""
+    import hashlib
+    import hmac
+    import json
+
+    secret = admin.put("/api/v1/phone/line", json={}).json()["secret"]
+    at = app_client.app.state.clock.now()
+    body = json.dumps({"type": "ringing", "call_id": "victim-call", "sequence": 0, "at": at.isoformat(),
+                       "from": "0612345678"}).encode()  # fmt: skip
+    stamp = int(at.timestamp())
+    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    answer = app_client.post("/hooks/kopje-koffie.phone", content=body,
+                             headers={"X-Attent-Signature": f"t={stamp},v1={digest}"})  # fmt: skip
+    assert answer.status_code == 202, answer.text
+    return "victim-call"
+
+
 def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, tenant, other_tenant):
     victim = Api(app_client, tenant.tokens["agent"])
     contact = victim.post(f"/api/v1/cases/{tenant.case.id}/contacts", json={"channel": "phone"}).json()
@@ -147,17 +201,25 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     ids["signal_id"], ids["rule_id"] = _a_signal_and_a_rule(Api(app_client, tenant.tokens["admin"]), tenant)
     ids["proposal_id"] = _a_coach_proposal_for(victim, tenant, app_client)
     ids["failure_id"] = _a_failure_for(tenant, app_client)
+    [attachment] = victim.post(
+        f"/api/v1/cases/{tenant.case.id}/attachments", files=[("files", ("bon.txt", b"bon", "text/plain"))]
+    ).json()
+    ids["attachment_id"] = attachment["id"]
+    ids["call_id"] = _a_call_for(Api(app_client, tenant.tokens["admin"]), app_client, tenant)
+    ids["session_id"] = _a_session_for(tenant, app_client)
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []
     for method, path in sorted(_routes(app_client.app)):
         url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
         body = BODIES.get((method, path))
-        if method in ("POST", "PATCH", "PUT"):
+        files = UPLOADS.get((method, path))
+        if method in ("POST", "PATCH", "PUT") and files is None:
             assert body is not None, (
                 f"add a valid body for {method} {path} to BODIES so tenancy is tested there"
             )
-        response = getattr(intruder, method.lower())(url, **({"json": body} if body is not None else {}))
+        sent = {"json": body} if body is not None else {"files": files} if files is not None else {}
+        response = getattr(intruder, method.lower())(url, **sent)
         assert response.status_code == 404, f"{method} {path} -> {response.status_code}: {response.text}"
         assert response.headers["content-type"] == "application/problem+json"
         checked.append((method, path))

@@ -4,11 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests import factories as make
 from tests.conftest import Api
-
-
-def _iso(dt):
-    return dt.isoformat().replace("+00:00", "Z")
 
 
 def _verify(api, case_id, question, answer):
@@ -104,14 +101,14 @@ def test_three_wrong_answers_lock_the_case_until_the_oldest_leaves_the_window(ap
         clock.set(t0 + timedelta(minutes=minute))
         result = _verify(api, tenant.case.id, "email", "wrong@example.org").json()
         assert result["attempts_left"] == left
-    assert result["locked_until"] == _iso(t0 + timedelta(minutes=15))
+    assert result["locked_until"] == make.iso(t0 + timedelta(minutes=15))
     clock.set(t0 + timedelta(minutes=14, seconds=59))
     locked = _verify(api, tenant.case.id, "email", tenant.customer.email)  # even the right answer waits
     assert locked.status_code == 429 and locked.json()["code"] == "verification_locked"
-    assert locked.json()["retry_at"] == _iso(t0 + timedelta(minutes=15))
+    assert locked.json()["retry_at"] == make.iso(t0 + timedelta(minutes=15))
     assert "geblokkeerd tot" in locked.json()["detail"]
     status = api.get(f"/api/v1/cases/{tenant.case.id}/verifications").json()
-    assert status["attempts_left"] == 0 and status["locked_until"] == _iso(t0 + timedelta(minutes=15))
+    assert status["attempts_left"] == 0 and status["locked_until"] == make.iso(t0 + timedelta(minutes=15))
     clock.set(t0 + timedelta(minutes=15))
     unlocked = _verify(api, tenant.case.id, "email", tenant.customer.email).json()
     assert unlocked["result"] == "match" and unlocked["attempts_left"] == 3

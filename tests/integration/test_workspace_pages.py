@@ -5,22 +5,18 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from sqlalchemy import event
 
 from attent.agents.models import Agent, Presence
 from attent.agents.service import set_presence
 from attent.cases.models import Case, CaseStatus
-from attent.cases.schemas import CaseCreate, CaseUpdate
-from attent.cases.service import create_case, update_case
-from attent.contacts.models import Channel, Direction, Speaker
-from attent.contacts.schemas import ContactCreate, MessageIn
-from attent.contacts.service import log_contact
+from attent.cases.schemas import CaseUpdate
+from attent.cases.service import update_case
+from attent.contacts.models import Speaker
 from attent.customers.schemas import CustomerCreate, Fact
 from attent.customers.service import create_customer
 from attent.promises.jobs import advance_due_promises
-from attent.promises.models import Promise, PromiseKind
-from attent.promises.schemas import PromiseCreate
-from attent.promises.service import make_promise
+from attent.promises.models import PromiseKind
+from tests import factories as make
 from tests.conftest import Api
 
 SUBJECT = re.compile(r'<a class="subject" href="/cases/[^"]+">([^<]*)</a>')
@@ -34,33 +30,10 @@ def _subjects(html: str) -> list[str]:
 def new_case(db, tenant, clock):
     """Open a case now, by default as the tenant's agent, for the tenant's customer."""
 
-    def make(subject, *, actor=None, owner=None, team=None, type="general", customer=None) -> Case:
-        data = CaseCreate(
-            customer_id=customer or tenant.customer.id,
-            subject=subject,
-            type=type,
-            owner_id=owner.id if owner else None,
-            team_id=team,
-        )
-        return create_case(db=db, actor=actor or tenant.agent, data=data, at=clock.now())
+    def make_case(subject, **fields) -> Case:
+        return make.case_row(db, tenant, clock, subject, **fields)
 
-    return make
-
-
-def _say(db, actor: Agent, case: Case, speaker: Speaker, at) -> None:
-    # An e-mail thread the customer started; an outbound contact would keep every call-back they have.
-    contact = ContactCreate(
-        channel=Channel.EMAIL,
-        direction=Direction.INBOUND,
-        started_at=at,
-        messages=[MessageIn(speaker=speaker, text=f"{speaker.value} wrote", at=at)],
-    )
-    log_contact(db=db, actor=actor, case_id=case.id, data=contact, at=at)
-
-
-def _promise(db, actor: Agent, case: Case, kind: PromiseKind, due, at, words=None) -> Promise:
-    data = PromiseCreate(kind=kind, due_at=due, words=words)
-    return make_promise(db=db, actor=actor, case_id=case.id, data=data, at=at)
+    return make_case
 
 
 def _page(client, token: str, path: str = "/", status: int = 200) -> str:
@@ -81,16 +54,16 @@ def test_my_work_orders_by_soonest_promise_then_longest_waiting_customer(
 ):
     now, me, front = clock.now(), tenant.agent, tenant.team_id
     waits_long = new_case("Wacht al een uur", owner=me)
-    _say(db, me, waits_long, Speaker.CUSTOMER, now - timedelta(hours=1))
+    make.said(db, me, waits_long, Speaker.CUSTOMER, now - timedelta(hours=1))
     later = new_case("Belofte over twee uur", owner=me)
-    _promise(db, me, later, PromiseKind.DELIVERY, now + timedelta(hours=2), now)
+    make.promise_row(db, me, later, PromiseKind.DELIVERY, now + timedelta(hours=2), now)
     first = new_case("Belofte over een half uur", owner=me)
-    _promise(db, me, first, PromiseKind.CALLBACK, now + timedelta(minutes=30), now)
+    make.promise_row(db, me, first, PromiseKind.CALLBACK, now + timedelta(minutes=30), now)
     waits_short = new_case("Niemand is eigenaar, wacht kort", team=front)
-    _say(db, me, waits_short, Speaker.CUSTOMER, now - timedelta(minutes=10))
+    make.said(db, me, waits_short, Speaker.CUSTOMER, now - timedelta(minutes=10))
     answered = new_case("Al beantwoord", owner=me)
-    _say(db, me, answered, Speaker.CUSTOMER, now - timedelta(minutes=90))
-    _say(db, me, answered, Speaker.AGENT, now - timedelta(minutes=80))
+    make.said(db, me, answered, Speaker.CUSTOMER, now - timedelta(minutes=90))
+    make.said(db, me, answered, Speaker.AGENT, now - timedelta(minutes=80))
     # Not mine: a colleague's case in my team, another team's case, and my resolved case.
     new_case("Van de teamleider", owner=tenant.lead, team=front)
     new_case("Van de backoffice", actor=tenant.outsider, owner=tenant.outsider, team=tenant.other_team_id)
@@ -119,9 +92,11 @@ def test_promises_offered_to_my_team_are_on_my_work_with_who_left_them(
     now, lead = clock.now(), tenant.lead
     case = new_case("Teamleider gaat naar huis", actor=lead, owner=lead, team=tenant.team_id)
     set_presence(db=db, actor=lead, agent_id=lead.id, presence=Presence.AVAILABLE, at=now)
-    _promise(db, lead, case, PromiseKind.CALLBACK, now + timedelta(hours=1), now, words="Ik bel u om 10 uur")
+    make.promise_row(
+        db, lead, case, PromiseKind.CALLBACK, now + timedelta(hours=1), now, words="Ik bel u om 10 uur"
+    )
     other = new_case("Backoffice", actor=tenant.outsider, owner=tenant.outsider, team=tenant.other_team_id)
-    _promise(db, tenant.outsider, other, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
+    make.promise_row(db, tenant.outsider, other, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
     db.commit()
     assert "Teamleider gaat naar huis" not in _page(app_client, tenant.tokens["agent"])
 
@@ -138,7 +113,7 @@ def test_filters_narrow_my_work_by_team_status_and_type(app_client, db, tenant, 
     now, me = clock.now(), tenant.agent
     refund = new_case("Terugbetaling", owner=me, team=tenant.other_team_id, type="refund")
     opened = new_case("Geopend", owner=me, team=tenant.team_id, type="delivery_missing")
-    _say(db, me, opened, Speaker.CUSTOMER, now)
+    make.said(db, me, opened, Speaker.CUSTOMER, now)
     db.commit()
     token = tenant.tokens["agent"]
 
@@ -155,10 +130,12 @@ def test_filters_narrow_my_work_by_team_status_and_type(app_client, db, tenant, 
 
 def test_counts_read_the_clock_and_agree_with_the_worker(app_client, db, database, tenant, clock):
     now, me, case = clock.now(), tenant.agent, tenant.case
-    _promise(db, me, case, PromiseKind.CALLBACK, now + timedelta(minutes=30), now)  # due within the hour
-    _promise(db, me, case, PromiseKind.FOLLOW_UP, now + timedelta(hours=3), now)  # nothing yet
-    _promise(db, me, case, PromiseKind.DELIVERY, now + timedelta(minutes=20), now)  # at risk at once
-    _promise(db, me, case, PromiseKind.REFUND, now + timedelta(minutes=5), now)  # broken at 09:10
+    make.promise_row(
+        db, me, case, PromiseKind.CALLBACK, now + timedelta(minutes=30), now
+    )  # due within the hour
+    make.promise_row(db, me, case, PromiseKind.FOLLOW_UP, now + timedelta(hours=3), now)  # nothing yet
+    make.promise_row(db, me, case, PromiseKind.DELIVERY, now + timedelta(minutes=20), now)  # at risk at once
+    make.promise_row(db, me, case, PromiseKind.REFUND, now + timedelta(minutes=5), now)  # broken at 09:10
     db.commit()
     clock.advance(timedelta(minutes=15))
 
@@ -180,12 +157,14 @@ def test_the_team_view_is_for_leads_and_shows_what_to_act_on(app_client, db, ten
     set_presence(db=db, actor=me, agent_id=me.id, presence=Presence.AVAILABLE, at=now, until=until)
     risky = new_case("Levering in gevaar", owner=me, team=tenant.team_id)
     made = now - timedelta(minutes=30)  # a 40-minute promise warns 10 minutes ahead: at risk now
-    _promise(db, me, risky, PromiseKind.DELIVERY, now + timedelta(minutes=10), made, words="Morgen in huis")
+    make.promise_row(
+        db, me, risky, PromiseKind.DELIVERY, now + timedelta(minutes=10), made, words="Morgen in huis"
+    )
     calls = new_case("Terugbellen straks", owner=me, team=tenant.team_id)
-    _promise(db, me, calls, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
-    _say(db, me, calls, Speaker.CUSTOMER, now - timedelta(minutes=45))
+    make.promise_row(db, me, calls, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
+    make.said(db, me, calls, Speaker.CUSTOMER, now - timedelta(minutes=45))
     far = new_case("Andere afdeling", actor=tenant.outsider, owner=tenant.outsider, team=tenant.other_team_id)
-    _promise(db, tenant.outsider, far, PromiseKind.DELIVERY, now + timedelta(minutes=5), made)
+    make.promise_row(db, tenant.outsider, far, PromiseKind.DELIVERY, now + timedelta(minutes=5), made)
     db.commit()
 
     forbidden = _page(app_client, tenant.tokens["agent"], "/team", status=403)
@@ -211,9 +190,9 @@ def test_a_due_time_says_its_day_on_every_page_and_in_the_brief(app_client, db, 
     now, me = clock.now(), tenant.agent  # Monday 10:00 in Amsterdam
     case = new_case("Levering morgen", owner=me, team=tenant.team_id)
     tomorrow = now.replace(hour=14, minute=20) + timedelta(days=1)  # 15:20 in Amsterdam, tomorrow
-    _promise(db, me, case, PromiseKind.DELIVERY, tomorrow, now, words="Morgen in huis")
+    make.promise_row(db, me, case, PromiseKind.DELIVERY, tomorrow, now, words="Morgen in huis")
     calls = new_case("Terugbellen straks", owner=me, team=tenant.team_id)
-    _promise(db, me, calls, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
+    make.promise_row(db, me, calls, PromiseKind.CALLBACK, now + timedelta(minutes=20), now)
     db.commit()
 
     my_work = _page(app_client, tenant.tokens["agent"])
@@ -232,7 +211,7 @@ def test_the_customer_page_shows_details_facts_cases_and_promises(
     app_client, db, tenant, other_tenant, clock, new_case
 ):
     now, me = clock.now(), tenant.agent
-    _promise(
+    make.promise_row(
         db, me, tenant.case, PromiseKind.CALLBACK, now + timedelta(minutes=30), now, words="Ik bel terug"
     )
     hidden = new_case("Niet zichtbaar", actor=tenant.outsider, team=tenant.other_team_id)
@@ -261,7 +240,7 @@ def test_customer_text_is_escaped_on_every_workspace_page(app_client, db, tenant
     )
     case = new_case(evil, owner=me, team=tenant.team_id, customer=customer.id)
     made = now - timedelta(minutes=25)  # at risk now, so the team view shows it too
-    _promise(db, me, case, PromiseKind.DELIVERY, now + timedelta(minutes=5), made, words=evil)
+    make.promise_row(db, me, case, PromiseKind.DELIVERY, now + timedelta(minutes=5), made, words=evil)
     db.commit()
 
     for token, path in [
@@ -298,25 +277,12 @@ def test_the_header_switches_presence_and_language(app_client, db, tenant):
     assert "<h1>My work</h1>" in agent.get("/").text
 
 
-@pytest.fixture
-def statements(database):
-    """The SQL statements the app sends, counted."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    yield seen
-    event.remove(database.engine, "before_cursor_execute", count)
-
-
 def test_my_work_and_the_team_view_cost_the_same_queries_however_much_work(
-    app_client, db, tenant, clock, statements, new_case
+    app_client, db, tenant, clock, queries_captured, new_case
 ):
     def cost(token: str, path: str) -> int:
-        statements.clear()
-        _page(app_client, token, path)
+        with queries_captured() as statements:
+            _page(app_client, token, path)
         return len(statements)
 
     now, me = clock.now(), tenant.agent
@@ -324,8 +290,8 @@ def test_my_work_and_the_team_view_cost_the_same_queries_however_much_work(
     def add_work(n: int) -> None:
         for i in range(n):
             case = new_case(f"Zaak {i}", owner=me, team=tenant.team_id)
-            _say(db, me, case, Speaker.CUSTOMER, now - timedelta(minutes=i))
-            _promise(db, me, case, PromiseKind.CALLBACK, now + timedelta(minutes=3 + i), now)
+            make.said(db, me, case, Speaker.CUSTOMER, now - timedelta(minutes=i))
+            make.promise_row(db, me, case, PromiseKind.CALLBACK, now + timedelta(minutes=3 + i), now)
         db.commit()
 
     add_work(1)

@@ -21,15 +21,17 @@ LAYERS: list[tuple[str, ...]] = [
     ("timeline", "notifications", "failures"),
     ("customers",),
     ("cases",),
+    ("files",),
     ("channels",),
     ("contacts",),
     ("promises",),
     ("verification", "playbooks"),
     ("recovery",),
     ("signals", "coach"),
-    ("briefs",),
+    ("briefs", "phone"),
+    ("insight",),
     ("privacy",),
-    ("workspace",),
+    ("workspace", "portal"),
 ]
 # Entry points compose everything: the app, the CLI, the wiring, every model for Alembic, the demo data.
 ENTRY_POINTS = {"app", "cli", "wiring", "models", "demo", "__main__", "__init__"}
@@ -195,6 +197,39 @@ def test_a_timeline_kind_is_named_only_where_it_is_defined() -> None:
 
 def test_domains_meet_through_their_doors() -> None:
     assert [f"{i.module}:{i.line} -> {i.target}" for i in side_doors(list(imports()))] == []
+
+
+ENGINE = "attent.coach.engine"  # the coach's pure engine: compiled, and no part of the product around it
+
+
+def _in_engine(module: str) -> bool:
+    return module == ENGINE or module.startswith(ENGINE + ".")
+
+
+def engine_leaks() -> list[Import]:
+    """Imports by the engine of any attent module outside it: the coach's product, core, another domain."""
+    return [i for i in imports() if _in_engine(i.module) and not _in_engine(i.target)]
+
+
+def engine_side_doors() -> list[Import]:
+    """Imports of an engine module other than its package (`attent.coach.engine`, which re-exports what the
+    product uses) by a module outside the engine."""
+    return [i for i in imports() if not _in_engine(i.module) and _in_engine(i.target) and i.target != ENGINE]
+
+
+def test_the_coach_engine_imports_nothing_of_attent_but_itself() -> None:
+    assert [f"{i.module}:{i.line} -> {i.target}" for i in engine_leaks()] == []
+
+
+def test_the_coach_product_uses_the_engine_through_its_package() -> None:
+    assert [f"{i.module}:{i.line} -> {i.target}" for i in engine_side_doors()] == []
+
+
+def test_the_engine_checks_see_the_engine() -> None:
+    """The checks above read real imports: the engine's modules import each other, the product the door."""
+    found = list(imports())
+    assert any(i.module == f"{ENGINE}.scorer" and i.target == f"{ENGINE}.behaviours" for i in found)
+    assert any(i.module == "attent.coach.scoring" and i.target == ENGINE for i in found)
 
 
 if __name__ == "__main__":

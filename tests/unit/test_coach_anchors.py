@@ -4,10 +4,10 @@ import json
 import re
 from pathlib import Path
 
-from attent.coach.anchors import line_keys, list_anchors, may_match, phrase_anchors, text_keys
+from attent.coach.engine.anchors import line_keys, list_anchors, may_match, phrase_anchors, text_keys
+from attent.coach.engine.matcher import phrase_needs, required_literal
+from attent.coach.engine.rules import load_rules, normalise
 from attent.coach.evaluation import corpus_files
-from attent.coach.needs import phrase_needs, required_literal
-from attent.coach.rules import load_rules, normalise
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "coach"
 
@@ -56,7 +56,7 @@ def test_a_line_without_the_anchor_words_is_ruled_out_and_one_with_them_is_not()
 
 
 def test_the_matcher_answers_what_the_list_regex_answers():
-    """Every corpus line and each of its sentences, every list, both languages (`attent.coach.matcher`)."""
+    """Every corpus line and each of its sentences, every list, both languages (`engine.matcher`)."""
     texts = _lines()
     texts |= {part for text in texts for part in re.split(r"(?<=[.!?;])\s+", text)}
     for language in load_rules().languages.values():

@@ -1,4 +1,4 @@
-"""Recovery and empathy (`attent.coach.care`) on small stories written for the rules, not from the corpus.
+"""Recovery and empathy (`engine.care`) on small stories written for the rules, not from the corpus.
 
 Each test is one kind of error the rule used to make: who reports the failure, a remedy that is only the
 service, a remedy asked or refused instead of offered, a recap, an admission without the words 'our fault'.
@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from attent.coach.engine import score
-from attent.coach.transcript import parse_text
+from attent.coach.pasted import parse_text
 
 WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 

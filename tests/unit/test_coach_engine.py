@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from attent.coach.due import BusinessHours
-from attent.coach.engine import score
-from attent.coach.transcript import Line, Transcript, parse_text
+from attent.coach.engine import load_rules, score
+from attent.coach.engine.due import BusinessHours
+from attent.coach.engine.transcript import Line, Transcript
+from attent.coach.pasted import parse_text
+from attent.coach.schemas import say_reason
 from attent.core.errors import Invalid
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -200,3 +202,32 @@ def test_numbers_that_are_no_times_never_break_scoring(text):
     card = score(parse_text(f"Agent: {text}", started_at=at, timezone="Europe/Amsterdam"))
     assert len(card.verdicts) == 9
     assert all(p.kind != "callback" for p in card.promises)  # no call-back at 14:75, 25:10 or 99:99
+
+
+def test_a_reason_is_a_catalog_message_the_product_says_in_the_readers_language():
+    v = card("Agent: Wat is uw geboortedatum?\nKlant: 1 mei 1970").verdict("minimal_verification")
+    assert v.reason == "Asked for more than the policy needs ({kinds}; line {lines})."
+    assert dict(v.values) == {"kinds": "date_of_birth", "lines": "1"}
+    assert say_reason(v, "nl") == "Vroeg meer dan het beleid nodig heeft (date_of_birth; regel 1)."
+    assert say_reason(v, "en") == "Asked for more than the policy needs (date_of_birth; line 1)."
+    silent = card("Klant: hallo?").verdict("closing_check")
+    assert (silent.result, say_reason(silent, "nl")) == ("na", "Geen regels van de medewerker.")
+
+
+def test_the_rule_book_holds_the_words_and_numbers_the_code_used_to():
+    rules = load_rules()
+    clauses, empathy = rules.clauses, rules.empathy
+    assert clauses.bound.search("valid until ") and clauses.bound.search("ruim op tijd voor")
+    assert not clauses.bound.search("until it is here")  # only at the end of the text before a time
+    assert clauses.condition.match("maar als het vrijdag niet binnen is")
+    assert clauses.condition_then.match("dan is hij vrijdag bij u")
+    assert clauses.question_tag.sub("", "tomorrow at ten, okay?") == "tomorrow at ten"
+    assert clauses.counted_back.match(" voor de monteur komt") and not clauses.counted_back.match(" morgen")
+    assert clauses.clause_end.split("by friday, and then", maxsplit=1)[0] == "by friday"
+    assert (clauses.short_step_minutes, clauses.confirm_window_lines, clauses.past_days) == (60, 3, 183)
+    assert clauses.repeat.total_seconds() == 300
+    assert (empathy.situation_words, empathy.min_words, empathy.backchannel_words) == (8, 4, 2)
+    assert {"really", "gewoon", "the", "het"} <= empathy.not_content  # its own words and the language words
+    assert rules.forbidden[0] == "date_of_birth" and set(rules.forbidden) == set(rules.policy_facts)
+    assert rules.time_gate.search("binnen een kwartier") and not rules.time_gate.search("dank u wel")
+    assert rules.speaker_labels["beller"] == "customer" and rules.speaker_labels["mw"] == "agent"

@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from attent.coach.engine import score
-from attent.coach.transcript import parse_text
+from attent.coach.pasted import parse_text
 
 WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 

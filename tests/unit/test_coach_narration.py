@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from attent.coach.engine import score
-from attent.coach.transcript import parse_text
+from attent.coach.pasted import parse_text
+from attent.coach.schemas import say_reason
 
 WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
@@ -84,10 +85,10 @@ def test_a_silence_nobody_filled_is_not_reported_as_a_momentje():
         "[01:30] Agent: Ik zie het, het komt morgen."  # fmt: skip
     narrates = card(silent).verdict("narrates")
     assert narrates.result == "missed" and narrates.lines == (3,)
-    assert "momentje" not in narrates.reason_nl and "one moment" not in narrates.reason_en
-    assert narrates.reason_en.startswith("Hold or silence without saying what was being done")
+    assert "momentje" not in say_reason(narrates, "nl") and "one moment" not in say_reason(narrates, "en")
+    assert say_reason(narrates, "en").startswith("Hold or silence without saying what was being done")
     bare = "[00:00] Klant: waar blijft het\n[00:05] Agent: Momentje.\n[01:30] Agent: Ik zie het."
-    assert "momentje" in card(bare).verdict("narrates").reason_nl  # one was said: then it says so
+    assert "momentje" in say_reason(card(bare).verdict("narrates"), "nl")  # one was said: then it says so
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from attent.coach.engine import score
-from attent.coach.evaluation import corpus_files, read_contact
-from attent.coach.native import (
+from attent.coach.engine.native import (
     COMPILED,
     PACKAGE,
     STAMP,
@@ -23,6 +22,7 @@ from attent.coach.native import (
     running_compiled,
     up_to_date,
 )
+from attent.coach.evaluation import corpus_files, read_contact
 from attent.coach.schemas import scorecard_json
 from bench.coach import contacts
 
@@ -43,7 +43,7 @@ def package(tmp_path: Path) -> Path:
 def test_the_fingerprint_changes_with_any_compiled_source(package: Path) -> None:
     before = fingerprint(package)
     assert before == fingerprint(PACKAGE)
-    for name in ("engine", "timewords"):
+    for name in ("scorer", "timewords"):
         source = package / f"{name}.py"
         original = source.read_bytes()
         source.write_bytes(original + b"\n")
@@ -62,7 +62,7 @@ def test_a_build_is_used_only_while_it_matches_the_sources(
     build.mkdir()
     (build / STAMP).write_text(fingerprint(package) + "\n", encoding="ascii")
     assert activate(path, build, package)
-    assert path == [str(build / "attent" / "coach"), "sources"]
+    assert path == [str(build / "attent" / "coach" / "engine"), "sources"]
 
     (package / "reading.py").write_text("# edited after the build\n", encoding="utf-8")
     assert not up_to_date(build, package)
@@ -84,17 +84,17 @@ def _require_build() -> None:
 def test_this_process_scores_with_the_compiled_modules() -> None:
     _require_build()
     assert running_compiled()
-    import attent.coach.reading
+    import attent.coach.engine.reading
 
-    assert attent.coach.reading.__file__ is not None
-    assert not attent.coach.reading.__file__.endswith(".py")
+    assert attent.coach.engine.reading.__file__ is not None
+    assert not attent.coach.engine.reading.__file__.endswith(".py")
     assert describe().startswith("coach: compiled modules from ")
 
 
 def test_the_log_says_why_the_coach_runs_plain(monkeypatch: pytest.MonkeyPatch) -> None:
     if running_compiled():
         assert "compiled" in describe()
-        monkeypatch.setattr("attent.coach.native.running_compiled", lambda: False)
+        monkeypatch.setattr("attent.coach.engine.native.running_compiled", lambda: False)
     monkeypatch.setenv("ATTENT_COACH_NATIVE", "false")
     assert describe() == "coach: plain Python modules (ATTENT_COACH_NATIVE=false)"
     monkeypatch.setenv("ATTENT_COACH_NATIVE", "true")

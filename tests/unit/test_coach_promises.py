@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from attent.coach.engine import score
-from attent.coach.transcript import parse_text
+from attent.coach.pasted import parse_text
 
 AMS = ZoneInfo("Europe/Amsterdam")
 WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=AMS)

@@ -4,14 +4,13 @@ import json
 import re
 from pathlib import Path
 
-from attent.coach.anchors import text_keys
-from attent.coach.behaviours import FORBIDDEN
+from attent.coach.engine.anchors import text_keys
+from attent.coach.engine.language import line_scores
+from attent.coach.engine.matcher import WordStart, compile_phrases
+from attent.coach.engine.reading import Reading, line_words, read_line
+from attent.coach.engine.rules import load_rules, normalise
+from attent.coach.engine.transcript import Line, Transcript
 from attent.coach.evaluation import corpus_files
-from attent.coach.language import line_scores
-from attent.coach.matcher import WordStart, compile_phrases
-from attent.coach.reading import Reading, line_words, read_line
-from attent.coach.rules import load_rules, normalise
-from attent.coach.transcript import Line, Transcript
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "coach"
 ODD = [
@@ -75,7 +74,7 @@ def test_has_none_says_so_only_where_has_answers_false_for_every_list():
     raw = _raw_lines()
     lines = tuple(Line("agent", text, float(n)) for n, text in enumerate(raw))
     reading = Reading(Transcript(lines), rules)
-    groups = {("minimal_verification", FORBIDDEN)}
+    groups = {("minimal_verification", rules.forbidden)}
     for language in rules.languages.values():
         for section in {section for section, _ in language.matchers}:
             groups.add((section, tuple(sorted(name for s, name in language.matchers if s == section))))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from attent.coach.engine import score
-from attent.coach.transcript import Line, Transcript
+from attent.coach.engine.transcript import Line, Transcript
 
 WEDNESDAY_10 = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 COMPLAINT = {"nl": "mijn bestelling is nooit aangekomen", "en": "my order never arrived"}

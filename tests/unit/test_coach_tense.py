@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 import pytest
 
 from attent.coach.engine import score
-from attent.coach.reading import Reading
-from attent.coach.rules import load_rules
-from attent.coach.tense import said_of_the_past
-from attent.coach.transcript import Line, Transcript
-from attent.coach.verdicts import Scorecard
+from attent.coach.engine.reading import Reading
+from attent.coach.engine.rules import load_rules
+from attent.coach.engine.tense import said_of_the_past
+from attent.coach.engine.transcript import Line, Transcript
+from attent.coach.engine.verdicts import Scorecard
 
 AT = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)  # a Wednesday
 

@@ -1,4 +1,4 @@
-"""The factored time patterns (`attent.coach.timetrie`) find exactly what the plain ones do.
+"""The factored time patterns (`attent.coach.engine.timetrie`) find exactly what the plain ones do.
 
 Compared on every corpus line, the benchmark's lines and a few thousand generated ones that mix numbers,
 units, days, parts of the day and clock times of both languages: each pattern's matches (spans and
@@ -12,11 +12,11 @@ import re
 from functools import cache
 from pathlib import Path
 
-from attent.coach.anchors import text_keys
+from attent.coach.engine.anchors import text_keys
+from attent.coach.engine.rules import load_rules, normalise
+from attent.coach.engine.timetrie import WordStart, plain_alt, trie
+from attent.coach.engine.timewords import TimeGrammar, compile_grammar, find_times, find_with, grammar
 from attent.coach.evaluation import corpus_files
-from attent.coach.rules import load_rules, normalise
-from attent.coach.timetrie import WordStart, plain_alt, trie
-from attent.coach.timewords import TimeGrammar, compile_grammar, find_times, find_with, grammar
 from bench.coach import AGENT, CUSTOMER
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "coach"

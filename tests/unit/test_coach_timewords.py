@@ -4,12 +4,12 @@ import json
 import re
 from pathlib import Path
 
-from attent.coach.anchors import text_keys
+from attent.coach.engine.anchors import text_keys
+from attent.coach.engine.promises import _bound_before
+from attent.coach.engine.rules import load_rules, normalise
+from attent.coach.engine.timegates import word_keys
+from attent.coach.engine.timewords import _DIGIT, _at_word, find_times, grammar
 from attent.coach.evaluation import corpus_files
-from attent.coach.promises import _UNTIL, _bound_before
-from attent.coach.rules import normalise
-from attent.coach.timegates import word_keys
-from attent.coach.timewords import _DIGIT, _at_word, find_times, grammar
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "coach"
 MORE = [
@@ -63,9 +63,11 @@ def test_a_gate_starts_a_word_where_a_look_behind_says_so():
 
 
 def test_a_bound_is_found_where_the_whole_line_search_finds_it():
+    clauses = load_rules().clauses
     for text in [*_texts(), "valid until \t", "until", " na", "tot\n", "ruim op tijd voor  "]:
         for end in range(len(text) + 1):
-            assert _bound_before(text, end) == (_UNTIL.search(text, 0, end) is not None), (text, end)
+            whole = clauses.bound.search(text, 0, end) is not None
+            assert _bound_before(clauses, text, end) == whole, (text, end)
 
 
 def test_no_key_gate_rules_out_a_line_its_pattern_or_gate_matches():

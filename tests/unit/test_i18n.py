@@ -35,6 +35,7 @@ KEYWORDS = {
     "BadValue": None,
     "Undeliverable": None,
     "kind": None,  # @kind("promise.kept"): a timeline event kind, named on the page by its catalog entry
+    "verdict": (4,),  # the coach engine's verdict(name, result, lines, reason, **values): its reason
     **dict.fromkeys(ERRORS_WITH_TEMPLATE, (2,)),
 }
 

@@ -58,7 +58,7 @@ def test_run_on_a_fresh_checkout_installs_the_package_without_the_dev_extras_and
 def test_test_on_a_fresh_checkout_installs_the_dev_extras_and_compiles_the_coach(checkout):
     plan = _plan(checkout, "test")
     assert _installs(plan) == ['.venv/bin/pip install -q -e ".[dev]"']
-    assert any("attent.coach.build_native" in line for line in plan)
+    assert any("attent.coach.engine.build_native" in line for line in plan)
 
 
 def test_run_after_test_installs_nothing_more(checkout):

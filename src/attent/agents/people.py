@@ -19,7 +19,7 @@ from attent.agents.models import Agent, ApiToken, LinkPurpose, OneTimeLink, Pres
 from attent.agents.passwords import end_sessions
 from attent.agents.schemas import AgentCreate, AgentInvite
 from attent.agents.service import create_agent, get_agent, require_role
-from attent.core.errors import Conflict, FieldError, Invalid
+from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.events import publish
 from attent.core.security import hash_password, new_token, token_hash
 
@@ -218,8 +218,9 @@ def list_sessions(*, db: Session, actor: Agent, at: datetime) -> list[ApiToken]:
 
 
 def end_session(*, db: Session, actor: Agent, session_id: uuid.UUID, at: datetime) -> None:
-    """End one of the actor's own sessions (another agent's id ends nothing)."""
-    db.execute(
+    """End one of the actor's own open sessions; any other id (another agent's, another organisation's,
+    one already ended) is not found, as every id the caller may not act on."""
+    ended = db.execute(
         update(ApiToken)
         .where(
             ApiToken.organisation_id == actor.organisation_id,
@@ -230,3 +231,5 @@ def end_session(*, db: Session, actor: Agent, session_id: uuid.UUID, at: datetim
         )
         .values(revoked_at=at)
     )
+    if ended.rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE's result counts its rows
+        raise NotFound("session", "No such session.")

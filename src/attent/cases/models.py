@@ -44,6 +44,9 @@ class Case(TenantMixin, Base):
         Index("ix_cases_customer", "organisation_id", "customer_id", "id"),
         Index("ix_cases_owner", "organisation_id", "owner_id", "id"),
         Index("ix_cases_team", "organisation_id", "team_id", "id"),
+        # Insight counts cases resolved, and cases opened, in a period.
+        Index("ix_cases_resolved", "organisation_id", "resolved_at"),
+        Index("ix_cases_created", "organisation_id", "created_at"),
     )
 
     customer_id: Mapped[uuid.UUID]

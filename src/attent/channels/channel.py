@@ -13,6 +13,7 @@ from email.utils import formataddr, parseaddr
 from typing import ClassVar, Protocol
 
 from attent.core.settings import Settings
+from attent.files.service import Part, read_part
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Envelope:
     message_id: str
     language: str
     sender_name: str
+    attachments: tuple[Part, ...] = ()  # files the message carries, read from the storage when sent
 
 
 class Undeliverable(Exception):
@@ -57,8 +59,8 @@ class Channel(Protocol):
 class _SmtpSender:
     """Sends over one SMTP connection, so a batch costs one handshake."""
 
-    def __init__(self, smtp: smtplib.SMTP, sender: str) -> None:
-        self.smtp, self.sender = smtp, sender
+    def __init__(self, smtp: smtplib.SMTP, sender: str, settings: Settings) -> None:
+        self.smtp, self.sender, self.settings = smtp, sender, settings
 
     def send(self, envelope: Envelope) -> None:
         message = EmailMessage()
@@ -70,6 +72,15 @@ class _SmtpSender:
         message["Content-Language"] = envelope.language
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(envelope.body)
+        for part in envelope.attachments:  # multipart/mixed: the text first, then each file
+            maintype, _, subtype = part.content_type.partition("/")
+            try:
+                data = read_part(part, settings=self.settings)
+            except FileNotFoundError:  # trying again will not bring it back
+                raise Undeliverable(
+                    "A file this message carries is missing from the file storage: {name}", name=part.filename
+                ) from None
+            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=part.filename)
         try:
             refused = self.smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -114,7 +125,7 @@ class EmailChannel:
                 smtp.starttls(context=ssl.create_default_context())
             if s.smtp_username and s.smtp_password:
                 smtp.login(s.smtp_username, s.smtp_password)
-            yield _SmtpSender(smtp, s.smtp_from)
+            yield _SmtpSender(smtp, s.smtp_from, s)
 
 
 def channels_from(settings: Settings) -> dict[str, Channel]:

@@ -37,6 +37,7 @@ from attent.core.events import publish
 from attent.core.labels import N_
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
+from attent.files.service import outgoing_parts
 from attent.organisations import Organisation
 from attent.timeline.service import record_event
 
@@ -120,10 +121,15 @@ def _lease(
             m.id,
             m.channel,
             m.attempts,
-            Envelope(m.recipient, m.subject, m.body, m.message_id, m.language, names[m.organisation_id]),
+            Envelope(
+                m.recipient, m.subject, m.body, m.message_id, m.language, names[m.organisation_id],
+                tuple(outgoing_parts(
+                    db, org_id=m.organisation_id, attachment_ids=m.data.get("attachment_ids") or []
+                )),
+            ),
         )
         for m in messages
-    ]
+    ]  # fmt: skip
 
 
 def _sender_names(db: Session, organisation_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role, Team, TeamMembership
 from attent.agents.service import get_team, require_role, team_ids_of
+from attent.coach.engine import load_rules
 from attent.coach.models import Result, ScoredVerdict
-from attent.coach.rules import load_rules
 from attent.coach.scoring import week_of
 from attent.core.errors import NotFound
 from attent.organisations import Organisation

@@ -11,8 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from attent.coach.evaluation import F1_DEFINITION, GATE, corpus_files, evaluate, read_contact
-from attent.coach.schemas import scorecard_json
-from attent.coach.transcript import parse_text
+from attent.coach.pasted import parse_text
+from attent.coach.schemas import say_reason, scorecard_json
 from attent.core.clock import SystemClock
 from attent.core.errors import AttentError
 
@@ -70,7 +70,7 @@ def score_command(
         table.add_column(column)
     for v in card.verdicts:
         evidence = "\n".join(f"{i + 1}: {transcript.lines[i].text[:70]}" for i in v.lines[:3])
-        table.add_row(v.behaviour, MARK[v.result], v.reason(language), evidence)
+        table.add_row(v.behaviour, MARK[v.result], say_reason(v, language), evidence)
     console.print(table)
     if card.promises:
         promises = Table(title="Promises")

@@ -12,10 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from attent.coach.engine import score
-from attent.coach.rules import load_rules
-from attent.coach.transcript import Line, Transcript
-from attent.coach.verdicts import MET, MISSED, Scorecard
+from attent.coach.engine import MET, MISSED, Line, Scorecard, Transcript, load_rules, score
 
 GATE = 0.85
 DUE_TOLERANCE = timedelta(minutes=5)

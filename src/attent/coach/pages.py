@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attent.agents import CurrentAgent, Role
 from attent.coach import cards, service
-from attent.coach.rules import load_rules
+from attent.coach.engine import load_rules
 from attent.coach.schemas import CoachSettings
 from attent.core.deps import ClockDep, DbSession
 from attent.core.templating import check_csrf, render

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictBool
 
-from attent.coach.transcript import Transcript
-from attent.coach.verdicts import Scorecard
+from attent.coach.engine import Scorecard, Transcript, Verdict
+from attent.core.i18n import gettext
 from attent.core.moments import Moment
 from attent.core.schemas import Input, Output
 
@@ -72,6 +72,11 @@ class StoredScorecard(ScorecardRead):
     scored_at: datetime
 
 
+def say_reason(verdict: Verdict, language: str) -> str:
+    """A verdict's reason in `language`: the engine's catalog message with its values filled in."""
+    return gettext(language, verdict.reason, **dict(verdict.values))
+
+
 def scorecard_read(card: Scorecard, transcript: Transcript, language: str) -> ScorecardRead:
     """The API shape of a scorecard, with reasons in `language`."""
     return ScorecardRead(
@@ -81,7 +86,7 @@ def scorecard_read(card: Scorecard, transcript: Transcript, language: str) -> Sc
         applicable=card.applicable,
         verdicts=[
             VerdictRead(
-                behaviour=v.behaviour, result=v.result, lines=list(v.lines), reason=v.reason(language)
+                behaviour=v.behaviour, result=v.result, lines=list(v.lines), reason=say_reason(v, language)
             )
             for v in card.verdicts
         ],

@@ -19,8 +19,7 @@ from sqlalchemy import Select, delete, exists, literal, select, true
 from sqlalchemy.orm import Session
 
 from attent.cases import Case, CaseStatus
-from attent.coach.due import BusinessHours
-from attent.coach.engine import score
+from attent.coach.engine import BusinessHours, Line, Scorecard, Transcript, score
 from attent.coach.kinds import CoachScored
 from attent.coach.models import (
     ContactScorecard,
@@ -30,11 +29,11 @@ from attent.coach.models import (
     ScoredVerdict,
     ScoringDue,
 )
+from attent.coach.schemas import say_reason
 from attent.coach.settings import auto_promises, business_hours
-from attent.coach.transcript import Line, Transcript
-from attent.coach.verdicts import Scorecard
 from attent.contacts import Contact, Message, Outcome
-from attent.core.db import claim_rows, insert_many, upsert_insert
+from attent.core import claims
+from attent.core.db import insert_many, upsert_insert
 from attent.core.ids import uuid7
 from attent.core.live import case_key, changed
 from attent.organisations import Organisation
@@ -75,10 +74,11 @@ def queue(
     spoken = exists().where(Message.organisation_id == organisation_id, Message.contact_id == contact_id)
     values = values.where(spoken if if_messages else true())  # SQLite's upsert needs a WHERE after SELECT
     insert = upsert_insert(db)
-    db.execute(
-        insert(ScoringDue)
-        .from_select(["organisation_id", "id", "contact_id", "due_at"], values)
-        .on_conflict_do_update(index_elements=["organisation_id", "contact_id"], set_={"due_at": at})
+    queued = insert(ScoringDue).from_select(["organisation_id", "id", "contact_id", "due_at"], values)
+    db.execute(  # excluded.*, not a parameter again: Citus loses a parameter's type in DO UPDATE
+        queued.on_conflict_do_update(
+            index_elements=["organisation_id", "contact_id"], set_={"due_at": queued.excluded.due_at}
+        )
     )
 
 
@@ -105,7 +105,7 @@ def due_for_scoring(*, now: datetime, limit: int) -> Select[ScoringDue]:
 
 def score_due(*, db: Session, now: datetime, limit: int) -> int:
     """Claim due contacts, score each, store the results; returns how many queue rows were done."""
-    due = list(db.scalars(claim_rows(due_for_scoring(now=now, limit=limit), db)))
+    due = list(claims.claim(db, due_for_scoring(now=now, limit=limit), model=ScoringDue))
     return score_claimed(db=db, due=due, now=now)
 
 
@@ -197,8 +197,8 @@ def _score_contacts(db: Session, org: _Org, contact_ids: list[uuid.UUID], now: d
                     "position": position,
                     "result": Result(verdict.result),
                     "lines": [i for i in verdict.lines if i < len(lines)],  # messages, not the drop
-                    "reason_nl": verdict.reason_nl,
-                    "reason_en": verdict.reason_en,
+                    "reason_nl": say_reason(verdict, "nl"),
+                    "reason_en": say_reason(verdict, "en"),
                     "quote": _quote(lines, verdict.lines),
                     "at": contact.ended_at,
                     "week": week,

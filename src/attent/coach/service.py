@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role
 from attent.agents.service import require_role
-from attent.coach.engine import score
+from attent.coach.engine import Line, Scorecard, Transcript, score
+from attent.coach.pasted import parse_text
 from attent.coach.schemas import CoachSettings, ScorecardRead, ScoreRequest, scorecard_read
 from attent.coach.scoring import queue
 from attent.coach.settings import SETTINGS_KEY, auto_promises, business_hours
@@ -15,8 +16,6 @@ from attent.coach.stored import CoachPanel as CoachPanel  # the case page's coac
 from attent.coach.stored import accept_proposal as accept_proposal
 from attent.coach.stored import case_panel as case_panel
 from attent.coach.stored import dismiss_proposal as dismiss_proposal
-from attent.coach.transcript import Line, Transcript, parse_text
-from attent.coach.verdicts import Scorecard
 from attent.contacts import Contact
 from attent.core.errors import FieldError, Invalid
 from attent.organisations import Organisation

@@ -6,8 +6,7 @@ Small, read whole, defaults until an admin sets them, like the verification poli
 from datetime import time
 from typing import Any
 
-from attent.coach.due import BusinessHours
-from attent.coach.rules import load_rules
+from attent.coach.engine import BusinessHours, load_rules
 
 SETTINGS_KEY = "coach"
 

@@ -19,7 +19,7 @@ class ContactReachedCustomer:
 
     case: Case
     contact: Contact
-    actor: Agent
+    actor: Agent | None  # None: reported by the telephone system for an agent it could not name
     at: datetime
 
 

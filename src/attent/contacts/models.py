@@ -34,6 +34,10 @@ class Outcome(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     TRANSFERRED = "transferred"
     DROPPED = "dropped"
+    # Reported by the telephone system, which knows how a call ended but not what it resolved:
+    ENDED = "ended"  # answered, and hung up by either side
+    ABANDONED = "abandoned"  # the caller hung up before anyone answered
+    NO_ANSWER = "no_answer"  # our call was not answered (busy, no answer)
 
 
 class Speaker(enum.StrEnum):
@@ -55,6 +59,8 @@ class Contact(TenantMixin, Base):
         ),
         ForeignKeyConstraint(["organisation_id", "agent_id"], ["agents.organisation_id", "agents.id"]),
         Index("ix_contacts_case", "organisation_id", "case_id", "started_at"),
+        # Insight: did the customer come back (on any case) after a resolution?
+        Index("ix_contacts_customer", "organisation_id", "customer_id", "started_at"),
     )
 
     case_id: Mapped[uuid.UUID]

@@ -1,7 +1,7 @@
 """Contacts and messages; each is recorded on the case timeline."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -26,6 +26,7 @@ from attent.core.events import publish
 from attent.core.ids import uuid7
 from attent.core.redact import redact
 from attent.customers import Customer
+from attent.files.service import attach_to
 from attent.organisations.service import get_organisation
 from attent.timeline import ActorKind
 from attent.timeline.service import record_case_event
@@ -35,6 +36,7 @@ LIVE_CHANNELS = (Channel.PHONE, Channel.CHAT)
 # How far ahead of our clock a contact's or message's time may lie. Other systems' clocks and zones are
 # not always right, and an e-mail thread is often logged with the times of its later replies; a day
 # ahead or more is a wrong date (year, month, day swapped), and such a message would sort last forever.
+NOT_REACHED = (Outcome.DROPPED, Outcome.ABANDONED, Outcome.NO_ANSWER)
 AHEAD = timedelta(days=1)  # the refusals below say "a day" in words: change them with it
 
 
@@ -198,17 +200,27 @@ def _reached(contact: Contact) -> bool:
     logged. An inbound call is the customer on the line; an outbound one logged while it runs may
     still be ringing, so it counts when it ends with an outcome other than dropped.
     """
-    if contact.channel not in LIVE_CHANNELS or contact.outcome is Outcome.DROPPED:
+    if contact.channel not in LIVE_CHANNELS or contact.outcome in NOT_REACHED:
         return False
     return contact.outcome is not None or contact.direction is Direction.INBOUND
 
 
-def reply_by_email(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: datetime) -> Contact:
+def reply_by_email(
+    *,
+    db: Session,
+    actor: Agent,
+    case_id: uuid.UUID,
+    text: str,
+    at: datetime,
+    attachment_ids: Sequence[uuid.UUID] = (),
+) -> Contact:
     """Write to the customer: an outbound e-mail on the case, queued in the outbox to send after commit.
 
     The reply answers the customer's open questions on the brief at once, but keeps the case's
     follow-up promises only when the outbox has sent it (`keeps_follow_ups`): a reply that cannot be
-    delivered did not reach the customer, so their follow-up stays open.
+    delivered did not reach the customer, so their follow-up stays open. `attachment_ids` are files
+    already stored on the case (`attent.files.service`); the e-mail carries them, and they are linked
+    to the reply's contact and message.
     """
     case = get_case(db=db, actor=actor, case_id=case_id)
     written = ContactCreate(
@@ -217,6 +229,16 @@ def reply_by_email(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, 
         messages=[MessageIn(speaker=Speaker.AGENT, text=text)],
     )
     contact = log_contact(db=db, actor=actor, case_id=case_id, data=written, at=at, queued=True)
+    if attachment_ids:
+        said = db.scalar(
+            select(Message.id).where(
+                Message.organisation_id == case.organisation_id, Message.contact_id == contact.id
+            )
+        )
+        attach_to(
+            db, org_id=case.organisation_id, case_id=case.id, attachment_ids=attachment_ids,
+            contact_id=contact.id, message_id=said,
+        )  # fmt: skip
     customer = db.get(Customer, (case.organisation_id, case.customer_id))
     assert customer is not None  # the composite foreign key guarantees it
     org = get_organisation(db=db, organisation_id=case.organisation_id)
@@ -224,7 +246,8 @@ def reply_by_email(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, 
         db=db, case=case, customer=customer, template="reply", key=f"reply:{contact.id}", at=at,
         values={"text": text, "agent_name": actor.name, "organisation": org.name,
                 "customer_name": customer.name, "case_subject": case.subject},
-        data={"contact_id": str(contact.id), "agent_id": str(actor.id), "keeps_follow_ups": True},
+        data={"contact_id": str(contact.id), "agent_id": str(actor.id), "keeps_follow_ups": True,
+              "attachment_ids": [str(i) for i in attachment_ids]},
     )  # fmt: skip
     return contact
 
@@ -255,7 +278,7 @@ def add_messages(
 def _add(
     *,
     db: Session,
-    actor: Agent,
+    actor: Agent | None,
     case: Case,
     contact: Contact,
     messages: list[MessageIn],
@@ -293,7 +316,8 @@ def _add(
             actor_kind=ActorKind.CUSTOMER if message.speaker is Speaker.CUSTOMER else None,
         )
     said = [m.at for m in rows if m.speaker is Speaker.AGENT]
-    if said and not queued:  # said on the phone or in a chat, or sent by another system: it reached them
+    # said on the phone or in a chat, or sent by another system: it reached them
+    if said and not queued and actor is not None:
         publish(db, AgentAnswered(case=case, actor=actor, at=max(said)))
     publish(db, MessagesAdded(contact=contact, at=at))
     db.flush()
@@ -328,3 +352,122 @@ def last_contact_at(*, db: Session, organisation_id: uuid.UUID, customer_id: uui
             Contact.organisation_id == organisation_id, Contact.case_id.in_(cases)
         )
     )
+
+
+# --- calls the telephone system reports: no signed-in agent writes these, the call's own agent is named ---
+
+
+def open_call(
+    *, db: Session, case: Case, direction: Direction, agent: Agent | None, started_at: datetime, at: datetime
+) -> Contact:
+    """A call the telephone system reports, as a running phone contact on its case (ringing or answered);
+    `finish_call` ends it. The case opens on its first contact, as with one an agent logs."""
+    contact = Contact(
+        organisation_id=case.organisation_id,
+        id=uuid7(),
+        case_id=case.id,
+        customer_id=case.customer_id,
+        channel=Channel.PHONE,
+        direction=direction,
+        agent_id=agent.id if agent else None,
+        started_at=started_at,
+        ended_at=None,
+        outcome=None,
+        created_at=at,
+    )
+    db.add(contact)
+    logged = ContactLogged(
+        contact_id=str(contact.id),
+        channel=contact.channel.value,
+        direction=direction.value,
+        agent_id=str(agent.id) if agent else None,
+        agent_name=agent.name if agent else None,
+    )
+    record_case_event(db=db, case=case, event=logged, at=started_at, actor=None)
+    if case.status is CaseStatus.RESOLVED and direction is Direction.INBOUND:
+        change_status(
+            db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="customer contacted us again"
+        )
+    elif case.status is CaseStatus.NEW:
+        change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
+    case.updated_at = at
+    db.flush()
+    return contact
+
+
+def hand_call_to(*, db: Session, contact: Contact, agent: Agent | None) -> None:
+    """The agent who has the call now (it was answered, or transferred to them)."""
+    contact.agent_id = agent.id if agent else None
+    db.flush()
+
+
+def finish_call(
+    *,
+    db: Session,
+    case: Case,
+    contact: Contact,
+    agent: Agent | None,
+    ended_at: datetime,
+    outcome: Outcome,
+    at: datetime,
+) -> Contact:
+    """End a reported call with its outcome: a drop makes the call-back (wiring), a call that reached
+    the customer keeps call-backs, and the coach scores it; a call already ended is left as it is."""
+    if contact.ended_at is not None:
+        return contact
+    contact.ended_at, contact.outcome = max(ended_at, contact.started_at), outcome
+    ended_event = ContactEnded(
+        contact_id=str(contact.id), outcome=outcome.value, channel=contact.channel.value
+    )
+    record_case_event(db=db, case=case, event=ended_event, at=contact.ended_at, actor=None)
+    if outcome is Outcome.DROPPED:
+        publish(
+            db, ContactDropped(case=case, contact=contact, agent=agent, dropped_at=contact.ended_at, at=at)
+        )
+    elif _reached(contact):
+        publish(db, ContactReachedCustomer(case=case, contact=contact, actor=agent, at=contact.ended_at))
+    publish(db, ContactFinished(contact=contact, at=at))
+    case.updated_at = at
+    db.flush()
+    return contact
+
+
+def add_call_transcript(
+    *, db: Session, case: Case, contact: Contact, agent: Agent | None, messages: list[MessageIn], at: datetime
+) -> list[Message]:
+    """A call's transcript from the telephone system's speech-to-text, added to its contact (the coach
+    scores it again); lines timed before the call started are moved to its start."""
+    lines = [
+        MessageIn(speaker=m.speaker, text=m.text, at=max(m.at, contact.started_at) if m.at else None)
+        for m in messages
+    ]
+    return _add(db=db, actor=agent, case=case, contact=contact, messages=lines, at=at)
+
+
+def record_customer_message(*, db: Session, case: Case, channel: Channel, text: str, at: datetime) -> Contact:
+    """What a customer wrote us themselves (the web form, a reply on their page): an inbound contact with
+    their message, waiting for our answer; a finished case they write on opens again."""
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
+    contact = Contact(
+        organisation_id=case.organisation_id, id=uuid7(), case_id=case.id, customer_id=case.customer_id,
+        channel=channel, direction=Direction.INBOUND, agent_id=None, started_at=at, ended_at=at,
+        outcome=Outcome.FOLLOW_UP, created_at=at,
+    )  # fmt: skip
+    db.add(contact)
+    logged = ContactLogged(
+        contact_id=str(contact.id), channel=channel.value, direction=Direction.INBOUND.value,
+        outcome=Outcome.FOLLOW_UP.value, ended_at=at.isoformat(),
+    )  # fmt: skip
+    record_case_event(db=db, case=case, event=logged, at=at, actor=None, actor_kind=ActorKind.CUSTOMER)
+    if case.status is CaseStatus.RESOLVED:
+        change_status(
+            db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="customer contacted us again"
+        )
+    elif case.status is CaseStatus.NEW:
+        change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
+    _add(db=db, actor=None, case=case, contact=contact,
+         messages=[MessageIn(speaker=Speaker.CUSTOMER, text=text, at=at)], at=at)  # fmt: skip
+    case.updated_at = at
+    db.flush()
+    return contact

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -17,7 +17,6 @@ from sqlalchemy import (
     Engine,
     Enum,
     MetaData,
-    Select,
     Uuid,
     create_engine,
     event,
@@ -105,6 +104,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+# On Citus a request reads a distributed table across organisations before it knows its own (the API
+# token by its hash) and may then write the organisations reference table; Citus allows that write only
+# when the read used one connection per node. Plain PostgreSQL keeps the setting as an unused placeholder.
+CITUS_OPTIONS = "-c citus.multi_shard_modify_mode=sequential"
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine for SQLite (embedded default) or PostgreSQL (production)."""
     url = normalise_url(url)
@@ -122,7 +127,13 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         # IMMEDIATE takes the write lock up front: no "database is locked" when a read turns into a write.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, hide_parameters=True)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        hide_parameters=True,
+        connect_args={"options": CITUS_OPTIONS},
+    )
     event.listen(engine, "handle_error", _without_values)
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
@@ -244,16 +255,6 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
-
-
-_Row = TypeVar("_Row")
-
-
-def claim_rows(query: Select[_Row], db: Session) -> Select[_Row]:
-    """Lock what a worker claims so others skip it (PostgreSQL); SQLite's single writer needs nothing."""
-    if db.get_bind().dialect.name == "postgresql":
-        return query.with_for_update(skip_locked=True)
-    return query
 
 
 def upsert_insert(db: Session) -> Any:

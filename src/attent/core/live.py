@@ -1,11 +1,16 @@
 """Live updates: "this case changed" travels from the transaction that changed it to every open page.
 
-A transaction that records a case's timeline event, or calls `changed`, marks the case. On PostgreSQL
-the signal is a `pg_notify`, delivered on commit, and only then, to every `attent serve` process
-listening (several processes, several machines): for timeline events a trigger sends it (migration
-0014, no extra round trip), for `changed` the app does before committing. On SQLite there is one
-process, and the signal goes to this process's hub after commit. The hub hands it to the server-sent
-event streams of the pages that have that case open.
+A transaction that records a case's timeline event, or calls `changed`, marks the case. After it
+commits, and only then, the signal goes out: on PostgreSQL as one `pg_notify` statement on a connection
+of its own, so every `attent serve` process listening hears it (several processes, several machines);
+on SQLite, where there is one process, straight to this process's hub. The hub hands it to the
+server-sent event streams of the pages that have that case open.
+
+Sending after commit rather than inside the transaction (or from a trigger, as migration 0014 did until
+0019 dropped it) is what Citus needs: a NOTIFY inside a transaction that touched several shards makes
+its two-phase commit fail, and a trigger on a distributed table would notify on the worker node that
+holds the shard, where nobody listens. A signal lost to a crash between commit and notify costs a page
+one refresh: the streams also re-read on reconnect.
 """
 
 import asyncio
@@ -15,7 +20,7 @@ import uuid
 from collections import defaultdict
 
 import psycopg
-from sqlalchemy import String, bindparam, event, func, select
+from sqlalchemy import Connection, event, text
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -67,30 +72,25 @@ def changed(db: Session, key: str) -> None:
     db.info.setdefault(_MARKS, set()).add(key)
 
 
-def row_added(db: Session, key: str) -> None:
-    """A timeline row about the page `key` was added in this transaction: on PostgreSQL the table's
-    trigger notifies by itself (migration 0014); elsewhere the page is marked changed here."""
-    if db.get_bind().dialect.name != "postgresql":
-        changed(db, key)
-
-
-_NOTIFY = select(func.pg_notify(CHANNEL, bindparam("key", type_=String())))
-
-
-@event.listens_for(Session, "before_commit")
-def _notify_postgres(db: Session) -> None:
-    keys = db.info.get(_MARKS)
-    if keys and db.get_bind().dialect.name == "postgresql":
-        for key in sorted(keys):
-            db.execute(_NOTIFY, {"key": key})
+_NOTIFY = text("SELECT pg_notify(:channel, key) FROM unnest(CAST(:keys AS text[])) AS key")
 
 
 @event.listens_for(Session, "after_commit")
-def _publish_here(db: Session) -> None:
+def _publish(db: Session) -> None:
     keys = db.info.pop(_MARKS, None)
-    if keys and db.get_bind().dialect.name != "postgresql":
+    if not keys:
+        return
+    bind = db.get_bind()
+    if bind.dialect.name != "postgresql":
         for key in keys:
             HUB.publish(key)
+        return
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(_NOTIFY, {"channel": CHANNEL, "keys": sorted(keys)})
+    except Exception:  # the change is committed; a page missing one signal refreshes on its next one
+        log.warning("live: could not send %d change signal(s)", len(keys), exc_info=True)
 
 
 @event.listens_for(Session, "after_rollback")

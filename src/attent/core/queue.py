@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from attent.core.db import Base, Database, TenantMixin, claim_rows, upsert_insert
+from attent.core import claims
+from attent.core.db import Base, Database, TenantMixin, upsert_insert
 from attent.core.ids import uuid7
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def claim(*, db: Session, worker_id: str, now: datetime, limit: int = 20) -> lis
         .order_by(Job.due_at)
         .limit(limit)
     )
-    jobs = list(db.scalars(claim_rows(query, db)))
+    jobs = list(claims.claim(db, query, model=Job))
     for job in jobs:
         job.locked_by, job.locked_until, job.attempts = worker_id, now + LEASE, job.attempts + 1
     db.flush()

@@ -31,7 +31,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    literal,
     select,
     update,
 )
@@ -39,7 +38,8 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError,
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from attent.core.db import Base, Database, TenantMixin, UTCDateTime, upsert_insert
+from attent.core import claims
+from attent.core.db import Base, Database, TenantMixin, upsert_insert
 from attent.core.ids import uuid7
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,8 @@ def do_claimed(
 
     `query` selects one model's rows (or columns that include its `organisation_id` and `id`); it may
     join others, and only the first model's rows are locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL;
-    `skip_locked=False` waits instead, for rows this worker already leased). `case_of` finds a row's case
+    `skip_locked=False` waits instead, for rows this worker already leased), one organisation at a
+    time, each its share of the batch (attent.core.claims). `case_of` finds a row's case
     for the admin's list when the row has no `case_id` of its own.
     """
     selected = query.column_descriptions[0]
@@ -128,9 +129,7 @@ def _claim(
     db: Session, query: Select[Any], *, kind: str, model: Any, whole_rows: bool, skip_locked: bool
 ) -> Sequence[Any]:
     query = query.where(_not_set_aside(kind, model))
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=model, skip_locked=skip_locked)
-    return list(db.scalars(query) if whole_rows else db.execute(query))
+    return claims.claim(db, query, model=model, whole_rows=whole_rows, skip_locked=skip_locked)
 
 
 @cache
@@ -167,7 +166,6 @@ def _count_failure(
         with database.unit_of_work() as db:
             row = db.get(model, key)
             case_id = case_of(db, row) if row is not None else None
-            at = literal(now, UTCDateTime())
             insert = upsert_insert(db)(SetAside).values(
                 organisation_id=key[0], id=uuid7(), kind=kind, row_id=key[1], case_id=case_id, attempts=1,
                 last_error=text, last_failed_at=now, failed_at=now if SET_ASIDE_AFTER <= 1 else None,
@@ -182,7 +180,10 @@ def _count_failure(
                         "last_failed_at": insert.excluded.last_failed_at,
                         "case_id": insert.excluded.case_id,
                         "failed_at": case(
-                            (attempts >= SET_ASIDE_AFTER, func.coalesce(SetAside.failed_at, at)),
+                            (
+                                attempts >= SET_ASIDE_AFTER,
+                                func.coalesce(SetAside.failed_at, insert.excluded.last_failed_at),
+                            ),
                             else_=SetAside.failed_at,
                         ),
                     },

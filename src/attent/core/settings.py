@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    files_dir: Path = Field(
+        default=Path("./var/files"), description="Where attachments are kept, once per content hash."
+    )
+    max_file_bytes: int = Field(default=25 * 1024 * 1024, ge=1, description="The largest attachment.")
+    max_message_bytes: int = Field(
+        default=40 * 1024 * 1024, ge=1, description="All attachments of one message (reply, note, e-mail)."
+    )
     api_requests_per_token_per_minute: int = Field(
         default=6000, ge=1, description="API requests one token may make per minute (per web process)."
     )

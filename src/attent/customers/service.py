@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
+from attent.core import phones
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.events import ask, publish
 from attent.core.pagination import newest_first
@@ -242,3 +243,67 @@ def _read(customer: Customer, refs: dict[str, str], hidden: Hidden) -> CustomerR
             ),
         }
     )
+
+
+# --- customers who reach us themselves (a call, the web form): found, or added, with no agent -------------
+
+
+def find_by_phone(*, db: Session, organisation_id: uuid.UUID, number: str) -> Customer | None:
+    """The customer with this E.164 number (stored in any writing: "06-12345678" too), the most recent
+    one if several share it (a household's landline)."""
+    exact = db.scalar(
+        select(Customer)
+        .where(Customer.organisation_id == organisation_id, Customer.phone == number)
+        .order_by(Customer.created_at.desc())
+        .limit(1)
+    )
+    if exact is not None:
+        return exact
+    stripped = func.replace(func.replace(func.replace(Customer.phone, "-", ""), " ", ""), ".", "")
+    candidates = db.scalars(
+        select(Customer)
+        .where(Customer.organisation_id == organisation_id, stripped.like(f"%{phones.tail(number)}"))
+        .order_by(Customer.created_at.desc())
+        .limit(20)
+    )
+    return next((c for c in candidates if phones.e164(c.phone) == number), None)
+
+
+def find_by_email(*, db: Session, organisation_id: uuid.UUID, email: str) -> Customer | None:
+    """The customer with this e-mail address (case-insensitive), the most recent if several."""
+    return db.scalar(
+        select(Customer)
+        .where(Customer.organisation_id == organisation_id, Customer.email == email.strip().lower())
+        .order_by(Customer.created_at.desc())
+        .limit(1)
+    )
+
+
+def add_reaching_customer(
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    name: str,
+    at: datetime,
+    email: str | None = None,
+    phone: str | None = None,
+    language: str = "nl",
+) -> Customer:
+    """A customer we did not know, added because they reached us themselves (no agent added them)."""
+    customer = Customer(
+        organisation_id=organisation_id,
+        name=name[:200],
+        email=email.strip().lower() if email else None,
+        phone=phone,
+        language=language,
+        facts={},
+        created_at=at,
+        updated_at=at,
+    )
+    db.add(customer)
+    db.flush()
+    record_event(
+        db=db, organisation_id=organisation_id, customer_id=customer.id, event=CustomerCreated(), at=at,
+        actor=None,
+    )  # fmt: skip
+    return customer

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attent.agents import CurrentAgent
 from attent.agents.service import require_role
-from attent.core.deps import ClockDep, DbSession
+from attent.core.deps import ClockDep, DbSession, SettingsDep
 from attent.core.errors import AttentError
 from attent.core.templating import check_csrf, render
 from attent.customers.service import get_customer
@@ -18,9 +18,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/customers/{customer_id}/export.zip")
-def export_zip(customer_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> Response:
+def export_zip(
+    customer_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep, settings: SettingsDep
+) -> Response:
     """Download everything we hold on the customer."""
-    data = service.export_customer(db=db, actor=actor, customer_id=customer_id, at=clock.now())
+    data = service.export_customer(
+        db=db, actor=actor, customer_id=customer_id, at=clock.now(), settings=settings
+    )
     name = f"customer-{customer_id}.zip"
     return Response(
         data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -42,6 +46,7 @@ def erase(
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
+    settings: SettingsDep,
     confirmation: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
@@ -49,8 +54,9 @@ def erase(
     check_csrf(request, csrf)
     try:
         service.erase_customer(
-            db=db, actor=actor, customer_id=customer_id, confirmation=confirmation, at=clock.now()
-        )
+            db=db, actor=actor, customer_id=customer_id, confirmation=confirmation, at=clock.now(),
+            settings=settings,
+        )  # fmt: skip
     except AttentError as exc:
         db.rollback()
         customer = get_customer(db=db, actor=actor, customer_id=customer_id)

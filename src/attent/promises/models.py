@@ -37,6 +37,7 @@ class PromiseSource(enum.StrEnum):
     DROPPED_CONTACT = "dropped_contact"
     COACH = "coach"
     RULE = "rule"
+    WEB_FORM = "web_form"  # the answer Attent promised when the customer wrote through the web form
 
 
 class Promise(TenantMixin, Base):
@@ -48,6 +49,7 @@ class Promise(TenantMixin, Base):
         ForeignKeyConstraint(["organisation_id", "owner_id"], ["agents.organisation_id", "agents.id"]),
         ForeignKeyConstraint(["organisation_id", "team_id"], ["teams.organisation_id", "teams.id"]),
         Index("ix_promises_case", "organisation_id", "case_id"),
+        Index("ix_promises_made", "organisation_id", "made_at"),  # insight: promises made in a period
         # Every logged contact asks whether its customer has open call-backs to keep.
         Index("ix_promises_customer", "organisation_id", "customer_id", "state"),
         Index("ix_promises_owner", "organisation_id", "owner_id", "state", "due_by"),

@@ -5,7 +5,18 @@
 from attent.signals.kinds import RuleFired, RuleHeld
 from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Signal, SignalSource
 
+# How webhooks are signed, refused and recorded, for the other hook addresses (the phone line's).
+from attent.signals.sources import (
+    SIGNATURE_HEADER,
+    HookRejected,
+    check_signature,
+    hook_secret,
+    record_rejection,
+)
+
 __all__ = [
+    "SIGNATURE_HEADER",
+    "HookRejected",
     "HookRejection",
     "Rule",
     "RuleFired",
@@ -14,4 +25,7 @@ __all__ = [
     "RuleSet",
     "Signal",
     "SignalSource",
+    "check_signature",
+    "hook_secret",
+    "record_rejection",
 ]

@@ -16,19 +16,28 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from attent.cases import Case, Priority
+from attent.cases import Case
 from attent.cases.service import open_proactive_case
 from attent.channels.service import queue_message
 from attent.core.queue import enqueue
 from attent.customers import Customer
 from attent.organisations import Organisation
-from attent.promises import PromiseKind, PromiseSource
+from attent.promises import PromiseSource
 from attent.promises.service import create as create_promise
 from attent.recovery import service as recovery
-from attent.signals.engine import Book, Compiled, Facts, fact
+from attent.signals.engine import Book, Compiled, fact
 from attent.signals.kinds import RuleEvent, RuleFired, RuleHeld
 from attent.signals.models import FiringState, Rule, RuleFiring, RuleSet
-from attent.signals.shapes import RuleSettings, duration
+from attent.signals.shapes import (
+    CallWebhook,
+    MakePromise,
+    OpenCase,
+    RuleSettings,
+    ScheduleCheckIn,
+    SendMessage,
+    SuggestGesture,
+    duration,
+)
 from attent.timeline.service import record_event
 
 WEBHOOK_JOB = "signals.webhook"
@@ -125,13 +134,13 @@ def execute(*, run: Run, book: Book) -> Outcome:
     savepoint = db.begin_nested()
     try:
         for index, action in enumerate(rule.actions):
-            HANDLERS[action["do"]](run, index, action)
-            run.done.append(action["do"])
+            HANDLERS[action.do](run, index, action)
+            run.done.append(action.do)
         db.flush()
         savepoint.commit()
     except Exception as exc:
         savepoint.rollback()
-        error = f"{rule.actions[len(run.done)]['do']}: {type(exc).__name__}: {exc}"[:2000]
+        error = f"{rule.actions[len(run.done)].do}: {type(exc).__name__}: {exc}"[:2000]
         pause_rule(db=db, organisation_id=run.organisation.id, rule=rule, error=error, at=run.now)
         return Outcome(FiringState.FAILED, error=error)
     _customer_event(run, RuleFired, actions=run.done)
@@ -182,19 +191,19 @@ def _source(run: Run) -> str:
     return f"rule:{run.rule.key}"
 
 
-def _open_case(run: Run, _index: int, action: dict[str, Any]) -> None:
+def _open_case(run: Run, _index: int, action: OpenCase) -> None:
     run.case = open_proactive_case(
         db=run.db,
         organisation_id=run.organisation.id,
         customer_id=run.customer.id,
-        subject=action["subject"],
-        description=action.get("note"),
-        type=action.get("type", "proactive"),
-        priority=Priority(action.get("priority", "normal")),
-        team_id=uuid.UUID(action["team_id"]) if action.get("team_id") else None,
+        subject=action.subject,
+        description=action.note,
+        type=action.type,
+        priority=action.priority,
+        team_id=action.team_id,
         at=run.now,
         source=_source(run),
-        resolved=action.get("resolved", False),
+        resolved=action.resolved,
     )
 
 
@@ -204,21 +213,21 @@ def _case(run: Run) -> Case:
     return run.case
 
 
-def _make_promise(run: Run, _index: int, action: dict[str, Any]) -> None:
+def _make_promise(run: Run, _index: int, action: MakePromise) -> None:
     create_promise(
         db=run.db,
         case=_case(run),
-        kind=PromiseKind(action["kind"]),
-        due_by=run.now + duration(action["due_in"]),
+        kind=action.kind,
+        due_by=run.now + duration(action.due_in),
         at=run.now,
         actor=None,
         owner_id=None,
-        words=action.get("words"),
+        words=action.words,
         source=PromiseSource.RULE,
     )
 
 
-def _send_message(run: Run, index: int, action: dict[str, Any]) -> None:
+def _send_message(run: Run, index: int, action: SendMessage) -> None:
     case = _case(run)
     values = {
         "customer_name": run.customer.name,
@@ -230,7 +239,7 @@ def _send_message(run: Run, index: int, action: dict[str, Any]) -> None:
         db=run.db,
         case=case,
         customer=run.customer,
-        template=action["template"],
+        template=action.template,
         values=values,
         key=f"rule:{run.firing_id}:{index}",
         at=run.now,
@@ -241,7 +250,7 @@ def _send_message(run: Run, index: int, action: dict[str, Any]) -> None:
         _customer_event(run, RuleHeld, reason="quiet_hours", until=run.quiet_until.isoformat())
 
 
-def _call_webhook(run: Run, index: int, action: dict[str, Any]) -> None:
+def _call_webhook(run: Run, index: int, action: CallWebhook) -> None:
     body = {
         "event": "attent.rule_fired",
         "rule": run.rule.key,
@@ -254,50 +263,50 @@ def _call_webhook(run: Run, index: int, action: dict[str, Any]) -> None:
         },
         "customer_id": str(run.customer.id),
         "case_id": str(run.case.id) if run.case else None,
-        "data": action.get("body", {}),
+        "data": action.body,
     }
     enqueue(
         db=run.db,
         organisation_id=run.organisation.id,
         kind=WEBHOOK_JOB,
         key=f"webhook:{run.firing_id}:{index}",
-        payload={"url": action["url"], "source": action["source"], "body": body},
+        payload={"url": action.url, "source": action.source, "body": body},
         due_at=run.now,
         at=run.now,
     )
 
 
-def _suggest_gesture(run: Run, _index: int, action: dict[str, Any]) -> None:
+def _suggest_gesture(run: Run, _index: int, action: SuggestGesture) -> None:
     """A gesture for a lead to approve: recovery after a failure, or a surprise for a happy occasion."""
     recovery.suggest_gesture(
         db=run.db,
         organisation_id=run.organisation.id,
         customer_id=run.customer.id,
         case_id=run.case.id if run.case else None,
-        reason=action["reason"],
-        occasion=action.get("occasion"),
-        gesture_code=action.get("gesture"),
+        reason=action.reason,
+        occasion=action.occasion,
+        gesture_code=action.gesture,
         source=_source(run),
         at=run.now,
     )
 
 
-def _schedule_check_in(run: Run, _index: int, action: dict[str, Any]) -> None:
+def _schedule_check_in(run: Run, _index: int, action: ScheduleCheckIn) -> None:
     """A durable check-in `after` from now, as a task for an agent or a message to the customer."""
     recovery.schedule_check_in(
         db=run.db,
         organisation_id=run.organisation.id,
         customer_id=run.customer.id,
         case_id=run.case.id if run.case else None,
-        due_at=run.now + duration(action["after"]),
-        mode=action.get("mode", "task"),
-        note=action["note"],
+        due_at=run.now + duration(action.after),
+        mode=action.mode,
+        note=action.note,
         source=_source(run),
         at=run.now,
     )
 
 
-HANDLERS: dict[str, Callable[[Run, int, dict[str, Any]], None]] = {
+HANDLERS: dict[str, Callable[[Run, int, Any], None]] = {  # each takes its own action model
     "open_case": _open_case,
     "make_promise": _make_promise,
     "send_message": _send_message,
@@ -305,18 +314,3 @@ HANDLERS: dict[str, Callable[[Run, int, dict[str, Any]], None]] = {
     "suggest_gesture": _suggest_gesture,
     "schedule_check_in": _schedule_check_in,
 }
-
-
-def facts_for(run: Run, kinds: dict[str, Any], context: Any) -> Facts:
-    """The facts conditions see for this run."""
-    return Facts(
-        organisation_id=run.organisation.id,
-        signal_type=run.signal.type,
-        occurred_at=run.signal.occurred_at,
-        attributes=run.signal.attributes,
-        kinds=kinds,
-        customer=run.customer,
-        zone=run.zone,
-        now=run.now,
-        context=context,
-    )

@@ -82,14 +82,10 @@ def _line(
     """One signal's outcome, or None when the rule's conditions do not hold for it."""
     at = signal.occurred_at + (rule.delay or timedelta(0))
     zone = zone_of(customer, organisation.timezone)
-    facts = Facts(
-        organisation_id=organisation.id, signal_type=signal.type, occurred_at=signal.occurred_at,
-        attributes=signal.attributes, kinds=book.types.get(signal.type, {}), customer=customer, zone=zone,
-        now=at, context=context,
-    )  # fmt: skip
+    facts = Facts.of(signal, book=book, customer=customer, zone=zone, now=at, context=context)
     if not matches(rule, facts):
         return None
-    actions = [a["do"] for a in rule.actions]
+    actions = [a.do for a in rule.actions]
     reason, outcome, waits = None, "would_fire", None
     if rule.consent_fact is not None and fact(customer, rule.consent_fact) is None:
         reason, outcome = "no_consent", "held"

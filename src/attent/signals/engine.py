@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.signals.models import Rule, RuleFiring, RuleSet, Signal
-from attent.signals.shapes import CONTACTS, RuleSettings, duration
+from attent.signals.shapes import CONTACTS, Action, RuleSettings, duration, typed_action
 from attent.signals.types import CONSENT_TYPES, KNOWN, Kind, parse_value
 
 
@@ -32,7 +32,7 @@ class Compiled:
     delay: timedelta | None
     checks: list[Callable[["Facts"], bool]]
     fact_checks: list[Callable[["Facts"], bool]]  # need the consented fact: tested only with consent
-    actions: list[dict[str, Any]]
+    actions: list[Action]
     contacts: bool
     consent_fact: str | None
     active: bool
@@ -115,7 +115,7 @@ def compile_rule(row: Rule, types: dict[str, dict[str, Kind]]) -> Compiled:
         delay=duration(when["after"]) if when.get("after") else None,
         checks=[compile_condition(c, attributes) for c in ordered],
         fact_checks=[compile_condition(c, attributes) for c in on_fact],
-        actions=definition["then"],
+        actions=[typed_action(action) for action in definition["then"]],
         contacts=any(a["do"] in CONTACTS for a in definition["then"]),
         consent_fact=consent,
         active=row.active,
@@ -189,6 +189,15 @@ class CustomerFacts(Protocol):
     facts: dict[str, Any]
 
 
+class SignalFacts(Protocol):
+    """What conditions read of a signal (a stored signal, a claimed row, or an action's view of it)."""
+
+    organisation_id: uuid.UUID
+    type: str
+    occurred_at: datetime
+    attributes: dict[str, Any]
+
+
 @dataclass
 class Facts:
     """What conditions can ask about one signal, in the customer's time zone."""
@@ -203,6 +212,30 @@ class Facts:
     now: datetime
     context: Context
     known: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        signal: SignalFacts,
+        *,
+        book: "Book",
+        customer: CustomerFacts,
+        zone: ZoneInfo,
+        now: datetime,
+        context: Context,
+    ) -> "Facts":
+        """The one way facts are made: the worker, the dry run and a delayed firing see the same."""
+        return cls(
+            organisation_id=signal.organisation_id,
+            signal_type=signal.type,
+            occurred_at=signal.occurred_at,
+            attributes=signal.attributes,
+            kinds=book.types.get(signal.type, {}),
+            customer=customer,
+            zone=zone,
+            now=now,
+            context=context,
+        )
 
     def value(self, name: str) -> Any:
         """A field's value (worked out once per signal, however many rules ask), or None when absent."""

@@ -30,7 +30,7 @@ from attent.core.setaside import do_claimed
 from attent.core.settings import Settings, get_settings
 from attent.customers import Customer
 from attent.organisations import Organisation
-from attent.signals.actions import Outcome, Run, SignalView, execute, facts_for, quiet_until
+from attent.signals.actions import Outcome, Run, SignalView, execute, quiet_until
 from attent.signals.engine import Book, Compiled, Context, Facts, book_for, matches, zone_of
 from attent.signals.models import FiringState, RuleFiring, Signal, SignalState
 from attent.signals.outbound import check_destination, post
@@ -99,31 +99,23 @@ def _evaluate(db: Session, organisation_id: uuid.UUID, rows: Sequence[Row[Any]],
     for row, rules in triggered:
         customer = customers[row.customer_id]
         zone = zone_of(customer, organisation.timezone)
-        facts = Facts(
-            organisation_id=organisation_id, signal_type=row.type, occurred_at=row.occurred_at,
-            attributes=row.attributes, kinds=book.types.get(row.type, {}), customer=customer, zone=zone,
-            now=now, context=context,
-        )  # fmt: skip
+        facts = Facts.of(row, book=book, customer=customer, zone=zone, now=now, context=context)
         for rule in rules:
             if rule.delay is not None or rule.paused:
                 deferred.append(_row(organisation_id, rule, row.id, customer.id, now, row.occurred_at))
             elif matches(rule, facts):  # built once per signal, tested by each of its rules
-                whole = db.get(Customer, (organisation_id, customer.id))
-                assert whole is not None
-                run = _run(db, book, rule, _view(row), whole, organisation, uuid7(), now)
+                run = _run(db, book, rule, _view(row), customer, organisation, uuid7(), now)
                 db.add(_firing(run, execute(run=run, book=book)))
                 db.flush()  # the frequency cap counts this firing for the customer's next signal
     insert_many(db, RuleFiring, deferred)
 
 
-def _customers(db: Session, organisation_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    """What conditions read of each customer, as plain rows (the whole customer is loaded only to act)."""
-    rows = db.execute(
-        select(Customer.organisation_id, Customer.id, Customer.language, Customer.facts).where(
-            Customer.organisation_id == organisation_id, Customer.id.in_(ids)
-        )
+def _customers(db: Session, organisation_id: uuid.UUID, ids: set[uuid.UUID]) -> dict[uuid.UUID, Customer]:
+    """The batch's customers in one query: conditions read them, and a firing acts on the same object."""
+    found = db.scalars(
+        select(Customer).where(Customer.organisation_id == organisation_id, Customer.id.in_(ids))
     )
-    return {row.id: row for row in rows}
+    return {customer.id: customer for customer in found}
 
 
 def _run(
@@ -234,7 +226,9 @@ def _run_due(db: Session, firing: RuleFiring, now: datetime) -> None:
         _apply(firing, Outcome(FiringState.WAITING, reason="rule_paused"), now)
         return
     run = _run(db, book, rule, _view(signal), customer, organisation, firing.id, now)
-    facts = facts_for(run, book.types.get(signal.type, {}), Context(db))
+    facts = Facts.of(
+        run.signal, book=book, customer=run.customer, zone=run.zone, now=run.now, context=Context(db)
+    )
     if not matches(rule, facts):
         _apply(firing, Outcome(FiringState.SKIPPED, reason="conditions_not_met"), now)
         return

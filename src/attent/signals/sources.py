@@ -144,23 +144,43 @@ def verify(
     source = _find(db, organisation.id, name) if name else None
     if source is None:
         raise NotFound("signal_source_not_found", "No webhook source at {path}.", path=f"/hooks/{address}")
-    match = _SIGNATURE.match(signature or "")
-    if signature is None:
-        raise HookRejected(organisation.id, name, "missing_signature")
-    if match is None:
-        raise HookRejected(organisation.id, name, "malformed_signature")
-    timestamp = int(match.group(1))
-    if abs(now.timestamp() - timestamp) > TOLERANCE_SECONDS:
-        raise HookRejected(organisation.id, name, "stale_timestamp")
-    secret = _secret(key, organisation.id, name, source.secret_salt).encode()
-    expected = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, match.group(2)):
-        raise HookRejected(organisation.id, name, "bad_signature")
+    secret = _secret(key, organisation.id, name, source.secret_salt)
+    check_signature(
+        organisation_id=organisation.id, source=name, secret=secret, signature=signature, body=body, now=now
+    )
     return source
 
 
+def hook_secret(*, key: str, organisation_id: uuid.UUID, name: str, salt: str) -> str:
+    """The shared secret of a hook address (a signal source's, or the phone line's), derived, never stored."""
+    return _secret(key, organisation_id, name, salt)
+
+
+def check_signature(
+    *, organisation_id: uuid.UUID, source: str, secret: str, signature: str | None, body: bytes, now: datetime
+) -> None:
+    """HookRejected unless `signature` (t=…,v1=…) is the secret's HMAC-SHA256 over "t." + body, fresh."""
+    match = _SIGNATURE.match(signature or "")
+    if signature is None:
+        raise HookRejected(organisation_id, source, "missing_signature")
+    if match is None:
+        raise HookRejected(organisation_id, source, "malformed_signature")
+    timestamp = int(match.group(1))
+    if abs(now.timestamp() - timestamp) > TOLERANCE_SECONDS:
+        raise HookRejected(organisation_id, source, "stale_timestamp")
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, match.group(2)):
+        raise HookRejected(organisation_id, source, "bad_signature")
+
+
 def record_rejection(
-    *, db: Session, rejected: HookRejected, remote: str | None, body_bytes: int, at: datetime
+    *,
+    db: Session,
+    rejected: HookRejected,
+    remote: str | None,
+    body_bytes: int,
+    at: datetime,
+    header: str = SIGNATURE_HEADER,
 ) -> Unauthenticated:
     """Keep a refused webhook for the admins to see; returns the error to answer with."""
     db.add(
@@ -177,7 +197,7 @@ def record_rejection(
     return Unauthenticated(
         rejected.reason,
         "The webhook's {header} header does not hold ({reason}); it was refused and recorded.",
-        header=SIGNATURE_HEADER,
+        header=header,
         reason=Label(rejected.reason, "signature"),
     )
 

@@ -116,3 +116,23 @@ document.addEventListener("htmx:afterRequest", (event) => {
   const form = event.detail.elt.closest && event.detail.elt.closest("form");
   if (form && form.dataset.posting) attentPosting(form, false);
 });
+
+// The incoming-call panel (workspace/calls.py): <aside data-calls> opens the agent's call stream; on each
+// "changed" (and once at the start) it fetches the panel's HTML, which the server escaped, and shows
+// it while a call rings for the agent or is in their hands.
+function attentCalls() {
+  const aside = document.querySelector("aside[data-calls]");
+  if (!aside || !window.EventSource) return;
+  const refresh = async () => {
+    const response = await fetch(aside.dataset.callsPanel, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const html = (await response.text()).trim();
+    if (html !== aside.innerHTML.trim()) aside.innerHTML = html;
+    aside.hidden = html === "";
+    document.body.dataset.callsRefreshed = String(Date.now());
+  };
+  const source = new EventSource(aside.dataset.calls);
+  source.addEventListener("changed", refresh);
+  source.addEventListener("open", () => { document.body.dataset.calls = "open"; refresh(); });
+}
+document.addEventListener("DOMContentLoaded", attentCalls);

@@ -27,6 +27,7 @@ class TimelineEvent(TenantMixin, Base):
         ForeignKeyConstraint(["organisation_id", "case_id"], ["cases.organisation_id", "cases.id"]),
         Index("ix_timeline_events_case", "organisation_id", "case_id", "at", "id"),
         Index("ix_timeline_events_customer", "organisation_id", "customer_id", "id"),
+        Index("ix_timeline_events_kind", "organisation_id", "kind", "at"),  # insight: resolutions, reopens
     )
 
     case_id: Mapped[uuid.UUID | None]

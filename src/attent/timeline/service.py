@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from attent.agents import Agent
 from attent.core.db import insert_many
 from attent.core.ids import uuid7
-from attent.core.live import case_key, row_added
+from attent.core.live import case_key, changed
 from attent.core.pagination import page
 from attent.timeline.kinds import Kind
 from attent.timeline.models import ActorKind, TimelineEvent
@@ -42,7 +42,7 @@ def record_event(
     )
     db.add(row)
     if case_id is not None:  # the case's open pages refresh once this commits
-        row_added(db, case_key(organisation_id, case_id))
+        changed(db, case_key(organisation_id, case_id))
     return row
 
 
@@ -84,8 +84,8 @@ def record_case_event(
 def record_system_events(*, db: Session, entries: Sequence[tuple[CaseRef, Kind, datetime]]) -> None:
     """Append many events the system saw (the promise keeper's transitions) in one statement.
 
-    The rows go in without the ORM's unit of work, so the cases' open pages are told here; on
-    PostgreSQL the timeline's trigger tells them (`core.live.row_added`)."""
+    The rows go in without the ORM's unit of work (COPY on PostgreSQL), so the cases are marked
+    changed here and their open pages are told after commit (`core.live`)."""
     rows = [
         {
             "organisation_id": case.organisation_id,
@@ -104,7 +104,7 @@ def record_system_events(*, db: Session, entries: Sequence[tuple[CaseRef, Kind, 
     if rows:
         insert_many(db, TimelineEvent, rows)
         for case, _event, _at in entries:
-            row_added(db, case_key(case.organisation_id, case.id))
+            changed(db, case_key(case.organisation_id, case.id))
 
 
 def case_events(

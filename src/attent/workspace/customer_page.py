@@ -14,6 +14,7 @@ from attent.core import access
 from attent.core.deps import ClockDep, DbSession
 from attent.core.templating import render
 from attent.customers.service import get_customer, hidden_details, read_customers
+from attent.insight import service as insight
 from attent.organisations.service import get_organisation
 from attent.promises import Promise, PromiseState
 from attent.promises.service import list_promises
@@ -80,6 +81,7 @@ def customer_page(
         subjects={c.id: c.subject for c in cases},
         promises=sorted(promises, key=_promise_order),
         gestures=recovery.customer_gestures(db=db, actor=actor, customer_id=customer.id),
+        surveys=insight.customer_surveys(db=db, actor=actor, customer_id=customer.id),
         now=clock.now(),
         tz=org.timezone,
     )

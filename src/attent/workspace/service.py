@@ -103,8 +103,11 @@ def _cases_for(actor: Agent) -> ColumnElement[bool]:
     return and_(Case.status.not_in(DONE), or_(Case.owner_id == actor.id, unowned))
 
 
-def waiting_since() -> ScalarSelect[datetime]:
+def waiting_since(organisation_id: uuid.UUID) -> ScalarSelect[datetime]:
     """When the customer's oldest unanswered message was written, for the enclosing query's case.
+
+    Every table in it names the organisation as a constant, so on Citus the correlated subquery routes to
+    the organisation's shard (joining on a column alone is a join across shards, which it refuses).
 
     A message counts as answered once an agent wrote on the case after it, or an agent contacted the
     customer (an outbound contact) after it. Messages are the honest signal: a contact logged without a
@@ -114,7 +117,7 @@ def waiting_since() -> ScalarSelect[datetime]:
     replied = (
         select(reply.id)
         .where(
-            reply.organisation_id == said.organisation_id,
+            reply.organisation_id == organisation_id,
             reply.case_id == said.case_id,
             reply.speaker == Speaker.AGENT,
             reply.at > said.at,
@@ -124,7 +127,7 @@ def waiting_since() -> ScalarSelect[datetime]:
     called = (
         select(call.id)
         .where(
-            call.organisation_id == said.organisation_id,
+            call.organisation_id == organisation_id,
             call.case_id == said.case_id,
             call.direction == Direction.OUTBOUND,
             call.started_at > said.at,
@@ -134,7 +137,7 @@ def waiting_since() -> ScalarSelect[datetime]:
     return (
         select(func.min(said.at))
         .where(
-            said.organisation_id == Case.organisation_id,
+            said.organisation_id == organisation_id,
             said.case_id == Case.id,
             said.speaker == Speaker.CUSTOMER,
             ~replied,
@@ -161,7 +164,9 @@ def my_work(*, db: Session, actor: Agent, filters: WorkFilters = WorkFilters(), 
         candidates = candidates.where(Case.status == filters.status)
     if filters.type is not None:
         candidates = candidates.where(Case.type == filters.type)
-    ranked = candidates.add_columns(due.label("due_by"), waiting_since().label("waiting_since")).subquery()
+    ranked = candidates.add_columns(
+        due.label("due_by"), waiting_since(actor.organisation_id).label("waiting_since")
+    ).subquery()
     rows = db.execute(
         select(Case, Customer.name, ranked.c.waiting_since)
         .join(ranked, and_(Case.organisation_id == actor.organisation_id, Case.id == ranked.c.id))

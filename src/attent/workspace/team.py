@@ -140,7 +140,7 @@ def _waiting_cases(
     Waiting time is worked out per open case on every read; if teams come to hold thousands of open
     cases, a `waiting_since` column kept up to date by the contacts service would make this an index scan.
     """
-    waiting = waiting_since().label("waiting_since")
+    waiting = waiting_since(actor.organisation_id).label("waiting_since")
     scope = _in_scope(actor, Case.team_id, team_ids)
     ranked = (
         select(Case.id, waiting)

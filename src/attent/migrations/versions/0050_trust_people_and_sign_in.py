@@ -5,7 +5,7 @@ sign-in (the agent's sealed TOTP secret, the last step used, ten hashed recovery
 with a scope (everything, or read-only) and sessions that name the browser they were opened in.
 
 Revision ID: 0050
-Revises: 0018
+Revises: 0041
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,7 @@ from alembic import op
 import attent.core.db
 
 revision: str = "0050"
-down_revision: str | None = "0018"
+down_revision: str | None = "0041"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Calls from the organisation's telephone system: events in, contacts and call-back promises out."""
