@@ -51,12 +51,14 @@ from attent.portal import pages as portal_pages
 from attent.privacy import api as privacy_api
 from attent.privacy import pages as privacy_pages
 from attent.promises import api as promises_api
+from attent.promises import pages as promises_pages
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
 from attent.search import api as search_api
 from attent.search import pages as search_pages
 from attent.signals import api as signals_api
 from attent.signals import pages as signals_pages
+from attent.signals import source_pages as signals_source_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
 from attent.workspace import access_log as workspace_access
@@ -192,10 +194,12 @@ def create_app(
     app.include_router(customer_page.router)
     app.include_router(workspace_access.router)
     app.include_router(privacy_pages.router)
+    app.include_router(promises_pages.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)
     app.include_router(signals_pages.router)
+    app.include_router(signals_source_pages.router)
     app.include_router(phone_api.router, prefix=API_PREFIX)
     app.include_router(phone_api.hooks)  # before the signal sources' /hooks/{address}, which would take it
     app.include_router(signals_api.hooks)

@@ -33,6 +33,7 @@ from attent.insight.jobs import send_due_surveys
 from attent.insight.weekly import JOB as WEEKLY_SUMMARY_JOB
 from attent.insight.weekly import plan_weekly_summaries, send_weekly_summary
 from attent.phone.jobs import settle_calls, take_queued_events
+from attent.privacy.retention import apply_due_retention
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
@@ -55,6 +56,7 @@ TIMED_STEPS: list[TimedStep] = [
     send_due_surveys,  # before messages go out, so a survey leaves in the same tick
     plan_weekly_summaries,  # leads' Monday e-mail: one queue job per lead and week
     deliver_due_messages,
+    apply_due_retention,
 ]
 # Calls whose events never all came are settled (ended, call-back promised) before promises move next tick.
 # Events large batches queued are done first, so their calls settle in the same tick.

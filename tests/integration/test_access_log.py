@@ -2,11 +2,24 @@
 customer ("who has seen this person's data"), as a page, CSV and through the API."""
 
 from html import unescape
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from attent.core.access import AccessEntry
+from attent.core.settings import Settings
 from tests.conftest import Api
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Attachments go to the test's own folder."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+        embedded_worker=False,
+        files_dir=tmp_path / "files",
+    )
 
 
 def _flush(app_client):
@@ -59,3 +72,18 @@ def test_the_log_downloads_as_csv(app_client, tenant, api):
     lines = csv.text.strip().splitlines()
     assert lines[0].startswith("at,agent_id,agent,action") and len(lines) == 2
     assert f"{tenant.agent.id},Agent kopje-koffie,view,customer" in lines[1]
+
+
+def test_a_downloaded_attachment_is_logged(app_client, tenant, api, admin_api):
+    sent = api.post(
+        f"/api/v1/cases/{tenant.case.id}/attachments",
+        files=[("files", ("bon.txt", b"bon 12 euro", "text/plain"))],
+    )
+    assert sent.status_code == 201, sent.text
+    attachment = sent.json()[0]["id"]
+    assert api.get(f"/api/v1/cases/{tenant.case.id}/attachments/{attachment}").status_code == 200
+    app_client.app.state.access.flush()
+    log = admin_api.get(f"/api/v1/access-log?customer_id={tenant.customer.id}").json()["items"]
+    assert [(e["subject"], e["subject_id"]) for e in log if e["action"] == "view"] == [
+        ("attachment", attachment)
+    ]

@@ -95,6 +95,11 @@ def paths(db, clock, tenant, admin_api, api) -> dict[str, str]:
     }
 
 
+# Forms a customer reaches only with a single-use signed link: an over-long value there is refused with the
+# link (tests/integration/test_insight_edges.py), there is no signed-in agent to type it back to.
+ANSWERED_BY_LINK = {"/survey/{organisation_id}/{survey_id}"}
+
+
 def _limits(route: APIRoute) -> list[tuple[str, Any]]:
     """(field, a value past its limit) for each body field with a length or range limit."""
     found = []
@@ -120,6 +125,8 @@ def test_every_page_form_past_its_limits_comes_back_as_typed(app_client, admin, 
         ):
             continue
         path = str(route.path)
+        if path in ANSWERED_BY_LINK:
+            continue
         for field, value in _limits(original):
             values = paths | ({"case_id": paths["gesture_case_id"]} if "{gesture_id}" in path else {})
             url = path.format(**values)

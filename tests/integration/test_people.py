@@ -201,7 +201,9 @@ def test_the_tokens_page_shows_a_new_token_once_and_revokes_it(app_client, tenan
     assert revoked.status_code == 303
     assert Api(app_client, secret).get("/api/v1/agents/me").status_code == 401
     nameless = admin.post("/admin/tokens", data={**form, "name": " "})
-    assert nameless.status_code == 422 and "Geef het token een naam." in unescape(nameless.text)
+    assert nameless.status_code == 422 and "Geef het token een naam van hoogstens 120 tekens." in unescape(
+        nameless.text
+    )
 
 
 def test_the_people_page_invites_changes_roles_and_deactivates(app_client, tenant, database, clock, smtp):
@@ -233,3 +235,14 @@ def test_the_people_page_invites_changes_roles_and_deactivates(app_client, tenan
     assert "Gedeactiveerd" in admin.get(f"/admin/people/{piet['id']}").text
     agent_view = Api(app_client, tenant.tokens["agent"]).get("/admin/people")
     assert agent_view.status_code == 403
+
+
+def test_an_admin_adds_a_team_in_the_browser(app_client, tenant):
+    admin = Api(app_client, tenant.tokens["admin"])
+    assert "Team toevoegen" in admin.get("/admin/teams").text
+    csrf = app_client.cookies.get("attent_csrf")
+    made = admin.post("/admin/teams/new", data={"csrf": csrf, "name": "Nachtdienst"}, follow_redirects=False)
+    assert made.status_code == 303
+    assert "Nachtdienst" in [t["name"] for t in admin.get("/api/v1/teams").json()["items"]]
+    twice = admin.post("/admin/teams/new", data={"csrf": csrf, "name": "Nachtdienst"})
+    assert twice.status_code == 409 and "Nachtdienst" in unescape(twice.text)

@@ -11,12 +11,34 @@ import json
 import uuid
 import zipfile
 from html import unescape
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from attent.core.queue import run_due_jobs
+from attent.core.settings import Settings
 from attent.models import Base
 from tests.conftest import Api
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The app under test keeps attachments in the test's own folder, so the test can look there."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+        embedded_worker=False,
+        files_dir=tmp_path / "files",
+    )
+
+
+def _files_with(settings, marker):
+    root = Path(settings.files_dir)
+    return (
+        [p for p in root.rglob("*") if p.is_file() and marker.encode() in p.read_bytes()]
+        if root.exists()
+        else []
+    )
 
 
 def _customer_everywhere(api, admin_api, marker):
@@ -50,6 +72,12 @@ def _customer_everywhere(api, admin_api, marker):
               "tell_customer": True},
     )  # fmt: skip
     assert promise.status_code == 201, promise.text
+    content = f"Factuur voor {marker}".encode()
+    sent = api.post(
+        f"/api/v1/cases/{case_id}/attachments",
+        files=[("files", (f"bon-{marker}.txt", content, "text/plain"))],
+    )
+    assert sent.status_code == 201, sent.text
     return customer_id, case_id
 
 
@@ -76,6 +104,11 @@ def test_the_export_holds_what_we_have_on_the_customer(api, admin_api, app_clien
         {"system": "shop", "value": f"K-{marker}"}
     ]
     assert [c["id"] for c in json.loads(archive.read("cases.json"))] == [case_id]
+    [sent_file] = [n for n in names if n.startswith("files/")]
+    assert (
+        sent_file.endswith(f"bon-{marker}.txt")
+        and archive.read(sent_file) == f"Factuur voor {marker}".encode()
+    )
     assert marker in json.loads(archive.read("messages.json"))[0]["text"]
     events = json.loads(archive.read("events.json"))
     assert events and all(e["customer_visible"] for e in events)  # only what the customer can see
@@ -86,12 +119,13 @@ def test_the_export_holds_what_we_have_on_the_customer(api, admin_api, app_clien
 
 
 def test_erasure_leaves_the_marker_nowhere_and_keeps_the_case(
-    api, admin_api, app_client, tenant, db, database, clock
+    api, admin_api, app_client, tenant, db, database, clock, settings
 ):
     marker = f"mrk{uuid.uuid4().hex[:10]}"
     customer_id, case_id = _customer_everywhere(api, admin_api, marker)
     run_due_jobs(database=database, worker_id="test", now=clock.now())
     assert len(_places_with(db, marker)) >= 8  # the marker really is everywhere first
+    assert len(_files_with(settings, marker)) == 1
     wrong = admin_api.post(f"/api/v1/customers/{customer_id}/erase", json={"confirmation": "iemand anders"})
     assert wrong.status_code == 422 and wrong.json()["code"] == "confirmation_mismatch"
     assert (
@@ -106,6 +140,7 @@ def test_erasure_leaves_the_marker_nowhere_and_keeps_the_case(
     assert erased.status_code == 200, erased.text
     db.expire_all()
     assert _places_with(db, marker) == []
+    assert _files_with(settings, marker) == []  # the file itself is gone too
     case = admin_api.get(f"/api/v1/cases/{case_id}").json()
     assert case["type"] == "delivery_missing" and case["customer_id"] == customer_id  # structure kept
     assert admin_api.get(f"/api/v1/customers/{customer_id}").json()["name"].startswith("Klant gewist op ")
@@ -168,3 +203,46 @@ def test_card_numbers_and_passwords_are_masked_at_intake_unless_switched_off(api
         m["text"] for c in api.get(f"/api/v1/cases/{case}/contacts").json()["items"] for m in c["messages"]
     ]
     assert said in texts  # switched off: stored as said
+
+
+def test_retention_counts_first_then_wipes_once_a_day(
+    app_client, api, admin_api, tenant, db, database, clock
+):
+    from datetime import timedelta
+
+    from attent.privacy.retention import apply_due_retention
+
+    case = str(tenant.case.id)
+    api.post(
+        f"/api/v1/cases/{case}/contacts",
+        json={"channel": "chat", "messages": [{"speaker": "customer", "text": "oud gesprek"}]},
+    )
+    api.get(f"/api/v1/cases/{case}")
+    app_client.app.state.access.flush()
+    for status in ("resolved", "closed"):
+        assert api.patch(f"/api/v1/cases/{case}", json={"status": status}).status_code == 200
+    admin = Api(app_client, tenant.tokens["admin"])
+    admin.get("/admin/access")
+    csrf = app_client.cookies.get("attent_csrf")
+    form = {
+        "csrf": csrf,
+        "redact_intake": "true",
+        "retention_transcript_months": "6",
+        "retention_access_log_days": "30",
+    }
+    assert admin.post("/admin/privacy", data=form, follow_redirects=False).status_code == 303
+    assert 'value="6"' in admin.get("/admin/access").text
+    assert (
+        apply_due_retention(database=database, now=clock.now() + timedelta(days=1), limit=100, settings=None)
+        == 0
+    )
+    later = clock.advance(timedelta(days=200))
+    page = unescape(admin.get("/admin/access").text)
+    assert "De volgende nachtelijke ronde wist: 1 transcriptregels" in page  # the dry run
+    assert apply_due_retention(database=database, now=later, limit=100, settings=None) >= 2
+    assert apply_due_retention(database=database, now=later, limit=100, settings=None) == 0  # once a day
+    [contact] = api.get(f"/api/v1/cases/{case}/contacts").json()["items"]
+    assert [m["text"] for m in contact["messages"]] == ["[gewist]"]
+    assert "oud gesprek" not in api.get(f"/api/v1/cases/{case}/timeline?limit=200").text
+    log = admin_api.get("/api/v1/access-log?action=view").json()["items"]
+    assert all(e["at"] >= (later - timedelta(days=30)).isoformat()[:10] for e in log)

@@ -9,6 +9,7 @@ own cookie, good for nothing but this step); only a right code turns it into a s
 import uuid
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -75,7 +76,7 @@ def after_password(
             return _session_response(request, db, agent, settings, clock, target)
     pending = open_session(db=db, agent=agent, at=clock.now(), ttl=PENDING_TTL, kind=TokenKind.PENDING)
     step = "/signin/code" if has_factor else "/signin/setup"
-    response = RedirectResponse(f"{step}?next={target}", status_code=303)
+    response = RedirectResponse(f"{step}?next={quote(target, safe='/')}", status_code=303)
     response.set_cookie(
         PENDING_COOKIE, pending, httponly=True, samesite="lax", secure=settings.secure_cookies,
         max_age=int(PENDING_TTL.total_seconds()), path="/signin",
@@ -116,7 +117,7 @@ def code_check(
     db: DbSession,
     clock: ClockDep,
     settings: SettingsDep,
-    code: Annotated[str, Form(max_length=40)],
+    code: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
     remember: Annotated[bool, Form()] = False,
@@ -197,8 +198,8 @@ def setup_save(
     db: DbSession,
     clock: ClockDep,
     settings: SettingsDep,
-    secret: Annotated[str, Form(max_length=64)],
-    code: Annotated[str, Form(max_length=40)],
+    secret: Annotated[str, Form()],
+    code: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
@@ -258,8 +259,8 @@ def password_save(
     token: str,
     db: DbSession,
     clock: ClockDep,
-    password: Annotated[str, Form(max_length=200)],
-    repeat: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form()],
+    repeat: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Set the password once; the link then stops working, and the agent signs in with it."""
@@ -299,7 +300,7 @@ def forgot_send(
     db: DbSession,
     clock: ClockDep,
     settings: SettingsDep,
-    email: Annotated[str, Form(max_length=254)],
+    email: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """The same answer whether or not the address is known, so the form tells nobody who has an account;
@@ -369,8 +370,8 @@ def enrol_here(
     actor: CurrentAgent,
     clock: ClockDep,
     settings: SettingsDep,
-    secret: Annotated[str, Form(max_length=64)],
-    code: Annotated[str, Form(max_length=40)],
+    secret: Annotated[str, Form()],
+    code: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Switch on two-factor sign-in; the recovery codes are shown this once."""

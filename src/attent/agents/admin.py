@@ -8,9 +8,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attent.agents.deps import CurrentAgent
 from attent.agents.models import Agent, Role
-from attent.agents.service import default_team_id, list_teams, members_by_team, set_default_team
-from attent.core.deps import DbSession
-from attent.core.errors import AttentError
+from attent.agents.service import create_team, default_team_id, list_teams, members_by_team, set_default_team
+from attent.core.deps import ClockDep, DbSession
+from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.templating import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +36,31 @@ def save_default_team(
         set_default_team(db=db, actor=actor, team_id=default_team)
     except AttentError as exc:
         db.rollback()
-        return _page(request, db, actor, status_code=exc.status, error=exc.detail)
+        return _page(request, db, actor, status_code=exc.status, error=exc.say(actor.language))
+    return RedirectResponse("/admin/teams?saved=1", status_code=303)
+
+
+@router.post("/admin/teams/new")
+def new_team(
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    name: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a team (admins); the first team becomes the default team."""
+    check_csrf(request, csrf)
+    try:
+        if not name.strip() or len(name.strip()) > 120:
+            raise Invalid(
+                "team_name_missing", "Give the team a name of at most 120 characters.",
+                [FieldError(("name",), "Fill this in.")],
+            )  # fmt: skip
+        create_team(db=db, actor=actor, name=name.strip(), at=clock.now())
+    except AttentError as exc:
+        db.rollback()
+        return _page(request, db, actor, status_code=exc.status, error=exc.say(actor.language))
     return RedirectResponse("/admin/teams?saved=1", status_code=303)
 
 

@@ -124,7 +124,7 @@ def save_policy(
     actor: CurrentAgent,
     clock: ClockDep,
     settings: SettingsDep,
-    remember_days: Annotated[int, Form(ge=0, le=90)] = 0,
+    remember_days: Annotated[int, Form()] = 0,
     required: Annotated[bool, Form()] = False,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
@@ -250,7 +250,7 @@ def make_token(
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
-    name: Annotated[str, Form(max_length=120)] = "",
+    name: Annotated[str, Form()] = "",
     agent_id: Annotated[str, Form()] = "",
     scope: Annotated[str, Form()] = "all",
     expires_on: Annotated[str, Form()] = "",
@@ -262,8 +262,8 @@ def make_token(
     now = clock.now()
     language = actor.language
     try:
-        if not name.strip():
-            raise ValueError(gettext(language, "Give the token a name."))
+        if not name.strip() or len(name.strip()) > 120:
+            raise ValueError(gettext(language, "Give the token a name of at most 120 characters."))
         try:
             day = date.fromisoformat(expires_on) if expires_on else None
         except ValueError:

@@ -113,6 +113,12 @@ def agent_of_link(*, db: Session, secret: str, at: datetime) -> tuple[Agent, Lin
 
 def use_link(*, db: Session, secret: str, password: str, at: datetime) -> Agent:
     """Set the password through a link, once; every session the agent had ends, and a lock is lifted."""
+    if len(password) > 200:
+        raise Invalid(
+            "password_too_long",
+            "Choose a password of at most 200 characters.",
+            [FieldError(("password",), "At most 200 characters.")],
+        )
     if len(password) < 10:
         raise Invalid(
             "password_too_short",

@@ -11,6 +11,7 @@ The QR code is drawn by segno as inline SVG: pure Python, no Pillow, nothing loa
 import base64
 import hashlib
 import os
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -138,8 +139,10 @@ def _bad_code() -> Invalid:
 def enrol(*, db: Session, agent: Agent, secret: str, code: str, at: datetime, secret_key: str) -> list[str]:
     """Switch two-factor on once the app's first code proves it holds `secret`; returns the ten recovery
     codes, shown this once."""
+    if not re.fullmatch(r"[A-Z2-7]{16,64}", secret):  # ours is 32; anything else was not drawn by us
+        raise _bad_code()
     totp = pyotp.TOTP(secret)
-    step = _step_ok(totp, code.strip().replace(" ", ""), at, None)
+    step = _step_ok(totp, code.strip().replace(" ", "")[:40], at, None)
     if step is None:
         raise _bad_code()
     agent.totp_secret = _seal(secret, secret_key=secret_key, agent=agent)

@@ -3,11 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
 from attent.agents import CurrentAgent
 from attent.cases.service import get_case
+from attent.core import access
 from attent.core.deps import ClockDep, DbSession, SettingsDep
 from attent.files import serving
 from attent.files.models import UploadedBy
@@ -59,9 +60,19 @@ def upload_attachments(
     responses={200: {"content": {"application/octet-stream": {}}, "description": "The file, to save."}},
 )
 def download_attachment(
-    case_id: uuid.UUID, attachment_id: uuid.UUID, db: DbSession, actor: CurrentAgent, settings: SettingsDep
+    case_id: uuid.UUID,
+    attachment_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    settings: SettingsDep,
+    clock: ClockDep,
 ) -> StreamingResponse:
     """The file's bytes, as a download (`Content-Disposition: attachment`, sandboxed, never sniffed)."""
     case = get_case(db=db, actor=actor, case_id=case_id)
     attachment = get_attachment(db, org_id=case.organisation_id, case_id=case.id, attachment_id=attachment_id)
+    access.seen(
+        request, organisation_id=actor.organisation_id, agent_id=actor.id, subject=access.Subject.ATTACHMENT,
+        subject_id=attachment.id, customer_id=case.customer_id, case_id=case.id, at=clock.now(),
+    )  # fmt: skip
     return serving.download(attachment, settings)

@@ -17,6 +17,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import BinaryIO, Protocol
 
 from babel.numbers import format_decimal
@@ -406,3 +407,24 @@ def case_panel(db: Session, *, org_id: uuid.UUID, case_id: uuid.UUID) -> list[Sh
         url = f"/cases/{case_id}/attachments/{row.id}"
         shown.append(Shown(row, url, f"{url}/thumbnail" if thumbnail_ok(row) else None))
     return shown
+
+
+def forget_content(db: Session, *, org_id: uuid.UUID, sha256s: Sequence[str], settings: Settings) -> int:
+    """Remove at once the stored content that no attachment of the organisation names any more (after an
+    erasure wiped the rows that did); content still named by another row stays. Returns how much went."""
+    wanted = set(sha256s)
+    if not wanted:
+        return 0
+    still = set(
+        db.scalars(
+            select(Attachment.sha256).where(
+                Attachment.organisation_id == org_id, Attachment.sha256.in_(wanted)
+            )
+        )
+    )
+    storage = storage_for(settings)
+    delete = getattr(storage, "delete", None)
+    if delete is None:
+        return 0
+    never = datetime.max.replace(tzinfo=UTC)  # whatever it was touched at, it goes
+    return sum(bool(delete(blob_key(org_id, sha), unless_touched_since=never)) for sha in wanted - still)

@@ -135,7 +135,7 @@ def weekly_summary_form(
     db: DbSession,
     actor: CurrentAgent,
     csrf: Annotated[str, Form()] = "",
-    subscribed: Annotated[str, Form(max_length=3)] = "",
+    subscribed: Annotated[str, Form()] = "",  # a checkbox: "on" or absent; anything else is off
 ) -> RedirectResponse:
     """Opt in or out of the Monday e-mail, then back to the dashboard (post/redirect/get)."""
     check_csrf(request, csrf)

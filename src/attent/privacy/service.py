@@ -22,7 +22,9 @@ from attent.cases.service import get_case
 from attent.core import access
 from attent.core.db import Base
 from attent.core.errors import FieldError, Invalid
+from attent.core.settings import Settings
 from attent.customers.service import get_customer
+from attent.files.service import attachments_of, forget_content, open_content
 from attent.organisations.service import get_organisation
 from attent.privacy.kinds import CustomerErased
 from attent.privacy.scrub import SKIP_TABLES, WIPED, wipe_json, wiped_columns
@@ -76,7 +78,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def export_customer(*, db: Session, actor: Agent, customer_id: uuid.UUID, at: datetime) -> bytes:
+def export_customer(
+    *, db: Session, actor: Agent, customer_id: uuid.UUID, at: datetime, settings: Settings | None = None
+) -> bytes:
     """A ZIP of JSON files with everything we hold on the customer (admins and leads); logged."""
     require_role(actor, Role.LEAD)
     customer = get_customer(db=db, actor=actor, customer_id=customer_id)
@@ -114,11 +118,22 @@ def export_customer(*, db: Session, actor: Agent, customer_id: uuid.UUID, at: da
         archive.writestr("README.json", json.dumps(readme, indent=2))
         for name, content in files.items():
             archive.writestr(f"{name}.json", json.dumps(content, indent=2, ensure_ascii=False, default=str))
+        if settings is not None:
+            for case_id in case_ids:  # every file on their cases
+                for attachment in attachments_of(db, org_id=actor.organisation_id, case_id=case_id):
+                    with open_content(attachment, settings=settings) as content:
+                        archive.writestr(f"files/{attachment.id}-{attachment.filename}", content.read())
     return buffer.getvalue()
 
 
 def erase_customer(
-    *, db: Session, actor: Agent, customer_id: uuid.UUID, confirmation: str, at: datetime
+    *,
+    db: Session,
+    actor: Agent,
+    customer_id: uuid.UUID,
+    confirmation: str,
+    at: datetime,
+    settings: Settings | None = None,
 ) -> int:
     """Wipe every copy of the customer's personal data (admins), irreversibly; returns the rows touched.
 
@@ -134,6 +149,14 @@ def erase_customer(
         )  # fmt: skip
     org = actor.organisation_id
     case_ids = _case_ids(db, org, customer.id)
+    attachments = _table("attachments")
+    contents = list(
+        db.scalars(
+            select(attachments.c.sha256).where(
+                attachments.c.organisation_id == org, attachments.c.case_id.in_(case_ids)
+            )
+        )
+    )
     touched = 0
     for table in Base.metadata.sorted_tables:
         if (
@@ -145,10 +168,12 @@ def erase_customer(
         if table.name == "customer_refs":
             touched += db.execute(delete(table).where(_linked(table, org, customer.id, case_ids))).rowcount  # type: ignore[attr-defined]
             continue
-        touched += _wipe(db, table, _linked(table, org, customer.id, case_ids))
+        touched += wipe_rows(db, table, _linked(table, org, customer.id, case_ids))
     ids = [str(customer.id), *map(str, case_ids)]
     for name in BY_CONTENT:
         touched += _wipe_by_content(db, _table(name), org, ids)
+    if settings is not None:  # the files themselves, once no other row names their content
+        forget_content(db, org_id=org, sha256s=contents, settings=settings)
     customers = _table("customers")
     db.execute(
         update(customers)
@@ -169,8 +194,9 @@ def erase_customer(
     return touched + 1
 
 
-def _wipe(db: Session, table: Table, where: Any) -> int:
-    columns = wiped_columns(list(table.columns))
+def wipe_rows(db: Session, table: Table, where: Any, columns: list[Any] | None = None) -> int:
+    """Overwrite the personal columns (`scrub.wiped_columns`, or those given) of the rows `where` selects."""
+    columns = wiped_columns(list(table.columns)) if columns is None else columns
     if not columns:
         return 0
     keys = list(table.primary_key.columns)

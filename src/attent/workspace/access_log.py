@@ -26,6 +26,7 @@ from attent.core.schemas import Output, Page
 from attent.core.templating import render
 from attent.customers.service import get_customer
 from attent.organisations.service import get_organisation
+from attent.privacy import retention_due, retention_settings
 from attent.privacy.service import privacy_settings
 
 router = APIRouter(include_in_schema=False)
@@ -159,6 +160,7 @@ def access_page(
         agent_id,
         days,
         org.timezone,
+        now,
     )
 
 
@@ -173,6 +175,7 @@ def _page(
     agent_id: uuid.UUID | None,
     days: int,
     tz: str,
+    now: datetime,
 ) -> HTMLResponse:
     return render(
         request,
@@ -186,5 +189,7 @@ def _page(
         days=days,
         tz=tz,
         privacy=privacy_settings(db=db, organisation_id=actor.organisation_id),
+        retention=retention_settings(db=db, organisation_id=actor.organisation_id),
+        due=retention_due(db=db, organisation_id=actor.organisation_id, now=now),
         saved=request.query_params.get("saved") == "1",
     )

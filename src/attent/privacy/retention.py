@@ -1,0 +1,157 @@
+"""Retention: what an organisation keeps, and for how long.
+
+Per organisation (Settings → Access log), each off (0) until an admin sets it:
+- transcripts of cases closed more than N months ago are wiped (the messages and their copies in the
+  timeline); the cases, their contacts and counts stay, as after an erasure;
+- signals received more than N days ago lose their attributes and references;
+- messages sent to customers more than N days ago (the outbox) lose address, subject and body;
+- access log entries older than N days are dropped.
+`due` counts what the next run would touch (the dry run the settings page shows); the worker applies
+it once a day per organisation (`apply_due_retention`, a timed step in `attent.wiring`).
+"""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from attent.agents import Agent
+from attent.agents.service import require_role
+from attent.contacts import MessageAdded
+from attent.core import access
+from attent.core.db import Base, Database
+from attent.core.errors import FieldError, Invalid
+from attent.core.settings import Settings
+from attent.organisations.service import get_organisation
+from attent.privacy.scrub import WIPED, wiped_columns
+from attent.privacy.service import wipe_rows
+
+KEYS = {
+    "retention_transcript_months": (0, 120),
+    "retention_signal_days": (0, 3650),
+    "retention_outbox_days": (0, 3650),
+    "retention_access_log_days": (0, 3650),
+}
+
+
+def retention_settings(*, db: Session, organisation_id: uuid.UUID) -> dict[str, int]:
+    """The organisation's periods (0: keep)."""
+    settings = get_organisation(db=db, organisation_id=organisation_id).settings or {}
+    return {key: int(settings.get(key, 0)) for key in KEYS}
+
+
+def set_retention(*, db: Session, actor: Agent, periods: dict[str, int]) -> dict[str, int]:
+    """Admins set the periods; each within its range."""
+    require_role(actor)
+    bad = [
+        FieldError((key,), "Between {low} and {high}.", {"low": KEYS[key][0], "high": KEYS[key][1]})
+        for key, value in periods.items()
+        if key in KEYS and not KEYS[key][0] <= value <= KEYS[key][1]
+    ]
+    if bad:
+        raise Invalid("retention_out_of_range", "A retention period is out of range.", bad)
+    org = get_organisation(db=db, organisation_id=actor.organisation_id)
+    org.settings = {**(org.settings or {}), **{k: v for k, v in periods.items() if k in KEYS}}
+    db.flush()
+    return retention_settings(db=db, organisation_id=actor.organisation_id)
+
+
+def _targets(
+    organisation_id: uuid.UUID, periods: dict[str, int], now: datetime
+) -> dict[str, tuple[Any, Any]]:
+    """Per kind: (table, the condition for its rows that are past their period and not yet wiped)."""
+    t = Base.metadata.tables
+    found: dict[str, tuple[Any, Any]] = {}
+    if months := periods["retention_transcript_months"]:
+        cases, messages = t["cases"], t["messages"]
+        old = select(cases.c.id).where(
+            cases.c.organisation_id == organisation_id,
+            cases.c.status == "closed",
+            cases.c.updated_at < now - timedelta(days=30 * months),
+        )
+        found["transcripts"] = (
+            messages,
+            (messages.c.organisation_id == organisation_id)
+            & messages.c.case_id.in_(old)
+            & (messages.c.text != WIPED),
+        )
+        events = t["timeline_events"]
+        found["transcript_events"] = (
+            events,
+            (events.c.organisation_id == organisation_id) & events.c.case_id.in_(old)
+            & (events.c.kind == MessageAdded.name) & ~events.c.data.is_(None),
+        )  # fmt: skip
+    if days := periods["retention_signal_days"]:
+        signals = t["signals"]
+        found["signals"] = (
+            signals,
+            (signals.c.organisation_id == organisation_id)
+            & (signals.c.received_at < now - timedelta(days=days))
+            & (signals.c.ref_value != WIPED),
+        )
+    if days := periods["retention_outbox_days"]:
+        outbox = t["outbound_messages"]
+        found["outbox"] = (
+            outbox,
+            (outbox.c.organisation_id == organisation_id)
+            & (outbox.c.created_at < now - timedelta(days=days))
+            & (outbox.c.state != "queued")
+            & (outbox.c.body != WIPED),
+        )
+    if days := periods["retention_access_log_days"]:
+        log = t["access_log"]
+        found["access_log"] = (
+            log,
+            (log.c.organisation_id == organisation_id) & (log.c.at < now - timedelta(days=days)),
+        )
+    return found
+
+
+def due(*, db: Session, organisation_id: uuid.UUID, now: datetime) -> dict[str, int]:
+    """The dry run: how many rows of each kind the next run would wipe or drop."""
+    periods = retention_settings(db=db, organisation_id=organisation_id)
+    counts = {}
+    for kind, (table, where) in _targets(organisation_id, periods, now).items():
+        if kind == "transcript_events":
+            continue
+        counts[kind] = int(db.scalar(select(func.count()).select_from(table).where(where)) or 0)
+    return counts
+
+
+def apply(*, db: Session, organisation_id: uuid.UUID, now: datetime) -> dict[str, int]:
+    """Wipe and drop what is past its period; returns the counts."""
+    periods = retention_settings(db=db, organisation_id=organisation_id)
+    done: dict[str, int] = {}
+    for kind, (table, where) in _targets(organisation_id, periods, now).items():
+        if kind == "access_log":
+            done[kind] = access.purge_before(
+                db, organisation_id=organisation_id,
+                before=now - timedelta(days=periods["retention_access_log_days"]),
+            )  # fmt: skip
+        elif kind == "transcript_events":
+            wipe_rows(db, table, where, [c for c in wiped_columns(list(table.columns)) if c.name == "data"])
+        else:
+            done[kind] = wipe_rows(db, table, where)
+    org = get_organisation(db=db, organisation_id=organisation_id)
+    org.settings = {**(org.settings or {}), "retention_last_run": now.date().isoformat()}
+    db.flush()
+    return done
+
+
+def apply_due_retention(*, database: Database, now: datetime, limit: int, settings: Settings) -> int:
+    """The worker's daily round: each organisation with a period set, once a calendar day (UTC)."""
+    orgs = Base.metadata.tables["organisations"]
+    with database.unit_of_work() as db:
+        rows = db.execute(select(orgs.c.id, orgs.c.settings)).all()
+    total = 0
+    for org_id, org_settings in rows:
+        org_settings = org_settings or {}
+        if org_settings.get("retention_last_run") == now.date().isoformat():
+            continue
+        if not any(int(org_settings.get(key, 0)) for key in KEYS):
+            continue
+        with database.unit_of_work() as db:
+            total += sum(apply(db=db, organisation_id=org_id, now=now).values())
+    return total
