@@ -43,6 +43,7 @@ from attent.signals import api as signals_api
 from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
+from attent.workspace import api as workspace_api
 from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
 from attent.workspace import pages as workspace_pages
 
@@ -136,6 +137,8 @@ def create_app(
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(cases_api.tags, prefix=API_PREFIX)
+    app.include_router(workspace_api.router, prefix=API_PREFIX)  # the case queue and saved views
     app.include_router(agents_pages.router)
     app.include_router(agents_admin.router)
     # Before the cases pages: My work answers "/" (the first matching route wins).

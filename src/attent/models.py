@@ -1,7 +1,7 @@
 """Every ORM model, imported in one place for Alembic and the drift test."""
 
 from attent.agents.models import Agent, ApiToken, Team, TeamMembership
-from attent.cases.models import Case, CaseViewer, Note
+from attent.cases.models import Case, CaseTag, CaseViewer, Note, Tag
 from attent.channels.models import OutboundMessage
 from attent.coach.models import ContactScorecard, PromiseProposal, ScoredVerdict, ScoringDue
 from attent.contacts.models import Contact, Message
@@ -17,12 +17,14 @@ from attent.promises.models import Promise
 from attent.recovery.models import CheckIn, Gesture
 from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Signal, SignalSource
 from attent.timeline.models import TimelineEvent
+from attent.workspace.models import SavedView
 
 __all__ = [
     "Agent",
     "ApiToken",
     "Base",
     "Case",
+    "CaseTag",
     "CaseViewer",
     "CheckIn",
     "Contact",
@@ -45,11 +47,13 @@ __all__ = [
     "Rule",
     "RuleFiring",
     "RuleSet",
+    "SavedView",
     "ScoredVerdict",
     "ScoringDue",
     "SetAside",
     "Signal",
     "SignalSource",
+    "Tag",
     "Team",
     "TeamMembership",
     "TimelineEvent",

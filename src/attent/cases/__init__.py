@@ -9,12 +9,23 @@ from attent.cases.kinds import (
     CaseNextStepSet,
     CasePriorityChanged,
     CaseStatusChanged,
+    CaseTagged,
     CaseTeamChanged,
+    CaseUntagged,
     CaseUpdated,
     NoteAdded,
 )
-from attent.cases.models import Case, CaseStatus, CaseViewer, Note, Priority
-from attent.cases.schemas import CASE_TYPE, CancelChoice, CaseCreate, CaseUpdate, KeepChoice, PromiseChoice
+from attent.cases.models import Case, CaseStatus, CaseTag, CaseViewer, Note, Priority, Tag
+from attent.cases.schemas import (
+    CASE_TYPE,
+    CancelChoice,
+    CaseCreate,
+    CaseRead,
+    CaseUpdate,
+    KeepChoice,
+    PromiseChoice,
+    TagRead,
+)
 
 __all__ = [
     "CASE_TYPE",
@@ -26,9 +37,13 @@ __all__ = [
     "CaseFinishing",
     "CaseNextStepSet",
     "CasePriorityChanged",
+    "CaseRead",
     "CaseStatus",
     "CaseStatusChanged",
+    "CaseTag",
+    "CaseTagged",
     "CaseTeamChanged",
+    "CaseUntagged",
     "CaseUpdate",
     "CaseUpdated",
     "CaseViewer",
@@ -37,4 +52,6 @@ __all__ = [
     "NoteAdded",
     "Priority",
     "PromiseChoice",
+    "Tag",
+    "TagRead",
 ]

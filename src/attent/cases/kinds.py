@@ -80,3 +80,25 @@ class NoteAdded(Kind):
 
     note_id: str
     text: str
+
+
+@kind("case.tagged")
+@dataclass(frozen=True, kw_only=True)
+class CaseTagged(Kind):
+    """A tag was put on the case."""
+
+    tag: str
+
+    def detail(self, say: Say) -> str:
+        return self.tag
+
+
+@kind("case.untagged")
+@dataclass(frozen=True, kw_only=True)
+class CaseUntagged(Kind):
+    """A tag was taken off the case."""
+
+    tag: str
+
+    def detail(self, say: Say) -> str:
+        return self.tag

@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from attent.core.db import Base, TenantMixin, str_enum
@@ -89,3 +89,29 @@ class CaseViewer(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     agent_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     seen_at: Mapped[datetime]
+
+
+class Tag(TenantMixin, Base):
+    """A tag of the organisation's managed list (lower case, one name once), put on cases."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+
+class CaseTag(Base):
+    """A tag on a case."""
+
+    __tablename__ = "case_tags"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "case_id"], ["cases.organisation_id", "cases.id"]),
+        ForeignKeyConstraint(["organisation_id", "tag_id"], ["tags.organisation_id", "tags.id"]),
+        Index("ix_case_tags_tag", "organisation_id", "tag_id", "case_id"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    tag_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    added_at: Mapped[datetime]

@@ -118,3 +118,35 @@ class NoteRead(Output):
     author_id: uuid.UUID
     text: str
     created_at: datetime
+
+
+class TagIn(Input):
+    """A tag by name (trimmed, single-spaced and lower-cased as stored)."""
+
+    name: str = Field(min_length=1, max_length=40)
+
+
+class TagRead(Output):
+    """A tag of the organisation's list, and on how many cases it is."""
+
+    id: uuid.UUID
+    name: str
+    cases: int = 0
+
+
+class BulkUpdate(Input):
+    """One action on many cases: all of them change, or (a case refuses) none."""
+
+    case_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    action: Literal["assign", "move_team", "status", "add_tag", "remove_tag"]
+    owner_id: uuid.UUID | None = Field(default=None, description="assign: the new owner; none: nobody.")
+    team_id: uuid.UUID | None = Field(default=None, description="move_team: the team.")
+    status: CaseStatus | None = Field(default=None, description="status: the status to move to.")
+    tag: str | None = Field(default=None, max_length=40, description="add_tag, remove_tag: the tag's name.")
+
+
+class BulkResult(Output):
+    """What a batch changed."""
+
+    changed: int
+    case_ids: list[uuid.UUID]

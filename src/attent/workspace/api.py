@@ -1,0 +1,95 @@
+"""The case queue (`GET /cases` with every filter) and saved views, as JSON."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from attent.agents import Agent, CurrentAgent
+from attent.cases import CaseRead
+from attent.core.deps import ClockDep, DbSession
+from attent.core.onethread import OneThreadRoute
+from attent.core.pagination import MAX_LIMIT
+from attent.core.schemas import Page
+from attent.organisations.service import get_organisation
+from attent.workspace import views
+from attent.workspace.models import SavedView
+from attent.workspace.queue import QueueRow, Sort, parse_queue, queue
+from attent.workspace.schemas import QueueCaseRead, ViewCreate, ViewRead
+
+router = APIRouter(tags=["cases"], route_class=OneThreadRoute)
+
+FILTERS_DOC = (
+    "Filters (repeat `status`, `priority` and `tag` to match any of several): `status`, `team` (or "
+    "`team_id`), `owner` (an agent's id, `me` or `nobody`; or `owner_id`), `customer` (or `customer_id`), "
+    "`type`, `priority`, `tag`, `channel`, `promise` (`at_risk`, `broken`, `due_today`), `waiting_over` "
+    "(minutes the customer has waited for an answer), `sort` (`created`, the default: newest first; "
+    "`promise_due`, `waiting`, `activity`)."
+)
+
+
+def _read(row: QueueRow) -> QueueCaseRead:
+    return QueueCaseRead(
+        **CaseRead.model_validate(row.case).model_dump(),
+        reference=row.reference,
+        customer_name=row.customer_name,
+        tags=row.tags,
+        next_promise_due=row.next_promise,
+        waiting_since=row.waiting_since,
+    )
+
+
+def _params(request: Request) -> dict[str, list[str]]:
+    return {k: request.query_params.getlist(k) for k in request.query_params if k not in ("cursor", "limit")}
+
+
+@router.get("/cases", description=FILTERS_DOC)
+def list_cases(
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> Page[QueueCaseRead]:
+    """Cases you may work, filtered and sorted; newest first unless `sort` says otherwise."""
+    filters = parse_queue(_params(request), default_sort=Sort.CREATED)
+    tz = get_organisation(db=db, organisation_id=actor.organisation_id).timezone
+    found = queue(db=db, actor=actor, filters=filters, now=clock.now(), tz=tz, cursor=cursor, limit=limit)
+    return Page(items=[_read(r) for r in found.rows], next_cursor=found.next_cursor)
+
+
+def _view_read(actor: Agent, view: SavedView, count: int) -> ViewRead:
+    return ViewRead(
+        id=view.id,
+        name=view.name,
+        team_id=view.team_id,
+        agent_id=view.agent_id,
+        filters=view.filters,
+        count=count,
+    )
+
+
+@router.get("/views", tags=["views"])
+def list_views(db: DbSession, actor: CurrentAgent, clock: ClockDep) -> list[ViewRead]:
+    """Your saved views and your teams' shared ones, each with how many cases are in it now."""
+    tz = get_organisation(db=db, organisation_id=actor.organisation_id).timezone
+    shown = views.menu(db=db, actor=actor, team_names={}, now=clock.now(), tz=tz)
+    return [_view_read(actor, m.view, m.count) for m in shown]
+
+
+@router.post("/views", status_code=201, tags=["views"])
+def create_view(body: ViewCreate, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> ViewRead:
+    """Save filters under a name, for yourself or (leads and admins) shared with a team."""
+    raw = {k: v if isinstance(v, list) else [str(v)] for k, v in body.filters.items()}
+    filters = parse_queue(raw)
+    view = views.save_view(
+        db=db, actor=actor, name=body.name, filters=filters, team_id=body.team_id, at=clock.now()
+    )
+    return _view_read(actor, view, 0)
+
+
+@router.delete("/views/{view_id}", status_code=204, tags=["views"])
+def delete_view(view_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> None:
+    """Delete your view, or (leads and admins) a team's."""
+    views.delete_view(db=db, actor=actor, view_id=view_id)
