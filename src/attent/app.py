@@ -44,7 +44,15 @@ from attent.signals import pages as signals_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
 from attent.workspace import api as workspace_api
-from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
+from attent.workspace import (
+    case_forms,
+    case_live,
+    case_page,
+    case_tags,
+    customer_page,
+    panel_forms,
+    queue_page,
+)
 from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
@@ -143,9 +151,11 @@ def create_app(
     app.include_router(agents_admin.router)
     # Before the cases pages: My work answers "/" (the first matching route wins).
     app.include_router(workspace_pages.router)
+    app.include_router(queue_page.router)  # before the case page's: /cases/bulk is not a case
     app.include_router(case_page.router)
     app.include_router(case_forms.router)
     app.include_router(panel_forms.router)
+    app.include_router(case_tags.router)
     app.include_router(case_live.router)
     app.include_router(customer_page.router)
     app.include_router(playbooks_pages.router)

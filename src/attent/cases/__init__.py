@@ -2,6 +2,7 @@
 
 # What other domains may use besides `service`: the vocabulary of this domain's rows and bodies,
 # and the kinds of timeline events it writes.
+from attent.cases.bulk import BatchRefused, BulkAction
 from attent.cases.events import CaseFinishing
 from attent.cases.kinds import (
     CaseAssigned,
@@ -29,6 +30,8 @@ from attent.cases.schemas import (
 
 __all__ = [
     "CASE_TYPE",
+    "BatchRefused",
+    "BulkAction",
     "CancelChoice",
     "Case",
     "CaseAssigned",

@@ -63,6 +63,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "verify": {"question": "Ask the least sensitive question that works", "answer": "The customer's answer"},
     "playbook": {"key": "Playbook"},
     "recovery": {"code": "Another gesture", "reason": "Why (for colleagues)"},
+    "tags": {"name": "Add a tag"},
 }  # fmt: skip
 
 

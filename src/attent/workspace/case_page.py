@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from attent.agents import Agent, CurrentAgent
 from attent.agents.service import visible_agents
 from attent.briefs.service import build_brief
-from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_cases, viewers
+from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_tags, tags_of, viewers
 from attent.coach import service as coach
 from attent.contacts import Direction, Outcome
 from attent.core import flash
@@ -33,14 +33,6 @@ from attent.verification import VerificationResult
 from attent.verification.service import verification_status
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/cases")
-def cases_page(request: Request, db: DbSession, actor: CurrentAgent) -> HTMLResponse:
-    """The agent's visible cases, newest first."""
-    rows, _ = list_cases(db=db, actor=actor, limit=100)
-    org = get_organisation(db=db, organisation_id=actor.organisation_id)
-    return render(request, "cases.html", agent=actor, cases=rows, tz=org.timezone)
 
 
 def case_view(
@@ -92,6 +84,8 @@ def case_view(
         directions=[d.value for d in Direction],
         tell_customers=policy_for(db=db, organisation_id=case.organisation_id).tell_customer,
         viewers=viewers(db=db, actor=actor, case_id=case.id, at=now),
+        tags=tags_of(db=db, organisation_id=case.organisation_id, case_ids=[case.id]).get(case.id, []),
+        known_tags=[t.name for t, _ in list_tags(db=db, actor=actor)],
         recovery=recovery.case_panel(db=db, actor=actor, case=case, at=now),
         coach=coach.case_panel(db=db, actor=actor, case=case),
         tz=org.timezone,
