@@ -1,0 +1,68 @@
+"""The case queue in a real browser: a lead saves a shared view and opens it from the side menu; an agent
+selects three cases and assigns them in one go."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_workspace import sign_in
+
+LEAD = "daan@kopjekoffie.example"
+VIEW = "Mijn ploeg — beloftes in gevaar"
+
+
+@pytest.mark.browser
+def test_a_lead_saves_a_team_view_and_opens_it_from_the_side_menu(page: Page):
+    sign_in(page, LEAD)
+    page.get_by_role("link", name="Zaken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zaken")
+    filters = page.get_by_role("form", name="Filteren")
+    filters.get_by_label("Team").select_option(label="Bestellingen & bezorging")
+    filters.get_by_label("Belofte").select_option(label="in gevaar")
+    filters.get_by_role("button", name="Filteren").click()
+    expect(page).to_have_url(re.compile(r"promise=at_risk"))
+
+    page.get_by_text("Opslaan als weergave").click()
+    page.get_by_label("Naam van de weergave").fill(VIEW)
+    page.get_by_label("Delen met").select_option(label="Bestellingen & bezorging")
+    page.get_by_role("button", name="Weergave opslaan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(VIEW)
+
+    page.get_by_role("link", name="Mijn werk").click()
+    page.get_by_role("link", name="Zaken").click()
+    menu = page.get_by_role("navigation", name="Weergaven")
+    menu.get_by_role("link", name=VIEW).click()
+    expect(page).to_have_url(re.compile(r"/cases\?view="))
+    expect(page.get_by_role("heading", level=1)).to_have_text(VIEW)
+    expect(menu.get_by_role("link", name=VIEW)).to_have_attribute("aria-current", "page")
+    # the demo's at-risk promise is on a case of the orders team: the view finds it, the menu counts it
+    count = int(menu.locator("li", has_text=VIEW).locator(".count").inner_text())
+    assert count >= 1
+    expect(page.locator("table.queue tbody tr")).to_have_count(count)
+
+
+@pytest.mark.browser
+def test_an_agent_selects_three_cases_and_assigns_them(page: Page, server, api_token):
+    customer_id = server.api("GET", "/api/v1/cases?limit=1", api_token)["items"][0]["customer_id"]
+    subjects = [f"Samen toewijzen {i}" for i in range(3)]
+    ids = [
+        server.api("POST", "/api/v1/cases", api_token, {"customer_id": customer_id, "subject": s})["id"]
+        for s in subjects
+    ]
+    sign_in(page)
+    page.goto("/cases?sort=created")
+    for subject in subjects:
+        page.get_by_label(f"“{subject}” selecteren").check()
+    bulk = page.locator("fieldset.bulk")
+    bulk.get_by_label("Actie").select_option(label="Toewijzen aan eigenaar")
+    bulk.get_by_label("Eigenaar").select_option(label="Daan Jansen")
+    bulk.get_by_role("button", name="Uitvoeren").click()
+
+    expect(page.get_by_role("status")).to_have_text("3 zaken gewijzigd.")
+    for case_id, subject in zip(ids, subjects, strict=True):
+        row = page.locator("table.queue tr", has_text=subject)
+        expect(row).to_contain_text("Daan Jansen")
+        case = server.api("GET", f"/api/v1/cases/{case_id}", api_token)
+        timeline = server.api("GET", f"/api/v1/cases/{case_id}/timeline", api_token)["items"]
+        assert case["owner_id"] and [e["kind"] for e in timeline].count("case.assigned") == 1
