@@ -45,11 +45,12 @@ from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
 from attent.workspace import api as workspace_api
 from attent.workspace import (
+    case_edit,
     case_forms,
     case_live,
     case_page,
-    case_tags,
     customer_page,
+    new_case,
     panel_forms,
     queue_page,
 )
@@ -152,10 +153,11 @@ def create_app(
     # Before the cases pages: My work answers "/" (the first matching route wins).
     app.include_router(workspace_pages.router)
     app.include_router(queue_page.router)  # before the case page's: /cases/bulk is not a case
+    app.include_router(new_case.router)  # nor is /cases/new
     app.include_router(case_page.router)
     app.include_router(case_forms.router)
     app.include_router(panel_forms.router)
-    app.include_router(case_tags.router)
+    app.include_router(case_edit.router)
     app.include_router(case_live.router)
     app.include_router(customer_page.router)
     app.include_router(playbooks_pages.router)

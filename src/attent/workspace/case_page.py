@@ -9,8 +9,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent, CurrentAgent
-from attent.agents.service import visible_agents
+from attent.agents.service import list_teams, visible_agents
 from attent.briefs.service import build_brief
+from attent.cases import Case, Priority
 from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_tags, tags_of, viewers
 from attent.coach import service as coach
 from attent.contacts import Direction, Outcome
@@ -18,6 +19,7 @@ from attent.core import flash
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import NotFound
+from attent.core.i18n import named_in_catalog
 from attent.core.templating import page_language, render
 from attent.customers import Customer
 from attent.customers.service import read_customers
@@ -86,6 +88,10 @@ def case_view(
         viewers=viewers(db=db, actor=actor, case_id=case.id, at=now),
         tags=tags_of(db=db, organisation_id=case.organisation_id, case_ids=[case.id]).get(case.id, []),
         known_tags=[t.name for t, _ in list_tags(db=db, actor=actor)],
+        case_types=sorted({*named_in_catalog("case_type"), case.type}),
+        priorities=[p.value for p in Priority],
+        teams=list_teams(db=db, actor=actor),
+        agents=_owners(db, actor, case),
         recovery=recovery.case_panel(db=db, actor=actor, case=case, at=now),
         coach=coach.case_panel(db=db, actor=actor, case=case),
         tz=org.timezone,
@@ -93,6 +99,15 @@ def case_view(
         page_url=f"/cases/{case.id}",
         **extra,
     )
+
+
+def _owners(db: Session, actor: Agent, case: Case) -> list[Agent]:
+    """Who the details form offers as owner: active colleagues, and the owner now (so saving keeps them)."""
+    agents = [a for a in visible_agents(db=db, actor=actor) if a.active]
+    if case.owner_id is not None and all(a.id != case.owner_id for a in agents):
+        owner = db.get(Agent, (case.organisation_id, case.owner_id))
+        agents += [owner] if owner is not None else []
+    return agents
 
 
 @router.get("/cases/{case_id}")

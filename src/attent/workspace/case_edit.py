@@ -1,4 +1,5 @@
-"""The case page's tags panel: put a tag on the case (a new name joins the list) or take one off.
+"""The case page's edit forms: its details (type, priority, team, owner) and its tags panel (put a tag
+on the case, a new name joining the list, or take one off).
 
 The forms post like the case page's own (`workspace.case_forms.act_on_case`): back to the page on
 success, the page with the reason beside the panel on refusal.
@@ -11,7 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from attent.agents import CurrentAgent
-from attent.cases.service import tag_case, untag_case
+from attent.cases import CaseUpdate
+from attent.cases.service import tag_case, untag_case, update_case
 from attent.core.deps import ClockDep, DbSession
 from attent.core.pageforms import redraws
 from attent.workspace.case_forms import act_on_case, case_form
@@ -57,3 +59,36 @@ def remove_tag(
         untag_case(db=db, actor=actor, case_id=case_id, tag_id=tag_id, at=clock.now())
 
     return act_on_case(request, db, actor, clock, case_id, csrf, "tags", action, {})
+
+
+@router.post("/cases/{case_id}/details")
+@redraws(case_form("details"))
+def edit_details(
+    case_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    type: Annotated[str, Form(max_length=60)] = "",
+    priority: Annotated[str, Form(max_length=20)] = "",
+    team_id: Annotated[str, Form(max_length=40)] = "",
+    owner_id: Annotated[str, Form(max_length=40)] = "",
+    csrf: Csrf = "",
+    once: Once = "",
+) -> Response:
+    """Change the case's type, priority, team and owner; each change is its own timeline event."""
+    typed_in = {"type": type, "priority": priority, "team_id": team_id, "owner_id": owner_id}
+
+    def action() -> None:
+        changes: dict[str, object] = {"owner_id": owner_id or None}
+        if type:
+            changes["type"] = type
+        if priority:
+            changes["priority"] = priority
+        if team_id:
+            changes["team_id"] = team_id
+        update_case(
+            db=db, actor=actor, case_id=case_id, data=CaseUpdate.model_validate(changes), at=clock.now()
+        )
+
+    return act_on_case(request, db, actor, clock, case_id, csrf, "details", action, typed_in, once=once)
