@@ -49,6 +49,7 @@ from attent.workspace import (
     case_forms,
     case_live,
     case_page,
+    customer_edit,
     customer_page,
     new_case,
     panel_forms,
@@ -160,6 +161,7 @@ def create_app(
     app.include_router(case_edit.router)
     app.include_router(case_live.router)
     app.include_router(customer_page.router)
+    app.include_router(customer_edit.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)

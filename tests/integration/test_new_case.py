@@ -117,3 +117,50 @@ def test_edit_a_cases_type_priority_team_and_owner_on_its_page(app_client, agent
     assert {"case.updated", "case.priority_changed", "case.team_changed", "case.assigned"} <= set(kinds)
     bad = agent.post(f"{page}/details", data={**form, "priority": "enorm"})
     assert bad.status_code == 422 and "Prioriteit:" in unescape(bad.text)
+
+
+def test_edit_a_customer_on_their_page(app_client, agent, db, tenant):
+    page = f"/customers/{tenant.customer.id}"
+    html = unescape(agent.get(page).text)
+    assert "shop: C-1042" in html  # references listed as lines, ready to edit
+    form = {
+        "name": "Marieke Visser-de Jong", "email": "marieke@nieuw.example", "phone": "+31 6 1234 5678",
+        "language": "en", "refs": "shop: C-2000\nboeking: B-77", "facts": "koffie: zwart | aan de telefoon",
+        "csrf": _csrf(app_client),
+    }  # fmt: skip
+    saved = agent.post(f"{page}/edit", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    db.expire_all()
+    customer = db.get(Customer, (tenant.organisation_id, tenant.customer.id))
+    assert (customer.name, customer.email, customer.language) == (
+        "Marieke Visser-de Jong",
+        "marieke@nieuw.example",
+        "en",
+    )
+    assert (
+        customer.facts["koffie"]["value"] == "zwart"
+        and customer.facts["koffie"]["consent"] == "aan de telefoon"
+    )
+    refs = agent.get(f"/api/v1/customers/{customer.id}").json()["external_refs"]
+    assert refs == {"shop": "C-2000", "boeking": "B-77"}
+    removed = agent.post(f"{page}/edit", data={**form, "refs": "shop: C-2000"}, follow_redirects=False)
+    assert removed.status_code == 303
+    assert agent.get(f"/api/v1/customers/{customer.id}").json()["external_refs"] == {"shop": "C-2000"}
+
+
+def test_a_refused_customer_edit_says_why_in_place_and_changes_nothing(app_client, agent, db, tenant):
+    page = f"/customers/{tenant.customer.id}"
+    form = {
+        "name": "",
+        "email": "geen",
+        "language": "nl",
+        "refs": "zonder dubbele punt",
+        "csrf": _csrf(app_client),
+    }
+    refused = agent.post(f"{page}/edit", data=form)
+    assert refused.status_code == 422
+    assert "Regel 1 staat niet in de vorm “wat: waarde”." in unescape(refused.text)
+    refused = agent.post(f"{page}/edit", data={**form, "refs": ""})
+    assert refused.status_code == 422 and "Naam:" in unescape(refused.text)
+    db.expire_all()
+    assert db.get(Customer, (tenant.organisation_id, tenant.customer.id)).name == "Marieke Visser"
