@@ -66,3 +66,28 @@ def test_an_agent_selects_three_cases_and_assigns_them(page: Page, server, api_t
         case = server.api("GET", f"/api/v1/cases/{case_id}", api_token)
         timeline = server.api("GET", f"/api/v1/cases/{case_id}/timeline", api_token)["items"]
         assert case["owner_id"] and [e["kind"] for e in timeline].count("case.assigned") == 1
+
+
+@pytest.mark.browser
+def test_an_agent_creates_a_case_for_a_new_customer(page: Page, server, api_token):
+    sign_in(page)
+    page.get_by_role("link", name="Zaken").click()
+    page.get_by_role("link", name="Nieuwe zaak").click()
+    page.get_by_label("Klant zoeken (naam, e-mailadres of telefoon)").fill("Anouk Smit")
+    page.get_by_role("button", name="Zoeken").click()
+    expect(page.get_by_text("Geen klant gevonden; voeg de klant hieronder toe.")).to_be_visible()
+
+    page.get_by_label("Naam", exact=True).fill("Anouk Smit")
+    page.get_by_label("E-mailadres", exact=True).fill("anouk.smit@example.nl")
+    page.get_by_label("Kanaal").select_option(label="e-mail")
+    page.get_by_label("Onderwerp").fill("Abonnement opzeggen")
+    page.get_by_label("Wat de klant vraagt (in eigen woorden)").fill(
+        "Ik wil mijn abonnement stoppen per 1 januari."
+    )
+    page.get_by_role("button", name="Open de zaak").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Abonnement opzeggen")
+    expect(page.locator("section.customer")).to_contain_text("Anouk Smit")
+    expect(page.locator("ol.timeline")).to_contain_text("Ik wil mijn abonnement stoppen per 1 januari.")
+    found = server.api("GET", "/api/v1/customers?q=anouk.smit@example.nl", api_token)["items"]
+    assert [c["name"] for c in found] == ["Anouk Smit"]  # found by the whole address (it is masked)
