@@ -148,6 +148,7 @@ def create_app(
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(cases_api.tags, prefix=API_PREFIX)
+    app.include_router(cases_api.teams, prefix=API_PREFIX)  # a team's automatic assignment
     app.include_router(workspace_api.router, prefix=API_PREFIX)  # the case queue and saved views
     app.include_router(agents_pages.router)
     app.include_router(agents_admin.router)

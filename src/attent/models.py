@@ -1,7 +1,7 @@
 """Every ORM model, imported in one place for Alembic and the drift test."""
 
 from attent.agents.models import Agent, ApiToken, Team, TeamMembership
-from attent.cases.models import Case, CaseTag, CaseViewer, Note, Tag
+from attent.cases.models import Case, CaseTag, CaseViewer, Note, Tag, TeamAssignment
 from attent.channels.models import OutboundMessage
 from attent.coach.models import ContactScorecard, PromiseProposal, ScoredVerdict, ScoringDue
 from attent.contacts.models import Contact, Message
@@ -55,6 +55,7 @@ __all__ = [
     "SignalSource",
     "Tag",
     "Team",
+    "TeamAssignment",
     "TeamMembership",
     "TimelineEvent",
 ]

@@ -11,6 +11,7 @@ from attent import models  # noqa: F401 (every table, so foreign keys resolve ac
 from attent.agents import PresenceChanged
 from attent.agents.jobs import end_shifts
 from attent.cases import CaseFinishing
+from attent.cases import service as cases_service
 from attent.channels import ReplyDelivered
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
@@ -77,6 +78,7 @@ def install() -> None:
     """Subscribe every reaction and register every handler (again is harmless)."""
     queue.register(WEBHOOK_JOB, deliver_webhook)
     events.subscribe(PresenceChanged, handover.presence_changed)
+    events.subscribe(PresenceChanged, cases_service.owner_went_offline)
     events.subscribe(CaseFinishing, _settle_promises)
     events.subscribe(ContactReachedCustomer, calls.contact_reached_customer)
     events.subscribe(ContactDropped, calls.contact_dropped)

@@ -6,6 +6,7 @@ from attent.cases.bulk import BatchRefused, BulkAction
 from attent.cases.events import CaseFinishing
 from attent.cases.kinds import (
     CaseAssigned,
+    CaseAutoAssigned,
     CaseCreated,
     CaseNextStepSet,
     CasePriorityChanged,
@@ -16,7 +17,17 @@ from attent.cases.kinds import (
     CaseUpdated,
     NoteAdded,
 )
-from attent.cases.models import Case, CaseStatus, CaseTag, CaseViewer, Note, Priority, Tag
+from attent.cases.models import (
+    AssignmentMode,
+    Case,
+    CaseStatus,
+    CaseTag,
+    CaseViewer,
+    Note,
+    Priority,
+    Tag,
+    TeamAssignment,
+)
 from attent.cases.schemas import (
     CASE_TYPE,
     CancelChoice,
@@ -30,11 +41,13 @@ from attent.cases.schemas import (
 
 __all__ = [
     "CASE_TYPE",
+    "AssignmentMode",
     "BatchRefused",
     "BulkAction",
     "CancelChoice",
     "Case",
     "CaseAssigned",
+    "CaseAutoAssigned",
     "CaseCreate",
     "CaseCreated",
     "CaseFinishing",
@@ -57,4 +70,5 @@ __all__ = [
     "PromiseChoice",
     "Tag",
     "TagRead",
+    "TeamAssignment",
 ]

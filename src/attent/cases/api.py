@@ -1,14 +1,19 @@
 """Cases, notes and the timeline."""
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from attent.agents import CurrentAgent, Idempotent
+from attent.agents.service import get_team
 from attent.cases import service
 from attent.cases.bulk import BulkAction
 from attent.cases.schemas import (
+    AssignmentIn,
+    AssignmentRead,
+    AvailableAgent,
     BulkResult,
     BulkUpdate,
     CaseCreate,
@@ -28,6 +33,7 @@ from attent.timeline.service import page_case_events
 
 router = APIRouter(prefix="/cases", tags=["cases"], route_class=OneThreadRoute)
 tags = APIRouter(prefix="/tags", tags=["tags"])
+teams = APIRouter(prefix="/teams", tags=["teams"])
 
 
 @router.post("", status_code=201)
@@ -165,3 +171,37 @@ def rename_tag(tag_id: uuid.UUID, body: TagIn, db: DbSession, actor: CurrentAgen
 def delete_tag(tag_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> None:
     """Take a tag off the list and off every case (leads and admins)."""
     service.delete_tag(db=db, actor=actor, tag_id=tag_id)
+
+
+def _assignment(db: DbSession, actor: CurrentAgent, team_id: uuid.UUID, now: datetime) -> AssignmentRead:
+    setting = service.assignment_of(db=db, organisation_id=actor.organisation_id, team_id=team_id)
+    ready = service.available_agents(db=db, setting=setting, now=now)
+    return AssignmentRead(
+        team_id=team_id,
+        mode=setting.mode,
+        shift_margin_minutes=setting.shift_margin_minutes,
+        available=[AvailableAgent(agent_id=a.id, name=a.name, open_cases=n) for a, n in ready],
+    )
+
+
+@teams.get("/{team_id}/assignment")
+def get_assignment(team_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep) -> AssignmentRead:
+    """The team's automatic assignment and who would get a case now."""
+    get_team(db=db, actor=actor, team_id=team_id)
+    return _assignment(db, actor, team_id, clock.now())
+
+
+@teams.put("/{team_id}/assignment")
+def put_assignment(
+    team_id: uuid.UUID, body: AssignmentIn, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> AssignmentRead:
+    """Switch automatic assignment on (fewest_open, round_robin) or off; the team's leads and admins."""
+    service.set_assignment(
+        db=db,
+        actor=actor,
+        team_id=team_id,
+        mode=body.mode,
+        shift_margin_minutes=body.shift_margin_minutes,
+        at=clock.now(),
+    )
+    return _assignment(db, actor, team_id, clock.now())

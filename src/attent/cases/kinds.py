@@ -102,3 +102,17 @@ class CaseUntagged(Kind):
 
     def detail(self, say: Say) -> str:
         return self.tag
+
+
+@kind("case.auto_assigned")
+@dataclass(frozen=True, kw_only=True)
+class CaseAutoAssigned(Kind):
+    """The team's automatic assignment gave the case to an agent (`mode`: fewest_open or round_robin);
+    `from_` is the owner it had, when it came back from an owner who went offline."""
+
+    to: str
+    mode: str
+    from_: str | None = stored("from")
+
+    def detail(self, say: Say) -> str:
+        return say(f"assignment_{self.mode}")

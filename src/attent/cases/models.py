@@ -115,3 +115,29 @@ class CaseTag(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     tag_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     added_at: Mapped[datetime]
+
+
+class AssignmentMode(enum.StrEnum):
+    """How a team hands new cases to its agents."""
+
+    OFF = "off"  # the team picks cases up itself
+    FEWEST_OPEN = "fewest_open"  # the available agent with the fewest open cases
+    ROUND_ROBIN = "round_robin"  # the available agents in turn
+
+
+class TeamAssignment(Base):
+    """A team's automatic assignment: on or off, how, and whom to skip; a team without a row is off."""
+
+    __tablename__ = "team_assignment"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "team_id"], ["teams.organisation_id", "teams.id"]),
+        ForeignKeyConstraint(["organisation_id", "last_agent_id"], ["agents.organisation_id", "agents.id"]),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    team_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    mode: Mapped[AssignmentMode] = mapped_column(str_enum(AssignmentMode), default=AssignmentMode.OFF)
+    # Skip agents whose shift (Agent.available_until) ends within this many minutes.
+    shift_margin_minutes: Mapped[int] = mapped_column(default=30)
+    last_agent_id: Mapped[uuid.UUID | None]  # round robin: who had the last case
+    updated_at: Mapped[datetime]

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from attent.cases.models import CaseStatus, Priority
+from attent.cases.models import AssignmentMode, CaseStatus, Priority
 from attent.core.schemas import Input, Output
 
 CASE_TYPE = r"^[a-z][a-z0-9_]{0,59}$"
@@ -150,3 +150,27 @@ class BulkResult(Output):
 
     changed: int
     case_ids: list[uuid.UUID]
+
+
+class AssignmentIn(Input):
+    """How a team hands out new cases: off, fewest_open or round_robin; skip shifts ending this soon."""
+
+    mode: AssignmentMode
+    shift_margin_minutes: int = Field(default=30, ge=0, le=720)
+
+
+class AvailableAgent(Output):
+    """An agent who would be given a case now, and how many open cases they have."""
+
+    agent_id: uuid.UUID
+    name: str
+    open_cases: int
+
+
+class AssignmentRead(Output):
+    """A team's automatic assignment, and who can take a case right now (fewest open cases first)."""
+
+    team_id: uuid.UUID
+    mode: AssignmentMode
+    shift_margin_minutes: int
+    available: list[AvailableAgent]

@@ -9,8 +9,15 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import ColumnElement, Select, Uuid, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from attent.agents import Agent, Role, Team, TeamMembership
+from attent.agents import Agent, PresenceChanged, Role, Team, TeamMembership
 from attent.agents.service import default_team_id
+from attent.cases.assignment import (
+    assign_automatically,
+    assignment_of,
+    available_agents,
+    return_cases_of,
+    set_assignment,
+)
 from attent.cases.bulk import MAX_BATCH, BatchRefused, BulkAction, Refusal
 from attent.cases.events import CaseFinishing
 from attent.cases.kinds import (
@@ -48,8 +55,10 @@ from attent.core.pagination import newest_first
 from attent.customers.service import get_customer
 from attent.timeline.service import record_case_event
 
-__all__ = [  # what lives in cases.tagging and cases.viewers; other domains reach it here
+__all__ = [  # what lives in cases.tagging, .viewers and .assignment; other domains reach it here
     "GONE_AFTER",
+    "assignment_of",
+    "available_agents",
     "create_tag",
     "delete_tag",
     "get_tag",
@@ -57,6 +66,7 @@ __all__ = [  # what lives in cases.tagging and cases.viewers; other domains reac
     "list_tags",
     "rename_tag",
     "see",
+    "set_assignment",
     "tag_name",
     "tagged",
     "tags_of",
@@ -157,6 +167,8 @@ def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) ->
         updated_at=at,
     )
     _add_case(db=db, case=case, actor=actor, at=at)
+    if case.owner_id is None:
+        assign_automatically(db=db, case=case, at=at)
     db.flush()
     return case
 
@@ -322,6 +334,12 @@ def add_note(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: da
     case.updated_at = at
     db.flush()
     return note
+
+
+def owner_went_offline(db: Session, event: PresenceChanged) -> None:
+    """An agent's presence changed (subscribed in `attent.wiring`): an offline owner's open cases in
+    teams that assign automatically go to an available colleague."""
+    return_cases_of(db=db, agent=event.agent, at=event.at)
 
 
 def tag_case(*, db: Session, actor: Agent, case_id: uuid.UUID, name: str, at: datetime) -> Tag:
