@@ -100,3 +100,18 @@ def test_only_the_teams_leads_and_admins_change_it(app_client, api, tenant, othe
     assert bad.status_code == 422
     theirs = Api(app_client, other_tenant.tokens["admin"])
     assert theirs.put(f"/api/v1/teams/{tenant.team_id}/assignment", json={"mode": "off"}).status_code == 404
+
+
+def test_a_lead_sees_and_changes_it_on_the_team_view(app_client, lead, tenant):
+    _present(lead, tenant.agent.id, "available")
+    html = lead.get("/team").text
+    assert "Automatisch toewijzen" in html and "het team zelf (uit)" in html
+    csrf = app_client.cookies.get("attent_csrf")
+    form = {"mode": "round_robin", "shift_margin_minutes": "45", "csrf": csrf}
+    saved = lead.post(f"/team/assignment/{tenant.team_id}", data=form, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/team#assignment"
+    setting = lead.get(f"/api/v1/teams/{tenant.team_id}/assignment").json()
+    assert (setting["mode"], setting["shift_margin_minutes"]) == ("round_robin", 45)
+    assert f"{tenant.agent.name} (0 open zaken)" in lead.get("/team").text
+    refused = lead.post(f"/team/assignment/{tenant.team_id}", data={**form, "shift_margin_minutes": "9999"})
+    assert refused.status_code == 422 and "De marge ligt tussen 0 en 720 minuten." in refused.text
