@@ -126,9 +126,10 @@ def write_people(
     plans = []
     for o in range(orgs):
         org_id, slug = uuid7(), f"bench-{o:03d}"
-        org = (org_id, slug, f"Bench organisation {o}", "Europe/Amsterdam", "nl", {}, at)  # default settings
-        sink.write("organisations", [org])
         teams = [uuid7() for _ in range(teams_per_org)]
+        # default settings; the first team is the default team (cases without a team go there)
+        org = (org_id, slug, f"Bench organisation {o}", "Europe/Amsterdam", "nl", {}, at, teams[0])
+        sink.write("organisations", [org])
         sink.write(
             "teams",
             [(org_id, t, name, at) for t, name in zip(teams, _team_names(teams_per_org), strict=True)],

@@ -45,6 +45,7 @@ from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
 from attent.workspace import api as workspace_api
 from attent.workspace import (
+    canned_page,
     case_edit,
     case_forms,
     case_live,
@@ -163,6 +164,7 @@ def create_app(
     app.include_router(case_live.router)
     app.include_router(customer_page.router)
     app.include_router(customer_edit.router)
+    app.include_router(canned_page.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)

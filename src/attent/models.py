@@ -17,12 +17,13 @@ from attent.promises.models import Promise
 from attent.recovery.models import CheckIn, Gesture
 from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Signal, SignalSource
 from attent.timeline.models import TimelineEvent
-from attent.workspace.models import SavedView
+from attent.workspace.models import CannedReply, SavedView
 
 __all__ = [
     "Agent",
     "ApiToken",
     "Base",
+    "CannedReply",
     "Case",
     "CaseTag",
     "CaseViewer",

@@ -7,15 +7,23 @@ from fastapi import APIRouter, Query, Request
 
 from attent.agents import Agent, CurrentAgent
 from attent.cases import CaseRead
+from attent.cases.service import get_case
 from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
 from attent.organisations.service import get_organisation
-from attent.workspace import views
+from attent.workspace import canned, views
 from attent.workspace.models import SavedView
 from attent.workspace.queue import QueueRow, Sort, parse_queue, queue
-from attent.workspace.schemas import QueueCaseRead, ViewCreate, ViewRead
+from attent.workspace.schemas import (
+    CannedReplyIn,
+    CannedReplyRead,
+    FilledReply,
+    QueueCaseRead,
+    ViewCreate,
+    ViewRead,
+)
 
 router = APIRouter(tags=["cases"], route_class=OneThreadRoute)
 
@@ -93,3 +101,39 @@ def create_view(body: ViewCreate, db: DbSession, actor: CurrentAgent, clock: Clo
 def delete_view(view_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> None:
     """Delete your view, or (leads and admins) a team's."""
     views.delete_view(db=db, actor=actor, view_id=view_id)
+
+
+@router.get("/canned-replies", tags=["canned replies"])
+def list_canned(
+    db: DbSession, actor: CurrentAgent, q: Annotated[str, Query(max_length=100)] = ""
+) -> list[CannedReplyRead]:
+    """Your canned replies and your teams', by name; `q` searches names and words."""
+    return [CannedReplyRead.model_validate(r) for r in canned.visible_replies(db=db, actor=actor, q=q)]
+
+
+@router.post("/canned-replies", status_code=201, tags=["canned replies"])
+def create_canned(
+    body: CannedReplyIn, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> CannedReplyRead:
+    """A canned reply for yourself, or (leads) for your team."""
+    text = canned.CannedText(body.name, body.text_nl, body.text_en)
+    reply = canned.save_reply(db=db, actor=actor, text=text, team_id=body.team_id, at=clock.now())
+    return CannedReplyRead.model_validate(reply)
+
+
+@router.delete("/canned-replies/{reply_id}", status_code=204, tags=["canned replies"])
+def delete_canned(reply_id: uuid.UUID, db: DbSession, actor: CurrentAgent) -> None:
+    """Delete your canned reply, or (leads) your team's."""
+    canned.delete_reply(db=db, actor=actor, reply_id=reply_id)
+
+
+@router.get("/cases/{case_id}/canned-replies/{reply_id}", tags=["canned replies"])
+def fill_canned(
+    case_id: uuid.UUID, reply_id: uuid.UUID, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> FilledReply:
+    """A canned reply filled in for the case, in its customer's language, ready for the reply box."""
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    reply = canned.get_reply(db=db, actor=actor, reply_id=reply_id)
+    tz = get_organisation(db=db, organisation_id=actor.organisation_id).timezone
+    text = canned.fill(db=db, actor=actor, reply=reply, case=case, now=clock.now(), timezone=tz)
+    return FilledReply(id=reply.id, name=reply.name, text=text)

@@ -33,6 +33,7 @@ from attent.timeline import Say, line_of
 from attent.timeline.service import case_events
 from attent.verification import VerificationResult
 from attent.verification.service import verification_status
+from attent.workspace import canned
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,6 +93,7 @@ def case_view(
         priorities=[p.value for p in Priority],
         teams=list_teams(db=db, actor=actor),
         agents=_owners(db, actor, case),
+        canned_replies=canned.visible_replies(db=db, actor=actor),
         recovery=recovery.case_panel(db=db, actor=actor, case=case, at=now),
         coach=coach.case_panel(db=db, actor=actor, case=case),
         tz=org.timezone,
@@ -123,10 +125,26 @@ def case_page(
         shown: dict[str, Any] = {n: FLASHED[n].model_validate(v) for n, v in handed.items() if n in FLASHED}
     except ValidationError:  # handed over by an older version of the page: not worth a refusal
         shown = {}
+    chosen = request.query_params.get("canned", "")
+    if chosen:  # "Insert" on the reply form (a GET form: no JavaScript needed): the reply box filled in
+        shown["canned_text"] = _canned_text(request, db, actor, clock, case_id, chosen)
     response = case_view(request, db=db, actor=actor, clock=clock, case_id=case_id, **shown)
     for cookie in cleared.headers.getlist("set-cookie"):
         response.headers.append("set-cookie", cookie)
     return response
+
+
+def _canned_text(
+    request: Request, db: Session, actor: Agent, clock: Clock, case_id: uuid.UUID, chosen: str
+) -> str:
+    """The chosen canned reply filled in for the case; one that is not the agent's to use: nothing."""
+    try:
+        reply = canned.get_reply(db=db, actor=actor, reply_id=uuid.UUID(chosen))
+    except (ValueError, NotFound):
+        return ""
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    tz = get_organisation(db=db, organisation_id=actor.organisation_id).timezone
+    return canned.fill(db=db, actor=actor, reply=reply, case=case, now=clock.now(), timezone=tz)
 
 
 # What a case page form may hand the page it redirects to, and how it is read back.

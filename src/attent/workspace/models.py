@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, String
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from attent.core.db import Base, TenantMixin
@@ -32,3 +32,26 @@ class SavedView(TenantMixin, Base):
     filters: Mapped[dict[str, Any]]
     created_by: Mapped[uuid.UUID]
     created_at: Mapped[datetime]
+
+
+class CannedReply(TenantMixin, Base):
+    """A reply written once and inserted often, in Dutch and English, with {{variables}} filled in on
+    insertion: an agent's own (`agent_id`) or a team's (`team_id`, kept by its leads)."""
+
+    __tablename__ = "canned_replies"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "agent_id"], ["agents.organisation_id", "agents.id"]),
+        ForeignKeyConstraint(["organisation_id", "team_id"], ["teams.organisation_id", "teams.id"]),
+        ForeignKeyConstraint(["organisation_id", "created_by"], ["agents.organisation_id", "agents.id"]),
+        Index("ix_canned_replies_agent", "organisation_id", "agent_id"),
+        Index("ix_canned_replies_team", "organisation_id", "team_id"),
+    )
+
+    name: Mapped[str] = mapped_column(String(120))
+    agent_id: Mapped[uuid.UUID | None]
+    team_id: Mapped[uuid.UUID | None]
+    text_nl: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

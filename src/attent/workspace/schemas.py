@@ -39,3 +39,32 @@ class ViewRead(Output):
     agent_id: uuid.UUID | None
     filters: dict[str, Any]
     count: int = 0
+
+
+class CannedReplyIn(Input):
+    """A canned reply: a name, the words in Dutch and/or English ({{customer.first_name}}, {{case.reference}},
+    {{promise.due}}, {{agent.name}} …), and a team to share it with (leads) or none (yours)."""
+
+    name: str = Field(min_length=1, max_length=120)
+    text_nl: str = Field(default="", max_length=5_000)
+    text_en: str = Field(default="", max_length=5_000)
+    team_id: uuid.UUID | None = None
+
+
+class CannedReplyRead(Output):
+    """A canned reply."""
+
+    id: uuid.UUID
+    name: str
+    team_id: uuid.UUID | None
+    agent_id: uuid.UUID | None
+    text_nl: str
+    text_en: str
+
+
+class FilledReply(Output):
+    """A canned reply filled in for one case, in its customer's language."""
+
+    id: uuid.UUID
+    name: str
+    text: str
