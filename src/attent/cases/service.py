@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, Uuid, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, Uuid, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent, PresenceChanged, Role, Team, TeamMembership
@@ -28,6 +28,7 @@ from attent.cases.kinds import (
     CaseStatusChanged,
     CaseTagged,
     CaseTeamChanged,
+    CaseUntagged,
     CaseUpdated,
     FieldChanged,
     NoteAdded,
@@ -494,10 +495,19 @@ def bulk_update(
                 record_case_event(db=db, case=case, event=CaseTagged(tag=chosen.name), at=at, actor=actor)
                 case.updated_at = at
             elif chosen is not None and action is BulkAction.REMOVE_TAG and case.id in linked:
-                take_tag(db=db, actor=actor, case=case, tag=chosen, at=at)
+                record_case_event(db=db, case=case, event=CaseUntagged(tag=chosen.name), at=at, actor=actor)
+                case.updated_at = at
         except AttentError as exc:
             refusals.append(Refusal(case.id, case.subject, exc))
     if refusals:
         raise BatchRefused(refusals)
+    if chosen is not None and action is BulkAction.REMOVE_TAG and linked:
+        db.execute(
+            delete(CaseTag).where(
+                CaseTag.organisation_id == actor.organisation_id,
+                CaseTag.tag_id == chosen.id,
+                CaseTag.case_id.in_(list(linked)),
+            )
+        )
     db.flush()
     return cases
