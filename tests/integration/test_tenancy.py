@@ -35,6 +35,9 @@ BODIES = {
     ("POST", "/api/v1/coach/proposals/{proposal_id}/accept"): {},
     ("POST", "/api/v1/coach/proposals/{proposal_id}/dismiss"): {},
     ("POST", "/api/v1/failures/{failure_id}/retry"): {},
+    ("POST", "/api/v1/cases/{case_id}/tags"): {"name": "peek"},
+    ("PATCH", "/api/v1/tags/{tag_id}"): {"name": "peek"},
+    ("PUT", "/api/v1/teams/{team_id}/assignment"): {"mode": "round_robin"},
 }
 
 
@@ -147,6 +150,10 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     ids["signal_id"], ids["rule_id"] = _a_signal_and_a_rule(Api(app_client, tenant.tokens["admin"]), tenant)
     ids["proposal_id"] = _a_coach_proposal_for(victim, tenant, app_client)
     ids["failure_id"] = _a_failure_for(tenant, app_client)
+    ids["tag_id"] = victim.post(f"/api/v1/cases/{tenant.case.id}/tags", json={"name": "vip"}).json()["id"]
+    ids["view_id"] = victim.post("/api/v1/views", json={"name": "Mijn zaken"}).json()["id"]
+    reply = {"name": "Groet", "text_nl": "Dag {{customer.first_name}}"}
+    ids["reply_id"] = victim.post("/api/v1/canned-replies", json=reply).json()["id"]
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []
@@ -172,6 +179,9 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     assert victim.get(f"/api/v1/recovery/gestures/{gesture['id']}").json()["state"] == "granted"
     [proposal] = victim.get(f"/api/v1/coach/cases/{tenant.case.id}/proposals").json()["items"]
     assert proposal["state"] == "proposed"
+    assert [t["name"] for t in victim.get(f"/api/v1/cases/{tenant.case.id}/tags").json()] == ["vip"]
+    assert [v["name"] for v in victim.get("/api/v1/views").json()] == ["Mijn zaken"]
+    assert [r["name"] for r in victim.get("/api/v1/canned-replies").json()] == ["Groet"]
     [failure] = Api(app_client, tenant.tokens["admin"]).get("/api/v1/failures").json()["items"]
     assert failure["id"] == str(ids["failure_id"])
 

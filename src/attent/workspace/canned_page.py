@@ -10,11 +10,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from attent.agents import Agent, CurrentAgent, Role
 from attent.agents.service import list_teams, team_ids_of
+from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
-from attent.core.errors import AttentError, Invalid
+from attent.core.errors import AttentError, FieldError, Invalid
+from attent.core.pageforms import redraws, typed
 from attent.core.templating import check_csrf, page_language, render
 from attent.workspace import canned
 
@@ -45,7 +48,17 @@ def canned_page(request: Request, db: DbSession, actor: CurrentAgent) -> HTMLRes
     return _page(request, db, actor)
 
 
+def _redraw(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    """The form refused before its route ran (a field too long): drawn again as typed, with why."""
+    language = page_language(request)
+    shown = {"detail": "", "errors": [e.say(language) for e in errors], "values": typed(form)}
+    return _page(request, db, actor, status_code=422, form_error=shown)
+
+
 @router.post("/replies")
+@redraws(_redraw)
 def add_canned(
     request: Request,
     db: DbSession,
@@ -54,7 +67,7 @@ def add_canned(
     name: Annotated[str, Form(max_length=200)] = "",
     text_nl: Annotated[str, Form(max_length=5_000)] = "",
     text_en: Annotated[str, Form(max_length=5_000)] = "",
-    team_id: Annotated[str, Form(max_length=40)] = "",
+    team_id: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Write a canned reply (for yourself, or as a lead for your team)."""

@@ -11,12 +11,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from attent.agents import CurrentAgent
+from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.forms import plain
 from attent.core.i18n import gettext
+from attent.core.pageforms import redraws, typed
 from attent.core.templating import check_csrf, page_language
 from attent.customers import Customer, CustomerUpdate, Hidden
 from attent.customers.service import (
@@ -85,7 +89,31 @@ def _changes(
     return changes
 
 
+def _said(language: str, error: FieldError) -> str:
+    """A field's reason, led by the field's name on the page."""
+    field = str(error.path[-1]) if error.path else ""
+    return (
+        f"{gettext(language, LABELS[field])}: {error.say(language)}"
+        if field in LABELS
+        else error.say(language)
+    )
+
+
+def _redraw(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    """The form refused before its route ran (a field too long): drawn again as typed, with why."""
+    language = page_language(request)
+    lines = [_said(language, e) for e in errors]
+    customer_id = uuid.UUID(request.path_params["customer_id"])
+    return customer_view(
+        request, db=db, actor=actor, clock=clock, customer_id=customer_id, status_code=422,
+        edit_error={"errors": lines, "values": typed(form)},
+    )  # fmt: skip
+
+
 @router.post("/customers/{customer_id}/edit")
+@redraws(_redraw)
 def edit_customer(
     customer_id: uuid.UUID,
     request: Request,
@@ -95,7 +123,7 @@ def edit_customer(
     name: Annotated[str, Form(max_length=300)] = "",
     email: Annotated[str, Form(max_length=320)] = "",
     phone: Annotated[str, Form(max_length=60)] = "",
-    language: Annotated[str, Form(max_length=5)] = "",
+    language: Annotated[str, Form()] = "",
     refs: Annotated[str, Form(max_length=5000)] = "",
     facts: Annotated[str, Form(max_length=20_000)] = "",
     csrf: Annotated[str, Form()] = "",

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from attent.agents import Agent, CurrentAgent
 from attent.agents.service import list_teams
@@ -24,6 +25,7 @@ from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid, NotFound
 from attent.core.forms import plain
 from attent.core.i18n import gettext, named_in_catalog
+from attent.core.pageforms import redraws, typed
 from attent.core.templating import check_csrf, page_language, render
 from attent.customers import Customer, CustomerCreate
 from attent.customers.service import create_customer, get_customer, list_customers
@@ -86,22 +88,46 @@ def new_case_page(
     return new_case_view(request, db=db, actor=actor, customer_id=customer, find=find[:200])
 
 
+def _said(language: str, error: FieldError) -> str:
+    """A field's reason, led by the field's name on the page."""
+    field = str(error.path[-1]) if error.path else ""
+    return (
+        f"{gettext(language, LABELS[field])}: {error.say(language)}"
+        if field in LABELS
+        else error.say(language)
+    )
+
+
+def _redraw(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    """The form refused before its route ran (a field too long): drawn again as typed, with why."""
+    values = typed(form)
+    language = page_language(request)
+    lines = [_said(language, e) for e in errors]
+    return new_case_view(
+        request, db=db, actor=actor, customer_id=values.get("customer_id", ""), status_code=422,
+        values=values, errors=lines,
+    )  # fmt: skip
+
+
 @router.post("/cases/new")
+@redraws(_redraw)
 def open_new_case(
     request: Request,
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
-    customer_id: Annotated[str, Form(max_length=40)] = "",
+    customer_id: Annotated[str, Form()] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     email: Annotated[str, Form(max_length=320)] = "",
     phone: Annotated[str, Form(max_length=40)] = "",
-    channel: Annotated[str, Form(max_length=20)] = "",
+    channel: Annotated[str, Form()] = "",
     subject: Short = "",
     message: Annotated[str, Form(max_length=20_000)] = "",
-    type: Annotated[str, Form(max_length=60)] = "general",
-    priority: Annotated[str, Form(max_length=20)] = "normal",
-    team_id: Annotated[str, Form(max_length=40)] = "",
+    type: Annotated[str, Form()] = "general",
+    priority: Annotated[str, Form()] = "normal",
+    team_id: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Open the case (and the customer, when new) and log the contact it came in on; then show it."""

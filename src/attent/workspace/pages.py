@@ -158,8 +158,8 @@ def team_assignment(
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
-    mode: Annotated[str, Form(max_length=20)] = "",
-    shift_margin_minutes: Annotated[str, Form(max_length=6)] = "30",
+    mode: Annotated[str, Form()] = "",
+    shift_margin_minutes: Annotated[str, Form()] = "30",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """A lead switches the team's automatic assignment on (and how) or off, from the team view."""

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from attent.agents import Agent, CurrentAgent, Role
 from attent.agents.service import visible_agents
@@ -22,6 +23,7 @@ from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.i18n import named_in_catalog
+from attent.core.pageforms import Redraw, redraws, typed
 from attent.core.templating import check_csrf, page_language, render
 from attent.organisations.service import get_organisation
 from attent.workspace import views
@@ -141,6 +143,7 @@ def _refused(
         "form": form,
         "detail": exc.say(language),
         "errors": [e.say(language) for e in exc.errors] if isinstance(exc, Invalid) else [],
+        "values": {},
         "refused": [(r.subject, r.error.say(language)) for r in exc.refusals]
         if isinstance(exc, BatchRefused)
         else [],
@@ -156,17 +159,36 @@ def _refused(
     )
 
 
+def _redraw(form_name: str) -> Redraw:
+    """How the bulk and save-view forms, refused before their route ran, are drawn again as typed."""
+
+    def redraw(
+        request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+    ) -> Response:
+        language = page_language(request)
+        values = typed(form)
+        shown = {"form": form_name, "detail": "", "errors": [e.say(language) for e in errors], "refused": []}
+        back = _back_query(values.get("back", "")[:4000])
+        return queue_view(
+            request, db=db, actor=actor, clock=clock, query=back, status_code=422,
+            form_error={**shown, "values": values},
+        )  # fmt: skip
+
+    return redraw
+
+
 @router.post("/cases/bulk")
+@redraws(_redraw("bulk"))
 def bulk(
     request: Request,
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
     case_id: Annotated[list[str], Form(default_factory=list)],
-    action: Annotated[str, Form(max_length=20)] = "",
-    owner_id: Annotated[str, Form(max_length=40)] = "",
-    team_id: Annotated[str, Form(max_length=40)] = "",
-    status: Annotated[str, Form(max_length=40)] = "",
+    action: Annotated[str, Form()] = "",
+    owner_id: Annotated[str, Form()] = "",
+    team_id: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
     tag: Annotated[str, Form(max_length=200)] = "",
     back: Annotated[str, Form(max_length=4000)] = "",
     csrf: Csrf = "",
@@ -217,13 +239,14 @@ def _bulk_values(
 
 
 @router.post("/views")
+@redraws(_redraw("view"))
 def save_view(
     request: Request,
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
     name: Annotated[str, Form(max_length=200)] = "",
-    team_id: Annotated[str, Form(max_length=40)] = "",
+    team_id: Annotated[str, Form()] = "",
     back: Annotated[str, Form(max_length=4000)] = "",
     csrf: Csrf = "",
 ) -> Response:
