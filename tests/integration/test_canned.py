@@ -87,3 +87,35 @@ def test_the_canned_replies_page_writes_and_deletes_in_dutch(app_client, api, te
         == 303
     )
     assert api.get("/api/v1/canned-replies").json() == []
+
+
+def test_a_canned_reply_may_also_set_a_status_and_a_tag_when_sent(app_client, api, tenant):
+    reply = _reply(api, name="Wacht op klant", then_status="waiting_on_customer", then_tag="Wacht")
+    assert (reply["then_status"], reply["then_tag"]) == ("waiting_on_customer", "wacht")
+    page = unescape(api.get(f"/cases/{tenant.case.id}", params={"canned": reply["id"]}).text)
+    assert (
+        'name="then_status" value="waiting_on_customer"' in page and 'name="then_tag" value="wacht"' in page
+    )
+    assert "Versturen zet de zaak ook op:" in page and "Versturen voegt ook het label toe: wacht" in page
+    csrf = app_client.cookies.get("attent_csrf")
+    form = {
+        "text": "Kunt u ons een foto sturen?",
+        "then_status": "waiting_on_customer",
+        "then_tag": "wacht",
+        "csrf": csrf,
+    }
+    sent = api.post(f"/cases/{tenant.case.id}/reply", data=form, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    assert api.get(f"/api/v1/cases/{tenant.case.id}").json()["status"] == "waiting_on_customer"
+    assert [t["name"] for t in api.get(f"/api/v1/cases/{tenant.case.id}/tags").json()] == ["wacht"]
+
+
+def test_a_refused_status_move_sends_nothing(app_client, api, tenant, clock):
+    due = (clock.now() + timedelta(hours=2)).isoformat()
+    api.post(f"/api/v1/cases/{tenant.case.id}/promises", json={"kind": "callback", "due_at": due})
+    api.get(f"/cases/{tenant.case.id}")
+    form = {"text": "Opgelost!", "then_status": "resolved", "csrf": app_client.cookies.get("attent_csrf")}
+    refused = api.post(f"/cases/{tenant.case.id}/reply", data=form)
+    assert refused.status_code == 409  # the open promise must be settled first: nothing is sent
+    kinds = [e["kind"] for e in api.get(f"/api/v1/cases/{tenant.case.id}/timeline").json()["items"]]
+    assert "message.added" not in kinds and "case.status_changed" not in kinds

@@ -116,7 +116,13 @@ def create_canned(
     body: CannedReplyIn, db: DbSession, actor: CurrentAgent, clock: ClockDep
 ) -> CannedReplyRead:
     """A canned reply for yourself, or (leads) for your team."""
-    text = canned.CannedText(body.name, body.text_nl, body.text_en)
+    text = canned.CannedText(
+        body.name,
+        body.text_nl,
+        body.text_en,
+        body.then_status.value if body.then_status else "",
+        body.then_tag or "",
+    )
     reply = canned.save_reply(db=db, actor=actor, text=text, team_id=body.team_id, at=clock.now())
     return CannedReplyRead.model_validate(reply)
 
@@ -136,4 +142,6 @@ def fill_canned(
     reply = canned.get_reply(db=db, actor=actor, reply_id=reply_id)
     tz = get_organisation(db=db, organisation_id=actor.organisation_id).timezone
     text = canned.fill(db=db, actor=actor, reply=reply, case=case, now=clock.now(), timezone=tz)
-    return FilledReply(id=reply.id, name=reply.name, text=text)
+    return FilledReply(
+        id=reply.id, name=reply.name, text=text, then_status=reply.then_status, then_tag=reply.then_tag
+    )

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role
 from attent.agents.service import get_team, list_teams, require_role, team_ids_of
-from attent.cases import Case
+from attent.cases import Case, CaseStatus
+from attent.cases.service import tag_name
 from attent.core.errors import FieldError, Forbidden, Invalid, NotFound
 from attent.core.when import say_when
 from attent.customers import Customer
@@ -30,16 +31,25 @@ MAX_TEXT = 5_000
 
 @dataclass(frozen=True)
 class CannedText:
-    """The fields of a canned reply as typed."""
+    """The fields of a canned reply as typed; `then_status` and `then_tag` apply when it is sent."""
 
     name: str
     text_nl: str
     text_en: str
+    then_status: str = ""
+    then_tag: str = ""
 
 
 def _check(text: CannedText) -> CannedText:
     errors = []
-    clean = CannedText(" ".join(text.name.split()), text.text_nl.strip(), text.text_en.strip())
+    clean = CannedText(
+        " ".join(text.name.split()), text.text_nl.strip(), text.text_en.strip(), text.then_status.strip(),
+        tag_name(text.then_tag, field="then_tag") if text.then_tag.strip() else "",
+    )  # fmt: skip
+    if clean.then_status and clean.then_status not in {s.value for s in CaseStatus}:
+        errors.append(
+            FieldError(("then_status",), "Unknown value “{value}”.", {"value": clean.then_status[:40]})
+        )
     if not clean.name or len(clean.name) > 120:
         errors.append(FieldError(("name",), "A name of at most {n} characters.", {"n": 120}))
     if not (clean.text_nl or clean.text_en):
@@ -117,6 +127,8 @@ def save_reply(
         team_id=team_id,
         text_nl=clean.text_nl,
         text_en=clean.text_en,
+        then_status=clean.then_status or None,
+        then_tag=clean.then_tag or None,
         created_by=actor.id,
         created_at=at,
         updated_at=at,
@@ -134,6 +146,7 @@ def change_reply(
     _may_keep(db, actor, reply.team_id)
     clean = _check(text)
     reply.name, reply.text_nl, reply.text_en, reply.updated_at = clean.name, clean.text_nl, clean.text_en, at
+    reply.then_status, reply.then_tag = clean.then_status or None, clean.then_tag or None
     db.flush()
     return reply
 

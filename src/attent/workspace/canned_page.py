@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from attent.agents import Agent, CurrentAgent, Role
 from attent.agents.service import list_teams, team_ids_of
+from attent.cases import CaseStatus
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
@@ -38,6 +39,7 @@ def _page(request: Request, db: Session, actor: Agent, status_code: int = 200, *
         teams={t.id: t.name for t in teams},
         may_share=actor.role in (Role.LEAD, Role.ADMIN),
         variables=canned.VARIABLES,
+        statuses=[s.value for s in CaseStatus],
         **extra,
     )
 
@@ -68,20 +70,25 @@ def add_canned(
     text_nl: Annotated[str, Form(max_length=5_000)] = "",
     text_en: Annotated[str, Form(max_length=5_000)] = "",
     team_id: Annotated[str, Form()] = "",
+    then_status: Annotated[str, Form()] = "",
+    then_tag: Annotated[str, Form(max_length=200)] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """Write a canned reply (for yourself, or as a lead for your team)."""
     check_csrf(request, csrf)
     try:
         team = uuid.UUID(team_id) if team_id else None
-        text = canned.CannedText(name, text_nl, text_en)
+        text = canned.CannedText(name, text_nl, text_en, then_status, then_tag)
         canned.save_reply(db=db, actor=actor, text=text, team_id=team, at=clock.now())
     except (AttentError, ValueError) as exc:
         db.rollback()
         language = page_language(request)
         said = exc.say(language) if isinstance(exc, AttentError) else str(exc)
         reasons = [e.say(language) for e in exc.errors] if isinstance(exc, Invalid) else []
-        values = {"name": name, "text_nl": text_nl, "text_en": text_en, "team_id": team_id}
+        values = {
+            "name": name, "text_nl": text_nl, "text_en": text_en, "team_id": team_id,
+            "then_status": then_status, "then_tag": then_tag,
+        }  # fmt: skip
         shown = {"detail": said, "errors": reasons, "values": values}
         status = exc.status if isinstance(exc, AttentError) else 422
         return _page(request, db, actor, status_code=status, form_error=shown)

@@ -127,7 +127,7 @@ def case_page(
         shown = {}
     chosen = request.query_params.get("canned", "")
     if chosen:  # "Insert" on the reply form (a GET form: no JavaScript needed): the reply box filled in
-        shown["canned_text"] = _canned_text(request, db, actor, clock, case_id, chosen)
+        shown["canned_text"], shown["canned_then"] = _canned_text(request, db, actor, clock, case_id, chosen)
     response = case_view(request, db=db, actor=actor, clock=clock, case_id=case_id, **shown)
     for cookie in cleared.headers.getlist("set-cookie"):
         response.headers.append("set-cookie", cookie)
@@ -136,15 +136,17 @@ def case_page(
 
 def _canned_text(
     request: Request, db: Session, actor: Agent, clock: Clock, case_id: uuid.UUID, chosen: str
-) -> str:
-    """The chosen canned reply filled in for the case; one that is not the agent's to use: nothing."""
+) -> tuple[str, tuple[str, str] | None]:
+    """The chosen canned reply filled in for the case, and the status and tag sending it also sets;
+    one that is not the agent's to use: nothing."""
     try:
         reply = canned.get_reply(db=db, actor=actor, reply_id=uuid.UUID(chosen))
     except (ValueError, NotFound):
-        return ""
+        return "", None
     case = get_case(db=db, actor=actor, case_id=case_id)
     tz = get_organisation(db=db, organisation_id=actor.organisation_id).timezone
-    return canned.fill(db=db, actor=actor, reply=reply, case=case, now=clock.now(), timezone=tz)
+    text = canned.fill(db=db, actor=actor, reply=reply, case=case, now=clock.now(), timezone=tz)
+    return text, (reply.then_status or "", reply.then_tag or "")
 
 
 # What a case page form may hand the page it redirects to, and how it is read back.

@@ -52,6 +52,8 @@ class CannedReply(TenantMixin, Base):
     team_id: Mapped[uuid.UUID | None]
     text_nl: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str] = mapped_column(Text)
+    then_status: Mapped[str | None] = mapped_column(String(32))  # sending it also moves the case here
+    then_tag: Mapped[str | None] = mapped_column(String(40))  # and puts this tag on it
     created_by: Mapped[uuid.UUID]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

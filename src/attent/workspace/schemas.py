@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from attent.cases import CaseRead
+from attent.cases import CaseRead, CaseStatus
 from attent.core.schemas import Input, Output
 
 
@@ -48,6 +48,8 @@ class CannedReplyIn(Input):
     name: str = Field(min_length=1, max_length=120)
     text_nl: str = Field(default="", max_length=5_000)
     text_en: str = Field(default="", max_length=5_000)
+    then_status: CaseStatus | None = Field(default=None, description="Sending it also moves the case here.")
+    then_tag: str | None = Field(default=None, max_length=40, description="Sending it also adds this tag.")
     team_id: uuid.UUID | None = None
 
 
@@ -60,6 +62,8 @@ class CannedReplyRead(Output):
     agent_id: uuid.UUID | None
     text_nl: str
     text_en: str
+    then_status: str | None
+    then_tag: str | None
 
 
 class FilledReply(Output):
@@ -68,3 +72,5 @@ class FilledReply(Output):
     id: uuid.UUID
     name: str
     text: str
+    then_status: str | None = None
+    then_tag: str | None = None

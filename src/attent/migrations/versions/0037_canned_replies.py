@@ -1,4 +1,5 @@
-"""Canned replies: an agent's own or a team's, in Dutch and English, with {{variables}}.
+"""Canned replies: an agent's own or a team's, in Dutch and English, with {{variables}}; sending one
+may also move the case to a status and put a tag on it.
 
 Revision ID: 0037
 Revises: 0036
@@ -27,6 +28,8 @@ def upgrade() -> None:
         sa.Column("team_id", sa.Uuid(), nullable=True),
         sa.Column("text_nl", sa.Text(), nullable=False),
         sa.Column("text_en", sa.Text(), nullable=False),
+        sa.Column("then_status", sa.String(length=32), nullable=True),
+        sa.Column("then_tag", sa.String(length=40), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=False),
         sa.Column("created_at", attent.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", attent.core.db.UTCDateTime(timezone=True), nullable=False),
