@@ -2,6 +2,7 @@
 selects three cases and assigns them in one go."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -91,3 +92,36 @@ def test_an_agent_creates_a_case_for_a_new_customer(page: Page, server, api_toke
     expect(page.locator("ol.timeline")).to_contain_text("Ik wil mijn abonnement stoppen per 1 januari.")
     found = server.api("GET", "/api/v1/customers?q=anouk.smit@example.nl", api_token)["items"]
     assert [c["name"] for c in found] == ["Anouk Smit"]  # found by the whole address (it is masked)
+
+
+@pytest.mark.browser
+def test_an_agent_inserts_a_canned_reply_with_the_customers_name_and_the_promises_time(
+    page: Page, server, api_token
+):
+    customer = server.api(
+        "POST", "/api/v1/customers", api_token, {"name": "Sanne Mulder", "email": "sanne.mulder@example.nl"}
+    )
+    case = server.api(
+        "POST", "/api/v1/cases", api_token, {"customer_id": customer["id"], "subject": "Terugbelverzoek"}
+    )
+    due = (datetime.now(UTC) + timedelta(minutes=90)).isoformat()  # the server runs on the real clock
+    made = server.api(
+        "POST", f"/api/v1/cases/{case['id']}/promises", api_token, {"kind": "callback", "due_at": due}
+    )
+    sign_in(page)
+    page.goto("/replies")
+    page.get_by_label("Naam", exact=True).fill("Ik bel u terug")
+    page.get_by_label("In het Nederlands").fill(
+        "Beste {{customer.first_name}}, ik bel u {{promise.due}} terug. Groet, {{agent.first_name}}"
+    )
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Ik bel u terug")).to_be_visible()
+
+    page.goto(f"/cases/{case['id']}")
+    page.get_by_label("Standaardantwoord (typ om te zoeken)").select_option(label="Ik bel u terug")
+    page.get_by_role("button", name="Invoegen").click()
+    box = page.get_by_label("Bericht (gaat per e-mail)")
+    expect(box).to_have_value(
+        re.compile(r"^Beste Sanne, ik bel u (vandaag|morgen) \d{1,2}:\d{2} terug\. Groet, Fatima$")
+    )
+    assert made["state"] == "open"
