@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from attent.agents import Agent, CurrentAgent
 from attent.cases import CaseRead
@@ -47,21 +47,40 @@ def _read(row: QueueRow) -> QueueCaseRead:
     )
 
 
-def _params(request: Request) -> dict[str, list[str]]:
-    return {k: request.query_params.getlist(k) for k in request.query_params if k not in ("cursor", "limit")}
+Many = Annotated[list[str] | None, Query()]  # repeat to match any of several
+One = Annotated[str | None, Query(max_length=200)]
 
 
 @router.get("/cases", description=FILTERS_DOC)
 def list_cases(
-    request: Request,
     db: DbSession,
     actor: CurrentAgent,
     clock: ClockDep,
+    status: Many = None,
+    priority: Many = None,
+    tag: Many = None,
+    team: One = None,
+    team_id: One = None,
+    owner: Annotated[str | None, Query(description="An agent's id, `me` or `nobody`.")] = None,
+    owner_id: One = None,
+    customer: One = None,
+    customer_id: One = None,
+    type: One = None,
+    channel: One = None,
+    promise: Annotated[str | None, Query(description="`at_risk`, `broken` or `due_today`.")] = None,
+    waiting_over: Annotated[str | None, Query(description="Minutes the customer has waited.")] = None,
+    sort: Annotated[str | None, Query(description="`created`, `promise_due`, `waiting`, `activity`.")] = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> Page[QueueCaseRead]:
     """Cases you may work, filtered and sorted; newest first unless `sort` says otherwise."""
-    filters = parse_queue(_params(request), default_sort=Sort.CREATED)
+    given = {
+        "status": status, "priority": priority, "tag": tag, "team": team, "team_id": team_id,
+        "owner": owner, "owner_id": owner_id, "customer": customer, "customer_id": customer_id,
+        "type": type, "channel": channel, "promise": promise, "waiting_over": waiting_over, "sort": sort,
+    }  # fmt: skip
+    values = {k: v if isinstance(v, list) else [v] for k, v in given.items() if v is not None}
+    filters = parse_queue(values, default_sort=Sort.CREATED)
     tz = get_organisation(db=db, organisation_id=actor.organisation_id).timezone
     found = queue(db=db, actor=actor, filters=filters, now=clock.now(), tz=tz, cursor=cursor, limit=limit)
     return Page(items=[_read(r) for r in found.rows], next_cursor=found.next_cursor)
