@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from attent import models  # noqa: F401 (every table, so foreign keys resolve across domains)
 from attent.agents import PresenceChanged
 from attent.agents.jobs import end_shifts
-from attent.cases import CaseFinishing
+from attent.cases import CaseFinishing, CasesMerged
 from attent.cases import service as cases_service
 from attent.channels import ReplyDelivered
+from attent.channels import service as channels_service
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
 from attent.coach.jobs import score_ended_contacts
@@ -23,12 +24,15 @@ from attent.contacts import (
     ContactReachedCustomer,
     MessagesAdded,
 )
+from attent.contacts import service as contacts_service
 from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
+from attent.notifications import service as notifications_service
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
+from attent.recovery import service as recovery_service
 from attent.recovery.jobs import advance_recovery
 from attent.signals import service as signal_service
 from attent.signals.actions import WEBHOOK_JOB
@@ -74,11 +78,22 @@ def _hidden_details(db: Session, question: WhichDetailsAreHidden) -> Hidden:
     return verification_service.hidden_details(db=db, organisation_id=question.organisation_id)
 
 
+def _notifications_merged(db: Session, event: CasesMerged) -> None:
+    notifications_service.move_case(
+        db=db, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id
+    )
+
+
 def install() -> None:
     """Subscribe every reaction and register every handler (again is harmless)."""
     queue.register(WEBHOOK_JOB, deliver_webhook)
     events.subscribe(PresenceChanged, handover.presence_changed)
     events.subscribe(PresenceChanged, cases_service.owner_went_offline)
+    for moves_its_rows in (  # a case merged into another: each domain points its rows at the one kept
+        contacts_service.cases_merged, channels_service.cases_merged, promise_service.cases_merged,
+        recovery_service.cases_merged, coach.cases_merged, signal_service.cases_merged, _notifications_merged,
+    ):  # fmt: skip
+        events.subscribe(CasesMerged, moves_its_rows)
     events.subscribe(CaseFinishing, _settle_promises)
     events.subscribe(ContactReachedCustomer, calls.contact_reached_customer)
     events.subscribe(ContactDropped, calls.contact_dropped)

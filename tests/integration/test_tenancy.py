@@ -38,6 +38,7 @@ BODIES = {
     ("POST", "/api/v1/cases/{case_id}/tags"): {"name": "peek"},
     ("PATCH", "/api/v1/tags/{tag_id}"): {"name": "peek"},
     ("PUT", "/api/v1/teams/{team_id}/assignment"): {"mode": "round_robin"},
+    ("POST", "/api/v1/cases/{case_id}/merge"): {"into": "00000000-0000-7000-8000-000000000000"},
 }
 
 

@@ -3,11 +3,13 @@
 # What other domains may use besides `service`: the vocabulary of this domain's rows and bodies,
 # and the kinds of timeline events it writes.
 from attent.cases.bulk import BatchRefused, BulkAction
-from attent.cases.events import CaseFinishing
+from attent.cases.events import CaseFinishing, CasesMerged
 from attent.cases.kinds import (
     CaseAssigned,
     CaseAutoAssigned,
     CaseCreated,
+    CaseMerged,
+    CaseMergedInto,
     CaseNextStepSet,
     CasePriorityChanged,
     CaseStatusChanged,
@@ -51,6 +53,8 @@ __all__ = [
     "CaseCreate",
     "CaseCreated",
     "CaseFinishing",
+    "CaseMerged",
+    "CaseMergedInto",
     "CaseNextStepSet",
     "CasePriorityChanged",
     "CaseRead",
@@ -63,6 +67,7 @@ __all__ = [
     "CaseUpdate",
     "CaseUpdated",
     "CaseViewer",
+    "CasesMerged",
     "KeepChoice",
     "Note",
     "NoteAdded",

@@ -19,6 +19,7 @@ from attent.cases.schemas import (
     CaseCreate,
     CaseRead,
     CaseUpdate,
+    MergeIn,
     NoteCreate,
     NoteRead,
     TagIn,
@@ -67,6 +68,15 @@ def bulk_update(body: BulkUpdate, db: DbSession, actor: CurrentAgent, clock: Clo
         tag=body.tag,
     )
     return BulkResult(changed=len(cases), case_ids=[c.id for c in cases])
+
+
+@router.post("/{case_id}/merge")
+def merge_case(
+    case_id: uuid.UUID, body: MergeIn, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> CaseRead:
+    """Merge this case into `into` (same customer): everything moves there, this one points to it."""
+    kept = service.merge_case(db=db, actor=actor, case_id=case_id, into_id=body.into, at=clock.now())
+    return CaseRead.model_validate(kept)
 
 
 @router.get("/{case_id}")

@@ -116,3 +116,24 @@ class CaseAutoAssigned(Kind):
 
     def detail(self, say: Say) -> str:
         return say(f"assignment_{self.mode}")
+
+
+@kind("case.merged")
+@dataclass(frozen=True, kw_only=True)
+class CaseMerged(Kind):
+    """Another case was merged into this one: its contacts, messages, promises, notes, tags and timeline
+    are here now (`from_` is its id, `subject` its subject)."""
+
+    from_: str = stored("from", "")
+    subject: str = ""
+
+    def detail(self, say: Say) -> str:
+        return self.subject
+
+
+@kind("case.merged_into")
+@dataclass(frozen=True, kw_only=True)
+class CaseMergedInto(Kind):
+    """This case was merged into another (`into`); it stays as a pointer to it."""
+
+    into: str

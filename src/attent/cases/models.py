@@ -58,6 +58,7 @@ class Case(TenantMixin, Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    merged_into_id: Mapped[uuid.UUID | None]  # merged into that case: a pointer to it, nothing else
 
 
 class Note(TenantMixin, Base):

@@ -102,6 +102,13 @@ class CaseRead(Output):
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
+    merged_into_id: uuid.UUID | None = None
+
+
+class MergeIn(Input):
+    """The case to merge this one into (of the same customer, not closed)."""
+
+    into: uuid.UUID
 
 
 class NoteCreate(Input):

@@ -19,10 +19,12 @@ from attent.cases.assignment import (
     set_assignment,
 )
 from attent.cases.bulk import MAX_BATCH, BatchRefused, BulkAction, Refusal
-from attent.cases.events import CaseFinishing
+from attent.cases.events import CaseFinishing, CasesMerged
 from attent.cases.kinds import (
     CaseAssigned,
     CaseCreated,
+    CaseMerged,
+    CaseMergedInto,
     CaseNextStepSet,
     CasePriorityChanged,
     CaseStatusChanged,
@@ -33,7 +35,7 @@ from attent.cases.kinds import (
     FieldChanged,
     NoteAdded,
 )
-from attent.cases.models import Case, CaseStatus, CaseTag, Note, Priority, Tag
+from attent.cases.models import Case, CaseStatus, CaseTag, CaseViewer, Note, Priority, Tag
 from attent.cases.schemas import CaseCreate, CaseUpdate, PromiseChoice
 from attent.cases.tagging import (
     create_tag,
@@ -50,12 +52,14 @@ from attent.cases.tagging import (
     take_tag,
 )
 from attent.cases.viewers import GONE_AFTER, leave, see, viewers
+from attent.core.db import repoint
 from attent.core.errors import AttentError, Conflict, FieldError, Invalid, NotFound
 from attent.core.events import publish
 from attent.core.i18n import Label
 from attent.core.pagination import newest_first
+from attent.core.setaside import SetAside
 from attent.customers.service import get_customer
-from attent.timeline.service import record_case_event
+from attent.timeline.service import move_case_events, record_case_event
 
 __all__ = [  # what lives in cases.tagging, .viewers and .assignment; other domains reach it here
     "GONE_AFTER",
@@ -336,6 +340,57 @@ def add_note(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: da
     case.updated_at = at
     db.flush()
     return note
+
+
+def merge_case(*, db: Session, actor: Agent, case_id: uuid.UUID, into_id: uuid.UUID, at: datetime) -> Case:
+    """Merge a case into another of the same customer: contacts, messages, promises, notes, tags and the
+    timeline move to the one kept; the merged case is closed and stays as a pointer to it.
+
+    Both timelines say what happened (`case.merged` names where the rest came from). Refused: a case
+    into itself (422), into a closed or merged case, a case merged already, or another customer's (409).
+    """
+    if case_id == into_id:
+        raise Invalid(
+            "merge_into_itself", "A case cannot be merged into itself.", [FieldError(("into",), "Same case.")]
+        )
+    merged = get_case(db=db, actor=actor, case_id=case_id)
+    kept = get_case(db=db, actor=actor, case_id=into_id)
+    if merged.merged_into_id is not None or kept.merged_into_id is not None:
+        raise Conflict(
+            "already_merged", "One of these cases was merged already; merge into the case it points to."
+        )
+    if kept.status is CaseStatus.CLOSED:
+        raise Conflict("merge_into_closed", "A closed case takes nothing more; merge into an open case.")
+    if kept.customer_id != merged.customer_id:
+        raise Conflict(
+            "merge_other_customer", "These cases are of different customers; merge the customers first."
+        )
+    db.flush()
+    org = merged.organisation_id
+    publish(db, CasesMerged(organisation_id=org, kept_id=kept.id, merged_id=merged.id, at=at))
+    for model in (Note, SetAside):
+        repoint(db, model, organisation_id=org, old=merged.id, new=kept.id)
+    kept_tags = select(CaseTag.tag_id).where(CaseTag.organisation_id == org, CaseTag.case_id == kept.id)
+    db.execute(
+        delete(CaseTag).where(
+            CaseTag.organisation_id == org, CaseTag.case_id == merged.id, CaseTag.tag_id.in_(kept_tags)
+        )
+    )
+    repoint(db, CaseTag, organisation_id=org, old=merged.id, new=kept.id)
+    db.execute(delete(CaseViewer).where(CaseViewer.organisation_id == org, CaseViewer.case_id == merged.id))
+    move_case_events(db=db, organisation_id=org, old=merged.id, new=kept.id)
+    record_case_event(
+        db=db, case=kept, event=CaseMerged(from_=str(merged.id), subject=merged.subject), at=at, actor=actor
+    )
+    record_case_event(db=db, case=merged, event=CaseMergedInto(into=str(kept.id)), at=at, actor=actor)
+    if merged.status is not CaseStatus.CLOSED:
+        closed = CaseStatusChanged(from_=merged.status.value, to=CaseStatus.CLOSED.value, reason="merged")
+        record_case_event(db=db, case=merged, event=closed, at=at, actor=actor)
+    merged.status, merged.merged_into_id, merged.updated_at = CaseStatus.CLOSED, kept.id, at
+    kept.updated_at = at
+    db.flush()
+    db.expire_all()  # rows of both cases moved under the session's feet
+    return get_case(db=db, actor=actor, case_id=kept.id)
 
 
 def owner_went_offline(db: Session, event: PresenceChanged) -> None:

@@ -13,8 +13,9 @@ from fastapi.responses import Response
 
 from attent.agents import CurrentAgent
 from attent.cases import CaseUpdate
-from attent.cases.service import tag_case, untag_case, update_case
+from attent.cases.service import merge_case, tag_case, untag_case, update_case
 from attent.core.deps import ClockDep, DbSession
+from attent.core.errors import FieldError, Invalid
 from attent.core.pageforms import redraws
 from attent.workspace.case_forms import act_on_case, case_form
 
@@ -92,3 +93,27 @@ def edit_details(
         )
 
     return act_on_case(request, db, actor, clock, case_id, csrf, "details", action, typed_in, once=once)
+
+
+@router.post("/cases/{case_id}/merge")
+def merge(
+    case_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    into: Annotated[str, Form()] = "",
+    csrf: Csrf = "",
+) -> Response:
+    """Merge this case into another of the customer's; then the kept case's page, with one timeline."""
+
+    def action() -> None:
+        try:
+            target = uuid.UUID(into)
+        except ValueError:
+            raise Invalid(
+                "merge_into", "Choose the case to merge into.", [FieldError(("into",), "Required.")]
+            ) from None
+        merge_case(db=db, actor=actor, case_id=case_id, into_id=target, at=clock.now())
+
+    return act_on_case(request, db, actor, clock, case_id, csrf, "merge", action, {"into": into})

@@ -64,6 +64,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "playbook": {"key": "Playbook"},
     "recovery": {"code": "Another gesture", "reason": "Why (for colleagues)"},
     "tags": {"name": "Add a tag"},
+    "merge": {"into": "Merge this case into"},
     "details": {"type": "Type", "priority": "Priority", "team_id": "Team", "owner_id": "Owner"},
 }  # fmt: skip
 

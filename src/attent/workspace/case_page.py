@@ -4,15 +4,15 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent, CurrentAgent
 from attent.agents.service import list_teams, visible_agents
 from attent.briefs.service import build_brief
-from attent.cases import Case, Priority
-from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_tags, tags_of, viewers
+from attent.cases import Case, CaseStatus, Priority
+from attent.cases.service import FINISHED, TRANSITIONS, get_case, list_cases, list_tags, tags_of, viewers
 from attent.coach import service as coach
 from attent.contacts import Direction, Outcome
 from attent.core import flash
@@ -94,6 +94,11 @@ def case_view(
         teams=list_teams(db=db, actor=actor),
         agents=_owners(db, actor, case),
         canned_replies=canned.visible_replies(db=db, actor=actor),
+        merge_targets=[
+            c
+            for c in list_cases(db=db, actor=actor, customer_id=case.customer_id, limit=50)[0]
+            if c.id != case.id and c.status is not CaseStatus.CLOSED and c.merged_into_id is None
+        ],
         recovery=recovery.case_panel(db=db, actor=actor, case=case, at=now),
         coach=coach.case_panel(db=db, actor=actor, case=case),
         tz=org.timezone,
@@ -115,10 +120,13 @@ def _owners(db: Session, actor: Agent, case: Case) -> list[Agent]:
 @router.get("/cases/{case_id}")
 def case_page(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
-) -> HTMLResponse:
+) -> Response:
     """The handoff brief first; then the customer, open promises, what to do, and the timeline.
 
     After a verification or a playbook step, their answer arrives here in a flash and shows once."""
+    pointer = get_case(db=db, actor=actor, case_id=case_id).merged_into_id
+    if pointer is not None:  # merged: a link to it lands on the case it was merged into
+        return RedirectResponse(f"/cases/{pointer}", status_code=303)
     cleared = HTMLResponse()
     handed = flash.take(request, cleared, **flash_for(request, actor, case_id, clock)) or {}
     try:
