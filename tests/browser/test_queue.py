@@ -125,3 +125,32 @@ def test_an_agent_inserts_a_canned_reply_with_the_customers_name_and_the_promise
         re.compile(r"^Beste Sanne, ik bel u (vandaag|morgen) \d{1,2}:\d{2} terug\. Groet, Fatima$")
     )
     assert made["state"] == "open"
+
+
+@pytest.mark.browser
+def test_an_agent_merges_two_cases_and_sees_one_timeline(page: Page, server, api_token):
+    customer = server.api("POST", "/api/v1/customers", api_token, {"name": "Kees Bos"})
+    first = server.api(
+        "POST", "/api/v1/cases", api_token, {"customer_id": customer["id"], "subject": "Lekkende machine"}
+    )
+    second = server.api(
+        "POST", "/api/v1/cases", api_token, {"customer_id": customer["id"], "subject": "Machine lekt nog"}
+    )
+    server.api(
+        "POST",
+        f"/api/v1/cases/{second['id']}/contacts",
+        api_token,
+        {"channel": "email", "messages": [{"speaker": "customer", "text": "Er ligt weer een plas water."}]},
+    )
+    sign_in(page)
+    page.goto(f"/cases/{second['id']}")
+    page.get_by_label("Deze zaak samenvoegen met").select_option(value=first["id"])
+    page.get_by_role("button", name="Samenvoegen").click()
+
+    expect(page).to_have_url(re.compile(f"/cases/{first['id']}"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lekkende machine")
+    timeline = page.locator("ol.timeline")
+    expect(timeline).to_contain_text("Samengevoegd")
+    expect(timeline).to_contain_text("Er ligt weer een plas water.")
+    page.goto(f"/cases/{second['id']}")  # a link to the merged case lands on the kept one
+    expect(page).to_have_url(re.compile(f"/cases/{first['id']}"))
