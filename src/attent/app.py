@@ -62,8 +62,20 @@ from attent.signals import source_pages as signals_source_pages
 from attent.verification import api as verification_api
 from attent.verification import pages as verification_pages
 from attent.workspace import access_log as workspace_access
+from attent.workspace import api as workspace_api
 from attent.workspace import calls as workspace_calls
-from attent.workspace import case_forms, case_live, case_page, customer_page, panel_forms
+from attent.workspace import (
+    canned_page,
+    case_edit,
+    case_forms,
+    case_live,
+    case_page,
+    customer_edit,
+    customer_page,
+    new_case,
+    panel_forms,
+    queue_page,
+)
 from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
@@ -179,15 +191,21 @@ def create_app(
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(workspace_access.api, prefix=API_PREFIX)
+    app.include_router(cases_api.tags, prefix=API_PREFIX)
+    app.include_router(cases_api.teams, prefix=API_PREFIX)  # a team's automatic assignment
+    app.include_router(workspace_api.router, prefix=API_PREFIX)  # the case queue and saved views
     app.include_router(agents_pages.router)
     app.include_router(agents_admin.router)
     app.include_router(agents_account.router)
     app.include_router(agents_admin_people.router)
     # Before the cases pages: My work answers "/" (the first matching route wins).
     app.include_router(workspace_pages.router)
+    app.include_router(queue_page.router)  # before the case page's: /cases/bulk is not a case
+    app.include_router(new_case.router)  # nor is /cases/new
     app.include_router(case_page.router)
     app.include_router(case_forms.router)
     app.include_router(panel_forms.router)
+    app.include_router(case_edit.router)
     app.include_router(case_live.router)
     app.include_router(workspace_calls.router)
     app.include_router(portal_pages.router)
@@ -195,6 +213,8 @@ def create_app(
     app.include_router(workspace_access.router)
     app.include_router(privacy_pages.router)
     app.include_router(promises_pages.router)
+    app.include_router(customer_edit.router)
+    app.include_router(canned_page.router)
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)

@@ -1,7 +1,7 @@
 """Every ORM model, imported in one place for Alembic and the drift test."""
 
 from attent.agents.models import Agent, ApiToken, Team, TeamMembership
-from attent.cases.models import Case, CaseViewer, Note
+from attent.cases.models import Case, CaseTag, CaseViewer, Note, Tag, TeamAssignment
 from attent.channels.models import OutboundMessage
 from attent.coach.models import ContactScorecard, PromiseProposal, ScoredVerdict, ScoringDue
 from attent.contacts.models import Contact, Message
@@ -22,6 +22,7 @@ from attent.promises.models import Promise
 from attent.recovery.models import CheckIn, Gesture
 from attent.signals.models import HookRejection, Rule, RuleFiring, RuleSet, Signal, SignalSource
 from attent.timeline.models import TimelineEvent
+from attent.workspace.models import CannedReply, SavedView
 
 __all__ = [
     "AccessEntry",
@@ -31,7 +32,9 @@ __all__ = [
     "Base",
     "Call",
     "CallEvent",
+    "CannedReply",
     "Case",
+    "CaseTag",
     "CaseViewer",
     "CheckIn",
     "Contact",
@@ -57,6 +60,7 @@ __all__ = [
     "Rule",
     "RuleFiring",
     "RuleSet",
+    "SavedView",
     "ScoredVerdict",
     "ScoringDue",
     "SetAside",
@@ -64,7 +68,9 @@ __all__ = [
     "Signal",
     "SignalSource",
     "Survey",
+    "Tag",
     "Team",
+    "TeamAssignment",
     "TeamMembership",
     "TimelineEvent",
 ]

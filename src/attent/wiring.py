@@ -12,9 +12,10 @@ from attent.agents import PresenceChanged
 from attent.agents.events import AgentDeactivated
 from attent.agents.jobs import end_shifts
 from attent.agents.mailing import MAIL_JOB, deliver_agent_mail
-from attent.cases import CaseFinishing, CaseStatus
+from attent.cases import CaseFinishing, CasesMerged, CaseStatus
 from attent.cases import service as case_service
 from attent.channels import ReplyDelivered
+from attent.channels import service as channels_service
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
 from attent.coach.jobs import score_ended_contacts
@@ -25,18 +26,22 @@ from attent.contacts import (
     ContactReachedCustomer,
     MessagesAdded,
 )
+from attent.contacts import service as contacts_service
 from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
+from attent.files import service as files_service
 from attent.insight import surveys
 from attent.insight.jobs import send_due_surveys
 from attent.insight.weekly import JOB as WEEKLY_SUMMARY_JOB
 from attent.insight.weekly import plan_weekly_summaries, send_weekly_summary
+from attent.notifications import service as notifications_service
 from attent.phone.jobs import settle_calls, take_queued_events
 from attent.privacy.retention import apply_due_retention
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
+from attent.recovery import service as recovery_service
 from attent.recovery.jobs import advance_recovery
 from attent.signals import service as signal_service
 from attent.signals.actions import WEBHOOK_JOB
@@ -98,11 +103,30 @@ def _release_cases(db: Session, event: AgentDeactivated) -> None:
     case_service.release_cases_of(db=db, actor=event.actor, agent=event.agent, at=event.at)
 
 
+def _notifications_merged(db: Session, event: CasesMerged) -> None:
+    notifications_service.move_case(
+        db=db, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id
+    )
+
+
+def _attachments_merged(db: Session, event: CasesMerged) -> None:
+    files_service.move_attachments(
+        db, org_id=event.organisation_id, from_case_id=event.merged_id, to_case_id=event.kept_id
+    )
+
+
 def install() -> None:
     """Subscribe every reaction and register every handler (again is harmless)."""
     queue.register(WEBHOOK_JOB, deliver_webhook)
     queue.register(WEEKLY_SUMMARY_JOB, send_weekly_summary)
     events.subscribe(PresenceChanged, handover.presence_changed)
+    events.subscribe(PresenceChanged, case_service.owner_went_offline)
+    for moves_its_rows in (  # a case merged into another: each domain points its rows at the one kept
+        contacts_service.cases_merged, channels_service.cases_merged, promise_service.cases_merged,
+        recovery_service.cases_merged, coach.cases_merged, signal_service.cases_merged, _notifications_merged,
+        _attachments_merged,
+    ):  # fmt: skip
+        events.subscribe(CasesMerged, moves_its_rows)
     events.subscribe(CaseFinishing, _settle_promises)
     events.subscribe(CaseFinishing, _schedule_survey)
     events.subscribe(ContactReachedCustomer, calls.contact_reached_customer)

@@ -32,6 +32,8 @@ NOT_SHOWN = {
     ("/cases/{case_id}/promise", "step_type"),
     ("/recovery/catalogue", "check_in_mode"),
     ("/rules/{rule_id}", "signal"),
+    ("/cases/bulk", "back"),  # where the form came from, not something typed
+    ("/views", "back"),
 }
 TOO_BIG_FOR_A_BODY = 50_000  # longer fields meet the body limit first (a 413 before any form is read)
 PLAUSIBLE = {
@@ -92,6 +94,8 @@ def paths(db, clock, tenant, admin_api, api) -> dict[str, str]:
         "verb": "decline",
         "rule_id": rule["state"]["id"],
         "case_type": "delivery_missing",
+        "team_id": str(tenant.team_id),
+        "customer_id": str(tenant.customer.id),
     }
 
 

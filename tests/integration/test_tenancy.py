@@ -40,6 +40,10 @@ BODIES = {
     ("POST", "/api/v1/agents/{agent_id}/unlock"): {},
     ("POST", "/api/v1/agents/{agent_id}/invitation"): {},
     ("POST", "/api/v1/customers/{customer_id}/erase"): {"confirmation": "Marieke Visser"},
+    ("POST", "/api/v1/cases/{case_id}/tags"): {"name": "peek"},
+    ("PATCH", "/api/v1/tags/{tag_id}"): {"name": "peek"},
+    ("PUT", "/api/v1/teams/{team_id}/assignment"): {"mode": "round_robin"},
+    ("POST", "/api/v1/cases/{case_id}/merge"): {"into": "00000000-0000-7000-8000-000000000000"},
 }
 
 
@@ -207,6 +211,10 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     ids["attachment_id"] = attachment["id"]
     ids["call_id"] = _a_call_for(Api(app_client, tenant.tokens["admin"]), app_client, tenant)
     ids["session_id"] = _a_session_for(tenant, app_client)
+    ids["tag_id"] = victim.post(f"/api/v1/cases/{tenant.case.id}/tags", json={"name": "vip"}).json()["id"]
+    ids["view_id"] = victim.post("/api/v1/views", json={"name": "Mijn zaken"}).json()["id"]
+    reply = {"name": "Groet", "text_nl": "Dag {{customer.first_name}}"}
+    ids["reply_id"] = victim.post("/api/v1/canned-replies", json=reply).json()["id"]
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []
@@ -234,6 +242,9 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     assert victim.get(f"/api/v1/recovery/gestures/{gesture['id']}").json()["state"] == "granted"
     [proposal] = victim.get(f"/api/v1/coach/cases/{tenant.case.id}/proposals").json()["items"]
     assert proposal["state"] == "proposed"
+    assert [t["name"] for t in victim.get(f"/api/v1/cases/{tenant.case.id}/tags").json()] == ["vip"]
+    assert [v["name"] for v in victim.get("/api/v1/views").json()] == ["Mijn zaken"]
+    assert [r["name"] for r in victim.get("/api/v1/canned-replies").json()] == ["Groet"]
     [failure] = Api(app_client, tenant.tokens["admin"]).get("/api/v1/failures").json()["items"]
     assert failure["id"] == str(ids["failure_id"])
 

@@ -1,5 +1,6 @@
 """What happens to cases that domains above this one must have a say in, subscribed in `attent.wiring`."""
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,4 +19,14 @@ class CaseFinishing:
     to: CaseStatus
     actor: Agent | None
     choices: Sequence[PromiseChoice]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CasesMerged:
+    """Case `merged_id` was merged into `kept_id`: every domain points its rows of the one at the other."""
+
+    organisation_id: uuid.UUID
+    kept_id: uuid.UUID
+    merged_id: uuid.UUID
     at: datetime

@@ -80,3 +80,60 @@ class NoteAdded(Kind):
 
     note_id: str
     text: str
+
+
+@kind("case.tagged")
+@dataclass(frozen=True, kw_only=True)
+class CaseTagged(Kind):
+    """A tag was put on the case."""
+
+    tag: str
+
+    def detail(self, say: Say) -> str:
+        return self.tag
+
+
+@kind("case.untagged")
+@dataclass(frozen=True, kw_only=True)
+class CaseUntagged(Kind):
+    """A tag was taken off the case."""
+
+    tag: str
+
+    def detail(self, say: Say) -> str:
+        return self.tag
+
+
+@kind("case.auto_assigned")
+@dataclass(frozen=True, kw_only=True)
+class CaseAutoAssigned(Kind):
+    """The team's automatic assignment gave the case to an agent (`mode`: fewest_open or round_robin);
+    `from_` is the owner it had, when it came back from an owner who went offline."""
+
+    to: str
+    mode: str
+    from_: str | None = stored("from")
+
+    def detail(self, say: Say) -> str:
+        return say(f"assignment_{self.mode}")
+
+
+@kind("case.merged")
+@dataclass(frozen=True, kw_only=True)
+class CaseMerged(Kind):
+    """Another case was merged into this one: its contacts, messages, promises, notes, tags and timeline
+    are here now (`from_` is its id, `subject` its subject)."""
+
+    from_: str = stored("from", "")
+    subject: str = ""
+
+    def detail(self, say: Say) -> str:
+        return self.subject
+
+
+@kind("case.merged_into")
+@dataclass(frozen=True, kw_only=True)
+class CaseMergedInto(Kind):
+    """This case was merged into another (`into`); it stays as a pointer to it."""
+
+    into: str

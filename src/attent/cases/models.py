@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from attent.core.db import Base, TenantMixin, str_enum
@@ -61,6 +61,7 @@ class Case(TenantMixin, Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    merged_into_id: Mapped[uuid.UUID | None]  # merged into that case: a pointer to it, nothing else
 
 
 class Note(TenantMixin, Base):
@@ -92,3 +93,55 @@ class CaseViewer(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     agent_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     seen_at: Mapped[datetime]
+
+
+class Tag(TenantMixin, Base):
+    """A tag of the organisation's managed list (lower case, one name once), put on cases."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+
+class CaseTag(Base):
+    """A tag on a case."""
+
+    __tablename__ = "case_tags"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "case_id"], ["cases.organisation_id", "cases.id"]),
+        ForeignKeyConstraint(["organisation_id", "tag_id"], ["tags.organisation_id", "tags.id"]),
+        Index("ix_case_tags_tag", "organisation_id", "tag_id", "case_id"),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    tag_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    added_at: Mapped[datetime]
+
+
+class AssignmentMode(enum.StrEnum):
+    """How a team hands new cases to its agents."""
+
+    OFF = "off"  # the team picks cases up itself
+    FEWEST_OPEN = "fewest_open"  # the available agent with the fewest open cases
+    ROUND_ROBIN = "round_robin"  # the available agents in turn
+
+
+class TeamAssignment(Base):
+    """A team's automatic assignment: on or off, how, and whom to skip; a team without a row is off."""
+
+    __tablename__ = "team_assignment"
+    __table_args__ = (
+        ForeignKeyConstraint(["organisation_id", "team_id"], ["teams.organisation_id", "teams.id"]),
+        ForeignKeyConstraint(["organisation_id", "last_agent_id"], ["agents.organisation_id", "agents.id"]),
+    )
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    team_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    mode: Mapped[AssignmentMode] = mapped_column(str_enum(AssignmentMode), default=AssignmentMode.OFF)
+    # Skip agents whose shift (Agent.available_until) ends within this many minutes.
+    shift_margin_minutes: Mapped[int] = mapped_column(default=30)
+    last_agent_id: Mapped[uuid.UUID | None]  # round robin: who had the last case
+    updated_at: Mapped[datetime]

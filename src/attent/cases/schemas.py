@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from attent.cases.models import CaseStatus, Priority
+from attent.cases.models import AssignmentMode, CaseStatus, Priority
 from attent.core.schemas import Input, Output
 
 CASE_TYPE = r"^[a-z][a-z0-9_]{0,59}$"
@@ -102,6 +102,13 @@ class CaseRead(Output):
     created_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
+    merged_into_id: uuid.UUID | None = None
+
+
+class MergeIn(Input):
+    """The case to merge this one into (of the same customer, not closed)."""
+
+    into: uuid.UUID
 
 
 class NoteCreate(Input):
@@ -118,3 +125,59 @@ class NoteRead(Output):
     author_id: uuid.UUID
     text: str
     created_at: datetime
+
+
+class TagIn(Input):
+    """A tag by name (trimmed, single-spaced and lower-cased as stored)."""
+
+    name: str = Field(min_length=1, max_length=40)
+
+
+class TagRead(Output):
+    """A tag of the organisation's list, and on how many cases it is."""
+
+    id: uuid.UUID
+    name: str
+    cases: int = 0
+
+
+class BulkUpdate(Input):
+    """One action on many cases: all of them change, or (a case refuses) none."""
+
+    case_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    action: Literal["assign", "move_team", "status", "add_tag", "remove_tag"]
+    owner_id: uuid.UUID | None = Field(default=None, description="assign: the new owner; none: nobody.")
+    team_id: uuid.UUID | None = Field(default=None, description="move_team: the team.")
+    status: CaseStatus | None = Field(default=None, description="status: the status to move to.")
+    tag: str | None = Field(default=None, max_length=40, description="add_tag, remove_tag: the tag's name.")
+
+
+class BulkResult(Output):
+    """What a batch changed."""
+
+    changed: int
+    case_ids: list[uuid.UUID]
+
+
+class AssignmentIn(Input):
+    """How a team hands out new cases: off, fewest_open or round_robin; skip shifts ending this soon."""
+
+    mode: AssignmentMode
+    shift_margin_minutes: int = Field(default=30, ge=0, le=720)
+
+
+class AvailableAgent(Output):
+    """An agent who would be given a case now, and how many open cases they have."""
+
+    agent_id: uuid.UUID
+    name: str
+    open_cases: int
+
+
+class AssignmentRead(Output):
+    """A team's automatic assignment, and who can take a case right now (fewest open cases first)."""
+
+    team_id: uuid.UUID
+    mode: AssignmentMode
+    shift_margin_minutes: int
+    available: list[AvailableAgent]

@@ -2,36 +2,82 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Select, Uuid, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from attent.agents import Agent, Role, Team, TeamMembership
+from attent.agents import Agent, PresenceChanged, Role, Team, TeamMembership
 from attent.agents.service import default_team_id
-from attent.cases.events import CaseFinishing
+from attent.cases.assignment import (
+    assign_automatically,
+    assignment_of,
+    available_agents,
+    return_cases_of,
+    set_assignment,
+)
+from attent.cases.bulk import MAX_BATCH, BatchRefused, BulkAction, Refusal
+from attent.cases.events import CaseFinishing, CasesMerged
 from attent.cases.kinds import (
     CaseAssigned,
     CaseCreated,
+    CaseMerged,
+    CaseMergedInto,
     CaseNextStepSet,
     CasePriorityChanged,
     CaseStatusChanged,
+    CaseTagged,
     CaseTeamChanged,
+    CaseUntagged,
     CaseUpdated,
     FieldChanged,
     NoteAdded,
 )
-from attent.cases.models import Case, CaseStatus, CaseViewer, Note, Priority
+from attent.cases.models import Case, CaseStatus, CaseTag, CaseViewer, Note, Priority, Tag
 from attent.cases.schemas import CaseCreate, CaseUpdate, PromiseChoice
-from attent.core.db import upsert_insert
-from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.cases.tagging import (
+    create_tag,
+    delete_tag,
+    find_tag,
+    get_tag,
+    list_tags,
+    put_tag,
+    rename_tag,
+    tag_for,
+    tag_name,
+    tagged,
+    tags_of,
+    take_tag,
+)
+from attent.cases.viewers import GONE_AFTER, leave, see, viewers
+from attent.core.db import repoint
+from attent.core.errors import AttentError, Conflict, FieldError, Invalid, NotFound
 from attent.core.events import publish
 from attent.core.i18n import Label
 from attent.core.pagination import newest_first
+from attent.core.setaside import SetAside
 from attent.customers.service import get_customer
-from attent.timeline.service import record_case_event
+from attent.timeline.service import move_case_events, record_case_event
+
+__all__ = [  # what lives in cases.tagging, .viewers and .assignment; other domains reach it here
+    "GONE_AFTER",
+    "assignment_of",
+    "available_agents",
+    "create_tag",
+    "delete_tag",
+    "get_tag",
+    "leave",
+    "list_tags",
+    "rename_tag",
+    "see",
+    "set_assignment",
+    "tag_name",
+    "tagged",
+    "tags_of",
+    "viewers",
+]
 
 S = CaseStatus
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
@@ -127,6 +173,8 @@ def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) ->
         updated_at=at,
     )
     _add_case(db=db, case=case, actor=actor, at=at)
+    if case.owner_id is None:
+        assign_automatically(db=db, case=case, at=at)
     db.flush()
     return case
 
@@ -201,6 +249,13 @@ def change_status(
 def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpdate, at: datetime) -> Case:
     """Change a case; each change becomes its own timeline event."""
     case = get_case(db=db, actor=actor, case_id=case_id)
+    change_case(db=db, actor=actor, case=case, data=data, at=at)
+    db.flush()
+    return case
+
+
+def change_case(*, db: Session, actor: Agent, case: Case, data: CaseUpdate, at: datetime) -> None:
+    """Change a case the caller checked the actor may work; each change becomes its own timeline event."""
     changes = data.model_dump(exclude_unset=True)
     if "team_id" in changes:  # taking a case out of its team puts it in the default team
         changes["team_id"] = _team_or_default(db, case.organisation_id, changes["team_id"])
@@ -234,8 +289,6 @@ def update_case(*, db: Session, actor: Agent, case_id: uuid.UUID, data: CaseUpda
         change = kind(field=field, from_=_text(old), to=_text(new))
         record_case_event(db=db, case=case, event=change, at=at, actor=actor)
         case.updated_at = at
-    db.flush()
-    return case
 
 
 def _text(value: Any) -> str | None:
@@ -254,6 +307,7 @@ def list_cases(
     team_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
     type: str | None = None,
+    tag: list[str] | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> tuple[list[Case], str | None]:
@@ -269,6 +323,8 @@ def list_cases(
         query = query.where(Case.customer_id == customer_id)
     if type is not None:
         query = query.where(Case.type == type)
+    if tag:
+        query = query.where(Case.id.in_(tagged(actor.organisation_id, tag)))
     return newest_first(db, query, Case.id, cursor, limit)
 
 
@@ -284,6 +340,81 @@ def add_note(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: da
     case.updated_at = at
     db.flush()
     return note
+
+
+def merge_case(*, db: Session, actor: Agent, case_id: uuid.UUID, into_id: uuid.UUID, at: datetime) -> Case:
+    """Merge a case into another of the same customer: contacts, messages, promises, notes, tags and the
+    timeline move to the one kept; the merged case is closed and stays as a pointer to it.
+
+    Both timelines say what happened (`case.merged` names where the rest came from). Refused: a case
+    into itself (422), into a closed or merged case, a case merged already, or another customer's (409).
+    """
+    if case_id == into_id:
+        raise Invalid(
+            "merge_into_itself", "A case cannot be merged into itself.", [FieldError(("into",), "Same case.")]
+        )
+    merged = get_case(db=db, actor=actor, case_id=case_id)
+    kept = get_case(db=db, actor=actor, case_id=into_id)
+    if merged.merged_into_id is not None or kept.merged_into_id is not None:
+        raise Conflict(
+            "already_merged", "One of these cases was merged already; merge into the case it points to."
+        )
+    if kept.status is CaseStatus.CLOSED:
+        raise Conflict("merge_into_closed", "A closed case takes nothing more; merge into an open case.")
+    if kept.customer_id != merged.customer_id:
+        raise Conflict(
+            "merge_other_customer", "These cases are of different customers; merge the customers first."
+        )
+    db.flush()
+    org = merged.organisation_id
+    publish(db, CasesMerged(organisation_id=org, kept_id=kept.id, merged_id=merged.id, at=at))
+    for model in (Note, SetAside):
+        repoint(db, model, organisation_id=org, old=merged.id, new=kept.id)
+    kept_tags = select(CaseTag.tag_id).where(CaseTag.organisation_id == org, CaseTag.case_id == kept.id)
+    db.execute(
+        delete(CaseTag).where(
+            CaseTag.organisation_id == org, CaseTag.case_id == merged.id, CaseTag.tag_id.in_(kept_tags)
+        )
+    )
+    repoint(db, CaseTag, organisation_id=org, old=merged.id, new=kept.id)
+    db.execute(delete(CaseViewer).where(CaseViewer.organisation_id == org, CaseViewer.case_id == merged.id))
+    move_case_events(db=db, organisation_id=org, old=merged.id, new=kept.id)
+    record_case_event(
+        db=db, case=kept, event=CaseMerged(from_=str(merged.id), subject=merged.subject), at=at, actor=actor
+    )
+    record_case_event(db=db, case=merged, event=CaseMergedInto(into=str(kept.id)), at=at, actor=actor)
+    if merged.status is not CaseStatus.CLOSED:
+        closed = CaseStatusChanged(from_=merged.status.value, to=CaseStatus.CLOSED.value, reason="merged")
+        record_case_event(db=db, case=merged, event=closed, at=at, actor=actor)
+    merged.status, merged.merged_into_id, merged.updated_at = CaseStatus.CLOSED, kept.id, at
+    kept.updated_at = at
+    db.flush()
+    db.expire_all()  # rows of both cases moved under the session's feet
+    return get_case(db=db, actor=actor, case_id=kept.id)
+
+
+def owner_went_offline(db: Session, event: PresenceChanged) -> None:
+    """An agent's presence changed (subscribed in `attent.wiring`): an offline owner's open cases in
+    teams that assign automatically go to an available colleague."""
+    return_cases_of(db=db, agent=event.agent, at=event.at)
+
+
+def tag_case(*, db: Session, actor: Agent, case_id: uuid.UUID, name: str, at: datetime) -> Tag:
+    """Put a tag (by name; a new name joins the list) on a case the actor may work."""
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    tag = tag_for(db=db, actor=actor, name=name, at=at)
+    put_tag(db=db, actor=actor, case=case, tag=tag, at=at)
+    db.flush()
+    return tag
+
+
+def untag_case(*, db: Session, actor: Agent, case_id: uuid.UUID, tag_id: uuid.UUID, at: datetime) -> None:
+    """Take a tag off a case the actor may work; a tag that was not on it is a 404."""
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    tag = get_tag(db=db, actor=actor, tag_id=tag_id)
+    if not take_tag(db=db, actor=actor, case=case, tag=tag, at=at):
+        raise NotFound.of("tag", tag_id)
+    db.flush()
 
 
 def count_customer_cases(*, db: Session, actor: Agent, customer_id: uuid.UUID) -> int:
@@ -329,54 +460,112 @@ def open_proactive_case(
     return case
 
 
-# --- who has the case open (the case page's live stream keeps these rows) ---------------------------
-
-# A page that has not said it is still there for three of its 15-second heartbeats has gone.
-GONE_AFTER = timedelta(seconds=45)
-
-
-def see(
-    *, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID, agent_id: uuid.UUID, at: datetime
-) -> None:
-    """Record (or refresh) that an agent has the case open."""
-    insert = upsert_insert(db)
-    values = {"organisation_id": organisation_id, "case_id": case_id, "agent_id": agent_id, "seen_at": at}
-    seen = insert(CaseViewer).values(**values)
-    db.execute(  # excluded.*, not a parameter again: Citus loses a parameter's type in DO UPDATE
-        seen.on_conflict_do_update(
-            index_elements=["organisation_id", "case_id", "agent_id"], set_={"seen_at": seen.excluded.seen_at}
+def _batch(db: Session, actor: Agent, case_ids: Sequence[uuid.UUID]) -> list[Case]:
+    """The selected cases in the order given; one the actor may not work (or that is not there) is a 422."""
+    ids = list(dict.fromkeys(case_ids))
+    if not ids:
+        raise Invalid("empty_batch", "Select at least one case.", [FieldError(("case_ids",), "Empty.")])
+    if len(ids) > MAX_BATCH:
+        raise Invalid(
+            "batch_too_large",
+            "Select at most {n} cases at once.",
+            [FieldError(("case_ids",), "Select at most {n} cases at once.", {"n": MAX_BATCH})],
+            n=MAX_BATCH,
         )
-    )
-
-
-def leave(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID, agent_id: uuid.UUID) -> None:
-    """The agent closed the case."""
-    db.execute(
-        delete(CaseViewer).where(
-            CaseViewer.organisation_id == organisation_id,
-            CaseViewer.case_id == case_id,
-            CaseViewer.agent_id == agent_id,
+    found = {c.id: c for c in db.scalars(visible_to(select(Case), actor).where(Case.id.in_(ids)))}
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        raise Invalid(
+            "unknown_cases",
+            "{n} of the selected cases do not exist or are not yours to work; nothing was changed.",
+            [
+                FieldError(("case_ids", ids.index(i)), "No case with id {id}.", {"id": i})
+                for i in unknown[:20]
+            ],
+            n=len(unknown),
         )
-    )
+    return [found[i] for i in ids]
 
 
-def viewers(*, db: Session, actor: Agent, case_id: uuid.UUID, at: datetime) -> list[str]:
-    """The names of colleagues who have this case open now (not the actor)."""
-    rows = db.scalars(
-        select(Agent.name)
-        .join(
-            CaseViewer,
-            (CaseViewer.organisation_id == Agent.organisation_id) & (CaseViewer.agent_id == Agent.id),
+def bulk_update(
+    *,
+    db: Session,
+    actor: Agent,
+    case_ids: Sequence[uuid.UUID],
+    action: BulkAction,
+    at: datetime,
+    owner_id: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+    status: CaseStatus | None = None,
+    tag: str | None = None,
+) -> list[Case]:
+    """Do one thing to every selected case, each with its own timeline event, or nothing at all.
+
+    A case that refuses is listed with its reason (`BatchRefused`, a 409); the caller rolls back.
+    """
+    if action is BulkAction.STATUS and status is None:
+        raise Invalid(
+            "invalid_batch", "Choose the status to move to.", [FieldError(("status",), "Required.")]
         )
-        .where(
-            CaseViewer.organisation_id == actor.organisation_id,
-            CaseViewer.case_id == case_id,
-            CaseViewer.agent_id != actor.id,
-            CaseViewer.seen_at > at - GONE_AFTER,
+    if action is BulkAction.MOVE_TEAM and team_id is None:
+        raise Invalid("invalid_batch", "Choose the team to move to.", [FieldError(("team_id",), "Required.")])
+    if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG) and not (tag or "").strip():
+        raise Invalid("invalid_batch", "Choose the tag.", [FieldError(("tag",), "Required.")])
+    cases = _batch(db, actor, case_ids)
+    update = None
+    if action is BulkAction.ASSIGN:
+        update = CaseUpdate(owner_id=owner_id)
+    elif action is BulkAction.MOVE_TEAM:
+        update = CaseUpdate(team_id=team_id)
+    elif action is BulkAction.STATUS:
+        update = CaseUpdate(status=status)
+    if update is not None:  # a bad owner or team refuses the batch as a whole, before any case
+        _check_owner_and_team(
+            db=db, organisation_id=actor.organisation_id, owner_id=owner_id, team_id=team_id
         )
-        .order_by(Agent.name)
-    )
-    return list(rows)
+    chosen: Tag | None = None
+    if action is BulkAction.ADD_TAG:
+        chosen = tag_for(db=db, actor=actor, name=tag or "", at=at, field="tag")
+    elif action is BulkAction.REMOVE_TAG:
+        chosen = find_tag(db=db, organisation_id=actor.organisation_id, name=tag_name(tag or "", field="tag"))
+        if chosen is None:
+            return cases  # no case carries a tag that does not exist: nothing to take off
+    refusals: list[Refusal] = []
+    if chosen is not None:  # the links the cases have now, in one query instead of one per case
+        linked = set(db.scalars(select(CaseTag.case_id).where(
+            CaseTag.organisation_id == actor.organisation_id, CaseTag.tag_id == chosen.id,
+            CaseTag.case_id.in_([c.id for c in cases]),
+        )))  # fmt: skip
+    # No savepoint per case: a refusal is raised before the case is changed, and any refusal rolls the
+    # whole batch back, so nothing of a refused case can remain; one flush writes the batch at the end.
+    for case in cases:
+        try:
+            if update is not None:
+                change_case(db=db, actor=actor, case=case, data=update, at=at)
+            elif chosen is not None and action is BulkAction.ADD_TAG and case.id not in linked:
+                link = CaseTag(
+                    organisation_id=case.organisation_id, case_id=case.id, tag_id=chosen.id, added_at=at
+                )
+                db.add(link)
+                record_case_event(db=db, case=case, event=CaseTagged(tag=chosen.name), at=at, actor=actor)
+                case.updated_at = at
+            elif chosen is not None and action is BulkAction.REMOVE_TAG and case.id in linked:
+                record_case_event(db=db, case=case, event=CaseUntagged(tag=chosen.name), at=at, actor=actor)
+                case.updated_at = at
+        except AttentError as exc:
+            refusals.append(Refusal(case.id, case.subject, exc))
+    if refusals:
+        raise BatchRefused(refusals)
+    if chosen is not None and action is BulkAction.REMOVE_TAG and linked:
+        db.execute(
+            delete(CaseTag).where(
+                CaseTag.organisation_id == actor.organisation_id,
+                CaseTag.tag_id == chosen.id,
+                CaseTag.case_id.in_(list(linked)),
+            )
+        )
+    db.flush()
+    return cases
 
 
 def release_cases_of(*, db: Session, actor: Agent | None, agent: Agent, at: datetime) -> int:

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from attent.cases import Case
+from attent.cases import Case, CasesMerged
 from attent.channels.kinds import MessageNotSent
 from attent.channels.models import MessageState, OutboundMessage
 from attent.channels.render import MESSAGES, render_message
+from attent.core.db import repoint
 from attent.customers import Customer
 from attent.timeline.service import record_case_event
 
@@ -90,3 +91,10 @@ def messages_of_case(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.U
 def languages_missing(template: str) -> list[str]:
     """The languages a message template has no text for (a rule may only send a template that exists)."""
     return [lang for lang in ("nl", "en") if not (MESSAGES / lang / f"{template}.txt").exists()]
+
+
+def cases_merged(db: Session, event: CasesMerged) -> None:
+    """A case was merged into another (subscribed in `attent.wiring`): its outgoing messages move."""
+    repoint(
+        db, OutboundMessage, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id
+    )

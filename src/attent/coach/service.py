@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role
 from attent.agents.service import require_role
+from attent.cases import CasesMerged
 from attent.coach.engine import Line, Scorecard, Transcript, score
+from attent.coach.models import ContactScorecard, PromiseProposal, ScoredVerdict
 from attent.coach.pasted import parse_text
 from attent.coach.schemas import CoachSettings, ScorecardRead, ScoreRequest, scorecard_read
 from attent.coach.scoring import queue
@@ -17,6 +19,7 @@ from attent.coach.stored import accept_proposal as accept_proposal
 from attent.coach.stored import case_panel as case_panel
 from attent.coach.stored import dismiss_proposal as dismiss_proposal
 from attent.contacts import Contact
+from attent.core.db import repoint
 from attent.core.errors import FieldError, Invalid
 from attent.organisations import Organisation
 from attent.organisations.service import get_organisation
@@ -101,3 +104,9 @@ def set_coach_settings(*, db: Session, actor: Agent, data: CoachSettings) -> Coa
     org.settings = {**org.settings, SETTINGS_KEY: {**current, "auto_promises": data.auto_promises}}
     db.flush()
     return coach_settings(db=db, actor=actor)
+
+
+def cases_merged(db: Session, event: CasesMerged) -> None:
+    """A case was merged into another (subscribed in `attent.wiring`): its scorecards and proposals move."""
+    for model in (ContactScorecard, ScoredVerdict, PromiseProposal):
+        repoint(db, model, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)

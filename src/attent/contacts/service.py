@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
-from attent.cases import Case, CaseStatus
+from attent.cases import Case, CasesMerged, CaseStatus
 from attent.cases.service import change_status, get_case
 from attent.channels.service import queue_message
 from attent.contacts.events import (
@@ -21,6 +21,7 @@ from attent.contacts.events import (
 from attent.contacts.kinds import ContactEnded, ContactLogged, MessageAdded
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
+from attent.core.db import repoint
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.events import publish
 from attent.core.ids import uuid7
@@ -352,3 +353,9 @@ def last_contact_at(*, db: Session, organisation_id: uuid.UUID, customer_id: uui
             Contact.organisation_id == organisation_id, Contact.case_id.in_(cases)
         )
     )
+
+
+def cases_merged(db: Session, event: CasesMerged) -> None:
+    """A case was merged into another (subscribed in `attent.wiring`): its contacts and messages move."""
+    for model in (Contact, Message):
+        repoint(db, model, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)

@@ -64,6 +64,10 @@ class AttentError(Exception):
         """The title ("Conflict", "Not found") in `language`."""
         return gettext(language, self.title)
 
+    def more(self, language: str) -> dict[str, object]:
+        """Members the problem+json body carries besides the standard ones (a refused batch's cases)."""
+        return {}
+
 
 class Invalid(AttentError):
     """The input breaks a rule; each offending field is named."""

@@ -44,6 +44,11 @@ def known(language: str, message: str, context: str | None = None) -> bool:
     return (context, message) in _compiled(pick_language(language))[1]
 
 
+def named_in_catalog(context: str) -> list[str]:
+    """The values the Dutch catalog names in a context (the case types Attent knows), sorted."""
+    return sorted(message for ctx, message in _compiled(DEFAULT)[1] if ctx == context)
+
+
 def pick_language(language: str | None) -> str:
     """A supported language, falling back to Dutch."""
     return language if language in LANGUAGES else DEFAULT

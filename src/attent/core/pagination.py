@@ -118,17 +118,26 @@ def page(
 
     `order` is the list's whole sort, ending in the row's id so that it is total (e.g.
     `(Promise.due_by, Promise.id)` or `(Case.id.desc(),)`); no key may be NULL."""
+    rows, next_cursor = page_rows(db, query, order, cursor, limit)
+    return [row[0] for row in rows], next_cursor
+
+
+def page_rows(
+    db: Session, query: Select[Any], order: Sequence[Key], cursor: str | None, limit: int
+) -> tuple[list[tuple[Any, ...]], str | None]:
+    """As `page`, each row with all the columns `query` selects (a case with its customer's name, say)."""
     keys = [_split(key) for key in order]
     after = decode_cursor(cursor, [_kind(expr) for expr, _ in keys])
     if after is not None:
         query = query.where(_after(keys, after))
+    width = len(query.column_descriptions)
     ordered = query.add_columns(*(expr for expr, _ in keys)).order_by(
         *(expr.desc() if descending else expr for expr, descending in keys)
     )
     rows = list(db.execute(ordered.limit(limit + 1)))
     more, rows = len(rows) > limit, rows[:limit]
-    next_cursor = encode_cursor(list(rows[-1][1:])) if more and rows else None
-    return [row[0] for row in rows], next_cursor
+    next_cursor = encode_cursor(list(rows[-1][width:])) if more and rows else None
+    return [tuple(row[:width]) for row in rows], next_cursor
 
 
 def newest_first(

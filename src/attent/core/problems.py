@@ -142,7 +142,8 @@ def respond(request: Request, exc: AttentError, render_page_error: Any) -> Respo
         response: Response = render_page_error(request, exc)
         return response
     errors = exc.errors if isinstance(exc, Invalid) else None
-    extra: dict[str, str] = {}
+    language = reader_language(request)
+    extra: dict[str, object] = exc.more(language)
     if isinstance(exc, RateLimited) and exc.retry_at is not None:
         extra["retry_at"] = exc.retry_at.isoformat().replace("+00:00", "Z")
     language = reader_language(request)

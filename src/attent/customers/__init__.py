@@ -6,7 +6,7 @@ from attent.customers.events import CustomerReferencesAdded, WhichDetailsAreHidd
 from attent.customers.kinds import CustomerCreated, CustomerUpdated
 from attent.customers.masking import Hidden
 from attent.customers.models import Customer, CustomerRef
-from attent.customers.schemas import REF_SYSTEM, CustomerCreate, Fact
+from attent.customers.schemas import REF_SYSTEM, CustomerCreate, CustomerUpdate, Fact
 
 __all__ = [
     "REF_SYSTEM",
@@ -15,6 +15,7 @@ __all__ = [
     "CustomerCreated",
     "CustomerRef",
     "CustomerReferencesAdded",
+    "CustomerUpdate",
     "CustomerUpdated",
     "Fact",
     "Hidden",

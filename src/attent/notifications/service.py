@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role, TeamMembership
-from attent.core.db import insert_many
+from attent.core.db import insert_many, repoint
 from attent.core.errors import NotFound
 from attent.core.ids import uuid7
 from attent.core.pagination import page
@@ -60,3 +60,8 @@ def mark_read(*, db: Session, actor: Agent, notification_id: uuid.UUID, at: date
         note.read_at = at
         db.flush()
     return note
+
+
+def move_case(*, db: Session, organisation_id: uuid.UUID, old: uuid.UUID, new: uuid.UUID) -> None:
+    """A case was merged into another: its notifications point at the one kept."""
+    repoint(db, Notification, organisation_id=organisation_id, old=old, new=new)

@@ -7,9 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Presence, Team
-from attent.cases import Case, CaseStatus
+from attent.cases import Case, CasesMerged, CaseStatus
 from attent.cases.service import get_case, visible_to
 from attent.channels import ReplyDelivered
+from attent.core.db import repoint
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import Label
 from attent.core.pagination import page
@@ -427,3 +428,8 @@ def page_promises(
     if due_after is not None:
         query = query.where(Promise.due_by >= due_after)
     return page(db, query, (Promise.due_by, Promise.id), cursor, limit)
+
+
+def cases_merged(db: Session, event: CasesMerged) -> None:
+    """A case was merged into another (subscribed in `attent.wiring`): its promises move, kept or not."""
+    repoint(db, Promise, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role
 from attent.agents.service import require_role
-from attent.cases import Case
+from attent.cases import Case, CasesMerged
+from attent.core.db import repoint
 from attent.core.errors import FieldError, Invalid
 from attent.core.i18n import Label
 from attent.customers import Customer
@@ -306,3 +307,9 @@ def schedule_check_in(
         source=_text(source, "source", 120),
         at=at,
     )
+
+
+def cases_merged(db: Session, event: CasesMerged) -> None:
+    """A case was merged into another (subscribed in `attent.wiring`): its gestures and check-ins move."""
+    for model in (Gesture, CheckIn):
+        repoint(db, model, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)

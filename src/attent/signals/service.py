@@ -8,7 +8,8 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
-from attent.core.db import insert_many
+from attent.cases import CasesMerged
+from attent.core.db import insert_many, repoint
 from attent.core.errors import FieldError, Invalid, NotFound
 from attent.core.ids import uuid7
 from attent.core.pagination import newest_first
@@ -240,3 +241,8 @@ def read_signals(*, db: Session, signals: list[Signal]) -> list[SignalRead]:
 
 def _columns(row: Any, schema: type[Any]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in schema.model_fields if hasattr(row, name)}
+
+
+def cases_merged(db: Session, event: CasesMerged) -> None:
+    """A case was merged into another (subscribed in `attent.wiring`): the rule firings on it move."""
+    repoint(db, RuleFiring, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
-from attent.core.db import insert_many
+from attent.core.db import insert_many, repoint
 from attent.core.ids import uuid7
 from attent.core.live import case_key, changed
 from attent.core.pagination import page
@@ -142,3 +142,8 @@ def page_case_events(
     if customer_visible is not None:
         query = query.where(TimelineEvent.customer_visible.is_(customer_visible))
     return page(db, query, (TimelineEvent.at, TimelineEvent.id), cursor, limit)
+
+
+def move_case_events(*, db: Session, organisation_id: uuid.UUID, old: uuid.UUID, new: uuid.UUID) -> None:
+    """A case was merged into another of the same customer: its timeline becomes part of the kept one's."""
+    repoint(db, TimelineEvent, organisation_id=organisation_id, old=old, new=new)

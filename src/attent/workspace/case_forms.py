@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 
 from attent.agents import Agent, CurrentAgent
 from attent.cases import CaseStatus, PromiseChoice
-from attent.cases.service import FINISHED, add_note, change_status, get_case
+from attent.cases.service import FINISHED, add_note, change_status, get_case, tag_case
 from attent.contacts import Channel, ContactCreate, Direction, MessageIn, Outcome, Speaker
 from attent.contacts.service import log_contact, reply_by_email
 from attent.core import flash
@@ -69,6 +69,9 @@ FIELDS: dict[str, dict[str, str]] = {
     "verify": {"question": "Ask the least sensitive question that works", "answer": "The customer's answer"},
     "playbook": {"key": "Playbook"},
     "recovery": {"code": "Another gesture", "reason": "Why (for colleagues)"},
+    "tags": {"name": "Add a tag"},
+    "merge": {"into": "Merge this case into"},
+    "details": {"type": "Type", "priority": "Priority", "team_id": "Team", "owner_id": "Owner"},
 }  # fmt: skip
 
 
@@ -181,15 +184,31 @@ def case_form(name: str) -> Redraw:
 def reply(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
     settings: SettingsDep, text: Text, files: Files, csrf: Csrf = "", once: Once = "",
+    then_status: Annotated[str, Form()] = "", then_tag: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    """Write to the customer: recorded on the case, and e-mailed (with its files) through the outbox."""
+    """Write to the customer: recorded on the case, and e-mailed (with its files) through the outbox.
+
+    A canned reply may come with a status to move to and a tag to put on (`then_status`, `then_tag`):
+    all in one, or (the move refused) nothing sent."""
 
     def action() -> None:
+        now = clock.now()
         stored = _store_files(db, actor, clock, settings, case_id, files)
         ids = [a.id for a in stored]
-        reply_by_email(db=db, actor=actor, case_id=case_id, text=text, at=clock.now(), attachment_ids=ids)
+        reply_by_email(db=db, actor=actor, case_id=case_id, text=text, at=now, attachment_ids=ids)
+        if then_tag.strip():
+            tag_case(db=db, actor=actor, case_id=case_id, name=then_tag, at=now)
+        if then_status:
+            to = CaseStatus(then_status) if then_status in {s.value for s in CaseStatus} else None
+            if to is None:
+                raise Invalid("invalid_status", "Unknown status “{status}”.", status=then_status[:40])
+            change_status(
+                db=db, actor=actor, case=get_case(db=db, actor=actor, case_id=case_id), to=to, at=now
+            )
+            db.flush()
 
-    return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action, {"text": text}, once=once)
+    typed_in = {"text": text, "then_status": then_status, "then_tag": then_tag}
+    return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action, typed_in, once=once)
 
 
 def _store_files(

@@ -7,10 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
-from attent.agents import CurrentAgent
+from attent.agents import Agent, CurrentAgent
 from attent.cases.service import count_customer_cases, list_cases
 from attent.core import access
+from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.templating import render
 from attent.customers.service import get_customer, hidden_details, read_customers
@@ -58,6 +60,20 @@ def customer_page(
     customer_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
 ) -> HTMLResponse:
     """What an agent needs before calling a customer back; cases the agent may not open are only counted."""
+    return customer_view(request, db=db, actor=actor, clock=clock, customer_id=customer_id)
+
+
+def customer_view(
+    request: Request,
+    *,
+    db: Session,
+    actor: Agent,
+    clock: Clock,
+    customer_id: uuid.UUID,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    """Everything the customer page shows; its edit form draws it again with its refusal."""
     customer = get_customer(db=db, actor=actor, customer_id=customer_id)
     access.seen(
         request, organisation_id=actor.organisation_id, agent_id=actor.id, subject=access.Subject.CUSTOMER,
@@ -72,6 +88,7 @@ def customer_page(
     return render(
         request,
         "customer.html",
+        status_code=status_code,
         agent=actor,
         customer=read_customers(db=db, customers=[customer])[0],
         hidden=hidden,
@@ -84,4 +101,6 @@ def customer_page(
         surveys=insight.customer_surveys(db=db, actor=actor, customer_id=customer.id),
         now=clock.now(),
         tz=org.timezone,
+        page_url=f"/customers/{customer.id}",
+        **extra,
     )

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from attent.agents import Agent, CurrentAgent
-from attent.cases import CaseStatus
+from attent.cases import AssignmentMode, CaseStatus
+from attent.cases.service import assignment_of, available_agents, set_assignment
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
@@ -85,9 +86,13 @@ def _team(
     overview = team_overview(db=db, actor=actor, now=now)
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     waiting = recovery.approvals(db=db, actor=actor, at=now)
+    assignments = []
+    for t in overview.teams:  # each team's automatic assignment, and who would get a case now
+        setting = assignment_of(db=db, organisation_id=actor.organisation_id, team_id=t.id)
+        assignments.append((t, setting, available_agents(db=db, setting=setting, now=now)))
     return render(
         request, "team.html", status_code=status_code, page_url="/team", agent=actor, team=overview,
-        approvals=waiting,
+        approvals=waiting, assignments=assignments, modes=[m.value for m in AssignmentMode],
         now=now, tz=org.timezone, **extra,
     )  # fmt: skip
 
@@ -144,3 +149,42 @@ def decide_on_team_page(
     if guard is not None:
         guard.remember({"location": "/team#approvals"}, status_code=303)
     return RedirectResponse("/team#approvals", status_code=303)
+
+
+@router.post("/team/assignment/{team_id}")
+def team_assignment(
+    team_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    mode: Annotated[str, Form()] = "",
+    shift_margin_minutes: Annotated[str, Form()] = "30",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """A lead switches the team's automatic assignment on (and how) or off, from the team view."""
+    check_csrf(request, csrf)
+    try:
+        errors = []
+        if mode not in {m.value for m in AssignmentMode}:
+            errors.append(FieldError(("mode",), "Unknown value “{value}”.", {"value": mode[:20]}))
+        if not shift_margin_minutes.strip().isdigit():
+            errors.append(
+                FieldError(("shift_margin_minutes",), "The margin is between 0 and {n} minutes.", {"n": 720})
+            )
+        if errors:
+            raise Invalid("invalid_assignment_setting", "The setting is not valid.", errors)
+        set_assignment(
+            db=db, actor=actor, team_id=team_id, mode=AssignmentMode(mode),
+            shift_margin_minutes=int(shift_margin_minutes), at=clock.now(),
+        )  # fmt: skip
+    except AttentError as exc:
+        db.rollback()
+        language = page_language(request)
+        shown = {
+            "team": str(team_id),
+            "detail": exc.say(language),
+            "errors": [e.say(language) for e in (exc.errors if isinstance(exc, Invalid) else [])],
+        }
+        return _team(request, db, actor, clock, status_code=exc.status, assignment_error=shown)
+    return RedirectResponse("/team#assignment", status_code=303)
