@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event, make_url, text
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role
@@ -74,22 +74,35 @@ def migrate_for_tests(url: str) -> None:
 
 
 def citus_database(admin_url: str, name: str) -> str:
-    """A new database on the Citus cluster of `admin_url`, with the extension and the same workers."""
-    base = admin_url.rpartition("/")[0]
+    """A new database on the Citus cluster of `admin_url`, with the extension and the same workers.
+
+    Citus keeps its nodes per database, so the database is made on every node (as the same user) and
+    the workers are added to it again."""
+    base, user = admin_url.rpartition("/")[0], make_url(admin_url).username or "postgres"
     admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         workers = conn.execute(text("SELECT nodename, nodeport FROM pg_dist_node WHERE groupid > 0")).all()
         coordinator = conn.execute(
             text("SELECT nodename, nodeport FROM pg_dist_node WHERE groupid = 0")
         ).one()
-        conn.execute(text("SET citus.enable_create_database_propagation TO on"))
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+    for host, port in [(coordinator[0], coordinator[1]), *((w[0], w[1]) for w in workers)]:
+        node = make_engine(f"postgresql://{user}@{host}:{port}/postgres").execution_options(
+            isolation_level="AUTOCOMMIT"
+        )
+        with node.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        node.dispose()
+        made = make_engine(f"postgresql://{user}@{host}:{port}/{name}").execution_options(
+            isolation_level="AUTOCOMMIT"
+        )
+        with made.connect() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS citus"))
+        made.dispose()
     url = f"{base}/{name}"
     engine = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS citus"))
         conn.execute(
             text("SELECT citus_set_coordinator_host(:host, :port)"),
             {"host": coordinator[0], "port": coordinator[1]},
