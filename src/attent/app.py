@@ -33,6 +33,8 @@ from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
+from attent.mailboxes import api as mailboxes_api
+from attent.mailboxes import pages as mailboxes_pages
 from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
@@ -133,6 +135,7 @@ def create_app(
         coach_api,
         signals_api,
         failures_api,
+        mailboxes_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
@@ -156,6 +159,7 @@ def create_app(
         f"{API_PREFIX}/docs", lambda: docs.docs_route(f"{API_PREFIX}/openapi.json"), include_in_schema=False
     )
     app.include_router(failures_pages.router)
+    app.include_router(mailboxes_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
 

@@ -22,6 +22,7 @@ from attent.core.errors import AttentError
 from attent.core.migrate import upgrade
 from attent.core.settings import get_settings
 from attent.core.worker import Worker
+from attent.mailboxes import cli as mailboxes_cli
 from attent.organisations.models import Organisation
 from attent.organisations.service import create_organisation, find_organisation
 
@@ -35,6 +36,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(org_app, name="org")
 app.add_typer(coach_cli.app, name="coach")
 app.add_typer(rules_app, name="rules")
+app.add_typer(mailboxes_cli.mailbox_app, name="mailbox")
+app.add_typer(mailboxes_cli.mail_app, name="mail")
 console = Console()
 
 

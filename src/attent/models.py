@@ -10,6 +10,7 @@ from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
 from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
+from attent.mailboxes.models import CaseReference, InboundMail, Mailbox
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook, PlaybookStep
@@ -23,6 +24,7 @@ __all__ = [
     "ApiToken",
     "Base",
     "Case",
+    "CaseReference",
     "CaseViewer",
     "CheckIn",
     "Contact",
@@ -32,7 +34,9 @@ __all__ = [
     "Gesture",
     "HookRejection",
     "IdempotencyRecord",
+    "InboundMail",
     "Job",
+    "Mailbox",
     "Message",
     "Note",
     "Notification",

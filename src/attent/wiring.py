@@ -25,6 +25,7 @@ from attent.contacts import (
 from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
+from attent.mailboxes.jobs import fetch_mail
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
@@ -44,6 +45,7 @@ TIMED_STEPS: list[TimedStep] = [
     run_due_firings,
     advance_recovery,
     score_ended_contacts,
+    fetch_mail,  # new mail, and its acknowledgements, before messages go out
     deliver_due_messages,
 ]
 

@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("verification", "playbooks"),
     ("recovery",),
     ("signals", "coach"),
-    ("briefs",),
+    ("briefs", "mailboxes"),
     ("workspace",),
 ]
 # Entry points compose everything: the app, the CLI, the wiring, every model for Alembic, the demo data.

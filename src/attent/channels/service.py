@@ -1,7 +1,7 @@
 """Putting messages to customers in the outbox, in the transaction that decided to send them."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -90,3 +90,19 @@ def messages_of_case(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.U
 def languages_missing(template: str) -> list[str]:
     """The languages a message template has no text for (a rule may only send a template that exists)."""
     return [lang for lang in ("nl", "en") if not (MESSAGES / lang / f"{template}.txt").exists()]
+
+
+def cases_of_message_ids(
+    *, db: Session, organisation_id: uuid.UUID, message_ids: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    """The case each of our sent Message-IDs belongs to, in one organisation only (a forged In-Reply-To
+    naming another organisation's message finds nothing)."""
+    if not message_ids:
+        return {}
+    rows = db.execute(
+        select(OutboundMessage.message_id, OutboundMessage.case_id).where(
+            OutboundMessage.organisation_id == organisation_id,
+            OutboundMessage.message_id.in_(list(message_ids)),
+        )
+    )
+    return {message_id: case_id for message_id, case_id in rows}

@@ -3,3 +3,38 @@
 Nothing here touches the database: `parsing.parse` turns bytes into a `ParsedMail`, `crypto` seals
 passwords with a key derived from ATTENT_SECRET_KEY, and `imap` fetches, marks and waits for mail.
 """
+
+# What other domains use (the mailboxes domain): parsing, the kinds of sender, passwords, IMAP.
+from attent.mail.classify import Bounce, MailKind
+from attent.mail.crypto import SecretUnreadable, decrypt_password, encrypt_password
+from attent.mail.imap import (
+    Batch,
+    ConnectionCheck,
+    Cursor,
+    FetchedMessage,
+    ImapError,
+    ImapMailbox,
+    ImapSettings,
+)
+from attent.mail.imap import Security as ImapSecurity
+from attent.mail.imap import test_connection as check_imap
+from attent.mail.parsing import ParsedMail, parse
+
+__all__ = [
+    "Batch",
+    "Bounce",
+    "ConnectionCheck",
+    "Cursor",
+    "FetchedMessage",
+    "ImapError",
+    "ImapMailbox",
+    "ImapSecurity",
+    "ImapSettings",
+    "MailKind",
+    "ParsedMail",
+    "SecretUnreadable",
+    "check_imap",
+    "decrypt_password",
+    "encrypt_password",
+    "parse",
+]
