@@ -11,7 +11,7 @@ from attent import models  # noqa: F401 (every table, so foreign keys resolve ac
 from attent.agents import PresenceChanged
 from attent.agents.jobs import end_shifts
 from attent.cases import CaseFinishing
-from attent.channels import ReplyDelivered
+from attent.channels import EmailThreadOf, ReplyDelivered
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
 from attent.coach.jobs import score_ended_contacts
@@ -26,6 +26,7 @@ from attent.core import events, queue
 from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
 from attent.mailboxes.jobs import fetch_mail
+from attent.mailboxes.outgoing import email_thread
 from attent.promises import calls, handover, settle
 from attent.promises import service as promise_service
 from attent.promises.jobs import advance_due_promises
@@ -88,6 +89,7 @@ def install() -> None:
     events.subscribe(MessagesAdded, _score_again)
     events.subscribe(CustomerReferencesAdded, _match_waiting_signals)
     events.answer(WhichDetailsAreHidden, _hidden_details)
+    events.answer(EmailThreadOf, email_thread)
     events.wired()
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from attent.cases import Case, CaseStatus
+from attent.cases import Case, CaseStatus, KeepChoice
 from attent.cases.service import change_status
 from attent.channels.service import queue_message
 from attent.contacts import Contact, Direction, Message, Speaker
@@ -17,6 +17,7 @@ from attent.mailboxes.ingest import receive
 from attent.mailboxes.schemas import MailboxIn
 from attent.mailboxes.service import create_mailbox
 from attent.mailboxes.threads import reference_of
+from attent.promises.service import open_follow_up
 from tests.mail_samples import load
 
 SETTINGS = Settings(embedded_worker=False)
@@ -117,13 +118,19 @@ def test_a_reply_to_our_own_message_and_a_case_reference_find_the_case(db, box, 
     assert by_subject.case_id == tenant.case.id
 
 
+def resolve(db, tenant, case, clock):
+    open_ = open_follow_up(db=db, organisation_id=case.organisation_id, case_id=case.id)
+    keep = [KeepChoice(promise_id=open_.id, action="keep")] if open_ else []
+    change_status(db=db, actor=tenant.admin, case=case, to=CaseStatus.RESOLVED, at=clock.now(), promises=keep)
+
+
 def test_a_resolved_case_reopens_and_a_closed_one_gets_a_new_linked_case(db, box, tenant, clock):
     first = take(db, box, mail(1), clock)
     case = db.get(Case, (tenant.organisation_id, first.case_id))
-    change_status(db=db, actor=tenant.admin, case=case, to=CaseStatus.RESOLVED, at=clock.now())
+    resolve(db, tenant, case, clock)
     again = take(db, box, mail(2, headers="In-Reply-To: <bericht-1@bakkerij.example>\r\n"), clock)
     assert again.case_id == case.id and case.status is CaseStatus.OPEN
-    change_status(db=db, actor=tenant.admin, case=case, to=CaseStatus.RESOLVED, at=clock.now())
+    resolve(db, tenant, case, clock)
     change_status(db=db, actor=tenant.admin, case=case, to=CaseStatus.CLOSED, at=clock.now())
     later = take(db, box, mail(3, headers="In-Reply-To: <bericht-2@bakkerij.example>\r\n"), clock)
     assert later.new_case and later.case_id != case.id

@@ -2,8 +2,16 @@
 
 # What other domains may use besides `service`: the vocabulary of this domain's rows and bodies,
 # and the kinds of timeline events it writes.
-from attent.channels.events import ReplyDelivered
+from attent.channels.events import EmailThread, EmailThreadOf, ReplyDelivered
 from attent.channels.kinds import MessageFailed, MessageNotSent, MessageSent
 from attent.channels.models import OutboundMessage
 
-__all__ = ["MessageFailed", "MessageNotSent", "MessageSent", "OutboundMessage", "ReplyDelivered"]
+__all__ = [
+    "EmailThread",
+    "EmailThreadOf",
+    "MessageFailed",
+    "MessageNotSent",
+    "MessageSent",
+    "OutboundMessage",
+    "ReplyDelivered",
+]

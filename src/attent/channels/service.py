@@ -4,15 +4,20 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.cases import Case
+from attent.channels.events import EmailThread, EmailThreadOf
 from attent.channels.kinds import MessageNotSent
 from attent.channels.models import MessageState, OutboundMessage
 from attent.channels.render import MESSAGES, render_message
+from attent.core.events import ask
 from attent.customers import Customer
+from attent.organisations import Organisation
 from attent.timeline.service import record_case_event
 
 # How each channel finds a customer's address, in order of preference; SMS joins with the phone number.
@@ -53,6 +58,8 @@ def queue_message(
         record_case_event(db=db, case=case, event=unsent, at=at, actor=None)
         return None
     subject, body = render_message(template=template, language=customer.language, values=values)
+    if target[0] == "email":
+        subject, body, data = _threaded(db, case, subject, body, data, customer.language)
     message_id = uuid.uuid4()
     message = OutboundMessage(
         organisation_id=case.organisation_id,
@@ -74,6 +81,39 @@ def queue_message(
     db.add(message)
     db.flush()
     return message
+
+
+def _threaded(
+    db: Session, case: Case, subject: str, body: str, data: dict[str, Any], language: str
+) -> tuple[str, str, dict[str, Any]]:
+    """An e-mail written to thread: the case reference in the subject, the ids it answers, the mailbox it
+    comes from, and under a reply the customer's last message quoted (as mail programs do)."""
+    thread: EmailThread | None = ask(db, EmailThreadOf(case.organisation_id, case.id))
+    if thread is None:
+        return subject, body, data
+    if thread.reference and f"[#{thread.reference}]" not in subject:
+        subject = f"{subject} [#{thread.reference}]"[:300]
+    if data.get("template") == "reply" and thread.quote:
+        organisation = db.get(Organisation, case.organisation_id)
+        zone = organisation.timezone if organisation is not None else "UTC"
+        body = body + "\n" + quoted(thread.quote, thread.quote_from or "", thread.quote_at, language, zone)
+    mail = {
+        "from_address": thread.from_address,
+        "from_name": thread.from_name,
+        "in_reply_to": thread.in_reply_to,
+        "references": list(thread.references),
+    }
+    return subject, body, {**data, "mail": mail}
+
+
+def quoted(text: str, who: str, at: datetime | None, language: str, zone: str) -> str:
+    """'Op 23 nov 2026 09:12 schreef Marieke:' and the text with '> ' before each line."""
+    when = format_datetime(at, "d MMM y HH:mm", tzinfo=ZoneInfo(zone), locale=language) if at else ""
+    said = (f"On {when}, {who} wrote:" if language == "en" else f"Op {when} schreef {who}:").replace(
+        "  ", " "
+    )
+    lines = "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
+    return f"{said}\n{lines}\n"
 
 
 def messages_of_case(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID) -> list[OutboundMessage]:

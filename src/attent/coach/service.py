@@ -10,7 +10,8 @@ from attent.agents.service import require_role
 from attent.coach.engine import score
 from attent.coach.schemas import CoachSettings, ScorecardRead, ScoreRequest, scorecard_read
 from attent.coach.scoring import queue
-from attent.coach.settings import SETTINGS_KEY, auto_promises, business_hours
+from attent.coach.settings import SETTINGS_KEY, auto_promises
+from attent.coach.settings import business_hours as business_hours  # for e-mail answer times
 from attent.coach.stored import CoachPanel as CoachPanel  # the case page's coach panel, for workspace/
 from attent.coach.stored import accept_proposal as accept_proposal
 from attent.coach.stored import case_panel as case_panel

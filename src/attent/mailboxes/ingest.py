@@ -29,13 +29,21 @@ from sqlalchemy.orm import Session
 
 from attent.cases import Case, CaseStatus, Priority
 from attent.cases.service import open_proactive_case
+from attent.channels.service import queue_message
 from attent.contacts import Channel
 from attent.contacts.service import log_customer_message
 from attent.core.settings import Settings
+from attent.core.when import say_when
+from attent.customers import Customer
 from attent.customers.service import find_or_add_by_email
 from attent.mail import MailKind, ParsedMail, parse
+from attent.mailboxes.answer_time import answer_by
 from attent.mailboxes.models import InboundMail, Mailbox, MailState
 from attent.mailboxes.threads import case_for, reference_of
+from attent.organisations.service import get_organisation
+from attent.promises import PromiseKind, PromiseSource
+from attent.promises.service import create as create_promise
+from attent.promises.service import open_follow_up
 
 CASE_TYPE = "email"
 MAX_SUBJECT = 300
@@ -150,8 +158,44 @@ def _place(
     text = parsed.new_text or parsed.subject or "(empty message)"
     said_at = parsed.date if parsed.date is not None and parsed.date <= at else at
     contact = log_customer_message(db=db, case=case, channel=Channel.EMAIL, text=text, at=at, said_at=said_at)
-    mail.case_id, mail.contact_id = case.id, contact.id
+    mail.case_id, mail.contact_id, mail.state = case.id, contact.id, MailState.THREADED
+    db.flush()  # the acknowledgement answers this message: its thread is read back from the table
+    if parsed.acknowledge:
+        promise_id = acknowledge(db=db, mailbox=mailbox, case=case, mail=mail, contact_id=contact.id, at=at)
+        if promise_id is not None:
+            mail.details = {**mail.details, "promise_id": str(promise_id)}
     return MailState.THREADED
+
+
+def acknowledge(
+    *, db: Session, mailbox: Mailbox, case: Case, mail: InboundMail, contact_id: uuid.UUID, at: datetime
+) -> uuid.UUID | None:
+    """Tell the customer we have their e-mail and when they will hear from us, and make that a promise.
+
+    The answer time is the organisation's reply target for the case's priority in its business hours;
+    the promise (a follow-up, from e-mail) is kept by the agent's reply reaching the customer. A case that
+    already has an open follow-up gets no second acknowledgement: what they were told still stands."""
+    if open_follow_up(db=db, organisation_id=case.organisation_id, case_id=case.id) is not None:
+        return None
+    organisation = get_organisation(db=db, organisation_id=case.organisation_id)
+    customer = db.get(Customer, (case.organisation_id, case.customer_id))
+    assert customer is not None  # the composite foreign key guarantees it
+    due_by = answer_by(
+        settings=organisation.settings, timezone=organisation.timezone, priority=case.priority, at=at
+    )
+    when = say_when(due_by, now=at, timezone=organisation.timezone, language=customer.language, sentence=True)
+    promise = create_promise(
+        db=db, case=case, kind=PromiseKind.FOLLOW_UP, due_by=due_by, at=at, actor=None,
+        owner_id=case.owner_id, team_id=case.team_id, words=when, source=PromiseSource.EMAIL,
+        contact_id=contact_id,
+    )  # fmt: skip
+    queue_message(
+        db=db, case=case, customer=customer, template="mail_received", key=f"mail_received:{mail.id}", at=at,
+        values={"customer_name": customer.name, "organisation": mailbox.display_name or organisation.name,
+                "when": when, "case_subject": case.subject},
+        data={"promise_id": str(promise.id), "automatic": "auto-replied", "mail_id": str(mail.id)},
+    )  # fmt: skip
+    return promise.id
 
 
 def _new_case(

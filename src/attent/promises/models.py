@@ -37,6 +37,7 @@ class PromiseSource(enum.StrEnum):
     DROPPED_CONTACT = "dropped_contact"
     COACH = "coach"
     RULE = "rule"
+    EMAIL = "email"  # the acknowledgement of a customer's e-mail: when they will hear from us
 
 
 class Promise(TenantMixin, Base):

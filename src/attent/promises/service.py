@@ -427,3 +427,19 @@ def page_promises(
     if due_after is not None:
         query = query.where(Promise.due_by >= due_after)
     return page(db, query, (Promise.due_by, Promise.id), cursor, limit)
+
+
+def open_follow_up(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID) -> Promise | None:
+    """The case's earliest open follow-up promise ("you will hear from us by …"), if it has one."""
+    query = (
+        select(Promise)
+        .where(
+            Promise.organisation_id == organisation_id,
+            Promise.case_id == case_id,
+            Promise.state == PromiseState.OPEN,
+            Promise.kind == PromiseKind.FOLLOW_UP,
+        )
+        .order_by(Promise.due_by)
+        .limit(1)
+    )
+    return db.scalars(query).first()

@@ -1,0 +1,161 @@
+"""Every e-mail gets an honest answer time, as a promise the customer is told about, and our mail threads:
+the acknowledgement and the agent's reply carry Message-ID, In-Reply-To, References and [#K-…], leave
+from the mailbox's address, quote the customer's last message, and only automatic mail is Auto-Submitted."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from attent.cases import Case, Priority
+from attent.channels import OutboundMessage
+from attent.channels.jobs import deliver_due_messages
+from attent.contacts.service import reply_by_email
+from attent.core.settings import Settings
+from attent.mailboxes.answer_time import answer_by
+from attent.mailboxes.ingest import receive
+from attent.mailboxes.schemas import MailboxIn
+from attent.mailboxes.service import create_mailbox
+from attent.promises import Promise, PromiseKind, PromiseSource, PromiseState
+from tests.mail_samples import load
+
+SETTINGS = Settings(embedded_worker=False)
+AMSTERDAM = "Europe/Amsterdam"
+
+
+def mail(n: int, *, headers: str = "", body: str = "Waar blijft mijn bestelling?") -> bytes:
+    return (
+        "From: Joost Bakker <joost@bakkerij.example>\r\nTo: support@kopjekoffie.nl\r\n"
+        "Subject: Mijn bestelling\r\n"
+        f"Message-ID: <bericht-{n}@bakkerij.example>\r\nDate: Mon, 23 Nov 2026 09:55:00 +0100\r\n{headers}"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    ).encode()
+
+
+@pytest.fixture
+def box(db, tenant, clock):
+    data = MailboxIn(
+        address="support@kopjekoffie.nl", display_name="Kopje Koffie Klantenservice",
+        imap_host="imap.example", imap_username="support", imap_password="x",
+    )  # fmt: skip
+    mailbox = create_mailbox(
+        db=db, actor=tenant.admin, data=data, secret_key="dev-only-change-me", at=clock.now()
+    )
+    db.flush()
+    return mailbox
+
+
+def take(db, box, raw, clock):
+    return receive(db=db, mailbox=box, raw=raw, settings=SETTINGS, at=clock.now())
+
+
+def promises_of(db, case_id):
+    return db.scalars(select(Promise).where(Promise.case_id == case_id)).all()
+
+
+def outbox_of(db, case_id):
+    query = (
+        select(OutboundMessage).where(OutboundMessage.case_id == case_id).order_by(OutboundMessage.created_at)
+    )
+    return db.scalars(query).all()
+
+
+@pytest.mark.parametrize(
+    ("at", "priority", "expected"),
+    [
+        (datetime(2026, 11, 23, 9, 0, tzinfo=UTC), Priority.NORMAL, "2026-11-24 10:00"),  # Mon 10:00 + 8 h
+        (datetime(2026, 11, 27, 15, 7, tzinfo=UTC), Priority.NORMAL, "2026-11-30 16:15"),  # Fri 16:07 → Mon
+        (datetime(2026, 11, 28, 11, 0, tzinfo=UTC), Priority.URGENT, "2026-11-30 10:00"),  # Saturday → Mon
+        (datetime(2026, 11, 23, 6, 0, tzinfo=UTC), Priority.HIGH, "2026-11-23 13:00"),  # before opening
+    ],
+)
+def test_the_answer_time_counts_business_hours_per_priority(at, priority, expected):
+    due = answer_by(settings={}, timezone=AMSTERDAM, priority=priority, at=at)
+    assert due.strftime("%Y-%m-%d %H:%M") == expected
+
+
+def test_the_organisation_sets_its_reply_targets_and_hours():
+    settings = {
+        "mail": {"reply_hours": {"normal": 2}},
+        "coach": {"business_hours": {"days": [0, 1, 2, 3, 4, 5], "start": "08:00", "end": "12:00"}},
+    }
+    due = answer_by(
+        settings=settings,
+        timezone=AMSTERDAM,
+        priority=Priority.NORMAL,
+        at=datetime(2026, 11, 28, 10, 30, tzinfo=UTC),
+    )
+    assert due.strftime("%a %H:%M") == "Mon 09:30"  # Saturday 11:30: 30 min left that day, 1.5 h Monday
+
+
+def test_a_new_e_mail_is_acknowledged_with_a_promise_the_customer_is_told(db, box, tenant, clock):
+    got = take(db, box, mail(1), clock)
+    [promise] = promises_of(db, got.case_id)
+    assert (promise.kind, promise.source, promise.state) == (
+        PromiseKind.FOLLOW_UP,
+        PromiseSource.EMAIL,
+        PromiseState.OPEN,
+    )
+    assert promise.due_by == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Amsterdam
+    [ack] = outbox_of(db, got.case_id)
+    assert ack.template == "mail_received" and ack.recipient == "joost@bakkerij.example"
+    assert "We hebben uw e-mail ontvangen. U hoort morgen uiterlijk om 10:00 van ons." in ack.body
+    assert ack.subject == "Re: Mijn bestelling [#K-1001]"
+    assert ack.data["mail"]["in_reply_to"] == "<bericht-1@bakkerij.example>"
+    assert ack.data["mail"]["from_address"] == "support@kopjekoffie.nl"
+    take(db, box, mail(2, headers="In-Reply-To: <bericht-1@bakkerij.example>\r\n"), clock)
+    assert len(promises_of(db, got.case_id)) == 1 and len(outbox_of(db, got.case_id)) == 1  # told once
+
+
+def test_auto_replies_and_lists_get_no_acknowledgement(db, box, clock):
+    first = take(db, box, mail(1), clock)
+    auto = take(
+        db,
+        box,
+        mail(2, headers="Auto-Submitted: auto-replied\r\nIn-Reply-To: <bericht-1@bakkerij.example>\r\n"),
+        clock,
+    )
+    assert auto.case_id == first.case_id
+    assert take(db, box, load("mailing_list"), clock).case_id is None
+    assert len(outbox_of(db, first.case_id)) == 1
+
+
+def test_the_acknowledgement_and_the_agents_reply_go_out_as_e_mail_should(
+    db, database, box, tenant, clock, mailbox
+):
+    got = take(db, box, mail(1), clock)
+    db.commit()
+    settings = mailbox.settings()
+    assert deliver_due_messages(database=database, now=clock.now(), limit=20, settings=settings) == 1
+    [ack] = mailbox.messages
+    assert ack["From"] == "Kopje Koffie Klantenservice <support@kopjekoffie.nl>"
+    assert (ack["In-Reply-To"], ack["References"]) == (
+        "<bericht-1@bakkerij.example>",
+        "<bericht-1@bakkerij.example>",
+    )
+    assert ack["Auto-Submitted"] == "auto-replied" and "[#K-1001]" in ack["Subject"]
+    assert ack.get_body(("html",)) is not None and ack.get_body(("plain",)) is not None
+
+    clock.advance(timedelta(hours=1))
+    case = db.get(Case, (tenant.organisation_id, got.case_id))
+    case.team_id = tenant.team_id
+    reply = "Het pakket <komt> morgen.\n\nGroet,\nAgent"
+    reply_by_email(db=db, actor=tenant.agent, case_id=case.id, text=reply, at=clock.now())
+    db.commit()
+    assert deliver_due_messages(database=database, now=clock.now(), limit=20, settings=settings) == 1
+    answer = mailbox.messages[-1]
+    assert answer["Auto-Submitted"] is None  # a person wrote it
+    assert answer["In-Reply-To"] == "<bericht-1@bakkerij.example>"
+    assert answer["References"].split() == ["<bericht-1@bakkerij.example>", ack["Message-ID"]]
+    assert answer["Subject"] == "Re: Mijn bestelling [#K-1001]"
+    plain = answer.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert tenant.agent.name in plain
+    assert "Op 23 nov 2026 10:00 schreef Joost Bakker:\n> Waar blijft mijn bestelling?" in plain
+    html = answer.get_body(("html",)).get_content()
+    assert "&lt;komt&gt;" in html and "<blockquote>Waar blijft mijn bestelling?</blockquote>" in html
+    db.expire_all()
+    [promise] = promises_of(db, got.case_id)
+    assert promise.state is PromiseState.KEPT  # the reply reached the customer: the answer time was kept
+
+    back = take(db, box, mail(3, headers=f"In-Reply-To: {answer['Message-ID']}\r\n"), clock)
+    assert back.case_id == got.case_id and not back.new_case
