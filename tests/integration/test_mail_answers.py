@@ -159,3 +159,29 @@ def test_the_acknowledgement_and_the_agents_reply_go_out_as_e_mail_should(
 
     back = take(db, box, mail(3, headers=f"In-Reply-To: {answer['Message-ID']}\r\n"), clock)
     assert back.case_id == got.case_id and not back.new_case
+
+
+def test_a_bounce_marks_our_message_failed_and_the_address_bouncing(db, box, tenant, clock, api):
+    from attent.channels.models import MessageState
+    from attent.channels.service import queue_message
+    from attent.mailboxes.ingest import bouncing
+    from attent.mailboxes.models import MailState
+
+    sent = queue_message(
+        db=db, case=tenant.case, customer=tenant.customer, template="reply", key="reply:bounce", at=clock.now(),
+        values={"text": "Uw retour is binnen.", "agent_name": "Agent", "organisation": "Kopje",
+                "customer_name": "Marieke", "case_subject": tenant.case.subject},
+    )  # fmt: skip
+    sent.message_id = "<01937f10-2a3b-7c4d-8e5f-6a7b8c9d0e12@attent>"  # the one the fixture's report returns
+    sent.state, sent.next_attempt_at = MessageState.SENT, None
+    got = take(db, box, load("bounce_dsn"), clock)
+    assert (got.state, got.case_id) == (MailState.BOUNCE, tenant.case.id)
+    db.refresh(sent)
+    assert sent.state is MessageState.FAILED and "5.1.1" in sent.last_error
+    assert bouncing(db=db, organisation_id=tenant.organisation_id, address="m.visser@example.nl")
+    assert not bouncing(db=db, organisation_id=tenant.organisation_id, address="marieke@kopje-koffie.example")
+    db.commit()
+    kinds = [e["kind"] for e in api.get(f"/api/v1/cases/{tenant.case.id}/timeline").json()["items"]]
+    assert "message.failed" in kinds and "mail.bounced" in kinds
+    brief = api.get(f"/api/v1/cases/{tenant.case.id}/brief").text
+    assert "NOT reach the customer" in brief or "NIET" in brief

@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from attent.cases import Case
 from attent.channels.events import EmailThread, EmailThreadOf
-from attent.channels.kinds import MessageNotSent
+from attent.channels.kinds import MessageFailed, MessageNotSent
 from attent.channels.models import MessageState, OutboundMessage
 from attent.channels.render import MESSAGES, render_message
 from attent.core.events import ask
+from attent.core.labels import N_
 from attent.customers import Customer
 from attent.organisations import Organisation
-from attent.timeline.service import record_case_event
+from attent.timeline.service import record_case_event, record_event
 
 # How each channel finds a customer's address, in order of preference; SMS joins with the phone number.
 ADDRESSES: dict[str, Callable[[Customer], str | None]] = {"email": lambda customer: customer.email}
@@ -146,3 +147,34 @@ def cases_of_message_ids(
         )
     )
     return {message_id: case_id for message_id, case_id in rows}
+
+
+BOUNCED = N_("The customer's mail server returned the message: {reply}")
+
+
+def mark_bounced(
+    *, db: Session, organisation_id: uuid.UUID, message_id: str, reason: str, at: datetime
+) -> OutboundMessage | None:
+    """One of our messages came back (a delivery report): it failed, with the server's reason, even if
+    the outbox had recorded it sent. None when the id is not ours (in this organisation)."""
+    message = db.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.organisation_id == organisation_id, OutboundMessage.message_id == message_id)
+        .limit(1)
+    ).first()
+    if message is None or message.state is MessageState.FAILED:
+        return message
+    message.state, message.next_attempt_at, message.last_error = MessageState.FAILED, None, reason[:2000]
+    message.locked_by = message.locked_until = None
+    failed = MessageFailed(
+        message_id=str(message.id), channel=message.channel, subject=message.subject,
+        template=message.data.get("template"), contact_id=message.data.get("contact_id"),
+        reason=f"The customer's mail server returned the message: {reason}"[:300],
+        said={"template": BOUNCED, "params": {"reply": reason[:300]}},
+    )  # fmt: skip
+    record_event(
+        db=db, organisation_id=organisation_id, case_id=message.case_id, customer_id=message.customer_id,
+        event=failed, at=at, actor=None,
+    )  # fmt: skip
+    db.flush()
+    return message

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from attent.cases import Case, CaseStatus, Priority
 from attent.cases.service import open_proactive_case
-from attent.channels.service import queue_message
+from attent.channels.service import mark_bounced, queue_message
 from attent.contacts import Channel
 from attent.contacts.service import log_customer_message
 from attent.core.settings import Settings
@@ -38,12 +38,14 @@ from attent.customers import Customer
 from attent.customers.service import find_or_add_by_email
 from attent.mail import MailKind, ParsedMail, parse
 from attent.mailboxes.answer_time import answer_by
+from attent.mailboxes.kinds import MailBounced
 from attent.mailboxes.models import InboundMail, Mailbox, MailState
 from attent.mailboxes.threads import case_for, reference_of
 from attent.organisations.service import get_organisation
 from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create as create_promise
 from attent.promises.service import open_follow_up
+from attent.timeline.service import record_event
 
 CASE_TYPE = "email"
 MAX_SUBJECT = 300
@@ -144,6 +146,7 @@ def _place(
     *, db: Session, mailbox: Mailbox, mail: InboundMail, parsed: ParsedMail, settings: Settings, at: datetime
 ) -> MailState:
     if parsed.kind is MailKind.BOUNCE:
+        _bounced(db=db, mail=mail, parsed=parsed, at=at)
         return MailState.BOUNCE
     if not _readable(parsed):
         return MailState.UNREADABLE
@@ -196,6 +199,45 @@ def acknowledge(
         data={"promise_id": str(promise.id), "automatic": "auto-replied", "mail_id": str(mail.id)},
     )  # fmt: skip
     return promise.id
+
+
+def _bounced(*, db: Session, mail: InboundMail, parsed: ParsedMail, at: datetime) -> None:
+    """A delivery report about one of ours: the message failed, and the customer's address bounces."""
+    bounce = parsed.bounce
+    if bounce is None or not bounce.failed or not bounce.original_message_id:
+        return  # a delay warning, or a report about mail that is not ours: kept, nothing more
+    recipient = bounce.first_failure
+    reason = (recipient.diagnostic or recipient.status or "") if recipient else ""
+    message = mark_bounced(
+        db=db, organisation_id=mail.organisation_id, message_id=bounce.original_message_id,
+        reason=reason or "undeliverable", at=at,
+    )  # fmt: skip
+    if message is None:
+        return
+    mail.case_id = message.case_id
+    bounced = MailBounced(
+        address=recipient.address if recipient else message.recipient, message_id=message.message_id,
+        status=recipient.status if recipient else None, reason=reason or None,
+    )  # fmt: skip
+    record_event(
+        db=db, organisation_id=mail.organisation_id, case_id=message.case_id, customer_id=message.customer_id,
+        event=bounced, at=at, actor=None,
+    )  # fmt: skip
+
+
+def bouncing(*, db: Session, organisation_id: uuid.UUID, address: str) -> bool:
+    """Whether mail to `address` came back as undeliverable (its last delivery report says so)."""
+    reports = db.scalars(
+        select(InboundMail.details)
+        .where(InboundMail.organisation_id == organisation_id, InboundMail.state == MailState.BOUNCE)
+        .order_by(InboundMail.received_at.desc())
+        .limit(200)
+    )
+    for details in reports:
+        for recipient in ((details or {}).get("bounce") or {}).get("recipients", []):
+            if recipient.get("address") == address.lower():
+                return bool(recipient.get("action") == "failed")
+    return False
 
 
 def _new_case(
