@@ -34,6 +34,7 @@ from attent.customers import api as customers_api
 from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
 from attent.mailboxes import api as mailboxes_api
+from attent.mailboxes import mail_pages
 from attent.mailboxes import pages as mailboxes_pages
 from attent.notifications import api as notifications_api
 from attent.playbooks import api as playbooks_api
@@ -160,6 +161,7 @@ def create_app(
     )
     app.include_router(failures_pages.router)
     app.include_router(mailboxes_pages.router)
+    app.include_router(mail_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
 

@@ -31,6 +31,7 @@ from attent.core.csrf import SESSION_COOKIE
 from attent.core.settings import Settings
 from attent.customers.models import Customer
 from attent.demo import PASSWORD, load_demo
+from attent.mailboxes import InboundMail, Mailbox
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook
 from attent.recovery.models import Gesture, GestureState
@@ -206,6 +207,12 @@ def _values(db: Session, org: Organisation) -> dict[str, list[str]]:
         "customer_id": [str(c) for c in customers],
         "case_type": sorted({c.type for c in cases} | set(playbooks) | {"brand_new_type"}),
         "rule_id": [str(r) for r in rules],
+        "mailbox_id": [
+            str(m) for m in db.scalars(select(Mailbox.id).where(Mailbox.organisation_id == org.id))
+        ],
+        "mail_id": [
+            str(m) for m in db.scalars(select(InboundMail.id).where(InboundMail.organisation_id == org.id))
+        ],
     }
 
 

@@ -12,6 +12,7 @@ from attent.channels import OutboundMessage
 from attent.channels.jobs import deliver_due_messages
 from attent.contacts.service import reply_by_email
 from attent.core.settings import Settings
+from attent.mailboxes import InboundMail
 from attent.mailboxes.answer_time import answer_by
 from attent.mailboxes.ingest import receive
 from attent.mailboxes.schemas import MailboxIn
@@ -168,7 +169,8 @@ def test_a_bounce_marks_our_message_failed_and_the_address_bouncing(db, box, ten
     from attent.mailboxes.models import MailState
 
     sent = queue_message(
-        db=db, case=tenant.case, customer=tenant.customer, template="reply", key="reply:bounce", at=clock.now(),
+        db=db, case=tenant.case, customer=tenant.customer, template="reply", key="reply:bounce",
+        at=clock.now(),
         values={"text": "Uw retour is binnen.", "agent_name": "Agent", "organisation": "Kopje",
                 "customer_name": "Marieke", "case_subject": tenant.case.subject},
     )  # fmt: skip
@@ -185,3 +187,49 @@ def test_a_bounce_marks_our_message_failed_and_the_address_bouncing(db, box, ten
     assert "message.failed" in kinds and "mail.bounced" in kinds
     brief = api.get(f"/api/v1/cases/{tenant.case.id}/brief").text
     assert "NOT reach the customer" in brief or "NIET" in brief
+
+
+def test_the_case_page_shows_the_thread_and_the_full_original_on_request(db, box, tenant, clock, app_client):
+    from tests.conftest import Api
+
+    quoted = (
+        "Nog steeds niets.\r\n\r\nOp ma 23 nov 2026 om 09:00 schreef Kopje <support@kopjekoffie.nl>:\r\n> Oud"
+    )
+    got = take(db, box, mail(1, body="<script>alert(1)</script> Waar blijft het?"), clock)
+    take(db, box, mail(2, body=quoted, headers="In-Reply-To: <bericht-1@bakkerij.example>\r\n"), clock)
+    db.get(Case, (tenant.organisation_id, got.case_id)).team_id = tenant.team_id
+    db.commit()
+    agent = Api(app_client, tenant.tokens["agent"])
+    page = agent.get(f"/cases/{got.case_id}")
+    assert page.status_code == 200 and "E-mailgesprek" in page.text
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; Waar blijft het?" in page.text
+        and "<script>alert" not in page.text
+    )
+    assert "Nog steeds niets." in page.text and "&gt; Oud" not in page.text  # the new text only
+    assert "Automatisch bericht" in page.text and "U hoort" in page.text  # the acknowledgement
+    mails = db.scalars(
+        select(InboundMail.id)
+        .where(InboundMail.case_id == got.case_id)
+        .order_by(InboundMail.received_at, InboundMail.message_id)
+    ).all()
+    full = agent.get(f"/mail/{mails[1]}")
+    assert full.status_code == 200 and "&gt; Oud" in full.text and "Het volledige bericht" in full.text
+    original = agent.get(f"/mail/{mails[1]}/original")
+    assert original.headers["content-disposition"].startswith("attachment;")
+    assert "sandbox" in original.headers["content-security-policy"] and b"> Oud" in original.content
+    outsider = Api(app_client, tenant.tokens["outsider"])  # not in the case's team
+    assert outsider.get(f"/mail/{mails[1]}").status_code == 404
+
+
+def test_the_admin_sees_the_mail_that_was_put_aside(db, box, tenant, clock, app_client):
+    from tests.conftest import Api
+
+    take(db, box, load("mailing_list"), clock)
+    broken = take(db, box, b"\x00\xff not a message", clock)
+    db.commit()
+    admin = Api(app_client, tenant.tokens["admin"])
+    page = admin.get(f"/admin/mailboxes/{box.id}")
+    assert "Mailinglijst of massamail" in page.text and "Kon niet worden gelezen" in page.text
+    assert admin.get(f"/mail/{broken.mail_id}").status_code == 200
+    assert Api(app_client, tenant.tokens["agent"]).get(f"/mail/{broken.mail_id}").status_code == 404

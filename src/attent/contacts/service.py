@@ -332,7 +332,8 @@ def log_customer_message(
 ) -> Contact:
     """A message the customer sent on their own (an e-mail): an inbound contact holding their words,
     with no agent. Like any inbound contact it opens a new case and reopens a resolved one; an e-mail is
-    over once it arrived, so the contact ends when it is logged (and the coach may score it)."""
+    over once it arrived, so the contact ends when it is logged. The coach has nothing to score in it (no
+    agent spoke): it scores the agent's reply."""
     if case.status is CaseStatus.CLOSED:
         raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
     said = min(said_at or at, at)
@@ -363,7 +364,6 @@ def log_customer_message(
         contact_id=str(contact.id), message_id=str(message.id), speaker=Speaker.CUSTOMER.value, text=text
     )
     record_case_event(db=db, case=case, event=added, at=said, actor=None, actor_kind=ActorKind.CUSTOMER)
-    publish(db, ContactFinished(contact=contact, at=at))
     case.updated_at = at
     db.flush()
     return contact

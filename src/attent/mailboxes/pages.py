@@ -19,8 +19,10 @@ from attent.core.errors import AttentError, Invalid
 from attent.core.forms import say_plain
 from attent.core.templating import check_csrf, page_language, render
 from attent.mailboxes import service
+from attent.mailboxes.conversation import set_aside
 from attent.mailboxes.models import Mailbox, Security
 from attent.mailboxes.schemas import ConnectionTest, MailboxIn, MailboxPatch
+from attent.organisations.service import get_organisation
 
 router = APIRouter(include_in_schema=False)
 FIELDS = (
@@ -222,5 +224,7 @@ def _edit_page(
     return render(
         request, "mailboxes/edit.html", status_code=status_code, mailbox=mailbox, form=typed,
         errors=errors or {}, error=error, saved=saved and not errors and not error, test=test,
+        aside=set_aside(db=db, organisation_id=mailbox.organisation_id, mailbox_id=mailbox.id),
+        tz=get_organisation(db=db, organisation_id=mailbox.organisation_id).timezone,
         **_common(db, actor),
     )  # fmt: skip

@@ -19,6 +19,8 @@ from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import gettext
 from attent.mail import ImapSecurity, ImapSettings, check_imap, decrypt_password, encrypt_password
 from attent.mailboxes import smtpcheck
+from attent.mailboxes.conversation import Turn as Turn  # the case page's e-mail thread, for workspace/
+from attent.mailboxes.conversation import conversation as conversation
 from attent.mailboxes.models import InboundMail, Mailbox, Security
 from attent.mailboxes.schemas import CheckRead, ConnectionTest, MailboxIn, MailboxPatch, MailboxRead
 

@@ -21,6 +21,7 @@ from attent.core.errors import NotFound
 from attent.core.templating import page_language, render
 from attent.customers import Customer
 from attent.customers.service import read_customers
+from attent.mailboxes import service as mailboxes
 from attent.organisations.service import get_organisation
 from attent.playbooks import StepStarted
 from attent.playbooks.service import get_playbook
@@ -94,6 +95,7 @@ def case_view(
         viewers=viewers(db=db, actor=actor, case_id=case.id, at=now),
         recovery=recovery.case_panel(db=db, actor=actor, case=case, at=now),
         coach=coach.case_panel(db=db, actor=actor, case=case),
+        email=mailboxes.conversation(db=db, case=case),
         tz=org.timezone,
         now=now,
         page_url=f"/cases/{case.id}",
