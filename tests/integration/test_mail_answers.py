@@ -233,3 +233,23 @@ def test_the_admin_sees_the_mail_that_was_put_aside(db, box, tenant, clock, app_
     assert "Mailinglijst of massamail" in page.text and "Kon niet worden gelezen" in page.text
     assert admin.get(f"/mail/{broken.mail_id}").status_code == 200
     assert Api(app_client, tenant.tokens["agent"]).get(f"/mail/{broken.mail_id}").status_code == 404
+
+
+def test_the_coach_scores_an_e_mail_reply_as_it_scores_a_chat(db, box, tenant, clock):
+    from attent.coach.models import ContactScorecard
+    from attent.coach.scoring import score_all_due
+    from attent.contacts import Contact
+
+    got = take(db, box, mail(1), clock)
+    db.get(Case, (tenant.organisation_id, got.case_id)).team_id = tenant.team_id
+    text = (
+        "Wat vervelend dat uw bestelling nog niet binnen is. "
+        "Ik zoek het nu uit en u hoort morgen voor 12:00 van mij."
+    )
+    contact = reply_by_email(db=db, actor=tenant.agent, case_id=got.case_id, text=text, at=clock.now())
+    assert contact.ended_at == clock.now()
+    score_all_due(db=db, now=clock.now())
+    card = db.scalar(select(ContactScorecard).where(ContactScorecard.contact_id == contact.id))
+    assert card is not None
+    inbound = db.scalar(select(Contact).where(Contact.case_id == got.case_id, Contact.agent_id.is_(None)))
+    assert db.scalar(select(ContactScorecard).where(ContactScorecard.contact_id == inbound.id)) is None

@@ -225,6 +225,11 @@ def reply_by_email(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, 
                 "customer_name": customer.name, "case_subject": case.subject},
         data={"contact_id": str(contact.id), "agent_id": str(actor.id), "keeps_follow_ups": True},
     )  # fmt: skip
+    # An e-mail is written whole: the contact is over once queued, and the coach scores it as it
+    # scores an ended chat (the reply's own words; what it answers is on the case).
+    contact.ended_at = at
+    publish(db, ContactFinished(contact=contact, at=at))
+    db.flush()
     return contact
 
 
