@@ -20,7 +20,7 @@ from attent.mailboxes.service import create_mailbox
 from attent.promises import Promise, PromiseKind, PromiseSource, PromiseState
 from tests.mail_samples import load
 
-SETTINGS = Settings(embedded_worker=False)
+SETTINGS = Settings(embedded_worker=False, mail_idle=False)
 AMSTERDAM = "Europe/Amsterdam"
 
 

@@ -21,7 +21,7 @@ from attent.mailboxes.schemas import MailboxIn
 from attent.mailboxes.service import create_mailbox
 from tests.mail_samples import load
 
-SETTINGS = Settings(embedded_worker=False, mail_poll_seconds=30)
+SETTINGS = Settings(embedded_worker=False, mail_idle=False, mail_poll_seconds=30)
 
 
 def message(n: int) -> bytes:
@@ -172,3 +172,52 @@ def test_attent_mail_receive_takes_one_message_from_a_pipe(tmp_path):
     unknown = run("mail", "receive", "--mailbox", "niemand@kopjekoffie.nl", stdin=message(2))
     assert unknown.returncode == 67
     assert run("mail", "receive", "--help").returncode == 0
+
+
+def test_with_idle_a_new_message_is_a_case_within_seconds(committed_url, dovecot, imap_account):
+    import threading
+    import time
+
+    from attent.core.clock import FrozenClock, SystemClock
+    from attent.core.db import Database
+    from attent.mailboxes.jobs import watch_mailbox
+    from tests.conftest import START, make_tenant
+
+    database = Database.from_url(committed_url, pool_size=3)
+    try:
+        with database.unit_of_work() as db:
+            tenant = make_tenant(db, FrozenClock(START), "idle-koffie")
+            mailbox = connect(db, tenant, FrozenClock(START), dovecot, imap_account)
+            key = (mailbox.organisation_id, mailbox.id)
+        stop = threading.Event()
+        settings = Settings(embedded_worker=False, mail_poll_seconds=600)  # only IDLE can be this quick
+        watcher = threading.Thread(
+            target=watch_mailbox,
+            kwargs={
+                "database": database,
+                "key": key,
+                "settings": settings,
+                "clock": SystemClock(),
+                "stop": stop,
+            },
+            daemon=True,
+        )
+        watcher.start()
+        time.sleep(1.5)  # the watcher has read the empty folder and waits in IDLE
+        dropped = time.monotonic()
+        imap_account.drop(message(1))
+        took = None
+        while time.monotonic() - dropped < 10:
+            with database.unit_of_work() as db:
+                case_id = db.scalar(select(InboundMail.case_id).where(InboundMail.organisation_id == key[0]))
+            if case_id is not None:
+                took = time.monotonic() - dropped
+                break
+            time.sleep(0.25)
+        stop.set()
+        imap_account.drop(message(2))  # wakes the IDLE so the thread sees it should stop
+        watcher.join(timeout=10)
+        assert took is not None and took < 3, took
+        assert not watcher.is_alive()
+    finally:
+        database.engine.dispose()

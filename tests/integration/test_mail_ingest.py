@@ -20,7 +20,7 @@ from attent.mailboxes.threads import reference_of
 from attent.promises.service import open_follow_up
 from tests.mail_samples import load
 
-SETTINGS = Settings(embedded_worker=False)
+SETTINGS = Settings(embedded_worker=False, mail_idle=False)
 
 
 def mail(

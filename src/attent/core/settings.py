@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     mail_poll_seconds: float = Field(
         default=60.0, gt=0, description="How often a mailbox without IMAP IDLE is checked for new mail."
     )
+    mail_idle: bool = Field(
+        default=True, description="Hold an IMAP IDLE connection per mailbox, so new mail is read at once."
+    )
     mail_max_message_bytes: int = Field(
         default=30_000_000, ge=10_000, description="A larger message is kept with its headers only."
     )

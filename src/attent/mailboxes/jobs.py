@@ -11,6 +11,7 @@ mailboxes are read as usual.
 
 import logging
 import ssl
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database, claim_rows
 from attent.core.settings import Settings
 from attent.mail import Cursor, FetchedMessage, ImapError, ImapMailbox, SecretUnreadable
@@ -29,6 +31,8 @@ from attent.mailboxes.service import open_imap_settings
 log = logging.getLogger(__name__)
 MAILBOXES_PER_TICK = 20
 BATCH = 100
+IDLE_SECONDS = 25 * 60  # RFC 2177: IDLE is renewed within 29 minutes
+RETRY_SECONDS = 5.0
 
 
 def fetch_mail(*, database: Database, now: datetime, limit: int, settings: Settings) -> int:
@@ -51,8 +55,51 @@ def fetch_mail(*, database: Database, now: datetime, limit: int, settings: Setti
         keys = [(m.organisation_id, m.id) for m in claimed]
     stored = 0
     for key in keys:
-        stored += read_mailbox(database=database, key=key, settings=settings, now=now)
+        if settings.mail_idle:
+            _watch(database, key, settings)
+        else:
+            stored += read_mailbox(database=database, key=key, settings=settings, now=now)
     return stored
+
+
+# The mailboxes this process holds an IDLE connection on: each a thread and the event that stops it.
+_WATCHERS: dict[tuple[uuid.UUID, uuid.UUID], tuple[threading.Thread, threading.Event]] = {}
+_WATCHERS_LOCK = threading.Lock()
+
+
+def _watch(database: Database, key: tuple[uuid.UUID, uuid.UUID], settings: Settings) -> None:
+    """Make sure this process watches the mailbox (IDLE); the thread reads it at once and on each new mail.
+
+    Its heartbeat (`last_checked_at`, every half poll interval) keeps other workers from claiming it."""
+    with _WATCHERS_LOCK:
+        running = _WATCHERS.get(key)
+        if running is not None and running[0].is_alive():
+            return
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=watch_mailbox,
+            kwargs={
+                "database": database,
+                "key": key,
+                "settings": settings,
+                "clock": SystemClock(),
+                "stop": stop,
+            },
+            name=f"attent-mail-{key[1]}",
+            daemon=True,
+        )
+        _WATCHERS[key] = (thread, stop)
+        thread.start()
+
+
+def stop_watching() -> None:
+    """Stop every IDLE watcher of this process (tests, and a worker shutting down)."""
+    with _WATCHERS_LOCK:
+        for _thread, stop in _WATCHERS.values():
+            stop.set()
+        for thread, _ in _WATCHERS.values():
+            thread.join(timeout=5)
+        _WATCHERS.clear()
 
 
 def read_mailbox(
@@ -77,27 +124,52 @@ def read_mailbox(
             return 0
         if ssl_context is not None:
             imap_settings = replace(imap_settings, ssl_context=ssl_context)
-        cursor = Cursor(mailbox.uidvalidity, mailbox.last_uid or 0) if mailbox.uidvalidity else None
-    stored = 0
     try:
         with ImapMailbox(imap_settings) as server:
-            for batch in server.fetch_new(
-                cursor, max_message_bytes=settings.mail_max_message_bytes, batch_size=BATCH
-            ):
-                with database.unit_of_work() as db:
-                    mailbox = db.get(Mailbox, key)
-                    assert mailbox is not None
-                    stored += _store(db, mailbox, batch.messages, settings, now)
-                    mailbox.uidvalidity, mailbox.last_uid = batch.cursor.uidvalidity, batch.cursor.last_uid
-                    mailbox.last_error = None
-                server.mark_seen([m.uid for m in batch.messages])  # only now: what we stored is committed
+            return read_new(server, database=database, key=key, settings=settings, now=now)
     except ImapError as error:
         log.warning("mailbox %s: %s", key[1], error.detail)
         with database.unit_of_work() as db:
             mailbox = db.get(Mailbox, key)
             if mailbox is not None:
                 mailbox.last_error = f"imap: {error.code}"
+    return 0
+
+
+def read_new(
+    server: ImapMailbox,
+    *,
+    database: Database,
+    key: tuple[uuid.UUID, uuid.UUID],
+    settings: Settings,
+    now: datetime,
+) -> int:
+    """Store what came after the mailbox's cursor over an open connection, batch by batch: each batch
+    is committed with the new cursor, and only then marked seen on the server."""
+    with database.unit_of_work() as db:
+        mailbox = db.get(Mailbox, key)
+        if mailbox is None:
+            return 0
+        cursor = Cursor(mailbox.uidvalidity, mailbox.last_uid or 0) if mailbox.uidvalidity else None
+    stored = 0
+    for batch in server.fetch_new(
+        cursor, max_message_bytes=settings.mail_max_message_bytes, batch_size=BATCH
+    ):
+        with database.unit_of_work() as db:
+            mailbox = db.get(Mailbox, key)
+            assert mailbox is not None
+            stored += _store(db, mailbox, batch.messages, settings, now)
+            mailbox.uidvalidity, mailbox.last_uid = batch.cursor.uidvalidity, batch.cursor.last_uid
+            mailbox.last_error = None
+        server.mark_seen([m.uid for m in batch.messages])  # only now: what we stored is committed
     return stored
+
+
+def _heartbeat(database: Database, key: tuple[uuid.UUID, uuid.UUID], clock: Clock) -> None:
+    with database.unit_of_work() as db:
+        mailbox = db.get(Mailbox, key)
+        if mailbox is not None:
+            mailbox.last_checked_at = clock.now()
 
 
 def _store(
@@ -115,3 +187,42 @@ def _store(
             continue
         stored += not received.duplicate
     return stored
+
+
+def watch_mailbox(
+    *,
+    database: Database,
+    key: tuple[uuid.UUID, uuid.UUID],
+    settings: Settings,
+    clock: Clock,
+    stop: threading.Event,
+    ssl_context: ssl.SSLContext | None = None,
+) -> None:
+    """Hold an IMAP IDLE connection on one mailbox and read it the moment the server announces mail.
+
+    Reads once at the start and again at least every `mail_poll_seconds` (a server that drops IDLE, or
+    one without it, is polled). Runs until `stop` is set; a failure is recorded on the mailbox, waited
+    out for a few seconds, and the connection is made again."""
+    while not stop.is_set():
+        try:
+            with database.unit_of_work() as db:
+                mailbox = db.get(Mailbox, key)
+                if mailbox is None or not mailbox.active:
+                    return
+                imap_settings = replace(
+                    open_imap_settings(mailbox, secret_key=settings.secret_key), ssl_context=ssl_context
+                )
+            with ImapMailbox(imap_settings) as server:
+                server.select()
+                while not stop.is_set():
+                    read_mailbox(
+                        database=database,
+                        key=key,
+                        settings=settings,
+                        now=clock.now(),
+                        ssl_context=ssl_context,
+                    )
+                    server.wait_for_mail(min(settings.mail_poll_seconds, IDLE_SECONDS))
+        except (ImapError, SecretUnreadable) as error:
+            log.warning("mailbox %s: %s", key[1], error.detail)
+            stop.wait(RETRY_SECONDS)
