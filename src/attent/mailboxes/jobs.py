@@ -165,11 +165,20 @@ def read_new(
     return stored
 
 
-def _heartbeat(database: Database, key: tuple[uuid.UUID, uuid.UUID], clock: Clock) -> None:
+def _heartbeat(database: Database, key: tuple[uuid.UUID, uuid.UUID], clock: Clock) -> int:
+    """Tell other workers this mailbox is watched; the highest UID stored so far."""
     with database.unit_of_work() as db:
         mailbox = db.get(Mailbox, key)
-        if mailbox is not None:
-            mailbox.last_checked_at = clock.now()
+        if mailbox is None:
+            return 0
+        mailbox.last_checked_at = clock.now()
+        return mailbox.last_uid or 0
+
+
+def _last_uid(database: Database, key: tuple[uuid.UUID, uuid.UUID], default: int) -> int:
+    with database.sessions() as db:
+        mailbox = db.get(Mailbox, key)
+        return (mailbox.last_uid or 0) if mailbox is not None else default
 
 
 def _store(
@@ -213,16 +222,15 @@ def watch_mailbox(
                     open_imap_settings(mailbox, secret_key=settings.secret_key), ssl_context=ssl_context
                 )
             with ImapMailbox(imap_settings) as server:
-                server.select()
                 while not stop.is_set():
-                    read_mailbox(
-                        database=database,
-                        key=key,
-                        settings=settings,
-                        now=clock.now(),
-                        ssl_context=ssl_context,
-                    )
-                    server.wait_for_mail(min(settings.mail_poll_seconds, IDLE_SECONDS))
+                    last_uid = _heartbeat(database, key, clock)
+                    read_new(server, database=database, key=key, settings=settings, now=clock.now())
+                    # Mail that arrived while we read was announced in the answers to those commands,
+                    # not to IDLE: look at UIDNEXT before waiting, and read again if it moved.
+                    state = server.select()
+                    if state.uidnext is not None and state.uidnext - 1 > _last_uid(database, key, last_uid):
+                        continue
+                    server.wait_for_mail(min(settings.mail_poll_seconds / 2, IDLE_SECONDS))
         except (ImapError, SecretUnreadable) as error:
             log.warning("mailbox %s: %s", key[1], error.detail)
             stop.wait(RETRY_SECONDS)
