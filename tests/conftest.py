@@ -102,7 +102,10 @@ def clock() -> FrozenClock:
 def settings(tmp_path: Path) -> Settings:
     """Settings for the app under test (the database comes from the fixture, not from here)."""
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'unused.db'}", embedded_worker=False, max_body_bytes=64 * 1024
+        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+        embedded_worker=False,
+        max_body_bytes=64 * 1024,
+        files_dir=tmp_path / "files",  # attachments, never in the checkout's ./var/files
     )
 
 

@@ -1,5 +1,6 @@
 """create_app(): routers, middleware, error handlers, and the embedded worker for `attent serve`."""
 
+import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,8 @@ from attent.core.worker import Worker
 from attent.customers import api as customers_api
 from attent.failures import api as failures_api
 from attent.failures import pages as failures_pages
+from attent.files import api as files_api
+from attent.files import pages as files_pages
 from attent.mailboxes import api as mailboxes_api
 from attent.mailboxes import mail_pages
 from attent.mailboxes import pages as mailboxes_pages
@@ -50,6 +53,13 @@ from attent.workspace import case_forms, case_live, case_page, customer_page, pa
 from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
+# Paths that take files in a multipart body, allowed past ATTENT_MAX_BODY_BYTES up to the per-message
+# attachment limit (and room for the form's other fields); each file is then held to its own limits.
+UPLOAD_PATHS = [
+    r"(/api/v1)?/cases/[^/]+/attachments",
+    r"/cases/[^/]+/(reply|note)",
+]
+FORM_ROOM = 1024 * 1024
 
 
 def _page_error(request: Request, error: AttentError) -> HTMLResponse:
@@ -137,6 +147,7 @@ def create_app(
         signals_api,
         failures_api,
         mailboxes_api,
+        files_api,
     )
     for module in api_modules:
         app.include_router(module.router, prefix=API_PREFIX)
@@ -162,6 +173,7 @@ def create_app(
     app.include_router(failures_pages.router)
     app.include_router(mailboxes_pages.router)
     app.include_router(mail_pages.router)
+    app.include_router(files_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     document_problems(app, API_PREFIX)
 
@@ -170,5 +182,11 @@ def create_app(
     app.add_middleware(Crashes, respond=_crash)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(InputGuard, respond=_refuse)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, respond=_refuse)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        respond=_refuse,
+        uploads=re.compile("|".join(f"(?:{p})" for p in UPLOAD_PATHS)),
+        upload_max_bytes=settings.max_message_bytes + FORM_ROOM,
+    )
     return app

@@ -10,6 +10,7 @@ from attent.core.idempotency import IdempotencyRecord
 from attent.core.queue import Job
 from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
+from attent.files.models import Attachment
 from attent.mailboxes.models import CaseReference, InboundMail, Mailbox
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
@@ -22,6 +23,7 @@ from attent.timeline.models import TimelineEvent
 __all__ = [
     "Agent",
     "ApiToken",
+    "Attachment",
     "Base",
     "Case",
     "CaseReference",

@@ -56,6 +56,10 @@ def test_an_agent_writes_a_note_by_keyboard_alone_and_sees_where_focus_is(page: 
     else:
         pytest.fail("Tab never reached the note field")
     page.keyboard.type("Klant belt om 15:00 terug, pakket via PostNL opgespoord")
+    page.keyboard.press("Tab")  # past the field for files, which shows its focus too
+    assert page.evaluate(
+        "() => [document.activeElement.id, getComputedStyle(document.activeElement).outlineStyle]"
+    ) == ["note-files", "solid"]
     page.keyboard.press("Tab")
     focused = page.evaluate(
         "() => { const el = document.activeElement;"

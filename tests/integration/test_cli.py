@@ -36,6 +36,7 @@ def _run(tmp_path, *args, input=None, **settings):
         ["token", "create"],
         ["org", "create"],
         ["rules", "test"],
+        ["files", "sweep"],
     ],
 )
 def test_help_everywhere(tmp_path, command):

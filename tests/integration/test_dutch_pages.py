@@ -43,6 +43,11 @@ from tests.integration.rulebooks import FAILED_DELIVERY, document
 ORG = "kopje-koffie"
 ROLES = {Role.AGENT: "fatima@kopjekoffie.example", Role.LEAD: "daan@kopjekoffie.example"}
 STREAMS = {"/cases/{case_id}/live"}  # server-sent events, not a page
+# Files as their senders made them (attachments, thumbnails), not pages; their refusals are checked below.
+FILES = {
+    "/cases/{case_id}/attachments/{attachment_id}",
+    "/cases/{case_id}/attachments/{attachment_id}/thumbnail",
+}
 QUERIES = {  # extra views of a page behind its query string
     "/": ["?status=waiting_on_customer"],
     "/recovery/outcomes": ["?group_by=code"],
@@ -227,7 +232,7 @@ def _pages(app: Any, values: dict[str, list[str]]) -> Iterator[str]:
         ):
             continue
         path = str(route.path)
-        if path.startswith(("/api/", "/hooks/")) or path in STREAMS:
+        if path.startswith(("/api/", "/hooks/")) or path in STREAMS or path in FILES:
             continue
         params = re.findall(r"{(\w+)}", path)
         missing = [p for p in params if p not in values]
@@ -324,6 +329,7 @@ def test_every_error_a_person_can_reach_speaks_dutch(demo: Demo):
         (Role.AGENT, "the rules", "/rules", 403),
         (Role.AGENT, "the catalogue", "/recovery/catalogue", 403),
         (Role.AGENT, "a case that does not exist", f"/cases/{uuid.uuid4()}", 404),
+        (Role.AGENT, "an attachment that does not exist", f"{on_case}/attachments/{uuid.uuid4()}", 404),
         (Role.AGENT, "a filter on a status that does not exist", "/?status=asleep", 422),
         (Role.LEAD, "outcomes since no date", "/recovery/outcomes?since=gisteren", 422),
     ]

@@ -72,6 +72,10 @@ def _ids(tenant, contact_id, promise_id, notification_id):
     }
 
 
+# Endpoints that take files (multipart), with the files the intruder sends.
+UPLOADS = {("POST", "/api/v1/cases/{case_id}/attachments"): [("files", ("peek.txt", b"peek", "text/plain"))]}
+
+
 def _routes(app):
     """Every API operation with an id in its path, as the OpenAPI document lists them.
 
@@ -147,17 +151,23 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     ids["signal_id"], ids["rule_id"] = _a_signal_and_a_rule(Api(app_client, tenant.tokens["admin"]), tenant)
     ids["proposal_id"] = _a_coach_proposal_for(victim, tenant, app_client)
     ids["failure_id"] = _a_failure_for(tenant, app_client)
+    [attachment] = victim.post(
+        f"/api/v1/cases/{tenant.case.id}/attachments", files=[("files", ("bon.txt", b"bon", "text/plain"))]
+    ).json()
+    ids["attachment_id"] = attachment["id"]
     intruder = Api(app_client, other_tenant.tokens["admin"])  # an admin: the most powerful role elsewhere
 
     checked = []
     for method, path in sorted(_routes(app_client.app)):
         url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
         body = BODIES.get((method, path))
-        if method in ("POST", "PATCH", "PUT"):
+        files = UPLOADS.get((method, path))
+        if method in ("POST", "PATCH", "PUT") and files is None:
             assert body is not None, (
                 f"add a valid body for {method} {path} to BODIES so tenancy is tested there"
             )
-        response = getattr(intruder, method.lower())(url, **({"json": body} if body is not None else {}))
+        sent = {"json": body} if body is not None else {"files": files} if files is not None else {}
+        response = getattr(intruder, method.lower())(url, **sent)
         assert response.status_code == 404, f"{method} {path} -> {response.status_code}: {response.text}"
         assert response.headers["content-type"] == "application/problem+json"
         checked.append((method, path))

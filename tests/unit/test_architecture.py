@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("timeline", "notifications", "failures"),
     ("customers",),
     ("cases",),
+    ("files",),
     ("channels",),
     ("contacts",),
     ("promises",),

@@ -14,6 +14,7 @@ from email.utils import formataddr, parseaddr
 from typing import Any, ClassVar, Protocol
 
 from attent.core.settings import Settings
+from attent.files.service import Part, read_part
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Envelope:
     sender_name: str
     mail: Mapping[str, Any] = field(default_factory=dict)  # from, In-Reply-To, References (EmailThread)
     automatic: str | None = "auto-generated"  # Auto-Submitted (RFC 3834); None for a person's reply
+    attachments: tuple[Part, ...] = ()  # files the message carries, read from the storage when sent
 
 
 class Undeliverable(Exception):
@@ -60,8 +62,8 @@ class Channel(Protocol):
 class _SmtpSender:
     """Sends over one SMTP connection, so a batch costs one handshake."""
 
-    def __init__(self, smtp: smtplib.SMTP, sender: str) -> None:
-        self.smtp, self.sender = smtp, sender
+    def __init__(self, smtp: smtplib.SMTP, sender: str, settings: Settings) -> None:
+        self.smtp, self.sender, self.settings = smtp, sender, settings
 
     def send(self, envelope: Envelope) -> None:
         message = EmailMessage()
@@ -82,6 +84,15 @@ class _SmtpSender:
         message.set_content(envelope.body)
         if mail:  # written for a mailbox's thread: mail programs show the HTML part, quote as a blockquote
             message.add_alternative(as_html(envelope.body, envelope.language), subtype="html")
+        for part in envelope.attachments:  # multipart/mixed: the text first, then each file
+            maintype, _, subtype = part.content_type.partition("/")
+            try:
+                data = read_part(part, settings=self.settings)
+            except FileNotFoundError:  # trying again will not bring it back
+                raise Undeliverable(
+                    "A file this message carries is missing from the file storage: {name}", name=part.filename
+                ) from None
+            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=part.filename)
         try:
             refused = self.smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -150,7 +161,7 @@ class EmailChannel:
                 smtp.starttls(context=ssl.create_default_context())
             if s.smtp_username and s.smtp_password:
                 smtp.login(s.smtp_username, s.smtp_password)
-            yield _SmtpSender(smtp, s.smtp_from)
+            yield _SmtpSender(smtp, s.smtp_from, s)
 
 
 def channels_from(settings: Settings) -> dict[str, Channel]:

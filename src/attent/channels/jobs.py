@@ -37,6 +37,7 @@ from attent.core.events import publish
 from attent.core.labels import N_
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
+from attent.files.service import outgoing_parts
 from attent.organisations import Organisation
 from attent.timeline.service import record_event
 
@@ -129,10 +130,15 @@ def _lease(
                 names[m.organisation_id],
                 mail=m.data.get("mail") or {},
                 automatic=_automatic(m),
+                attachments=tuple(
+                    outgoing_parts(
+                        db, org_id=m.organisation_id, attachment_ids=m.data.get("attachment_ids") or []
+                    )
+                ),
             ),
         )
         for m in messages
-    ]
+    ]  # fmt: skip
 
 
 def _automatic(message: OutboundMessage) -> str | None:

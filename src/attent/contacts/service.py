@@ -1,7 +1,7 @@
 """Contacts and messages; each is recorded on the case timeline."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -25,6 +25,7 @@ from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.events import publish
 from attent.core.ids import uuid7
 from attent.customers import Customer
+from attent.files.service import attach_to
 from attent.organisations.service import get_organisation
 from attent.timeline import ActorKind
 from attent.timeline.service import record_case_event
@@ -202,12 +203,22 @@ def _reached(contact: Contact) -> bool:
     return contact.outcome is not None or contact.direction is Direction.INBOUND
 
 
-def reply_by_email(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, at: datetime) -> Contact:
+def reply_by_email(
+    *,
+    db: Session,
+    actor: Agent,
+    case_id: uuid.UUID,
+    text: str,
+    at: datetime,
+    attachment_ids: Sequence[uuid.UUID] = (),
+) -> Contact:
     """Write to the customer: an outbound e-mail on the case, queued in the outbox to send after commit.
 
     The reply answers the customer's open questions on the brief at once, but keeps the case's
     follow-up promises only when the outbox has sent it (`keeps_follow_ups`): a reply that cannot be
-    delivered did not reach the customer, so their follow-up stays open.
+    delivered did not reach the customer, so their follow-up stays open. `attachment_ids` are files
+    already stored on the case (`attent.files.service`); the e-mail carries them, and they are linked
+    to the reply's contact and message.
     """
     case = get_case(db=db, actor=actor, case_id=case_id)
     written = ContactCreate(
@@ -216,6 +227,16 @@ def reply_by_email(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, 
         messages=[MessageIn(speaker=Speaker.AGENT, text=text)],
     )
     contact = log_contact(db=db, actor=actor, case_id=case_id, data=written, at=at, queued=True)
+    if attachment_ids:
+        said = db.scalar(
+            select(Message.id).where(
+                Message.organisation_id == case.organisation_id, Message.contact_id == contact.id
+            )
+        )
+        attach_to(
+            db, org_id=case.organisation_id, case_id=case.id, attachment_ids=attachment_ids,
+            contact_id=contact.id, message_id=said,
+        )  # fmt: skip
     customer = db.get(Customer, (case.organisation_id, case.customer_id))
     assert customer is not None  # the composite foreign key guarantees it
     org = get_organisation(db=db, organisation_id=case.organisation_id)
@@ -223,7 +244,8 @@ def reply_by_email(*, db: Session, actor: Agent, case_id: uuid.UUID, text: str, 
         db=db, case=case, customer=customer, template="reply", key=f"reply:{contact.id}", at=at,
         values={"text": text, "agent_name": actor.name, "organisation": org.name,
                 "customer_name": customer.name, "case_subject": case.subject},
-        data={"contact_id": str(contact.id), "agent_id": str(actor.id), "keeps_follow_ups": True},
+        data={"contact_id": str(contact.id), "agent_id": str(actor.id), "keeps_follow_ups": True,
+              "attachment_ids": [str(i) for i in attachment_ids]},
     )  # fmt: skip
     # An e-mail is written whole: the contact is over once queued, and the coach scores it as it
     # scores an ended chat (the reply's own words; what it answers is on the case).

@@ -1,5 +1,6 @@
 """ASGI middleware: body-size limit (before anything parses), security headers, and unhandled errors."""
 
+import re
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -28,17 +29,28 @@ class BodyLimit:
     """
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, respond: Callable[[Request, TooLarge], Response]
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        respond: Callable[[Request, TooLarge], Response],
+        uploads: re.Pattern[str] | None = None,
+        upload_max_bytes: int = 0,
     ) -> None:
         self.app, self.max_bytes, self.respond = app, max_bytes, respond
+        # Paths that take files (a reply with attachments) may carry up to `upload_max_bytes`; the route
+        # then holds each file to its own limits and names them.
+        self.uploads, self.upload_max_bytes = uploads, upload_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes
+        if self.uploads is not None and self.uploads.fullmatch(scope["path"]):
+            limit = max(limit, self.upload_max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(scope, receive, send, limit)
             return
         chunks, size = [], 0
         while True:
@@ -47,8 +59,8 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -65,11 +77,11 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         error = TooLarge(
             "body_too_large",
             "The request body is larger than the limit of {limit} bytes.",
-            limit=self.max_bytes,
+            limit=limit,
         )
         await self.respond(Request(scope), error)(scope, receive, send)
 

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     mail_sender_per_minute: int = Field(
         default=10, ge=1, description="More messages a minute from one sender are held back (a loop)."
     )
+    files_dir: Path = Field(
+        default=Path("./var/files"), description="Where attachments are kept, once per content hash."
+    )
+    max_file_bytes: int = Field(default=25 * 1024 * 1024, ge=1, description="The largest attachment.")
+    max_message_bytes: int = Field(
+        default=40 * 1024 * 1024, ge=1, description="All attachments of one message (reply, note, e-mail)."
+    )
 
 
 @lru_cache

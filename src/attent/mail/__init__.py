@@ -4,7 +4,9 @@ Nothing here touches the database: `parsing.parse` turns bytes into a `ParsedMai
 passwords with a key derived from ATTENT_SECRET_KEY, and `imap` fetches, marks and waits for mail.
 """
 
-# What other domains use (the mailboxes domain): parsing, the kinds of sender, passwords, IMAP.
+# What other domains use: parsing, the kinds of sender, passwords, IMAP (mailboxes), and the file rules an
+# attachment from any channel goes through (files).
+from attent.mail.attachments import classify_file, sanitise_filename, sniff
 from attent.mail.classify import Bounce, MailKind
 from attent.mail.crypto import SecretUnreadable, decrypt_password, encrypt_password
 from attent.mail.imap import (
@@ -34,7 +36,10 @@ __all__ = [
     "ParsedMail",
     "SecretUnreadable",
     "check_imap",
+    "classify_file",
     "decrypt_password",
     "encrypt_password",
     "parse",
+    "sanitise_filename",
+    "sniff",
 ]

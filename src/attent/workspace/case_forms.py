@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
@@ -27,12 +27,15 @@ from attent.contacts import Channel, ContactCreate, Direction, MessageIn, Outcom
 from attent.contacts.service import log_contact, reply_by_email
 from attent.core import flash
 from attent.core.clock import Clock
-from attent.core.deps import ClockDep, DbSession
+from attent.core.deps import ClockDep, DbSession, SettingsDep
 from attent.core.errors import AttentError, FieldError, Invalid
 from attent.core.forms import plain
 from attent.core.i18n import gettext
 from attent.core.pageforms import Redraw, redraws, submit_once, typed
+from attent.core.settings import Settings
 from attent.core.templating import check_csrf, page_language
+from attent.files import Attachment, UploadedBy
+from attent.files.service import store_attachments, uploads_of
 from attent.organisations.service import get_organisation
 from attent.playbooks import StepStart
 from attent.playbooks.service import start_step
@@ -46,12 +49,15 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=20_000)]
 Csrf = Annotated[str, Form()]
 Once = Annotated[str, Form(max_length=64)]  # the form's one-time token (core/pageforms.py)
+# <input type=file multiple>: an input left empty sends a part without a file name (a browser), or a plain
+# empty field (some clients); neither is a file.
+Files = Annotated[list[UploadFile | str], File(default_factory=list)]
 
 
 # What each form's fields are called on the page, so a refusal can name the field it is about.
 FIELDS: dict[str, dict[str, str]] = {
-    "reply": {"text": "Message (sent by e-mail)"},
-    "note": {"text": "Note for colleagues (never shown to the customer)"},
+    "reply": {"text": "Message (sent by e-mail)", "files": "Attach files"},
+    "note": {"text": "Note for colleagues (never shown to the customer)", "files": "Attach files"},
     "call": {
         "direction": "Direction", "outcome": "Outcome", "minutes": "Minutes", "summary": "Summary (optional)",
     },
@@ -174,28 +180,52 @@ def case_form(name: str) -> Redraw:
 @redraws(case_form("reply"))
 def reply(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    text: Text, csrf: Csrf = "", once: Once = "",
+    settings: SettingsDep, text: Text, files: Files, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
-    """Write to the customer: recorded on the case, and e-mailed through the outbox after commit."""
+    """Write to the customer: recorded on the case, and e-mailed (with its files) through the outbox."""
 
     def action() -> None:
-        reply_by_email(db=db, actor=actor, case_id=case_id, text=text, at=clock.now())
+        stored = _store_files(db, actor, clock, settings, case_id, files)
+        ids = [a.id for a in stored]
+        reply_by_email(db=db, actor=actor, case_id=case_id, text=text, at=clock.now(), attachment_ids=ids)
 
     return act_on_case(request, db, actor, clock, case_id, csrf, "reply", action, {"text": text}, once=once)
+
+
+def _store_files(
+    db: Session,
+    actor: Agent,
+    clock: Clock,
+    settings: Settings,
+    case_id: uuid.UUID,
+    files: list[UploadFile | str],
+    note_id: uuid.UUID | None = None,
+) -> list[Attachment]:
+    """The files a reply or note form carried, stored on the case (none when the file input was left
+    empty); over a limit the whole form is refused, naming the limit."""
+    uploads = uploads_of([f for f in files if not isinstance(f, str)])
+    if not uploads:
+        return []
+    case = get_case(db=db, actor=actor, case_id=case_id)
+    return store_attachments(
+        db, org_id=case.organisation_id, case_id=case.id, uploads=uploads, clock=clock, settings=settings,
+        uploaded_by=UploadedBy.AGENT, agent=actor, note_id=note_id,
+    )  # fmt: skip
 
 
 @router.post("/cases/{case_id}/note")
 @redraws(case_form("note"))
 def note(
     case_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep,
-    text: Text, csrf: Csrf = "", once: Once = "",
+    settings: SettingsDep, text: Text, files: Files, csrf: Csrf = "", once: Once = "",
 ) -> Response:  # fmt: skip
-    """An internal note for colleagues."""
+    """An internal note for colleagues, with files if any."""
 
     def action() -> None:
         if not text.strip():
             raise Invalid("empty_note", "Write something in the note.", [FieldError(("text",), "Empty.")])
-        add_note(db=db, actor=actor, case_id=case_id, text=text.strip(), at=clock.now())
+        written = add_note(db=db, actor=actor, case_id=case_id, text=text.strip(), at=clock.now())
+        _store_files(db, actor, clock, settings, case_id, files, note_id=written.id)
 
     return act_on_case(request, db, actor, clock, case_id, csrf, "note", action, {"text": text}, once=once)
 

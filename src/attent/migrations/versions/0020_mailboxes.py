@@ -2,7 +2,7 @@
 organisation: ingest's idempotency record and the full original), and e-mail cases' reference numbers.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0025 (0018 before the files branch was merged in)
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import attent.core.db
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0025"  # after the files branch (merged in); "0018" on its own
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
