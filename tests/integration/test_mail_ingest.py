@@ -207,3 +207,18 @@ def test_real_world_shapes_land_with_their_new_text(db, box, clock, name):
     [text] = db.scalars(select(Message.text).where(Message.case_id == got.case_id)).all()
     assert text == got.parsed.new_text and "<" not in text[:1]
     assert "schreef" not in text and "Oorspronkelijk" not in text
+
+
+def test_attachments_and_inline_images_are_stored_on_the_case(db, box, tenant, clock, tmp_path, monkeypatch):
+    from attent.files import Attachment
+
+    settings = Settings(embedded_worker=False, mail_idle=False, files_dir=tmp_path / "files")
+    got = receive(db=db, mailbox=box, raw=load("inline_image"), settings=settings, at=clock.now())
+    files = db.scalars(select(Attachment).where(Attachment.case_id == got.case_id)).all()
+    assert files and all(f.uploaded_by.value == "customer" for f in files)
+    assert any(f.content_type.startswith("image/") for f in files)
+    stored = db.get(InboundMail, (tenant.organisation_id, got.mail_id))
+    assert sorted(stored.details["attachment_ids"]) == sorted(str(f.id) for f in files)
+    exe = receive(db=db, mailbox=box, raw=load("invoice_pdf_exe"), settings=settings, at=clock.now())
+    flagged = db.scalars(select(Attachment).where(Attachment.case_id == exe.case_id)).all()
+    assert any(f.dangerous for f in flagged)

@@ -32,10 +32,14 @@ from attent.cases.service import open_proactive_case
 from attent.channels.service import mark_bounced, queue_message
 from attent.contacts import Channel
 from attent.contacts.service import log_customer_message
+from attent.core.clock import FrozenClock
+from attent.core.errors import AttentError
 from attent.core.settings import Settings
 from attent.core.when import say_when
 from attent.customers import Customer
 from attent.customers.service import find_or_add_by_email
+from attent.files import UploadedBy
+from attent.files.service import Upload, store_attachments
 from attent.mail import MailKind, ParsedMail, parse
 from attent.mailboxes.answer_time import answer_by
 from attent.mailboxes.kinds import MailBounced
@@ -162,12 +166,53 @@ def _place(
     said_at = parsed.date if parsed.date is not None and parsed.date <= at else at
     contact = log_customer_message(db=db, case=case, channel=Channel.EMAIL, text=text, at=at, said_at=said_at)
     mail.case_id, mail.contact_id, mail.state = case.id, contact.id, MailState.THREADED
+    _store_files(db=db, mail=mail, parsed=parsed, case=case, contact_id=contact.id, settings=settings, at=at)
     db.flush()  # the acknowledgement answers this message: its thread is read back from the table
     if parsed.acknowledge:
         promise_id = acknowledge(db=db, mailbox=mailbox, case=case, mail=mail, contact_id=contact.id, at=at)
         if promise_id is not None:
             mail.details = {**mail.details, "promise_id": str(promise_id)}
     return MailState.THREADED
+
+
+def _store_files(
+    *,
+    db: Session,
+    mail: InboundMail,
+    parsed: ParsedMail,
+    case: Case,
+    contact_id: uuid.UUID,
+    settings: Settings,
+    at: datetime,
+) -> None:
+    """The message's files (inline images too) onto the case, through the files domain, all or none.
+
+    Files the parser refused (too large, a bomb) stay only in the raw message; when the files domain
+    refuses the lot (over its limits), the message still lands and the reason is kept with it."""
+    uploads = [
+        Upload(
+            filename=a.filename,
+            data=a.content,
+            declared_type=a.declared_type,
+            content_id=a.content_id,
+            inline=a.inline,
+        )
+        for a in parsed.attachments
+        if a.refused is None and a.content
+    ]
+    if not uploads:
+        return
+    try:
+        with db.begin_nested():
+            stored = store_attachments(
+                db, org_id=case.organisation_id, case_id=case.id, uploads=uploads, clock=FrozenClock(at),
+                settings=settings, uploaded_by=UploadedBy.CUSTOMER, contact_id=contact_id,
+            )  # fmt: skip
+    except AttentError as error:
+        problem = {"code": error.code, "detail": error.detail}
+        mail.details = {**mail.details, "problems": [*mail.details.get("problems", []), problem]}
+        return
+    mail.details = {**mail.details, "attachment_ids": [str(a.id) for a in stored]}
 
 
 def acknowledge(
