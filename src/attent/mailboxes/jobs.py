@@ -165,6 +165,16 @@ def read_new(
     return stored
 
 
+def _announced(server: ImapMailbox) -> bool:
+    """Whether an answer to one of our own commands (a STORE, a SELECT) announced new mail since: imaplib
+    keeps such untagged responses aside, and IDLE would not announce them again."""
+    pending = getattr(getattr(server.client, "_imap", None), "untagged_responses", None)
+    if not isinstance(pending, dict):
+        return False
+    announced = bool(pending.pop("EXISTS", None)) | bool(pending.pop("RECENT", None))
+    return announced
+
+
 def _heartbeat(database: Database, key: tuple[uuid.UUID, uuid.UUID], clock: Clock) -> int:
     """Tell other workers this mailbox is watched; the highest UID stored so far."""
     with database.unit_of_work() as db:
@@ -230,7 +240,13 @@ def watch_mailbox(
                     state = server.select()
                     if state.uidnext is not None and state.uidnext - 1 > _last_uid(database, key, last_uid):
                         continue
+                    if _announced(server):
+                        continue
                     server.wait_for_mail(min(settings.mail_poll_seconds / 2, IDLE_SECONDS))
         except (ImapError, SecretUnreadable) as error:
             log.warning("mailbox %s: %s", key[1], error.detail)
+            # "protocol": mail announced the instant IDLE began (IMAPClient refuses that answer): at once.
+            stop.wait(0.05 if error.code == "protocol" else RETRY_SECONDS)
+        except Exception:  # the database away, a bug: the watcher must outlive it, as the worker does
+            log.exception("mailbox %s: watching failed; trying again", key[1])
             stop.wait(RETRY_SECONDS)
