@@ -43,6 +43,9 @@ from attent.files import pages as files_pages
 from attent.insight import api as insight_api
 from attent.insight import pages as insight_pages
 from attent.insight import survey_pages
+from attent.mailboxes import api as mailboxes_api
+from attent.mailboxes import mail_pages
+from attent.mailboxes import pages as mailboxes_pages
 from attent.notifications import api as notifications_api
 from attent.phone import api as phone_api
 from attent.playbooks import api as playbooks_api
@@ -183,6 +186,7 @@ def create_app(
         coach_api,
         signals_api,
         failures_api,
+        mailboxes_api,
         files_api,
         insight_api,
         privacy_api,
@@ -230,6 +234,8 @@ def create_app(
         f"{API_PREFIX}/docs", lambda: docs.docs_route(f"{API_PREFIX}/openapi.json"), include_in_schema=False
     )
     app.include_router(failures_pages.router)
+    app.include_router(mailboxes_pages.router)
+    app.include_router(mail_pages.router)
     app.include_router(files_pages.router)
     app.include_router(insight_pages.router)
     app.include_router(survey_pages.router)

@@ -23,6 +23,7 @@ from attent.core.migrate import upgrade
 from attent.core.settings import get_settings
 from attent.core.worker import Worker
 from attent.files import cli as files_cli
+from attent.mailboxes import cli as mailboxes_cli
 from attent.organisations.models import Organisation
 from attent.organisations.service import create_organisation, find_organisation
 
@@ -40,6 +41,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(coach_cli.app, name="coach")
 app.add_typer(rules_app, name="rules")
 app.add_typer(citus_app, name="citus")
+app.add_typer(mailboxes_cli.mailbox_app, name="mailbox")
+app.add_typer(mailboxes_cli.mail_app, name="mail")
 app.add_typer(files_cli.app, name="files")
 console = Console()
 

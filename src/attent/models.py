@@ -13,6 +13,7 @@ from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
 from attent.files.models import Attachment
 from attent.insight.models import Survey
+from attent.mailboxes.models import CaseReference, InboundMail, Mailbox
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
 from attent.phone.models import Call, CallEvent, PhoneLine
@@ -34,6 +35,7 @@ __all__ = [
     "CallEvent",
     "CannedReply",
     "Case",
+    "CaseReference",
     "CaseTag",
     "CaseViewer",
     "CheckIn",
@@ -46,7 +48,9 @@ __all__ = [
     "Gesture",
     "HookRejection",
     "IdempotencyRecord",
+    "InboundMail",
     "Job",
+    "Mailbox",
     "Message",
     "Note",
     "Notification",

@@ -14,7 +14,7 @@ from attent.agents.jobs import end_shifts
 from attent.agents.mailing import MAIL_JOB, deliver_agent_mail
 from attent.cases import CaseFinishing, CasesMerged, CaseStatus
 from attent.cases import service as case_service
-from attent.channels import ReplyDelivered
+from attent.channels import EmailThreadOf, ReplyDelivered
 from attent.channels import service as channels_service
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
@@ -35,6 +35,8 @@ from attent.insight import surveys
 from attent.insight.jobs import send_due_surveys
 from attent.insight.weekly import JOB as WEEKLY_SUMMARY_JOB
 from attent.insight.weekly import plan_weekly_summaries, send_weekly_summary
+from attent.mailboxes.jobs import fetch_mail
+from attent.mailboxes.outgoing import email_thread
 from attent.notifications import service as notifications_service
 from attent.phone.jobs import settle_calls, take_queued_events
 from attent.privacy.retention import apply_due_retention
@@ -60,6 +62,7 @@ TIMED_STEPS: list[TimedStep] = [
     score_ended_contacts,
     send_due_surveys,  # before messages go out, so a survey leaves in the same tick
     plan_weekly_summaries,  # leads' Monday e-mail: one queue job per lead and week
+    fetch_mail,  # new mail, and its acknowledgements, before messages go out
     deliver_due_messages,
     apply_due_retention,
 ]
@@ -139,6 +142,7 @@ def install() -> None:
     events.answer(WhichDetailsAreHidden, _hidden_details)
     queue.register(MAIL_JOB, deliver_agent_mail)
     events.subscribe(AgentDeactivated, _release_cases)
+    events.answer(EmailThreadOf, email_thread)
     events.wired()
 
 

@@ -32,6 +32,7 @@ from attent.core.settings import Settings
 from attent.customers.models import Customer
 from attent.demo import PASSWORD, load_demo
 from attent.insight.models import Survey
+from attent.mailboxes import InboundMail, Mailbox
 from attent.organisations.models import Organisation
 from attent.playbooks.models import Playbook
 from attent.recovery.models import Gesture, GestureState
@@ -221,6 +222,12 @@ def _values(db: Session, org: Organisation) -> dict[str, list[str]]:
         "agent_id": [str(a) for a in db.scalars(select(Agent.id).where(Agent.organisation_id == org.id))],
         # links nobody sent: the customer's sign-in link and an agent's invitation or reset say so
         "token": ["no-such-link", "att_a-link-that-was-never-sent"],
+        "mailbox_id": [
+            str(m) for m in db.scalars(select(Mailbox.id).where(Mailbox.organisation_id == org.id))
+        ],
+        "mail_id": [
+            str(m) for m in db.scalars(select(InboundMail.id).where(InboundMail.organisation_id == org.id))
+        ],
     }
 
 

@@ -1,6 +1,7 @@
 """Organisations are tenants: an agent of one organisation gets 404 for anything of another, everywhere."""
 
 import re
+import uuid
 
 import pytest
 
@@ -39,6 +40,8 @@ BODIES = {
     ("POST", "/api/v1/agents/{agent_id}/reactivate"): {},
     ("POST", "/api/v1/agents/{agent_id}/unlock"): {},
     ("POST", "/api/v1/agents/{agent_id}/invitation"): {},
+    ("PATCH", "/api/v1/mailboxes/{mailbox_id}"): {"display_name": "peek"},
+    ("POST", "/api/v1/mailboxes/{mailbox_id}/test"): {},
     ("POST", "/api/v1/customers/{customer_id}/erase"): {"confirmation": "Marieke Visser"},
     ("POST", "/api/v1/cases/{case_id}/tags"): {"name": "peek"},
     ("PATCH", "/api/v1/tags/{tag_id}"): {"name": "peek"},
@@ -143,6 +146,31 @@ def _a_signal_and_a_rule(admin, tenant):
     return signal, rule
 
 
+def _a_mailbox_and_a_mail_for(tenant, app_client):
+    """The victim's support mailbox and one e-mail it received."""
+    from attent.mailboxes.ingest import receive
+    from attent.mailboxes.models import Mailbox
+
+    mailbox = Api(app_client, tenant.tokens["admin"]).post(
+        "/api/v1/mailboxes",
+        json={
+            "address": "support@victim.example", "imap_host": "imap.victim.example", "imap_port": 993,
+            "imap_security": "tls", "imap_username": "support", "imap_password": "geheim",
+            "smtp_host": "smtp.victim.example", "smtp_port": 587, "smtp_security": "starttls",
+        },
+    )  # fmt: skip
+    assert mailbox.status_code == 201, mailbox.text
+    raw = (
+        b"From: Marieke <marieke@victim.example>\r\nTo: support@victim.example\r\n"
+        b"Subject: Waar is mijn pakket?\r\nMessage-ID: <victim-1@victim.example>\r\n\r\nHallo!\r\n"
+    )
+    app = app_client.app
+    with app.state.db.unit_of_work() as db:
+        box = db.get(Mailbox, (tenant.organisation_id, uuid.UUID(mailbox.json()["id"])))
+        received = receive(db=db, mailbox=box, raw=raw, settings=app.state.settings, at=app.state.clock.now())
+    return mailbox.json()["id"], received.mail_id
+
+
 def _a_session_for(tenant, app_client):
     """A web session the victim's agent is signed in with."""
     from sqlalchemy import select
@@ -211,6 +239,7 @@ def test_every_endpoint_with_an_id_answers_404_across_organisations(app_client, 
     ids["attachment_id"] = attachment["id"]
     ids["call_id"] = _a_call_for(Api(app_client, tenant.tokens["admin"]), app_client, tenant)
     ids["session_id"] = _a_session_for(tenant, app_client)
+    ids["mailbox_id"], ids["mail_id"] = _a_mailbox_and_a_mail_for(tenant, app_client)
     ids["tag_id"] = victim.post(f"/api/v1/cases/{tenant.case.id}/tags", json={"name": "vip"}).json()["id"]
     ids["view_id"] = victim.post("/api/v1/views", json={"name": "Mijn zaken"}).json()["id"]
     reply = {"name": "Groet", "text_nl": "Dag {{customer.first_name}}"}

@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("verification", "playbooks"),
     ("recovery",),
     ("signals", "coach"),
-    ("briefs", "phone"),
+    ("briefs", "phone", "mailboxes"),
     ("insight",),
     ("privacy",),
     ("search",),

@@ -3,14 +3,15 @@
 SMS, WhatsApp and others implement `Channel` later; the outbox and its worker do not change.
 """
 
+import html
 import smtplib
 import ssl
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from attent.core.settings import Settings
 from attent.files.service import Part, read_part
@@ -26,6 +27,8 @@ class Envelope:
     message_id: str
     language: str
     sender_name: str
+    mail: Mapping[str, Any] = field(default_factory=dict)  # from, In-Reply-To, References (EmailThread)
+    automatic: str | None = "auto-generated"  # Auto-Submitted (RFC 3834); None for a person's reply
     attachments: tuple[Part, ...] = ()  # files the message carries, read from the storage when sent
 
 
@@ -65,13 +68,22 @@ class _SmtpSender:
     def send(self, envelope: Envelope) -> None:
         message = EmailMessage()
         name, address = parseaddr(self.sender)
-        message["From"] = formataddr((envelope.sender_name or name, address))
+        mail = envelope.mail
+        sender = (mail.get("from_name") or envelope.sender_name or name, mail.get("from_address") or address)
+        message["From"] = formataddr(sender)
         message["To"] = envelope.recipient
         message["Subject"] = envelope.subject
         message["Message-ID"] = envelope.message_id
+        if mail.get("in_reply_to"):
+            message["In-Reply-To"] = mail["in_reply_to"]
+        if mail.get("references"):
+            message["References"] = " ".join(mail["references"])
         message["Content-Language"] = envelope.language
-        message["Auto-Submitted"] = "auto-generated"
+        if envelope.automatic:
+            message["Auto-Submitted"] = envelope.automatic
         message.set_content(envelope.body)
+        if mail:  # written for a mailbox's thread: mail programs show the HTML part, quote as a blockquote
+            message.add_alternative(as_html(envelope.body, envelope.language), subtype="html")
         for part in envelope.attachments:  # multipart/mixed: the text first, then each file
             maintype, _, subtype = part.content_type.partition("/")
             try:
@@ -98,6 +110,30 @@ class _SmtpSender:
             raise
         if refused:
             raise _refused(refused)
+
+
+def as_html(body: str, language: str) -> str:
+    """A simple HTML part for a plain-text message: paragraphs, and '> ' quoted lines as a blockquote.
+    Everything is escaped, so nothing a customer typed becomes markup."""
+    parts: list[str] = []
+    run: list[str] = []
+    quoting = False
+
+    def close() -> None:
+        if run:
+            tag = "blockquote" if quoting else "p"
+            parts.append(f"<{tag}>{'<br>'.join(run)}</{tag}>")
+            run.clear()
+
+    for line in body.strip().splitlines():
+        is_quote = line.startswith(">")
+        if is_quote != quoting or (not line.strip() and not quoting):
+            close()
+            quoting = is_quote
+        if line.strip():
+            run.append(html.escape(line[1:].lstrip() if is_quote else line))
+    close()
+    return f'<!doctype html><html lang="{html.escape(language)}"><body>{"".join(parts)}</body></html>'
 
 
 def _refused(refused: dict[str, tuple[int, bytes]]) -> Undeliverable:

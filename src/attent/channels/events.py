@@ -15,3 +15,27 @@ class ReplyDelivered:
     agent_id: uuid.UUID | None
     written_at: datetime
     at: datetime
+
+
+@dataclass(frozen=True)
+class EmailThreadOf:
+    """A question, answered by the mailboxes domain: how an e-mail about this case should be written so
+    it threads in the customer's mail program (`EmailThread`), or None when the case has no mailbox."""
+
+    organisation_id: uuid.UUID
+    case_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class EmailThread:
+    """The sender address and name, the case reference for the subject (`K-1042`), the ids the message
+    answers (In-Reply-To, References) and the customer's last message to quote under a reply."""
+
+    from_address: str | None
+    from_name: str | None
+    reference: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    quote: str | None = None
+    quote_from: str | None = None
+    quote_at: datetime | None = None

@@ -122,14 +122,31 @@ def _lease(
             m.channel,
             m.attempts,
             Envelope(
-                m.recipient, m.subject, m.body, m.message_id, m.language, names[m.organisation_id],
-                tuple(outgoing_parts(
-                    db, org_id=m.organisation_id, attachment_ids=m.data.get("attachment_ids") or []
-                )),
+                m.recipient,
+                m.subject,
+                m.body,
+                m.message_id,
+                m.language,
+                names[m.organisation_id],
+                mail=m.data.get("mail") or {},
+                automatic=_automatic(m),
+                attachments=tuple(
+                    outgoing_parts(
+                        db, org_id=m.organisation_id, attachment_ids=m.data.get("attachment_ids") or []
+                    )
+                ),
             ),
         )
         for m in messages
     ]  # fmt: skip
+
+
+def _automatic(message: OutboundMessage) -> str | None:
+    """Auto-Submitted for what Attent writes by itself (RFC 3834); an agent's reply is a person's mail."""
+    if message.data.get("keeps_follow_ups"):
+        return None
+    automatic = message.data.get("automatic")
+    return automatic if isinstance(automatic, str) else "auto-generated"
 
 
 def _sender_names(db: Session, organisation_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

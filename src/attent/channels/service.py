@@ -1,20 +1,26 @@
 """Putting messages to customers in the outbox, in the transaction that decided to send them."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.cases import Case, CasesMerged
-from attent.channels.kinds import MessageNotSent
+from attent.channels.events import EmailThread, EmailThreadOf
+from attent.channels.kinds import MessageFailed, MessageNotSent
 from attent.channels.models import MessageState, OutboundMessage
 from attent.channels.render import MESSAGES, render_message
 from attent.core.db import repoint
+from attent.core.events import ask
+from attent.core.labels import N_
 from attent.customers import Customer
-from attent.timeline.service import record_case_event
+from attent.organisations import Organisation
+from attent.timeline.service import record_case_event, record_event
 
 # How each channel finds a customer's address, in order of preference; SMS joins with the phone number.
 ADDRESSES: dict[str, Callable[[Customer], str | None]] = {"email": lambda customer: customer.email}
@@ -54,6 +60,8 @@ def queue_message(
         record_case_event(db=db, case=case, event=unsent, at=at, actor=None)
         return None
     subject, body = render_message(template=template, language=customer.language, values=values)
+    if target[0] == "email":
+        subject, body, data = _threaded(db, case, subject, body, data, customer.language)
     message_id = uuid.uuid4()
     message = OutboundMessage(
         organisation_id=case.organisation_id,
@@ -77,6 +85,39 @@ def queue_message(
     return message
 
 
+def _threaded(
+    db: Session, case: Case, subject: str, body: str, data: dict[str, Any], language: str
+) -> tuple[str, str, dict[str, Any]]:
+    """An e-mail written to thread: the case reference in the subject, the ids it answers, the mailbox it
+    comes from, and under a reply the customer's last message quoted (as mail programs do)."""
+    thread: EmailThread | None = ask(db, EmailThreadOf(case.organisation_id, case.id))
+    if thread is None:
+        return subject, body, data
+    if thread.reference and f"[#{thread.reference}]" not in subject:
+        subject = f"{subject} [#{thread.reference}]"[:300]
+    if data.get("template") == "reply" and thread.quote:
+        organisation = db.get(Organisation, case.organisation_id)
+        zone = organisation.timezone if organisation is not None else "UTC"
+        body = body + "\n" + quoted(thread.quote, thread.quote_from or "", thread.quote_at, language, zone)
+    mail = {
+        "from_address": thread.from_address,
+        "from_name": thread.from_name,
+        "in_reply_to": thread.in_reply_to,
+        "references": list(thread.references),
+    }
+    return subject, body, {**data, "mail": mail}
+
+
+def quoted(text: str, who: str, at: datetime | None, language: str, zone: str) -> str:
+    """'Op 23 nov 2026 09:12 schreef Marieke:' and the text with '> ' before each line."""
+    when = format_datetime(at, "d MMM y HH:mm", tzinfo=ZoneInfo(zone), locale=language) if at else ""
+    said = (f"On {when}, {who} wrote:" if language == "en" else f"Op {when} schreef {who}:").replace(
+        "  ", " "
+    )
+    lines = "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
+    return f"{said}\n{lines}\n"
+
+
 def messages_of_case(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID) -> list[OutboundMessage]:
     """Every message to the customer about one case, oldest first."""
     return list(
@@ -98,3 +139,50 @@ def cases_merged(db: Session, event: CasesMerged) -> None:
     repoint(
         db, OutboundMessage, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id
     )
+
+
+def cases_of_message_ids(
+    *, db: Session, organisation_id: uuid.UUID, message_ids: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    """The case each of our sent Message-IDs belongs to, in one organisation only (a forged In-Reply-To
+    naming another organisation's message finds nothing)."""
+    if not message_ids:
+        return {}
+    rows = db.execute(
+        select(OutboundMessage.message_id, OutboundMessage.case_id).where(
+            OutboundMessage.organisation_id == organisation_id,
+            OutboundMessage.message_id.in_(list(message_ids)),
+        )
+    )
+    return {message_id: case_id for message_id, case_id in rows}
+
+
+BOUNCED = N_("The customer's mail server returned the message: {reply}")
+
+
+def mark_bounced(
+    *, db: Session, organisation_id: uuid.UUID, message_id: str, reason: str, at: datetime
+) -> OutboundMessage | None:
+    """One of our messages came back (a delivery report): it failed, with the server's reason, even if
+    the outbox had recorded it sent. None when the id is not ours (in this organisation)."""
+    message = db.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.organisation_id == organisation_id, OutboundMessage.message_id == message_id)
+        .limit(1)
+    ).first()
+    if message is None or message.state is MessageState.FAILED:
+        return message
+    message.state, message.next_attempt_at, message.last_error = MessageState.FAILED, None, reason[:2000]
+    message.locked_by = message.locked_until = None
+    failed = MessageFailed(
+        message_id=str(message.id), channel=message.channel, subject=message.subject,
+        template=message.data.get("template"), contact_id=message.data.get("contact_id"),
+        reason=f"The customer's mail server returned the message: {reason}"[:300],
+        said={"template": BOUNCED, "params": {"reply": reason[:300]}},
+    )  # fmt: skip
+    record_event(
+        db=db, organisation_id=organisation_id, case_id=message.case_id, customer_id=message.customer_id,
+        event=failed, at=at, actor=None,
+    )  # fmt: skip
+    db.flush()
+    return message

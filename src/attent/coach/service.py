@@ -13,7 +13,8 @@ from attent.coach.models import ContactScorecard, PromiseProposal, ScoredVerdict
 from attent.coach.pasted import parse_text
 from attent.coach.schemas import CoachSettings, ScorecardRead, ScoreRequest, scorecard_read
 from attent.coach.scoring import queue
-from attent.coach.settings import SETTINGS_KEY, auto_promises, business_hours
+from attent.coach.settings import SETTINGS_KEY, auto_promises
+from attent.coach.settings import business_hours as business_hours  # for e-mail answer times
 from attent.coach.stored import CoachPanel as CoachPanel  # the case page's coach panel, for workspace/
 from attent.coach.stored import accept_proposal as accept_proposal
 from attent.coach.stored import case_panel as case_panel

@@ -250,6 +250,11 @@ def reply_by_email(
         data={"contact_id": str(contact.id), "agent_id": str(actor.id), "keeps_follow_ups": True,
               "attachment_ids": [str(i) for i in attachment_ids]},
     )  # fmt: skip
+    # An e-mail is written whole: the contact is over once queued, and the coach scores it as it
+    # scores an ended chat (the reply's own words; what it answers is on the case).
+    contact.ended_at = at
+    publish(db, ContactFinished(contact=contact, at=at))
+    db.flush()
     return contact
 
 
@@ -359,3 +364,45 @@ def cases_merged(db: Session, event: CasesMerged) -> None:
     """A case was merged into another (subscribed in `attent.wiring`): its contacts and messages move."""
     for model in (Contact, Message):
         repoint(db, model, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)
+
+
+def log_customer_message(
+    *, db: Session, case: Case, channel: Channel, text: str, at: datetime, said_at: datetime | None = None
+) -> Contact:
+    """A message the customer sent on their own (an e-mail): an inbound contact holding their words,
+    with no agent. Like any inbound contact it opens a new case and reopens a resolved one; an e-mail is
+    over once it arrived, so the contact ends when it is logged. The coach has nothing to score in it (no
+    agent spoke): it scores the agent's reply."""
+    if case.status is CaseStatus.CLOSED:
+        raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
+    said = min(said_at or at, at)
+    contact = Contact(
+        organisation_id=case.organisation_id, id=uuid7(), case_id=case.id, customer_id=case.customer_id,
+        channel=channel, direction=Direction.INBOUND, agent_id=None, started_at=said, ended_at=said,
+        outcome=None, created_at=at,
+    )  # fmt: skip
+    db.add(contact)
+    logged = ContactLogged(
+        contact_id=str(contact.id), channel=channel.value, direction=Direction.INBOUND.value,
+        ended_at=said.isoformat(),
+    )  # fmt: skip
+    record_case_event(db=db, case=case, event=logged, at=said, actor=None, actor_kind=ActorKind.CUSTOMER)
+    if case.status is CaseStatus.RESOLVED:
+        change_status(
+            db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="customer contacted us again"
+        )
+    elif case.status is CaseStatus.NEW:
+        change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
+    message = Message(
+        organisation_id=case.organisation_id, contact_id=contact.id, case_id=case.id,
+        speaker=Speaker.CUSTOMER, text=text, at=said,
+    )  # fmt: skip
+    db.add(message)
+    db.flush()
+    added = MessageAdded(
+        contact_id=str(contact.id), message_id=str(message.id), speaker=Speaker.CUSTOMER.value, text=text
+    )
+    record_case_event(db=db, case=case, event=added, at=said, actor=None, actor_kind=ActorKind.CUSTOMER)
+    case.updated_at = at
+    db.flush()
+    return contact

@@ -47,6 +47,19 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_poll_seconds: float = Field(
+        default=60.0, gt=0, description="How often a mailbox without IMAP IDLE is checked for new mail."
+    )
+    mail_idle: bool = Field(
+        default=True, description="Hold an IMAP IDLE connection per mailbox, so new mail is read at once."
+    )
+    mail_max_message_bytes: int = Field(
+        default=30_000_000, ge=10_000, description="A larger message is kept with its headers only."
+    )
+    mail_max_attachment_bytes: int = Field(default=15_000_000, ge=1_000)
+    mail_sender_per_minute: int = Field(
+        default=10, ge=1, description="More messages a minute from one sender are held back (a loop)."
+    )
     files_dir: Path = Field(
         default=Path("./var/files"), description="Where attachments are kept, once per content hash."
     )

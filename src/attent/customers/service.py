@@ -307,3 +307,34 @@ def add_reaching_customer(
         actor=None,
     )  # fmt: skip
     return customer
+
+
+def find_or_add_by_email(
+    *, db: Session, organisation_id: uuid.UUID, email: str, name: str, language: str, at: datetime
+) -> tuple[Customer, bool]:
+    """The customer who writes from `email` (the oldest, when several share it), or a new one named as the
+    message's From header names them; True when new. For mail that arrives with no agent involved."""
+    email = email.strip().lower()
+    found = db.scalars(
+        select(Customer)
+        .where(Customer.organisation_id == organisation_id, Customer.email == email)
+        .order_by(Customer.created_at, Customer.id)
+        .limit(1)
+    ).first()
+    if found is not None:
+        return found, False
+    customer = Customer(
+        organisation_id=organisation_id, name=(name.strip() or email)[:200], email=email,
+        language=language, facts={}, created_at=at, updated_at=at,
+    )  # fmt: skip
+    db.add(customer)
+    db.flush()
+    record_event(
+        db=db,
+        organisation_id=organisation_id,
+        customer_id=customer.id,
+        event=CustomerCreated(),
+        at=at,
+        actor=None,
+    )
+    return customer, True

@@ -10,6 +10,7 @@ from attent.coach.scoring import score_all_due
 from attent.demo.coffee import load_coffee_shop
 from attent.demo.common import PASSWORD, DemoResult
 from attent.demo.insight import load_insight_history
+from attent.demo.mail import load_mail
 from attent.demo.recovery import load_recovery
 from attent.demo.story import (
     DemoLogins,
@@ -42,6 +43,7 @@ def load_demo(*, db: Session, now: datetime, secret_key: str | None = None) -> D
     load_villa(db, now, result)
     load_recovery(db, now)
     load_insight_history(db, now)
+    load_mail(db, now, secret_key)
     score_all_due(db=db, now=now)  # what the worker would do next: score the ended contacts
     for org in demo_organisations(db):
         mark_loaded(org, now)

@@ -38,6 +38,7 @@ class PromiseSource(enum.StrEnum):
     COACH = "coach"
     RULE = "rule"
     WEB_FORM = "web_form"  # the answer Attent promised when the customer wrote through the web form
+    EMAIL = "email"  # the acknowledgement of a customer's e-mail: when they will hear from us
 
 
 class Promise(TenantMixin, Base):

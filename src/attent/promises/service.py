@@ -433,3 +433,19 @@ def page_promises(
 def cases_merged(db: Session, event: CasesMerged) -> None:
     """A case was merged into another (subscribed in `attent.wiring`): its promises move, kept or not."""
     repoint(db, Promise, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)
+
+
+def open_follow_up(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID) -> Promise | None:
+    """The case's earliest open follow-up promise ("you will hear from us by …"), if it has one."""
+    query = (
+        select(Promise)
+        .where(
+            Promise.organisation_id == organisation_id,
+            Promise.case_id == case_id,
+            Promise.state == PromiseState.OPEN,
+            Promise.kind == PromiseKind.FOLLOW_UP,
+        )
+        .order_by(Promise.due_by)
+        .limit(1)
+    )
+    return db.scalars(query).first()

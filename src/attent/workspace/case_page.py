@@ -24,6 +24,7 @@ from attent.core.templating import page_language, render
 from attent.customers import Customer
 from attent.customers.service import read_customers
 from attent.files.service import case_panel as files_panel
+from attent.mailboxes import service as mailboxes
 from attent.organisations.service import get_organisation
 from attent.playbooks import StepStarted
 from attent.playbooks.service import get_playbook
@@ -107,6 +108,7 @@ def case_view(
         ],
         recovery=recovery.case_panel(db=db, actor=actor, case=case, at=now),
         coach=coach.case_panel(db=db, actor=actor, case=case),
+        email=mailboxes.conversation(db=db, case=case),
         attachments=files_panel(db, org_id=case.organisation_id, case_id=case.id),
         tz=org.timezone,
         now=now,
