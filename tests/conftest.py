@@ -56,6 +56,11 @@ def reset_postgres(url: str) -> None:
             for table in tables:
                 conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
             conn.execute(text("DROP FUNCTION IF EXISTS attent_notify_case_events() CASCADE"))
+            configs = conn.scalars(
+                text("SELECT cfgname FROM pg_ts_config WHERE cfgnamespace = 'public'::regnamespace")
+            ).all()
+            for config in configs:  # the search's text configurations (migration 0030)
+                conn.execute(text(f'DROP TEXT SEARCH CONFIGURATION IF EXISTS "{config}" CASCADE'))
         else:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
