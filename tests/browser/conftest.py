@@ -133,9 +133,11 @@ def _serve(workdir: Path, *, worker: bool, extra_env: dict[str, str] | None = No
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The demo served without a worker, so nothing changes under a test but what it does itself."""
+    """The demo served without a worker, so nothing changes under a test but what it does itself; one per
+    module, so what one module's stories change (a call dropped, a form sent, cases merged) never meets
+    another module's expectations of the demo."""
     yield from _serve(tmp_path_factory.mktemp("attent-server"), worker=False)
 
 
@@ -145,7 +147,7 @@ def server_with_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
     yield from _serve(tmp_path_factory.mktemp("attent-worker-server"), worker=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api_token(server: Server) -> str:
     """An API token for Fatima, made the way an operator would: `attent token create`."""
     return server.attent(

@@ -60,7 +60,9 @@ def test_oversized_body_is_413_and_writes_nothing(api, tenant, settings):
 def test_an_oversized_page_form_gets_the_error_page_in_dutch(app_client, tenant, settings):
     huge = "x" * (settings.max_body_bytes + 1)
     response = app_client.post(
-        f"/cases/{tenant.case.id}/note", data={"text": huge}, headers={"accept": "text/html"}
+        f"/cases/{tenant.case.id}/call",
+        data={"text": huge},
+        headers={"accept": "text/html"},  # not an upload form
     )
     assert response.status_code == 413 and response.headers["content-type"].startswith("text/html")
     assert "groter dan de grens" in response.text

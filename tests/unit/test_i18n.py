@@ -313,3 +313,19 @@ def test_gettext_says_labels_amounts_and_both_languages_values():
     assert plural("nl", "{n} attempt left", "{n} attempts left", 1) == "nog 1 poging"
     assert plural("nl", "{n} attempt left", "{n} attempts left", 3) == "nog 3 pogingen"
     assert plural("en", "{n} attempt left", "{n} attempts left", 3) == "3 attempts left"
+
+
+def test_the_catalogs_parse_without_a_broken_entry():
+    """A merge that leaves a msgid without its msgstr makes Babel warn on standard output at start-up (and
+    the entry untranslated): every entry must be whole."""
+    from pathlib import Path
+
+    from babel.messages.pofile import PoFileError, read_po
+
+    locales = Path(__file__).resolve().parents[2] / "src" / "attent" / "locales"
+    for po in sorted(locales.glob("*/LC_MESSAGES/messages.po")):
+        try:
+            with po.open("rb") as f:
+                read_po(f, abort_invalid=True)
+        except PoFileError as error:
+            raise AssertionError(f"{po}: {error}") from error
