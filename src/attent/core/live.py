@@ -17,10 +17,11 @@ import asyncio
 import logging
 import threading
 import uuid
+import weakref
 from collections import defaultdict
 
 import psycopg
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,24 @@ def changed(db: Session, key: str) -> None:
 _NOTIFY = text("SELECT pg_notify(:channel, key) FROM unnest(CAST(:keys AS text[])) AS key")
 
 
+_NOTIFIERS: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+_NOTIFIERS_LOCK = threading.Lock()
+
+
+def _notifier(engine: Engine) -> Engine:
+    """A small pool of its own for the signals: a request that has just committed may still hold its
+    connection, and taking a second one from the same pool could wait for ever when every request of
+    a burst does the same (pool exhaustion)."""
+    with _NOTIFIERS_LOCK:
+        notifier = _NOTIFIERS.get(engine)
+        if notifier is None:
+            notifier = create_engine(
+                engine.url, pool_size=2, max_overflow=0, pool_pre_ping=True, hide_parameters=True
+            ).execution_options(isolation_level="AUTOCOMMIT")
+            _NOTIFIERS[engine] = notifier
+        return notifier
+
+
 @event.listens_for(Session, "after_commit")
 def _publish(db: Session) -> None:
     keys = db.info.pop(_MARKS, None)
@@ -87,7 +106,7 @@ def _publish(db: Session) -> None:
         return
     engine = bind.engine if isinstance(bind, Connection) else bind
     try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with _notifier(engine).connect() as conn:
             conn.execute(_NOTIFY, {"channel": CHANNEL, "keys": sorted(keys)})
     except Exception:  # the change is committed; a page missing one signal refreshes on its next one
         log.warning("live: could not send %d change signal(s)", len(keys), exc_info=True)
