@@ -91,6 +91,9 @@ def _notifier(engine: Engine) -> Engine:
                 engine.url, pool_size=2, max_overflow=0, pool_pre_ping=True, hide_parameters=True
             ).execution_options(isolation_level="AUTOCOMMIT")
             _NOTIFIERS[engine] = notifier
+            # Its connections close with the engine's (disposed, or collected), never left to the collector.
+            event.listen(engine, "engine_disposed", lambda _engine: notifier.dispose())
+            weakref.finalize(engine, notifier.dispose)
         return notifier
 
 
