@@ -21,7 +21,7 @@ def _pid(engine: Engine) -> int:
 def _terminate(pid: int) -> None:
     assert PG_URL is not None
     with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        admin.execute("SELECT pg_terminate_backend(%s::int)", (pid,))  # Citus adds a bigint overload
 
 
 def test_a_connection_cut_while_idle_is_replaced_before_use(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,15 +23,21 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("organisations", sa.Column("default_team_id", sa.Uuid(), nullable=True))
-    op.execute(
-        """
-        UPDATE organisations SET default_team_id = (
-            SELECT teams.id FROM teams WHERE teams.organisation_id = organisations.id
-            ORDER BY teams.created_at, teams.id LIMIT 1
+    # The oldest team per organisation, read first and written per organisation: on Citus an UPDATE of
+    # the organisations reference table may not read the distributed teams table.
+    bind = op.get_bind()
+    oldest: dict[object, object] = {}
+    for organisation_id, team_id in bind.execute(
+        sa.text("SELECT organisation_id, id FROM teams ORDER BY organisation_id, created_at, id")
+    ):
+        oldest.setdefault(organisation_id, team_id)
+    if oldest:
+        bind.execute(
+            sa.text(
+                "UPDATE organisations SET default_team_id = :team WHERE id = :org AND default_team_id IS NULL"
+            ),
+            [{"org": org, "team": team} for org, team in oldest.items()],
         )
-        WHERE default_team_id IS NULL
-        """
-    )
     op.execute(
         """
         UPDATE cases SET team_id = (

@@ -13,6 +13,7 @@ Revises: 0018
 from collections.abc import Sequence
 
 from alembic import op
+from sqlalchemy import text
 
 revision: str = "0019"
 down_revision: str | None = "0018"
@@ -21,15 +22,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
+    if op.get_bind().dialect.name != "postgresql" or _distributed("timeline_events"):
+        return  # a distributed table never had the trigger (Citus refuses even to drop one)
     op.execute("DROP TRIGGER IF EXISTS timeline_events_notify ON timeline_events")
     op.execute("DROP FUNCTION IF EXISTS attent_notify_case_events()")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
+    if op.get_bind().dialect.name != "postgresql" or _distributed("timeline_events"):
+        return  # on Citus the trigger cannot exist: live updates stay the application's
     op.execute(
         """
         CREATE FUNCTION attent_notify_case_events() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -46,3 +47,14 @@ def downgrade() -> None:
         "CREATE TRIGGER timeline_events_notify AFTER INSERT ON timeline_events"
         " REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION attent_notify_case_events()"
     )
+
+
+def _distributed(table: str) -> bool:
+    """Whether `table` is a Citus distributed table (never on plain PostgreSQL)."""
+    bind = op.get_bind()
+    if not bind.execute(text("SELECT to_regclass('pg_dist_partition') IS NOT NULL")).scalar():
+        return False
+    found = bind.execute(
+        text("SELECT 1 FROM pg_dist_partition WHERE logicalrelid = to_regclass(:table)"), {"table": table}
+    )
+    return found.first() is not None
