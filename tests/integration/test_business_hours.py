@@ -45,6 +45,13 @@ def _due(settings, at, priority=Priority.NORMAL, team_id=None):
             "an organisation that works on public holidays",
         ),
         (_local(2026, 4, 24, 16), {}, _local(2026, 4, 28, 16), "Friday before Koningsdag (Monday 27 April)"),
+        (_local(2026, 4, 2, 16), {}, _local(2026, 4, 7, 16), "Goede Vrijdag and Easter Monday are closed"),
+        (
+            _local(2026, 4, 2, 16),
+            {"business_hours": {"open_days": ["2026-04-03"]}},
+            _local(2026, 4, 3, 16),
+            "unless the organisation works Goede Vrijdag",
+        ),
         (_local(2026, 5, 13, 9), {}, _local(2026, 5, 13, 17), "the day before Ascension: within the day"),
         (_local(2026, 5, 13, 10), {}, _local(2026, 5, 15, 10), "Ascension Day is skipped"),
         (_local(2026, 11, 28, 11), {}, _local(2026, 11, 30, 17), "Saturday: from Monday's opening"),
@@ -134,12 +141,14 @@ def test_the_settings_page_in_dutch_saves_and_names_a_bad_day(app_client, tenant
     page = admin.get("/admin/business-hours")
     assert page.status_code == 200 and "Openingstijden" in page.text and "Koningsdag" in page.text
     csrf = app_client.cookies.get("attent_csrf")
-    form = {"csrf": csrf, "public_holidays": "NL", "closed_days": "2026-05-15\n"}
+    form = {"csrf": csrf, "public_holidays": "NL", "closed_days": "2026-05-15\n", "open_days": "2027-03-26"}
     for n in range(5):
         form |= {f"opens-{n}": "08:00", f"closes-{n}": "16:00"}
     saved = admin.post("/admin/business-hours", data=form, follow_redirects=True)
     assert saved.status_code == 200 and "Opgeslagen" in saved.text
-    assert admin.get("/api/v1/business-hours").json()["week"][0]["opens"] == "08:00:00"
+    read = admin.get("/api/v1/business-hours").json()
+    assert read["week"][0]["opens"] == "08:00:00" and read["open_days"] == ["2027-03-26"]
+    assert "2027-03-26" not in [d["day"] for d in read["upcoming"]]  # Goede Vrijdag 2027, worked
     bad = admin.post("/admin/business-hours", data=form | {"opens-2": "18:00"})
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
     assert admin.get("/api/v1/business-hours").json()["week"][2]["opens"] == "08:00:00"  # nothing saved

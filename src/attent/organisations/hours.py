@@ -6,6 +6,7 @@ Stored in `organisations.settings["business_hours"]`, read whole, defaults until
     {"week": [["09:00", "17:00"], …, null, null],      # Monday first; null: closed all day
      "public_holidays": "NL",                          # the country's holidays, or null for none
      "closed_days": ["2026-12-24", "2026-12-31"],       # the organisation's own closed days
+     "open_days": ["2026-04-03"],                       # public holidays it works anyway (Goede Vrijdag)
      "teams": {"<team id>": {"week": […], "closed_days": […]}}}
 
 A team with hours of its own uses its week instead of the organisation's, and its closed days besides the
@@ -55,11 +56,14 @@ class OpeningHours:
     week: tuple[tuple[time, time] | None, ...] = DEFAULT_WEEK
     public_holidays: str | None = "NL"
     closed_days: frozenset[date] = frozenset()
+    open_days: frozenset[date] = frozenset()  # public holidays worked anyway, with the weekday's hours
 
     def span(self, day: date) -> tuple[datetime, datetime] | None:
         """When it opens and closes on `day`, in UTC; None when it is closed all day."""
         hours = self.week[day.weekday()]
-        if hours is None or day in self.closed_days or public_holiday(self.public_holidays, day):
+        if hours is None or day in self.closed_days:
+            return None
+        if day not in self.open_days and public_holiday(self.public_holidays, day):
             return None
         opens, closes = (datetime.combine(day, t, tzinfo=self.zone).astimezone(UTC) for t in hours)
         return opens, closes
@@ -124,6 +128,7 @@ def opening_hours(settings: dict[str, Any], timezone: str, team_id: uuid.UUID | 
         week=week,
         public_holidays=country if country in COUNTRIES else None,
         closed_days=closed,
+        open_days=_days(stored.get("open_days")),
     )
 
 

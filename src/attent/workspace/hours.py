@@ -46,6 +46,9 @@ class BusinessHoursIn(Input):
         default="NL", description="Close on this country's holidays."
     )
     closed_days: list[date] = Field(default_factory=list, max_length=MAX_CLOSED_DAYS)
+    open_days: list[date] = Field(
+        default_factory=list, max_length=MAX_CLOSED_DAYS, description="Public holidays worked anyway."
+    )
 
 
 class TeamHoursIn(Input):
@@ -71,6 +74,7 @@ class BusinessHoursRead(Output):
     week: list[DayHours | None]
     public_holidays: str | None
     closed_days: list[date]
+    open_days: list[date] = []
     upcoming: list[ClosedDay]
 
 
@@ -87,7 +91,7 @@ def upcoming_closed(hours: OpeningHours, *, today: date, language: str) -> list[
     found: list[ClosedDay] = []
     for offset in range(366):
         day = today + timedelta(days=offset)
-        name = public_holiday(hours.public_holidays, day, language)
+        name = None if day in hours.open_days else public_holiday(hours.public_holidays, day, language)
         if name is not None:
             found.append(ClosedDay(day=day, kind="public_holiday", name=name))
         elif day in hours.closed_days:
@@ -113,6 +117,7 @@ def read_hours(
         week=[None if d is None else DayHours(opens=d[0], closes=d[1]) for d in hours.week],
         public_holidays=hours.public_holidays,
         closed_days=sorted(hours.closed_days),
+        open_days=sorted(hours.open_days),
         upcoming=upcoming_closed(hours, today=today, language=language),
     )
 
@@ -126,6 +131,7 @@ def set_hours(*, db: Session, actor: Agent, data: BusinessHoursIn) -> None:
         "week": _week_in(data.week),
         "public_holidays": data.public_holidays,
         "closed_days": _dated(data.closed_days),
+        "open_days": _dated(data.open_days),
     }
     org.settings = {**org.settings, KEY: stored}  # a new dict: the JSON column sees the change
     db.flush()

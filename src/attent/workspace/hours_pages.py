@@ -113,8 +113,9 @@ async def save_hours(request: Request, db: DbSession, actor: CurrentAgent, clock
         opens, closes = str(form.get(f"opens-{n}", "")).strip(), str(form.get(f"closes-{n}", "")).strip()
         week.append({"opens": opens, "closes": closes} if opens or closes else None)
     closed = [line.strip() for line in str(form.get("closed_days", "")).splitlines() if line.strip()]
+    worked = [line.strip() for line in str(form.get("open_days", "")).splitlines() if line.strip()]
     raw = {"week": week, "public_holidays": "NL" if form.get("public_holidays") == "NL" else None,
-           "closed_days": closed}  # fmt: skip
+           "closed_days": closed, "open_days": worked}  # fmt: skip
     try:
         data = BusinessHoursIn.model_validate(raw)
     except ValidationError as exc:
