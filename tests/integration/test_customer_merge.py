@@ -159,3 +159,22 @@ def test_erasing_the_kept_customer_erases_the_merged_one_too(api, admin_api, ten
         for row in db.execute(select(table)).mappings():
             text = json.dumps(dict(row), default=str).lower()
             assert "werk.example.nl" not in text and "k-2002" not in text, table.name
+
+
+def test_a_case_opened_for_the_merged_customer_goes_to_the_kept_one(api, tenant):
+    kept, merged = _two_of_one_person(api, tenant)
+    assert api.post(f"/api/v1/customers/{merged}/merge", json={"into": kept}).status_code == 200
+    case = _case(api, tenant, merged, "Via een oude koppeling")
+    assert api.get(f"/api/v1/cases/{case}").json()["customer_id"] == kept
+
+
+def test_a_signal_by_a_reference_left_on_the_pointer_finds_the_kept_customer(api, admin_api, tenant):
+    kept, merged = _two_of_one_person(api, tenant)
+    assert api.post(f"/api/v1/customers/{merged}/merge", json={"into": kept}).status_code == 200
+    signal = {
+        "type": "delivery.failed", "customer_ref": {"system": "shop", "value": "K-2002"},
+        "occurred_at": "2026-11-23T08:30:00+01:00", "attributes": {}, "external_id": "ev-merged",
+    }  # fmt: skip
+    response = admin_api.post("/api/v1/signals", json=signal)
+    assert response.status_code == 202, response.text
+    assert response.json()["items"][0]["customer_id"] == kept
