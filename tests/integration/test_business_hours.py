@@ -152,3 +152,24 @@ def test_the_settings_page_in_dutch_saves_and_names_a_bad_day(app_client, tenant
     bad = admin.post("/admin/business-hours", data=form | {"opens-2": "18:00"})
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
     assert admin.get("/api/v1/business-hours").json()["week"][2]["opens"] == "08:00:00"  # nothing saved
+
+
+def test_the_coach_reads_the_organisations_hours_once_they_are_set():
+    from datetime import time
+
+    from attent.coach.settings import business_hours
+
+    week = [["08:30", "17:30"]] * 5 + [["10:00", "13:00"], None]
+    hours = business_hours({"business_hours": {"week": week}})
+    assert hours.days == (0, 1, 2, 3, 4, 5) and (hours.start, hours.end) == (time(8, 30), time(17, 30))
+    assert business_hours({}).days == (0, 1, 2, 3, 4)  # nothing set: the coach's defaults
+
+
+def test_the_web_forms_answer_time_skips_christmas_too():
+    from attent.portal.form import answer_due
+
+    class Org:
+        timezone, settings = AMSTERDAM, {}
+
+    # Thursday 24 December 2026, 15:00: two hours that day, then Kerst and the weekend; Monday 11:00.
+    assert answer_due(Org(), _local(2026, 12, 24, 15)) == _local(2026, 12, 28, 11)
