@@ -173,3 +173,22 @@ def test_the_web_forms_answer_time_skips_christmas_too():
 
     # Thursday 24 December 2026, 15:00: two hours that day, then Kerst and the weekend; Monday 11:00.
     assert answer_due(Org(), _local(2026, 12, 24, 15)) == _local(2026, 12, 28, 11)
+
+
+def test_a_lead_sets_the_teams_hours_on_the_page(app_client, tenant):
+    lead = Api(app_client, tenant.tokens["lead"])
+    page = lead.get("/admin/business-hours")
+    assert page.status_code == 200 and f'action="/admin/business-hours/teams/{tenant.team_id}"' in page.text
+    csrf = app_client.cookies.get("attent_csrf")
+    form = {"csrf": csrf, "opens-5": "10:00", "closes-5": "14:00", "closed_days": "2026-12-24"}
+    path = f"/admin/business-hours/teams/{tenant.team_id}"
+    saved = lead.post(path, data=form, follow_redirects=True)
+    assert saved.status_code == 200 and "eigen openingstijden" in saved.text
+    read = lead.get(f"/api/v1/teams/{tenant.team_id}/business-hours").json()
+    assert read["own"] is True and read["week"][5] == {"opens": "10:00:00", "closes": "14:00:00"}
+    assert read["week"][0] is None  # a week of its own: only Saturday
+    bad = lead.post(path, data=form | {"opens-5": "15:00"})
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+    assert lead.get(f"/api/v1/teams/{tenant.team_id}/business-hours").json()["week"][5]["opens"] == "10:00:00"
+    lead.post(path, data={"csrf": csrf, "follow": "1"})
+    assert lead.get(f"/api/v1/teams/{tenant.team_id}/business-hours").json()["own"] is False
