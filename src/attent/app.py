@@ -79,6 +79,7 @@ from attent.workspace import (
     panel_forms,
     queue_page,
 )
+from attent.workspace import hours_pages as workspace_hours
 from attent.workspace import pages as workspace_pages
 
 API_PREFIX = "/api/v1"
@@ -198,6 +199,8 @@ def create_app(
     app.include_router(cases_api.tags, prefix=API_PREFIX)
     app.include_router(cases_api.teams, prefix=API_PREFIX)  # a team's automatic assignment
     app.include_router(workspace_api.router, prefix=API_PREFIX)  # the case queue and saved views
+    app.include_router(workspace_hours.api, prefix=API_PREFIX)  # business hours, organisation and teams
+    app.include_router(workspace_hours.router)
     app.include_router(agents_pages.router)
     app.include_router(agents_admin.router)
     app.include_router(agents_account.router)

@@ -58,7 +58,7 @@ from attent.core.events import publish
 from attent.core.i18n import Label
 from attent.core.pagination import newest_first
 from attent.core.setaside import SetAside
-from attent.customers.service import get_customer
+from attent.customers.service import get_customer, kept_for
 from attent.timeline.service import move_case_events, record_case_event
 
 __all__ = [  # what lives in cases.tagging, .viewers and .assignment; other domains reach it here
@@ -160,13 +160,15 @@ def _team_or_default(db: Session, organisation_id: uuid.UUID, team_id: uuid.UUID
 
 def create_case(*, db: Session, actor: Agent, data: CaseCreate, at: datetime) -> Case:
     """Open a case for a customer of the actor's organisation; without a team it goes to the default team."""
-    get_customer(db=db, actor=actor, customer_id=data.customer_id)
+    # A merged customer's id (an old link, an integration) opens the case for the customer kept.
+    customer = kept_for(db=db, customer=get_customer(db=db, actor=actor, customer_id=data.customer_id))
     _check_owner_and_team(
         db=db, organisation_id=actor.organisation_id, owner_id=data.owner_id, team_id=data.team_id
     )
     case = Case(
         organisation_id=actor.organisation_id,
-        **data.model_dump(exclude={"team_id"}),
+        **data.model_dump(exclude={"team_id", "customer_id"}),
+        customer_id=customer.id,
         team_id=_team_or_default(db, actor.organisation_id, data.team_id),
         status=CaseStatus.NEW,
         created_at=at,

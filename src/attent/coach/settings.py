@@ -7,12 +7,26 @@ from datetime import time
 from typing import Any
 
 from attent.coach.engine import BusinessHours, load_rules
+from attent.organisations.service import opening_hours
+
+HOURS_KEY = "business_hours"  # the organisation's own (organisations.hours), set on /admin/business-hours
 
 SETTINGS_KEY = "coach"
 
 
 def business_hours(settings: dict[str, Any]) -> BusinessHours:
-    """`{"business_hours": {"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}}`, or defaults."""
+    """The organisation's business hours (`organisations.hours`) as the coach reads them: its open weekdays,
+    from the earliest opening to the latest closing; before those were set, what the coach was given,
+    `{"business_hours": {"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}}`, or defaults."""
+    if (settings.get(HOURS_KEY) or {}).get("week"):
+        week = opening_hours(settings, "UTC").week
+        spans = [(day, span) for day, span in enumerate(week) if span is not None]
+        if spans:
+            return BusinessHours(
+                days=tuple(day for day, _ in spans),
+                start=min(span[0] for _, span in spans),
+                end=max(span[1] for _, span in spans),
+            )
     rules = load_rules()
     stored = (settings.get(SETTINGS_KEY) or {}).get("business_hours") or {}
     return BusinessHours(

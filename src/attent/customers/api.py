@@ -12,7 +12,7 @@ from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.core.schemas import Page
 from attent.customers import service
-from attent.customers.schemas import CustomerCreate, CustomerRead, CustomerUpdate
+from attent.customers.schemas import CustomerCreate, CustomerMerge, CustomerRead, CustomerUpdate
 
 router = APIRouter(prefix="/customers", tags=["customers"], route_class=OneThreadRoute)
 
@@ -65,3 +65,15 @@ def update_customer(
     """Change a customer."""
     customer = service.update_customer(db=db, actor=actor, customer_id=customer_id, data=body, at=clock.now())
     return service.read_customers(db=db, customers=[customer])[0]
+
+
+@router.post("/{customer_id}/merge")
+def merge_customer(
+    customer_id: uuid.UUID, body: CustomerMerge, db: DbSession, actor: CurrentAgent, clock: ClockDep
+) -> CustomerRead:
+    """Merge this customer into `into` (the same person): cases, contacts, promises, references and facts
+    move to the one kept, which is returned; this one stays as a pointer to it."""
+    kept = service.merge_customer(
+        db=db, actor=actor, customer_id=customer_id, into_id=body.into, at=clock.now()
+    )
+    return service.read_customers(db=db, customers=[kept])[0]

@@ -22,3 +22,14 @@ class WhichDetailsAreHidden:
     shown masked (`customers.masking.Hidden`)."""
 
     organisation_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class CustomersMerged:
+    """Customer `merged_id` was merged into `kept_id`; every row with a `customer_id` points at the kept
+    one already (`customers.merging`): a domain that must do more than that subscribes."""
+
+    organisation_id: uuid.UUID
+    kept_id: uuid.UUID
+    merged_id: uuid.UUID
+    at: datetime

@@ -26,6 +26,9 @@ class Customer(TenantMixin, Base):
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Merged into another customer (the same person under a second address): this row stays, with the
+    # details it had, as a pointer, so mail from its address and links to it land on the one kept.
+    merged_into_id: Mapped[uuid.UUID | None]
 
 
 class CustomerRef(Base):

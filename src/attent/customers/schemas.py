@@ -64,3 +64,12 @@ class CustomerRead(Output):
     )
     created_at: datetime
     updated_at: datetime
+    merged_into_id: uuid.UUID | None = Field(
+        default=None, description="Merged into this customer: this one is a pointer to it."
+    )
+
+
+class CustomerMerge(Input):
+    """Merge this customer into another of the organisation (the same person); this one becomes a pointer."""
+
+    into: uuid.UUID = Field(description="The customer to keep.")

@@ -16,6 +16,8 @@ from attent.core.pagination import newest_first
 from attent.customers.events import CustomerReferencesAdded, WhichDetailsAreHidden
 from attent.customers.kinds import CustomerCreated, CustomerUpdated
 from attent.customers.masking import Hidden
+from attent.customers.merging import merge_candidates as merge_candidates  # the door to merging
+from attent.customers.merging import merge_customer as merge_customer
 from attent.customers.models import Customer, CustomerRef
 from attent.customers.schemas import REF_SYSTEM, CustomerCreate, CustomerRead, CustomerUpdate, Fact
 from attent.timeline.service import record_event
@@ -172,13 +174,23 @@ def list_customers(
     verification question asks for) only by its whole value: otherwise searching "a", "ma", "mar"…
     would spell out the answer the mask hides.
     """
-    query = select(Customer).where(Customer.organisation_id == actor.organisation_id)
+    query = select(Customer).where(
+        Customer.organisation_id == actor.organisation_id, Customer.merged_into_id.is_(None)
+    )
     if q:
         like = f"%{q.lower()}%"
         hidden = hidden_details(db=db, organisation_id=actor.organisation_id)
         email = Customer.email == q.strip().lower() if hidden.hides_email else Customer.email.like(like)
         phone = Customer.phone == q.strip() if hidden.hides_phone else Customer.phone.like(f"%{q}%")
-        query = query.where(or_(func.lower(Customer.name).like(like), email, phone))
+        matching = or_(func.lower(Customer.name).like(like), email, phone)
+        # A customer merged into another is found by what it was known by, as the customer kept.
+        query = query.where(
+            Customer.id.in_(
+                select(func.coalesce(Customer.merged_into_id, Customer.id)).where(
+                    Customer.organisation_id == actor.organisation_id, matching
+                )
+            )
+        )
     if external_ref:
         system, sep, value = external_ref.partition(":")
         if not sep:
@@ -187,16 +199,26 @@ def list_customers(
                 "external_ref is written as system:value, e.g. shop:C-1042.",
                 [FieldError(("query", "external_ref"), "Expected system:value.")],
             )
-        query = query.where(
-            Customer.id.in_(
-                select(CustomerRef.customer_id).where(
-                    CustomerRef.organisation_id == actor.organisation_id,
-                    CustomerRef.system == system,
-                    CustomerRef.value == value,
-                )
+        owner = (  # a reference left on a merged customer's pointer row finds the customer kept
+            select(func.coalesce(Customer.merged_into_id, Customer.id))
+            .join(CustomerRef, (CustomerRef.organisation_id == Customer.organisation_id)
+                  & (CustomerRef.customer_id == Customer.id))
+            .where(
+                CustomerRef.organisation_id == actor.organisation_id,
+                CustomerRef.system == system,
+                CustomerRef.value == value,
             )
-        )
+        )  # fmt: skip
+        query = query.where(Customer.id.in_(owner))
     return newest_first(db, query, Customer.id, cursor, limit)
+
+
+def kept_for(*, db: Session, customer: Customer) -> Customer:
+    """The customer itself, or the one it was merged into (a pointer is never two hops: see merging)."""
+    if customer.merged_into_id is None:
+        return customer
+    kept = db.get(Customer, (customer.organisation_id, customer.merged_into_id))
+    return customer if kept is None else kept
 
 
 def refs_of(
@@ -233,7 +255,10 @@ def read_customers(*, db: Session, customers: list[Customer]) -> list[CustomerRe
 def _read(customer: Customer, refs: dict[str, str], hidden: Hidden) -> CustomerRead:
     return CustomerRead.model_validate(
         {
-            **{col: getattr(customer, col) for col in ("id", "name", "language", "created_at", "updated_at")},
+            **{
+                col: getattr(customer, col)
+                for col in ("id", "name", "language", "created_at", "updated_at", "merged_into_id")
+            },
             "email": hidden.email(customer.email),
             "phone": hidden.phone(customer.phone),
             "external_refs": hidden.refs(refs),
@@ -258,7 +283,7 @@ def find_by_phone(*, db: Session, organisation_id: uuid.UUID, number: str) -> Cu
         .limit(1)
     )
     if exact is not None:
-        return exact
+        return kept_for(db=db, customer=exact)
     stripped = func.replace(func.replace(func.replace(Customer.phone, "-", ""), " ", ""), ".", "")
     candidates = db.scalars(
         select(Customer)
@@ -266,17 +291,19 @@ def find_by_phone(*, db: Session, organisation_id: uuid.UUID, number: str) -> Cu
         .order_by(Customer.created_at.desc())
         .limit(20)
     )
-    return next((c for c in candidates if phones.e164(c.phone) == number), None)
+    found = next((c for c in candidates if phones.e164(c.phone) == number), None)
+    return None if found is None else kept_for(db=db, customer=found)
 
 
 def find_by_email(*, db: Session, organisation_id: uuid.UUID, email: str) -> Customer | None:
     """The customer with this e-mail address (case-insensitive), the most recent if several."""
-    return db.scalar(
+    found = db.scalar(
         select(Customer)
         .where(Customer.organisation_id == organisation_id, Customer.email == email.strip().lower())
         .order_by(Customer.created_at.desc())
         .limit(1)
     )
+    return None if found is None else kept_for(db=db, customer=found)
 
 
 def add_reaching_customer(
@@ -322,7 +349,7 @@ def find_or_add_by_email(
         .limit(1)
     ).first()
     if found is not None:
-        return found, False
+        return kept_for(db=db, customer=found), False
     customer = Customer(
         organisation_id=organisation_id, name=(name.strip() or email)[:200], email=email,
         language=language, facts={}, created_at=at, updated_at=at,

@@ -1,20 +1,21 @@
 """When a customer who e-mailed will hear from us: the organisation's reply target for the case's priority,
-counted in its business hours (the coach's `BusinessHours`: working days and the hours of a day).
+counted in its business hours (`organisations.hours`: opening hours per weekday, the Dutch public holidays,
+closed days; a team's own where it has them).
 
 The targets live in `organisations.settings["mail"]["reply_hours"]` (business hours per priority); the
 defaults are the common ones of Dutch service teams: urgent within 1 hour, high 4, normal 8 (one
 working day), low 16. The due time is rounded up to the next quarter of an hour, as a person says it.
 """
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from attent.cases import Priority
-from attent.coach import service as coach
+from attent.organisations.service import opening_hours
 
 DEFAULT_REPLY_HOURS: dict[str, float] = {"urgent": 1, "high": 4, "normal": 8, "low": 16}
-MAX_DAYS = 366  # an organisation without a single working day still gets an answer time
 
 
 def reply_hours(settings: dict[str, Any], priority: Priority) -> float:
@@ -26,22 +27,20 @@ def reply_hours(settings: dict[str, Any], priority: Priority) -> float:
     )
 
 
-def answer_by(*, settings: dict[str, Any], timezone: str, priority: Priority, at: datetime) -> datetime:
-    """`at` plus the reply target, counted only in business hours, rounded up to a quarter of an hour."""
-    hours = coach.business_hours(settings)  # the coach's reading of settings["coach"]["business_hours"]
-    zone = ZoneInfo(timezone)
-    left = timedelta(hours=reply_hours(settings, priority))
-    moment = at.astimezone(zone)
-    for _ in range(MAX_DAYS * 2):
-        opens = moment.replace(hour=hours.start.hour, minute=hours.start.minute, second=0, microsecond=0)
-        closes = moment.replace(hour=hours.end.hour, minute=hours.end.minute, second=0, microsecond=0)
-        if moment.weekday() in hours.days and moment < closes:
-            moment = max(moment, opens)
-            if moment + left <= closes:
-                return _quarter_up(moment + left)
-            left -= closes - moment
-        moment = (moment + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return _quarter_up(at + left)
+def answer_by(
+    *,
+    settings: dict[str, Any],
+    timezone: str,
+    priority: Priority,
+    at: datetime,
+    team_id: uuid.UUID | None = None,
+) -> datetime:
+    """`at` plus the reply target, counted only in the business hours of the case's team (or the
+    organisation's): closed evenings, weekends, public holidays and closed days are skipped. Rounded up
+    to a quarter of an hour, in the organisation's zone."""
+    hours = opening_hours(settings, timezone, team_id)
+    due = hours.add(at, timedelta(hours=reply_hours(settings, priority)))
+    return _quarter_up(due.astimezone(ZoneInfo(timezone)))
 
 
 def _quarter_up(moment: datetime) -> datetime:

@@ -229,8 +229,9 @@ def acknowledge(
     customer = db.get(Customer, (case.organisation_id, case.customer_id))
     assert customer is not None  # the composite foreign key guarantees it
     due_by = answer_by(
-        settings=organisation.settings, timezone=organisation.timezone, priority=case.priority, at=at
-    )
+        settings=organisation.settings, timezone=organisation.timezone, priority=case.priority, at=at,
+        team_id=case.team_id,
+    )  # fmt: skip
     when = say_when(due_by, now=at, timezone=organisation.timezone, language=customer.language, sentence=True)
     promise = create_promise(
         db=db, case=case, kind=PromiseKind.FOLLOW_UP, due_by=due_by, at=at, actor=None,

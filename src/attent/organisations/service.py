@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
+from attent.organisations.hours import opening_hours as opening_hours  # the door to business hours
+from attent.organisations.hours import public_holiday as public_holiday
 from attent.organisations.models import Organisation
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$")

@@ -24,6 +24,7 @@ from attent.core.i18n import gettext
 from attent.core.when import say_when
 from attent.customers.service import add_reaching_customer, find_by_email, refs_of
 from attent.organisations import Organisation
+from attent.organisations.service import opening_hours
 from attent.portal.models import FormSubmission
 from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create
@@ -119,17 +120,21 @@ def _limit(db: Session, org: Organisation, email: str, remote: str, at: datetime
         )  # fmt: skip
 
 
-def answer_due(org: Organisation, at: datetime) -> datetime:
-    """When we can honestly promise an answer: `ANSWER_WITHIN` of the organisation's business hours on."""
+def answer_due(org: Organisation, at: datetime, team_id: uuid.UUID | None = None) -> datetime:
+    """When we can honestly promise an answer: `ANSWER_WITHIN` of business hours on: the case team's or the
+    organisation's (`organisations.hours`: weekdays, Dutch public holidays, closed days)."""
     own = org.settings.get("portal") or {}
-    # the portal's own hours, else those the coach was given (the same office), else 09:00-17:00 Mon-Fri
-    stored = own.get("business_hours") or (org.settings.get("coach") or {}).get("business_hours") or {}
+    within = timedelta(hours=float(own.get("answer_within_hours", ANSWER_WITHIN.total_seconds() / 3600)))
+    if not own.get("business_hours"):
+        hours_of = opening_hours(org.settings, org.timezone, team_id)
+        return hours_of.add(at.replace(second=0, microsecond=0), within).astimezone(ZoneInfo(org.timezone))
+    # the portal's own hours, as they were set before business hours had a place of their own
+    stored = own["business_hours"]
     hours = Hours(
         days=tuple(stored.get("days", (0, 1, 2, 3, 4))),
         start=time.fromisoformat(stored.get("start", "09:00")),
         end=time.fromisoformat(stored.get("end", "17:00")),
     )
-    within = timedelta(hours=float(own.get("answer_within_hours", ANSWER_WITHIN.total_seconds() / 3600)))
     zone = ZoneInfo(org.timezone)
     moment = at.astimezone(zone).replace(second=0, microsecond=0)  # a whole minute, said as it is kept
     left = within
@@ -196,7 +201,7 @@ def submit(
     contact = record_customer_message(
         db=db, case=case, channel=Channel.WEB_FORM, text=data.question.strip(), at=at
     )
-    due = answer_due(org, at)
+    due = answer_due(org, at, case.team_id)
     said = say_when(due, now=at, timezone=org.timezone, language=customer.language, sentence=True)
     create(
         db=db, case=case, kind=PromiseKind.FOLLOW_UP, due_by=due, at=at, actor=None, owner_id=None,

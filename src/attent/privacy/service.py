@@ -149,6 +149,15 @@ def erase_customer(
         )  # fmt: skip
     org = actor.organisation_id
     case_ids = _case_ids(db, org, customer.id)
+    customers = _table("customers")
+    # Customers merged into this one are the same person: their pointer rows keep what they were known by.
+    merged = list(
+        db.scalars(
+            select(customers.c.id).where(
+                customers.c.organisation_id == org, customers.c.merged_into_id == customer.id
+            )
+        )
+    )
     attachments = _table("attachments")
     contents = list(
         db.scalars(
@@ -165,19 +174,21 @@ def erase_customer(
             or not ("customer_id" in table.c or "case_id" in table.c)
         ):
             continue
+        linked = _linked(table, org, customer.id, case_ids)
+        if merged and "customer_id" in table.c:
+            linked = linked | ((table.c.organisation_id == org) & table.c.customer_id.in_(merged))
         if table.name == "customer_refs":
-            touched += db.execute(delete(table).where(_linked(table, org, customer.id, case_ids))).rowcount  # type: ignore[attr-defined]
+            touched += db.execute(delete(table).where(linked)).rowcount  # type: ignore[attr-defined]
             continue
-        touched += wipe_rows(db, table, _linked(table, org, customer.id, case_ids))
+        touched += wipe_rows(db, table, linked)
     ids = [str(customer.id), *map(str, case_ids)]
     for name in BY_CONTENT:
         touched += _wipe_by_content(db, _table(name), org, ids)
     if settings is not None:  # the files themselves, once no other row names their content
         forget_content(db, org_id=org, sha256s=contents, settings=settings)
-    customers = _table("customers")
     db.execute(
         update(customers)
-        .where(customers.c.organisation_id == org, customers.c.id == customer.id)
+        .where(customers.c.organisation_id == org, customers.c.id.in_([customer.id, *merged]))
         .values(
             name=f"Klant gewist op {at.date().isoformat()}", email=None, phone=None, facts={}, updated_at=at
         )

@@ -153,9 +153,13 @@ def _customer_ids(db: Session, actor: Agent, q: Query, offset: int, limit: int) 
     bounded = [select(*b.limit(CANDIDATES).subquery().c) for b in branches]
     found = union_all(*bounded).subquery()
     best = func.max(found.c.score)
+    # A customer merged into another is found by what it was known by, and lands on the one kept.
+    kept = func.coalesce(Customer.merged_into_id, found.c.id)
+    on = and_(Customer.organisation_id == org, Customer.id == found.c.id)
     query = (
-        select(found.c.id).group_by(found.c.id).order_by(best.desc(), found.c.id).offset(offset).limit(limit)
-    )
+        select(kept).join_from(found, Customer, on).group_by(kept).order_by(best.desc(), kept)
+        .offset(offset).limit(limit)
+    )  # fmt: skip
     return list(db.scalars(query))
 
 

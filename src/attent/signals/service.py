@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
@@ -130,8 +130,13 @@ def _customers_by_ref(
     pairs = {(r.system, r.value) for r in refs}
     if not pairs:
         return {}
+    # A reference left on a merged customer's pointer row belongs to the customer kept.
+    owner = func.coalesce(Customer.merged_into_id, CustomerRef.customer_id)
+    on = (Customer.organisation_id == CustomerRef.organisation_id) & (Customer.id == CustomerRef.customer_id)
     rows = db.execute(
-        select(CustomerRef.system, CustomerRef.value, CustomerRef.customer_id).where(
+        select(CustomerRef.system, CustomerRef.value, owner)
+        .join(Customer, on)
+        .where(
             CustomerRef.organisation_id == organisation_id,
             tuple_(CustomerRef.system, CustomerRef.value).in_(sorted(pairs)),
         )

@@ -147,3 +147,21 @@ def page_case_events(
 def move_case_events(*, db: Session, organisation_id: uuid.UUID, old: uuid.UUID, new: uuid.UUID) -> None:
     """A case was merged into another of the same customer: its timeline becomes part of the kept one's."""
     repoint(db, TimelineEvent, organisation_id=organisation_id, old=old, new=new)
+
+
+def customer_events(
+    *, db: Session, organisation_id: uuid.UUID, customer_id: uuid.UUID, kinds: Sequence[str]
+) -> list[TimelineEvent]:
+    """A customer's own events of these kinds (not their cases'), in the order they happened."""
+    return list(
+        db.scalars(
+            select(TimelineEvent)
+            .where(
+                TimelineEvent.organisation_id == organisation_id,
+                TimelineEvent.customer_id == customer_id,
+                TimelineEvent.case_id.is_(None),
+                TimelineEvent.kind.in_(kinds),
+            )
+            .order_by(TimelineEvent.at, TimelineEvent.id)
+        )
+    )

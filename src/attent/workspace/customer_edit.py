@@ -26,6 +26,7 @@ from attent.customers import Customer, CustomerUpdate, Hidden
 from attent.customers.service import (
     get_customer,
     hidden_details,
+    merge_customer,
     refs_of,
     update_customer,
 )
@@ -167,3 +168,38 @@ def edit_customer(
             edit_error=shown,
         )
     return RedirectResponse(f"/customers/{customer_id}", status_code=303)
+
+
+@router.post("/customers/{customer_id}/merge")
+def merge(
+    customer_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    clock: ClockDep,
+    into: Annotated[str, Form(max_length=100)] = "",
+    into_id: Annotated[str, Form(max_length=100)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Merge this customer into another (chosen from the list, or by the id on their page's address); then
+    the kept customer's page, with both customers' cases."""
+    check_csrf(request, csrf)
+    typed_in = (into_id.strip().rstrip("/").rsplit("/", 1)[-1] or into).strip()
+    try:
+        try:
+            target = uuid.UUID(typed_in)
+        except ValueError:
+            raise Invalid(
+                "merge_into", "Choose the customer to merge into.", [FieldError(("into",), "Required.")]
+            ) from None
+        kept = merge_customer(db=db, actor=actor, customer_id=customer_id, into_id=target, at=clock.now())
+    except AttentError as exc:
+        db.rollback()
+        language = page_language(request)
+        lines = [exc.say(language)]
+        lines += [e.say(language) for e in exc.errors] if isinstance(exc, Invalid) else []
+        return customer_view(
+            request, db=db, actor=actor, clock=clock, customer_id=customer_id, status_code=exc.status,
+            merge_error={"errors": lines, "into_id": into_id},
+        )  # fmt: skip
+    return RedirectResponse(f"/customers/{kept.id}", status_code=303)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent, CurrentAgent
@@ -15,12 +15,14 @@ from attent.core import access
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.templating import render
-from attent.customers.service import get_customer, hidden_details, read_customers
+from attent.customers import Customer, CustomerMerged, Hidden
+from attent.customers.service import get_customer, hidden_details, merge_candidates, read_customers
 from attent.insight import service as insight
 from attent.organisations.service import get_organisation
 from attent.promises import Promise, PromiseState
 from attent.promises.service import list_promises
 from attent.recovery import service as recovery
+from attent.timeline.service import customer_events
 
 router = APIRouter(include_in_schema=False)
 MAX_ROWS = 200
@@ -55,11 +57,27 @@ def _promise_order(promise: Promise) -> tuple[bool, float]:
     return (promise.state is not PromiseState.OPEN, due if promise.state is PromiseState.OPEN else -due)
 
 
+def _merges(db: Session, customer: Customer, hidden: Hidden) -> list[tuple[datetime, str]]:
+    """The customers merged into this one, as they were known, their details masked as the page masks."""
+    events = customer_events(
+        db=db, organisation_id=customer.organisation_id, customer_id=customer.id, kinds=[CustomerMerged.name]
+    )
+    lines = []
+    for event in events:
+        merged = CustomerMerged.of(event)
+        details = (merged.known_as, hidden.email(merged.email or None), hidden.phone(merged.phone or None))
+        lines.append((event.at, " · ".join(d for d in details if d)))
+    return lines
+
+
 @router.get("/customers/{customer_id}")
 def customer_page(
     customer_id: uuid.UUID, request: Request, db: DbSession, actor: CurrentAgent, clock: ClockDep
-) -> HTMLResponse:
+) -> Response:
     """What an agent needs before calling a customer back; cases the agent may not open are only counted."""
+    pointer = get_customer(db=db, actor=actor, customer_id=customer_id).merged_into_id
+    if pointer is not None:  # merged: a link to it lands on the customer it was merged into
+        return RedirectResponse(f"/customers/{pointer}", status_code=303)
     return customer_view(request, db=db, actor=actor, clock=clock, customer_id=customer_id)
 
 
@@ -99,6 +117,8 @@ def customer_view(
         promises=sorted(promises, key=_promise_order),
         gestures=recovery.customer_gestures(db=db, actor=actor, customer_id=customer.id),
         surveys=insight.customer_surveys(db=db, actor=actor, customer_id=customer.id),
+        merges=_merges(db, customer, hidden),
+        merge_candidates=merge_candidates(db=db, actor=actor, customer=customer),
         now=clock.now(),
         tz=org.timezone,
         page_url=f"/customers/{customer.id}",
