@@ -40,7 +40,6 @@ from attent.customers.service import add_reaching_customer, find_by_phone
 from attent.organisations.service import get_organisation
 from attent.phone.kinds import CallAbandoned, CallAnswered, CallTransferred
 from attent.phone.models import Call, CallEvent, PhoneLine
-from attent.phone.schemas import EventResult, PhoneEvent, Transcript
 from attent.promises import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.service import create, policy_for
 from attent.timeline.service import record_case_event
@@ -103,35 +102,6 @@ def fold(events: list[CallEvent]) -> Facts:
     if facts.ended is not None:
         facts.complete = set(range(facts.ended["sequence"])) <= seen
     return facts
-
-
-def take(db: Session, *, line: PhoneLine, event: PhoneEvent, at: datetime) -> EventResult:
-    """Keep one event (a repeat is recognised) and advance its call; the caller commits."""
-    payload = event.model_dump(mode="json", by_alias=True, exclude={"call_id", "sequence", "type", "at"})
-    kept = db.scalar(
-        upsert_insert(db)(CallEvent)
-        .values(
-            organisation_id=line.organisation_id,
-            id=uuid7(),
-            call_ref=event.call_id,
-            sequence=event.sequence,
-            type=event.type,
-            at=event.at,
-            payload=payload,
-            received_at=at,
-            processed_at=at,
-        )
-        .on_conflict_do_nothing(index_elements=["organisation_id", "call_ref", "sequence"])
-        .returning(CallEvent.id)
-    )  # one statement, and a repeat (even one racing in beside us) is simply not inserted
-    if kept is None:
-        return EventResult(call_id=event.call_id, sequence=event.sequence, result="duplicate")
-    call = lock_call(db, line.organisation_id, event.call_id, at)
-    if event.type == "ended" and call.ended_received_at is None:
-        call.ended_received_at = at
-    advance(db, line=line, call=call, at=at)
-    held = isinstance(event, Transcript) and call.contact_id is None
-    return EventResult(call_id=event.call_id, sequence=event.sequence, result="held" if held else "applied")
 
 
 def lock_call(db: Session, organisation_id: uuid.UUID, call_ref: str, at: datetime) -> Call:
