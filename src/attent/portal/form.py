@@ -24,6 +24,7 @@ from attent.core.i18n import gettext
 from attent.core.when import say_when
 from attent.customers.service import add_reaching_customer, find_by_email, refs_of
 from attent.organisations import Organisation
+from attent.portal.links import case_path
 from attent.portal.models import FormSubmission
 from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create
@@ -207,7 +208,7 @@ def submit(
         db=db, case=case, customer=customer, template="form_received", key=f"form:{case.id}", at=at,
         values={"customer_name": customer.name, "organisation": org.name, "when": said,
                 "question": data.question.strip(), "case_subject": case.subject,
-                "link": f"{base_url}/help/{org.slug}/mine/{case.id}"},
+                "link": base_url.rstrip("/") + case_path(org.slug, case.id)},
     )  # fmt: skip
     db.flush()
     return Sent(case_id=case.id, contact_id=contact.id, due_by=due, said=said)
