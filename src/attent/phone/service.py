@@ -20,7 +20,7 @@ from attent.core.ids import uuid7
 from attent.core.pagination import MAX_LIMIT
 from attent.organisations.service import find_organisation, get_organisation
 from attent.phone import twilio
-from attent.phone.calls import SETTLE_AFTER, advance, agent_key, lock_call
+from attent.phone.calls import SETTLE_AFTER, advance, agent_key, events_of, lock_calls
 from attent.phone.models import Call, CallEvent, PhoneLine
 from attent.phone.schemas import (
     MAX_EVENTS,
@@ -241,22 +241,32 @@ def queued_events(*, now: datetime, limit: int) -> Any:
 
 
 def process_queued(*, db: Session, events: list[CallEvent], at: datetime) -> int:
-    """Advance the calls of queued events (each call once, in call order), and mark them done."""
+    """Advance the calls of queued events (each call once, in call order), and mark them done.
+
+    Per organisation, the batch's calls are made and locked in two statements and all their events
+    read in one; the organisation and its line are held for the whole batch, so the session's
+    identity map answers for them instead of the database."""
     by_call: dict[tuple[uuid.UUID, str], list[CallEvent]] = {}
     for event in events:
         by_call.setdefault((event.organisation_id, event.call_ref), []).append(event)
-    lines: dict[uuid.UUID, PhoneLine | None] = {}
-    for (organisation_id, call_ref), group in sorted(by_call.items()):
-        if organisation_id not in lines:
-            lines[organisation_id] = find_line(db=db, organisation_id=organisation_id)
-        line = lines[organisation_id]
+    for organisation_id in sorted({org for org, _ref in by_call}):
+        line = find_line(db=db, organisation_id=organisation_id)
+        refs = sorted(ref for org, ref in by_call if org == organisation_id)
         if line is not None:
-            call = lock_call(db, organisation_id, call_ref, at)
-            if any(e.type == "ended" for e in group) and call.ended_received_at is None:
-                call.ended_received_at = at
-            advance(db, line=line, call=call, at=at)
-        for event in group:
-            event.processed_at = at
+            held = get_organisation(db=db, organisation_id=organisation_id)  # noqa: F841 (kept for the batch)
+            calls = lock_calls(db, organisation_id, refs, at)
+            known = events_of(db, organisation_id, refs)
+            for ref in refs:
+                call = calls[ref]
+                if (
+                    any(e.type == "ended" for e in by_call[(organisation_id, ref)])
+                    and call.ended_received_at is None
+                ):
+                    call.ended_received_at = at
+                advance(db, line=line, call=call, at=at, events=known[ref])
+        for ref in refs:
+            for event in by_call[(organisation_id, ref)]:
+                event.processed_at = at
     db.flush()
     return len(events)
 
