@@ -21,7 +21,6 @@ from attent.core.labels import N_
 from attent.core.settings import get_settings
 from attent.customers import Customer
 from attent.organisations import Organisation
-from attent.portal.links import case_path
 from attent.timeline.service import record_case_event, record_event
 
 # How each channel finds a customer's address, in order of preference; SMS joins with the phone number.
@@ -86,6 +85,17 @@ def queue_message(
     db.add(message)
     db.flush()
     return message
+
+
+def case_path(slug: str, case_id: uuid.UUID) -> str:
+    """Where a customer's case is on the customer page (`attent.portal`), relative to Attent's address.
+
+    Every e-mail about a case links there ("Bekijk uw vraag"): the page's plain address, never one
+    that signs in by itself. An e-mail is forwarded, quoted and scanned, and whoever has it must still
+    ask for a sign-in link, which only reaches the customer's own address; opened without a session,
+    the page leads to sign-in and, after the e-mailed link, back to the case.
+    """
+    return f"/help/{slug}/mine/{case_id}"
 
 
 def case_link(db: Session, case: Case) -> str:

@@ -17,14 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.cases import open_customer_case
-from attent.channels.service import queue_message
+from attent.channels.service import case_path, queue_message
 from attent.contacts import Channel, record_customer_message
 from attent.core.errors import FieldError, Invalid, RateLimited
 from attent.core.i18n import gettext
 from attent.core.when import say_when
 from attent.customers.service import add_reaching_customer, find_by_email, refs_of
 from attent.organisations import Organisation
-from attent.portal.links import case_path
 from attent.portal.models import FormSubmission
 from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create
