@@ -2,22 +2,24 @@
 
     python -m bench.phone --url postgresql://postgres@127.0.0.1:5432/attent_bench_phone
 
-One organisation with 5,000 customers who have phone numbers and a phone line. Each round posts
-`--calls` new calls (ringing, answered, ended: three events each; one in ten drops, which makes a
-call-back promise; one in twenty is a new number, which adds a customer and opens a case) in signed
-batches of 300 events from 4 client threads to a real `attent serve --no-worker`. Events per second:
-accepted events ÷ (first request sent to last answer received); every event is done when answered
-(contact, case, promise, timeline), nothing is left for a worker. The same batches are then posted
-again: every event must come back a duplicate.
+One organisation with 5,000 customers who have phone numbers and a phone line, served by a real
+`attent serve --no-worker` (`--processes` web processes). First the panel: an agent's page stream
+(`GET /me/calls/live`) is open; a `ringing` event for that agent is posted, and the time is taken until
+the stream says `changed` and the panel (`GET /me/calls/panel`) has been fetched, as the page does
+(median and 95th percentile over `--rings` calls, on a quiet line).
 
-Live posts: the same, one call's three events per post (done at once, as a telephone system posts
-them while calls happen), from 4 clients. Batches: `--batch` events per post are kept in one
-statement and done by the worker: intake (events/s accepted), then real `attent worker` processes
-(`--workers`) doing them (events/s, workers started before the clock starts).
+Then each round posts `--calls` new calls (ringing, answered, ended: three events each; one in ten
+drops, which makes a call-back promise; one in twenty is a new number, which adds a customer and
+opens a case) from 4 client threads, signed:
 
-Panel: an agent's page stream (`GET /me/calls/live`) is open; a `ringing` event for that agent is
-posted, and the time is taken until the stream says `changed` and the panel (`GET /me/calls/panel`)
-has been fetched, as the page does. Median and 95th percentile over `--rings` calls.
+- live posts: one call's three events per post, as a telephone system posts while calls happen;
+- batches: as many other new calls in posts of `--batch` events (a replay after an outage).
+
+For each: *accepted* = events ÷ (first request sent → last answer received), every event kept and
+answered; *done* = events ÷ (first request sent → no kept event left undone: customer, case,
+contact, timeline, promise), done by the server right after its answers (`attent.phone.intake`).
+Then every body is posted again and must come back all `duplicate`, and the settled calls and phone
+contacts are counted: one each per call, nothing lost or doubled.
 """
 
 import argparse
@@ -39,19 +41,19 @@ from attent import wiring  # noqa: F401 (domain events need their reactions wire
 from attent.agents.models import Presence, Role
 from attent.agents.schemas import AgentCreate
 from attent.agents.service import create_agent, create_team, create_token, set_presence
+from attent.contacts import Channel, Contact
 from attent.core.db import Database, insert_many
 from attent.core.ids import uuid7
 from attent.core.migrate import upgrade
 from attent.core.settings import get_settings
 from attent.customers.models import Customer
 from attent.organisations.service import create_organisation
-from attent.phone.models import CallEvent
+from attent.phone.models import Call, CallEvent
 from attent.phone.schemas import PhoneLineIn
 from attent.phone.service import put_line
 from bench.loader import reset
 from bench.machine import print_machine
 from bench.server import Server
-from bench.workers import Workers
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/attent_bench_phone"
 CUSTOMERS = 5_000
@@ -118,7 +120,7 @@ def _calls(rng: random.Random, calls: int, round_: int) -> list[dict[str, Any]]:
 
 def post_all(server: Server, secret: str, bodies: list[bytes]) -> tuple[float, dict[str, int]]:
     """Post the batches from CLIENTS threads; returns events/s and the summed answers."""
-    totals = {"accepted": 0, "duplicates": 0, "held": 0}
+    totals = {"accepted": 0, "duplicates": 0, "queued": 0}
     lock = threading.Lock()
     queue = list(reversed(bodies))
     failures: list[str] = []
@@ -190,26 +192,41 @@ def panel_delays(server: Server, secret: str, token: str, rings: int) -> list[fl
 
 
 def queued(url: str) -> int:
-    """Events waiting for the worker."""
+    """Events kept but not yet done."""
     database = Database.from_url(url)
     with database.sessions() as db:
-        n = (
-            db.scalar(select(func.count()).select_from(CallEvent).where(CallEvent.processed_at.is_(None)))
-            or 0
-        )
+        n = db.scalar(select(func.count()).select_from(CallEvent).where(CallEvent.processed_at.is_(None)))
     database.engine.dispose()
-    return n
+    return n or 0
 
 
-def worker_rate(url: str, workers: int, events: int) -> float:
-    """Start `workers` real workers and time how long they take to do every queued event."""
-    assert queued(url) == events
-    with Workers(url, workers, env={"ATTENT_PROMISE_BATCH": "500", "ATTENT_WORKER_POLL_SECONDS": "0.05"}):
-        started = time.perf_counter()
-        while queued(url):
-            time.sleep(0.05)
-        elapsed = time.perf_counter() - started
-    return events / elapsed
+def until_done(url: str, started: float) -> float:
+    """Seconds from `started` until no kept event is left undone (polled every 20 ms)."""
+    while queued(url):
+        time.sleep(0.02)
+    return time.perf_counter() - started
+
+
+def made(url: str) -> tuple[int, int, int]:
+    """Calls settled, phone contacts and call-back promises in the database: nothing lost or doubled."""
+    database = Database.from_url(url)
+    with database.sessions() as db:
+        settled = db.scalar(select(func.count()).select_from(Call).where(Call.settled_at.is_not(None)))
+        contacts = db.scalar(
+            select(func.count()).select_from(Contact).where(Contact.channel == Channel.PHONE)
+        )
+        promises = db.scalar(select(func.count()).select_from(Call).where(Call.promise_id.is_not(None)))
+    database.engine.dispose()
+    return settled or 0, contacts or 0, promises or 0
+
+
+def run(url: str, server: Server, secret: str, bodies: list[bytes], events: int) -> tuple[float, float]:
+    """Post the bodies; returns events/s accepted (answered) and events/s done (all kept events done)."""
+    started = time.perf_counter()
+    rate, totals = post_all(server, secret, bodies)
+    assert totals["accepted"] == events, totals
+    assert totals["duplicates"] == 0, totals
+    return rate, events / until_done(url, started)
 
 
 def main() -> None:
@@ -222,36 +239,42 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rings", type=int, default=50)
     parser.add_argument("--batch", type=int, default=BATCH)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=1, help="web processes of `attent serve`")
     args = parser.parse_args()
     print_machine()
     secret, token = setup(args.url)
-    live, intake, work = [], [], []
-    with Server(args.url) as server:
+    live, live_done, intake, intake_done, calls = [], [], [], [], 0
+    with Server(args.url, workers=args.processes) as server:
         print(server.describe())
+        delays = panel_delays(server, secret, token, args.rings)  # on a quiet line, before the bursts
+        calls += args.rings
         for round_ in range(args.rounds):
             events = _calls(random.Random(round_), args.calls, round_)
             per_call = [json.dumps(events[i : i + 3]).encode() for i in range(0, len(events), 3)]
-            rate, totals = post_all(server, secret, per_call)
-            assert totals["accepted"] == len(events), totals
-            assert totals["duplicates"] == 0, totals
-            live.append(rate)
+            accepted, done = run(args.url, server, secret, per_call, len(events))
+            live.append(accepted)
+            live_done.append(done)
             batch_events = _calls(random.Random(1000 + round_), args.calls, 1000 + round_)
             bodies = [json.dumps(batch_events[i : i + args.batch]).encode()
                       for i in range(0, len(batch_events), args.batch)]  # fmt: skip
-            rate, totals = post_all(server, secret, bodies)
-            intake.append(rate)
-            work.append(worker_rate(args.url, args.workers, len(batch_events)))
-            again, repeats = post_all(server, secret, bodies)
-            assert repeats["duplicates"] == len(batch_events), repeats
-            print(f"round {round_ + 1}: live {live[-1]:,.0f} events/s; batches intake {intake[-1]:,.0f} "
-                  f"events/s, {args.workers} workers {work[-1]:,.0f} events/s; repeated batches "
-                  f"{again:,.0f} events/s, all duplicates")  # fmt: skip
-        delays = panel_delays(server, secret, token, args.rings)
+            accepted, done = run(args.url, server, secret, bodies, len(batch_events))
+            intake.append(accepted)
+            intake_done.append(done)
+            again, repeats = post_all(server, secret, bodies + per_call)
+            assert repeats["duplicates"] == len(batch_events) + len(events), repeats
+            calls += 2 * args.calls
+            settled, contacts, promises = made(args.url)
+            assert settled == contacts == calls, (settled, contacts, calls)
+            print(f"round {round_ + 1}: live posts accepted {live[-1]:,.0f} events/s, done "
+                  f"{live_done[-1]:,.0f} events/s; batches accepted {intake[-1]:,.0f} events/s, done "
+                  f"{intake_done[-1]:,.0f} events/s; all posted again: {again:,.0f} events/s, all "
+                  f"duplicates; {settled:,} calls settled, {contacts:,} contacts, "
+                  f"{promises:,} call-backs")  # fmt: skip
     median = statistics.median
-    print(f"live posts (one call's events per post), done at once: median {median(live):,.0f} events/s")
+    print(f"live posts (one call's 3 events per post): accepted median {median(live):,.0f} events/s, "
+          f"done (first post → last event done) {median(live_done):,.0f} events/s")  # fmt: skip
     print(f"batches of {args.batch:,}: accepted {median(intake):,.0f} events/s; "
-          f"done by {args.workers} workers {median(work):,.0f} events/s")  # fmt: skip
+          f"done {median(intake_done):,.0f} events/s")  # fmt: skip
     q = statistics.quantiles(delays, n=20)
     print(f"incoming-call panel after ringing: median {median(delays) * 1000:.0f} ms, "
           f"p95 {q[-1] * 1000:.0f} ms over {len(delays)} rings")  # fmt: skip

@@ -48,6 +48,7 @@ from attent.mailboxes import mail_pages
 from attent.mailboxes import pages as mailboxes_pages
 from attent.notifications import api as notifications_api
 from attent.phone import api as phone_api
+from attent.phone import pages as phone_pages
 from attent.playbooks import api as playbooks_api
 from attent.playbooks import pages as playbooks_pages
 from attent.portal import pages as portal_pages
@@ -227,6 +228,7 @@ def create_app(
     app.include_router(recovery_admin.router)
     app.include_router(signals_pages.router)
     app.include_router(signals_source_pages.router)
+    app.include_router(phone_pages.router)
     app.include_router(phone_api.router, prefix=API_PREFIX)
     app.include_router(phone_api.hooks)  # before the signal sources' /hooks/{address}, which would take it
     app.include_router(signals_api.hooks)

@@ -18,6 +18,7 @@ from attent.contacts import Contact, Message
 from attent.customers import Customer
 from attent.phone import twilio
 from attent.phone.jobs import settle_calls, take_queued_events
+from attent.phone.service import find_line, receive, validate
 from attent.promises import Promise, PromiseState
 from attent.signals import HookRejection
 
@@ -219,7 +220,7 @@ def test_a_transcript_before_its_call_is_held_then_attached_and_scored_without_p
         {"speaker": "agent", "text": "dat is vervelend ik kijk het even na ik bel u binnen een uur terug"},
     ]
     held = post(app_client, line, clock, ev(clock, "CB1", 3, "transcript", 120, lines=lines))
-    assert held["held"] == 1
+    assert held["queued"] == 1 and call_of(admin_api, "CB1")["contact_id"] is None  # no call to add it to
     post(app_client, line, clock,
          ev(clock, "CB1", 0, "ringing", **{"from": "0612345678"}),
          ev(clock, "CB1", 1, "answered", 5, agent="201"),
@@ -266,13 +267,10 @@ def test_a_burst_posted_twice_in_any_order_makes_each_call_once(
             ev(clock, f"B{n}", 2, "ended", 30),
         ]
     first = post(app_client, line, clock, *events[::2])
-    assert first["accepted"] == first["queued"] == 90  # a large batch is kept at once, done by the worker
-    assert admin_api.get("/api/v1/phone/calls").json() == []
+    assert first["accepted"] == first["queued"] == 90  # kept at once, done right after the answer
     settings = app_client.app.state.settings
-    assert take_queued_events(database=database, now=clock.now(), limit=1000, settings=settings) == 90
     second = post(app_client, line, clock, *reversed(events))
     assert second["duplicates"] == 90 and second["queued"] == 90
-    assert take_queued_events(database=database, now=clock.now(), limit=1000, settings=settings) == 90
     calls = admin_api.get("/api/v1/phone/calls", params={"limit": 100}).json()
     assert len(calls) == 60 and {c["outcome"] for c in calls} == {"ended"}
     contacts = db.scalar(
@@ -280,6 +278,22 @@ def test_a_burst_posted_twice_in_any_order_makes_each_call_once(
     )
     assert contacts == 60
     assert take_queued_events(database=database, now=clock.now(), limit=1000, settings=settings) == 0
+
+
+def test_events_a_stopped_process_left_queued_are_done_by_the_worker(
+    app_client, line, admin_api, db, clock, tenant, database
+):
+    events = [ev(clock, "W1", 0, "ringing", **{"from": "0612345678"}), ev(clock, "W1", 1, "answered", 2,
+              agent="201"), ev(clock, "W1", 2, "ended", 30, cause="network")]  # fmt: skip
+    phone_line = find_line(db=db, organisation_id=tenant.organisation_id)
+    kept = receive(db=db, line=phone_line, events=validate(events), at=clock.now())  # kept, never done
+    db.commit()
+    assert kept.queued == 3 and admin_api.get("/api/v1/phone/calls").json() == []
+    settings = app_client.app.state.settings
+    assert take_queued_events(database=database, now=clock.now(), limit=100, settings=settings) == 3
+    call = call_of(admin_api, "W1")
+    assert call["outcome"] == "dropped" and call["promise_id"]
+    assert take_queued_events(database=database, now=clock.now(), limit=100, settings=settings) == 0
 
 
 def twilio_post(app_client, fields, token, query="queue=support&agent=201"):

@@ -27,6 +27,7 @@ _env = Environment(
 def render_message(*, template: str, language: str, values: dict[str, Any]) -> tuple[str, str]:
     """(subject, body) of a template in the customer's language (Dutch when we lack theirs)."""
     language = pick_language(language)
+    values = {"case_link": "", **values}  # a message about a case links to it when the address is known
     text = _env.get_template(f"{language}/{template}.txt").render(**values)
     subject, _, body = text.partition("\n")
     subject = " ".join(subject.split())

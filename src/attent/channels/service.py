@@ -18,6 +18,7 @@ from attent.channels.render import MESSAGES, render_message
 from attent.core.db import repoint
 from attent.core.events import ask
 from attent.core.labels import N_
+from attent.core.settings import get_settings
 from attent.customers import Customer
 from attent.organisations import Organisation
 from attent.timeline.service import record_case_event, record_event
@@ -59,6 +60,7 @@ def queue_message(
         unsent = MessageNotSent(template=template, contact_id=data.get("contact_id"))
         record_case_event(db=db, case=case, event=unsent, at=at, actor=None)
         return None
+    values = {"case_link": case_link(db, case), **values}
     subject, body = render_message(template=template, language=customer.language, values=values)
     if target[0] == "email":
         subject, body, data = _threaded(db, case, subject, body, data, customer.language)
@@ -83,6 +85,28 @@ def queue_message(
     db.add(message)
     db.flush()
     return message
+
+
+def case_path(slug: str, case_id: uuid.UUID) -> str:
+    """Where a customer's case is on the customer page (`attent.portal`), relative to Attent's address.
+
+    Every e-mail about a case links there ("Bekijk uw vraag"): the page's plain address, never one
+    that signs in by itself. An e-mail is forwarded, quoted and scanned, and whoever has it must still
+    ask for a sign-in link, which only reaches the customer's own address; opened without a session,
+    the page leads to sign-in and, after the e-mailed link, back to the case.
+    """
+    return f"/help/{slug}/mine/{case_id}"
+
+
+def case_link(db: Session, case: Case) -> str:
+    """ "Bekijk uw vraag": the case on the customer page, at ATTENT_PUBLIC_URL; empty (the e-mail goes
+    without it) when that is not set, since a worker has no request to learn the address from and a
+    guess could point at an inside address."""
+    base = get_settings().public_url
+    organisation = db.get(Organisation, case.organisation_id)
+    if not base or organisation is None:
+        return ""
+    return base.rstrip("/") + case_path(organisation.slug, case.id)
 
 
 def _threaded(

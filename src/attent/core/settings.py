@@ -75,9 +75,10 @@ class Settings(BaseSettings):
     )
     public_url: str | None = Field(
         default=None,
-        description="The address agents reach Attent at, for the links in invitations and password "
-        "resets; without it the request's own address is used (set it behind a proxy: a forged Host "
-        "header must not choose where a reset link points).",
+        description="The address agents and customers reach Attent at, for the links in invitations, "
+        'password resets, customer sign-in links and the customer e-mails\' "Bekijk uw vraag"; without '
+        "it the request's own address is used, and e-mails the worker writes go without the case link "
+        "(set it behind a proxy: a forged Host header must not choose where a link points).",
     )
 
 

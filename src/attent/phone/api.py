@@ -1,16 +1,20 @@
 """The phone line under /api/v1/phone, and the telephone system's events at /hooks/{org}.phone."""
 
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
+from starlette.background import BackgroundTask
 
 from attent.agents import CurrentAgent
 from attent.core.deps import ClockDep, DbSession, SettingsDep, request_body
 from attent.core.onethread import OneThreadRoute
 from attent.core.pagination import MAX_LIMIT
 from attent.phone import service, twilio
+from attent.phone.intake import DRAIN
 from attent.phone.schemas import CallRead, EventsAccepted, PhoneEvent, PhoneLineIn, PhoneLineRead
 from attent.signals import SIGNATURE_HEADER, HookRejected, record_rejection
 
@@ -63,6 +67,7 @@ def get_call(call_id: str, db: DbSession, actor: CurrentAgent) -> CallRead:
 @hooks.post(
     "/hooks/{slug}.phone",
     status_code=202,
+    response_model=EventsAccepted,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -85,8 +90,10 @@ def receive_events(
     settings: SettingsDep,
     signature: Annotated[str | None, Header(alias=SIGNATURE_HEADER)] = None,
     twilio_signature: Annotated[str | None, Header(alias=twilio.SIGNATURE_HEADER)] = None,
-) -> EventsAccepted:
-    """Call events from the telephone system; unsigned or stale ones are refused (401) and recorded."""
+) -> Response:
+    """Call events from the telephone system; unsigned or stale ones are refused (401) and recorded.
+
+    Kept and answered first, done right after the answer (`phone.intake`)."""
     now = clock.now()
     line = service.line_at(db=db, slug=slug)
     header = twilio.SIGNATURE_HEADER if line.provider == "twilio" else SIGNATURE_HEADER
@@ -115,9 +122,13 @@ def receive_events(
         db.commit()  # the refusal is kept although the request fails
         raise error from None
     if not events:  # a status we do not follow (Twilio's "queued")
-        return EventsAccepted(accepted=0, duplicates=0, held=0, items=[])
+        none = EventsAccepted(accepted=0, duplicates=0, queued=0, items=[])
+        return JSONResponse(none.model_dump(mode="json"), status_code=202)
     valid = service.validate(events)
-    return service.receive(db=db, line=line, events=valid, at=now, done=db.commit)
+    answer = service.receive(db=db, line=line, events=valid, at=now)
+    db.commit()
+    work = partial(DRAIN.run, database=request.app.state.db, clock=request.app.state.clock, settings=settings)
+    return JSONResponse(answer.model_dump(mode="json"), status_code=202, background=BackgroundTask(work))
 
 
 def document(app: FastAPI) -> None:

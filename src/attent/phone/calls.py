@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import phonenumbers
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,13 +41,21 @@ from attent.customers.service import add_reaching_customer, find_by_phone
 from attent.organisations.service import get_organisation
 from attent.phone.kinds import CallAbandoned, CallAnswered, CallTransferred
 from attent.phone.models import Call, CallEvent, PhoneLine
-from attent.phone.schemas import EventResult, PhoneEvent, Transcript
 from attent.promises import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.service import create, policy_for
 from attent.timeline.service import record_case_event
 
 SETTLE_AFTER = timedelta(seconds=30)  # how long an `ended` waits for the events before it
 DROP_CAUSES = {"network", "error", "timeout"}  # an answered call that ends so was cut off, not hung up
+
+
+_AGENTS = "attent_phone_agents"  # db.info: the agents this transaction's events named, by how they were named
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_agents(db: Session) -> None:
+    db.info.pop(_AGENTS, None)  # the next transaction looks again: an agent may have changed meanwhile
 
 
 def agent_key(organisation_id: uuid.UUID, agent_id: uuid.UUID) -> str:
@@ -105,73 +114,55 @@ def fold(events: list[CallEvent]) -> Facts:
     return facts
 
 
-def take(db: Session, *, line: PhoneLine, event: PhoneEvent, at: datetime) -> EventResult:
-    """Keep one event (a repeat is recognised) and advance its call; the caller commits."""
-    payload = event.model_dump(mode="json", by_alias=True, exclude={"call_id", "sequence", "type", "at"})
-    kept = db.scalar(
-        upsert_insert(db)(CallEvent)
-        .values(
-            organisation_id=line.organisation_id,
-            id=uuid7(),
-            call_ref=event.call_id,
-            sequence=event.sequence,
-            type=event.type,
-            at=event.at,
-            payload=payload,
-            received_at=at,
-            processed_at=at,
-        )
-        .on_conflict_do_nothing(index_elements=["organisation_id", "call_ref", "sequence"])
-        .returning(CallEvent.id)
-    )  # one statement, and a repeat (even one racing in beside us) is simply not inserted
-    if kept is None:
-        return EventResult(call_id=event.call_id, sequence=event.sequence, result="duplicate")
-    call = lock_call(db, line.organisation_id, event.call_id, at)
-    if event.type == "ended" and call.ended_received_at is None:
-        call.ended_received_at = at
-    advance(db, line=line, call=call, at=at)
-    held = isinstance(event, Transcript) and call.contact_id is None
-    return EventResult(call_id=event.call_id, sequence=event.sequence, result="held" if held else "applied")
-
-
-def lock_call(db: Session, organisation_id: uuid.UUID, call_ref: str, at: datetime) -> Call:
-    """The call's row, locked for this transaction (made first if this is its first event)."""
-    query = select(Call).where(Call.organisation_id == organisation_id, Call.call_ref == call_ref)
-    call = db.scalar(query.with_for_update())
-    if call is not None:
-        return call
+def lock_calls(db: Session, organisation_id: uuid.UUID, refs: list[str], at: datetime) -> dict[str, Call]:
+    """The rows of these calls, locked for this transaction (made first for calls new to us): one
+    statement to make the missing ones and one to lock them all, in call order, whatever the batch."""
+    refs = sorted(set(refs))
     db.execute(
         upsert_insert(db)(Call)
-        .values(
-            organisation_id=organisation_id,
-            id=uuid7(),
-            call_ref=call_ref,
-            problems={},
-            transfers=0,
-            created_at=at,
-            updated_at=at,
-        )
+        .values([
+            {"organisation_id": organisation_id, "id": uuid7(), "call_ref": ref, "problems": {},
+             "transfers": 0, "created_at": at, "updated_at": at}
+            for ref in refs
+        ])
         .on_conflict_do_nothing(index_elements=["organisation_id", "call_ref"])
-    )  # the same call's other event, in a transaction beside ours, may have made it first: then it waits
-    found = db.scalar(query.with_for_update())
-    assert found is not None
+    )  # fmt: skip
+    query = select(Call).where(Call.organisation_id == organisation_id, Call.call_ref.in_(refs))
+    return {call.call_ref: call for call in db.scalars(query.order_by(Call.call_ref).with_for_update())}
+
+
+def events_of(db: Session, organisation_id: uuid.UUID, refs: list[str]) -> dict[str, list[CallEvent]]:
+    """Every event we have of these calls, by call, in one statement."""
+    query = select(CallEvent).where(
+        CallEvent.organisation_id == organisation_id, CallEvent.call_ref.in_(refs)
+    )
+    found: dict[str, list[CallEvent]] = {ref: [] for ref in refs}
+    for event in db.scalars(query):
+        found[event.call_ref].append(event)
     return found
 
 
-def advance(db: Session, *, line: PhoneLine, call: Call, at: datetime, force: bool = False) -> None:
-    """Do what the call's events newly allow (see the module's docstring); `force`: settle with gaps."""
-    events = list(
-        db.scalars(
-            select(CallEvent).where(
-                CallEvent.organisation_id == call.organisation_id, CallEvent.call_ref == call.call_ref
-            )
-        )
-    )
+def advance(
+    db: Session,
+    *,
+    line: PhoneLine,
+    call: Call,
+    at: datetime,
+    force: bool = False,
+    events: list[CallEvent] | None = None,
+) -> None:
+    """Do what the call's events newly allow (see the module's docstring); `force`: settle with gaps.
+    `events`: all the call's events, when the caller has them already (a batch loads them at once)."""
+    if events is None:
+        events = events_of(db, call.organisation_id, [call.call_ref])[call.call_ref]
     facts = fold(events)
     before = {call.ringing_agent_id, call.agent_id}
+    contact: Contact | None = None
+    case: Case | None = None
     if call.contact_id is None and facts.first_at is not None:
-        _attach(db, line, call, facts, at)
-    contact, case = _contact(db, call)
+        contact, case = _attach(db, line, call, facts, at)
+    if contact is None or case is None:
+        contact, case = _contact(db, call)
     if contact is not None and case is not None and call.settled_at is None:
         _follow_agents(db, line, call, facts, contact, case)
         if facts.ended is not None and (facts.complete or force):
@@ -201,7 +192,14 @@ def agent_of(db: Session, line: PhoneLine, who: str | None, call: Call | None = 
     """The agent a telephone system names by e-mail or extension (None, and noted on the call, if nobody)."""
     if not who:
         return None
-    agent: Agent | None = None
+    named: dict[tuple[uuid.UUID, str], Agent | None] = db.info.setdefault(_AGENTS, {})
+    key = (line.organisation_id, who)
+    if key in named:  # a batch's calls name the same few agents: one look-up each per transaction
+        agent = named[key]
+        if agent is None and call is not None:
+            _problem(call, "unknown_agent", who)
+        return agent
+    agent = None
     if "@" in who:
         agent = db.scalar(
             select(Agent).where(
@@ -210,12 +208,13 @@ def agent_of(db: Session, line: PhoneLine, who: str | None, call: Call | None = 
         )
     elif (agent_id := line.extensions.get(who)) is not None:
         agent = db.get(Agent, (line.organisation_id, uuid.UUID(str(agent_id))))
+    named[key] = agent  # held for the transaction, so db.get finds the agent in the identity map too
     if agent is None and call is not None:
         _problem(call, "unknown_agent", who)
     return agent
 
 
-def _attach(db: Session, line: PhoneLine, call: Call, facts: Facts, at: datetime) -> None:
+def _attach(db: Session, line: PhoneLine, call: Call, facts: Facts, at: datetime) -> tuple[Contact, Case]:
     """Find the caller (or add them), their open case (or open one in the queue's team), and start the
     contact; a withheld or unreadable number is a new customer of its own, noted on the call."""
     org = get_organisation(db=db, organisation_id=line.organisation_id)
@@ -258,6 +257,7 @@ def _attach(db: Session, line: PhoneLine, call: Call, facts: Facts, at: datetime
     direction = Direction.OUTBOUND if facts.direction == "outbound" else Direction.INBOUND
     contact = open_call(db=db, case=case, direction=direction, agent=None, started_at=started, at=at)
     call.customer_id, call.case_id, call.contact_id = customer.id, case.id, contact.id
+    return contact, case  # held on to: the session's identity map forgets what nobody holds
 
 
 def _follow_agents(

@@ -87,12 +87,12 @@ PhoneEvent = Annotated[Ringing | Answered | Transferred | Ended | Transcript, Fi
 
 
 class EventResult(Output):
-    """What became of one event: applied, a repeat (already had it), held (its call is not known yet), or
-    queued (kept, and done by the worker within a second or so: a large batch)."""
+    """What became of one event: kept (`queued`, done right after the answer) or a repeat (`duplicate`,
+    already kept). What a call became is in GET /api/v1/phone/calls/{call id}."""
 
     call_id: str
     sequence: int
-    result: Literal["applied", "duplicate", "held", "queued"]
+    result: Literal["queued", "duplicate"]
 
 
 class EventsAccepted(Output):
@@ -100,8 +100,7 @@ class EventsAccepted(Output):
 
     accepted: int
     duplicates: int
-    held: int
-    queued: int = 0
+    queued: int
     items: list[EventResult]
 
 

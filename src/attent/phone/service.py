@@ -3,14 +3,12 @@
 import json
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import or_, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role, Team
@@ -22,7 +20,7 @@ from attent.core.ids import uuid7
 from attent.core.pagination import MAX_LIMIT
 from attent.organisations.service import find_organisation, get_organisation
 from attent.phone import twilio
-from attent.phone.calls import SETTLE_AFTER, advance, agent_key, lock_call, take
+from attent.phone.calls import SETTLE_AFTER, advance, agent_key, events_of, lock_calls
 from attent.phone.models import Call, CallEvent, PhoneLine
 from attent.phone.schemas import (
     MAX_EVENTS,
@@ -190,56 +188,12 @@ def validate(events: list[Any]) -> list[PhoneEvent]:
         raise Invalid("invalid_phone_event", "The call events do not hold; see errors.", errors) from None
 
 
-INLINE = 20  # a post of up to this many events is done at once; a larger batch is queued for the worker
-
-
-def receive(
-    *, db: Session, line: PhoneLine, events: list[PhoneEvent], at: datetime, done: Callable[[], None]
-) -> EventsAccepted:
-    """Take the events: a live post (a few events) at once, a large batch (a replay, a burst) kept in one
-    statement and done by the worker. `done` is the route's commit."""
-    items = take_now(db=db, line=line, events=events, at=at, done=done) if len(events) <= INLINE else None
-    if items is None:
-        items = _queue(db, line, events, at)
-        done()
-    count = {
-        kind: sum(1 for i in items if i.result == kind) for kind in ("applied", "duplicate", "held", "queued")
-    }
-    return EventsAccepted(
-        accepted=len(items),
-        duplicates=count["duplicate"],
-        held=count["held"],
-        queued=count["queued"],
-        items=items,
-    )
-
-
-def take_now(
-    *, db: Session, line: PhoneLine, events: list[PhoneEvent], at: datetime, done: Callable[[], None]
-) -> list[EventResult]:
-    """Take the events call by call, calling `done` after each call's events.
-
-    One call, one transaction: a batch's calls touch cases in no particular order, so one transaction
-    for the whole batch would lock them in an order another batch may cross (a deadlock), while one
-    call touches one case. A call that meets a deadlock anyway is taken again from the start; one
-    taken and then lost to a crash is recognised as a repeat when the system posts the batch again.
-    """
-    calls: dict[str, list[PhoneEvent]] = {}
-    for event in events:
-        calls.setdefault(event.call_id, []).append(event)
-    results: dict[int, EventResult] = {}
-    for group in calls.values():
-        for attempt in range(3):
-            try:
-                taken = [(id(event), take(db, line=line, event=event, at=at)) for event in group]
-                done()
-                results.update(taken)
-                break
-            except OperationalError as exc:
-                db.rollback()
-                if attempt == 2 or not _retryable(exc):
-                    raise
-    return [results[id(event)] for event in events]
+def receive(*, db: Session, line: PhoneLine, events: list[PhoneEvent], at: datetime) -> EventsAccepted:
+    """Keep the events in one statement (a repeat is not inserted) for `phone.intake` to do right after
+    the answer; the route commits. Each is answered `queued` or `duplicate`."""
+    items = _queue(db, line, events, at)
+    queued = sum(1 for i in items if i.result == "queued")
+    return EventsAccepted(accepted=len(items), duplicates=len(items) - queued, queued=queued, items=items)
 
 
 def _queue(db: Session, line: PhoneLine, events: list[PhoneEvent], at: datetime) -> list[EventResult]:
@@ -287,29 +241,34 @@ def queued_events(*, now: datetime, limit: int) -> Any:
 
 
 def process_queued(*, db: Session, events: list[CallEvent], at: datetime) -> int:
-    """Advance the calls of queued events (each call once, in call order), and mark them done."""
+    """Advance the calls of queued events (each call once, in call order), and mark them done.
+
+    Per organisation, the batch's calls are made and locked in two statements and all their events
+    read in one; the organisation and its line are held for the whole batch, so the session's
+    identity map answers for them instead of the database."""
     by_call: dict[tuple[uuid.UUID, str], list[CallEvent]] = {}
     for event in events:
         by_call.setdefault((event.organisation_id, event.call_ref), []).append(event)
-    lines: dict[uuid.UUID, PhoneLine | None] = {}
-    for (organisation_id, call_ref), group in sorted(by_call.items()):
-        if organisation_id not in lines:
-            lines[organisation_id] = find_line(db=db, organisation_id=organisation_id)
-        line = lines[organisation_id]
+    for organisation_id in sorted({org for org, _ref in by_call}):
+        line = find_line(db=db, organisation_id=organisation_id)
+        refs = sorted(ref for org, ref in by_call if org == organisation_id)
         if line is not None:
-            call = lock_call(db, organisation_id, call_ref, at)
-            if any(e.type == "ended" for e in group) and call.ended_received_at is None:
-                call.ended_received_at = at
-            advance(db, line=line, call=call, at=at)
-        for event in group:
-            event.processed_at = at
+            held = get_organisation(db=db, organisation_id=organisation_id)  # noqa: F841 (kept for the batch)
+            calls = lock_calls(db, organisation_id, refs, at)
+            known = events_of(db, organisation_id, refs)
+            for ref in refs:
+                call = calls[ref]
+                if (
+                    any(e.type == "ended" for e in by_call[(organisation_id, ref)])
+                    and call.ended_received_at is None
+                ):
+                    call.ended_received_at = at
+                advance(db, line=line, call=call, at=at, events=known[ref])
+        for ref in refs:
+            for event in by_call[(organisation_id, ref)]:
+                event.processed_at = at
     db.flush()
     return len(events)
-
-
-def _retryable(exc: OperationalError) -> bool:
-    """A deadlock or serialisation failure: PostgreSQL undid the transaction, and trying again succeeds."""
-    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
 
 
 def settle_overdue(*, db: Session, calls: list[Call], at: datetime) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.cases import open_customer_case
-from attent.channels.service import queue_message
+from attent.channels.service import case_path, queue_message
 from attent.contacts import Channel, record_customer_message
 from attent.core.errors import FieldError, Invalid, RateLimited
 from attent.core.i18n import gettext
@@ -212,7 +212,7 @@ def submit(
         db=db, case=case, customer=customer, template="form_received", key=f"form:{case.id}", at=at,
         values={"customer_name": customer.name, "organisation": org.name, "when": said,
                 "question": data.question.strip(), "case_subject": case.subject,
-                "link": f"{base_url}/help/{org.slug}/mine/{case.id}"},
+                "link": base_url.rstrip("/") + case_path(org.slug, case.id)},
     )  # fmt: skip
     db.flush()
     return Sent(case_id=case.id, contact_id=contact.id, due_by=due, said=said)

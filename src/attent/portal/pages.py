@@ -42,7 +42,10 @@ def _language(request: Request, org: Organisation) -> str:
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """ATTENT_PUBLIC_URL, else this request's address: a forged Host header must not choose where a
+    sign-in link, which carries its token, points."""
+    public: str | None = request.app.state.settings.public_url
+    return (public or str(request.base_url)).rstrip("/")
 
 
 def _page(
