@@ -89,6 +89,15 @@ def test_a_callback_with_another_state_or_from_another_browser_is_refused(app_cl
     _refused(app_client.get(f"{back.path}?{back.query}"), "niet in deze browser gestart")
 
 
+def test_a_refusal_at_the_provider_and_a_deactivated_agent_sign_nobody_in(app_client, admin_api, sso, tenant):
+    back = _leave(app_client)
+    state = back.query.partition("state=")[2]
+    said = app_client.get(f"{back.path}?error=access_denied&error_description=User+cancelled&state={state}")
+    _refused(said, "De identiteitsprovider weigerde de aanmelding: User cancelled.")
+    assert admin_api.post(f"/api/v1/agents/{tenant.agent.id}/deactivate").status_code == 200
+    _refused(_sign_in(app_client), f"Het account van {tenant.agent.email} is gedeactiveerd.")
+
+
 @pytest.mark.parametrize(
     ("tamper", "reason"),
     [

@@ -7,6 +7,7 @@ Discovery documents and key sets are kept in memory for an hour per issuer; an u
 one fresh fetch of the key set, so a provider's key rotation needs no restart.
 """
 
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -166,7 +167,7 @@ def finish(
     now: float,
 ) -> Identity:
     """Check the provider's answer (state, then the code for tokens, then the id_token) and say who it is."""
-    if params.get("state") != flow.state:
+    if not secrets.compare_digest(params.get("state", ""), flow.state):
         raise SsoRefused("sso_state_mismatch", "This sign-in was not started in this browser; start again.")
     if error := params.get("error"):
         raise SsoRefused(
