@@ -14,7 +14,8 @@ from attent.agents.models import Agent, Role
 from attent.agents.service import team_ids_of
 from attent.agents.sso.models import OidcProvider
 from attent.core.security import hash_password
-from tests.conftest import page_csrf
+from attent.mail import encrypt_password
+from tests.conftest import free_port, page_csrf
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
 PASSWORD = "correct horse battery"
@@ -216,3 +217,25 @@ def test_the_admin_sets_the_provider_up_in_the_browser(app_client, admin_api, pr
     form.update(allowed_domains="not a domain", client_secret="")
     again = app_client.post("/admin/sso", data=form)
     assert again.status_code == 422 and "is geen domeinnaam" in unescape(again.text)
+
+
+def test_a_provider_that_names_another_issuer_or_cannot_be_reached_is_refused(
+    app_client, admin_api, sso, provider
+):
+    assert (
+        admin_api.put("/api/v1/sso", json=_settings(provider, issuer=provider.issuer + "/")).status_code
+        == 200
+    )
+    start = app_client.get("/signin/sso?organisation=kopje-koffie", follow_redirects=False)
+    _refused(start, f"De identiteitsprovider noemt zich {provider.issuer}, niet {provider.issuer}/")
+    closed = f"http://127.0.0.1:{free_port()}"
+    assert admin_api.put("/api/v1/sso", json=_settings(provider, issuer=closed)).status_code == 200
+    start = app_client.get("/signin/sso?organisation=kopje-koffie", follow_redirects=False)
+    _refused(start, "De identiteitsprovider was niet bereikbaar")
+
+
+def test_a_client_secret_sealed_under_another_key_is_a_refusal_not_an_error(app_client, sso, tenant, db):
+    stored = db.scalar(select(OidcProvider).where(OidcProvider.organisation_id == tenant.organisation_id))
+    stored.client_secret = encrypt_password("x", secret_key="another secret key", context="whatever")
+    db.commit()
+    _refused(_sign_in(app_client), "Het opgeslagen clientgeheim kan niet worden gelezen")

@@ -189,11 +189,17 @@ def complete(
     provider = get_provider(db=db, organisation_id=organisation_id)
     if provider is None or not provider.enabled:
         raise oidc.SsoRefused("sso_not_set", "This organisation has no single sign-on provider.")
-    identity = oidc.finish(
-        issuer=provider.issuer, client_id=provider.client_id,
-        client_secret=decrypt_password(
+    try:
+        client_secret = decrypt_password(
             provider.client_secret, secret_key=secret_key, context=_secret_context(organisation_id)
-        ),
+        )
+    except AttentError as exc:  # another ATTENT_SECRET_KEY: a refusal to act on, not a server error
+        raise oidc.SsoRefused(
+            "sso_secret_unreadable",
+            "The stored client secret cannot be read (another ATTENT_SECRET_KEY?); an admin enters it again.",
+        ) from exc
+    identity = oidc.finish(
+        issuer=provider.issuer, client_id=provider.client_id, client_secret=client_secret,
         redirect_uri=redirect_uri(base_url), params=params, now=at.timestamp(),
         flow=oidc.Flow(state=carried["s"], nonce=carried["n"], verifier=carried["v"]),
     )  # fmt: skip
