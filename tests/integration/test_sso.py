@@ -239,3 +239,23 @@ def test_a_client_secret_sealed_under_another_key_is_a_refusal_not_an_error(app_
     stored.client_secret = encrypt_password("x", secret_key="another secret key", context="whatever")
     db.commit()
     _refused(_sign_in(app_client), "Het opgeslagen clientgeheim kan niet worden gelezen")
+
+
+def test_a_shared_deployment_finds_the_provider_by_the_address(
+    app_client, sso, provider, tenant, other_tenant
+):
+    page = app_client.get("/signin")
+    assert "Kopje IdP" not in page.text and 'action="/signin/sso"' in page.text  # no organisation named
+    found = app_client.get(f"/signin/sso?email={tenant.agent.email}&next=/cases", follow_redirects=False)
+    link = "/signin/sso?organisation=kopje-koffie&amp;next=/cases&amp;email=agent%40kopje-koffie.example"
+    assert found.status_code == 200 and "Inloggen met Kopje IdP" in found.text and link in found.text
+    start = app_client.get(unescape(link), follow_redirects=False)
+    assert start.status_code == 303 and "login_hint=agent%40kopje-koffie.example" in start.headers["location"]
+    back = urlsplit(
+        requests.get(start.headers["location"], allow_redirects=False, timeout=5).headers["location"]
+    )
+    signed = app_client.get(f"{back.path}?{back.query}", follow_redirects=False)
+    assert signed.status_code == 303 and signed.headers["location"] == "/cases"
+    app_client.cookies.clear()
+    unknown = app_client.get(f"/signin/sso?email={other_tenant.agent.email}", follow_redirects=False)
+    _refused(unknown, "Voor villa-oleander.example logt hier niemand in met single sign-on.")

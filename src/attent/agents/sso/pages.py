@@ -4,7 +4,7 @@ callback, and Settings → Single sign-on, where an admin sets the provider and 
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ def _refused(request: Request, exc: AttentError, target: str = "/") -> HTMLRespo
     """The sign-in page with the reason the provider's sign-in was refused, in the reader's language."""
     response = render(
         request, "signin.html", status_code=exc.status, page_url="/signin", next=target, error="sso",
-        message=exc.say(page_language(request)), providers=[],
+        message=exc.say(page_language(request)), providers=[], email=request.query_params.get("email", ""),
     )  # fmt: skip
     response.delete_cookie(service.FLOW_COOKIE, path="/signin/sso")
     return response
@@ -40,15 +40,26 @@ def sso_start(
     db: DbSession,
     clock: ClockDep,
     settings: SettingsDep,
-    organisation: str = "",
+    organisation: Annotated[str, Query(max_length=60)] = "",
+    email: Annotated[str, Query(max_length=254)] = "",
     next: str = "/",
 ) -> Response:
-    """Leave for the organisation's provider; the state, nonce and PKCE verifier go in a sealed cookie."""
+    """Leave for the organisation's provider; the state, nonce and PKCE verifier go in a sealed cookie.
+
+    Given an address instead, the page offers the one provider its domain signs in with, as a link: a
+    form's navigation may not be redirected to another site (our CSP says `form-action 'self'`).
+    """
     target = safe_next(next)
     try:
+        if not organisation:
+            found = service.organisation_for_email(db=db, email=email)
+            return render(
+                request, "signin.html", page_url="/signin", next=target, error=None, providers=[found],
+                sso_email=email.strip(),
+            )  # fmt: skip
         url, sealed = service.begin(
             db=db, slug=organisation, base_url=link_base(request), target=target,
-            secret_key=settings.secret_key, at=clock.now(),
+            secret_key=settings.secret_key, at=clock.now(), email=email.strip() or None,
         )  # fmt: skip
     except SsoRefused as exc:
         return _refused(request, exc, target)

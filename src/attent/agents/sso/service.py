@@ -13,7 +13,7 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attent.agents.models import Agent, Role, Team
@@ -123,15 +123,39 @@ def remove_provider(*, db: Session, actor: Agent) -> None:
     db.flush()
 
 
-def sign_in_buttons(*, db: Session) -> list[tuple[str, str]]:
-    """(organisation slug, label) of every enabled provider, for "Sign in with …" on the sign-in page."""
+def sign_in_buttons(*, db: Session) -> list[tuple[str, str]] | None:
+    """(organisation slug, label) for "Sign in with …" when the deployment serves one organisation; on a
+    shared one None, and the page asks for the e-mail address instead, so it names no organisation's
+    provider to a stranger. An empty list: nobody signs in with single sign-on here."""
+    rows = list(
+        db.execute(
+            select(Organisation.slug, OidcProvider.label)
+            .join(Organisation, Organisation.id == OidcProvider.organisation_id)
+            .where(OidcProvider.enabled.is_(True))
+            .order_by(OidcProvider.label, Organisation.slug)
+            .limit(2)
+        )
+    )
+    if not rows:
+        return []
+    shared = (db.scalar(select(func.count()).select_from(Organisation)) or 0) > 1
+    return None if shared else [(slug, label) for slug, label in rows]
+
+
+def organisation_for_email(*, db: Session, email: str) -> tuple[str, str]:
+    """The slug and button label of the one organisation whose enabled provider signs in this domain."""
+    domain = email.strip().lower().rpartition("@")[2]
     rows = db.execute(
-        select(Organisation.slug, OidcProvider.label)
+        select(Organisation.slug, OidcProvider.label, OidcProvider.allowed_domains)
         .join(Organisation, Organisation.id == OidcProvider.organisation_id)
         .where(OidcProvider.enabled.is_(True))
-        .order_by(OidcProvider.label, Organisation.slug)
     )
-    return [(slug, label) for slug, label in rows]
+    matches = [(slug, label) for slug, label, domains in rows if domain in domains]
+    if len(matches) != 1:
+        raise oidc.SsoRefused(
+            "sso_unknown_domain", "Nobody signs in here with single sign-on for {domain}.", domain=domain
+        )
+    return matches[0]
 
 
 def password_refused(*, db: Session, agent: Agent) -> OidcProvider | None:
@@ -154,13 +178,21 @@ def _enabled_provider(db: Session, slug: str) -> tuple[Organisation, OidcProvide
 
 
 def begin(
-    *, db: Session, slug: str, base_url: str, target: str, secret_key: str, at: datetime
+    *,
+    db: Session,
+    slug: str,
+    base_url: str,
+    target: str,
+    secret_key: str,
+    at: datetime,
+    email: str | None = None,
 ) -> tuple[str, str]:
     """The provider's address to send the browser to, and the sealed cookie to give it for the way back."""
     org, provider = _enabled_provider(db, slug)
     url, flow = oidc.start(
-        issuer=provider.issuer, client_id=provider.client_id, redirect_uri=redirect_uri(base_url)
-    )
+        issuer=provider.issuer, client_id=provider.client_id, redirect_uri=redirect_uri(base_url),
+        login_hint=email,
+    )  # fmt: skip
     carried = {
         "o": str(org.id), "s": flow.state, "n": flow.nonce, "v": flow.verifier, "t": target,
         "e": (at + FLOW_TTL).timestamp(),
