@@ -77,7 +77,7 @@ mail-deps:
 # The keywords: the brief's fold.t, i18n.gettext/plural (language first), labels with a context (NC_),
 # the error classes' English templates (core/errors.py) and the coach engine's verdict reasons (verdict:4);
 # tests/unit/test_i18n.py uses the same.
-ERRORS_WITH_TEMPLATE = AttentError Invalid Unauthenticated Forbidden NotFound Conflict TooLarge RateLimited UnsupportedMediaType FieldError
+ERRORS_WITH_TEMPLATE = AttentError Invalid Unauthenticated Forbidden NotFound Conflict TooLarge RateLimited UnsupportedMediaType FieldError SsoRefused
 BABEL_KEYWORDS = -k t -k gettext:2 -k plural:2,3 -k NC_:1c,2 -k BadValue -k Undeliverable -k kind -k verdict:4 $(foreach e,$(ERRORS_WITH_TEMPLATE),-k $(e):2)
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-wrap --project=Attent -o src/attent/locales/messages.pot .

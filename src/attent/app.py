@@ -18,6 +18,8 @@ from attent.agents import admin_people as agents_admin_people
 from attent.agents import api as agents_api
 from attent.agents import pages as agents_pages
 from attent.agents.ratelimit import ApiLimits
+from attent.agents.sso import api as sso_api
+from attent.agents.sso import pages as sso_pages
 from attent.briefs import api as briefs_api
 from attent.cases import api as cases_api
 from attent.coach import api as coach_api
@@ -206,6 +208,8 @@ def create_app(
     app.include_router(agents_admin.router)
     app.include_router(agents_account.router)
     app.include_router(agents_admin_people.router)
+    app.include_router(sso_pages.router)
+    app.include_router(sso_api.router, prefix=API_PREFIX)
     # Before the cases pages: My work answers "/" (the first matching route wins).
     app.include_router(workspace_pages.router)
     app.include_router(queue_page.router)  # before the case page's: /cases/bulk is not a case

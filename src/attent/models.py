@@ -1,6 +1,7 @@
 """Every ORM model, imported in one place for Alembic and the drift test."""
 
 from attent.agents.models import Agent, ApiToken, Team, TeamMembership
+from attent.agents.sso.models import OidcProvider
 from attent.cases.models import Case, CaseTag, CaseViewer, Note, Tag, TeamAssignment
 from attent.channels.models import OutboundMessage
 from attent.coach.models import ContactScorecard, PromiseProposal, ScoredVerdict, ScoringDue
@@ -54,6 +55,7 @@ __all__ = [
     "Message",
     "Note",
     "Notification",
+    "OidcProvider",
     "Organisation",
     "OutboundMessage",
     "PhoneLine",

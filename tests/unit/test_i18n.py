@@ -25,7 +25,7 @@ SOURCE = ROOT / "src" / "attent"
 # `messages` target extracts with the same keywords (BABEL_KEYWORDS).
 ERRORS_WITH_TEMPLATE = (
     "AttentError", "Invalid", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "TooLarge",
-    "RateLimited", "UnsupportedMediaType", "FieldError",
+    "RateLimited", "UnsupportedMediaType", "FieldError", "SsoRefused",
 )  # fmt: skip
 KEYWORDS = {
     **DEFAULT_KEYWORDS,

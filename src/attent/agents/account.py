@@ -51,6 +51,13 @@ def _session_response(
     return response
 
 
+def open_web_session(
+    request: Request, db: Session, agent: Agent, settings: Settings, clock: Clock, target: str
+) -> RedirectResponse:
+    """A session for an agent whose identity is settled (single sign-on), and the way to `target`."""
+    return _session_response(request, db, agent, settings, clock, target)
+
+
 def _set_session_cookie(response: Response, secret: str, settings: Settings) -> None:
     response.set_cookie(
         SESSION_COOKIE, secret, httponly=True, samesite="lax", secure=settings.secure_cookies,

@@ -14,12 +14,14 @@ from attent.agents.deps import CurrentAgent
 from attent.agents.models import Presence
 from attent.agents.schemas import AgentUpdate
 from attent.agents.service import check_credentials, set_presence, sign_out, update_agent
+from attent.agents.sso import service as sso
 from attent.core.clock import Clock
 from attent.core.csrf import SESSION_COOKIE
 from attent.core.deps import ClockDep, DbSession, SettingsDep
 from attent.core.errors import FieldError, RateLimited, Unauthenticated
+from attent.core.i18n import gettext
 from attent.core.pageforms import redraws, typed
-from attent.core.templating import check_csrf, render
+from attent.core.templating import check_csrf, page_language, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,11 +32,11 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/signin")
-def signin_form(request: Request, next: str | None = None) -> HTMLResponse:
-    """The sign-in page."""
+def signin_form(request: Request, db: DbSession, next: str | None = None) -> HTMLResponse:
+    """The sign-in page, with "Sign in with …" for each organisation's single sign-on."""
     return render(
         request, "signin.html", page_url="/signin", next=_safe_next(next), error=None,
-        password_set=request.query_params.get("password") == "set",
+        password_set=request.query_params.get("password") == "set", providers=sso.sign_in_buttons(db=db),
     )  # fmt: skip
 
 
@@ -93,6 +95,16 @@ def signin(
             request, "signin.html", status_code=401, next=_safe_next(next), error=exc.code, email=email
         )
     throttle.forget(db=db, keys=[email_key])
+    if provider := sso.password_refused(db=db, agent=agent):
+        # Checked after the password, so the answer tells nobody who has an account here.
+        return render(
+            request, "signin.html", status_code=403, next=_safe_next(next), error="sso", email=email,
+            message=gettext(
+                page_language(request), "Your organisation signs in with {label}, not with a password.",
+                label=provider.label,
+            ),
+            providers=sso.sign_in_buttons(db=db),
+        )  # fmt: skip
     return after_password(request, db, agent, settings, clock, _safe_next(next))
 
 
