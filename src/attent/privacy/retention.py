@@ -31,6 +31,7 @@ from attent.core import access
 from attent.core.db import Base, Database
 from attent.core.errors import FieldError, Invalid
 from attent.core.settings import Settings
+from attent.files import AttachmentAdded
 from attent.files.service import forget_content
 from attent.organisations.service import get_organisation
 from attent.privacy.kinds import AttachmentExpired
@@ -167,7 +168,7 @@ def _remove_attachments(
     added = (
         (events.c.organisation_id == organisation_id)
         & events.c.case_id.in_({row.case_id for row in rows})
-        & (events.c.kind == "attachment.added")
+        & (events.c.kind == AttachmentAdded.name)
     )
     wipe_rows(db, events, added, [c for c in wiped_columns(list(events.columns)) if c.name == "data"])
     db.execute(delete(attachments).where(where).execution_options(synchronize_session=False))
