@@ -44,7 +44,7 @@ def test_each_part_of_a_rule_is_a_control(app_client, admin_api, tenant):
     html = _browser(app_client, tenant.tokens["admin"]).get("/rules").text
     failed = _section(html, "failed-delivery")
     assert '<option value="delivery.failed" selected>' in failed  # the trigger, a select
-    assert '<option value="signal.attempt" selected>signaal: attempt</option>' in failed
+    assert '<option value="signal.attempt" selected>signaal: “attempt”</option>' in failed
     assert '<option value="gte" selected>is minstens</option>' in failed  # the operator, in Dutch
     assert '<input type="number" step="any" name="if-0-value" value="1"' in failed  # a number field's value
     assert (
