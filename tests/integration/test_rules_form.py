@@ -54,7 +54,10 @@ def test_each_part_of_a_rule_is_a_control(app_client, admin_api, tenant):
     assert '<option value="make_promise" selected>Iets beloven</option>' in failed
     late = _section(html, "late-arrival")
     assert '<input type="time" name="if-0-value" value="21:00"' in late  # a time, entered as a time
-    assert 'id="rule-new"' in html and 'name="key"' in html
+    new = _section(html, "new")
+    assert (
+        'name="key"' in new and '<option value="normal" selected>' in new
+    )  # a new action starts at the defaults
 
 
 def test_conditions_and_actions_are_added_and_removed_by_a_round_trip(app_client, admin_api, tenant):

@@ -97,6 +97,14 @@ _DURATION = re.compile(r"^([0-9]+)([mhdw])$")
 _INDEX = re.compile(r"^(if|then)-([0-9]{1,2})-")
 
 
+def default(do: str, param: str) -> Any:
+    """What the action takes when a parameter is left out, so a new action's select starts there."""
+    model = ACTIONS.get(do)
+    field = model.model_fields.get(param) if model else None
+    value = None if field is None or field.is_required() else field.get_default(call_default_factory=True)
+    return getattr(value, "value", value)
+
+
 def split_duration(text: str | None) -> tuple[str, str]:
     """'3d' -> ('3', 'd'); anything else -> ('', 'h') (an empty number: not set)."""
     match = _DURATION.match(text or "")
