@@ -60,6 +60,7 @@ from attent.promises import api as promises_api
 from attent.promises import pages as promises_pages
 from attent.recovery import admin as recovery_admin
 from attent.recovery import api as recovery_api
+from attent.recovery import ladder as recovery_ladder
 from attent.search import api as search_api
 from attent.search import pages as search_pages
 from attent.signals import api as signals_api
@@ -230,6 +231,7 @@ def create_app(
     app.include_router(playbooks_pages.router)
     app.include_router(verification_pages.router)
     app.include_router(recovery_admin.router)
+    app.include_router(recovery_ladder.router)
     app.include_router(signals_pages.router)
     app.include_router(signals_source_pages.router)
     app.include_router(phone_pages.router)

@@ -32,6 +32,7 @@ NOT_SHOWN = {
     ("/cases/{case_id}/promise", "step_type"),
     ("/recovery/catalogue", "check_in_mode"),
     ("/rules/{rule_id}", "signal"),
+    ("/rules/new", "signal"),
     ("/cases/bulk", "back"),  # where the form came from, not something typed
     ("/views", "back"),
 }

@@ -30,8 +30,8 @@ def test_admins_change_a_rule_through_its_form(app_client, admin_api, tenant):
         f"/rules/{rule_id}",
         data={
             "csrf": page.csrf, "name": "Diner voor late gasten <b>", "signal": "booking.arriving",
-            "conditions": "- {field: signal.arrives_at, op: local_time_after, value: '22:00'}\n",
-            "actions": "- {do: open_case, subject: Diner klaarzetten}\n",
+            "if-0-field": "signal.arrives_at", "if-0-op": "local_time_after", "if-0-value": "22:00",
+            "then-0-do": "open_case", "then-0-subject": "Diner klaarzetten",
         },
         follow_redirects=False,
     )  # fmt: skip

@@ -409,9 +409,18 @@ def case_panel(db: Session, *, org_id: uuid.UUID, case_id: uuid.UUID) -> list[Sh
     return shown
 
 
-def forget_content(db: Session, *, org_id: uuid.UUID, sha256s: Sequence[str], settings: Settings) -> int:
+def forget_content(
+    db: Session,
+    *,
+    org_id: uuid.UUID,
+    sha256s: Sequence[str],
+    settings: Settings,
+    unless_touched_since: datetime | None = None,
+) -> int:
     """Remove at once the stored content that no attachment of the organisation names any more (after an
-    erasure wiped the rows that did); content still named by another row stays. Returns how much went."""
+    erasure wiped the rows that did, or retention deleted them); content still named by another row
+    stays, and so does content stored again since `unless_touched_since` (an upload whose row is not
+    committed yet; the sweep takes it later if nothing names it). Returns how much went."""
     wanted = set(sha256s)
     if not wanted:
         return 0
@@ -426,5 +435,5 @@ def forget_content(db: Session, *, org_id: uuid.UUID, sha256s: Sequence[str], se
     delete = getattr(storage, "delete", None)
     if delete is None:
         return 0
-    never = datetime.max.replace(tzinfo=UTC)  # whatever it was touched at, it goes
-    return sum(bool(delete(blob_key(org_id, sha), unless_touched_since=never)) for sha in wanted - still)
+    since = unless_touched_since or datetime.max.replace(tzinfo=UTC)  # None: whenever touched, it goes
+    return sum(bool(delete(blob_key(org_id, sha), unless_touched_since=since)) for sha in wanted - still)

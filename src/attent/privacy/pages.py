@@ -74,6 +74,7 @@ def save_privacy(
     actor: CurrentAgent,
     redact_intake: Annotated[bool, Form()] = False,
     retention_transcript_months: Annotated[int, Form()] = 0,
+    retention_attachment_months: Annotated[int, Form()] = 0,
     retention_signal_days: Annotated[int, Form()] = 0,
     retention_outbox_days: Annotated[int, Form()] = 0,
     retention_access_log_days: Annotated[int, Form()] = 0,
@@ -84,6 +85,7 @@ def save_privacy(
     service.set_privacy_settings(db=db, actor=actor, redact_intake=redact_intake)
     periods = {
         "retention_transcript_months": retention_transcript_months,
+        "retention_attachment_months": retention_attachment_months,
         "retention_signal_days": retention_signal_days,
         "retention_outbox_days": retention_outbox_days,
         "retention_access_log_days": retention_access_log_days,
