@@ -12,7 +12,7 @@ from attent.core.queue import Job
 from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
 from attent.files.models import Attachment
-from attent.insight.models import Survey
+from attent.insight.models import DailyFigure, RollupState, Survey
 from attent.mailboxes.models import CaseReference, InboundMail, Mailbox
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
@@ -44,6 +44,7 @@ __all__ = [
     "Customer",
     "CustomerRef",
     "CustomerSession",
+    "DailyFigure",
     "FormSubmission",
     "Gesture",
     "HookRejection",
@@ -61,6 +62,7 @@ __all__ = [
     "PlaybookStep",
     "Promise",
     "PromiseProposal",
+    "RollupState",
     "Rule",
     "RuleFiring",
     "RuleSet",
