@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, false, func, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, delete, false, func, select, union
 from sqlalchemy.orm import Session
 
 from attent.cases import Case, CaseStatusChanged
@@ -59,6 +59,7 @@ COLUMNS: dict[str, Any] = {
 }
 REFRESH_EVERY = timedelta(seconds=30)  # "current within a minute"
 MARGIN = timedelta(minutes=2)  # a transaction still open at the last look commits within this
+NEW_DAYS = 31  # days rolled up for the first time in one look (a first build takes a tick a month)
 JOIN_GAP = 3  # dirty days this close together are recomputed as one run (fewer, larger queries)
 CHUNK = 500
 
@@ -138,9 +139,10 @@ def refresh(
     margin: timedelta = MARGIN,
     force: bool = False,
 ) -> int:
-    """Bring the organisation's roll-ups up to yesterday and recompute the days changes dirtied; returns
-    the number of days recomputed. `real_now` is the wall clock the ids were made by (not the clock
-    the figures are counted by); `margin` how far before the last look to search for changes again."""
+    """Bring the organisation's roll-ups towards yesterday (a month a look) and recompute the days changes
+    dirtied since the last look; returns the number of days recomputed. `real_now` is the wall clock the
+    ids were made by (not the clock the figures are counted by); `margin` how far before the last look
+    to search for changes again."""
     org = db.get(Organisation, organisation_id)
     assert org is not None
     zone = ZoneInfo(org.timezone)
@@ -157,12 +159,14 @@ def refresh(
     if state is None or state.window_days != window_days or state.reply_target_seconds != reply:
         db.execute(delete(DailyFigure).where(DailyFigure.organisation_id == organisation_id))
         first = _first_day(db, organisation_id, zone)
-        runs = [(first, yesterday)] if first is not None and first <= yesterday else []
+        through = yesterday if first is None else first - timedelta(days=1)
+        dirty: set[date] = set()
     else:
         if not force and now - state.checked_at < REFRESH_EVERY and state.through >= yesterday:
             return 0
+        dirty = set()
         customers = _touched_customers(db, organisation_id, id_floor(state.seen_at - margin), state, now)
-        dirty = _days_of_customers(db, organisation_id, customers, zone)
+        dirty |= _days_of_customers(db, organisation_id, customers, zone)
         for delta in {timedelta(days=window_days), timedelta(days=7), timedelta(days=30)}:
             if now <= state.checked_at:
                 break  # a flag `at <= now - delta` turns only while now moves on
@@ -170,8 +174,11 @@ def refresh(
                 (state.checked_at - delta).astimezone(zone).date(), (now - delta).astimezone(zone).date()
             )
         dirty = {d for d in dirty if d <= min(state.through, yesterday)}
-        dirty |= _days_between(state.through + timedelta(days=1), yesterday)
-        runs = _runs(dirty)
+        through = state.through
+    # New days, oldest first and at most a month a look, so a first build does not hold the worker long.
+    reach = min(yesterday, through + timedelta(days=NEW_DAYS))
+    dirty |= _days_between(through + timedelta(days=1), reach)
+    runs = _runs(dirty)
     scope_rules = (window_days, timedelta(seconds=reply))
     days = 0
     for first_day, last_day in runs:
@@ -180,7 +187,7 @@ def refresh(
     if state is None:
         state = RollupState(organisation_id=organisation_id)
         db.add(state)
-    state.through, state.window_days, state.reply_target_seconds = yesterday, window_days, reply
+    state.through, state.window_days, state.reply_target_seconds = reach, window_days, reply
     state.checked_at, state.seen_at = now, real_now
     db.flush()
     return days
@@ -229,7 +236,7 @@ def _touched_customers(
         OutboundMessage,
         (OutboundMessage.organisation_id == Case.organisation_id) & (OutboundMessage.case_id == Case.id),
     )
-    found = union(
+    found: CompoundSelect[Any] = union(
         select(TimelineEvent.customer_id).where(
             TimelineEvent.organisation_id == org,
             TimelineEvent.id >= floor,

@@ -1,5 +1,6 @@
 """Insight roll-ups: each measure's sums per organisation, local day and key combination, kept by the
-worker, and how far each organisation's roll-ups reach.
+worker, and how far each organisation's roll-ups reach; contacts by the time they ended (the
+durations measure, and the live part of today).
 
 Revision ID: 0074
 Revises: 0020
@@ -32,6 +33,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("organisation_id", "id", name="pk_insight_daily"),
     )
     op.create_index("ix_insight_daily_day", "insight_daily", ["organisation_id", "measure", "day"])
+    op.create_index("ix_contacts_ended", "contacts", ["organisation_id", "ended_at"])
     op.create_table(
         "insight_rollup_state",
         sa.Column("organisation_id", sa.Uuid(), nullable=False),
@@ -47,6 +49,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contacts_ended", table_name="contacts")
     op.drop_table("insight_rollup_state")
     op.drop_index("ix_insight_daily_day", table_name="insight_daily")
     op.drop_table("insight_daily")
