@@ -15,8 +15,9 @@ a customer dirties the days of all the customer's rows:
   so the day a case was resolved before a reopen is recomputed too), contacts' ends, promises made and
   surveys sent are then recomputed;
 - figures that change with time alone are recomputed when their time passes: a window that closes
-  (`settled`, `known_7d`, `known_30d`: the days whose rows cross `now - window`, 7 or 30 days) and a
-  promise whose warning time passes while it is open (`slipped`).
+  (`settled`, `known_7d`, `known_30d`: the days whose rows cross `now - window`, 7 or 30 days, for the
+  measures that have such flags) and a promise whose warning time passes while it is open (`slipped`,
+  through its customer).
 
 The dashboard reads the roll-ups for the days up to `through` (yesterday, at the last refresh) and the
 live queries for the days after it (today), so a figure is at most one refresh old. Roll-ups computed with
@@ -57,6 +58,7 @@ COLUMNS: dict[str, Any] = {
     "channel": DailyFigure.channel,
     "band": DailyFigure.band,
 }
+AGING = ("fcr", "repeats", "durations")  # the measures with flags that turn with time alone (windows)
 REFRESH_EVERY = timedelta(seconds=30)  # "current within a minute"
 MARGIN = timedelta(minutes=2)  # a transaction still open at the last look commits within this
 NEW_DAYS = 31  # days rolled up for the first time in one look (a first build takes a tick a month)
@@ -161,29 +163,32 @@ def refresh(
         first = _first_day(db, organisation_id, zone)
         through = yesterday if first is None else first - timedelta(days=1)
         dirty: set[date] = set()
+        aged: set[date] = set()
     else:
         if not force and now - state.checked_at < REFRESH_EVERY and state.through >= yesterday:
             return 0
-        dirty = set()
         customers = _touched_customers(db, organisation_id, id_floor(state.seen_at - margin), state, now)
-        dirty |= _days_of_customers(db, organisation_id, customers, zone)
+        dirty = _days_of_customers(db, organisation_id, customers, zone)
+        aged = set()
         for delta in {timedelta(days=window_days), timedelta(days=7), timedelta(days=30)}:
             if now <= state.checked_at:
                 break  # a flag `at <= now - delta` turns only while now moves on
-            dirty |= _days_between(
+            aged |= _days_between(
                 (state.checked_at - delta).astimezone(zone).date(), (now - delta).astimezone(zone).date()
             )
         dirty = {d for d in dirty if d <= min(state.through, yesterday)}
+        aged = {d for d in aged if d <= min(state.through, yesterday)} - dirty
         through = state.through
     # New days, oldest first and at most a month a look, so a first build does not hold the worker long.
     reach = min(yesterday, through + timedelta(days=NEW_DAYS))
     dirty |= _days_between(through + timedelta(days=1), reach)
-    runs = _runs(dirty)
     scope_rules = (window_days, timedelta(seconds=reply))
     days = 0
-    for first_day, last_day in runs:
-        _recompute(db, organisation_id, zone, first_day, last_day, rolled, now, scope_rules)
-        days += (last_day - first_day).days + 1
+    timed = [m for m in rolled if m.name in AGING]
+    for runs, which in ((_runs(dirty), rolled), (_runs(aged - dirty), timed)):
+        for first_day, last_day in runs:
+            _recompute(db, organisation_id, zone, first_day, last_day, which, now, scope_rules)
+            days += (last_day - first_day).days + 1
     if state is None:
         state = RollupState(organisation_id=organisation_id)
         db.add(state)
@@ -308,7 +313,10 @@ def _recompute(
     )
     db.execute(
         delete(DailyFigure).where(
-            DailyFigure.organisation_id == organisation_id, DailyFigure.day >= first, DailyFigure.day <= last
+            DailyFigure.organisation_id == organisation_id,
+            DailyFigure.measure.in_([m.name for m in measures]),
+            DailyFigure.day >= first,
+            DailyFigure.day <= last,
         )
     )
     rows: list[dict[str, Any]] = []
