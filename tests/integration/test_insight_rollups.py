@@ -188,7 +188,7 @@ def _agree(db, tenant, now):
                 **filters,
             )
             for measure in rollups.ROLLED:
-                assert rollups.usable_through(db, scope, MEASURES[measure]) is not None
+                assert rollups.usable_through(scope, MEASURES[measure]) is not None
                 live = report(db=db, scope=scope, measure=measure, live=True).model_dump()
                 rolled = report(db=db, scope=scope, measure=measure).model_dump()
                 _close(rolled, live, f"{measure}/{group_by}/{actor.role.value}/{filters}")
@@ -227,8 +227,10 @@ def test_a_changed_window_is_not_read_until_the_rollups_are_rebuilt(db, database
     rules = admin_api.get("/api/v1/insight/settings").json()
     assert admin_api.put("/api/v1/insight/settings", json={**rules, "fcr_window_days": 3}).status_code == 200
     db.expire_all()
-    scope = scope_for(db=db, actor=tenant.admin, now=START, since=(START - timedelta(days=20)).date())
-    assert rollups.usable_through(db, scope, MEASURES["fcr"]) is None  # the live queries answer meanwhile
+    since = (START - timedelta(days=20)).date()
+    scope = scope_for(db=db, actor=tenant.admin, now=START, since=since)
+    assert rollups.usable_through(scope, MEASURES["fcr"]) is None  # the live queries answer meanwhile
     _refresh(db, tenant, START)
-    assert rollups.usable_through(db, scope, MEASURES["fcr"]) is not None
+    scope = scope_for(db=db, actor=tenant.admin, now=START, since=since)
+    assert rollups.usable_through(scope, MEASURES["fcr"]) is not None
     _agree(db, tenant, START)

@@ -69,18 +69,25 @@ CHUNK = 500
 # Reading
 
 
-def usable_through(db: Session, s: Scope, m: Measure) -> date | None:
-    """The last day whose roll-ups answer this measure for this scope, or None (the live queries do)."""
-    if m.snapshot or m.name not in ROLLED:
-        return None
-    state = db.scalar(select(RollupState).where(RollupState.organisation_id == s.organisation_id))
+def rolled_through(
+    *, db: Session, organisation_id: uuid.UUID, window_days: int, reply_target: timedelta
+) -> date | None:
+    """The last day the organisation's roll-ups cover, if they were made with these rules; else None."""
+    state = db.scalar(select(RollupState).where(RollupState.organisation_id == organisation_id))
     if (
         state is None
-        or state.window_days != s.window_days
-        or state.reply_target_seconds != int(s.reply_target.total_seconds())
+        or state.window_days != window_days
+        or state.reply_target_seconds != int(reply_target.total_seconds())
     ):
         return None
     return state.through
+
+
+def usable_through(s: Scope, m: Measure) -> date | None:
+    """The last day whose roll-ups answer this measure for this scope, or None (the live queries do)."""
+    if m.snapshot or m.name not in ROLLED:
+        return None
+    return s.rolled_through
 
 
 def rolled_sums(

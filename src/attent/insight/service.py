@@ -128,16 +128,25 @@ def put_settings(*, db: Session, actor: Agent, data: InsightSettings) -> Insight
 
 
 def scope_for(*, db: Session, actor: Agent, now: datetime, **query: Any) -> Scope:
-    """A checked scope with the organisation's window and reply target."""
+    """A checked scope with the organisation's window and reply target, and how far the roll-ups made
+    with those rules reach (read here once, not once a measure)."""
     rules = get_settings(db=db, organisation_id=actor.organisation_id)
-    return build_scope(
+    reply_target = timedelta(hours=rules.first_reply_hours)
+    scope = build_scope(
         db=db,
         actor=actor,
         now=now,
         window_days=rules.fcr_window_days,
-        reply_target=timedelta(hours=rules.first_reply_hours),
+        reply_target=reply_target,
         **query,
     )
+    through = rollups.rolled_through(
+        db=db,
+        organisation_id=actor.organisation_id,
+        window_days=rules.fcr_window_days,
+        reply_target=reply_target,
+    )
+    return replace(scope, rolled_through=through)
 
 
 def report(
@@ -193,7 +202,7 @@ def _number(value: float) -> int | float:
 
 def _sums_rolled(db: Session, s: Scope, m: Measure, *, grouped: bool) -> dict[str | None, dict[str, float]]:
     """Each group's sums: the days the roll-ups cover from them, the days after from the live queries."""
-    through = rollups.usable_through(db, s, m)
+    through = rollups.usable_through(s, m)
     if through is None or through < s.first_day:
         return _live_sums(db, s, m, grouped=grouped)
     out: dict[str | None, dict[str, float]] = defaultdict(lambda: dict.fromkeys(m.sums, 0.0))
