@@ -141,6 +141,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--live", action="store_true", help="no roll-ups: the live queries only")
+    parser.add_argument("--reuse", action="store_true", help="keep roll-ups built by an earlier run")
     args = parser.parse_args()
     print_machine(args.url)
     if args.load:
@@ -151,7 +152,8 @@ def main() -> None:
     engine = make_engine(args.url)
     with Session(engine) as session:
         add_surveys_and_promises(session, args.surveys, args.seed)
-    prepare_rollups(engine, live=args.live)
+    if not args.reuse:
+        prepare_rollups(engine, live=args.live)
     analyze(engine)
     with Session(engine) as session:
         counts = {
