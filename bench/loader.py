@@ -67,10 +67,13 @@ class Sink:
         self.rows: dict[str, int] = {}
 
     def write(self, table: str, rows: Sequence[Row]) -> None:
-        """Insert rows given in the table's column order."""
+        """Insert rows given in the table's column order; columns added to a table after the loader was
+        written (nullable, at the end) are written as NULL, so a new column does not break the benchmarks."""
         if not rows:
             return
         columns = COLUMNS[table]
+        width = len(columns)
+        rows = [tuple(row) + (None,) * (width - len(row)) if len(row) < width else row for row in rows]
         self.rows[table] = self.rows.get(table, 0) + len(rows)
         if not self.copy:
             self.conn.execute(insert(TABLES[table]), [dict(zip(columns, row, strict=True)) for row in rows])

@@ -13,7 +13,7 @@ from attent.core.queue import Job
 from attent.core.setaside import SetAside
 from attent.customers.models import Customer, CustomerRef
 from attent.files.models import Attachment
-from attent.insight.models import Survey
+from attent.insight.models import DailyFigure, RollupState, Survey
 from attent.mailboxes.models import CaseReference, InboundMail, Mailbox
 from attent.notifications.models import Notification
 from attent.organisations.models import Organisation
@@ -45,6 +45,7 @@ __all__ = [
     "Customer",
     "CustomerRef",
     "CustomerSession",
+    "DailyFigure",
     "FormSubmission",
     "Gesture",
     "HookRejection",
@@ -63,6 +64,7 @@ __all__ = [
     "PlaybookStep",
     "Promise",
     "PromiseProposal",
+    "RollupState",
     "Rule",
     "RuleFiring",
     "RuleSet",

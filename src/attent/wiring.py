@@ -32,7 +32,7 @@ from attent.core.worker import TimedStep
 from attent.customers import CustomerReferencesAdded, Hidden, WhichDetailsAreHidden
 from attent.files import service as files_service
 from attent.insight import surveys
-from attent.insight.jobs import send_due_surveys
+from attent.insight.jobs import refresh_rollups, send_due_surveys
 from attent.insight.weekly import JOB as WEEKLY_SUMMARY_JOB
 from attent.insight.weekly import plan_weekly_summaries, send_weekly_summary
 from attent.mailboxes.jobs import fetch_mail
@@ -62,6 +62,7 @@ TIMED_STEPS: list[TimedStep] = [
     score_ended_contacts,
     send_due_surveys,  # before messages go out, so a survey leaves in the same tick
     plan_weekly_summaries,  # leads' Monday e-mail: one queue job per lead and week
+    refresh_rollups,  # insight's daily roll-ups: new days, and the days changes dirtied
     fetch_mail,  # new mail, and its acknowledgements, before messages go out
     deliver_due_messages,
     apply_due_retention,

@@ -127,3 +127,69 @@ def test_an_expired_link_is_refused_and_counts_nothing(db, app_client, database,
     assert app_client.post(path, data={"t": token, "csat": "5", "ces": "7", "csrf": csrf}).status_code == 409
     db.expire_all()
     assert db.scalar(select(Survey).where(Survey.case_id == case.id)).state is SurveyState.SENT
+
+
+LOW_SCORE_RULE = {
+    "key": "recover-low-score",
+    "name": "A low score: a small attention and a call-back",
+    "when": {"signal": "survey.scored_low"},
+    "if": [{"field": "signal.csat", "op": "lte", "value": 2}],
+    "then": [  # the signal names its case: no open_case needed before make_promise
+        {"do": "suggest_gesture", "reason": "Low CSAT", "gesture": "small_attention"},
+        {"do": "make_promise", "kind": "callback", "due_in": "1d", "words": "We bellen u morgen."},
+    ],
+}
+
+
+def _answer(app_client, db, database, tenant, at, csat, ces):
+    _story, case = _resolved_case(db, tenant, at)
+    assert send_due_surveys(database=database, now=at + timedelta(days=1, hours=2)) == 1
+    db.expire_all()
+    _message, path, token = _survey_link(db, case)
+    app_client.get(path, params={"t": token})
+    csrf = app_client.cookies.get("attent_csrf")
+    done = app_client.post(
+        path, data={"t": token, "csat": str(csat), "ces": str(ces), "csrf": csrf}, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    return case
+
+
+def test_a_low_score_triggers_the_organisations_rule_on_its_case(db, app_client, database, tenant, clock):
+    from attent.promises.models import Promise
+    from attent.recovery.models import Gesture
+    from attent.signals.jobs import evaluate_signals
+    from attent.signals.models import RuleFiring, Signal
+    from tests.integration.rulebooks import document
+
+    admin = Api(app_client, tenant.tokens["admin"])
+    saved = admin.put("/api/v1/rules", json=document(LOW_SCORE_RULE, quiet_hours=None))
+    assert saved.status_code == 200, saved.text
+    low = _answer(app_client, db, database, tenant, START - timedelta(days=6), csat=1, ces=5)
+    hard = _answer(app_client, db, database, tenant, START - timedelta(days=4), csat=4, ces=2)
+    happy = _answer(app_client, db, database, tenant, START - timedelta(days=3), csat=5, ces=7)
+    db.expire_all()
+    signals = {s.attributes["case_id"]: s for s in db.scalars(select(Signal))}
+    assert set(signals) == {str(low.id), str(hard.id)}  # a happy answer raises nothing
+    assert signals[str(low.id)].type == "survey.scored_low" and signals[str(low.id)].source == "attent"
+    assert (signals[str(hard.id)].attributes["csat"], signals[str(hard.id)].attributes["ces"]) == (4, 2)
+    evaluate_signals(database=database, now=clock.now())
+    db.expire_all()
+    [firing] = db.scalars(select(RuleFiring))  # the rule asks csat <= 2: the hard-but-satisfied one is left
+    assert firing.state.value == "fired" and firing.case_id == low.id
+    [gesture] = db.scalars(select(Gesture))
+    assert (gesture.case_id, gesture.code, gesture.state.value) == (low.id, "small_attention", "suggested")
+    [promise] = db.scalars(select(Promise).where(Promise.case_id == low.id))
+    assert promise.kind.value == "callback" and promise.words == "We bellen u morgen."
+    assert not list(db.scalars(select(Promise).where(Promise.case_id.in_([hard.id, happy.id]))))
+
+
+def test_a_rule_on_low_scores_may_act_on_the_case_but_others_need_open_case(admin_api):
+    from tests.integration.rulebooks import document
+
+    promise = {"do": "make_promise", "kind": "callback", "due_in": "1d"}
+    fine = admin_api.put("/api/v1/rules", json=document({**LOW_SCORE_RULE, "then": [promise]}))
+    assert fine.status_code == 200, fine.text
+    other = {**LOW_SCORE_RULE, "when": {"signal": "delivery.failed"}, "if": [], "then": [promise]}
+    refused = admin_api.put("/api/v1/rules", json=document(other))
+    assert refused.status_code == 422 and "open_case" in refused.text

@@ -61,6 +61,8 @@ class Contact(TenantMixin, Base):
         Index("ix_contacts_case", "organisation_id", "case_id", "started_at"),
         # Insight: did the customer come back (on any case) after a resolution?
         Index("ix_contacts_customer", "organisation_id", "customer_id", "started_at"),
+        # Insight: contacts that ended in a period (time taken vs coming back, today's live part)
+        Index("ix_contacts_ended", "organisation_id", "ended_at"),
     )
 
     case_id: Mapped[uuid.UUID]

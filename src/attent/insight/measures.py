@@ -264,7 +264,8 @@ def _bands(
 
 def backlog(db: Session, s: Scope) -> Select[Any]:
     """What stands open now: cases not resolved or closed, by age; of those on us (new or open), how long
-    the customer has waited since their last inbound contact (or since the case was opened)."""
+    the customer has waited since their last inbound contact (or since the case was opened). A snapshot,
+    never rolled up: the first contact's channel is looked up only when the answer groups or filters by it."""
     c = aliased(Contact)
     last_inbound = (
         select(func.max(c.started_at))
@@ -274,8 +275,11 @@ def backlog(db: Session, s: Scope) -> Select[Any]:
         .correlate(Case)
         .scalar_subquery()
     )
+    keys = _keys(Case.team_id, Case.owner_id)
+    if s.group_by != "channel" and s.channel is None:  # a probe per open case the answer does not use
+        keys[-1] = literal(None).label("channel")
     first = select(
-        *_keys(Case.team_id, Case.owner_id),
+        *keys,
         Case.created_at.label("at"),
         _flag(Case.status.in_(ON_US)).label("on_us"),
         func.coalesce(last_inbound, Case.created_at).label("waiting_since"),

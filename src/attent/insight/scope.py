@@ -47,6 +47,7 @@ class Scope:
     own_only: bool  # an agent asking: their own figures, never anyone else's
     window_days: int = 7
     reply_target: timedelta = timedelta(hours=8)
+    rolled_through: date | None = None  # the last day the daily roll-ups answer for (read once a request)
 
     @property
     def since(self) -> datetime:

@@ -10,6 +10,7 @@ import enum
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from attent.agents.service import require_role
 from attent.cases import Case
 from attent.cases.service import visible_to
 from attent.core.errors import NotFound
-from attent.insight import measures
+from attent.insight import measures, rollups
 from attent.insight.measures import Measure
 from attent.insight.models import Survey
 from attent.insight.schemas import InsightSettings, Line, Report
@@ -127,25 +128,39 @@ def put_settings(*, db: Session, actor: Agent, data: InsightSettings) -> Insight
 
 
 def scope_for(*, db: Session, actor: Agent, now: datetime, **query: Any) -> Scope:
-    """A checked scope with the organisation's window and reply target."""
+    """A checked scope with the organisation's window and reply target, and how far the roll-ups made
+    with those rules reach (read here once, not once a measure)."""
     rules = get_settings(db=db, organisation_id=actor.organisation_id)
-    return build_scope(
+    reply_target = timedelta(hours=rules.first_reply_hours)
+    scope = build_scope(
         db=db,
         actor=actor,
         now=now,
         window_days=rules.fcr_window_days,
-        reply_target=timedelta(hours=rules.first_reply_hours),
+        reply_target=reply_target,
         **query,
     )
+    through = rollups.rolled_through(
+        db=db,
+        organisation_id=actor.organisation_id,
+        window_days=rules.fcr_window_days,
+        reply_target=reply_target,
+    )
+    return replace(scope, rolled_through=through)
 
 
-def report(*, db: Session, scope: Scope, measure: str, with_previous: bool = True) -> Report:
+def report(
+    *, db: Session, scope: Scope, measure: str, with_previous: bool = True, live: bool = False
+) -> Report:
     """One measure for the scope: a line per group, the total, and (unless not asked for, or a snapshot)
-    the previous period's total."""
+    the previous period's total. Closed days come from the daily roll-ups where they are current
+    (`rollups.py`), the rest from the live queries; `live` asks the live queries for every day (the
+    definition the roll-ups are tested against)."""
     found = MEASURES.get(measure)
     if found is None:
         raise NotFound("measure_not_found", "There is no measure named {name}.", name=measure)
     grouped = scope.group_by != "total" or found.fixed_group is not None
+    _sums = _live_sums if live else _sums_rolled
     groups = _sums(db, scope, found, grouped=grouped)
     # Every row is in exactly one group (a missing key is the group None), so the total is their sum.
     total = {name: sum(g.get(name, 0.0) for g in groups.values()) for name in found.sums}
@@ -185,7 +200,37 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 1)
 
 
-def _sums(db: Session, s: Scope, m: Measure, *, grouped: bool) -> dict[str | None, dict[str, float]]:
+def _sums_rolled(db: Session, s: Scope, m: Measure, *, grouped: bool) -> dict[str | None, dict[str, float]]:
+    """Each group's sums: the days the roll-ups cover from them, the days after from the live queries."""
+    through = rollups.usable_through(s, m)
+    if through is None or through < s.first_day:
+        return _live_sums(db, s, m, grouped=grouped)
+    out: dict[str | None, dict[str, float]] = defaultdict(lambda: dict.fromkeys(m.sums, 0.0))
+    by_day = grouped and m.fixed_group is None and s.group_by in PERIODS
+    for group, values in rollups.rolled_sums(db, s, m, last_day=min(through, s.last_day), grouped=grouped):
+        name = _fold_day(group, s) if by_day else None if not grouped else _key(group)
+        line = out[name]
+        for field, value in zip(m.sums, values, strict=True):
+            line[field] += value
+    if through < s.last_day:  # today (and any day the worker has not rolled up yet)
+        rest = _live_sums(db, replace(s, first_day=through + timedelta(days=1)), m, grouped=grouped)
+        for name, sums in rest.items():
+            line = out[name]
+            for field, value in sums.items():
+                line[field] += value
+    return out
+
+
+def _fold_day(day: date, s: Scope) -> str:
+    """The day itself, its Monday or the first of its month."""
+    if s.group_by == "week":
+        day -= timedelta(days=day.weekday())
+    elif s.group_by == "month":
+        day = day.replace(day=1)
+    return day.isoformat()
+
+
+def _live_sums(db: Session, s: Scope, m: Measure, *, grouped: bool) -> dict[str | None, dict[str, float]]:
     """Each group's sums; grouped by period, the database groups by UTC hour and Python folds."""
     inner = m.rows(db, s).subquery()
     where: list[ColumnElement[bool]] = []

@@ -27,10 +27,13 @@ from attent.insight.schemas import InsightSettings, SurveyAnswer
 from attent.notifications.service import leads_by_team, notify_many
 from attent.organisations import Organisation
 from attent.recovery.service import suggest_gesture
+from attent.signals.service import raise_signal
 from attent.timeline.service import record_case_event
 
 LINK_LIFE = timedelta(days=30)
 LOW = 2  # a satisfaction of 1 or 2 tells the lead
+LOW_EFFORT_SCORE = 2  # "how easy was it?" answered 1 or 2 (of 7): it was hard
+LOW_SCORE_SIGNAL = "survey.scored_low"
 
 
 def rules_of(db: Session, organisation_id: uuid.UUID) -> InsightSettings:
@@ -246,5 +249,28 @@ def answer(
                 for organisation_id, lead_id in team_leads
             ],
         )
+    if data.csat <= LOW or data.ces <= LOW_EFFORT_SCORE:
+        _raise_low_score(db, survey, case, now)
     db.flush()
     return survey
+
+
+def _raise_low_score(db: Session, survey: Survey, case: Case, now: datetime) -> None:
+    """A low satisfaction or a hard effort raises the `survey.scored_low` signal, so the organisation's own
+    rules can answer it (suggest a recovery gesture, schedule a check-in, make a call-back promise on
+    the case) on top of the lead's notification."""
+    raise_signal(
+        db=db,
+        organisation_id=survey.organisation_id,
+        customer_id=survey.customer_id,
+        type=LOW_SCORE_SIGNAL,
+        attributes={
+            "csat": survey.csat,
+            "ces": survey.ces,
+            "commented": survey.comment is not None,
+            "case_id": str(case.id),
+            "case_type": case.type,
+        },
+        external_id=f"survey:{survey.id}",
+        at=now,
+    )

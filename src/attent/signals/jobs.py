@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
+from attent.cases import Case
 from attent.core.db import Database, insert_many
 from attent.core.ids import uuid7
 from attent.core.moments import later
@@ -35,6 +36,7 @@ from attent.signals.engine import Book, Compiled, Context, Facts, book_for, matc
 from attent.signals.models import FiringState, RuleFiring, Signal, SignalState
 from attent.signals.outbound import check_destination, post
 from attent.signals.sources import outbound_secret
+from attent.signals.types import ON_CASE
 
 BATCH = 1000
 FIRING_BATCH = 200
@@ -132,7 +134,21 @@ def _run(
     return Run(
         db=db, rule=rule, signal=signal, customer=customer, organisation=organisation,
         firing_id=firing_id, now=now, zone=zone, quiet_until=quiet_until(book.settings, zone, now),
+        case=_signal_case(db, signal, customer),
     )  # fmt: skip
+
+
+def _signal_case(db: Session, signal: SignalView, customer: Customer) -> Case | None:
+    """The case a signal Attent raised about one of the customer's cases (a low survey score) names, so
+    the rule's actions work on it; None for other signals, or a case that is not (or no longer) theirs."""
+    if signal.type not in ON_CASE:
+        return None
+    try:
+        case_id = uuid.UUID(str(signal.attributes.get("case_id")))
+    except ValueError:
+        return None
+    case = db.get(Case, (customer.organisation_id, case_id))
+    return case if case is not None and case.customer_id == customer.id else None
 
 
 def _row(

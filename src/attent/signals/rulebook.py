@@ -33,7 +33,7 @@ from attent.signals.shapes import (
     SignalTypeIn,
     duration,
 )
-from attent.signals.types import ATTRIBUTE_NAME, KINDS, KNOWN, Kind, is_type_name, parse_date
+from attent.signals.types import ATTRIBUTE_NAME, KINDS, KNOWN, ON_CASE, Kind, is_type_name, parse_date
 
 
 def _errors(exc: ValidationError, at: Path) -> list[FieldError]:
@@ -141,7 +141,7 @@ def _rule(
             errors.append(FieldError.because((*at, "when", "after"), exc))
     for j, condition in enumerate(rule.if_):
         errors += check_condition(condition, (*at, "if", j), attributes, types)
-    actions, case_opened = [], False
+    actions, case_opened = [], rule.when.signal in ON_CASE
     for j, action in enumerate(rule.then):
         checked, action_errors = _action(action, (*at, "then", j), sources, team_ids, case_opened)
         errors += action_errors

@@ -26,6 +26,26 @@ from attent.signals.schemas import (
 from attent.signals.types import KNOWN, Kind, parse_value
 
 API_SOURCE = "api"
+OWN_SOURCE = "attent"  # signals Attent raises itself (a low survey score), never another system
+
+
+def raise_signal(
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    type: str,
+    attributes: dict[str, Any],
+    external_id: str,
+    at: datetime,
+) -> None:
+    """A signal Attent raises itself about one of its customers, so the organisation's rules can act on it
+    as on any other (`survey.scored_low`); the worker evaluates it like the rest. Its external id makes
+    raising it twice harmless."""
+    signal = SignalIn(
+        type=type, customer_id=customer_id, occurred_at=at, attributes=attributes, external_id=external_id
+    )
+    take_in(db=db, organisation_id=organisation_id, source=OWN_SOURCE, signals=[signal], batch=False, at=at)
 
 
 def signal_types(*, db: Session, organisation_id: uuid.UUID) -> dict[str, dict[str, Kind]]:

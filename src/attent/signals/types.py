@@ -32,7 +32,18 @@ KNOWN: dict[str, dict[str, Kind]] = {
     },
     "booking.checked_out": {"booking_id": "string", "checked_out_at": "datetime"},
     "customer.birthday": {"birthday": "date"},
+    # Raised by Attent itself, not by another system: a survey answered with a low score.
+    "survey.scored_low": {
+        "csat": "integer",
+        "ces": "integer",
+        "commented": "boolean",
+        "case_id": "string",
+        "case_type": "string",
+    },
 }
+# Signal types about one of the customer's cases (its id in the `case_id` attribute): a rule on them acts
+# on that case, so it may make a promise or send a message without opening a case first.
+ON_CASE = {"survey.scored_low"}
 # Signal types whose very meaning is a consented fact: rules on them need the customer's consent.
 CONSENT_TYPES = {"customer.birthday": "birthday"}
 
