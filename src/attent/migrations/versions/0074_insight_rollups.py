@@ -3,7 +3,7 @@ worker, and how far each organisation's roll-ups reach; contacts by the time the
 durations measure, and the live part of today).
 
 Revision ID: 0074
-Revises: 0020
+Revises: 0072
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0074"
-down_revision: str | None = "0020"
+down_revision: str | None = "0072"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

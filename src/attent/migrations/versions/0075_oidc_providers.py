@@ -1,7 +1,7 @@
 """Single sign-on: one OpenID Connect provider per organisation, its client secret sealed.
 
 Revision ID: 0075
-Revises: 0020
+Revises: 0074
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import attent.core.db
 
 revision: str = "0075"
-down_revision: str | None = "0020"
+down_revision: str | None = "0074"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
