@@ -33,6 +33,7 @@ NOT_SHOWN = {
     ("/recovery/catalogue", "check_in_mode"),
     ("/rules/{rule_id}", "signal"),
     ("/rules/new", "signal"),
+    ("/customers/{customer_id}/merge", "into"),  # a select of the customers offered
     ("/cases/bulk", "back"),  # where the form came from, not something typed
     ("/views", "back"),
 }

@@ -126,3 +126,39 @@ def test_coach_score_prints_a_readable_scorecard_and_json(tmp_path):
     bad.write_text("Boss: hello", encoding="utf-8")
     refused = CliRunner().invoke(app, ["coach", "score", str(bad)])
     assert refused.exit_code == 1 and "Line 1" in refused.stdout
+
+
+# Issue 20: the honest figure is on writers the coach was never tuned on (corpus/coach-heldout, one folder
+# per writer). Its target (F1 0.85 and precision of `missed` 0.95 per behaviour) is not reached yet; until
+# it is, these floors are a ratchet at the figures measured before any tuning on these writers (less 0.02
+# for nothing but rounding slack), so a rule tuned on corpus/coach that makes the unseen writers worse
+# fails here. Raise a floor when a change lifts its figure; never lower one.
+HELDOUT = CORPUS.parent / "coach-heldout"
+HELDOUT_FLOORS = {  # behaviour: (F1, precision of missed), measured 2026-12-07 on 200 contacts, 5 writers
+    "explains_why": (0.725, 0.705),
+    "minimal_verification": (0.826, 0.808),
+    "narrates": (0.829, 0.701),
+    "no_silent_hold": (0.903, 0.889),
+    "sets_expectation": (0.858, 0.737),
+    "empathy": (0.716, 0.612),
+    "recovery": (0.590, 0.332),
+    "confirms_next_step": (0.898, 0.877),
+    "closing_check": (0.923, 0.885),
+}
+HELDOUT_PROMISES_FLOOR = 0.733
+
+
+def test_the_held_out_writers_do_not_fall_below_their_floors():
+    files = corpus_files(HELDOUT)
+    writers = {path.relative_to(HELDOUT).parts[0] for path in files}
+    assert len(files) >= 200 and len(writers) >= 5, f"{len(files)} held-out contacts by {sorted(writers)}"
+    figures = evaluate(read_contact(p) for p in files).as_json()
+    below = {
+        behaviour: (round(found["f1"], 3), round(found["precision_missed"], 3))
+        for behaviour, found in figures["behaviours"].items()
+        if found["f1"] < HELDOUT_FLOORS[behaviour][0]
+        or found["precision_missed"] < HELDOUT_FLOORS[behaviour][1]
+    }
+    assert set(figures["behaviours"]) == set(HELDOUT_FLOORS)
+    assert not below, f"held-out writers below their floors (F1, P(missed)): {below}"
+    assert figures["promises"]["f1"] >= HELDOUT_PROMISES_FLOOR

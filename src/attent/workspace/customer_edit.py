@@ -170,7 +170,20 @@ def edit_customer(
     return RedirectResponse(f"/customers/{customer_id}", status_code=303)
 
 
+def _redraw_merge(
+    request: Request, *, db: Session, actor: Any, clock: Clock, form: FormData, errors: list[FieldError]
+) -> Response:
+    """The merge form refused before its route ran (an address too long): drawn again as typed, with why."""
+    lines = [_said(page_language(request), e) for e in errors]
+    customer_id = uuid.UUID(request.path_params["customer_id"])
+    return customer_view(
+        request, db=db, actor=actor, clock=clock, customer_id=customer_id, status_code=422,
+        merge_error={"errors": lines, "into_id": typed(form).get("into_id", "")},
+    )  # fmt: skip
+
+
 @router.post("/customers/{customer_id}/merge")
+@redraws(_redraw_merge)
 def merge(
     customer_id: uuid.UUID,
     request: Request,
