@@ -1,6 +1,7 @@
 """Making, keeping, cancelling and handing over promises; every change is a timeline event."""
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from attent.channels import ReplyDelivered
 from attent.core.db import repoint
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import Label
+from attent.core.ids import uuid7
 from attent.core.pagination import page
 from attent.organisations import Organisation
 from attent.promises import telling
@@ -115,6 +117,7 @@ def create(
     at_risk_at = max(at, due_by - policy.warning(kind, due_by - at))
     promise = Promise(
         organisation_id=case.organisation_id,
+        id=uuid7(),  # minted here, not at flush: e-mail ingest stages a batch of promises unflushed
         case_id=case.id,
         customer_id=case.customer_id,
         kind=kind,
@@ -136,7 +139,6 @@ def create(
         made_at=at,
     )
     db.add(promise)
-    db.flush()
     owner = db.get(Agent, (case.organisation_id, owner_id)) if owner_id else None
     made = PromiseMade(
         **_ids(promise),
@@ -433,6 +435,21 @@ def page_promises(
 def cases_merged(db: Session, event: CasesMerged) -> None:
     """A case was merged into another (subscribed in `attent.wiring`): its promises move, kept or not."""
     repoint(db, Promise, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)
+
+
+def cases_with_open_follow_up(
+    *, db: Session, organisation_id: uuid.UUID, case_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of the cases have an open follow-up promise, in one query (e-mail ingest, per batch)."""
+    if not case_ids:
+        return set()
+    query = select(Promise.case_id).where(
+        Promise.organisation_id == organisation_id,
+        Promise.case_id.in_(list(case_ids)),
+        Promise.state == PromiseState.OPEN,
+        Promise.kind == PromiseKind.FOLLOW_UP,
+    )
+    return set(db.scalars(query))
 
 
 def open_follow_up(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID) -> Promise | None:
