@@ -9,11 +9,12 @@ placed in order in memory (a reply later in the batch finds the case its questio
 before) and each table's new rows go out together in one flush (an executemany per table).
 
 Every guarantee of one-by-one ingest (`attent.mailboxes.ingest.receive`) holds, because anything
-unusual takes that path: a delivery report, a message with files, a reply to a closed case, a message
-that would not parse. Before such a message the staged rows are flushed, so it sees them, and after it
-what it did is read back. The staged rows are written in a savepoint: when that fails (another worker
-stored one of the messages a moment ago, or a bug) it is rolled back and the batch goes on one message
-at a time, where a message that fails is kept raw alone. Marking seen stays after the caller's commit.
+unusual takes that path: a delivery report, a reply to a closed case, a message that would not parse.
+Before such a message the staged rows are flushed, so it sees them, and after it what it did is read
+back. A message's files are stored through the files domain right after the flush, all or none, as one
+by one. The staged rows are written in a savepoint: when that fails (another worker stored one of the
+messages a moment ago, or a bug) it is rolled back and the batch goes on one message at a time, where a
+message that fails is kept raw alone. Marking seen stays after the caller's commit.
 """
 
 import logging
@@ -26,6 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from attent.agents import Team
 from attent.cases import Case, CaseStatus, Priority
 from attent.cases.service import stage_proactive_case
 from attent.channels import EmailThread
@@ -45,9 +47,11 @@ from attent.mailboxes.ingest import (
     readable,
     receive,
     stage_acknowledgement,
+    store_files,
 )
 from attent.mailboxes.models import CaseReference, InboundMail, Mailbox, MailState
 from attent.mailboxes.threads import PREFIX, REFERENCE
+from attent.organisations import Organisation
 from attent.promises.service import cases_with_open_follow_up
 
 log = logging.getLogger(__name__)
@@ -66,6 +70,10 @@ class _Known:
     sent: Counter[str]  # messages per sender in the last minute, this batch's counted as they come
     next_reference: int | None = None
     broken: bool = False  # a staged write failed: the rest of the batch goes one message at a time
+    # Rows every message reads (the organisation, the mailbox's team), held here: the session's identity
+    # map keeps unchanged rows only while something else refers to them, else each read is a query.
+    held: list[object] = field(default_factory=list)
+    files: list[tuple[InboundMail, ParsedMail, Case, uuid.UUID]] = field(default_factory=list)
     acks: list[Queued] = field(default_factory=list)  # of the staged messages, queued at the flush
 
 
@@ -168,7 +176,11 @@ def _look_up(db: Session, mailbox: Mailbox, messages: Sequence[ParsedMail], at: 
             .group_by(InboundMail.from_address)
         )
         sent.update({address: count for address, count in rows if address})
+    held = [db.get(Organisation, organisation_id)]
+    if mailbox.team_id is not None:
+        held.append(db.get(Team, (organisation_id, mailbox.team_id)))
     return _Known(
+        held=held,
         message_ids=stored,
         threads=threads,
         references=references,
@@ -214,7 +226,7 @@ def _stage(
     at: datetime,
 ) -> bool:
     """Place one message in the session, unflushed, as `ingest.receive` would; False when it must be
-    taken one by one (a bounce, files, a closed case)."""
+    taken one by one (a bounce, a closed case). A message's files are stored after the flush."""
     if parsed.kind is MailKind.BOUNCE:
         return False
     mail = mail_row(mailbox=mailbox, parsed=parsed, raw=raw, at=at)
@@ -231,11 +243,10 @@ def _stage(
         return True
     if case is not None and case.status is CaseStatus.CLOSED:
         return False
-    if any(a.refused is None and a.content for a in parsed.attachments):
-        return False
     thread: EmailThread | None = None
+    customer: Customer | None = None
     if case is None:
-        case, reference = _new_case(db, mailbox, parsed, known, at)
+        case, customer, reference = _new_case(db, mailbox, parsed, known, at)
         mail.details = {**mail.details, "new_case": True}
         thread = EmailThread(
             from_address=mailbox.address, from_name=mailbox.display_name or None, reference=reference,
@@ -250,14 +261,17 @@ def _stage(
     mail.case_id, mail.contact_id, mail.state = case.id, contact.id, MailState.THREADED
     db.add(mail)
     known.threads[mail.message_id] = case.id
+    if any(a.refused is None and a.content for a in parsed.attachments):
+        known.files.append((mail, parsed, case, contact.id))  # stored once the rows they hang on are written
     if parsed.acknowledge and case.id not in known.followed_up:
         promise_id, ack = stage_acknowledgement(
-            db=db, mailbox=mailbox, case=case, mail=mail, contact_id=contact.id, at=at, thread=thread
-        )
+            db=db, mailbox=mailbox, case=case, mail=mail, contact_id=contact.id, at=at, thread=thread,
+            customer=customer,
+        )  # fmt: skip
         mail.details = {**mail.details, "promise_id": str(promise_id)}
         known.followed_up.add(case.id)
         if thread is None:  # an earlier case: its thread is read from the tables, this message in it
-            db.flush()
+            _write(db)
             queue_messages(db=db, items=[ack])
         else:
             known.acks.append(ack)
@@ -266,7 +280,7 @@ def _stage(
 
 def _new_case(
     db: Session, mailbox: Mailbox, parsed: ParsedMail, known: _Known, at: datetime
-) -> tuple[Case, str]:
+) -> tuple[Case, Customer, str]:
     """A new need: the sender's customer (added when new) and a case for the mailbox's team, numbered."""
     assert parsed.from_address is not None
     address = parsed.from_address.strip().lower()
@@ -294,7 +308,7 @@ def _new_case(
     number, known.next_reference = known.next_reference, known.next_reference + 1
     db.add(CaseReference(organisation_id=mailbox.organisation_id, case_id=case.id, number=number))
     known.references[number] = case.id
-    return case, f"{PREFIX}-{number}"
+    return case, customer, f"{PREFIX}-{number}"
 
 
 def _flush(
@@ -311,14 +325,35 @@ def _flush(
     if savepoint is None:
         return 0
     try:
-        queue_messages(db=db, items=known.acks)
-        savepoint.commit()  # the flush: the rows of each table together
+        with db.no_autoflush:
+            queue_messages(db=db, items=known.acks)
+        _write(db)
+        for mail, parsed, case, contact_id in known.files:  # as one by one: all of a message's or none
+            store_files(
+                db=db, mail=mail, parsed=parsed, case=case, contact_id=contact_id, settings=settings, at=at
+            )
+        savepoint.commit()
         return len(staged)
     except Exception:
         log.exception("mailbox %s: writing a batch failed; storing it one message at a time", mailbox.id)
         return _give_up(db, savepoint, staged, known, mailbox, settings, at)
     finally:
         known.acks.clear()
+        known.files.clear()
+
+
+def _write(db: Session) -> None:
+    """Flush what is staged, each table's rows in one statement: the new customers first, because the
+    unit of work orders tables by relationships (we declare none), and cases point at their customer.
+    The other new rows step out of the session for that first flush and come back in their order."""
+    pending = list(db.new)
+    if any(isinstance(row, Customer) for row in pending):
+        others = [row for row in pending if not isinstance(row, Customer)]
+        for row in others:
+            db.expunge(row)
+        db.flush()
+        db.add_all(others)
+    db.flush()
 
 
 def _give_up(
@@ -334,6 +369,7 @@ def _give_up(
     savepoint.rollback()
     known.broken = True
     known.acks.clear()
+    known.files.clear()
     for _raw, message in staged:
         known.message_ids.discard(message.message_id)
     return sum(_alone(db, mailbox, raw, message, known, settings, at) for raw, message in staged)

@@ -172,7 +172,7 @@ def _place(
     said_at = parsed.date if parsed.date is not None and parsed.date <= at else at
     contact = log_customer_message(db=db, case=case, channel=Channel.EMAIL, text=text, at=at, said_at=said_at)
     mail.case_id, mail.contact_id, mail.state = case.id, contact.id, MailState.THREADED
-    _store_files(db=db, mail=mail, parsed=parsed, case=case, contact_id=contact.id, settings=settings, at=at)
+    store_files(db=db, mail=mail, parsed=parsed, case=case, contact_id=contact.id, settings=settings, at=at)
     db.flush()  # the acknowledgement answers this message: its thread is read back from the table
     if parsed.acknowledge:
         promise_id = acknowledge(db=db, mailbox=mailbox, case=case, mail=mail, contact_id=contact.id, at=at)
@@ -181,7 +181,7 @@ def _place(
     return MailState.THREADED
 
 
-def _store_files(
+def store_files(
     *,
     db: Session,
     mail: InboundMail,
@@ -248,11 +248,12 @@ def stage_acknowledgement(
     contact_id: uuid.UUID,
     at: datetime,
     thread: EmailThread | None = None,
+    customer: Customer | None = None,
 ) -> tuple[uuid.UUID, Queued]:
     """The acknowledgement's promise (staged) and its message, for the caller to queue (one by one, or a
     batch's together); `thread` when the caller knows how it threads (a case it just opened)."""
     organisation = get_organisation(db=db, organisation_id=case.organisation_id)
-    customer = db.get(Customer, (case.organisation_id, case.customer_id))
+    customer = customer or db.get(Customer, (case.organisation_id, case.customer_id))
     assert customer is not None  # the composite foreign key guarantees it
     due_by = answer_by(
         settings=organisation.settings, timezone=organisation.timezone, priority=case.priority, at=at
