@@ -14,7 +14,7 @@ from attent.agents.jobs import end_shifts
 from attent.agents.mailing import MAIL_JOB, deliver_agent_mail
 from attent.cases import CaseFinishing, CasesMerged, CaseStatus
 from attent.cases import service as case_service
-from attent.channels import EmailThreadOf, ReplyDelivered
+from attent.channels import EmailThreadOf, ReplyBounced, ReplyDelivered
 from attent.channels import service as channels_service
 from attent.channels.events import SmtpOf
 from attent.channels.jobs import deliver_due_messages
@@ -137,6 +137,7 @@ def install() -> None:
     events.subscribe(ContactDropped, calls.contact_dropped)
     events.subscribe(AgentAnswered, calls.agent_answered)
     events.subscribe(ReplyDelivered, promise_service.reply_delivered)
+    events.subscribe(ReplyBounced, promise_service.reply_bounced)
     events.subscribe(ContactFinished, _score_ended)
     events.subscribe(MessagesAdded, _score_again)
     events.subscribe(CustomerReferencesAdded, _match_waiting_signals)

@@ -18,6 +18,18 @@ class ReplyDelivered:
 
 
 @dataclass(frozen=True)
+class ReplyBounced:
+    """An agent's e-mail reply that the outbox recorded sent (at `sent_at`, keeping the follow-ups it
+    answered) came back undeliverable: the customer was not reached after all."""
+
+    organisation_id: uuid.UUID
+    case_id: uuid.UUID
+    sent_at: datetime
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class EmailThreadOf:
     """A question, answered by the mailboxes domain: how an e-mail about this case should be written so
     it threads in the customer's mail program (`EmailThread`), or None when the case has no mailbox."""

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.cases import Case, CasesMerged
-from attent.channels.events import EmailThread, EmailThreadOf
+from attent.channels.events import EmailThread, EmailThreadOf, ReplyBounced
 from attent.channels.kinds import MessageFailed, MessageNotSent
 from attent.channels.models import MessageState, OutboundMessage
 from attent.channels.render import MESSAGES, render_message
 from attent.core.db import repoint
-from attent.core.events import ask
+from attent.core.events import ask, publish
 from attent.core.labels import N_
 from attent.customers import Customer
 from attent.organisations import Organisation
@@ -215,6 +215,7 @@ def mark_bounced(
     ).first()
     if message is None or message.state is MessageState.FAILED:
         return message
+    sent_at = message.sent_at if message.state is MessageState.SENT else None
     message.state, message.next_attempt_at, message.last_error = MessageState.FAILED, None, reason[:2000]
     message.locked_by = message.locked_until = None
     failed = MessageFailed(
@@ -227,5 +228,7 @@ def mark_bounced(
         db=db, organisation_id=organisation_id, case_id=message.case_id, customer_id=message.customer_id,
         event=failed, at=at, actor=None,
     )  # fmt: skip
+    if sent_at is not None and message.data.get("keeps_follow_ups"):  # it kept promises when it went
+        publish(db, ReplyBounced(organisation_id, message.case_id, sent_at, reason[:300], at))
     db.flush()
     return message

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from attent.agents import Agent, Presence, Team
 from attent.cases import Case, CasesMerged, CaseStatus
 from attent.cases.service import get_case, visible_to
-from attent.channels import ReplyDelivered
+from attent.channels import ReplyBounced, ReplyDelivered
 from attent.core.db import repoint
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import Label
@@ -28,6 +28,7 @@ from attent.promises.kinds import (
     PromiseMade,
     PromiseOffered,
     PromiseReassigned,
+    PromiseReopened,
 )
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.policy import PromisePolicy, policy_of
@@ -305,6 +306,34 @@ def reply_delivered(db: Session, event: ReplyDelivered) -> list[Promise]:
     for promise in kept:
         keep_promise(db=db, actor=agent, promise=promise, at=at, how="reply")
     return kept
+
+
+def reply_bounced(db: Session, event: ReplyBounced) -> list[Promise]:
+    """An agent's reply that kept follow-ups came back undeliverable (subscribed in `attent.wiring`): the
+    customer was not reached, so what it kept is owed again. Each is open once more, due as it was (the
+    promise keeper looks at it at once: at risk, or broken when its time has passed), with the reason on
+    the timeline and in the brief."""
+    kept_by_it = select(Promise).where(
+        Promise.organisation_id == event.organisation_id,
+        Promise.case_id == event.case_id,
+        Promise.state == PromiseState.KEPT,
+        Promise.kind == PromiseKind.FOLLOW_UP,
+        Promise.close_reason == "reply",
+        Promise.closed_at == event.sent_at,
+    )
+    reopened = list(db.scalars(kept_by_it.with_for_update()))
+    for promise in reopened:
+        promise.state, promise.closed_at, promise.closed_by_id, promise.close_reason = (
+            PromiseState.OPEN, None, None, None
+        )  # fmt: skip
+        promise.check_at, promise.at_risk = event.at, False
+        again = PromiseReopened(
+            **_ids(promise), reason=event.reason, due_by=promise.due_by.isoformat(),
+            owner_id=str(promise.owner_id) if promise.owner_id else None, words=promise.words,
+        )  # fmt: skip
+        record_promise_event(db, promise, again, event.at, None)
+    db.flush()
+    return reopened
 
 
 def cancel_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID, reason: str, at: datetime) -> Promise:
