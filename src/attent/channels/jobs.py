@@ -20,6 +20,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -28,7 +29,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from attent.channels.channel import Channel, Envelope, Undeliverable, channels_from, mailbox_sender
+from attent.channels.channel import Channel, Envelope, Sender, Undeliverable, channels_from, mailbox_sender
 from attent.channels.events import ReplyDelivered, SmtpOf
 from attent.channels.kinds import MessageFailed, MessageSent, Telling
 from attent.channels.models import MessageState, OutboundMessage
@@ -182,6 +183,7 @@ def _send(
             continue
         done: set[uuid.UUID] = set()
         try:
+            connection: AbstractContextManager[Sender]
             if route is not None:
                 connection = mailbox_sender(route, settings)
             else:

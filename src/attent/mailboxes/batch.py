@@ -152,12 +152,12 @@ def _look_up(db: Session, mailbox: Mailbox, messages: Sequence[ParsedMail], at: 
     numbers = sorted({n for m in messages if (n := _number(m)) is not None})
     references: dict[int, uuid.UUID] = {}
     if numbers:
-        rows = db.execute(
+        numbered = db.execute(
             select(CaseReference.number, CaseReference.case_id).where(
                 CaseReference.organisation_id == organisation_id, CaseReference.number.in_(numbers)
             )
         )
-        references = {number: case_id for number, case_id in rows}
+        references = {number: case_id for number, case_id in numbered}
     case_ids = {*threads.values(), *references.values()}
     cases = {}
     if case_ids:
@@ -176,7 +176,7 @@ def _look_up(db: Session, mailbox: Mailbox, messages: Sequence[ParsedMail], at: 
             .group_by(InboundMail.from_address)
         )
         sent.update({address: count for address, count in rows if address})
-    held = [db.get(Organisation, organisation_id)]
+    held: list[object] = [db.get(Organisation, organisation_id)]
     if mailbox.team_id is not None:
         held.append(db.get(Team, (organisation_id, mailbox.team_id)))
     return _Known(
