@@ -112,3 +112,42 @@ def test_a_batch_lands_as_one_message_at_a_time_would_in_a_handful_of_statements
         .order_by(TimelineEvent.at, TimelineEvent.id)
     ).all()
     assert kinds[0] == "case.created" and kinds.count("message.added") == 2 and "promise.made" in kinds
+
+
+def test_a_message_another_worker_stored_meanwhile_is_stored_once(db, box, tenant, clock, monkeypatch):
+    from attent.mailboxes import batch
+
+    receive(db=db, mailbox=box, raw=question(5), settings=SETTINGS, at=clock.now())  # the other worker
+    db.flush()
+    real = batch._look_up
+
+    def before_the_other_worker(*args):  # our look-up ran just before the other worker's commit
+        known = real(*args)
+        known.message_ids.clear()
+        return known
+
+    monkeypatch.setattr(batch, "_look_up", before_the_other_worker)
+    stored = receive_batch(
+        db=db, mailbox=box, raws=[question(5), question(6)], settings=SETTINGS, at=clock.now()
+    )
+    assert stored == 1  # the unique Message-ID refused the copy; the batch went on one by one
+    org = tenant.organisation_id
+    assert (
+        count(
+            db,
+            InboundMail,
+            InboundMail.organisation_id == org,
+            InboundMail.message_id == "<vraag-5@example.nl>",
+        )
+        == 1
+    )
+    assert (
+        count(
+            db,
+            InboundMail,
+            InboundMail.organisation_id == org,
+            InboundMail.message_id == "<vraag-6@example.nl>",
+        )
+        == 1
+    )
+    assert count(db, Customer, Customer.organisation_id == org, Customer.email == "klant5@example.nl") == 1
