@@ -53,6 +53,7 @@ from attent.mailboxes.models import CaseReference, InboundMail, Mailbox, MailSta
 from attent.mailboxes.threads import PREFIX, REFERENCE
 from attent.organisations import Organisation
 from attent.promises.service import cases_with_open_follow_up
+from attent.timeline.service import flush_copying_events
 
 log = logging.getLogger(__name__)
 
@@ -345,7 +346,8 @@ def _flush(
 def _write(db: Session) -> None:
     """Flush what is staged, each table's rows in one statement: the new customers first, because the
     unit of work orders tables by relationships (we declare none), and cases point at their customer.
-    The other new rows step out of the session for that first flush and come back in their order."""
+    The other new rows step out of the session for that first flush and come back in their order; the
+    timeline events, most of the rows, go last by COPY."""
     pending = list(db.new)
     if any(isinstance(row, Customer) for row in pending):
         others = [row for row in pending if not isinstance(row, Customer)]
@@ -353,7 +355,7 @@ def _write(db: Session) -> None:
             db.expunge(row)
         db.flush()
         db.add_all(others)
-    db.flush()
+    flush_copying_events(db=db)
 
 
 def _give_up(
