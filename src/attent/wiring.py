@@ -14,8 +14,9 @@ from attent.agents.jobs import end_shifts
 from attent.agents.mailing import MAIL_JOB, deliver_agent_mail
 from attent.cases import CaseFinishing, CasesMerged, CaseStatus
 from attent.cases import service as case_service
-from attent.channels import EmailThreadOf, ReplyDelivered
+from attent.channels import EmailThreadOf, ReplyBounced, ReplyDelivered
 from attent.channels import service as channels_service
+from attent.channels.events import SmtpOf
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
 from attent.coach.jobs import score_ended_contacts
@@ -36,7 +37,7 @@ from attent.insight.jobs import refresh_rollups, send_due_surveys
 from attent.insight.weekly import JOB as WEEKLY_SUMMARY_JOB
 from attent.insight.weekly import plan_weekly_summaries, send_weekly_summary
 from attent.mailboxes.jobs import fetch_mail
-from attent.mailboxes.outgoing import email_thread
+from attent.mailboxes.outgoing import email_thread, smtp_of
 from attent.notifications import service as notifications_service
 from attent.phone.jobs import settle_calls, take_queued_events
 from attent.privacy.retention import apply_due_retention
@@ -137,6 +138,7 @@ def install() -> None:
     events.subscribe(ContactDropped, calls.contact_dropped)
     events.subscribe(AgentAnswered, calls.agent_answered)
     events.subscribe(ReplyDelivered, promise_service.reply_delivered)
+    events.subscribe(ReplyBounced, promise_service.reply_bounced)
     events.subscribe(ContactFinished, _score_ended)
     events.subscribe(MessagesAdded, _score_again)
     events.subscribe(CustomerReferencesAdded, _match_waiting_signals)
@@ -144,6 +146,7 @@ def install() -> None:
     queue.register(MAIL_JOB, deliver_agent_mail)
     events.subscribe(AgentDeactivated, _release_cases)
     events.answer(EmailThreadOf, email_thread)
+    events.answer(SmtpOf, smtp_of)
     events.wired()
 
 

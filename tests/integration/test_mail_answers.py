@@ -253,3 +253,37 @@ def test_the_coach_scores_an_e_mail_reply_as_it_scores_a_chat(db, box, tenant, c
     assert card is not None
     inbound = db.scalar(select(Contact).where(Contact.case_id == got.case_id, Contact.agent_id.is_(None)))
     assert db.scalar(select(ContactScorecard).where(ContactScorecard.contact_id == inbound.id)) is None
+
+
+def test_a_bounce_reopens_the_promise_the_bounced_reply_had_kept(
+    db, database, box, tenant, clock, mailbox, api
+):
+    got = take(db, box, mail(1), clock)
+    db.commit()
+    settings = mailbox.settings()
+    deliver_due_messages(database=database, now=clock.now(), limit=20, settings=settings)  # the ack
+    clock.advance(timedelta(hours=1))
+    case = db.get(Case, (tenant.organisation_id, got.case_id))
+    case.team_id = tenant.team_id
+    reply_by_email(db=db, actor=tenant.agent, case_id=case.id, text="Het komt morgen.", at=clock.now())
+    db.commit()
+    assert deliver_due_messages(database=database, now=clock.now(), limit=20, settings=settings) == 1
+    db.expire_all()
+    [promise] = promises_of(db, got.case_id)
+    assert promise.state is PromiseState.KEPT  # on delivery
+
+    clock.advance(timedelta(minutes=10))  # the customer's server returns the reply
+    answer = mailbox.messages[-1]
+    bounce = load("bounce_dsn").replace(
+        b"<01937f10-2a3b-7c4d-8e5f-6a7b8c9d0e12@attent>", answer["Message-ID"].encode()
+    )
+    take(db, box, bounce, clock)
+    db.commit()
+    db.expire_all()
+    [promise] = promises_of(db, got.case_id)
+    assert promise.state is PromiseState.OPEN and promise.closed_at is None  # owed again
+    kinds = [e["kind"] for e in api.get(f"/api/v1/cases/{case.id}/timeline").json()["items"]]
+    assert kinds.index("promise.reopened") > kinds.index("promise.kept")
+    brief = api.get(f"/api/v1/cases/{case.id}/brief").json()
+    assert [p["promise_id"] for p in brief["open_promises"]] == [str(promise.id)]
+    assert "NIET" in str(brief) or "NOT" in str(brief)

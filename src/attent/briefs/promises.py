@@ -13,6 +13,7 @@ from attent.promises import (
     PromiseMade,
     PromiseOffered,
     PromiseReassigned,
+    PromiseReopened,
 )
 from attent.timeline import TimelineEvent
 
@@ -103,6 +104,24 @@ def _kept(fold: Fold, e: TimelineEvent) -> None:
 @reduces(PromiseCancelled)
 def _cancelled(fold: Fold, e: TimelineEvent) -> None:
     _closed(fold, e, "{who} cancelled: {promise}")
+
+
+@reduces(PromiseReopened)
+def _reopened(fold: Fold, e: TimelineEvent) -> None:
+    """A kept promise is owed again (the reply that kept it bounced): back in view, saying why."""
+    owner = e.data.get("owner_id")
+    owner_id = uuid.UUID(owner) if owner else None
+    promise = OpenPromise(
+        promise_id=uuid.UUID(e.data["promise_id"]), kind=e.data["kind"],
+        due_at=datetime.fromisoformat(e.data["due_by"]), owner_id=owner_id,
+        owner_name=fold.names.get(owner_id) if owner_id else None, words=e.data.get("words"), state="open",
+        summary="",
+    )  # fmt: skip
+    _refresh(fold, promise)
+    fold.promises[e.data["promise_id"]] = promise
+    fold.did(
+        e, fold.t("Open again, the reply did NOT reach the customer: {promise}", promise=promise.summary)
+    )
 
 
 @reduces(PromiseBroken)

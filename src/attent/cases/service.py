@@ -56,6 +56,7 @@ from attent.core.db import repoint
 from attent.core.errors import AttentError, Conflict, FieldError, Invalid, NotFound
 from attent.core.events import publish
 from attent.core.i18n import Label
+from attent.core.ids import uuid7
 from attent.core.pagination import newest_first
 from attent.core.setaside import SetAside
 from attent.customers.service import get_customer, kept_for
@@ -459,6 +460,37 @@ def open_proactive_case(
     if resolved:
         change_status(db=db, actor=None, case=case, to=CaseStatus.RESOLVED, at=at, reason=source)
     db.flush()
+    return case
+
+
+def stage_proactive_case(
+    *,
+    db: Session,
+    organisation_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    subject: str,
+    description: str | None,
+    type: str,
+    priority: Priority,
+    team_id: uuid.UUID | None,
+    at: datetime,
+    source: str,
+) -> Case:
+    """`open_proactive_case` without the flush: the id is minted here, so e-mail ingest can stage a batch
+    of new cases and write them in one statement (`attent.mailboxes.batch`)."""
+    _check_owner_and_team(db=db, organisation_id=organisation_id, owner_id=None, team_id=team_id)
+    case = Case(
+        organisation_id=organisation_id, id=uuid7(), customer_id=customer_id, subject=subject,
+        description=description, type=type, priority=priority,
+        team_id=_team_or_default(db, organisation_id, team_id), status=CaseStatus.NEW, created_at=at,
+        updated_at=at,
+    )  # fmt: skip
+    db.add(case)
+    created = CaseCreated(
+        subject=case.subject, description=case.description, type=case.type, priority=case.priority.value,
+        owner_id=None, team_id=_s(case.team_id), next_step=case.next_step, source=source,
+    )  # fmt: skip
+    record_case_event(db=db, case=case, event=created, at=at, actor=None)
     return case
 
 

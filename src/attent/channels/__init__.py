@@ -3,7 +3,7 @@
 # What other domains may use besides `service`: the vocabulary of this domain's rows and bodies,
 # and the kinds of timeline events it writes.
 from attent.channels.channel import Envelope, channels_from
-from attent.channels.events import EmailThread, EmailThreadOf, ReplyDelivered
+from attent.channels.events import EmailThread, EmailThreadOf, ReplyBounced, ReplyDelivered
 from attent.channels.kinds import MessageFailed, MessageNotSent, MessageSent
 from attent.channels.models import OutboundMessage
 
@@ -15,6 +15,7 @@ __all__ = [
     "MessageNotSent",
     "MessageSent",
     "OutboundMessage",
+    "ReplyBounced",
     "ReplyDelivered",
     "channels_from",
 ]

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
 from typing import Any, ClassVar, Protocol
 
+from attent.channels.smtp import SmtpSettings, connect
 from attent.core.settings import Settings
 from attent.files.service import Part, read_part
 
@@ -162,6 +163,13 @@ class EmailChannel:
             if s.smtp_username and s.smtp_password:
                 smtp.login(s.smtp_username, s.smtp_password)
             yield _SmtpSender(smtp, s.smtp_from, s)
+
+
+@contextmanager
+def mailbox_sender(route: SmtpSettings, settings: Settings) -> Iterator[Sender]:
+    """A connection to a mailbox's own SMTP server (its replies leave where its address lives)."""
+    with connect(route) as smtp:
+        yield _SmtpSender(smtp, settings.smtp_from, settings)
 
 
 def channels_from(settings: Settings) -> dict[str, Channel]:

@@ -1,7 +1,7 @@
 """What the outbox tells the domains above it, which `attent.wiring` subscribes to."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -14,6 +14,18 @@ class ReplyDelivered:
     case_id: uuid.UUID
     agent_id: uuid.UUID | None
     written_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReplyBounced:
+    """An agent's e-mail reply that the outbox recorded sent (at `sent_at`, keeping the follow-ups it
+    answered) came back undeliverable: the customer was not reached after all."""
+
+    organisation_id: uuid.UUID
+    case_id: uuid.UUID
+    sent_at: datetime
+    reason: str
     at: datetime
 
 
@@ -39,3 +51,14 @@ class EmailThread:
     quote: str | None = None
     quote_from: str | None = None
     quote_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SmtpOf:
+    """A question, answered by the mailboxes domain when the outbox sends: the SMTP server (its password
+    opened with `secret_key`) that mail from `from_address` leaves through, or None for the server's own
+    (`ATTENT_SMTP_*`): the address is no mailbox of the organisation, or the mailbox has no SMTP."""
+
+    organisation_id: uuid.UUID
+    from_address: str
+    secret_key: str = field(repr=False)

@@ -20,6 +20,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -28,12 +29,13 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from attent.channels.channel import Channel, Envelope, Undeliverable, channels_from
-from attent.channels.events import ReplyDelivered
+from attent.channels.channel import Channel, Envelope, Sender, Undeliverable, channels_from, mailbox_sender
+from attent.channels.events import ReplyDelivered, SmtpOf
 from attent.channels.kinds import MessageFailed, MessageSent, Telling
 from attent.channels.models import MessageState, OutboundMessage
+from attent.channels.smtp import SmtpSettings
 from attent.core.db import Database
-from attent.core.events import publish
+from attent.core.events import ask, publish
 from attent.core.labels import N_
 from attent.core.setaside import do_claimed
 from attent.core.settings import Settings
@@ -57,6 +59,7 @@ class _Claimed:
     channel: str
     attempts: int
     envelope: Envelope
+    smtp: SmtpSettings | None = None  # the sending mailbox's own server; None: the server's ATTENT_SMTP_*
 
 
 class _NotTried:
@@ -83,14 +86,14 @@ def deliver_due_messages(*, database: Database, now: datetime, limit: int, setti
         database=database,
         kind=KIND,
         query=due,
-        work=lambda db, messages: _lease(db, messages, now, lease_holder),
+        work=lambda db, messages: _lease(db, messages, now, lease_holder, settings.secret_key),
         now=now,
     )
     claimed = [item for lease in leases for item in lease]
     if not claimed:
         return 0
     sent = 0
-    for item, outcome in _send(claimed, channels_from(settings)):
+    for item, outcome in _send(claimed, channels_from(settings), settings):
         ours = select(OutboundMessage).where(  # the one row we leased and just sent, by primary key
             OutboundMessage.organisation_id == item.organisation_id,
             OutboundMessage.id == item.id,
@@ -109,10 +112,16 @@ def deliver_due_messages(*, database: Database, now: datetime, limit: int, setti
 
 
 def _lease(
-    db: Session, messages: Sequence[OutboundMessage], now: datetime, lease_holder: str
+    db: Session, messages: Sequence[OutboundMessage], now: datetime, lease_holder: str, secret_key: str
 ) -> list[_Claimed]:
-    """Lease claimed messages to this worker (committed before anything is sent)."""
+    """Lease claimed messages to this worker (committed before anything is sent), each with the SMTP
+    server of the mailbox it is sent from, its password opened now, just before sending."""
     names = _sender_names(db, {m.organisation_id for m in messages})
+    routes = {
+        (m.organisation_id, address): ask(db, SmtpOf(m.organisation_id, address, secret_key))
+        for m in messages
+        if m.channel == "email" and (address := (m.data.get("mail") or {}).get("from_address"))
+    }
     for m in messages:
         m.locked_by, m.locked_until, m.attempts = lease_holder, now + LEASE, m.attempts + 1
     return [
@@ -136,6 +145,7 @@ def _lease(
                     )
                 ),
             ),
+            routes.get((m.organisation_id, (m.data.get("mail") or {}).get("from_address"))),
         )
         for m in messages
     ]  # fmt: skip
@@ -154,21 +164,32 @@ def _sender_names(db: Session, organisation_ids: set[uuid.UUID]) -> dict[uuid.UU
     return {organisation_id: name for organisation_id, name in rows}
 
 
-def _send(claimed: list[_Claimed], channels: dict[str, Channel]) -> Iterator[tuple[_Claimed, Outcome]]:
+def _send(
+    claimed: list[_Claimed], channels: dict[str, Channel], settings: Settings
+) -> Iterator[tuple[_Claimed, Outcome]]:
     """Each message with its outcome as soon as it is known: None (sent), Undeliverable (for good),
     another error (try again later) or NOT_TRIED (released). The caller records one before the next
-    is sent; the connection stays open meanwhile."""
+    is sent; the connection stays open meanwhile. Mail from a mailbox with its own SMTP server leaves
+    through that server, one connection per server; the rest through the channel's own."""
     deadline = time.monotonic() + LEASE.total_seconds() / 2  # stop well before another worker may step in
-    for name in sorted({item.channel for item in claimed}):
-        batch = [item for item in claimed if item.channel == name]
+    groups: dict[tuple[str, SmtpSettings | None], list[_Claimed]] = {}
+    for item in claimed:
+        groups.setdefault((item.channel, item.smtp), []).append(item)
+    for (name, route), batch in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1] is not None)):
         channel = channels.get(name)
-        if channel is None:
+        if channel is None and route is None:
             for item in batch:
                 yield item, Undeliverable(NOT_CONFIGURED, channel=name)
             continue
         done: set[uuid.UUID] = set()
         try:
-            with channel.connect() as sender:
+            connection: AbstractContextManager[Sender]
+            if route is not None:
+                connection = mailbox_sender(route, settings)
+            else:
+                assert channel is not None
+                connection = channel.connect()
+            with connection as sender:
                 for item in batch:
                     outcome: Outcome = NOT_TRIED
                     if time.monotonic() <= deadline:

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.cases import Case, CasesMerged
-from attent.channels.events import EmailThread, EmailThreadOf
+from attent.channels.events import EmailThread, EmailThreadOf, ReplyBounced
 from attent.channels.kinds import MessageFailed, MessageNotSent
 from attent.channels.models import MessageState, OutboundMessage
 from attent.channels.render import MESSAGES, render_message
 from attent.core.db import repoint
-from attent.core.events import ask
+from attent.core.events import ask, publish
 from attent.core.labels import N_
 from attent.core.settings import get_settings
 from attent.customers import Customer
@@ -47,27 +48,63 @@ def queue_message(
     data: dict[str, Any] | None = None,
 ) -> OutboundMessage | None:
     """Render and queue one message; the same `key` twice queues it once. None when we cannot reach them."""
-    existing = db.scalar(
-        select(OutboundMessage).where(
-            OutboundMessage.organisation_id == case.organisation_id, OutboundMessage.key == key
+    item = Queued(case=case, customer=customer, template=template, values=values, key=key, at=at, data=data)
+    [message] = queue_messages(db=db, items=[item])
+    db.flush()
+    return message
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One message to queue: `thread`, when the caller already knows how it threads (e-mail ingest, for
+    the case it just opened), spares asking the mailboxes domain for it."""
+
+    case: Case
+    customer: Customer
+    template: str
+    values: dict[str, Any]
+    key: str
+    at: datetime
+    data: dict[str, Any] | None = None
+    thread: EmailThread | None = None
+
+
+def queue_messages(*, db: Session, items: Sequence[Queued]) -> list[OutboundMessage | None]:
+    """Render and queue many messages with one look-up of their keys, unflushed (the caller's flush
+    writes them in one statement); a key already queued gives the message queued under it."""
+    keys: dict[tuple[uuid.UUID, str], OutboundMessage] = {}
+    by_organisation: dict[uuid.UUID, list[str]] = {}
+    for item in items:
+        by_organisation.setdefault(item.case.organisation_id, []).append(item.key)
+    for organisation_id, wanted in by_organisation.items():
+        query = select(OutboundMessage).where(
+            OutboundMessage.organisation_id == organisation_id, OutboundMessage.key.in_(wanted)
         )
-    )
+        keys.update({(organisation_id, m.key): m for m in db.scalars(query)})
+    return [_queue_one(db, item, keys) for item in items]
+
+
+def _queue_one(
+    db: Session, item: Queued, keys: dict[tuple[uuid.UUID, str], OutboundMessage]
+) -> OutboundMessage | None:
+    case, customer, template, at = item.case, item.customer, item.template, item.at
+    existing = keys.get((case.organisation_id, item.key))
     if existing is not None:
         return existing
-    data = {"template": template, **(data or {})}
+    data = {"template": template, **(item.data or {})}
     target = reach(customer)
     if target is None:
         unsent = MessageNotSent(template=template, contact_id=data.get("contact_id"))
         record_case_event(db=db, case=case, event=unsent, at=at, actor=None)
         return None
-    values = {"case_link": case_link(db, case), **values}
+    values = {"case_link": case_link(db, case), **item.values}
     subject, body = render_message(template=template, language=customer.language, values=values)
     if target[0] == "email":
-        subject, body, data = _threaded(db, case, subject, body, data, customer.language)
+        subject, body, data = _threaded(db, case, subject, body, data, customer.language, item.thread)
     message_id = uuid.uuid4()
     message = OutboundMessage(
         organisation_id=case.organisation_id,
-        key=key,
+        key=item.key,
         case_id=case.id,
         customer_id=customer.id,
         channel=target[0],
@@ -83,7 +120,7 @@ def queue_message(
         created_at=at,
     )
     db.add(message)
-    db.flush()
+    keys[(case.organisation_id, item.key)] = message  # the same key twice in one call queues it once
     return message
 
 
@@ -110,11 +147,17 @@ def case_link(db: Session, case: Case) -> str:
 
 
 def _threaded(
-    db: Session, case: Case, subject: str, body: str, data: dict[str, Any], language: str
+    db: Session,
+    case: Case,
+    subject: str,
+    body: str,
+    data: dict[str, Any],
+    language: str,
+    known: EmailThread | None = None,
 ) -> tuple[str, str, dict[str, Any]]:
     """An e-mail written to thread: the case reference in the subject, the ids it answers, the mailbox it
     comes from, and under a reply the customer's last message quoted (as mail programs do)."""
-    thread: EmailThread | None = ask(db, EmailThreadOf(case.organisation_id, case.id))
+    thread = known if known is not None else ask(db, EmailThreadOf(case.organisation_id, case.id))
     if thread is None:
         return subject, body, data
     if thread.reference and f"[#{thread.reference}]" not in subject:
@@ -196,6 +239,7 @@ def mark_bounced(
     ).first()
     if message is None or message.state is MessageState.FAILED:
         return message
+    sent_at = message.sent_at if message.state is MessageState.SENT else None
     message.state, message.next_attempt_at, message.last_error = MessageState.FAILED, None, reason[:2000]
     message.locked_by = message.locked_until = None
     failed = MessageFailed(
@@ -208,5 +252,7 @@ def mark_bounced(
         db=db, organisation_id=organisation_id, case_id=message.case_id, customer_id=message.customer_id,
         event=failed, at=at, actor=None,
     )  # fmt: skip
+    if sent_at is not None and message.data.get("keeps_follow_ups"):  # it kept promises when it went
+        publish(db, ReplyBounced(organisation_id, message.case_id, sent_at, reason[:300], at))
     db.flush()
     return message

@@ -373,6 +373,16 @@ def log_customer_message(
     with no agent. Like any inbound contact it opens a new case and reopens a resolved one; an e-mail is
     over once it arrived, so the contact ends when it is logged. The coach has nothing to score in it (no
     agent spoke): it scores the agent's reply."""
+    contact = stage_customer_message(db=db, case=case, channel=channel, text=text, at=at, said_at=said_at)
+    db.flush()
+    return contact
+
+
+def stage_customer_message(
+    *, db: Session, case: Case, channel: Channel, text: str, at: datetime, said_at: datetime | None = None
+) -> Contact:
+    """`log_customer_message` without the flush: ids are minted here, so e-mail ingest can stage a whole
+    batch of messages and write each table in one statement (`attent.mailboxes.batch`)."""
     if case.status is CaseStatus.CLOSED:
         raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
     said = min(said_at or at, at)
@@ -394,15 +404,13 @@ def log_customer_message(
     elif case.status is CaseStatus.NEW:
         change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
     message = Message(
-        organisation_id=case.organisation_id, contact_id=contact.id, case_id=case.id,
+        organisation_id=case.organisation_id, id=uuid7(), contact_id=contact.id, case_id=case.id,
         speaker=Speaker.CUSTOMER, text=text, at=said,
     )  # fmt: skip
     db.add(message)
-    db.flush()
     added = MessageAdded(
         contact_id=str(contact.id), message_id=str(message.id), speaker=Speaker.CUSTOMER.value, text=text
     )
     record_case_event(db=db, case=case, event=added, at=said, actor=None, actor_kind=ActorKind.CUSTOMER)
     case.updated_at = at
-    db.flush()
     return contact

@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from attent.agents import Agent
 from attent.core import phones
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.events import ask, publish
+from attent.core.ids import uuid7
 from attent.core.pagination import newest_first
 from attent.customers.events import CustomerReferencesAdded, WhichDetailsAreHidden
 from attent.customers.kinds import CustomerCreated, CustomerUpdated
@@ -342,26 +344,47 @@ def find_or_add_by_email(
     """The customer who writes from `email` (the oldest, when several share it), or a new one named as the
     message's From header names them; True when new. For mail that arrives with no agent involved."""
     email = email.strip().lower()
-    found = db.scalars(
-        select(Customer)
-        .where(Customer.organisation_id == organisation_id, Customer.email == email)
-        .order_by(Customer.created_at, Customer.id)
-        .limit(1)
-    ).first()
+    found = find_by_emails(db=db, organisation_id=organisation_id, emails=[email]).get(email)
     if found is not None:
-        return kept_for(db=db, customer=found), False
+        return found, False
+    customer = stage_customer_from_email(
+        db=db, organisation_id=organisation_id, email=email, name=name, language=language, at=at
+    )
+    db.flush()
+    return customer, True
+
+
+def find_by_emails(
+    *, db: Session, organisation_id: uuid.UUID, emails: Collection[str]
+) -> dict[str, Customer]:
+    """The customer who writes from each address (the oldest, when several share one), in one query."""
+    wanted = sorted({e.strip().lower() for e in emails})
+    found: dict[str, Customer] = {}
+    if not wanted:
+        return found
+    query = (
+        select(Customer)
+        .where(Customer.organisation_id == organisation_id, Customer.email.in_(wanted))
+        .order_by(Customer.created_at, Customer.id)
+    )
+    for customer in db.scalars(query):
+        found.setdefault(customer.email or "", customer)
+    return {email: kept_for(db=db, customer=customer) for email, customer in found.items()}
+
+
+def stage_customer_from_email(
+    *, db: Session, organisation_id: uuid.UUID, email: str, name: str, language: str, at: datetime
+) -> Customer:
+    """A new customer who wrote to us, named as their From header names them; not flushed (the id is
+    minted here), so e-mail ingest writes a batch's new customers in one statement."""
+    email = email.strip().lower()
     customer = Customer(
-        organisation_id=organisation_id, name=(name.strip() or email)[:200], email=email,
+        organisation_id=organisation_id, id=uuid7(), name=(name.strip() or email)[:200], email=email,
         language=language, facts={}, created_at=at, updated_at=at,
     )  # fmt: skip
     db.add(customer)
-    db.flush()
     record_event(
-        db=db,
-        organisation_id=organisation_id,
-        customer_id=customer.id,
-        event=CustomerCreated(),
-        at=at,
+        db=db, organisation_id=organisation_id, customer_id=customer.id, event=CustomerCreated(), at=at,
         actor=None,
-    )
-    return customer, True
+    )  # fmt: skip
+    return customer

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from attent.cases import Case, CaseStatus, Priority
 from attent.cases.service import open_proactive_case
-from attent.channels.service import mark_bounced, queue_message
+from attent.channels import EmailThread
+from attent.channels.service import Queued, mark_bounced, queue_messages
 from attent.contacts import Channel
 from attent.contacts.service import log_customer_message
 from attent.core.clock import FrozenClock
@@ -82,8 +83,22 @@ def receive(*, db: Session, mailbox: Mailbox, raw: bytes, settings: Settings, at
     )
     if known is not None:
         return Received(known, None, duplicate=True, parsed=parsed)
-    mail = InboundMail(
-        organisation_id=organisation_id,
+    mail = mail_row(mailbox=mailbox, parsed=parsed, raw=raw, at=at)
+    try:
+        with db.begin_nested():
+            db.add(mail)
+            db.flush()
+    except IntegrityError:  # the same message, stored by another worker a moment ago
+        return Received(None, None, duplicate=True, parsed=parsed)
+    mail.state = _place(db=db, mailbox=mailbox, mail=mail, parsed=parsed, settings=settings, at=at)
+    db.flush()
+    return Received(mail.id, mail.state, mail.case_id, mail.details.get("new_case", False), parsed=parsed)
+
+
+def mail_row(*, mailbox: Mailbox, parsed: ParsedMail, raw: bytes, at: datetime) -> InboundMail:
+    """The message's `inbound_mails` row, not yet added: unreadable until it is placed."""
+    return InboundMail(
+        organisation_id=mailbox.organisation_id,
         id=uuid.uuid4(),
         mailbox_id=mailbox.id,
         message_id=parsed.message_id[:260],
@@ -98,15 +113,6 @@ def receive(*, db: Session, mailbox: Mailbox, raw: bytes, settings: Settings, at
         raw=raw,
         received_at=at,
     )
-    try:
-        with db.begin_nested():
-            db.add(mail)
-            db.flush()
-    except IntegrityError:  # the same message, stored by another worker a moment ago
-        return Received(None, None, duplicate=True, parsed=parsed)
-    mail.state = _place(db=db, mailbox=mailbox, mail=mail, parsed=parsed, settings=settings, at=at)
-    db.flush()
-    return Received(mail.id, mail.state, mail.case_id, mail.details.get("new_case", False), parsed=parsed)
 
 
 def _details(parsed: ParsedMail) -> dict[str, Any]:
@@ -130,7 +136,7 @@ def _details(parsed: ParsedMail) -> dict[str, Any]:
     }
 
 
-def _readable(parsed: ParsedMail) -> bool:
+def readable(parsed: ParsedMail) -> bool:
     return parsed.from_address is not None and not any(p.code == "unreadable" for p in parsed.problems)
 
 
@@ -152,7 +158,7 @@ def _place(
     if parsed.kind is MailKind.BOUNCE:
         _bounced(db=db, mail=mail, parsed=parsed, at=at)
         return MailState.BOUNCE
-    if not _readable(parsed):
+    if not readable(parsed):
         return MailState.UNREADABLE
     if parsed.kind in (MailKind.LIST, MailKind.BULK) or _over_the_limit(db, mail, settings, at):
         return MailState.HELD
@@ -166,7 +172,7 @@ def _place(
     said_at = parsed.date if parsed.date is not None and parsed.date <= at else at
     contact = log_customer_message(db=db, case=case, channel=Channel.EMAIL, text=text, at=at, said_at=said_at)
     mail.case_id, mail.contact_id, mail.state = case.id, contact.id, MailState.THREADED
-    _store_files(db=db, mail=mail, parsed=parsed, case=case, contact_id=contact.id, settings=settings, at=at)
+    store_files(db=db, mail=mail, parsed=parsed, case=case, contact_id=contact.id, settings=settings, at=at)
     db.flush()  # the acknowledgement answers this message: its thread is read back from the table
     if parsed.acknowledge:
         promise_id = acknowledge(db=db, mailbox=mailbox, case=case, mail=mail, contact_id=contact.id, at=at)
@@ -175,7 +181,7 @@ def _place(
     return MailState.THREADED
 
 
-def _store_files(
+def store_files(
     *,
     db: Session,
     mail: InboundMail,
@@ -225,8 +231,29 @@ def acknowledge(
     already has an open follow-up gets no second acknowledgement: what they were told still stands."""
     if open_follow_up(db=db, organisation_id=case.organisation_id, case_id=case.id) is not None:
         return None
+    promise_id, item = stage_acknowledgement(
+        db=db, mailbox=mailbox, case=case, mail=mail, contact_id=contact_id, at=at
+    )
+    queue_messages(db=db, items=[item])
+    db.flush()
+    return promise_id
+
+
+def stage_acknowledgement(
+    *,
+    db: Session,
+    mailbox: Mailbox,
+    case: Case,
+    mail: InboundMail,
+    contact_id: uuid.UUID,
+    at: datetime,
+    thread: EmailThread | None = None,
+    customer: Customer | None = None,
+) -> tuple[uuid.UUID, Queued]:
+    """The acknowledgement's promise (staged) and its message, for the caller to queue (one by one, or a
+    batch's together); `thread` when the caller knows how it threads (a case it just opened)."""
     organisation = get_organisation(db=db, organisation_id=case.organisation_id)
-    customer = db.get(Customer, (case.organisation_id, case.customer_id))
+    customer = customer or db.get(Customer, (case.organisation_id, case.customer_id))
     assert customer is not None  # the composite foreign key guarantees it
     due_by = answer_by(
         settings=organisation.settings, timezone=organisation.timezone, priority=case.priority, at=at,
@@ -238,13 +265,14 @@ def acknowledge(
         owner_id=case.owner_id, team_id=case.team_id, words=when, source=PromiseSource.EMAIL,
         contact_id=contact_id,
     )  # fmt: skip
-    queue_message(
-        db=db, case=case, customer=customer, template="mail_received", key=f"mail_received:{mail.id}", at=at,
+    item = Queued(
+        case=case, customer=customer, template="mail_received", key=f"mail_received:{mail.id}", at=at,
         values={"customer_name": customer.name, "organisation": mailbox.display_name or organisation.name,
                 "when": when, "case_subject": case.subject},
         data={"promise_id": str(promise.id), "automatic": "auto-replied", "mail_id": str(mail.id)},
+        thread=thread,
     )  # fmt: skip
-    return promise.id
+    return promise.id, item
 
 
 def _bounced(*, db: Session, mail: InboundMail, parsed: ParsedMail, at: datetime) -> None:

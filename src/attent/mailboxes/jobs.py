@@ -25,7 +25,7 @@ from attent.core.clock import Clock, SystemClock
 from attent.core.db import Database
 from attent.core.settings import Settings
 from attent.mail import Cursor, FetchedMessage, ImapError, ImapMailbox, SecretUnreadable
-from attent.mailboxes.ingest import keep_raw, receive
+from attent.mailboxes.batch import receive_batch
 from attent.mailboxes.models import Mailbox
 from attent.mailboxes.service import open_imap_settings
 
@@ -194,18 +194,7 @@ def _last_uid(database: Database, key: tuple[uuid.UUID, uuid.UUID], default: int
 def _store(
     db: Session, mailbox: Mailbox, messages: Sequence[FetchedMessage], settings: Settings, now: datetime
 ) -> int:
-    stored = 0
-    for message in messages:
-        try:
-            with db.begin_nested():
-                received = receive(db=db, mailbox=mailbox, raw=message.raw, settings=settings, at=now)
-        except Exception as error:  # one bad message never stops the mailbox: keep it raw for the admin
-            log.exception("mailbox %s: message uid %s could not be stored", mailbox.id, message.uid)
-            with db.begin_nested():
-                keep_raw(db=db, mailbox=mailbox, raw=message.raw, reason=type(error).__name__, at=now)
-            continue
-        stored += not received.duplicate
-    return stored
+    return receive_batch(db=db, mailbox=mailbox, raws=[m.raw for m in messages], settings=settings, at=now)
 
 
 def watch_mailbox(

@@ -13,8 +13,11 @@ from sqlalchemy.orm import Session
 
 from attent.cases import Case
 from attent.channels import EmailThread, EmailThreadOf
+from attent.channels.events import SmtpOf
 from attent.channels.service import messages_of_case
+from attent.channels.smtp import SmtpSettings
 from attent.mailboxes.models import InboundMail, Mailbox, MailState
+from attent.mailboxes.service import open_smtp_settings
 from attent.mailboxes.threads import reference_of
 
 MAX_REFERENCES = 20
@@ -68,3 +71,17 @@ def email_thread(db: Session, question: EmailThreadOf) -> EmailThread | None:
         quote_from=(last.from_name or last.from_address) if last else None,
         quote_at=last.received_at if last else None,
     )
+
+
+def smtp_of(db: Session, question: SmtpOf) -> SmtpSettings | None:
+    """The SMTP server mail from one of our mailbox addresses leaves through: the mailbox's own, its
+    password opened now (at send time); None when the mailbox has none (the server's ATTENT_SMTP_*)."""
+    mailbox = db.scalars(
+        select(Mailbox).where(
+            Mailbox.organisation_id == question.organisation_id,
+            Mailbox.address == question.from_address.strip().lower(),
+        )
+    ).first()
+    if mailbox is None:
+        return None
+    return open_smtp_settings(mailbox, secret_key=question.secret_key)

@@ -200,13 +200,52 @@ def _list_page(
     errors: dict[str, str] | None = None,
     error: str | None = None,
     status_code: int = 200,
+    targets_typed: dict[str, str] | None = None,
+    target_errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    mailboxes = service.list_mailboxes(db=db, actor=actor) if actor.role is Role.ADMIN else []
+    admin = actor.role is Role.ADMIN
+    mailboxes = service.list_mailboxes(db=db, actor=actor) if admin else []
+    targets = {k: _hours(v) for k, v in service.reply_targets(db=db, actor=actor).items()} if admin else {}
     return render(
         request, "mailboxes/list.html", status_code=status_code, mailboxes=mailboxes, form=typed,
         errors=errors or {}, error=error, removed=request.query_params.get("removed") == "1",
-        **_common(db, actor),
+        priorities=PRIORITIES, targets=targets_typed or targets, target_errors=target_errors or {},
+        targets_saved=request.query_params.get("targets") == "saved", **_common(db, actor),
     )  # fmt: skip
+
+
+PRIORITIES = ("urgent", "high", "normal", "low")
+
+
+def _hours(value: float) -> str:
+    return f"{value:g}"
+
+
+def _number(text: str) -> float | None:
+    """A number as a person types it: `1,5` or `1.5`; None for anything else."""
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if value == value and value not in (float("inf"), float("-inf")) else None
+
+
+@router.post("/admin/reply-targets")
+async def save_reply_targets(request: Request, db: DbSession, actor: CurrentAgent) -> Response:
+    """The answer time per priority (business hours); a refusal shows the form again as typed."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    typed = {p: str(form.get(p, "")).strip() for p in PRIORITIES}
+    try:
+        service.set_reply_targets(db=db, actor=actor, hours={p: _number(v) for p, v in typed.items()})
+    except AttentError as exc:
+        db.rollback()
+        errors, error = _field_errors(exc, page_language(request))
+        return _list_page(
+            request, db, actor, dict.fromkeys(FIELDS, ""), error=error, status_code=exc.status,
+            targets_typed=typed, target_errors=errors,
+        )  # fmt: skip
+    return RedirectResponse("/admin/mailboxes?targets=saved#reply-targets", status_code=303)
 
 
 def _edit_page(

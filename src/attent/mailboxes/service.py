@@ -15,14 +15,17 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Agent, Role, Team
 from attent.agents.service import require_role
+from attent.cases import Priority
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import gettext
 from attent.mail import ImapSecurity, ImapSettings, check_imap, decrypt_password, encrypt_password
 from attent.mailboxes import smtpcheck
+from attent.mailboxes.answer_time import reply_hours
 from attent.mailboxes.conversation import Turn as Turn  # the case page's e-mail thread, for workspace/
 from attent.mailboxes.conversation import conversation as conversation
 from attent.mailboxes.models import InboundMail, Mailbox, Security
 from attent.mailboxes.schemas import CheckRead, ConnectionTest, MailboxIn, MailboxPatch, MailboxRead
+from attent.organisations.service import get_organisation
 
 # What "Test connection" says for each failure code (msgids; the page shows them in its language).
 FAILURES = {
@@ -241,3 +244,37 @@ def check_connection(
     mailbox.last_error = f"{failed[0].server}: {failed[0].code}" if failed else None
     db.flush()
     return ConnectionTest(ok=not failed, checks=checks)
+
+
+MAX_REPLY_HOURS = 2000.0  # a year of working days: beyond that no answer time means anything
+
+
+def reply_targets(*, db: Session, actor: Agent) -> dict[str, float]:
+    """The organisation's reply target per priority, in business hours (admins): what acknowledgements
+    promise (`answer_time.answer_by`)."""
+    require_role(actor, Role.ADMIN)
+    organisation = get_organisation(db=db, organisation_id=actor.organisation_id)
+    return {p.value: reply_hours(organisation.settings, p) for p in Priority}
+
+
+def set_reply_targets(*, db: Session, actor: Agent, hours: dict[str, float | None]) -> dict[str, float]:
+    """Change the reply targets (admins), all priorities at once; each between a quarter of an hour and
+    MAX_REPLY_HOURS business hours, or nothing is saved."""
+    require_role(actor, Role.ADMIN)
+    errors = [
+        FieldError(
+            (p.value,), "Enter a number of business hours from 0.25 to {max}.", {"max": int(MAX_REPLY_HOURS)}
+        )
+        for p in Priority
+        if (value := hours.get(p.value)) is None or not 0.25 <= value <= MAX_REPLY_HOURS
+    ]
+    if errors:
+        raise Invalid("invalid_reply_targets", "The answer times were not saved.", errors)
+    organisation = get_organisation(db=db, organisation_id=actor.organisation_id)
+    mail = {
+        **(organisation.settings.get("mail") or {}),
+        "reply_hours": {p.value: hours[p.value] for p in Priority},
+    }
+    organisation.settings = {**organisation.settings, "mail": mail}
+    db.flush()
+    return reply_targets(db=db, actor=actor)

@@ -10,6 +10,7 @@ from attent.promises.kinds import (
     PromiseMade,
     PromiseOffered,
     PromiseReassigned,
+    PromiseReopened,
 )
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.schemas import STEP_TYPE, PromiseCreate
@@ -26,6 +27,7 @@ __all__ = [
     "PromiseMade",
     "PromiseOffered",
     "PromiseReassigned",
+    "PromiseReopened",
     "PromiseSource",
     "PromiseState",
 ]

@@ -36,6 +36,18 @@ class PromiseKept(PromiseEvent):
     late: bool = False
 
 
+@kind("promise.reopened")
+@dataclass(frozen=True, kw_only=True)
+class PromiseReopened(PromiseEvent):
+    """A kept promise is owed again: what kept it did not reach the customer (a reply that bounced).
+    Carries what the brief needs to show it open again."""
+
+    reason: str | None = None
+    due_by: str
+    owner_id: str | None = None
+    words: str | None = None
+
+
 @kind("promise.cancelled")
 @dataclass(frozen=True, kw_only=True)
 class PromiseCancelled(PromiseEvent):

@@ -1,6 +1,7 @@
 """Making, keeping, cancelling and handing over promises; every change is a timeline event."""
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -9,10 +10,11 @@ from sqlalchemy.orm import Session
 from attent.agents import Agent, Presence, Team
 from attent.cases import Case, CasesMerged, CaseStatus
 from attent.cases.service import get_case, visible_to
-from attent.channels import ReplyDelivered
+from attent.channels import ReplyBounced, ReplyDelivered
 from attent.core.db import repoint
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.i18n import Label
+from attent.core.ids import uuid7
 from attent.core.pagination import page
 from attent.organisations import Organisation
 from attent.promises import telling
@@ -26,6 +28,7 @@ from attent.promises.kinds import (
     PromiseMade,
     PromiseOffered,
     PromiseReassigned,
+    PromiseReopened,
 )
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
 from attent.promises.policy import PromisePolicy, policy_of
@@ -115,6 +118,7 @@ def create(
     at_risk_at = max(at, due_by - policy.warning(kind, due_by - at))
     promise = Promise(
         organisation_id=case.organisation_id,
+        id=uuid7(),  # minted here, not at flush: e-mail ingest stages a batch of promises unflushed
         case_id=case.id,
         customer_id=case.customer_id,
         kind=kind,
@@ -136,7 +140,6 @@ def create(
         made_at=at,
     )
     db.add(promise)
-    db.flush()
     owner = db.get(Agent, (case.organisation_id, owner_id)) if owner_id else None
     made = PromiseMade(
         **_ids(promise),
@@ -305,6 +308,34 @@ def reply_delivered(db: Session, event: ReplyDelivered) -> list[Promise]:
     return kept
 
 
+def reply_bounced(db: Session, event: ReplyBounced) -> list[Promise]:
+    """An agent's reply that kept follow-ups came back undeliverable (subscribed in `attent.wiring`): the
+    customer was not reached, so what it kept is owed again. Each is open once more, due as it was (the
+    promise keeper looks at it at once: at risk, or broken when its time has passed), with the reason on
+    the timeline and in the brief."""
+    kept_by_it = select(Promise).where(
+        Promise.organisation_id == event.organisation_id,
+        Promise.case_id == event.case_id,
+        Promise.state == PromiseState.KEPT,
+        Promise.kind == PromiseKind.FOLLOW_UP,
+        Promise.close_reason == "reply",
+        Promise.closed_at == event.sent_at,
+    )
+    reopened = list(db.scalars(kept_by_it.with_for_update()))
+    for promise in reopened:
+        promise.state, promise.closed_at, promise.closed_by_id, promise.close_reason = (
+            PromiseState.OPEN, None, None, None
+        )  # fmt: skip
+        promise.check_at, promise.at_risk = event.at, False
+        again = PromiseReopened(
+            **_ids(promise), reason=event.reason, due_by=promise.due_by.isoformat(),
+            owner_id=str(promise.owner_id) if promise.owner_id else None, words=promise.words,
+        )  # fmt: skip
+        record_promise_event(db, promise, again, event.at, None)
+    db.flush()
+    return reopened
+
+
 def cancel_promise(*, db: Session, actor: Agent, promise_id: uuid.UUID, reason: str, at: datetime) -> Promise:
     """Withdraw a promise, saying why; a cancelled promise is not counted as broken."""
     promise = get_promise(db=db, actor=actor, promise_id=promise_id)
@@ -433,6 +464,21 @@ def page_promises(
 def cases_merged(db: Session, event: CasesMerged) -> None:
     """A case was merged into another (subscribed in `attent.wiring`): its promises move, kept or not."""
     repoint(db, Promise, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)
+
+
+def cases_with_open_follow_up(
+    *, db: Session, organisation_id: uuid.UUID, case_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of the cases have an open follow-up promise, in one query (e-mail ingest, per batch)."""
+    if not case_ids:
+        return set()
+    query = select(Promise.case_id).where(
+        Promise.organisation_id == organisation_id,
+        Promise.case_id.in_(list(case_ids)),
+        Promise.state == PromiseState.OPEN,
+        Promise.kind == PromiseKind.FOLLOW_UP,
+    )
+    return set(db.scalars(query))
 
 
 def open_follow_up(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID) -> Promise | None:

@@ -165,3 +165,22 @@ def customer_events(
             .order_by(TimelineEvent.at, TimelineEvent.id)
         )
     )
+
+
+def flush_copying_events(*, db: Session) -> None:
+    """Flush the session, its new timeline events written with `insert_many` (COPY on PostgreSQL) after
+    everything else instead of through the ORM's unit of work: for a writer that stages many events at
+    once (e-mail ingest), where they are the most numerous rows and the ORM's per-row cost dominates."""
+    events = [row for row in db.new if isinstance(row, TimelineEvent)]
+    for row in events:
+        db.expunge(row)
+    db.flush()
+    rows = [
+        {
+            "organisation_id": e.organisation_id, "id": e.id or uuid7(), "case_id": e.case_id,
+            "customer_id": e.customer_id, "at": e.at, "actor_kind": e.actor_kind, "actor_id": e.actor_id,
+            "kind": e.kind, "data": e.data, "customer_visible": bool(e.customer_visible),
+        }
+        for e in events
+    ]  # fmt: skip
+    insert_many(db, TimelineEvent, rows)
