@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, select, update
 
 from attent.cases.models import Case
-from attent.coach.models import CoachQueue
+from attent.coach.models import ScoringDue
 from attent.contacts.models import Contact, Message
 from attent.core.db import make_engine
 from attent.timeline.models import TimelineEvent
@@ -200,7 +200,7 @@ def restore(url: str, cases: list[dict[str, Any]], since: datetime) -> None:
     try:
         with engine.begin() as conn:
             events = conn.execute(delete(TimelineEvent).where(TimelineEvent.id >= floor)).rowcount
-            for dependent in (Message, CoachQueue):  # a transcript's messages, contacts queued for the coach
+            for dependent in (Message, ScoringDue):  # a transcript's messages, contacts queued for the coach
                 conn.execute(delete(dependent).where(dependent.id >= floor))
             contacts = conn.execute(delete(Contact).where(Contact.id >= floor)).rowcount
             key = and_(Case.organisation_id == bindparam("o"), Case.id == bindparam("i"))

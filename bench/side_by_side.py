@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,10 +168,13 @@ def run(url: str, args: argparse.Namespace) -> None:
     files = attent_requests(folder, data.targets, since)
     figures: dict[str, list[Figure]] = {}
     try:
-        with (
-            Server(url, workers=args.workers) as server,
-            Peer(url, workers=args.workers, tickets=args.peer_tickets) as peer,
-        ):
+        with ExitStack() as stack:
+            server = stack.enter_context(Server(url, workers=args.workers))
+            peer = stack.enter_context(Peer(url, workers=args.workers, tickets=args.peer_tickets))
+            before = None
+            if args.before:  # the same server running another source tree: a lever's before and after
+                settings = {"PYTHONPATH": str(Path(args.before).resolve())}
+                before = stack.enter_context(Server(url, workers=args.workers, settings=settings))
             followups, tickets = peer.followup_requests(folder), peer.read_requests(folder)
             w8, w32 = Wrk(connections=8, threads=1), Wrk(connections=32, threads=1)
             secs = args.duration
@@ -188,12 +192,16 @@ def run(url: str, args: argparse.Namespace) -> None:
                 ],
                 [(PEER_POST, on(peer, w8, followups, 201)), (PEER_GET, on(peer, w8, tickets, 200))],
             ]
+            if before is not None:  # each "before" right next to its "after", the pair's order alternating
+                b8, b32 = on(before, w8, files["contact"], 201), on(before, w32, files["contact"], 201)
+                groups[1][1:1] = [(f"before: {CONTACT_8}", b8)]
+                groups[1][3:3] = [(f"before: {CONTACT_32}", b32)]
             print("warm-up ...")
             wrk_figure(w8, server, files["contact"], 201, args.warmup)
             wrk_figure(w8, peer, followups, 201, args.warmup)
             for r in range(args.rounds):
                 for group in groups[r % len(groups) :] + groups[: r % len(groups)]:
-                    for name, measure in group:
+                    for name, measure in group if r % 2 == 0 else group[::-1]:
                         figure = measure()
                         figures.setdefault(name, []).append(figure)
                         print(f"round {r + 1}  {name:<40} {figure.row()}")
@@ -220,6 +228,9 @@ def report(figures: dict[str, list[Figure]]) -> None:
     for name in (CONTACT_8, CONTACT_32, TRANSCRIPT_8):
         print(f"{name:<40} {_ratio(med[name], pg)} x pgbench   {_ratio(med[name], peer_post)} x peer's POST")
     print(f"{PEER_POST:<40} {_ratio(peer_post, pg)} x pgbench")
+    for name in (CONTACT_8, CONTACT_32):
+        if f"before: {name}" in med:
+            print(f"{name:<40} {_ratio(med[name], med[f'before: {name}'])} x before (--before)")
     print(
         f"{BRIEF_8:<40} {_ratio(med[BRIEF_8], pg)} x pgbench   {_ratio(med[BRIEF_8], peer_read)} x peer's GET"
     )
@@ -243,6 +254,11 @@ def main() -> None:
     parser.add_argument("--targets", type=int, default=10_000, help="cases Attent's requests rotate over")
     parser.add_argument("--peer-tickets", type=int, default=1_000)
     parser.add_argument("--pgbench-scale", type=int, default=10)
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="also serve Attent from this source tree (e.g. main's src): before/after",
+    )
     parser.add_argument("--keep", action="store_true", help="keep what Attent's requests wrote")
     parser.add_argument("--seed", type=int, default=21)
     run(parser.parse_args().url, parser.parse_args())
