@@ -192,6 +192,11 @@ class Peer:
         self._wait_ready()
         return self
 
+    def settle(self) -> None:
+        """Wait until the workers are free again: wrk stops, but requests it left queued still run
+        (a ticket read takes seconds), and the next test would start against a busy server."""
+        self._wait_ready()
+
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:

@@ -142,6 +142,8 @@ def wrk_figure(load: Wrk, server: Server | Peer, requests: Path, expected: int, 
     """Run wrk against one server; the figure with the server's memory at the end."""
     result = load.run([server], requests, expected, seconds)  # type: ignore[list-item]
     rss, parent = process_tree_rss(server.pid)
+    if isinstance(server, Peer):
+        server.settle()
     return Figure(
         result.rps, result.p50_ms, result.p99_ms, result.unexpected + result.socket_errors, rss, parent
     )
