@@ -3,8 +3,9 @@
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import BindParameter, FromClause, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -30,8 +31,8 @@ from attent.core.redact import redact
 from attent.customers import Customer
 from attent.files.service import attach_to
 from attent.organisations.service import get_organisation
-from attent.timeline import ActorKind
-from attent.timeline.service import case_event_insert, record_case_event
+from attent.timeline import ActorKind, TimelineEvent
+from attent.timeline.service import case_event_row, record_case_event
 
 # A dropped phone call or chat leaves the customer hanging; an e-mail cannot drop.
 LIVE_CHANNELS = (Channel.PHONE, Channel.CHAT)
@@ -115,22 +116,35 @@ def log_contact(
     return contact
 
 
+def _bound(table: FromClause, prefix: str) -> dict[str, BindParameter[Any]]:
+    return {c.key: bindparam(prefix + c.key, type_=c.type) for c in table.columns}
+
+
+# Built once: a statement made per request cost more CPU (its construction and cache key) than the
+# two round trips it saves (bench/README.md, issue 21). Parameters: c_* the contact, e_* its event.
+_AT_ONCE = (
+    update(Case)
+    .where(Case.organisation_id == bindparam("c_organisation_id"), Case.id == bindparam("c_case_id"))
+    .values(updated_at=bindparam("c_created_at"))
+    .add_cte(insert(Contact).values(_bound(Contact.__table__, "c_")).cte("contact"))
+    .add_cte(insert(TimelineEvent).values(_bound(TimelineEvent.__table__, "e_")).cte("event"))
+)
+
+
 def _insert_at_once(
     *, db: Session, actor: Agent, case: Case, contact: Contact, logged: ContactLogged, at: datetime
 ) -> None:
     """The contact, its timeline event and the case's new `updated_at` in one statement (a CTE).
 
-    The ORM's flush sends three, each a round trip, and its unit of work is most of a logged
-    contact's CPU (bench/README.md, issue 21). Afterwards the contact is in the session as if it had
-    been flushed, and the case holds the time it now has in the database. PostgreSQL only (SQLite
-    has no INSERT inside WITH); a contact that changes the case's status takes the ORM's path.
+    The ORM's flush sends three, each a round trip. Afterwards the contact is in the session as if
+    it had been flushed, and the case holds the time it now has in the database. PostgreSQL only
+    (SQLite has no INSERT inside WITH); a contact that changes the case's status takes the ORM's path.
     """
     db.flush()  # anything pending goes first, in the order the ORM would send it
-    values = {c.key: getattr(contact, c.key) for c in Contact.__table__.columns}
-    row = insert(Contact).values(**values).cte("contact")
-    event = case_event_insert(db=db, case=case, event=logged, at=contact.started_at, actor=actor).cte("event")
-    touch = update(Case).where(Case.organisation_id == case.organisation_id, Case.id == case.id)
-    db.execute(touch.values(updated_at=at).add_cte(row).add_cte(event))
+    params = {f"c_{c.key}": getattr(contact, c.key) for c in Contact.__table__.columns}
+    event = case_event_row(db=db, case=case, event=logged, at=contact.started_at, actor=actor)
+    params |= {f"e_{key}": value for key, value in event.items()}
+    db.execute(_AT_ONCE, params)
     make_transient_to_detached(contact)
     db.add(contact)
     set_committed_value(case, "updated_at", at)

@@ -3,9 +3,9 @@
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Insert, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
@@ -81,19 +81,20 @@ def record_case_event(
     )
 
 
-def case_event_insert(
+def case_event_row(
     *, db: Session, case: CaseRef, event: Kind, at: datetime, actor: Agent | None
-) -> Insert:
-    """One event as an INSERT statement, for a writer that sends it inside a statement of its own (a
-    CTE with the row it records: `contacts.service`); the case is marked changed as `record_event`
-    marks it, so its open pages are told after commit."""
+) -> dict[str, Any]:
+    """One event's row, for a writer that inserts it inside a statement of its own (a CTE with the
+    row it records: `contacts.service`); the case is marked changed as `record_event` marks it, so
+    its open pages are told after commit."""
     changed(db, case_key(case.organisation_id, case.id))
     kind = ActorKind.AGENT if actor else ActorKind.SYSTEM
-    return insert(TimelineEvent).values(
-        organisation_id=case.organisation_id, id=uuid7(), case_id=case.id, customer_id=case.customer_id,
-        at=at, actor_kind=kind, actor_id=actor.id if actor else None, kind=event.name, data=event.data(),
-        customer_visible=event.customer_visible(),
-    )  # fmt: skip
+    return {
+        "organisation_id": case.organisation_id, "id": uuid7(), "case_id": case.id,
+        "customer_id": case.customer_id, "at": at, "actor_kind": kind,
+        "actor_id": actor.id if actor else None, "kind": event.name, "data": event.data(),
+        "customer_visible": event.customer_visible(),
+    }  # fmt: skip
 
 
 def record_system_events(*, db: Session, entries: Sequence[tuple[CaseRef, Kind, datetime]]) -> None:
