@@ -2,7 +2,7 @@
 
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 
 from attent.agents import CurrentAgent, Idempotent
 from attent.contacts import service
@@ -18,12 +18,12 @@ from attent.contacts.schemas import (
 from attent.core import access
 from attent.core.deps import ClockDep, DbSession
 from attent.core.onethread import OneThreadRoute
-from attent.core.schemas import Page, as_json
+from attent.core.schemas import Page
 
 router = APIRouter(tags=["contacts"], route_class=OneThreadRoute)
 
 
-@router.post("/cases/{case_id}/contacts", status_code=201, response_model=ContactRead)
+@router.post("/cases/{case_id}/contacts", status_code=201)
 def log_contact(
     case_id: uuid.UUID,
     body: ContactCreate,
@@ -31,10 +31,11 @@ def log_contact(
     actor: CurrentAgent,
     clock: ClockDep,
     idem: Idempotent,
-) -> Response:
+) -> ContactRead:
     """Log an interaction (optionally with its transcript)."""
     contact = service.log_contact(db=db, actor=actor, case_id=case_id, data=body, at=clock.now())
-    return as_json(idem.remember(ContactRead.model_validate(contact)), status_code=201)
+    result: ContactRead = idem.remember(ContactRead.model_validate(contact))
+    return result
 
 
 @router.get("/cases/{case_id}/contacts")
@@ -77,7 +78,7 @@ def end_contact(
     )
 
 
-@router.post("/contacts/{contact_id}/messages", status_code=201, response_model=Page[MessageRead])
+@router.post("/contacts/{contact_id}/messages", status_code=201)
 def add_messages(
     contact_id: uuid.UUID,
     body: MessagesIn,
@@ -85,7 +86,7 @@ def add_messages(
     actor: CurrentAgent,
     clock: ClockDep,
     idem: Idempotent,
-) -> Response:
+) -> Page[MessageRead]:
     """Add one message, or a whole transcript as {"messages": [...]}."""
     messages = body.messages if isinstance(body, MessageBatch) else [body]
     rows = service.add_messages(
@@ -96,4 +97,5 @@ def add_messages(
         at=clock.now(),
         batch=isinstance(body, MessageBatch),
     )
-    return as_json(idem.remember(Page[MessageRead](items=[MessageRead.model_validate(m) for m in rows])), 201)
+    result: Page[MessageRead] = idem.remember(Page(items=[MessageRead.model_validate(m) for m in rows]))
+    return result

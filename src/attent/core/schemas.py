@@ -2,7 +2,6 @@
 
 from typing import Generic, TypeVar
 
-from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
@@ -36,14 +35,3 @@ class Bilingual(Input):
     def in_language(self, language: str) -> str:
         """The text in `language`; Dutch for anything that is not English."""
         return self.en if language == "en" else self.nl
-
-
-def as_json(body: BaseModel, status_code: int = 200) -> Response:
-    """A response body serialised once, straight to JSON bytes, for the hot write paths.
-
-    A route that returns the model itself has FastAPI dump it, validate the dump against the response
-    model again and dump that (three passes over an object the route has just built and validated);
-    the route's `response_model` still documents the body in the OpenAPI schema (bench/README.md,
-    issue 21).
-    """
-    return Response(content=body.model_dump_json(), status_code=status_code, media_type="application/json")
