@@ -31,7 +31,8 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, select, update
 
 from attent.cases.models import Case
-from attent.contacts.models import Contact
+from attent.coach.models import ScoringDue
+from attent.contacts.models import Contact, Message
 from attent.core.db import make_engine
 from attent.timeline.models import TimelineEvent
 from bench.loader import DEFAULT_URL, Target, fixture
@@ -199,13 +200,17 @@ def restore(url: str, cases: list[dict[str, Any]], since: datetime) -> None:
     try:
         with engine.begin() as conn:
             events = conn.execute(delete(TimelineEvent).where(TimelineEvent.id >= floor)).rowcount
+            for dependent in (Message, ScoringDue):  # a transcript's messages, contacts queued for the coach
+                conn.execute(delete(dependent).where(dependent.id >= floor))
             contacts = conn.execute(delete(Contact).where(Contact.id >= floor)).rowcount
             key = and_(Case.organisation_id == bindparam("o"), Case.id == bindparam("i"))
             statement = update(Case).where(key).values(status=bindparam("s"), resolved_at=bindparam("r"))
             conn.execute(statement.values(updated_at=bindparam("u")), cases)
         if engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM (ANALYZE) timeline_events, contacts, cases")
+                conn.exec_driver_sql(
+                    "VACUUM (ANALYZE) timeline_events, contacts, messages, coach_queue, cases"
+                )
     finally:
         engine.dispose()
     print(f"cleaned up: {contacts:,} contacts and {events:,} events deleted, {len(cases):,} cases restored")

@@ -75,6 +75,8 @@ class Sink:
         width = len(columns)
         rows = [tuple(row) + (None,) * (width - len(row)) if len(row) < width else row for row in rows]
         self.rows[table] = self.rows.get(table, 0) + len(rows)
+        if len(rows[0]) < len(columns):  # columns added since (two-factor, merges) are nullable: empty
+            rows = [(*row, *(None,) * (len(columns) - len(row))) for row in rows]
         if not self.copy:
             self.conn.execute(insert(TABLES[table]), [dict(zip(columns, row, strict=True)) for row in rows])
             return

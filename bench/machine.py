@@ -83,6 +83,26 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def process_tree_rss(pid: int) -> tuple[float, float]:
+    """(resident MB of a process and all its live descendants, resident MB of the process alone)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _rss_mb(current)
+        todo.extend(_children(current))
+    return total, _rss_mb(pid)
+
+
 def machine_cpu() -> tuple[float, float]:
     """(busy, total) CPU seconds summed over all cores since boot, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]

@@ -19,7 +19,9 @@ function init(args)
   expected = tonumber(args[2])
   for line in io.lines(args[1]) do
     local method, path, token, body = line:match("^(%u+)\t([^\t]+)\t([^\t]+)\t(.*)$")
-    local headers = { ["Authorization"] = "Bearer " .. token }
+    -- a bare token is a Bearer token; "Scheme value" (the peer's "Token …") is sent as it is
+    local auth = token:find(" ") and token or ("Bearer " .. token)
+    local headers = { ["Authorization"] = auth }
     if body == "" then
       body = nil
     else

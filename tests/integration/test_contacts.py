@@ -167,3 +167,31 @@ def test_a_transcript_logged_afterwards_starts_with_its_first_message(api, tenan
     contact = api.post(f"/api/v1/cases/{tenant.case.id}/contacts", json=body)
     assert contact.status_code == 201, contact.text
     assert contact.json()["started_at"] == first.isoformat().replace("+00:00", "Z")
+
+
+def test_a_contact_on_an_open_case_is_written_in_one_statement_on_postgresql(
+    api, tenant, clock, database, queries_captured
+):
+    """The contact, its timeline event and the case's `updated_at` go in one statement (a CTE) on
+    PostgreSQL; SQLite takes the ORM's path. Either way the case, its timeline and the reply agree."""
+    case_url = f"/api/v1/cases/{tenant.case.id}"
+    first = {"channel": "phone", "direction": "inbound"}
+    assert api.post(f"{case_url}/contacts", json=first).status_code == 201  # opens the new case
+    clock.advance(timedelta(minutes=5))
+    with queries_captured() as queries:
+        reply = api.post(f"{case_url}/contacts", json={"channel": "chat", "direction": "outbound"})
+    assert reply.status_code == 201, reply.text
+    contact = reply.json()
+    assert contact["channel"] == "chat" and contact["agent_id"] == str(tenant.agent.id)
+    tables = ("contacts", "timeline_events", "UPDATE cases")  # not the token's last use, throttled apart
+    writes = [q for q in queries if q.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH"))]
+    writes = [q for q in writes if any(t in q for t in tables)]
+    if database.engine.dialect.name == "postgresql":
+        assert len(writes) == 1 and writes[0].lstrip().upper().startswith("WITH"), writes
+    events = api.get(f"{case_url}/timeline").json()["items"]
+    logged = [e for e in events if e["kind"] == "contact.logged" and e["data"]["contact_id"] == contact["id"]]
+    assert len(logged) == 1 and logged[0]["data"]["channel"] == "chat"
+    case = api.get(case_url).json()
+    assert case["updated_at"].startswith(clock.now().isoformat()[:19]) and case["status"] == "open"
+    listed = api.get(f"{case_url}/contacts").json()["items"]
+    assert [c["id"] for c in listed][-1] == contact["id"]

@@ -34,6 +34,11 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def _rss_kib(pid: int) -> int:
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
 @pytest.mark.skipif(not Path("/proc").exists(), reason="counts processes through Linux /proc")
 def test_two_web_processes_share_one_port_and_its_connections(committed_url, tmp_path):
     port = free_port()
@@ -60,6 +65,8 @@ def test_two_web_processes_share_one_port_and_its_connections(committed_url, tmp
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
+        # The parent only supervises: it became a process of the standard library alone (exec, same pid).
+        assert _rss_kib(parent.pid) < 0.25 * min(_rss_kib(pid) for pid in children)
         before = {pid: _cpu_ticks(pid) for pid in children}
         for _ in range(300):  # a new connection each time, as many browsers would open
             assert httpx.get(f"{base}/signin", timeout=10).status_code == 200

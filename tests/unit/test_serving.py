@@ -42,3 +42,17 @@ def test_the_access_log_is_written_through_a_buffer_flushed_at_most_once_a_secon
         assert b"second line" in raw.getvalue()
     finally:
         access.handlers = before
+
+
+def test_the_supervisor_of_several_web_processes_imports_no_application():
+    """`attent serve --workers N` execs into `attent.core.supervise`: no app, no ORM, no web framework."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, attent.core.supervise;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " {'attent', 'sqlalchemy', 'fastapi', 'starlette', 'pydantic', 'uvicorn', 'psycopg'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['attent', 'attent.core', 'attent.core.supervise']"

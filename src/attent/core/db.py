@@ -145,9 +145,14 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         connect_args={"options": CITUS_OPTIONS},
     )
     event.listen(engine, "handle_error", _without_values)
+    ping_when_idle(engine)
+    return engine
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection on checkout only when it sat idle in the pool (`_ping_if_idle`)."""
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
-    return engine
 
 
 def _without_values(context: ExceptionContext) -> None:

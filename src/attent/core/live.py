@@ -24,6 +24,8 @@ import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
+from attent.core.db import ping_when_idle
+
 log = logging.getLogger(__name__)
 CHANNEL = "attent_live"
 _MARKS = "attent_live"
@@ -87,9 +89,11 @@ def _notifier(engine: Engine) -> Engine:
     with _NOTIFIERS_LOCK:
         notifier = _NOTIFIERS.get(engine)
         if notifier is None:
-            notifier = create_engine(
-                engine.url, pool_size=2, max_overflow=0, pool_pre_ping=True, hide_parameters=True
-            ).execution_options(isolation_level="AUTOCOMMIT")
+            # Tested on checkout only after sitting idle, as the main pool is: `pool_pre_ping` cost every
+            # request one more round trip (bench/README.md, issue 21).
+            base = create_engine(engine.url, pool_size=2, max_overflow=0, hide_parameters=True)
+            ping_when_idle(base)
+            notifier = base.execution_options(isolation_level="AUTOCOMMIT")
             _NOTIFIERS[engine] = notifier
             # Its connections close with the engine's (disposed, or collected), never left to the collector.
             event.listen(engine, "engine_disposed", lambda _engine: notifier.dispose())

@@ -9,16 +9,15 @@ new connections across them, so N processes share the load as N separate servers
 import gc
 import logging
 import os
-import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
-from types import FrameType
 from typing import TextIO
 
 import uvicorn
+
+from attent.core import supervise
 
 APP = "attent.app:create_app"
 
@@ -115,35 +114,12 @@ def settle_heap() -> None:
 
 
 def serve_many(host: str, port: int, processes: int, worker: bool) -> int:
-    """Start `processes` web processes on one port and stop them all when one stops or on a signal."""
-    command = [sys.executable, "-m", "attent", "serve", "--host", host, "--port", str(port), "--reuse-port"]
-    if not worker:
-        command.append("--no-worker")
-    children = [subprocess.Popen(command) for _ in range(processes)]
-    asked: list[int] = []
+    """Become the supervisor of `processes` web processes on one port (`attent.core.supervise`).
 
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        asked.append(signum)
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signum)
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop)
-    first = _first_to_exit(children)
-    stopped_as_asked = bool(asked) and first in (0, *(-signum for signum in asked))
-    stop(signal.SIGTERM, None)
-    for child in children:
-        child.wait()
-    # uvicorn re-raises the signal after a clean shutdown, so a child stopped as asked reads -SIGTERM.
-    return 0 if stopped_as_asked else first
-
-
-def _first_to_exit(children: list[subprocess.Popen[bytes]]) -> int:
-    """Wait until any child exits (a crash, or the signal forwarded to all); its exit status."""
-    while True:
-        pid, status = os.wait()
-        for child in children:
-            if child.pid == pid:
-                child.returncode = os.waitstatus_to_exitcode(status)
-                return child.returncode
+    exec, not a child: the pid stays the one the operator started, and the application this process
+    imported to get here is gone from memory (the supervisor imports only the standard library).
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    argv = supervise.command(host, port, processes, worker)
+    os.execv(argv[0], argv)  # noqa: S606 - our own interpreter and module; returns only by raising

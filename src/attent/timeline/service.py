@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -79,6 +79,22 @@ def record_case_event(
         actor=actor,
         actor_kind=actor_kind,
     )
+
+
+def case_event_row(
+    *, db: Session, case: CaseRef, event: Kind, at: datetime, actor: Agent | None
+) -> dict[str, Any]:
+    """One event's row, for a writer that inserts it inside a statement of its own (a CTE with the
+    row it records: `contacts.service`); the case is marked changed as `record_event` marks it, so
+    its open pages are told after commit."""
+    changed(db, case_key(case.organisation_id, case.id))
+    kind = ActorKind.AGENT if actor else ActorKind.SYSTEM
+    return {
+        "organisation_id": case.organisation_id, "id": uuid7(), "case_id": case.id,
+        "customer_id": case.customer_id, "at": at, "actor_kind": kind,
+        "actor_id": actor.id if actor else None, "kind": event.name, "data": event.data(),
+        "customer_visible": event.customer_visible(),
+    }  # fmt: skip
 
 
 def record_system_events(*, db: Session, entries: Sequence[tuple[CaseRef, Kind, datetime]]) -> None:
