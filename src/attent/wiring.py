@@ -14,9 +14,8 @@ from attent.agents.jobs import end_shifts
 from attent.agents.mailing import MAIL_JOB, deliver_agent_mail
 from attent.cases import CaseFinishing, CasesMerged, CaseStatus
 from attent.cases import service as case_service
-from attent.channels import EmailThreadOf, ReplyBounced, ReplyDelivered
+from attent.channels import EmailThreadOf, ReplyBounced, ReplyDelivered, SmtpOf
 from attent.channels import service as channels_service
-from attent.channels.events import SmtpOf
 from attent.channels.jobs import deliver_due_messages
 from attent.coach import service as coach
 from attent.coach.jobs import score_ended_contacts

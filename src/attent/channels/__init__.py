@@ -3,9 +3,11 @@
 # What other domains may use besides `service`: the vocabulary of this domain's rows and bodies,
 # and the kinds of timeline events it writes.
 from attent.channels.channel import Envelope, channels_from
-from attent.channels.events import EmailThread, EmailThreadOf, ReplyBounced, ReplyDelivered
+from attent.channels.events import EmailThread, EmailThreadOf, ReplyBounced, ReplyDelivered, SmtpOf
 from attent.channels.kinds import MessageFailed, MessageNotSent, MessageSent
 from attent.channels.models import OutboundMessage
+from attent.channels.smtp import SmtpSettings
+from attent.channels.smtp import connect as connect_smtp
 
 __all__ = [
     "EmailThread",
@@ -17,5 +19,8 @@ __all__ = [
     "OutboundMessage",
     "ReplyBounced",
     "ReplyDelivered",
+    "SmtpOf",
+    "SmtpSettings",
     "channels_from",
+    "connect_smtp",
 ]

@@ -12,10 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attent.cases import Case
-from attent.channels import EmailThread, EmailThreadOf
-from attent.channels.events import SmtpOf
+from attent.channels import EmailThread, EmailThreadOf, SmtpOf, SmtpSettings
 from attent.channels.service import messages_of_case
-from attent.channels.smtp import SmtpSettings
 from attent.mailboxes.models import InboundMail, Mailbox, MailState
 from attent.mailboxes.service import open_smtp_settings
 from attent.mailboxes.threads import reference_of

@@ -7,7 +7,8 @@ import smtplib
 import socket
 import ssl
 
-from attent.channels.smtp import SmtpSettings, connect
+from attent.channels import SmtpSettings
+from attent.channels import connect_smtp as connect
 
 __all__ = ["SmtpSettings", "check", "connect"]
 
