@@ -21,6 +21,8 @@ from attent.contacts.events import (
 from attent.contacts.kinds import ContactEnded, ContactLogged, MessageAdded
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
+from attent.contacts.waiting import refresh_waiting
+from attent.contacts.waiting import waiting_since as waiting_since  # the definition, for the pages
 from attent.core.db import repoint
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.events import publish
@@ -106,6 +108,8 @@ def log_contact(
         dropped_at = contact.ended_at or at
         publish(db, ContactDropped(case=case, contact=contact, agent=agent, dropped_at=dropped_at, at=at))
     case.updated_at = at
+    if not data.messages:  # with messages, `_add` did it; an outbound contact answers the customer
+        refresh_waiting(db, organisation_id=case.organisation_id, case_ids=[case.id])
     db.flush()
     return contact
 
@@ -326,7 +330,7 @@ def _add(
     if said and not queued and actor is not None:
         publish(db, AgentAnswered(case=case, actor=actor, at=max(said)))
     publish(db, MessagesAdded(contact=contact, at=at))
-    db.flush()
+    refresh_waiting(db, organisation_id=case.organisation_id, case_ids=[case.id])
     return rows
 
 
@@ -364,6 +368,7 @@ def cases_merged(db: Session, event: CasesMerged) -> None:
     """A case was merged into another (subscribed in `attent.wiring`): its contacts and messages move."""
     for model in (Contact, Message):
         repoint(db, model, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)
+    refresh_waiting(db, organisation_id=event.organisation_id, case_ids=[event.merged_id, event.kept_id])
 
 
 def log_customer_message(
@@ -404,5 +409,5 @@ def log_customer_message(
     )
     record_case_event(db=db, case=case, event=added, at=said, actor=None, actor_kind=ActorKind.CUSTOMER)
     case.updated_at = at
-    db.flush()
+    refresh_waiting(db, organisation_id=case.organisation_id, case_ids=[case.id])
     return contact

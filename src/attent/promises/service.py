@@ -28,6 +28,7 @@ from attent.promises.kinds import (
     PromiseReassigned,
 )
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
+from attent.promises.next_due import refresh_next_due
 from attent.promises.policy import PromisePolicy, policy_of
 from attent.promises.schemas import PromiseCreate, PromiseUpdate
 from attent.timeline.service import record_event
@@ -136,7 +137,7 @@ def create(
         made_at=at,
     )
     db.add(promise)
-    db.flush()
+    refresh_next_due(db, organisation_id=case.organisation_id, case_ids=[case.id])  # flushes
     owner = db.get(Agent, (case.organisation_id, owner_id)) if owner_id else None
     made = PromiseMade(
         **_ids(promise),
@@ -269,6 +270,7 @@ def _close(
         )
     promise.state, promise.closed_at, promise.check_at = state, at, None
     promise.closed_by_id, promise.close_reason = (actor.id if actor else None), reason
+    refresh_next_due(db, organisation_id=promise.organisation_id, case_ids=[promise.case_id])
 
 
 def keep_promise(
@@ -433,6 +435,7 @@ def page_promises(
 def cases_merged(db: Session, event: CasesMerged) -> None:
     """A case was merged into another (subscribed in `attent.wiring`): its promises move, kept or not."""
     repoint(db, Promise, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)
+    refresh_next_due(db, organisation_id=event.organisation_id, case_ids=[event.merged_id, event.kept_id])
 
 
 def open_follow_up(*, db: Session, organisation_id: uuid.UUID, case_id: uuid.UUID) -> Promise | None:
