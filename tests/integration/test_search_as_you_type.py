@@ -95,3 +95,16 @@ def test_a_lead_may_save_the_phrasing_for_their_team(app_client, db, tenant, clo
     html = page.get("/coach").text
     form = re.search(r'class="save-phrasing">(.*?)</form>', html, re.S)
     assert form and f'<option value="{tenant.team_id}">' in form.group(1)
+
+
+def test_a_renamed_customer_is_found_by_a_part_of_the_new_name_and_number_only(api, tenant):
+    changed = api.patch(
+        f"/api/v1/customers/{tenant.customer.id}", json={"name": "Jolanda Bakker", "phone": "+31 6 87654321"}
+    )
+    assert changed.status_code == 200, changed.text
+    found = api.get("/api/v1/search", params={"q": "olanda bak", "kind": "customers"}).json()["groups"][0]
+    assert [hit["title"] for hit in found["items"]] == ["Jolanda Bakker"]
+    old = api.get("/api/v1/search", params={"q": "arieke vis", "kind": "customers"}).json()["groups"][0]
+    assert old["items"] == []
+    by_phone = api.get("/api/v1/search", params={"q": "06-87654321", "kind": "customers"}).json()
+    assert [hit["title"] for hit in by_phone["groups"][0]["items"]] == ["Jolanda Bakker"]

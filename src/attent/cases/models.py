@@ -47,9 +47,20 @@ class Case(TenantMixin, Base):
         # Insight counts cases resolved, and cases opened, in a period.
         Index("ix_cases_resolved", "organisation_id", "resolved_at"),
         Index("ix_cases_created", "organisation_id", "created_at"),
-        # The queue's sorts by the soonest promise and by the longest-waiting customer (migration 0073).
-        Index("ix_cases_waiting", "organisation_id", "waiting_since", "id"),
-        Index("ix_cases_next_promise", "organisation_id", "next_promise_due", "id"),
+        # The queue's sorts and its count, each carrying the columns every queue filters by, so a page
+        # and its count are index-only (migration 0073).
+        Index("ix_cases_waiting", "organisation_id", "waiting_since", "id", "status", "team_id", "owner_id"),
+        Index(
+            "ix_cases_next_promise",
+            "organisation_id",
+            "next_promise_due",
+            "id",
+            "status",
+            "team_id",
+            "owner_id",
+        ),
+        Index("ix_cases_activity", "organisation_id", "updated_at", "id", "status", "team_id", "owner_id"),
+        Index("ix_cases_queue", "organisation_id", "status", "team_id", "owner_id"),
     )
 
     customer_id: Mapped[uuid.UUID]
