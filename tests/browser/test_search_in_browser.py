@@ -59,7 +59,7 @@ def test_results_drop_down_while_typing_and_the_arrow_keys_open_one(page: Page):
     expect(box).to_have_attribute("aria-expanded", "true")
     first = suggestions.get_by_role("option").first
     expect(first).to_contain_text("Marieke Visser")
-    expect(first.locator("mark").first).to_have_text("Marieke")
+    expect(first.locator("mark").first).to_contain_text("Marieke")
     box.press("ArrowDown")
     expect(first).to_have_attribute("aria-selected", "true")
     expect(box).to_have_attribute("aria-activedescendant", first.get_attribute("id") or "")
