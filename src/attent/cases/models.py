@@ -47,6 +47,20 @@ class Case(TenantMixin, Base):
         # Insight counts cases resolved, and cases opened, in a period.
         Index("ix_cases_resolved", "organisation_id", "resolved_at"),
         Index("ix_cases_created", "organisation_id", "created_at"),
+        # The queue's sorts and its count, each carrying the columns every queue filters by, so a page
+        # and its count are index-only (migration 0073).
+        Index("ix_cases_waiting", "organisation_id", "waiting_since", "id", "status", "team_id", "owner_id"),
+        Index(
+            "ix_cases_next_promise",
+            "organisation_id",
+            "next_promise_due",
+            "id",
+            "status",
+            "team_id",
+            "owner_id",
+        ),
+        Index("ix_cases_activity", "organisation_id", "updated_at", "id", "status", "team_id", "owner_id"),
+        Index("ix_cases_queue", "organisation_id", "status", "team_id", "owner_id"),
     )
 
     customer_id: Mapped[uuid.UUID]
@@ -62,6 +76,12 @@ class Case(TenantMixin, Base):
     updated_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     merged_into_id: Mapped[uuid.UUID | None]  # merged into that case: a pointer to it, nothing else
+    # Kept by the domains that own their definitions, in the same transaction as the change, so the
+    # queue sorts and filters by an index instead of a subquery per case: when the customer's oldest
+    # unanswered message was written (`attent.contacts.waiting`) and when the soonest open promise is
+    # due (`attent.promises.next_due`); None: nobody waits, no promise is open.
+    waiting_since: Mapped[datetime | None]
+    next_promise_due: Mapped[datetime | None]
 
 
 class Note(TenantMixin, Base):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attent.agents import CurrentAgent, Role
+from attent.agents.service import list_teams, team_ids_of
 from attent.coach import cards, service
 from attent.coach.engine import load_rules
 from attent.coach.schemas import CoachSettings
@@ -25,7 +26,22 @@ def card_page(request: Request, db: DbSession, actor: CurrentAgent, clock: Clock
     """The agent's own coaching card: one small detail, with their own words as evidence."""
     org = get_organisation(db=db, organisation_id=actor.organisation_id)
     card = cards.coaching_card(db=db, agent=actor, at=clock.now())
-    return render(request, "coach/card.html", agent=actor, card=card, tz=org.timezone)
+    # The better phrasing can be kept as a canned reply: the agent's own, or a lead's team's (as on
+    # /replies: a lead shares with the teams they are in, an admin with any).
+    teams = []
+    if actor.role in (Role.LEAD, Role.ADMIN):
+        teams = list_teams(db=db, actor=actor)
+        if actor.role is not Role.ADMIN:
+            mine = set(team_ids_of(db=db, agent=actor))
+            teams = [t for t in teams if t.id in mine]
+    return render(
+        request,
+        "coach/card.html",
+        agent=actor,
+        card=card,
+        tz=org.timezone,
+        teams={t.id: t.name for t in teams},
+    )
 
 
 @router.get("/coach/team")

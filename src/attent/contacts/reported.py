@@ -14,6 +14,7 @@ from attent.contacts.kinds import ContactEnded, ContactLogged
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import MessageIn
 from attent.contacts.service import _add, _reached  # the same writing as contacts agents log
+from attent.contacts.waiting import refresh_waiting
 from attent.core.errors import Conflict
 from attent.core.events import publish
 from attent.core.ids import uuid7
@@ -55,6 +56,8 @@ def open_call(
     elif case.status is CaseStatus.NEW:
         change_status(db=db, actor=None, case=case, to=CaseStatus.OPEN, at=at, reason="first contact")
     case.updated_at = at
+    if direction is Direction.OUTBOUND:  # calling the customer answers what they wrote
+        refresh_waiting(db, organisation_id=case.organisation_id, case_ids=[case.id])
     db.flush()
     return contact
 

@@ -23,6 +23,8 @@ from attent.contacts.events import (
 from attent.contacts.kinds import ContactEnded, ContactLogged, MessageAdded
 from attent.contacts.models import Channel, Contact, Direction, Message, Outcome, Speaker
 from attent.contacts.schemas import ContactCreate, ContactEnd, MessageIn
+from attent.contacts.waiting import refresh_waiting as refresh_waiting  # callers that stage refresh
+from attent.contacts.waiting import waiting_since as waiting_since  # the definition, for the pages
 from attent.core.db import repoint
 from attent.core.errors import Conflict, FieldError, Invalid, NotFound
 from attent.core.events import publish
@@ -112,6 +114,8 @@ def log_contact(
         dropped_at = contact.ended_at or at
         publish(db, ContactDropped(case=case, contact=contact, agent=agent, dropped_at=dropped_at, at=at))
     case.updated_at = at
+    if not data.messages:  # with messages, `_add` did it; an outbound contact answers the customer
+        refresh_waiting(db, organisation_id=case.organisation_id, case_ids=[case.id])
     db.flush()
     return contact
 
@@ -366,7 +370,7 @@ def _add(
     if said and not queued and actor is not None:
         publish(db, AgentAnswered(case=case, actor=actor, at=max(said)))
     publish(db, MessagesAdded(contact=contact, at=at))
-    db.flush()
+    refresh_waiting(db, organisation_id=case.organisation_id, case_ids=[case.id])
     return rows
 
 
@@ -404,6 +408,7 @@ def cases_merged(db: Session, event: CasesMerged) -> None:
     """A case was merged into another (subscribed in `attent.wiring`): its contacts and messages move."""
     for model in (Contact, Message):
         repoint(db, model, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)
+    refresh_waiting(db, organisation_id=event.organisation_id, case_ids=[event.merged_id, event.kept_id])
 
 
 def log_customer_message(
@@ -414,7 +419,7 @@ def log_customer_message(
     over once it arrived, so the contact ends when it is logged. The coach has nothing to score in it (no
     agent spoke): it scores the agent's reply."""
     contact = stage_customer_message(db=db, case=case, channel=channel, text=text, at=at, said_at=said_at)
-    db.flush()
+    refresh_waiting(db, organisation_id=case.organisation_id, case_ids=[case.id])  # flushes
     return contact
 
 
@@ -422,7 +427,8 @@ def stage_customer_message(
     *, db: Session, case: Case, channel: Channel, text: str, at: datetime, said_at: datetime | None = None
 ) -> Contact:
     """`log_customer_message` without the flush: ids are minted here, so e-mail ingest can stage a whole
-    batch of messages and write each table in one statement (`attent.mailboxes.batch`)."""
+    batch of messages and write each table in one statement (`attent.mailboxes.batch`). The caller
+    refreshes the cases' `waiting_since` after its flush (`refresh_waiting`)."""
     if case.status is CaseStatus.CLOSED:
         raise Conflict("case_closed", "This case is closed; open a new case for the customer's new need.")
     said = min(said_at or at, at)

@@ -33,7 +33,7 @@ from attent.cases.service import stage_proactive_case
 from attent.channels import EmailThread
 from attent.channels.service import Queued, cases_of_message_ids, queue_messages
 from attent.contacts import Channel
-from attent.contacts.service import stage_customer_message
+from attent.contacts.service import refresh_waiting, stage_customer_message
 from attent.core.settings import Settings
 from attent.customers import Customer
 from attent.customers.service import find_by_emails, stage_customer_from_email
@@ -52,7 +52,7 @@ from attent.mailboxes.ingest import (
 from attent.mailboxes.models import CaseReference, InboundMail, Mailbox, MailState
 from attent.mailboxes.threads import PREFIX, REFERENCE
 from attent.organisations import Organisation
-from attent.promises.service import cases_with_open_follow_up
+from attent.promises.service import cases_with_open_follow_up, refresh_next_due
 from attent.timeline.service import flush_copying_events
 
 log = logging.getLogger(__name__)
@@ -349,6 +349,11 @@ def _write(db: Session) -> None:
     The other new rows step out of the session for that first flush and come back in their order; the
     timeline events, most of the rows, go last by COPY."""
     pending = list(db.new)
+    touched: dict[uuid.UUID, set[uuid.UUID]] = {}  # organisation: its cases with new messages or promises
+    for row in pending:
+        case_id = getattr(row, "case_id", None)
+        if case_id is not None and not isinstance(row, Customer):
+            touched.setdefault(row.organisation_id, set()).add(case_id)
     if any(isinstance(row, Customer) for row in pending):
         others = [row for row in pending if not isinstance(row, Customer)]
         for row in others:
@@ -356,6 +361,9 @@ def _write(db: Session) -> None:
         db.flush()
         db.add_all(others)
     flush_copying_events(db=db)
+    for organisation_id, case_ids in touched.items():  # the queue's keys, as one by one would keep them
+        refresh_waiting(db, organisation_id=organisation_id, case_ids=case_ids)
+        refresh_next_due(db, organisation_id=organisation_id, case_ids=case_ids)
 
 
 def _give_up(

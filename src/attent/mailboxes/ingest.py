@@ -49,7 +49,7 @@ from attent.mailboxes.threads import case_for, reference_of
 from attent.organisations.service import get_organisation
 from attent.promises import PromiseKind, PromiseSource
 from attent.promises.service import create as create_promise
-from attent.promises.service import open_follow_up
+from attent.promises.service import open_follow_up, refresh_next_due
 from attent.timeline.service import record_event
 
 CASE_TYPE = "email"
@@ -235,7 +235,7 @@ def acknowledge(
         db=db, mailbox=mailbox, case=case, mail=mail, contact_id=contact_id, at=at
     )
     queue_messages(db=db, items=[item])
-    db.flush()
+    refresh_next_due(db, organisation_id=case.organisation_id, case_ids=[case.id])  # flushes
     return promise_id
 
 
@@ -263,7 +263,7 @@ def stage_acknowledgement(
     promise = create_promise(
         db=db, case=case, kind=PromiseKind.FOLLOW_UP, due_by=due_by, at=at, actor=None,
         owner_id=case.owner_id, team_id=case.team_id, words=when, source=PromiseSource.EMAIL,
-        contact_id=contact_id,
+        contact_id=contact_id, staged=True,
     )  # fmt: skip
     item = Queued(
         case=case, customer=customer, template="mail_received", key=f"mail_received:{mail.id}", at=at,

@@ -31,6 +31,7 @@ from attent.notifications.service import leads_by_team, notify_many
 from attent.promises.handover import hand_over_if_unattended, unattended
 from attent.promises.kinds import PromiseAtRisk, PromiseBroken, PromiseTransition
 from attent.promises.models import Promise, PromiseState
+from attent.promises.next_due import refresh_cases_of
 from attent.promises.telling import tell_customer
 from attent.timeline.service import record_system_events
 
@@ -71,6 +72,7 @@ def _advance(db: Session, batch: Sequence[Promise], now: datetime) -> int:
         changes[_change(promise, now)].append(promise)
     for change, promises in changes.items():
         _apply(db, change, promises)
+    refresh_cases_of(db, changes[BROKEN])  # a broken promise is no longer the case's next one
     moved: list[Moved] = []  # each transition: the promise, its event and the moment it stands for
     for promise in changes[AT_RISK]:
         owner = owners.get((promise.organisation_id, promise.owner_id)) if promise.owner_id else None

@@ -31,6 +31,7 @@ from attent.promises.kinds import (
     PromiseReopened,
 )
 from attent.promises.models import Promise, PromiseKind, PromiseSource, PromiseState
+from attent.promises.next_due import refresh_next_due as refresh_next_due  # callers that stage refresh
 from attent.promises.policy import PromisePolicy, policy_of
 from attent.promises.schemas import PromiseCreate, PromiseUpdate
 from attent.timeline.service import record_event
@@ -112,8 +113,12 @@ def create(
     step_type: str | None = None,
     source: PromiseSource = PromiseSource.AGENT,
     contact_id: uuid.UUID | None = None,
+    staged: bool = False,
 ) -> Promise:
-    """Write a validated promise and its timeline event; the worker takes it from here."""
+    """Write a validated promise and its timeline event; the worker takes it from here.
+
+    `staged`: nothing is flushed (the id is minted here), and the caller refreshes the case's
+    `next_promise_due` after its own flush (`refresh_next_due`): e-mail ingest writes a batch at once."""
     policy = policy_for(db=db, organisation_id=case.organisation_id)
     at_risk_at = max(at, due_by - policy.warning(kind, due_by - at))
     promise = Promise(
@@ -140,6 +145,8 @@ def create(
         made_at=at,
     )
     db.add(promise)
+    if not staged:
+        refresh_next_due(db, organisation_id=case.organisation_id, case_ids=[case.id])  # flushes
     owner = db.get(Agent, (case.organisation_id, owner_id)) if owner_id else None
     made = PromiseMade(
         **_ids(promise),
@@ -272,6 +279,7 @@ def _close(
         )
     promise.state, promise.closed_at, promise.check_at = state, at, None
     promise.closed_by_id, promise.close_reason = (actor.id if actor else None), reason
+    refresh_next_due(db, organisation_id=promise.organisation_id, case_ids=[promise.case_id])
 
 
 def keep_promise(
@@ -464,6 +472,7 @@ def page_promises(
 def cases_merged(db: Session, event: CasesMerged) -> None:
     """A case was merged into another (subscribed in `attent.wiring`): its promises move, kept or not."""
     repoint(db, Promise, organisation_id=event.organisation_id, old=event.merged_id, new=event.kept_id)
+    refresh_next_due(db, organisation_id=event.organisation_id, case_ids=[event.merged_id, event.kept_id])
 
 
 def cases_with_open_follow_up(

@@ -1,6 +1,8 @@
-"""The search page: one box in the header of every agent page leads here."""
+"""The search page: one box in the header of every agent page leads here, and suggests while typing."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from attent.agents import CurrentAgent
@@ -9,7 +11,7 @@ from attent.core.templating import render
 from attent.organisations.service import get_organisation
 from attent.search import service
 from attent.search.highlight import marked
-from attent.search.schemas import SearchKind
+from attent.search.schemas import MAX_QUERY, SearchKind
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,3 +35,18 @@ def search_page(
         marked=marked,
         tz=org.timezone,
     )
+
+
+SUGGEST_MIN, SUGGEST_PER_KIND = 2, 3  # characters before suggesting; results per kind in the drop-down
+
+
+@router.get("/search/suggest")
+def search_suggest(
+    request: Request, db: DbSession, actor: CurrentAgent, q: Annotated[str, Query(max_length=MAX_QUERY)] = ""
+) -> HTMLResponse:
+    """The header box's drop-down while typing (htmx): the best few of each kind, each a link, the
+    matching words marked; Enter without a chosen one submits the box to /search as before."""
+    results = None
+    if len(q.strip()) >= SUGGEST_MIN:
+        results = service.search(db=db, actor=actor, q=q, limit=SUGGEST_PER_KIND)
+    return render(request, "search_suggest.html", agent=actor, results=results, marked=marked)

@@ -84,6 +84,26 @@ def _fts_score(fts: TableClause, *weights: float) -> ColumnElement[Any]:
 
 # ---------------------------------------------------------------------------------------------- customers
 
+# SQLite: a trigram FTS5 table of each customer's name, e-mail address and phone digits (migration
+# 0073), so a part of one is an index lookup, not a LIKE over every customer of the organisation.
+PARTS = "search_customer_parts"
+
+
+def _in_column(parts: TableClause, name: str, text: str) -> ColumnElement[bool]:
+    """The text, as typed, anywhere in one column: an FTS5 phrase (quotes doubled, so never syntax),
+    which the trigram tokenizer matches as a part of the value, case-blind; three characters or more."""
+    phrase = '"' + text.replace('"', '""') + '"'
+    return literal_column(parts.name).op("MATCH")(f"{{{name}}} : {phrase}")
+
+
+def _part_of(parts: TableClause, org: Any, score: Any, found: ColumnElement[bool]) -> Select[Any]:
+    on = and_(parts.c.organisation_id == Customer.organisation_id, parts.c.id == Customer.id)
+    return (
+        select(Customer.id.label("id"), score)
+        .join_from(parts, Customer, on)
+        .where(Customer.organisation_id == org, found)
+    )
+
 
 def _customer_ids(db: Session, actor: Agent, q: Query, offset: int, limit: int) -> list[Any]:
     org = actor.organisation_id
@@ -106,22 +126,34 @@ def _customer_ids(db: Session, actor: Agent, q: Query, offset: int, limit: int) 
                 .join_from(fts, Customer, on)
                 .where(Customer.organisation_id == org, _match(fts, q, prefix=True))
             )
+    parts = None if _postgres(db) else _fts(PARTS, "name", "email", "phone")
     if q.fragment:
         # ILIKE without wildcards is a case-blind equality the trigram indexes serve, as lower() = would not.
         whole_email = Customer.email.ilike(q.exact, escape="\\")
-        email = whole_email if hidden.hides_email else Customer.email.ilike(q.fragment, escape="\\")
         exact_email = func.lower(Customer.email) == q.lowered
-        if "@" in q.text or not hidden.hides_email:  # a whole address has an @
+        email_score = case((exact_email, 3.0), else_=1.5).label("score")
+        if hidden.hides_email and "@" in q.text:  # a whole address has an @
             branches.append(
-                select(Customer.id.label("id"), case((exact_email, 3.0), else_=1.5).label("score")).where(
-                    Customer.organisation_id == org, email
+                select(Customer.id.label("id"), email_score).where(
+                    Customer.organisation_id == org, whole_email
                 )
             )
-        branches.append(
-            select(Customer.id.label("id"), literal(1.0).label("score")).where(
-                Customer.organisation_id == org, Customer.name.ilike(q.fragment, escape="\\")
+        elif not hidden.hides_email and parts is not None:
+            branches.append(_part_of(parts, org, email_score, _in_column(parts, "email", q.lowered)))
+        elif not hidden.hides_email:
+            email = Customer.email.ilike(q.fragment, escape="\\")
+            branches.append(
+                select(Customer.id.label("id"), email_score).where(Customer.organisation_id == org, email)
             )
-        )
+        name_score = literal(1.0).label("score")
+        if parts is not None:
+            branches.append(_part_of(parts, org, name_score, _in_column(parts, "name", q.lowered)))
+        else:
+            branches.append(
+                select(Customer.id.label("id"), name_score).where(
+                    Customer.organisation_id == org, Customer.name.ilike(q.fragment, escape="\\")
+                )
+            )
         hidden_systems = [
             s.removeprefix("customer.refs.") for s in hidden.sources if s.startswith("customer.refs.")
         ]
@@ -136,12 +168,16 @@ def _customer_ids(db: Session, actor: Agent, q: Query, offset: int, limit: int) 
             ).where(CustomerRef.organisation_id == org, or_(fragment, whole_ref))
         )
     if q.phone and (q.whole_phone or not hidden.hides_phone):
-        pattern = f"%{q.phone}" if hidden.hides_phone else f"%{q.phone}%"
-        branches.append(
-            select(Customer.id.label("id"), literal(2.5).label("score")).where(
-                Customer.organisation_id == org, PHONE_DIGITS.like(pattern)
+        pattern = f"%{q.phone}" if hidden.hides_phone else f"%{q.phone}%"  # digits only: no escaping
+        phone_score = literal(2.5).label("score")
+        if parts is not None:  # the trigram index answers LIKE on its columns
+            branches.append(_part_of(parts, org, phone_score, parts.c.phone.like(pattern)))
+        else:
+            branches.append(
+                select(Customer.id.label("id"), phone_score).where(
+                    Customer.organisation_id == org, PHONE_DIGITS.like(pattern)
+                )
             )
-        )
     if q.id:
         branches.append(
             select(Customer.id.label("id"), literal(4.0).label("score")).where(

@@ -147,3 +147,57 @@ document.addEventListener("keydown", (event) => {
   box.focus();
   box.select();
 });
+// Search-as-you-type (the header's search box, the case page's canned-reply picker): htmx fills the list
+// the box's aria-controls names; the arrow keys move through its options, Enter opens the one chosen
+// (without one, Enter submits the box's form as before), Escape closes the list. Without JavaScript the
+// boxes are plain GET forms.
+function attentSuggest() {
+  const options = (list) => Array.from(list.querySelectorAll('[role="option"]'));
+  const close = (box, list) => {
+    list.hidden = true;
+    box.setAttribute("aria-expanded", "false");
+    box.removeAttribute("aria-activedescendant");
+  };
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    const list = event.detail.target;
+    const box = list && list.id && document.querySelector(`[data-suggest][aria-controls="${list.id}"]`);
+    if (!box) return;
+    const open = options(list).length > 0 && box.value.trim() !== "";
+    if (open) {
+      list.hidden = false;
+      box.setAttribute("aria-expanded", "true");
+      box.removeAttribute("aria-activedescendant");
+    } else {
+      close(box, list);
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    const box = event.target.closest && event.target.closest("[data-suggest]");
+    const list = box && document.getElementById(box.getAttribute("aria-controls"));
+    if (!list || list.hidden) return;
+    const all = options(list);
+    const current = all.findIndex((o) => o.id === box.getAttribute("aria-activedescendant"));
+    if ((event.key === "ArrowDown" || event.key === "ArrowUp") && all.length) {
+      event.preventDefault();
+      const down = event.key === "ArrowDown";
+      const next = down ? (current + 1) % all.length : current <= 0 ? all.length - 1 : current - 1;
+      all.forEach((o, i) => o.setAttribute("aria-selected", String(i === next)));
+      box.setAttribute("aria-activedescendant", all[next].id);
+      all[next].scrollIntoView({ block: "nearest" });
+    } else if (event.key === "Enter" && current >= 0) {
+      event.preventDefault();
+      const link = all[current].querySelector("a");
+      if (link) window.location.assign(link.href);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close(box, list);
+    }
+  });
+  document.addEventListener("click", (event) => {
+    document.querySelectorAll("[data-suggest]").forEach((box) => {
+      const list = document.getElementById(box.getAttribute("aria-controls"));
+      if (list && !list.hidden && !box.contains(event.target) && !list.contains(event.target)) close(box, list);
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", attentSuggest);

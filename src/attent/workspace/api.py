@@ -82,7 +82,9 @@ def list_cases(
     values = {k: v if isinstance(v, list) else [v] for k, v in given.items() if v is not None}
     filters = parse_queue(values, default_sort=Sort.CREATED)
     tz = get_organisation(db=db, organisation_id=actor.organisation_id).timezone
-    found = queue(db=db, actor=actor, filters=filters, now=clock.now(), tz=tz, cursor=cursor, limit=limit)
+    found = queue(
+        db=db, actor=actor, filters=filters, now=clock.now(), tz=tz, cursor=cursor, limit=limit, counted=False
+    )
     return Page(items=[_read(r) for r in found.rows], next_cursor=found.next_cursor)
 
 

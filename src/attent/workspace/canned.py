@@ -85,12 +85,12 @@ def visible_replies(*, db: Session, actor: Agent, q: str = "") -> list[CannedRep
         or_(CannedReply.agent_id == actor.id, CannedReply.team_id.in_(_teams(db, actor))),
     )
     if q.strip():
-        like = f"%{q.strip().lower()[:100]}%"
+        words = q.strip().lower()[:100]  # `%`, `_` and backslashes are text, not patterns
         query = query.where(
             or_(
-                func.lower(CannedReply.name).like(like),
-                func.lower(CannedReply.text_nl).like(like),
-                func.lower(CannedReply.text_en).like(like),
+                func.lower(CannedReply.name).contains(words, autoescape=True),
+                func.lower(CannedReply.text_nl).contains(words, autoescape=True),
+                func.lower(CannedReply.text_en).contains(words, autoescape=True),
             )
         )
     return list(db.scalars(query.order_by(CannedReply.name, CannedReply.id).limit(200)))

@@ -7,7 +7,7 @@ is drawn again with the reason beside the form and the words as typed.
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from attent.agents import Agent, CurrentAgent, Role
 from attent.agents.service import list_teams, team_ids_of
 from attent.cases import CaseStatus
+from attent.cases.service import get_case
 from attent.core.clock import Clock
 from attent.core.deps import ClockDep, DbSession
 from attent.core.errors import AttentError, FieldError, Invalid
@@ -107,3 +108,21 @@ def remove_canned(
     check_csrf(request, csrf)
     canned.delete_reply(db=db, actor=actor, reply_id=reply_id)
     return RedirectResponse("/replies", status_code=303)
+
+
+SUGGESTED = 8  # canned replies in the picker's drop-down
+
+
+@router.get("/cases/{case_id}/canned-suggest")
+def canned_suggest(
+    case_id: uuid.UUID,
+    request: Request,
+    db: DbSession,
+    actor: CurrentAgent,
+    canned_q: Annotated[str, Query(max_length=100)] = "",
+) -> HTMLResponse:
+    """The case page's canned-reply picker while typing (htmx): the replies whose name or words match,
+    each a link that draws the case page with it in the reply box (the same GET as "Insert")."""
+    case = get_case(db=db, actor=actor, case_id=case_id)  # a case the agent may not see: 404
+    found = canned.visible_replies(db=db, actor=actor, q=canned_q)[:SUGGESTED] if canned_q.strip() else []
+    return render(request, "canned_suggest.html", agent=actor, case=case, replies=found, q=canned_q)

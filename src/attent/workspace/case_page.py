@@ -70,6 +70,7 @@ def case_view(
     # Resolving asks what becomes of each open promise: kept, cancelled, or handed to whom.
     finishing = promises and any(s in FINISHED for s in TRANSITIONS[case.status])
     colleagues = [a for a in visible_agents(db=db, actor=actor) if a.active] if finishing else []
+    canned_q = str(extra.pop("canned_q", ""))  # the canned-reply picker narrowed ("Find" without JavaScript)
     return render(
         request,
         "case.html",
@@ -100,7 +101,8 @@ def case_view(
         priorities=[p.value for p in Priority],
         teams=list_teams(db=db, actor=actor),
         agents=_owners(db, actor, case),
-        canned_replies=canned.visible_replies(db=db, actor=actor),
+        canned_replies=canned.visible_replies(db=db, actor=actor, q=canned_q),
+        canned_q=canned_q,
         merge_targets=[
             c
             for c in list_cases(db=db, actor=actor, customer_id=case.customer_id, limit=50)[0]
@@ -143,6 +145,8 @@ def case_page(
     except ValidationError:  # handed over by an older version of the page: not worth a refusal
         shown = {}
     chosen = request.query_params.get("canned", "")
+    if request.query_params.get("find"):  # "Find" without JavaScript: the picker narrowed to what matches
+        shown["canned_q"], chosen = request.query_params.get("canned_q", "")[:100], ""
     if chosen:  # "Insert" on the reply form (a GET form: no JavaScript needed): the reply box filled in
         shown["canned_text"], shown["canned_then"] = _canned_text(request, db, actor, clock, case_id, chosen)
     response = case_view(request, db=db, actor=actor, clock=clock, case_id=case_id, **shown)

@@ -10,11 +10,11 @@ import enum
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, Uuid, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from attent.agents import Agent
@@ -22,15 +22,12 @@ from attent.agents.service import list_teams
 from attent.cases import Case, CaseStatus, Priority
 from attent.cases.service import tag_name, tagged, tags_of, visible_to
 from attent.contacts import Channel, Contact
+from attent.core.db import UTCDateTime
 from attent.core.errors import FieldError, Invalid
-from attent.core.pagination import MAX_LIMIT, Key, page_rows
+from attent.core.pagination import EPOCH, MAX_LIMIT, Key, decode_cursor, encode_cursor, page_rows
 from attent.customers import Customer
 from attent.promises import Promise, PromiseState
-from attent.workspace.service import RECENTLY_BROKEN, agent_names, case_customer, waiting_since
-
-# A sort key may not be NULL (core.pagination): a case without a promise or a waiting customer sorts
-# after every real time.
-NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+from attent.workspace.service import RECENTLY_BROKEN, agent_names, case_customer
 
 
 class PromiseFilter(enum.StrEnum):
@@ -192,22 +189,10 @@ class Queue:
     """One page of the queue, the names its rows mention, the total, and the cursor of the next page."""
 
     rows: list[QueueRow]
-    total: int
+    total: int | None  # None: not asked for (the API has no total)
     next_cursor: str | None
     agent_names: dict[uuid.UUID, str]
     team_names: dict[uuid.UUID, str]
-
-
-def _next_promise() -> Any:
-    return (
-        select(func.min(Promise.due_by))
-        .where(
-            Promise.organisation_id == Case.organisation_id,
-            Promise.case_id == Case.id,
-            Promise.state == PromiseState.OPEN,
-        )
-        .scalar_subquery()
-    )
 
 
 def _promise_condition(kind: PromiseFilter, now: datetime, tz: str) -> ColumnElement[bool]:
@@ -259,20 +244,51 @@ def filtered(actor: Agent, filters: QueueFilters, *, now: datetime, tz: str) -> 
     if filters.promise is not None:
         query = query.where(_promise_condition(filters.promise, now, tz))
     if filters.waiting_over is not None:
-        query = query.where(
-            waiting_since(actor.organisation_id) <= now - timedelta(minutes=filters.waiting_over)
-        )
+        query = query.where(Case.waiting_since <= now - timedelta(minutes=filters.waiting_over))
     return query
 
 
-def _order(sort: Sort, due: Any, waiting: Any) -> list[Key]:
-    if sort is Sort.PROMISE_DUE:
-        return [func.coalesce(due, literal(NEVER, Case.created_at.type)), Case.id]
-    if sort is Sort.WAITING:
-        return [func.coalesce(waiting, literal(NEVER, Case.created_at.type)), Case.id]
+# The two sorts by a time that a case may lack read the case row's copy of it (kept by the contacts and
+# promises services, migration 0073), each with an index on (organisation, time, id).
+NULLS_LAST: dict[Sort, Any] = {Sort.PROMISE_DUE: Case.next_promise_due, Sort.WAITING: Case.waiting_since}
+
+
+def _order(sort: Sort) -> list[Key]:
     if sort is Sort.ACTIVITY:
         return [Case.updated_at.desc(), Case.id.desc()]
     return [Case.id.desc()]  # ids are time-ordered (UUIDv7): the newest case first
+
+
+def _page_nulls_last(
+    db: Session, ids: Select[Any], key: Any, cursor: str | None, limit: int
+) -> tuple[list[uuid.UUID], str | None]:
+    """One page of case ids by `key` (soonest first, cases without one after all others, by id), and the
+    cursor after it.
+
+    Two index walks instead of one sort: the cases with a time in (time, id) order, then, when the page
+    is not full yet, those without by id. A keyset cursor cannot hold a NULL (core.pagination), so this
+    one holds whether the last row had a time, the time (or the epoch) and the id.
+    """
+    after = decode_cursor(cursor, [bool, datetime, uuid.UUID])
+    rows: list[tuple[uuid.UUID, datetime | None]] = []
+    if after is None or after[0]:
+        timed = ids.where(key.is_not(None))
+        if after is not None:
+            timed = timed.where(
+                tuple_(key, Case.id) > tuple_(literal(after[1], UTCDateTime()), literal(after[2], Uuid()))
+            )
+        rows = [(i, k) for i, k in db.execute(timed.add_columns(key).order_by(key, Case.id).limit(limit + 1))]
+    if len(rows) <= limit:
+        untimed = ids.where(key.is_(None))
+        if after is not None and not after[0]:
+            untimed = untimed.where(Case.id > literal(after[2], Uuid()))
+        rest = db.scalars(untimed.order_by(Case.id).limit(limit + 1 - len(rows)))
+        rows += [(i, None) for i in rest]
+    if len(rows) <= limit:
+        return [i for i, _ in rows], None
+    last_id, last_key = rows[limit - 1]
+    next_cursor = encode_cursor([last_key is not None, last_key or EPOCH, last_id])
+    return [i for i, _ in rows[:limit]], next_cursor
 
 
 def count(db: Session, actor: Agent, filters: QueueFilters, *, now: datetime, tz: str) -> int:
@@ -301,45 +317,38 @@ def queue(
     tz: str,
     cursor: str | None = None,
     limit: int = 50,
+    counted: bool = True,
 ) -> Queue:
-    """One page of the queue, sorted as asked, with its total; five queries however long the page."""
+    """One page of the queue, sorted as asked, with its total; at most seven queries however long the
+    page (the page's ids in one or two index walks, its cases, the total, tags, names, teams)."""
     limit = max(1, min(limit, MAX_LIMIT))
     org = actor.organisation_id
-    # Sorting by a per-case subquery would run it for every case the filters let through; a grouped
-    # join computes each case's soonest open promise once, in one pass.
-    due_by = (
-        select(Promise.case_id, func.min(Promise.due_by).label("due"))
-        .where(Promise.organisation_id == org, Promise.state == PromiseState.OPEN)
-        .group_by(Promise.case_id)
-        .subquery("next_due")
-    )
-    # The waiting time stays a per-case subquery: computed for all cases at once (grouped over the
-    # organisation's messages and outbound contacts) it measured three times slower (bench/views.py).
-    due, waiting = due_by.c.due, waiting_since(org)
-    # First the page's ids in order, from narrow rows (an id and its sort keys); then those cases with
-    # their customer and waiting time: sorting thousands of whole case rows cost more than the query.
-    keys = (
-        filtered(actor, filters, now=now, tz=tz)
-        .outerjoin(due_by, due_by.c.case_id == Case.id)
-        .add_columns(due.label("next_promise"), func.count().over().label("total"))
-    )
-    ordered, next_cursor = page_rows(db, keys, _order(filters.sort, due, waiting), cursor, limit)
+    ids = filtered(actor, filters, now=now, tz=tz)
+    # First the page's ids in order, from an index (an id and its sort key); then those cases with their
+    # customer: sorting thousands of whole case rows cost more than the query.
+    if (key := NULLS_LAST.get(filters.sort)) is not None:
+        page_ids, next_cursor = _page_nulls_last(db, ids, key, cursor, limit)
+    else:
+        ordered, next_cursor = page_rows(db, ids, _order(filters.sort), cursor, limit)
+        page_ids = [case_id for (case_id,) in ordered]
     found = {
-        case.id: (case, name, since)
-        for case, name, since in db.execute(
-            select(Case, Customer.name, waiting.label("waiting_since"))
+        case.id: (case, name)
+        for case, name in db.execute(
+            select(Case, Customer.name)
             .join(Customer, case_customer())
-            .where(Case.organisation_id == org, Case.id.in_([case_id for case_id, _, _ in ordered]))
+            .where(Case.organisation_id == org, Case.id.in_(page_ids))
         )
-    } if ordered else {}  # fmt: skip
-    rows = [(found[i][0], found[i][1], next_due, found[i][2]) for i, next_due, _ in ordered if i in found]
-    # The total comes with the page's rows (a window count over what the filters let through); only a
-    # page past the end, with no rows, asks for it separately.
-    total = ordered[0][2] if ordered else count(db, actor, filters, now=now, tz=tz)
+    } if page_ids else {}  # fmt: skip
+    rows = [found[i] for i in page_ids if i in found]
+    # Counting is one index-only pass over what the filters let through; a window count on the page's
+    # query would make every sort read all of those rows again.
+    total = count(db, actor, filters, now=now, tz=tz) if counted else None
     tags = tags_of(db=db, organisation_id=actor.organisation_id, case_ids=[r[0].id for r in rows])
     items = [
-        QueueRow(case, name, next_due, since, [t.name for t in tags.get(case.id, [])])
-        for case, name, next_due, since in rows
+        QueueRow(
+            case, name, case.next_promise_due, case.waiting_since, [t.name for t in tags.get(case.id, [])]
+        )
+        for case, name in rows
     ]
     return Queue(
         rows=items,

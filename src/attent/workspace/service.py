@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy import case as when
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from attent.agents import Agent, TeamMembership
 from attent.agents.service import list_teams
 from attent.cases import Case, CaseStatus
 from attent.cases.service import visible_to
-from attent.contacts import Contact, Direction, Message, Speaker
+from attent.contacts.service import waiting_since as waiting_since  # the definition
 from attent.customers import Customer
 from attent.promises import Promise, PromiseState
 
@@ -103,50 +103,6 @@ def _cases_for(actor: Agent) -> ColumnElement[bool]:
     return and_(Case.status.not_in(DONE), or_(Case.owner_id == actor.id, unowned))
 
 
-def waiting_since(organisation_id: uuid.UUID) -> ScalarSelect[datetime]:
-    """When the customer's oldest unanswered message was written, for the enclosing query's case.
-
-    Every table in it names the organisation as a constant, so on Citus the correlated subquery routes to
-    the organisation's shard (joining on a column alone is a join across shards, which it refuses).
-
-    A message counts as answered once an agent wrote on the case after it, or an agent contacted the
-    customer (an outbound contact) after it. Messages are the honest signal: a contact logged without a
-    transcript says nothing about who is waiting for whom.
-    """
-    said, reply, call = aliased(Message), aliased(Message), aliased(Contact)
-    replied = (
-        select(reply.id)
-        .where(
-            reply.organisation_id == organisation_id,
-            reply.case_id == said.case_id,
-            reply.speaker == Speaker.AGENT,
-            reply.at > said.at,
-        )
-        .exists()
-    )
-    called = (
-        select(call.id)
-        .where(
-            call.organisation_id == organisation_id,
-            call.case_id == said.case_id,
-            call.direction == Direction.OUTBOUND,
-            call.started_at > said.at,
-        )
-        .exists()
-    )
-    return (
-        select(func.min(said.at))
-        .where(
-            said.organisation_id == organisation_id,
-            said.case_id == Case.id,
-            said.speaker == Speaker.CUSTOMER,
-            ~replied,
-            ~called,
-        )
-        .scalar_subquery()
-    )
-
-
 def my_work(*, db: Session, actor: Agent, filters: WorkFilters = WorkFilters(), limit: int = 200) -> MyWork:
     """My open cases and the promises I answer for, soonest due first, then longest-waiting customer first.
 
@@ -164,9 +120,7 @@ def my_work(*, db: Session, actor: Agent, filters: WorkFilters = WorkFilters(), 
         candidates = candidates.where(Case.status == filters.status)
     if filters.type is not None:
         candidates = candidates.where(Case.type == filters.type)
-    ranked = candidates.add_columns(
-        due.label("due_by"), waiting_since(actor.organisation_id).label("waiting_since")
-    ).subquery()
+    ranked = candidates.add_columns(due.label("due_by"), Case.waiting_since.label("waiting_since")).subquery()
     rows = db.execute(
         select(Case, Customer.name, ranked.c.waiting_since)
         .join(ranked, and_(Case.organisation_id == actor.organisation_id, Case.id == ranked.c.id))

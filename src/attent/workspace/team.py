@@ -13,7 +13,7 @@ from attent.agents.service import list_teams, require_role, team_ids_of
 from attent.cases import Case
 from attent.customers import Customer
 from attent.promises import Promise, PromiseKind, PromiseState
-from attent.workspace.service import DONE, RECENTLY_BROKEN, case_customer, waiting_since
+from attent.workspace.service import DONE, RECENTLY_BROKEN, case_customer
 
 CALLBACK_WINDOW = timedelta(minutes=30)  # call-backs a lead should see coming
 PRESENCE_ORDER = {Presence.AVAILABLE: 0, Presence.AWAY: 1, Presence.OFFLINE: 2}
@@ -137,10 +137,9 @@ def _waiting_cases(
 ) -> list[WaitingCase]:
     """The open cases whose customers have waited longest for an answer.
 
-    Waiting time is worked out per open case on every read; if teams come to hold thousands of open
-    cases, a `waiting_since` column kept up to date by the contacts service would make this an index scan.
+    The waiting time is the case row's `waiting_since`, kept by the contacts service as it writes.
     """
-    waiting = waiting_since(actor.organisation_id).label("waiting_since")
+    waiting = Case.waiting_since.label("waiting_since")
     scope = _in_scope(actor, Case.team_id, team_ids)
     ranked = (
         select(Case.id, waiting)
