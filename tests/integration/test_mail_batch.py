@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from attent.cases import Case, CaseStatus
 from attent.channels import OutboundMessage
 from attent.contacts.models import Contact
+from attent.contacts.service import waiting_since
 from attent.core.settings import Settings
 from attent.customers import Customer
 from attent.mailboxes import InboundMail, MailState
@@ -18,6 +19,7 @@ from attent.mailboxes.ingest import receive
 from attent.mailboxes.schemas import MailboxIn
 from attent.mailboxes.service import create_mailbox
 from attent.promises import Promise
+from attent.promises.next_due import next_due
 from attent.timeline.models import TimelineEvent
 from tests.mail_samples import load
 
@@ -112,6 +114,15 @@ def test_a_batch_lands_as_one_message_at_a_time_would_in_a_handful_of_statements
         .order_by(TimelineEvent.at, TimelineEvent.id)
     ).all()
     assert kinds[0] == "case.created" and kinds.count("message.added") == 2 and "promise.made" in kinds
+    # The queue's keys on the case rows are kept as one message at a time keeps them.
+    db.expire_all()
+    keys = db.execute(
+        select(Case.waiting_since, waiting_since(org), Case.next_promise_due, next_due(org)).where(
+            Case.organisation_id == org, Case.id.in_(on_them)
+        )
+    ).all()
+    assert all(stored == defined and stored is not None for stored, defined, _, _ in keys)
+    assert all(stored == defined and stored is not None for _, _, stored, defined in keys)
 
 
 def test_a_message_another_worker_stored_meanwhile_is_stored_once(db, box, tenant, clock, monkeypatch):
