@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from attent.agents import Team
 from attent.cases.models import Case, CaseStatus, Priority
-from attent.cases.service import _add_case, _team_or_default  # the same writing as cases agents open
+from attent.cases.service import _add_case, team_or_default  # the same writing as cases agents open
 
 OPEN_STATES = (
     CaseStatus.NEW,
@@ -54,7 +54,7 @@ def open_customer_case(
         description=description,
         type="general",
         priority=Priority.NORMAL,
-        team_id=_team_or_default(db, organisation_id, team_id),
+        team_id=team_or_default(db, organisation_id, team_id),
         status=CaseStatus.NEW,
         created_at=at,
         updated_at=at,
