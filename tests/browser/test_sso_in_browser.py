@@ -17,8 +17,8 @@ ADMIN = "sanne@kopjekoffie.example"
 
 
 @pytest.fixture(scope="module")
-def provider() -> Iterator[Provider]:
-    with Provider(now=time.time) as running:
+def provider(server: Server) -> Iterator[Provider]:
+    with Provider(now=time.time, redirect_uris=[f"{server.url}/signin/sso/callback"]) as running:
         running.user = {"sub": "fatima-1", "email": DEMO_AGENT, "email_verified": True, "name": "Fatima"}
         yield running
 

@@ -19,11 +19,12 @@ from tests.conftest import free_port, page_csrf
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
 PASSWORD = "correct horse battery"
+CALLBACK = "http://testserver/signin/sso/callback"  # registered at the provider, as at Entra ID
 
 
 @pytest.fixture
 def provider(clock):
-    with Provider(now=lambda: clock.now().timestamp()) as running:
+    with Provider(now=lambda: clock.now().timestamp(), redirect_uris=[CALLBACK]) as running:
         yield running
 
 
