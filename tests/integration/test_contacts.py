@@ -173,7 +173,8 @@ def test_a_contact_on_an_open_case_is_written_in_one_statement_on_postgresql(
     api, tenant, clock, database, queries_captured
 ):
     """The contact, its timeline event and the case's `updated_at` go in one statement (a CTE) on
-    PostgreSQL; SQLite takes the ORM's path. Either way the case, its timeline and the reply agree."""
+    PostgreSQL, then the queue's key; SQLite takes the ORM's path. Either way the case, its timeline and the
+    reply agree."""
     case_url = f"/api/v1/cases/{tenant.case.id}"
     first = {"channel": "phone", "direction": "inbound"}
     assert api.post(f"{case_url}/contacts", json=first).status_code == 201  # opens the new case
@@ -186,6 +187,11 @@ def test_a_contact_on_an_open_case_is_written_in_one_statement_on_postgresql(
     tables = ("contacts", "timeline_events", "UPDATE cases")  # not the token's last use, throttled apart
     writes = [q for q in queries if q.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH"))]
     writes = [q for q in writes if any(t in q for t in tables)]
+    # The queue's key `waiting_since` is rewritten from its definition after the write (a statement of
+    # its own: inside the CTE its subquery would not see the new contact).
+    keys = [q for q in writes if "waiting_since" in q]
+    writes = [q for q in writes if "waiting_since" not in q]
+    assert len(keys) == 1, keys
     if database.engine.dialect.name == "postgresql":
         assert len(writes) == 1 and writes[0].lstrip().upper().startswith("WITH"), writes
     events = api.get(f"{case_url}/timeline").json()["items"]
