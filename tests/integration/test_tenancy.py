@@ -47,6 +47,8 @@ BODIES = {
     ("PATCH", "/api/v1/tags/{tag_id}"): {"name": "peek"},
     ("PUT", "/api/v1/teams/{team_id}/assignment"): {"mode": "round_robin"},
     ("POST", "/api/v1/cases/{case_id}/merge"): {"into": "00000000-0000-7000-8000-000000000000"},
+    ("POST", "/api/v1/customers/{customer_id}/merge"): {"into": "00000000-0000-7000-8000-000000000000"},
+    ("PUT", "/api/v1/teams/{team_id}/business-hours"): {"week": [{"opens": "09:00", "closes": "17:00"}] * 7},
 }
 
 
