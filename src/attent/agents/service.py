@@ -113,6 +113,15 @@ def members_by_team(*, db: Session, organisation_id: uuid.UUID) -> dict[uuid.UUI
     return members
 
 
+def teams_to_share_with(*, db: Session, actor: Agent) -> list[Team]:
+    """The teams the actor may share things with (canned replies): an admin any team, others their own."""
+    teams = list_teams(db=db, actor=actor)
+    if actor.role is Role.ADMIN:
+        return teams
+    mine = set(team_ids_of(db=db, agent=actor))
+    return [t for t in teams if t.id in mine]
+
+
 def team_ids_of(*, db: Session, agent: Agent) -> list[uuid.UUID]:
     """The teams an agent belongs to."""
     return list(

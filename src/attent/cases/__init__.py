@@ -4,6 +4,7 @@
 # and the kinds of timeline events it writes.
 from attent.cases.bulk import BatchRefused, BulkAction
 from attent.cases.events import CaseFinishing, CasesMerged
+from attent.cases.keys import rewrite_keys
 from attent.cases.kinds import (
     CaseAssigned,
     CaseAutoAssigned,
@@ -81,4 +82,5 @@ __all__ = [
     "TeamAssignment",
     "open_case_of",
     "open_customer_case",
+    "rewrite_keys",
 ]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from attent.agents import CurrentAgent, Role
-from attent.agents.service import list_teams, team_ids_of
+from attent.agents.service import teams_to_share_with
 from attent.coach import cards, service
 from attent.coach.engine import load_rules
 from attent.coach.schemas import CoachSettings
@@ -28,12 +28,7 @@ def card_page(request: Request, db: DbSession, actor: CurrentAgent, clock: Clock
     card = cards.coaching_card(db=db, agent=actor, at=clock.now())
     # The better phrasing can be kept as a canned reply: the agent's own, or a lead's team's (as on
     # /replies: a lead shares with the teams they are in, an admin with any).
-    teams = []
-    if actor.role in (Role.LEAD, Role.ADMIN):
-        teams = list_teams(db=db, actor=actor)
-        if actor.role is not Role.ADMIN:
-            mine = set(team_ids_of(db=db, agent=actor))
-            teams = [t for t in teams if t.id in mine]
+    teams = teams_to_share_with(db=db, actor=actor) if actor.role in (Role.LEAD, Role.ADMIN) else []
     return render(
         request,
         "coach/card.html",

@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ScalarSelect, func, select, update
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session, aliased
 
-from attent.cases import Case
+from attent.cases import Case, rewrite_keys
 from attent.contacts.models import Contact, Direction, Message, Speaker
 
 
@@ -64,16 +64,6 @@ def waiting_since(organisation_id: uuid.UUID) -> ScalarSelect[datetime]:
 def refresh_waiting(db: Session, *, organisation_id: uuid.UUID, case_ids: Iterable[uuid.UUID] | None) -> None:
     """Write `cases.waiting_since` again from the definition for these cases (None: all the
     organisation's, for loaders), after flushing what this transaction wrote."""
-    db.flush()
-    query = update(Case).where(Case.organisation_id == organisation_id)
-    if case_ids is not None:
-        ids = sorted(set(case_ids))
-        if not ids:
-            return
-        query = query.where(Case.id.in_(ids))
-    # "fetch": loaded cases get the new value on their next read, not the one they had.
-    db.execute(
-        query.values(waiting_since=waiting_since(organisation_id)).execution_options(
-            synchronize_session="fetch"
-        )
+    rewrite_keys(
+        db, organisation_id=organisation_id, case_ids=case_ids, waiting_since=waiting_since(organisation_id)
     )

@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ScalarSelect, func, select, update
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
-from attent.cases import Case
+from attent.cases import Case, rewrite_keys
 from attent.promises.models import Promise, PromiseState
 
 
@@ -36,17 +36,8 @@ def refresh_next_due(
 ) -> None:
     """Write `cases.next_promise_due` again from the definition for these cases (None: all the
     organisation's, for loaders), after flushing what this transaction wrote."""
-    db.flush()
-    query = update(Case).where(Case.organisation_id == organisation_id)
-    if case_ids is not None:
-        ids = sorted(set(case_ids))
-        if not ids:
-            return
-        query = query.where(Case.id.in_(ids))
-    db.execute(
-        query.values(next_promise_due=next_due(organisation_id)).execution_options(
-            synchronize_session="fetch"
-        )
+    rewrite_keys(
+        db, organisation_id=organisation_id, case_ids=case_ids, next_promise_due=next_due(organisation_id)
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from attent.agents import Agent, CurrentAgent, Role
-from attent.agents.service import list_teams, team_ids_of
+from attent.agents.service import teams_to_share_with
 from attent.cases import CaseStatus
 from attent.cases.service import get_case
 from attent.core.clock import Clock
@@ -27,10 +27,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _page(request: Request, db: Session, actor: Agent, status_code: int = 200, **extra: Any) -> HTMLResponse:
-    teams = list_teams(db=db, actor=actor)
-    if actor.role is not Role.ADMIN:
-        mine = set(team_ids_of(db=db, agent=actor))
-        teams = [t for t in teams if t.id in mine]
+    teams = teams_to_share_with(db=db, actor=actor)
     return render(
         request,
         "canned.html",
